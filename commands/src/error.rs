@@ -1,0 +1,60 @@
+use crate::StoreError;
+use serde::Serialize;
+
+/// One invalid field of a request, reported back as `details.fields[]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// Why a command was refused by the domain. Not an infrastructure failure.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0} already exists")]
+    AlreadyExists(&'static str),
+    #[error("the slug `{0}` is already taken")]
+    SlugTaken(String),
+    #[error("the workspace has been deleted")]
+    WorkspaceDeleted,
+    #[error("the API key has been revoked")]
+    KeyRevoked,
+    #[error("the API key has expired")]
+    KeyExpired,
+    #[error("the workspace's tier allows at most {limit} active API keys")]
+    KeyLimitReached { limit: i64 },
+    #[error("cannot grant scope `{0}`, which the calling key does not hold")]
+    ScopeNotHeld(String),
+}
+
+impl DomainError {
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        DomainError::Validation(vec![FieldError { field: field.into(), message: message.into() }])
+    }
+}
+
+/// Why executing a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error(transparent)]
+    Rejected(#[from] DomainError),
+    /// The caller's expected version was stale (or retries were exhausted under contention).
+    #[error("version conflict on {stream}: expected {expected}, found {actual}")]
+    Conflict { stream: String, expected: String, actual: i64 },
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for CommandError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict { stream, expected, actual } => CommandError::Conflict { stream, expected, actual },
+            StoreError::Rejected(d) => CommandError::Rejected(d),
+            other => CommandError::Store(other),
+        }
+    }
+}

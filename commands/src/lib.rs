@@ -1,0 +1,21 @@
+//! The write side: commands, aggregates with pure `decide`/`evolve`, domain errors, the
+//! [`EventStore`] port, an in-memory store and a given/when/then test harness.
+//!
+//! Nothing here touches a database, a clock or a random source: ids and times arrive in commands.
+
+mod aggregate;
+pub mod api_key;
+mod error;
+mod execute;
+mod memory;
+mod store;
+pub mod testing;
+mod validation;
+pub mod workspace;
+
+pub use aggregate::Aggregate;
+pub use error::{CommandError, DomainError, FieldError};
+pub use execute::{execute, Execution};
+pub use memory::InMemoryStore;
+pub use store::{check_expected, AppendOutcome, AppendRequest, EventStore, LogCursor, StoreError};
+pub use validation::{generate_slug, validate_slug, Validator};

@@ -1,0 +1,137 @@
+use crate::{ApiKeyId, DomainEvent, EventId, WorkspaceId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A stream is the history of one aggregate instance, named `<type>-<uuid>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct StreamId(pub String);
+
+impl StreamId {
+    pub fn workspace(id: WorkspaceId) -> Self {
+        Self(format!("workspace-{id}"))
+    }
+    pub fn api_key(id: ApiKeyId) -> Self {
+        Self(format!("key-{id}"))
+    }
+    /// The part before the first `-`: `workspace`, `key`, …
+    pub fn stream_type(&self) -> &str {
+        self.0.split_once('-').map(|(t, _)| t).unwrap_or(&self.0)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for StreamId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What the writer expects the stream's current version to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpectedVersion {
+    /// Append whatever the current version is.
+    Any,
+    /// The stream must not exist yet.
+    NoStream,
+    /// The stream's last event must have exactly this version (versions start at 1).
+    Exact(i64),
+}
+
+/// Who caused an event.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Actor {
+    Operator,
+    ApiKey(ApiKeyId),
+    System,
+}
+
+impl fmt::Display for Actor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Actor::Operator => f.write_str("operator"),
+            Actor::ApiKey(id) => write!(f, "key:{id}"),
+            Actor::System => f.write_str("system"),
+        }
+    }
+}
+
+impl std::str::FromStr for Actor {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "operator" => Ok(Actor::Operator),
+            "system" => Ok(Actor::System),
+            other => other
+                .strip_prefix("key:")
+                .and_then(|id| id.parse().ok())
+                .map(Actor::ApiKey)
+                .ok_or_else(|| format!("unknown actor `{other}`")),
+        }
+    }
+}
+
+impl Serialize for Actor {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Actor {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Context recorded beside every event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metadata {
+    pub actor: Actor,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub causation_id: Option<EventId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
+}
+
+impl Metadata {
+    pub fn system() -> Self {
+        Self { actor: Actor::System, request_id: None, causation_id: None, correlation_id: None }
+    }
+}
+
+/// An event about to be appended. Its id and time were chosen by the caller, so a retried append
+/// with the same id is recognised as the same event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    pub event_id: EventId,
+    pub event: DomainEvent,
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// An event as read back from the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedEvent {
+    pub event_id: EventId,
+    pub tenant_id: WorkspaceId,
+    pub stream_id: StreamId,
+    pub stream_version: i64,
+    /// Global position in the log: unique, and increasing along each stream.
+    pub position: i64,
+    pub event: DomainEvent,
+    pub schema_version: i32,
+    pub metadata: Metadata,
+    pub occurred_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl RecordedEvent {
+    pub fn event_type(&self) -> &'static str {
+        self.event.event_type()
+    }
+}

@@ -1,0 +1,12 @@
+//! Keel's domain vocabulary: identifiers, value types, the events themselves and the envelope that
+//! carries them through the log. Nothing here does I/O; every other crate depends on this one.
+
+mod envelope;
+mod event;
+mod ids;
+mod values;
+
+pub use envelope::{Actor, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StreamId};
+pub use event::*;
+pub use ids::{ApiKeyId, EventId, WorkspaceId};
+pub use values::{Scope, ScopeError, Tier, WorkspaceSettings, SCOPE_RESOURCES};

@@ -1,0 +1,141 @@
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A workspace's plan. Decides key quotas, rate limits and entitlements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    #[default]
+    Free,
+    Starter,
+    Pro,
+    Agency,
+    Enterprise,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 5] = [Tier::Free, Tier::Starter, Tier::Pro, Tier::Agency, Tier::Enterprise];
+
+    /// How many API keys may be active at once in a workspace on this tier.
+    pub fn max_active_keys(self) -> i64 {
+        match self {
+            Tier::Free => 3,
+            Tier::Starter => 10,
+            Tier::Pro => 25,
+            Tier::Agency => 100,
+            Tier::Enterprise => 1000,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Free => "free",
+            Tier::Starter => "starter",
+            Tier::Pro => "pro",
+            Tier::Agency => "agency",
+            Tier::Enterprise => "enterprise",
+        }
+    }
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Tier {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Tier::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| format!("unknown tier `{s}`; expected one of free, starter, pro, agency, enterprise"))
+    }
+}
+
+/// Resources that scopes can name, as `resource:read` or `resource:write`.
+pub const SCOPE_RESOURCES: [&str; 11] = [
+    "workspaces", "keys", "sites", "events", "analytics", "usage", "domains", "exports", "audit", "webhooks",
+    "entitlements",
+];
+
+/// A permission of the form `resource:read|write`. `write` implies `read` of the same resource.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Scope(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown scope `{0}`; expected `resource:read` or `resource:write` with a known resource")]
+pub struct ScopeError(pub String);
+
+impl Scope {
+    pub fn parse(s: &str) -> Result<Self, ScopeError> {
+        let (resource, access) = s.split_once(':').ok_or_else(|| ScopeError(s.to_string()))?;
+        if SCOPE_RESOURCES.contains(&resource) && (access == "read" || access == "write") {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(ScopeError(s.to_string()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn resource(&self) -> &str {
+        self.0.split_once(':').map(|(r, _)| r).unwrap_or_default()
+    }
+
+    pub fn is_write(&self) -> bool {
+        self.0.ends_with(":write")
+    }
+
+    /// Whether holding `self` grants `wanted`.
+    pub fn grants(&self, wanted: &Scope) -> bool {
+        self == wanted || (self.is_write() && self.resource() == wanted.resource())
+    }
+
+    /// Every scope there is (what the operator token holds).
+    pub fn all() -> Vec<Scope> {
+        SCOPE_RESOURCES
+            .iter()
+            .flat_map(|r| [Scope(format!("{r}:read")), Scope(format!("{r}:write"))])
+            .collect()
+    }
+}
+
+impl TryFrom<String> for Scope {
+    type Error = ScopeError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Scope::parse(&s)
+    }
+}
+
+impl From<Scope> for String {
+    fn from(s: Scope) -> String {
+        s.0
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Per-workspace presentation settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceSettings {
+    /// IANA time zone name, e.g. `Europe/Berlin`.
+    pub timezone: String,
+    /// BCP 47 language tag, e.g. `en-US`.
+    pub locale: String,
+}
+
+impl Default for WorkspaceSettings {
+    fn default() -> Self {
+        Self { timezone: "UTC".into(), locale: "en-US".into() }
+    }
+}

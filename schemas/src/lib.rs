@@ -1,0 +1,125 @@
+//! How events are stored and shown: `(event_type, schema_version, payload)` triples, upcasters that
+//! lift old payload versions to the current shape on every read, and the fixed timestamp format
+//! used in every table. The SQL migrations live beside this crate in `migrations/`.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use keel_events::DomainEvent;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// The schema version written for new events of every type.
+pub const CURRENT_SCHEMA_VERSION: i32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error("unknown event type `{0}`")]
+    UnknownType(String),
+    #[error("event type `{event_type}` has no schema version {version}")]
+    UnknownVersion { event_type: String, version: i32 },
+    #[error("payload of `{event_type}` does not match its schema: {source}")]
+    Payload { event_type: String, source: serde_json::Error },
+    #[error("bad timestamp `{0}`")]
+    Timestamp(String),
+}
+
+/// The stored form of an event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEvent {
+    pub event_type: &'static str,
+    pub schema_version: i32,
+    pub payload: Value,
+}
+
+pub fn to_stored(event: &DomainEvent) -> StoredEvent {
+    let payload = match event {
+        DomainEvent::WorkspaceCreated(e) => serde_json::to_value(e),
+        DomainEvent::WorkspaceUpdated(e) => serde_json::to_value(e),
+        DomainEvent::WorkspaceDeleted(e) => serde_json::to_value(e),
+        DomainEvent::ApiKeyCreated(e) => serde_json::to_value(e),
+        DomainEvent::ApiKeyRotated(e) => serde_json::to_value(e),
+        DomainEvent::ApiKeyRevoked(e) => serde_json::to_value(e),
+    }
+    // Serialising plain structs of strings, numbers and enums cannot fail.
+    .unwrap_or(Value::Null);
+    StoredEvent { event_type: event.event_type(), schema_version: CURRENT_SCHEMA_VERSION, payload }
+}
+
+fn parse<T: DeserializeOwned>(event_type: &str, payload: Value) -> Result<T, SchemaError> {
+    serde_json::from_value(payload).map_err(|source| SchemaError::Payload { event_type: event_type.into(), source })
+}
+
+/// Lift a payload of an older schema version to the current one. Each future version bump adds a
+/// step here (`(type, 1) => v1_to_v2(payload)`), so every read path sees only the current shape.
+pub fn upcast(event_type: &str, version: i32, payload: Value) -> Result<Value, SchemaError> {
+    match version {
+        CURRENT_SCHEMA_VERSION => Ok(payload),
+        _ => Err(SchemaError::UnknownVersion { event_type: event_type.into(), version }),
+    }
+}
+
+pub fn from_stored(event_type: &str, schema_version: i32, payload: Value) -> Result<DomainEvent, SchemaError> {
+    let payload = upcast(event_type, schema_version, payload)?;
+    Ok(match event_type {
+        "workspace.created" => DomainEvent::WorkspaceCreated(parse(event_type, payload)?),
+        "workspace.updated" => DomainEvent::WorkspaceUpdated(parse(event_type, payload)?),
+        "workspace.deleted" => DomainEvent::WorkspaceDeleted(parse(event_type, payload)?),
+        "key.created" => DomainEvent::ApiKeyCreated(parse(event_type, payload)?),
+        "key.rotated" => DomainEvent::ApiKeyRotated(parse(event_type, payload)?),
+        "key.revoked" => DomainEvent::ApiKeyRevoked(parse(event_type, payload)?),
+        other => return Err(SchemaError::UnknownType(other.into())),
+    })
+}
+
+/// The public JSON of an event's payload with secrets' hashes removed (audit API, webhooks).
+pub fn public_payload(event: &DomainEvent) -> Value {
+    let mut v = to_stored(event).payload;
+    if let Value::Object(map) = &mut v {
+        map.remove("key_hash");
+        map.remove("previous_key_hash");
+    }
+    v
+}
+
+/// Timestamps are stored as fixed-width RFC 3339 UTC text with microseconds, so that text order is
+/// time order in every backend.
+pub fn format_ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+pub fn parse_ts(s: &str) -> Result<DateTime<Utc>, SchemaError> {
+    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| SchemaError::Timestamp(s.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keel_events::{ApiKeyId, ApiKeyRevoked, WorkspaceId};
+
+    #[test]
+    fn events_round_trip_through_their_stored_shape() {
+        let e = DomainEvent::ApiKeyRevoked(ApiKeyRevoked {
+            key_id: ApiKeyId::new_v7(),
+            workspace_id: WorkspaceId::new_v7(),
+            reason: Some("leaked".into()),
+        });
+        let s = to_stored(&e);
+        assert_eq!(s.event_type, "key.revoked");
+        assert_eq!(from_stored(s.event_type, s.schema_version, s.payload).expect("parses"), e);
+    }
+
+    #[test]
+    fn unknown_types_and_versions_are_errors_not_panics() {
+        assert!(matches!(from_stored("nope", 1, Value::Null), Err(SchemaError::UnknownType(_))));
+        assert!(matches!(from_stored("key.revoked", 99, Value::Null), Err(SchemaError::UnknownVersion { .. })));
+        assert!(matches!(from_stored("key.revoked", 1, Value::Null), Err(SchemaError::Payload { .. })));
+    }
+
+    #[test]
+    fn timestamps_sort_as_text() {
+        let a = parse_ts("2026-01-02T03:04:05Z").expect("ts");
+        let b = a + chrono::Duration::microseconds(1);
+        assert!(format_ts(a) < format_ts(b));
+        assert_eq!(format_ts(a), "2026-01-02T03:04:05.000000Z");
+        assert_eq!(parse_ts(&format_ts(b)).expect("ts"), b);
+    }
+}
