@@ -1,0 +1,12 @@
+//! Adapters: the SQL event store (Postgres, SQLite), migrations, the Kafka relay and consumer,
+//! checkpoints, configuration and telemetry.
+
+pub mod config;
+mod inline;
+pub mod metrics;
+pub mod migrate;
+pub mod store;
+pub mod testing;
+
+pub use keel_projections::{Db, Dialect};
+pub use store::SqlStore;

@@ -25,7 +25,8 @@ CREATE TABLE auth_workspaces (
     slug             TEXT UNIQUE,
     tier             TEXT NOT NULL,
     max_active_keys  BIGINT NOT NULL,
-    active_keys      BIGINT NOT NULL DEFAULT 0,
+    -- bumped on every key creation: the row lock serialises quota checks per workspace
+    key_seq          BIGINT NOT NULL DEFAULT 0,
     deleted          BIGINT NOT NULL DEFAULT 0
 );
 CREATE TABLE auth_keys (

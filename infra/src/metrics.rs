@@ -1,0 +1,49 @@
+//! The process's Prometheus registry and the metrics every role shares.
+
+use prometheus::{
+    register_histogram_vec_with_registry, register_histogram_with_registry, register_int_counter_with_registry,
+    register_int_gauge_vec_with_registry, Histogram, HistogramVec, IntCounter, IntGaugeVec, Registry,
+};
+use std::sync::LazyLock;
+
+pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| Registry::new_custom(Some("keel".into()), None).expect("valid prefix"));
+
+pub static EVENTS_APPENDED: LazyLock<IntCounter> = LazyLock::new(|| {
+    register_int_counter_with_registry!("events_appended_total", "Events committed to the log", REGISTRY)
+        .expect("metric registers once")
+});
+
+pub static APPEND_BATCH_SECONDS: LazyLock<Histogram> = LazyLock::new(|| {
+    register_histogram_with_registry!(
+        "append_batch_seconds",
+        "Time to commit one group-commit batch",
+        vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0],
+        REGISTRY
+    )
+    .expect("metric registers once")
+});
+
+pub static HTTP_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
+    register_histogram_vec_with_registry!(
+        "http_request_duration_seconds",
+        "HTTP request latency by route and status",
+        &["method", "route", "status"],
+        vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5],
+        REGISTRY
+    )
+    .expect("metric registers once")
+});
+
+/// Events committed to the log but not yet handled, per consumer (`relay`, `projector:<name>`).
+pub static LAG_EVENTS: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    register_int_gauge_vec_with_registry!("lag_events", "Events behind the head of the log", &["consumer"], REGISTRY)
+        .expect("metric registers once")
+});
+
+/// Renders the registry in the Prometheus text format.
+pub fn render() -> String {
+    use prometheus::Encoder;
+    let mut buf = Vec::new();
+    let _ = prometheus::TextEncoder::new().encode(&REGISTRY.gather(), &mut buf);
+    String::from_utf8(buf).unwrap_or_default()
+}

@@ -1,0 +1,480 @@
+//! The SQL event store (Postgres and SQLite through `sqlx::Any`), with group commit: appends from
+//! many concurrent requests queue up and a single writer commits them in few transactions, each
+//! request isolated by a savepoint so one refusal never affects another.
+
+use crate::inline;
+use crate::metrics;
+use async_trait::async_trait;
+use chrono::Utc;
+use keel_commands::{check_expected, AppendOutcome, AppendRequest, EventStore, LogCursor, StoreError};
+use keel_events::{EventId, Metadata, RecordedEvent, StreamId, WorkspaceId};
+use keel_projections::{Db, Dialect};
+use keel_schemas::{format_ts, from_stored, parse_ts, to_stored};
+use sqlx::{AnyConnection, Row};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot, watch};
+
+/// Most requests one group-commit transaction takes.
+const MAX_BATCH: usize = 512;
+/// Most events one append request may carry.
+pub const MAX_EVENTS_PER_APPEND: usize = 1000;
+
+type Reply = oneshot::Sender<Result<AppendOutcome, StoreError>>;
+
+struct Job {
+    request: AppendRequest,
+    reply: Reply,
+}
+
+#[derive(Clone)]
+pub struct SqlStore {
+    db: Db,
+    jobs: mpsc::Sender<Job>,
+    commits: watch::Receiver<u64>,
+}
+
+pub(crate) fn db_error(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => {
+            StoreError::Unavailable(e.to_string())
+        }
+        sqlx::Error::Database(d) if d.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")) => {
+            StoreError::Unavailable(e.to_string())
+        }
+        _ => StoreError::Internal(e.to_string()),
+    }
+}
+
+fn is_serialization_failure(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("40001"))
+}
+
+fn unique_violation(e: &sqlx::Error) -> Option<String> {
+    match e {
+        sqlx::Error::Database(d) if d.kind() == sqlx::error::ErrorKind::UniqueViolation => {
+            Some(format!("{} {}", d.constraint().unwrap_or_default(), d.message()))
+        }
+        _ => None,
+    }
+}
+
+/// Knobs of the writer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StoreOptions {
+    /// Fault injection for tests: hold every transaction open this long before committing, to
+    /// prove that tailing readers never pass over a transaction that commits late.
+    pub pre_commit_delay: Option<std::time::Duration>,
+}
+
+impl SqlStore {
+    /// Starts the group-commit writer on its own connection.
+    pub async fn start(db: Db) -> Result<SqlStore, StoreError> {
+        Self::start_with(db, StoreOptions::default()).await
+    }
+
+    pub async fn start_with(db: Db, options: StoreOptions) -> Result<SqlStore, StoreError> {
+        let conn = db.dedicated().await.map_err(db_error)?;
+        let (jobs, rx) = mpsc::channel(4096);
+        let (commit_tx, commits) = watch::channel(0u64);
+        tokio::spawn(writer(db.clone(), options, conn, rx, commit_tx));
+        Ok(SqlStore { db, jobs, commits })
+    }
+
+    /// How many group-commit transactions this store has committed.
+    pub fn batches_committed(&self) -> u64 {
+        *self.commits.borrow()
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Changes every time a batch commits; tailers wait on it instead of polling hard.
+    pub fn commits(&self) -> watch::Receiver<u64> {
+        self.commits.clone()
+    }
+
+    /// The stream an event belongs to, by position (for read-your-writes checks).
+    pub async fn stream_of_position(&self, position: i64) -> Result<Option<StreamId>, StoreError> {
+        let row = sqlx::query("SELECT stream_id FROM events WHERE position = $1")
+            .bind(position)
+            .fetch_optional(&self.db.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(row.map(|r| StreamId(r.get::<String, _>(0))))
+    }
+
+    /// The highest committed position (0 for an empty log).
+    pub async fn head(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COALESCE(MAX(position), 0) FROM events")
+            .fetch_one(&self.db.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(row.get::<i64, _>(0))
+    }
+}
+
+async fn writer(db: Db, options: StoreOptions, mut conn: AnyConnection, mut rx: mpsc::Receiver<Job>, commits: watch::Sender<u64>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    loop {
+        if rx.recv_many(&mut batch, MAX_BATCH).await == 0 {
+            return; // every sender dropped: the store is gone
+        }
+        let jobs: Vec<Job> = std::mem::take(&mut batch);
+        let timer = metrics::APPEND_BATCH_SECONDS.start_timer();
+        let result = commit_batch(&db, options, &mut conn, &jobs).await;
+        timer.observe_duration();
+        match result {
+            Ok(results) => {
+                let appended: usize = results
+                    .iter()
+                    .zip(&jobs)
+                    .filter(|(r, _)| matches!(r, Ok(o) if !o.duplicate))
+                    .map(|(_, j)| j.request.events.len())
+                    .sum();
+                metrics::EVENTS_APPENDED.inc_by(appended as u64);
+                commits.send_modify(|n| *n += 1);
+                for (job, r) in jobs.into_iter().zip(results) {
+                    let _ = job.reply.send(r);
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, requests = jobs.len(), "group commit failed; batch rolled back");
+                for job in jobs {
+                    let _ = job.reply.send(Err(e.clone()));
+                }
+                // The connection may be broken or mid-transaction: start afresh.
+                match db.dedicated().await {
+                    Ok(c) => conn = c,
+                    Err(e) => {
+                        tracing::error!(error = %e, "event-store writer cannot reconnect; retrying");
+                        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                        if let Ok(c) = db.dedicated().await {
+                            conn = c;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One transaction for the whole batch. A request's refusal rolls back its savepoint only; an
+/// infrastructure error fails the whole batch (the caller sees an error and nothing was written).
+async fn commit_batch(
+    db: &Db,
+    options: StoreOptions,
+    conn: &mut AnyConnection,
+    jobs: &[Job],
+) -> Result<Vec<Result<AppendOutcome, StoreError>>, StoreError> {
+    match db.dialect {
+        // Snapshot and transaction id are taken together, first: everything this transaction can
+        // build on (a stream's previous version) then has a smaller txid, so tailing by
+        // (txid, position) always yields a stream's events in version order.
+        Dialect::Postgres => {
+            sqlx::query("BEGIN ISOLATION LEVEL REPEATABLE READ").execute(&mut *conn).await.map_err(db_error)?;
+            sqlx::query("SELECT pg_current_xact_id()::text").execute(&mut *conn).await.map_err(db_error)?;
+        }
+        Dialect::Sqlite => {
+            sqlx::query(db.begin_write()).execute(&mut *conn).await.map_err(db_error)?;
+        }
+    }
+    let mut results = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        sqlx::query("SAVEPOINT append").execute(&mut *conn).await.map_err(db_error)?;
+        match append_one(db, conn, &job.request).await {
+            Ok(outcome) => {
+                sqlx::query("RELEASE SAVEPOINT append").execute(&mut *conn).await.map_err(db_error)?;
+                results.push(Ok(outcome));
+            }
+            Err(AppendFailure::Refused(e)) => {
+                sqlx::query("ROLLBACK TO SAVEPOINT append").execute(&mut *conn).await.map_err(db_error)?;
+                sqlx::query("RELEASE SAVEPOINT append").execute(&mut *conn).await.map_err(db_error)?;
+                results.push(Err(e));
+            }
+            Err(AppendFailure::Fatal(e)) => {
+                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                return Err(e);
+            }
+        }
+    }
+    if let Some(delay) = options.pre_commit_delay {
+        tokio::time::sleep(delay).await;
+    }
+    if let Err(e) = sqlx::query("COMMIT").execute(&mut *conn).await {
+        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+        return Err(db_error(e));
+    }
+    Ok(results)
+}
+
+pub(crate) enum AppendFailure {
+    /// This request alone is refused (conflict, guard); the batch goes on.
+    Refused(StoreError),
+    /// The transaction cannot go on.
+    Fatal(StoreError),
+}
+
+impl From<sqlx::Error> for AppendFailure {
+    fn from(e: sqlx::Error) -> Self {
+        AppendFailure::Fatal(db_error(e))
+    }
+}
+
+async fn append_one(db: &Db, conn: &mut AnyConnection, req: &AppendRequest) -> Result<AppendOutcome, AppendFailure> {
+    let current: i64 = sqlx::query("SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream_id = $1")
+        .bind(req.stream_id.as_str())
+        .fetch_one(&mut *conn)
+        .await?
+        .get(0);
+    if req.events.is_empty() {
+        check_expected(&req.stream_id, req.expected, current).map_err(AppendFailure::Refused)?;
+        return Ok(AppendOutcome { first_position: 0, last_position: 0, stream_version: current, duplicate: false });
+    }
+    if let Some(outcome) = existing_ids(db, conn, req).await? {
+        return Ok(outcome);
+    }
+    check_expected(&req.stream_id, req.expected, current).map_err(AppendFailure::Refused)?;
+
+    let metadata = serde_json::to_string(&req.metadata).map_err(|e| AppendFailure::Fatal(StoreError::Internal(e.to_string())))?;
+    let recorded_at = format_ts(Utc::now());
+    let tenant = req.tenant_id.to_string();
+    let (uuid, json, ts) = match db.dialect {
+        Dialect::Postgres => ("CAST(${} AS uuid)", "CAST(${} AS jsonb)", "CAST(${} AS timestamptz)"),
+        Dialect::Sqlite => ("${}", "${}", "${}"),
+    };
+    let mut sql = String::from(
+        "INSERT INTO events (event_id, tenant_id, stream_id, stream_version, event_type, schema_version, \
+         payload, metadata, occurred_at, recorded_at) VALUES ",
+    );
+    let stored: Vec<_> = req.events.iter().map(|e| to_stored(&e.event)).collect();
+    for i in 0..req.events.len() {
+        let p = |k: usize| (i * 10 + k).to_string();
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!(
+            "({}, {}, ${}, ${}, ${}, ${}, {}, {}, {}, {})",
+            uuid.replace("{}", &p(1)),
+            uuid.replace("{}", &p(2)),
+            p(3),
+            p(4),
+            p(5),
+            p(6),
+            json.replace("{}", &p(7)),
+            json.replace("{}", &p(8)),
+            ts.replace("{}", &p(9)),
+            ts.replace("{}", &p(10)),
+        ));
+    }
+    sql.push_str(" RETURNING position, stream_version");
+    let mut q = sqlx::query(&sql);
+    for (i, (e, s)) in req.events.iter().zip(&stored).enumerate() {
+        q = q
+            .bind(e.event_id.to_string())
+            .bind(tenant.clone())
+            .bind(req.stream_id.as_str())
+            .bind(current + 1 + i as i64)
+            .bind(s.event_type)
+            .bind(s.schema_version)
+            .bind(s.payload.to_string())
+            .bind(metadata.clone())
+            .bind(format_ts(e.occurred_at))
+            .bind(recorded_at.clone());
+    }
+    let rows = match q.fetch_all(&mut *conn).await {
+        Ok(rows) => rows,
+        Err(e) => {
+            return Err(match unique_violation(&e) {
+                // Another process appended to the stream first.
+                Some(c) if c.contains("stream") => AppendFailure::Refused(StoreError::Conflict {
+                    stream: req.stream_id.to_string(),
+                    expected: format!("{:?}", req.expected).to_lowercase(),
+                    actual: current + 1,
+                }),
+                // Another process appended one of these ids first: the caller retries and is told.
+                Some(_) => AppendFailure::Refused(StoreError::EventIdReused(req.events[0].event_id)),
+                None if is_serialization_failure(&e) => AppendFailure::Refused(StoreError::Conflict {
+                    stream: req.stream_id.to_string(),
+                    expected: format!("{:?}", req.expected).to_lowercase(),
+                    actual: current,
+                }),
+                None => e.into(),
+            })
+        }
+    };
+    let mut positions: Vec<(i64, i64)> = rows.iter().map(|r| (r.get::<i64, _>(1), r.get::<i64, _>(0))).collect();
+    positions.sort_unstable();
+    for (e, (_, position)) in req.events.iter().zip(&positions) {
+        inline::apply(db, conn, req.tenant_id, &e.event, e.occurred_at, *position).await?;
+    }
+    Ok(AppendOutcome {
+        first_position: positions.first().map_or(0, |p| p.1),
+        last_position: positions.last().map_or(0, |p| p.1),
+        stream_version: current + req.events.len() as i64,
+        duplicate: false,
+    })
+}
+
+/// All ids known: the original outcome (an idempotent no-op). Some: refused. None: `None`.
+async fn existing_ids(
+    db: &Db,
+    conn: &mut AnyConnection,
+    req: &AppendRequest,
+) -> Result<Option<AppendOutcome>, AppendFailure> {
+    let placeholders: Vec<String> = (1..=req.events.len())
+        .map(|i| match db.dialect {
+            Dialect::Postgres => format!("CAST(${i} AS uuid)"),
+            Dialect::Sqlite => format!("${i}"),
+        })
+        .collect();
+    let sql = format!(
+        "SELECT position, stream_version FROM events WHERE event_id IN ({}) ORDER BY position",
+        placeholders.join(",")
+    );
+    let mut q = sqlx::query(&sql);
+    for e in &req.events {
+        q = q.bind(e.event_id.to_string());
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    if rows.len() < req.events.len() {
+        return Err(AppendFailure::Refused(StoreError::EventIdReused(req.events[0].event_id)));
+    }
+    let first = &rows[0];
+    let last = &rows[rows.len() - 1];
+    Ok(Some(AppendOutcome {
+        first_position: first.get(0),
+        last_position: last.get(0),
+        stream_version: last.get(1),
+        duplicate: true,
+    }))
+}
+
+fn select_columns(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Postgres => {
+            "txid::text, position, event_id::text, tenant_id::text, stream_id, stream_version, event_type, \
+             schema_version, payload::text, metadata::text, \
+             to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), \
+             to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+        }
+        Dialect::Sqlite => {
+            "'0', position, event_id, tenant_id, stream_id, stream_version, event_type, schema_version, \
+             payload, metadata, occurred_at, recorded_at"
+        }
+    }
+}
+
+fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Internal(format!("unreadable event row: {what}"))
+}
+
+pub(crate) fn decode_row(row: &sqlx::any::AnyRow) -> Result<(LogCursor, RecordedEvent), StoreError> {
+    let txid: String = row.try_get(0).map_err(corrupt)?;
+    let event_type: String = row.try_get(6).map_err(corrupt)?;
+    let schema_version: i32 = row.try_get(7).map_err(corrupt)?;
+    let payload: String = row.try_get(8).map_err(corrupt)?;
+    let metadata: String = row.try_get(9).map_err(corrupt)?;
+    let payload = serde_json::from_str(&payload).map_err(corrupt)?;
+    let event = from_stored(&event_type, schema_version, payload).map_err(corrupt)?;
+    let position: i64 = row.try_get(1).map_err(corrupt)?;
+    let recorded = RecordedEvent {
+        event_id: row.try_get::<String, _>(2).map_err(corrupt)?.parse::<EventId>().map_err(corrupt)?,
+        tenant_id: row.try_get::<String, _>(3).map_err(corrupt)?.parse::<WorkspaceId>().map_err(corrupt)?,
+        stream_id: StreamId(row.try_get(4).map_err(corrupt)?),
+        stream_version: row.try_get(5).map_err(corrupt)?,
+        position,
+        event,
+        schema_version,
+        metadata: serde_json::from_str::<Metadata>(&metadata).map_err(corrupt)?,
+        occurred_at: parse_ts(&row.try_get::<String, _>(10).map_err(corrupt)?).map_err(corrupt)?,
+        recorded_at: parse_ts(&row.try_get::<String, _>(11).map_err(corrupt)?).map_err(corrupt)?,
+    };
+    Ok((LogCursor { txid: txid.parse().map_err(corrupt)?, position }, recorded))
+}
+
+impl SqlStore {
+    /// Events of one tenant after `after_position`, oldest first (audit and history views).
+    pub async fn read_tenant_stream(
+        &self,
+        tenant: WorkspaceId,
+        stream_id: &StreamId,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let tenant_filter = match self.db.dialect {
+            Dialect::Postgres => "tenant_id = CAST($2 AS uuid)",
+            Dialect::Sqlite => "tenant_id = $2",
+        };
+        let sql = format!(
+            "SELECT {} FROM events WHERE stream_id = $1 AND {tenant_filter} ORDER BY stream_version",
+            select_columns(self.db.dialect)
+        );
+        let rows = sqlx::query(&sql)
+            .bind(stream_id.as_str())
+            .bind(tenant.to_string())
+            .fetch_all(&self.db.pool)
+            .await
+            .map_err(db_error)?;
+        rows.iter().map(|r| decode_row(r).map(|(_, e)| e)).collect()
+    }
+}
+
+#[async_trait]
+impl EventStore for SqlStore {
+    async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, StoreError> {
+        if request.events.len() > MAX_EVENTS_PER_APPEND {
+            return Err(StoreError::Internal(format!("at most {MAX_EVENTS_PER_APPEND} events per append")));
+        }
+        let (reply, rx) = oneshot::channel();
+        self.jobs
+            .send(Job { request, reply })
+            .await
+            .map_err(|_| StoreError::Unavailable("event-store writer stopped".into()))?;
+        rx.await.map_err(|_| StoreError::Unavailable("event-store writer stopped".into()))?
+    }
+
+    async fn read_stream(&self, stream_id: &StreamId) -> Result<Vec<RecordedEvent>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM events WHERE stream_id = $1 ORDER BY stream_version",
+            select_columns(self.db.dialect)
+        );
+        let rows = sqlx::query(&sql).bind(stream_id.as_str()).fetch_all(&self.db.pool).await.map_err(db_error)?;
+        rows.iter().map(|r| decode_row(r).map(|(_, e)| e)).collect()
+    }
+
+    async fn read_all(&self, after: LogCursor, limit: usize) -> Result<Vec<(LogCursor, RecordedEvent)>, StoreError> {
+        let limit = limit.min(10_000) as i64;
+        let rows = match self.db.dialect {
+            // Only transactions older than every running one are final; reading below the snapshot's
+            // xmin means a transaction that commits late can never be passed over.
+            Dialect::Postgres => {
+                let sql = format!(
+                    "SELECT {} FROM events WHERE (txid, position) > (CAST($1 AS xid8), $2) \
+                     AND txid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY txid, position LIMIT $3",
+                    select_columns(self.db.dialect)
+                );
+                sqlx::query(&sql)
+                    .bind(after.txid.to_string())
+                    .bind(after.position)
+                    .bind(limit)
+                    .fetch_all(&self.db.pool)
+                    .await
+            }
+            // One writer at a time: positions are assigned in commit order.
+            Dialect::Sqlite => {
+                let sql = format!(
+                    "SELECT {} FROM events WHERE position > $1 ORDER BY position LIMIT $2",
+                    select_columns(self.db.dialect)
+                );
+                sqlx::query(&sql).bind(after.position).bind(limit).fetch_all(&self.db.pool).await
+            }
+        }
+        .map_err(db_error)?;
+        rows.iter().map(decode_row).collect()
+    }
+}
+
+/// Shared handle used across roles.
+pub type SharedStore = Arc<SqlStore>;
