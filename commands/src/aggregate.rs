@@ -8,12 +8,17 @@ pub trait Aggregate {
     type Command: std::fmt::Debug;
 
     /// Decide which events a command produces, or why it is refused. Pure.
-    fn decide(state: &Self::State, command: &Self::Command) -> Result<Vec<DomainEvent>, DomainError>;
+    fn decide(
+        state: &Self::State,
+        command: &Self::Command,
+    ) -> Result<Vec<DomainEvent>, DomainError>;
 
     /// Apply one recorded event to the state. Pure; events that do not concern the aggregate are ignored.
     fn evolve(state: Self::State, event: &DomainEvent) -> Self::State;
 
     fn fold<'a>(events: impl IntoIterator<Item = &'a DomainEvent>) -> Self::State {
-        events.into_iter().fold(Self::State::default(), Self::evolve)
+        events
+            .into_iter()
+            .fold(Self::State::default(), Self::evolve)
     }
 }

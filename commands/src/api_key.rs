@@ -3,7 +3,9 @@
 
 use crate::{Aggregate, DomainError, Validator};
 use chrono::{DateTime, Duration, Utc};
-use keel_events::{ApiKeyCreated, ApiKeyId, ApiKeyRevoked, ApiKeyRotated, DomainEvent, Scope, Tier, WorkspaceId};
+use keel_events::{
+    ApiKeyCreated, ApiKeyId, ApiKeyRevoked, ApiKeyRotated, DomainEvent, Scope, Tier, WorkspaceId,
+};
 
 pub const MAX_NAME_LEN: usize = 255;
 /// The longest grace period a rotation may give the old secret.
@@ -60,7 +62,11 @@ pub struct ApiKeyAggregate;
 fn validate_create(c: &CreateApiKey) -> Result<Vec<Scope>, DomainError> {
     let mut v = Validator::new();
     v.name("name", &c.name, MAX_NAME_LEN);
-    v.check(!c.scopes.is_empty(), "scopes", "at least one scope is required");
+    v.check(
+        !c.scopes.is_empty(),
+        "scopes",
+        "at least one scope is required",
+    );
     v.check(c.scopes.len() <= 64, "scopes", "at most 64 scopes");
     let mut scopes = Vec::new();
     for (i, raw) in c.scopes.iter().enumerate() {
@@ -89,7 +95,10 @@ impl Aggregate for ApiKeyAggregate {
     type State = ApiKeyState;
     type Command = ApiKeyCommand;
 
-    fn decide(state: &ApiKeyState, command: &ApiKeyCommand) -> Result<Vec<DomainEvent>, DomainError> {
+    fn decide(
+        state: &ApiKeyState,
+        command: &ApiKeyCommand,
+    ) -> Result<Vec<DomainEvent>, DomainError> {
         match (state, command) {
             (Some(_), ApiKeyCommand::Create(_)) => Err(DomainError::AlreadyExists("api key")),
             (None, ApiKeyCommand::Create(c)) => {
@@ -108,11 +117,13 @@ impl Aggregate for ApiKeyAggregate {
             (None, _) => Err(DomainError::NotFound("api key")),
             // Revoking twice is harmless: the key stays revoked and nothing new is recorded.
             (Some(k), ApiKeyCommand::Revoke { .. }) if k.revoked => Ok(vec![]),
-            (Some(k), ApiKeyCommand::Revoke { reason }) => Ok(vec![DomainEvent::ApiKeyRevoked(ApiKeyRevoked {
-                key_id: k.id,
-                workspace_id: k.workspace_id,
-                reason: reason.clone(),
-            })]),
+            (Some(k), ApiKeyCommand::Revoke { reason }) => {
+                Ok(vec![DomainEvent::ApiKeyRevoked(ApiKeyRevoked {
+                    key_id: k.id,
+                    workspace_id: k.workspace_id,
+                    reason: reason.clone(),
+                })])
+            }
             (Some(k), ApiKeyCommand::Rotate(_)) if k.revoked => Err(DomainError::KeyRevoked),
             (Some(k), ApiKeyCommand::Rotate(r)) => {
                 if k.expires_at.is_some_and(|e| e <= r.now) {
@@ -175,7 +186,9 @@ mod tests {
     type Test = TestFramework<ApiKeyAggregate>;
 
     fn now() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).single().expect("valid time")
+        Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0)
+            .single()
+            .expect("valid time")
     }
 
     fn key_id() -> ApiKeyId {
@@ -187,7 +200,9 @@ mod tests {
     }
 
     fn scopes(s: &[&str]) -> Vec<Scope> {
-        s.iter().map(|s| Scope::parse(s).expect("valid scope")).collect()
+        s.iter()
+            .map(|s| Scope::parse(s).expect("valid scope"))
+            .collect()
     }
 
     fn create(scope_names: &[&str], granted_by: Option<Vec<Scope>>) -> ApiKeyCommand {
@@ -219,7 +234,11 @@ mod tests {
     }
 
     fn revoked() -> DomainEvent {
-        DomainEvent::ApiKeyRevoked(ApiKeyRevoked { key_id: key_id(), workspace_id: ws(), reason: None })
+        DomainEvent::ApiKeyRevoked(ApiKeyRevoked {
+            key_id: key_id(),
+            workspace_id: ws(),
+            reason: None,
+        })
     }
 
     fn rotate(hours: i64) -> ApiKeyCommand {
@@ -233,7 +252,9 @@ mod tests {
 
     #[test]
     fn a_key_is_created_with_sorted_unique_scopes() {
-        Test::given(vec![]).when(create(&["keys:write", "keys:read", "keys:write"], None)).then(vec![created()]);
+        Test::given(vec![])
+            .when(create(&["keys:write", "keys:read", "keys:write"], None))
+            .then(vec![created()]);
     }
 
     #[test]
@@ -243,7 +264,9 @@ mod tests {
             _ => unreachable!(),
         };
         c.expires_at = Some(now() - Duration::seconds(1));
-        let DomainError::Validation(fields) = Test::given(vec![]).when(ApiKeyCommand::Create(c)).error() else {
+        let DomainError::Validation(fields) =
+            Test::given(vec![]).when(ApiKeyCommand::Create(c)).error()
+        else {
             panic!("expected validation error")
         };
         let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
@@ -259,40 +282,55 @@ mod tests {
     #[test]
     fn a_key_cannot_grant_scopes_it_lacks() {
         Test::given(vec![])
-            .when(create(&["keys:read", "domains:write"], Some(scopes(&["keys:write"]))))
+            .when(create(
+                &["keys:read", "domains:write"],
+                Some(scopes(&["keys:write"])),
+            ))
             .then_error(DomainError::ScopeNotHeld("domains:write".into()));
     }
 
     #[test]
     fn write_scope_lets_a_key_grant_read_of_the_same_resource() {
-        Test::given(vec![]).when(create(&["keys:read"], Some(scopes(&["keys:write"])))).events();
+        Test::given(vec![])
+            .when(create(&["keys:read"], Some(scopes(&["keys:write"]))))
+            .events();
     }
 
     #[test]
     fn rotation_keeps_the_old_secret_valid_for_the_grace_period() {
-        Test::given(vec![created()]).when(rotate(24)).then(vec![DomainEvent::ApiKeyRotated(ApiKeyRotated {
-            key_id: key_id(),
-            workspace_id: ws(),
-            prefix: "keel_live_bbbb".into(),
-            key_hash: "h2".into(),
-            previous_prefix: "keel_live_aaaa".into(),
-            previous_key_hash: "h1".into(),
-            previous_valid_until: now() + Duration::hours(24),
-        })]);
+        Test::given(vec![created()])
+            .when(rotate(24))
+            .then(vec![DomainEvent::ApiKeyRotated(ApiKeyRotated {
+                key_id: key_id(),
+                workspace_id: ws(),
+                prefix: "keel_live_bbbb".into(),
+                key_hash: "h2".into(),
+                previous_prefix: "keel_live_aaaa".into(),
+                previous_key_hash: "h1".into(),
+                previous_valid_until: now() + Duration::hours(24),
+            })]);
     }
 
     #[test]
     fn a_grace_period_out_of_range_is_refused() {
         let err = Test::given(vec![created()]).when(rotate(-1)).error();
         assert!(matches!(err, DomainError::Validation(f) if f[0].field == "grace_period_hours"));
-        Test::given(vec![created()]).when(rotate(MAX_GRACE_PERIOD_HOURS + 1)).error();
+        Test::given(vec![created()])
+            .when(rotate(MAX_GRACE_PERIOD_HOURS + 1))
+            .error();
     }
 
     #[test]
     fn a_revoked_key_cannot_be_rotated_and_revoking_again_records_nothing() {
-        Test::given(vec![created()]).when(ApiKeyCommand::Revoke { reason: None }).then(vec![revoked()]);
-        Test::given(vec![created(), revoked()]).when(rotate(1)).then_error(DomainError::KeyRevoked);
-        Test::given(vec![created(), revoked()]).when(ApiKeyCommand::Revoke { reason: None }).then(vec![]);
+        Test::given(vec![created()])
+            .when(ApiKeyCommand::Revoke { reason: None })
+            .then(vec![revoked()]);
+        Test::given(vec![created(), revoked()])
+            .when(rotate(1))
+            .then_error(DomainError::KeyRevoked);
+        Test::given(vec![created(), revoked()])
+            .when(ApiKeyCommand::Revoke { reason: None })
+            .then(vec![]);
     }
 
     #[test]
@@ -301,11 +339,15 @@ mod tests {
         if let DomainEvent::ApiKeyCreated(c) = &mut ev {
             c.expires_at = Some(now() - Duration::minutes(1));
         }
-        Test::given(vec![ev]).when(rotate(1)).then_error(DomainError::KeyExpired);
+        Test::given(vec![ev])
+            .when(rotate(1))
+            .then_error(DomainError::KeyExpired);
     }
 
     #[test]
     fn an_unknown_key_cannot_be_revoked() {
-        Test::given(vec![]).when(ApiKeyCommand::Revoke { reason: None }).then_error(DomainError::NotFound("api key"));
+        Test::given(vec![])
+            .when(ApiKeyCommand::Revoke { reason: None })
+            .then_error(DomainError::NotFound("api key"));
     }
 }

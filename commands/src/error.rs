@@ -33,7 +33,10 @@ pub enum DomainError {
 
 impl DomainError {
     pub fn field(field: &str, message: impl Into<String>) -> Self {
-        DomainError::Validation(vec![FieldError { field: field.into(), message: message.into() }])
+        DomainError::Validation(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
     }
 }
 
@@ -44,7 +47,11 @@ pub enum CommandError {
     Rejected(#[from] DomainError),
     /// The caller's expected version was stale (or retries were exhausted under contention).
     #[error("version conflict on {stream}: expected {expected}, found {actual}")]
-    Conflict { stream: String, expected: String, actual: i64 },
+    Conflict {
+        stream: String,
+        expected: String,
+        actual: i64,
+    },
     #[error(transparent)]
     Store(StoreError),
 }
@@ -52,7 +59,15 @@ pub enum CommandError {
 impl From<StoreError> for CommandError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict { stream, expected, actual } => CommandError::Conflict { stream, expected, actual },
+            StoreError::Conflict {
+                stream,
+                expected,
+                actual,
+            } => CommandError::Conflict {
+                stream,
+                expected,
+                actual,
+            },
             StoreError::Rejected(d) => CommandError::Rejected(d),
             other => CommandError::Store(other),
         }

@@ -41,24 +41,40 @@ pub async fn execute<A: Aggregate>(
         let events = A::decide(&state, command)?;
         let last_position = history.last().map_or(0, |e| e.position);
         if events.is_empty() {
-            let outcome =
-                AppendOutcome { first_position: last_position, last_position, stream_version: version, duplicate: false };
+            let outcome = AppendOutcome {
+                first_position: last_position,
+                last_position,
+                stream_version: version,
+                duplicate: false,
+            };
             return Ok((outcome, state));
         }
         let new_state = events.iter().fold(state, A::evolve);
         let request = AppendRequest {
             tenant_id: exec.tenant_id,
             stream_id: exec.stream_id.clone(),
-            expected: if version == 0 { ExpectedVersion::NoStream } else { ExpectedVersion::Exact(version) },
+            expected: if version == 0 {
+                ExpectedVersion::NoStream
+            } else {
+                ExpectedVersion::Exact(version)
+            },
             events: events
                 .into_iter()
-                .map(|event| NewEvent { event_id: new_event_id(), event, occurred_at: exec.now })
+                .map(|event| NewEvent {
+                    event_id: new_event_id(),
+                    event,
+                    occurred_at: exec.now,
+                })
                 .collect(),
             metadata: exec.metadata.clone(),
         };
         match store.append(request).await {
             Ok(outcome) => return Ok((outcome, new_state)),
-            Err(StoreError::Conflict { .. }) if exec.expected_version.is_none() && attempt < MAX_ATTEMPTS => continue,
+            Err(StoreError::Conflict { .. })
+                if exec.expected_version.is_none() && attempt < MAX_ATTEMPTS =>
+            {
+                continue
+            }
             Err(e) => return Err(e.into()),
         }
     }

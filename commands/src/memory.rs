@@ -25,7 +25,9 @@ impl InMemoryStore {
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, Inner>, StoreError> {
-        self.inner.lock().map_err(|_| StoreError::Internal("in-memory store poisoned".into()))
+        self.inner
+            .lock()
+            .map_err(|_| StoreError::Internal("in-memory store poisoned".into()))
     }
 }
 
@@ -36,9 +38,18 @@ impl EventStore for InMemoryStore {
         if req.events.is_empty() {
             let v = inner.versions.get(&req.stream_id).copied().unwrap_or(0);
             check_expected(&req.stream_id, req.expected, v)?;
-            return Ok(AppendOutcome { first_position: 0, last_position: 0, stream_version: v, duplicate: false });
+            return Ok(AppendOutcome {
+                first_position: 0,
+                last_position: 0,
+                stream_version: v,
+                duplicate: false,
+            });
         }
-        let existing: Vec<usize> = req.events.iter().filter_map(|e| inner.by_id.get(&e.event_id).copied()).collect();
+        let existing: Vec<usize> = req
+            .events
+            .iter()
+            .filter_map(|e| inner.by_id.get(&e.event_id).copied())
+            .collect();
         if existing.len() == req.events.len() {
             let first = &inner.log[existing[0]];
             let last = &inner.log[existing[existing.len() - 1]];
@@ -49,7 +60,11 @@ impl EventStore for InMemoryStore {
                 duplicate: true,
             });
         }
-        if let Some(e) = req.events.iter().find(|e| inner.by_id.contains_key(&e.event_id)) {
+        if let Some(e) = req
+            .events
+            .iter()
+            .find(|e| inner.by_id.contains_key(&e.event_id))
+        {
             return Err(StoreError::EventIdReused(e.event_id));
         }
         let current = inner.versions.get(&req.stream_id).copied().unwrap_or(0);
@@ -86,17 +101,34 @@ impl EventStore for InMemoryStore {
 
     async fn read_stream(&self, stream_id: &StreamId) -> Result<Vec<RecordedEvent>, StoreError> {
         let inner = self.lock()?;
-        Ok(inner.log.iter().filter(|e| &e.stream_id == stream_id).cloned().collect())
+        Ok(inner
+            .log
+            .iter()
+            .filter(|e| &e.stream_id == stream_id)
+            .cloned()
+            .collect())
     }
 
-    async fn read_all(&self, after: LogCursor, limit: usize) -> Result<Vec<(LogCursor, RecordedEvent)>, StoreError> {
+    async fn read_all(
+        &self,
+        after: LogCursor,
+        limit: usize,
+    ) -> Result<Vec<(LogCursor, RecordedEvent)>, StoreError> {
         let inner = self.lock()?;
         Ok(inner
             .log
             .iter()
             .filter(|e| e.position > after.position)
             .take(limit)
-            .map(|e| (LogCursor { txid: 0, position: e.position }, e.clone()))
+            .map(|e| {
+                (
+                    LogCursor {
+                        txid: 0,
+                        position: e.position,
+                    },
+                    e.clone(),
+                )
+            })
             .collect())
     }
 }

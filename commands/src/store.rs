@@ -1,6 +1,8 @@
 use crate::DomainError;
 use async_trait::async_trait;
-use keel_events::{EventId, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StreamId, WorkspaceId};
+use keel_events::{
+    EventId, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StreamId, WorkspaceId,
+};
 
 /// One atomic append: all of `events` land on `stream_id`, or none does.
 #[derive(Debug, Clone)]
@@ -34,14 +36,21 @@ pub struct LogCursor {
 }
 
 impl LogCursor {
-    pub const START: LogCursor = LogCursor { txid: 0, position: 0 };
+    pub const START: LogCursor = LogCursor {
+        txid: 0,
+        position: 0,
+    };
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// The stream's version did not match the expectation; nothing was written.
     #[error("version conflict on {stream}: expected {expected}, found {actual}")]
-    Conflict { stream: String, expected: String, actual: i64 },
+    Conflict {
+        stream: String,
+        expected: String,
+        actual: i64,
+    },
     /// Some (not all) of the event ids of the request already exist.
     #[error("event id {0} already exists with different content")]
     EventIdReused(EventId),
@@ -68,7 +77,11 @@ pub trait EventStore: Send + Sync {
 
     /// Up to `limit` committed events after `after`, in an order that a tailing reader can follow
     /// without ever skipping an event that commits later.
-    async fn read_all(&self, after: LogCursor, limit: usize) -> Result<Vec<(LogCursor, RecordedEvent)>, StoreError>;
+    async fn read_all(
+        &self,
+        after: LogCursor,
+        limit: usize,
+    ) -> Result<Vec<(LogCursor, RecordedEvent)>, StoreError>;
 }
 
 pub(crate) fn expected_label(e: ExpectedVersion) -> String {
@@ -80,7 +93,11 @@ pub(crate) fn expected_label(e: ExpectedVersion) -> String {
 }
 
 /// Checks an expectation against the current version (0 = no stream).
-pub fn check_expected(stream: &StreamId, expected: ExpectedVersion, current: i64) -> Result<(), StoreError> {
+pub fn check_expected(
+    stream: &StreamId,
+    expected: ExpectedVersion,
+    current: i64,
+) -> Result<(), StoreError> {
     let ok = match expected {
         ExpectedVersion::Any => true,
         ExpectedVersion::NoStream => current == 0,
@@ -89,6 +106,10 @@ pub fn check_expected(stream: &StreamId, expected: ExpectedVersion, current: i64
     if ok {
         Ok(())
     } else {
-        Err(StoreError::Conflict { stream: stream.to_string(), expected: expected_label(expected), actual: current })
+        Err(StoreError::Conflict {
+            stream: stream.to_string(),
+            expected: expected_label(expected),
+            actual: current,
+        })
     }
 }

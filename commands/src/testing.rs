@@ -17,12 +17,18 @@ pub struct When<A: Aggregate> {
 impl<A: Aggregate> TestFramework<A> {
     /// The history the aggregate has before the command.
     pub fn given(events: Vec<DomainEvent>) -> Self {
-        Self { given: events, _a: PhantomData }
+        Self {
+            given: events,
+            _a: PhantomData,
+        }
     }
 
     pub fn when(self, command: A::Command) -> When<A> {
         let state = A::fold(self.given.iter());
-        When { result: A::decide(&state, &command), _a: PhantomData }
+        When {
+            result: A::decide(&state, &command),
+            _a: PhantomData,
+        }
     }
 }
 

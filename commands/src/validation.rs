@@ -11,7 +11,10 @@ impl Validator {
 
     pub fn check(&mut self, ok: bool, field: &str, message: impl Into<String>) -> &mut Self {
         if !ok {
-            self.0.push(FieldError { field: field.into(), message: message.into() });
+            self.0.push(FieldError {
+                field: field.into(),
+                message: message.into(),
+            });
         }
         self
     }
@@ -19,8 +22,16 @@ impl Validator {
     pub fn name(&mut self, field: &str, value: &str, max: usize) -> &mut Self {
         let trimmed = value.trim();
         self.check(!trimmed.is_empty(), field, "must not be empty");
-        self.check(value.chars().count() <= max, field, format!("must be at most {max} characters"));
-        self.check(!value.chars().any(char::is_control), field, "must not contain control characters")
+        self.check(
+            value.chars().count() <= max,
+            field,
+            format!("must be at most {max} characters"),
+        );
+        self.check(
+            !value.chars().any(char::is_control),
+            field,
+            "must not contain control characters",
+        )
     }
 
     pub fn finish(&mut self) -> Result<(), DomainError> {
@@ -36,7 +47,9 @@ impl Validator {
 pub fn validate_slug(slug: &str) -> Result<(), String> {
     let ok = !slug.is_empty()
         && slug.len() <= 63
-        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !slug.starts_with('-')
         && !slug.ends_with('-');
     if ok {
@@ -77,7 +90,8 @@ pub(crate) fn validate_locale(locale: &str) -> bool {
     let lang_ok = parts
         .next()
         .is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
-    lang_ok && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+    lang_ok
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 use crate::validation::{validate_locale, validate_slug, validate_timezone};
 use crate::{Aggregate, DomainError, Validator};
 use keel_events::{
-    DomainEvent, Tier, WorkspaceCreated, WorkspaceDeleted, WorkspaceId, WorkspaceSettings, WorkspaceUpdated,
+    DomainEvent, Tier, WorkspaceCreated, WorkspaceDeleted, WorkspaceId, WorkspaceSettings,
+    WorkspaceUpdated,
 };
 
 pub const MAX_NAME_LEN: usize = 255;
@@ -50,15 +51,26 @@ pub type WorkspaceState = Option<Workspace>;
 pub struct WorkspaceAggregate;
 
 fn validate_settings(v: &mut Validator, settings: &WorkspaceSettings) {
-    v.check(validate_timezone(&settings.timezone), "settings.timezone", "must be an IANA time zone such as Europe/Berlin");
-    v.check(validate_locale(&settings.locale), "settings.locale", "must be a BCP 47 language tag such as en-US");
+    v.check(
+        validate_timezone(&settings.timezone),
+        "settings.timezone",
+        "must be an IANA time zone such as Europe/Berlin",
+    );
+    v.check(
+        validate_locale(&settings.locale),
+        "settings.locale",
+        "must be a BCP 47 language tag such as en-US",
+    );
 }
 
 impl Aggregate for WorkspaceAggregate {
     type State = WorkspaceState;
     type Command = WorkspaceCommand;
 
-    fn decide(state: &WorkspaceState, command: &WorkspaceCommand) -> Result<Vec<DomainEvent>, DomainError> {
+    fn decide(
+        state: &WorkspaceState,
+        command: &WorkspaceCommand,
+    ) -> Result<Vec<DomainEvent>, DomainError> {
         match (state, command) {
             (Some(_), WorkspaceCommand::Create(_)) => Err(DomainError::AlreadyExists("workspace")),
             (None, WorkspaceCommand::Create(c)) => {
@@ -90,13 +102,23 @@ impl Aggregate for WorkspaceAggregate {
                     }
                 }
                 let settings = WorkspaceSettings {
-                    timezone: u.timezone.clone().unwrap_or_else(|| w.settings.timezone.clone()),
-                    locale: u.locale.clone().unwrap_or_else(|| w.settings.locale.clone()),
+                    timezone: u
+                        .timezone
+                        .clone()
+                        .unwrap_or_else(|| w.settings.timezone.clone()),
+                    locale: u
+                        .locale
+                        .clone()
+                        .unwrap_or_else(|| w.settings.locale.clone()),
                 };
                 validate_settings(&mut v, &settings);
                 v.finish()?;
                 let changed = WorkspaceUpdated {
-                    name: u.name.as_ref().map(|n| n.trim().to_string()).filter(|n| n != &w.name),
+                    name: u
+                        .name
+                        .as_ref()
+                        .map(|n| n.trim().to_string())
+                        .filter(|n| n != &w.name),
                     slug: u.slug.clone().filter(|s| s != &w.slug),
                     tier: u.tier.filter(|t| t != &w.tier),
                     settings: Some(settings).filter(|s| s != &w.settings),
@@ -108,7 +130,9 @@ impl Aggregate for WorkspaceAggregate {
                 }
             }
             (Some(w), WorkspaceCommand::Delete) => {
-                Ok(vec![DomainEvent::WorkspaceDeleted(WorkspaceDeleted { workspace_id: w.id })])
+                Ok(vec![DomainEvent::WorkspaceDeleted(WorkspaceDeleted {
+                    workspace_id: w.id,
+                })])
             }
         }
     }
@@ -181,12 +205,16 @@ mod tests {
 
     #[test]
     fn a_new_workspace_is_created() {
-        Test::given(vec![]).when(create("Acme", "acme")).then(vec![created()]);
+        Test::given(vec![])
+            .when(create("Acme", "acme"))
+            .then(vec![created()]);
     }
 
     #[test]
     fn a_workspace_cannot_be_created_twice() {
-        Test::given(vec![created()]).when(create("Acme", "acme")).then_error(DomainError::AlreadyExists("workspace"));
+        Test::given(vec![created()])
+            .when(create("Acme", "acme"))
+            .then_error(DomainError::AlreadyExists("workspace"));
     }
 
     #[test]
@@ -196,12 +224,20 @@ mod tests {
             name: "x".repeat(256),
             slug: "Bad Slug".into(),
             tier: Tier::Free,
-            settings: WorkspaceSettings { timezone: "Mars/Base".into(), locale: "??".into() },
+            settings: WorkspaceSettings {
+                timezone: "Mars/Base".into(),
+                locale: "??".into(),
+            },
         });
         let err = Test::given(vec![]).when(cmd).error();
-        let DomainError::Validation(fields) = err else { panic!("expected validation error, got {err:?}") };
+        let DomainError::Validation(fields) = err else {
+            panic!("expected validation error, got {err:?}")
+        };
         let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
-        assert_eq!(names, ["name", "slug", "settings.timezone", "settings.locale"]);
+        assert_eq!(
+            names,
+            ["name", "slug", "settings.timezone", "settings.locale"]
+        );
     }
 
     #[test]
@@ -212,19 +248,27 @@ mod tests {
             timezone: Some("Europe/Berlin".into()),
             ..Default::default()
         };
-        Test::given(vec![created()]).when(WorkspaceCommand::Update(update)).then(vec![DomainEvent::WorkspaceUpdated(
-            WorkspaceUpdated {
+        Test::given(vec![created()])
+            .when(WorkspaceCommand::Update(update))
+            .then(vec![DomainEvent::WorkspaceUpdated(WorkspaceUpdated {
                 tier: Some(Tier::Pro),
-                settings: Some(WorkspaceSettings { timezone: "Europe/Berlin".into(), locale: "en-US".into() }),
+                settings: Some(WorkspaceSettings {
+                    timezone: "Europe/Berlin".into(),
+                    locale: "en-US".into(),
+                }),
                 ..Default::default()
-            },
-        )]);
+            })]);
     }
 
     #[test]
     fn an_update_that_changes_nothing_records_nothing() {
-        let update = UpdateWorkspace { name: Some("Acme".into()), ..Default::default() };
-        Test::given(vec![created()]).when(WorkspaceCommand::Update(update)).then(vec![]);
+        let update = UpdateWorkspace {
+            name: Some("Acme".into()),
+            ..Default::default()
+        };
+        Test::given(vec![created()])
+            .when(WorkspaceCommand::Update(update))
+            .then(vec![]);
     }
 
     #[test]
@@ -236,11 +280,15 @@ mod tests {
         Test::given(vec![created(), deleted.clone()])
             .when(WorkspaceCommand::Update(UpdateWorkspace::default()))
             .then_error(DomainError::NotFound("workspace"));
-        Test::given(vec![created(), deleted]).when(WorkspaceCommand::Delete).then_error(DomainError::NotFound("workspace"));
+        Test::given(vec![created(), deleted])
+            .when(WorkspaceCommand::Delete)
+            .then_error(DomainError::NotFound("workspace"));
     }
 
     #[test]
     fn an_unknown_workspace_cannot_be_updated() {
-        Test::given(vec![]).when(WorkspaceCommand::Delete).then_error(DomainError::NotFound("workspace"));
+        Test::given(vec![])
+            .when(WorkspaceCommand::Delete)
+            .then_error(DomainError::NotFound("workspace"));
     }
 }

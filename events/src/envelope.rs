@@ -101,7 +101,12 @@ pub struct Metadata {
 
 impl Metadata {
     pub fn system() -> Self {
-        Self { actor: Actor::System, request_id: None, causation_id: None, correlation_id: None }
+        Self {
+            actor: Actor::System,
+            request_id: None,
+            causation_id: None,
+            correlation_id: None,
+        }
     }
 }
 

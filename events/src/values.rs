@@ -15,7 +15,13 @@ pub enum Tier {
 }
 
 impl Tier {
-    pub const ALL: [Tier; 5] = [Tier::Free, Tier::Starter, Tier::Pro, Tier::Agency, Tier::Enterprise];
+    pub const ALL: [Tier; 5] = [
+        Tier::Free,
+        Tier::Starter,
+        Tier::Pro,
+        Tier::Agency,
+        Tier::Enterprise,
+    ];
 
     /// How many API keys may be active at once in a workspace on this tier.
     pub fn max_active_keys(self) -> i64 {
@@ -51,13 +57,26 @@ impl FromStr for Tier {
         Tier::ALL
             .into_iter()
             .find(|t| t.as_str() == s)
-            .ok_or_else(|| format!("unknown tier `{s}`; expected one of free, starter, pro, agency, enterprise"))
+            .ok_or_else(|| {
+                format!(
+                    "unknown tier `{s}`; expected one of free, starter, pro, agency, enterprise"
+                )
+            })
     }
 }
 
 /// Resources that scopes can name, as `resource:read` or `resource:write`.
 pub const SCOPE_RESOURCES: [&str; 11] = [
-    "workspaces", "keys", "sites", "events", "analytics", "usage", "domains", "exports", "audit", "webhooks",
+    "workspaces",
+    "keys",
+    "sites",
+    "events",
+    "analytics",
+    "usage",
+    "domains",
+    "exports",
+    "audit",
+    "webhooks",
     "entitlements",
 ];
 
@@ -136,6 +155,9 @@ pub struct WorkspaceSettings {
 
 impl Default for WorkspaceSettings {
     fn default() -> Self {
-        Self { timezone: "UTC".into(), locale: "en-US".into() }
+        Self {
+            timezone: "UTC".into(),
+            locale: "en-US".into(),
+        }
     }
 }

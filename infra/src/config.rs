@@ -1,1 +1,202 @@
-pub struct Config;
+//! Configuration: defaults, then `keel.toml`, then `KEEL_*` environment variables.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub listen: String,
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    pub kafka_brokers: Option<String>,
+    pub kafka_topic: String,
+    pub kafka_partitions: i32,
+    /// Never printed: `Debug` of the config masks it (see `redacted`).
+    pub admin_token: Option<String>,
+    pub redis_url: Option<String>,
+    pub dns_servers: Option<String>,
+    pub webhooks_allow_private: bool,
+    pub log_format: Option<String>,
+    pub max_body_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./keel-data"),
+            database_url: None,
+            kafka_brokers: None,
+            kafka_topic: "keel.events".into(),
+            kafka_partitions: 6,
+            admin_token: None,
+            redis_url: None,
+            dns_servers: None,
+            webhooks_allow_private: false,
+            log_format: None,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("invalid {path}: {source}")]
+    Toml {
+        path: String,
+        source: toml::de::Error,
+    },
+    #[error("invalid value for {name}: {message}")]
+    Env { name: &'static str, message: String },
+    #[error("KEEL_ADMIN_TOKEN must be at least 32 characters")]
+    WeakAdminToken,
+}
+
+impl Config {
+    /// Loads `keel.toml` from `file` (or `./keel.toml` if present), then applies the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let env: Vec<(String, String)> = std::env::vars().collect();
+        Self::load_from(file, &env)
+    }
+
+    pub fn load_from(file: Option<&Path>, env: &[(String, String)]) -> Result<Config, ConfigError> {
+        let default_path = Path::new("keel.toml");
+        let path = file.or_else(|| default_path.exists().then_some(default_path));
+        let mut config = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
+                    path: p.display().to_string(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|source| ConfigError::Toml {
+                    path: p.display().to_string(),
+                    source,
+                })?
+            }
+            None => Config::default(),
+        };
+        let get = |name: &str| {
+            env.iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .filter(|v| !v.is_empty())
+        };
+        if let Some(v) = get("KEEL_LISTEN") {
+            config.listen = v;
+        }
+        if let Some(v) = get("KEEL_DATA_DIR") {
+            config.data_dir = v.into();
+        }
+        if let Some(v) = get("KEEL_DATABASE_URL") {
+            config.database_url = Some(v);
+        }
+        if let Some(v) = get("KEEL_KAFKA_BROKERS") {
+            config.kafka_brokers = Some(v);
+        }
+        if let Some(v) = get("KEEL_KAFKA_TOPIC") {
+            config.kafka_topic = v;
+        }
+        if let Some(v) = get("KEEL_KAFKA_PARTITIONS") {
+            config.kafka_partitions = v.parse().map_err(|_| ConfigError::Env {
+                name: "KEEL_KAFKA_PARTITIONS",
+                message: v.clone(),
+            })?;
+        }
+        if let Some(v) = get("KEEL_ADMIN_TOKEN") {
+            config.admin_token = Some(v);
+        }
+        if let Some(v) = get("KEEL_REDIS_URL") {
+            config.redis_url = Some(v);
+        }
+        if let Some(v) = get("KEEL_DNS_SERVERS") {
+            config.dns_servers = Some(v);
+        }
+        if let Some(v) = get("KEEL_WEBHOOKS_ALLOW_PRIVATE") {
+            config.webhooks_allow_private = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = get("KEEL_LOG_FORMAT") {
+            if v != "json" && v != "pretty" {
+                return Err(ConfigError::Env {
+                    name: "KEEL_LOG_FORMAT",
+                    message: format!("`{v}`: expected json or pretty"),
+                });
+            }
+            config.log_format = Some(v);
+        }
+        if let Some(v) = get("KEEL_MAX_BODY_BYTES") {
+            config.max_body_bytes = v.parse().map_err(|_| ConfigError::Env {
+                name: "KEEL_MAX_BODY_BYTES",
+                message: v.clone(),
+            })?;
+        }
+        if config.admin_token.as_ref().is_some_and(|t| t.len() < 32) {
+            return Err(ConfigError::WeakAdminToken);
+        }
+        Ok(config)
+    }
+
+    /// The database URL in force: the configured one, or the embedded SQLite file.
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("keel.db").display()
+            )
+        })
+    }
+
+    pub fn is_embedded(&self) -> bool {
+        !self.database_url().starts_with("postgres")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn environment_overrides_the_file_which_overrides_defaults() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let file = dir.path().join("keel.toml");
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:9000\"\nkafka_topic = \"from-file\"\n",
+        )
+        .expect("write");
+        let c = Config::load_from(Some(&file), &env(&[("KEEL_KAFKA_TOPIC", "from-env")]))
+            .expect("loads");
+        assert_eq!(c.listen, "0.0.0.0:9000");
+        assert_eq!(c.kafka_topic, "from-env");
+        assert_eq!(c.data_dir, PathBuf::from("./keel-data"));
+        assert!(c.is_embedded());
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        assert!(matches!(
+            Config::load_from(None, &env(&[("KEEL_ADMIN_TOKEN", "short")])),
+            Err(ConfigError::WeakAdminToken)
+        ));
+        assert!(Config::load_from(None, &env(&[("KEEL_LOG_FORMAT", "xml")])).is_err());
+        let dir = tempfile::tempdir().expect("tmp");
+        let file = dir.path().join("keel.toml");
+        std::fs::write(&file, "no_such_key = 1\n").expect("write");
+        assert!(matches!(
+            Config::load_from(Some(&file), &[]),
+            Err(ConfigError::Toml { .. })
+        ));
+    }
+}

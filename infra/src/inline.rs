@@ -38,7 +38,9 @@ pub(crate) async fn apply(
             .execute(&mut *conn)
             .await;
             match r {
-                Err(err) if is_unique_violation(&err) => return Err(refused(DomainError::SlugTaken(e.slug.clone()))),
+                Err(err) if is_unique_violation(&err) => {
+                    return Err(refused(DomainError::SlugTaken(e.slug.clone())))
+                }
                 r => {
                     r?;
                 }
@@ -52,7 +54,9 @@ pub(crate) async fn apply(
                     .execute(&mut *conn)
                     .await;
                 match r {
-                    Err(err) if is_unique_violation(&err) => return Err(refused(DomainError::SlugTaken(slug.clone()))),
+                    Err(err) if is_unique_violation(&err) => {
+                        return Err(refused(DomainError::SlugTaken(slug.clone())))
+                    }
                     r => {
                         r?;
                     }
@@ -69,10 +73,12 @@ pub(crate) async fn apply(
         }
         DomainEvent::WorkspaceDeleted(e) => {
             // The slug is released for reuse; keys of the workspace stop authenticating.
-            sqlx::query("UPDATE auth_workspaces SET deleted = 1, slug = NULL WHERE workspace_id = $1")
-                .bind(e.workspace_id.to_string())
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(
+                "UPDATE auth_workspaces SET deleted = 1, slug = NULL WHERE workspace_id = $1",
+            )
+            .bind(e.workspace_id.to_string())
+            .execute(&mut *conn)
+            .await?;
         }
         DomainEvent::ApiKeyCreated(e) => {
             // The row lock taken by this update serialises quota checks of one workspace across processes.

@@ -2,9 +2,14 @@
 //! checkpoints, configuration and telemetry.
 
 pub mod config;
+pub mod consumer;
+pub mod feed;
 mod inline;
+pub mod kafka;
 pub mod metrics;
 pub mod migrate;
+pub mod rebuild;
+pub mod relay;
 pub mod store;
 pub mod testing;
 

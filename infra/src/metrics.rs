@@ -1,16 +1,22 @@
 //! The process's Prometheus registry and the metrics every role shares.
 
 use prometheus::{
-    register_histogram_vec_with_registry, register_histogram_with_registry, register_int_counter_with_registry,
-    register_int_gauge_vec_with_registry, Histogram, HistogramVec, IntCounter, IntGaugeVec, Registry,
+    register_histogram_vec_with_registry, register_histogram_with_registry,
+    register_int_counter_with_registry, register_int_gauge_vec_with_registry, Histogram,
+    HistogramVec, IntCounter, IntGaugeVec, Registry,
 };
 use std::sync::LazyLock;
 
-pub static REGISTRY: LazyLock<Registry> = LazyLock::new(|| Registry::new_custom(Some("keel".into()), None).expect("valid prefix"));
+pub static REGISTRY: LazyLock<Registry> =
+    LazyLock::new(|| Registry::new_custom(Some("keel".into()), None).expect("valid prefix"));
 
 pub static EVENTS_APPENDED: LazyLock<IntCounter> = LazyLock::new(|| {
-    register_int_counter_with_registry!("events_appended_total", "Events committed to the log", REGISTRY)
-        .expect("metric registers once")
+    register_int_counter_with_registry!(
+        "events_appended_total",
+        "Events committed to the log",
+        REGISTRY
+    )
+    .expect("metric registers once")
 });
 
 pub static APPEND_BATCH_SECONDS: LazyLock<Histogram> = LazyLock::new(|| {
@@ -36,8 +42,13 @@ pub static HTTP_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
 
 /// Events committed to the log but not yet handled, per consumer (`relay`, `projector:<name>`).
 pub static LAG_EVENTS: LazyLock<IntGaugeVec> = LazyLock::new(|| {
-    register_int_gauge_vec_with_registry!("lag_events", "Events behind the head of the log", &["consumer"], REGISTRY)
-        .expect("metric registers once")
+    register_int_gauge_vec_with_registry!(
+        "lag_events",
+        "Events behind the head of the log",
+        &["consumer"],
+        REGISTRY
+    )
+    .expect("metric registers once")
 });
 
 /// Renders the registry in the Prometheus text format.

@@ -6,7 +6,9 @@ use crate::inline;
 use crate::metrics;
 use async_trait::async_trait;
 use chrono::Utc;
-use keel_commands::{check_expected, AppendOutcome, AppendRequest, EventStore, LogCursor, StoreError};
+use keel_commands::{
+    check_expected, AppendOutcome, AppendRequest, EventStore, LogCursor, StoreError,
+};
 use keel_events::{EventId, Metadata, RecordedEvent, StreamId, WorkspaceId};
 use keel_projections::{Db, Dialect};
 use keel_schemas::{format_ts, from_stored, parse_ts, to_stored};
@@ -35,10 +37,14 @@ pub struct SqlStore {
 
 pub(crate) fn db_error(e: sqlx::Error) -> StoreError {
     match &e {
-        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => {
-            StoreError::Unavailable(e.to_string())
-        }
-        sqlx::Error::Database(d) if d.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")) => {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::Io(_)
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Tls(_) => StoreError::Unavailable(e.to_string()),
+        sqlx::Error::Database(d)
+            if d.code()
+                .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")) =>
+        {
             StoreError::Unavailable(e.to_string())
         }
         _ => StoreError::Internal(e.to_string()),
@@ -51,9 +57,9 @@ fn is_serialization_failure(e: &sqlx::Error) -> bool {
 
 fn unique_violation(e: &sqlx::Error) -> Option<String> {
     match e {
-        sqlx::Error::Database(d) if d.kind() == sqlx::error::ErrorKind::UniqueViolation => {
-            Some(format!("{} {}", d.constraint().unwrap_or_default(), d.message()))
-        }
+        sqlx::Error::Database(d) if d.kind() == sqlx::error::ErrorKind::UniqueViolation => Some(
+            format!("{} {}", d.constraint().unwrap_or_default(), d.message()),
+        ),
         _ => None,
     }
 }
@@ -114,7 +120,13 @@ impl SqlStore {
     }
 }
 
-async fn writer(db: Db, options: StoreOptions, mut conn: AnyConnection, mut rx: mpsc::Receiver<Job>, commits: watch::Sender<u64>) {
+async fn writer(
+    db: Db,
+    options: StoreOptions,
+    mut conn: AnyConnection,
+    mut rx: mpsc::Receiver<Job>,
+    commits: watch::Sender<u64>,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     loop {
         if rx.recv_many(&mut batch, MAX_BATCH).await == 0 {
@@ -172,24 +184,45 @@ async fn commit_batch(
         // build on (a stream's previous version) then has a smaller txid, so tailing by
         // (txid, position) always yields a stream's events in version order.
         Dialect::Postgres => {
-            sqlx::query("BEGIN ISOLATION LEVEL REPEATABLE READ").execute(&mut *conn).await.map_err(db_error)?;
-            sqlx::query("SELECT pg_current_xact_id()::text").execute(&mut *conn).await.map_err(db_error)?;
+            sqlx::query("BEGIN ISOLATION LEVEL REPEATABLE READ")
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error)?;
+            sqlx::query("SELECT pg_current_xact_id()::text")
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error)?;
         }
         Dialect::Sqlite => {
-            sqlx::query(db.begin_write()).execute(&mut *conn).await.map_err(db_error)?;
+            sqlx::query(db.begin_write())
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error)?;
         }
     }
     let mut results = Vec::with_capacity(jobs.len());
     for job in jobs {
-        sqlx::query("SAVEPOINT append").execute(&mut *conn).await.map_err(db_error)?;
+        sqlx::query("SAVEPOINT append")
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error)?;
         match append_one(db, conn, &job.request).await {
             Ok(outcome) => {
-                sqlx::query("RELEASE SAVEPOINT append").execute(&mut *conn).await.map_err(db_error)?;
+                sqlx::query("RELEASE SAVEPOINT append")
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_error)?;
                 results.push(Ok(outcome));
             }
             Err(AppendFailure::Refused(e)) => {
-                sqlx::query("ROLLBACK TO SAVEPOINT append").execute(&mut *conn).await.map_err(db_error)?;
-                sqlx::query("RELEASE SAVEPOINT append").execute(&mut *conn).await.map_err(db_error)?;
+                sqlx::query("ROLLBACK TO SAVEPOINT append")
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_error)?;
+                sqlx::query("RELEASE SAVEPOINT append")
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db_error)?;
                 results.push(Err(e));
             }
             Err(AppendFailure::Fatal(e)) => {
@@ -221,26 +254,41 @@ impl From<sqlx::Error> for AppendFailure {
     }
 }
 
-async fn append_one(db: &Db, conn: &mut AnyConnection, req: &AppendRequest) -> Result<AppendOutcome, AppendFailure> {
-    let current: i64 = sqlx::query("SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream_id = $1")
-        .bind(req.stream_id.as_str())
-        .fetch_one(&mut *conn)
-        .await?
-        .get(0);
+async fn append_one(
+    db: &Db,
+    conn: &mut AnyConnection,
+    req: &AppendRequest,
+) -> Result<AppendOutcome, AppendFailure> {
+    let current: i64 =
+        sqlx::query("SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream_id = $1")
+            .bind(req.stream_id.as_str())
+            .fetch_one(&mut *conn)
+            .await?
+            .get(0);
     if req.events.is_empty() {
         check_expected(&req.stream_id, req.expected, current).map_err(AppendFailure::Refused)?;
-        return Ok(AppendOutcome { first_position: 0, last_position: 0, stream_version: current, duplicate: false });
+        return Ok(AppendOutcome {
+            first_position: 0,
+            last_position: 0,
+            stream_version: current,
+            duplicate: false,
+        });
     }
     if let Some(outcome) = existing_ids(db, conn, req).await? {
         return Ok(outcome);
     }
     check_expected(&req.stream_id, req.expected, current).map_err(AppendFailure::Refused)?;
 
-    let metadata = serde_json::to_string(&req.metadata).map_err(|e| AppendFailure::Fatal(StoreError::Internal(e.to_string())))?;
+    let metadata = serde_json::to_string(&req.metadata)
+        .map_err(|e| AppendFailure::Fatal(StoreError::Internal(e.to_string())))?;
     let recorded_at = format_ts(Utc::now());
     let tenant = req.tenant_id.to_string();
     let (uuid, json, ts) = match db.dialect {
-        Dialect::Postgres => ("CAST(${} AS uuid)", "CAST(${} AS jsonb)", "CAST(${} AS timestamptz)"),
+        Dialect::Postgres => (
+            "CAST(${} AS uuid)",
+            "CAST(${} AS jsonb)",
+            "CAST(${} AS timestamptz)",
+        ),
         Dialect::Sqlite => ("${}", "${}", "${}"),
     };
     let mut sql = String::from(
@@ -293,17 +341,24 @@ async fn append_one(db: &Db, conn: &mut AnyConnection, req: &AppendRequest) -> R
                     actual: current + 1,
                 }),
                 // Another process appended one of these ids first: the caller retries and is told.
-                Some(_) => AppendFailure::Refused(StoreError::EventIdReused(req.events[0].event_id)),
-                None if is_serialization_failure(&e) => AppendFailure::Refused(StoreError::Conflict {
-                    stream: req.stream_id.to_string(),
-                    expected: format!("{:?}", req.expected).to_lowercase(),
-                    actual: current,
-                }),
+                Some(_) => {
+                    AppendFailure::Refused(StoreError::EventIdReused(req.events[0].event_id))
+                }
+                None if is_serialization_failure(&e) => {
+                    AppendFailure::Refused(StoreError::Conflict {
+                        stream: req.stream_id.to_string(),
+                        expected: format!("{:?}", req.expected).to_lowercase(),
+                        actual: current,
+                    })
+                }
                 None => e.into(),
-            })
+            });
         }
     };
-    let mut positions: Vec<(i64, i64)> = rows.iter().map(|r| (r.get::<i64, _>(1), r.get::<i64, _>(0))).collect();
+    let mut positions: Vec<(i64, i64)> = rows
+        .iter()
+        .map(|r| (r.get::<i64, _>(1), r.get::<i64, _>(0)))
+        .collect();
     positions.sort_unstable();
     for (e, (_, position)) in req.events.iter().zip(&positions) {
         inline::apply(db, conn, req.tenant_id, &e.event, e.occurred_at, *position).await?;
@@ -341,7 +396,9 @@ async fn existing_ids(
         return Ok(None);
     }
     if rows.len() < req.events.len() {
-        return Err(AppendFailure::Refused(StoreError::EventIdReused(req.events[0].event_id)));
+        return Err(AppendFailure::Refused(StoreError::EventIdReused(
+            req.events[0].event_id,
+        )));
     }
     let first = &rows[0];
     let last = &rows[rows.len() - 1];
@@ -372,7 +429,9 @@ fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Internal(format!("unreadable event row: {what}"))
 }
 
-pub(crate) fn decode_row(row: &sqlx::any::AnyRow) -> Result<(LogCursor, RecordedEvent), StoreError> {
+pub(crate) fn decode_row(
+    row: &sqlx::any::AnyRow,
+) -> Result<(LogCursor, RecordedEvent), StoreError> {
     let txid: String = row.try_get(0).map_err(corrupt)?;
     let event_type: String = row.try_get(6).map_err(corrupt)?;
     let schema_version: i32 = row.try_get(7).map_err(corrupt)?;
@@ -382,8 +441,16 @@ pub(crate) fn decode_row(row: &sqlx::any::AnyRow) -> Result<(LogCursor, Recorded
     let event = from_stored(&event_type, schema_version, payload).map_err(corrupt)?;
     let position: i64 = row.try_get(1).map_err(corrupt)?;
     let recorded = RecordedEvent {
-        event_id: row.try_get::<String, _>(2).map_err(corrupt)?.parse::<EventId>().map_err(corrupt)?,
-        tenant_id: row.try_get::<String, _>(3).map_err(corrupt)?.parse::<WorkspaceId>().map_err(corrupt)?,
+        event_id: row
+            .try_get::<String, _>(2)
+            .map_err(corrupt)?
+            .parse::<EventId>()
+            .map_err(corrupt)?,
+        tenant_id: row
+            .try_get::<String, _>(3)
+            .map_err(corrupt)?
+            .parse::<WorkspaceId>()
+            .map_err(corrupt)?,
         stream_id: StreamId(row.try_get(4).map_err(corrupt)?),
         stream_version: row.try_get(5).map_err(corrupt)?,
         position,
@@ -393,7 +460,13 @@ pub(crate) fn decode_row(row: &sqlx::any::AnyRow) -> Result<(LogCursor, Recorded
         occurred_at: parse_ts(&row.try_get::<String, _>(10).map_err(corrupt)?).map_err(corrupt)?,
         recorded_at: parse_ts(&row.try_get::<String, _>(11).map_err(corrupt)?).map_err(corrupt)?,
     };
-    Ok((LogCursor { txid: txid.parse().map_err(corrupt)?, position }, recorded))
+    Ok((
+        LogCursor {
+            txid: txid.parse().map_err(corrupt)?,
+            position,
+        },
+        recorded,
+    ))
 }
 
 impl SqlStore {
@@ -425,14 +498,17 @@ impl SqlStore {
 impl EventStore for SqlStore {
     async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, StoreError> {
         if request.events.len() > MAX_EVENTS_PER_APPEND {
-            return Err(StoreError::Internal(format!("at most {MAX_EVENTS_PER_APPEND} events per append")));
+            return Err(StoreError::Internal(format!(
+                "at most {MAX_EVENTS_PER_APPEND} events per append"
+            )));
         }
         let (reply, rx) = oneshot::channel();
         self.jobs
             .send(Job { request, reply })
             .await
             .map_err(|_| StoreError::Unavailable("event-store writer stopped".into()))?;
-        rx.await.map_err(|_| StoreError::Unavailable("event-store writer stopped".into()))?
+        rx.await
+            .map_err(|_| StoreError::Unavailable("event-store writer stopped".into()))?
     }
 
     async fn read_stream(&self, stream_id: &StreamId) -> Result<Vec<RecordedEvent>, StoreError> {
@@ -440,11 +516,19 @@ impl EventStore for SqlStore {
             "SELECT {} FROM events WHERE stream_id = $1 ORDER BY stream_version",
             select_columns(self.db.dialect)
         );
-        let rows = sqlx::query(&sql).bind(stream_id.as_str()).fetch_all(&self.db.pool).await.map_err(db_error)?;
+        let rows = sqlx::query(&sql)
+            .bind(stream_id.as_str())
+            .fetch_all(&self.db.pool)
+            .await
+            .map_err(db_error)?;
         rows.iter().map(|r| decode_row(r).map(|(_, e)| e)).collect()
     }
 
-    async fn read_all(&self, after: LogCursor, limit: usize) -> Result<Vec<(LogCursor, RecordedEvent)>, StoreError> {
+    async fn read_all(
+        &self,
+        after: LogCursor,
+        limit: usize,
+    ) -> Result<Vec<(LogCursor, RecordedEvent)>, StoreError> {
         let limit = limit.min(10_000) as i64;
         let rows = match self.db.dialect {
             // Only transactions older than every running one are final; reading below the snapshot's

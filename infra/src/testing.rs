@@ -7,12 +7,15 @@ use sqlx::Connection;
 /// Where the test Postgres is. `scripts/test` exports it; the default is the local unix socket as
 /// user postgres, which works even where TCP logins need a password.
 pub fn postgres_admin_url() -> String {
-    std::env::var("KEEL_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@localhost/postgres?host=/var/run/postgresql".into())
+    std::env::var("KEEL_TEST_DATABASE_URL").unwrap_or_else(|_| {
+        "postgres://postgres@localhost/postgres?host=/var/run/postgresql".into()
+    })
 }
 
 fn with_database(admin_url: &str, name: &str) -> String {
-    let (base, query) = admin_url.split_once('?').map_or((admin_url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = admin_url
+        .split_once('?')
+        .map_or((admin_url, None), |(b, q)| (b, Some(q)));
     let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
     match query {
         Some(q) => format!("{base}/{name}?{q}"),
@@ -27,14 +30,21 @@ pub async fn fresh_postgres_url() -> String {
     let name = format!("keel_t_{}", uuid::Uuid::new_v4().simple());
     let mut conn = sqlx::AnyConnection::connect(&admin)
         .await
-        .unwrap_or_else(|e| panic!("cannot reach the test Postgres at {admin} (run ./scripts/test): {e}"));
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+        .unwrap_or_else(|e| {
+            panic!("cannot reach the test Postgres at {admin} (run ./scripts/test): {e}")
+        });
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
     with_database(&admin, &name)
 }
 
 /// A migrated fresh Postgres database.
 pub async fn fresh_postgres() -> Db {
-    let db = Db::connect(&fresh_postgres_url().await, 10).await.expect("connect to test database");
+    let db = Db::connect(&fresh_postgres_url().await, 10)
+        .await
+        .expect("connect to test database");
     migrate::run(&db).await.expect("migrate");
     db
 }

@@ -3,7 +3,8 @@
 use chrono::Utc;
 use keel_commands::{AppendRequest, EventStore, InMemoryStore, LogCursor, StoreError};
 use keel_events::{
-    ApiKeyId, ApiKeyRevoked, DomainEvent, EventId, ExpectedVersion, Metadata, NewEvent, StreamId, WorkspaceId,
+    ApiKeyId, ApiKeyRevoked, DomainEvent, EventId, ExpectedVersion, Metadata, NewEvent, StreamId,
+    WorkspaceId,
 };
 use keel_infra::store::{SqlStore, StoreOptions};
 use keel_infra::testing::{fresh_postgres, fresh_sqlite};
@@ -30,7 +31,11 @@ impl Backend {
         let (db, dir): (Db, _) = match self {
             Backend::Memory => {
                 let s: Arc<dyn EventStore> = Arc::new(InMemoryStore::new());
-                return Harness { stores: vec![s; writers], sql: vec![], _dir: None };
+                return Harness {
+                    stores: vec![s; writers],
+                    sql: vec![],
+                    _dir: None,
+                };
             }
             Backend::Sqlite => {
                 let (db, dir) = fresh_sqlite().await;
@@ -41,11 +46,24 @@ impl Backend {
         let mut sql = Vec::new();
         for i in 0..writers {
             // The first writer is the slow one, when asked for.
-            let options = StoreOptions { pre_commit_delay: if i == 0 { slow } else { None } };
-            sql.push(SqlStore::start_with(db.clone(), options).await.expect("store starts"));
+            let options = StoreOptions {
+                pre_commit_delay: if i == 0 { slow } else { None },
+            };
+            sql.push(
+                SqlStore::start_with(db.clone(), options)
+                    .await
+                    .expect("store starts"),
+            );
         }
-        let stores = sql.iter().map(|s| Arc::new(s.clone()) as Arc<dyn EventStore>).collect();
-        Harness { stores, sql, _dir: dir }
+        let stores = sql
+            .iter()
+            .map(|s| Arc::new(s.clone()) as Arc<dyn EventStore>)
+            .collect();
+        Harness {
+            stores,
+            sql,
+            _dir: dir,
+        }
     }
 }
 
@@ -101,18 +119,43 @@ async fn expected_versions_are_enforced(b: Backend) {
     let h = b.open(1, None).await;
     let s = &h.stores[0];
     let id = stream();
-    let o = s.append(request(&id, ExpectedVersion::NoStream, vec![event(), event()])).await.expect("first");
+    let o = s
+        .append(request(
+            &id,
+            ExpectedVersion::NoStream,
+            vec![event(), event()],
+        ))
+        .await
+        .expect("first");
     assert_eq!(o.stream_version, 2);
     assert!(o.last_position > o.first_position);
-    for stale in [ExpectedVersion::NoStream, ExpectedVersion::Exact(1), ExpectedVersion::Exact(3)] {
-        let err = s.append(request(&id, stale, vec![event()])).await.unwrap_err();
-        assert!(matches!(err, StoreError::Conflict { actual: 2, .. }), "{stale:?}: {err:?}");
+    for stale in [
+        ExpectedVersion::NoStream,
+        ExpectedVersion::Exact(1),
+        ExpectedVersion::Exact(3),
+    ] {
+        let err = s
+            .append(request(&id, stale, vec![event()]))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::Conflict { actual: 2, .. }),
+            "{stale:?}: {err:?}"
+        );
     }
-    s.append(request(&id, ExpectedVersion::Exact(2), vec![event()])).await.expect("exact");
-    let o = s.append(request(&id, ExpectedVersion::Any, vec![event()])).await.expect("any");
+    s.append(request(&id, ExpectedVersion::Exact(2), vec![event()]))
+        .await
+        .expect("exact");
+    let o = s
+        .append(request(&id, ExpectedVersion::Any, vec![event()]))
+        .await
+        .expect("any");
     assert_eq!(o.stream_version, 4);
     let history = s.read_stream(&id).await.expect("read");
-    assert_eq!(history.iter().map(|e| e.stream_version).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    assert_eq!(
+        history.iter().map(|e| e.stream_version).collect::<Vec<_>>(),
+        [1, 2, 3, 4]
+    );
     assert!(history.windows(2).all(|w| w[0].position < w[1].position));
 }
 
@@ -121,12 +164,32 @@ async fn a_repeated_event_id_is_a_no_op_reporting_the_original(b: Backend) {
     let s = &h.stores[0];
     let id = stream();
     let events = vec![event(), event()];
-    let first = s.append(request(&id, ExpectedVersion::NoStream, events.clone())).await.expect("first");
+    let first = s
+        .append(request(&id, ExpectedVersion::NoStream, events.clone()))
+        .await
+        .expect("first");
     // Even with an expectation that is now stale, a retry of the same events is recognised.
-    let again = s.append(request(&id, ExpectedVersion::NoStream, events.clone())).await.expect("retry");
+    let again = s
+        .append(request(&id, ExpectedVersion::NoStream, events.clone()))
+        .await
+        .expect("retry");
     assert!(again.duplicate);
-    assert_eq!((again.first_position, again.last_position, again.stream_version), (first.first_position, first.last_position, 2));
-    let err = s.append(request(&id, ExpectedVersion::Any, vec![events[0].clone(), event()])).await.unwrap_err();
+    assert_eq!(
+        (
+            again.first_position,
+            again.last_position,
+            again.stream_version
+        ),
+        (first.first_position, first.last_position, 2)
+    );
+    let err = s
+        .append(request(
+            &id,
+            ExpectedVersion::Any,
+            vec![events[0].clone(), event()],
+        ))
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::EventIdReused(_)), "{err:?}");
     assert_eq!(s.read_stream(&id).await.expect("read").len(), 2);
     assert_eq!(read_everything(s.as_ref(), 100, 2).await.len(), 2);
@@ -139,7 +202,9 @@ async fn read_all_pages_through_the_log_in_order(b: Backend) {
     for _ in 0..5 {
         let evs = vec![event(), event(), event()];
         ids.extend(evs.iter().map(|e| e.event_id));
-        s.append(request(&stream(), ExpectedVersion::Any, evs)).await.expect("append");
+        s.append(request(&stream(), ExpectedVersion::Any, evs))
+            .await
+            .expect("append");
     }
     assert_eq!(read_everything(s.as_ref(), 4, ids.len()).await, ids);
 }
@@ -157,7 +222,10 @@ async fn a_tailing_reader_never_skips_a_late_commit(b: Backend) {
                 let e = event();
                 ids.push(e.event_id);
                 let stream = StreamId(format!("key-w{w}-{}", i % 3));
-                store.append(request(&stream, ExpectedVersion::Any, vec![e])).await.expect("append");
+                store
+                    .append(request(&stream, ExpectedVersion::Any, vec![e]))
+                    .await
+                    .expect("append");
             }
             ids
         }));
@@ -194,7 +262,10 @@ async fn concurrent_appends_are_group_committed(b: Backend) {
     let futures: Vec<_> = (0..n)
         .map(|_| {
             let s = h.stores[0].clone();
-            tokio::spawn(async move { s.append(request(&stream(), ExpectedVersion::NoStream, vec![event()])).await })
+            tokio::spawn(async move {
+                s.append(request(&stream(), ExpectedVersion::NoStream, vec![event()]))
+                    .await
+            })
         })
         .collect();
     let mut positions = HashSet::new();
@@ -204,7 +275,10 @@ async fn concurrent_appends_are_group_committed(b: Backend) {
     assert_eq!(positions.len(), n, "every append got its own position");
     if let Some(sql) = h.sql.first() {
         let batches = sql.batches_committed();
-        assert!(batches < n as u64 / 2, "{n} appends took {batches} transactions");
+        assert!(
+            batches < n as u64 / 2,
+            "{n} appends took {batches} transactions"
+        );
     }
 }
 
@@ -216,7 +290,12 @@ async fn concurrent_writers_on_one_stream_get_one_winner_per_version(b: Backend)
         let s = h.stores[i % 2].clone();
         let id = id.clone();
         tasks.push(tokio::spawn(async move {
-            s.append(request(&id, ExpectedVersion::Exact((i / 4) as i64), vec![event()])).await
+            s.append(request(
+                &id,
+                ExpectedVersion::Exact((i / 4) as i64),
+                vec![event()],
+            ))
+            .await
         }));
     }
     let mut wins = 0;
@@ -227,8 +306,18 @@ async fn concurrent_writers_on_one_stream_get_one_winner_per_version(b: Backend)
             Err(e) => panic!("unexpected {e:?}"),
         }
     }
-    let versions: Vec<i64> = h.stores[0].read_stream(&id).await.expect("read").iter().map(|e| e.stream_version).collect();
-    assert_eq!(versions, (1..=wins as i64).collect::<Vec<_>>(), "no gaps, no duplicates");
+    let versions: Vec<i64> = h.stores[0]
+        .read_stream(&id)
+        .await
+        .expect("read")
+        .iter()
+        .map(|e| e.stream_version)
+        .collect();
+    assert_eq!(
+        versions,
+        (1..=wins as i64).collect::<Vec<_>>(),
+        "no gaps, no duplicates"
+    );
 }
 
 macro_rules! contract {

@@ -20,14 +20,20 @@ pub struct Db {
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db").field("dialect", &self.dialect).finish_non_exhaustive()
+        f.debug_struct("Db")
+            .field("dialect", &self.dialect)
+            .finish_non_exhaustive()
     }
 }
 
 impl Db {
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, sqlx::Error> {
         sqlx::any::install_default_drivers();
-        let dialect = if url.starts_with("sqlite:") { Dialect::Sqlite } else { Dialect::Postgres };
+        let dialect = if url.starts_with("sqlite:") {
+            Dialect::Sqlite
+        } else {
+            Dialect::Postgres
+        };
         let opts = AnyConnectOptions::from_str(url)?.disable_statement_logging();
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
@@ -35,9 +41,15 @@ impl Db {
             .connect_with(opts)
             .await?;
         if dialect == Dialect::Sqlite {
-            sqlx::query("PRAGMA journal_mode=WAL").execute(&pool).await?;
+            sqlx::query("PRAGMA journal_mode=WAL")
+                .execute(&pool)
+                .await?;
         }
-        Ok(Db { pool, dialect, url: url.to_string() })
+        Ok(Db {
+            pool,
+            dialect,
+            url: url.to_string(),
+        })
     }
 
     /// A connection outside the pool, for a long-lived writer that manages its own transactions.
@@ -45,7 +57,9 @@ impl Db {
         let opts = AnyConnectOptions::from_str(&self.url)?.disable_statement_logging();
         let mut conn = AnyConnection::connect_with(&opts).await?;
         if self.dialect == Dialect::Sqlite {
-            sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut conn).await?;
+            sqlx::query("PRAGMA busy_timeout = 10000")
+                .execute(&mut conn)
+                .await?;
         }
         Ok(conn)
     }

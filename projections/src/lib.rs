@@ -1,6 +1,9 @@
 //! Read models: projectors that turn events into rows, guarded so that replays change nothing,
 //! and the queries the API serves from those rows.
 
+pub mod apply;
 pub mod db;
+pub mod query;
 
+pub use apply::{apply_events, ensure_tables, has_applied, ApplyError, Projection};
 pub use db::{Db, Dialect};

@@ -17,7 +17,10 @@ pub enum SchemaError {
     #[error("event type `{event_type}` has no schema version {version}")]
     UnknownVersion { event_type: String, version: i32 },
     #[error("payload of `{event_type}` does not match its schema: {source}")]
-    Payload { event_type: String, source: serde_json::Error },
+    Payload {
+        event_type: String,
+        source: serde_json::Error,
+    },
     #[error("bad timestamp `{0}`")]
     Timestamp(String),
 }
@@ -41,11 +44,18 @@ pub fn to_stored(event: &DomainEvent) -> StoredEvent {
     }
     // Serialising plain structs of strings, numbers and enums cannot fail.
     .unwrap_or(Value::Null);
-    StoredEvent { event_type: event.event_type(), schema_version: CURRENT_SCHEMA_VERSION, payload }
+    StoredEvent {
+        event_type: event.event_type(),
+        schema_version: CURRENT_SCHEMA_VERSION,
+        payload,
+    }
 }
 
 fn parse<T: DeserializeOwned>(event_type: &str, payload: Value) -> Result<T, SchemaError> {
-    serde_json::from_value(payload).map_err(|source| SchemaError::Payload { event_type: event_type.into(), source })
+    serde_json::from_value(payload).map_err(|source| SchemaError::Payload {
+        event_type: event_type.into(),
+        source,
+    })
 }
 
 /// Lift a payload of an older schema version to the current one. Each future version bump adds a
@@ -53,11 +63,18 @@ fn parse<T: DeserializeOwned>(event_type: &str, payload: Value) -> Result<T, Sch
 pub fn upcast(event_type: &str, version: i32, payload: Value) -> Result<Value, SchemaError> {
     match version {
         CURRENT_SCHEMA_VERSION => Ok(payload),
-        _ => Err(SchemaError::UnknownVersion { event_type: event_type.into(), version }),
+        _ => Err(SchemaError::UnknownVersion {
+            event_type: event_type.into(),
+            version,
+        }),
     }
 }
 
-pub fn from_stored(event_type: &str, schema_version: i32, payload: Value) -> Result<DomainEvent, SchemaError> {
+pub fn from_stored(
+    event_type: &str,
+    schema_version: i32,
+    payload: Value,
+) -> Result<DomainEvent, SchemaError> {
     let payload = upcast(event_type, schema_version, payload)?;
     Ok(match event_type {
         "workspace.created" => DomainEvent::WorkspaceCreated(parse(event_type, payload)?),
@@ -87,7 +104,9 @@ pub fn format_ts(t: DateTime<Utc>) -> String {
 }
 
 pub fn parse_ts(s: &str) -> Result<DateTime<Utc>, SchemaError> {
-    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| SchemaError::Timestamp(s.into()))
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| SchemaError::Timestamp(s.into()))
 }
 
 #[cfg(test)]
@@ -104,14 +123,26 @@ mod tests {
         });
         let s = to_stored(&e);
         assert_eq!(s.event_type, "key.revoked");
-        assert_eq!(from_stored(s.event_type, s.schema_version, s.payload).expect("parses"), e);
+        assert_eq!(
+            from_stored(s.event_type, s.schema_version, s.payload).expect("parses"),
+            e
+        );
     }
 
     #[test]
     fn unknown_types_and_versions_are_errors_not_panics() {
-        assert!(matches!(from_stored("nope", 1, Value::Null), Err(SchemaError::UnknownType(_))));
-        assert!(matches!(from_stored("key.revoked", 99, Value::Null), Err(SchemaError::UnknownVersion { .. })));
-        assert!(matches!(from_stored("key.revoked", 1, Value::Null), Err(SchemaError::Payload { .. })));
+        assert!(matches!(
+            from_stored("nope", 1, Value::Null),
+            Err(SchemaError::UnknownType(_))
+        ));
+        assert!(matches!(
+            from_stored("key.revoked", 99, Value::Null),
+            Err(SchemaError::UnknownVersion { .. })
+        ));
+        assert!(matches!(
+            from_stored("key.revoked", 1, Value::Null),
+            Err(SchemaError::Payload { .. })
+        ));
     }
 
     #[test]
@@ -121,5 +152,78 @@ mod tests {
         assert!(format_ts(a) < format_ts(b));
         assert_eq!(format_ts(a), "2026-01-02T03:04:05.000000Z");
         assert_eq!(parse_ts(&format_ts(b)).expect("ts"), b);
+    }
+}
+
+/// The message format on Kafka: one JSON object per event, the payload in its stored shape (so
+/// consumers upcast it like any other reader).
+pub mod wire {
+    use super::*;
+    use keel_events::{Metadata, RecordedEvent, StreamId};
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Serialize, Deserialize)]
+    struct WireEvent {
+        event_id: String,
+        tenant_id: String,
+        stream_id: String,
+        stream_version: i64,
+        position: i64,
+        event_type: String,
+        schema_version: i32,
+        payload: Value,
+        metadata: Metadata,
+        occurred_at: String,
+        recorded_at: String,
+    }
+
+    pub fn encode(e: &RecordedEvent) -> Vec<u8> {
+        let stored = to_stored(&e.event);
+        let w = WireEvent {
+            event_id: e.event_id.to_string(),
+            tenant_id: e.tenant_id.to_string(),
+            stream_id: e.stream_id.to_string(),
+            stream_version: e.stream_version,
+            position: e.position,
+            event_type: stored.event_type.into(),
+            schema_version: stored.schema_version,
+            payload: stored.payload,
+            metadata: e.metadata.clone(),
+            occurred_at: format_ts(e.occurred_at),
+            recorded_at: format_ts(e.recorded_at),
+        };
+        serde_json::to_vec(&w).unwrap_or_default()
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    pub enum WireError {
+        #[error("not a Keel event message: {0}")]
+        Json(#[from] serde_json::Error),
+        #[error(transparent)]
+        Schema(#[from] SchemaError),
+        #[error("bad id: {0}")]
+        Id(String),
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<RecordedEvent, WireError> {
+        let w: WireEvent = serde_json::from_slice(bytes)?;
+        Ok(RecordedEvent {
+            event_id: w
+                .event_id
+                .parse()
+                .map_err(|_| WireError::Id(w.event_id.clone()))?,
+            tenant_id: w
+                .tenant_id
+                .parse()
+                .map_err(|_| WireError::Id(w.tenant_id.clone()))?,
+            stream_id: StreamId(w.stream_id),
+            stream_version: w.stream_version,
+            position: w.position,
+            event: from_stored(&w.event_type, w.schema_version, w.payload)?,
+            schema_version: w.schema_version,
+            metadata: w.metadata,
+            occurred_at: parse_ts(&w.occurred_at)?,
+            recorded_at: parse_ts(&w.recorded_at)?,
+        })
     }
 }

@@ -1,0 +1,328 @@
+//! The application as a value: `Application::build` wires the roles, `run_until_stopped` serves
+//! until a shutdown signal, then lets in-flight requests finish and background roles stop.
+
+use crate::auth::hash_secret;
+use crate::error::{ApiError, REQUEST_ID};
+use crate::routes;
+use crate::state::{AppState, BrokerCheck};
+use actix_web::dev::{Server, Service};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::{DefaultHeaders, NormalizePath, TrailingSlash};
+use actix_web::{web, App, HttpServer};
+use keel_infra::config::Config;
+use keel_infra::{metrics, Db, SqlStore};
+use keel_projections::Projection;
+use rand::distributions::Alphanumeric;
+use rand::Rng;
+use sqlx::Row;
+use std::net::TcpListener;
+use std::time::Instant;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Role {
+    /// Every role in one process.
+    All,
+    /// The HTTP API only.
+    Api,
+    /// Tails the log into Kafka (needs KEEL_KAFKA_BROKERS).
+    Relay,
+    /// Builds read models (from Kafka when configured, else from the log).
+    Projector,
+}
+
+impl Role {
+    fn serves_http(self) -> bool {
+        matches!(self, Role::All | Role::Api)
+    }
+    fn projects(self) -> bool {
+        matches!(self, Role::All | Role::Projector)
+    }
+    fn relays(self) -> bool {
+        matches!(self, Role::All | Role::Relay)
+    }
+}
+
+pub struct Application {
+    server: Option<Server>,
+    port: u16,
+    background: Vec<JoinHandle<()>>,
+    shutdown: watch::Sender<bool>,
+    pub store: SqlStore,
+}
+
+/// Opens the database (creating the embedded data directory) and applies migrations.
+pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
+    if config.is_embedded() && config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir)?;
+    }
+    let url = config.database_url();
+    let db = Db::connect(&url, if config.is_embedded() { 8 } else { 20 }).await?;
+    keel_infra::migrate::run(&db).await?;
+    keel_projections::ensure_tables(&db).await?;
+    Ok(db)
+}
+
+/// Accepted operator-token hashes. With no configured token and none stored, one is generated and
+/// printed once; only its hash is kept.
+async fn operator_hashes(db: &Db, config: &Config) -> anyhow::Result<Vec<String>> {
+    let mut hashes: Vec<String> = config.admin_token.iter().map(|t| hash_secret(t)).collect();
+    let stored: Vec<String> = sqlx::query("SELECT token_hash FROM operator_tokens")
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|r| r.get::<String, _>(0))
+        .collect();
+    if hashes.is_empty() && stored.is_empty() {
+        let body: String = rand::rngs::OsRng
+            .sample_iter(&Alphanumeric)
+            .take(40)
+            .map(char::from)
+            .collect();
+        let token = format!("keel_admin_{body}");
+        sqlx::query("INSERT INTO operator_tokens (token_hash, created_at) VALUES ($1, $2)")
+            .bind(hash_secret(&token))
+            .bind(keel_schemas::format_ts(chrono::Utc::now()))
+            .execute(&db.pool)
+            .await?;
+        eprintln!("\nKeel operator token (shown once, store it now):\n\n    {token}\n");
+        hashes.push(hash_secret(&token));
+    }
+    hashes.extend(stored);
+    Ok(hashes)
+}
+
+fn broker_check(brokers: String) -> BrokerCheck {
+    Box::new(move || {
+        let b = brokers.clone();
+        Box::pin(async move { keel_infra::kafka::broker_reachable(&b).await })
+    })
+}
+
+fn request_id(req: &actix_web::dev::ServiceRequest) -> String {
+    req.headers()
+        .get("X-Request-ID")
+        .and_then(|v| v.to_str().ok())
+        .filter(|s| {
+            !s.is_empty()
+                && s.len() <= 128
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("req_{}", uuid::Uuid::now_v7().simple()))
+}
+
+impl Application {
+    pub async fn build(config: Config, role: Role) -> anyhow::Result<Application> {
+        let db = open_database(&config).await?;
+        let store = SqlStore::start(db.clone()).await?;
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let mut background = Vec::new();
+        let kafka = config.kafka_brokers.clone();
+
+        if role.relays() {
+            if let Some(brokers) = &kafka {
+                let relay = keel_infra::relay::Relay::new(
+                    store.clone(),
+                    brokers,
+                    &config.kafka_topic,
+                    config.kafka_partitions,
+                )?;
+                background.push(tokio::spawn(relay.run(shutdown_rx.clone())));
+            } else if role == Role::Relay {
+                anyhow::bail!("--role relay needs KEEL_KAFKA_BROKERS");
+            }
+        }
+        if role.projects() {
+            for p in Projection::ALL {
+                match &kafka {
+                    Some(brokers) => {
+                        let consumer = keel_infra::consumer::KafkaProjector::new(
+                            db.clone(),
+                            p,
+                            brokers,
+                            &config.kafka_topic,
+                        )?;
+                        background.push(tokio::spawn(consumer.run(shutdown_rx.clone())));
+                    }
+                    None => background.push(tokio::spawn(keel_infra::feed::run(
+                        store.clone(),
+                        p,
+                        shutdown_rx.clone(),
+                    ))),
+                }
+            }
+        }
+
+        let (server, port) = if role.serves_http() {
+            let broker_check = kafka.clone().map(broker_check);
+            let state = web::Data::new(AppState {
+                operator_hashes: operator_hashes(&db, &config).await?,
+                config: config.clone(),
+                db: db.clone(),
+                store: store.clone(),
+                broker_check,
+            });
+            let listener = TcpListener::bind(&config.listen)?;
+            let port = listener.local_addr()?.port();
+            let server = HttpServer::new(move || {
+                App::new()
+                    .app_data(state.clone())
+                    .wrap(
+                        DefaultHeaders::new()
+                            .add(("X-Content-Type-Options", "nosniff"))
+                            .add(("X-Frame-Options", "DENY"))
+                            .add(("Referrer-Policy", "no-referrer"))
+                            .add(("Cache-Control", "no-store")),
+                    )
+                    .wrap_fn(|req, srv| {
+                        let id = request_id(&req);
+                        let method = req.method().to_string();
+                        let started = Instant::now();
+                        let fut = REQUEST_ID.sync_scope(id.clone(), || srv.call(req));
+                        REQUEST_ID.scope(id.clone(), async move {
+                            let mut res = fut.await?;
+                            let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+                            let status = res.status();
+                            metrics::HTTP_SECONDS
+                                .with_label_values(&[&method, &route, status.as_str()])
+                                .observe(started.elapsed().as_secs_f64());
+                            tracing::info!(request_id = %id, %method, %route, status = status.as_u16(),
+                                elapsed_ms = started.elapsed().as_millis() as u64, "request");
+                            if let Ok(v) = HeaderValue::from_str(&id) {
+                                res.headers_mut().insert(HeaderName::from_static("x-request-id"), v);
+                            }
+                            Ok(res)
+                        })
+                    })
+                    .route("/metrics", web::get().to(routes::ops::metrics))
+                    .route("/docs", web::get().to(|| async {
+                        actix_web::HttpResponse::PermanentRedirect().insert_header(("Location", "/docs/")).finish()
+                    }))
+                    .service(crate::openapi::service())
+                    .service(
+                        web::scope("/api/v1")
+                            .wrap(NormalizePath::new(TrailingSlash::Trim))
+                            .route("", web::get().to(crate::openapi::index))
+                            .configure(routes::ops::routes)
+                            .configure(routes::workspaces::routes)
+                            .configure(routes::keys::routes)
+                            .route("/openapi.json", web::get().to(crate::openapi::document)),
+                    )
+                    .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::NotFound("route")) }))
+            })
+            .listen(listener)?
+            .shutdown_timeout(30)
+            .disable_signals()
+            .run();
+            (Some(server), port)
+        } else {
+            (None, 0)
+        };
+        Ok(Application {
+            server,
+            port,
+            background,
+            shutdown,
+            store,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT/SIGTERM (or until `stop` is signalled), then shuts down gracefully.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let Application {
+            server,
+            background,
+            shutdown,
+            ..
+        } = self;
+        let handle = server.as_ref().map(|s| s.handle());
+        let signal = async {
+            let ctrl_c = tokio::signal::ctrl_c();
+            #[cfg(unix)]
+            {
+                let mut term =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+                tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+            }
+            #[cfg(not(unix))]
+            ctrl_c.await?;
+            anyhow::Ok(())
+        };
+        match server {
+            Some(server) => {
+                tokio::select! {
+                    r = server => r?,
+                    r = signal => {
+                        r?;
+                        tracing::info!("shutting down: finishing in-flight requests");
+                        if let Some(h) = handle { h.stop(true).await; }
+                    }
+                }
+            }
+            None => signal.await?,
+        }
+        let _ = shutdown.send(true);
+        for task in background {
+            let _ = task.await;
+        }
+        Ok(())
+    }
+
+    /// Starts serving in the background (tests): returns a handle that stops everything on drop.
+    pub fn spawn(self) -> RunningApp {
+        let port = self.port;
+        let shutdown = self.shutdown.clone();
+        let store = self.store.clone();
+        let handle = self.server.as_ref().map(|s| s.handle());
+        let Application {
+            server, background, ..
+        } = self;
+        if let Some(server) = server {
+            tokio::spawn(server);
+        }
+        RunningApp {
+            port,
+            shutdown,
+            handle,
+            background,
+            store,
+        }
+    }
+}
+
+pub struct RunningApp {
+    pub port: u16,
+    pub store: SqlStore,
+    shutdown: watch::Sender<bool>,
+    handle: Option<actix_web::dev::ServerHandle>,
+    background: Vec<JoinHandle<()>>,
+}
+
+impl RunningApp {
+    /// Stops the HTTP server and every background role, waiting for them to finish.
+    pub async fn stop(mut self) {
+        if let Some(h) = self.handle.take() {
+            h.stop(true).await;
+        }
+        let _ = self.shutdown.send(true);
+        for t in std::mem::take(&mut self.background) {
+            let _ = t.await;
+        }
+    }
+}
+
+impl Drop for RunningApp {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(h) = self.handle.take() {
+            drop(h.stop(false));
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! The one place where every failure becomes an HTTP status and a stable error code.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use keel_commands::{CommandError, DomainError, FieldError, StoreError};
+use serde_json::{json, Value};
+
+tokio::task_local! {
+    /// The request id of the request being served (set by the request-id middleware).
+    pub static REQUEST_ID: String;
+}
+
+pub fn current_request_id() -> String {
+    REQUEST_ID
+        .try_with(Clone::clone)
+        .unwrap_or_else(|_| "req_unknown".into())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("missing API key: send `Authorization: Bearer <key>`")]
+    MissingKey,
+    #[error("invalid API key")]
+    InvalidKey,
+    #[error("this API key has been revoked")]
+    KeyRevoked,
+    #[error("this API key has expired")]
+    KeyExpired,
+    #[error("this key lacks the `{0}` scope")]
+    InsufficientScope(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Domain(DomainError),
+    #[error("version conflict: expected version {expected}, current version is {actual}")]
+    VersionConflict { expected: String, actual: i64 },
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("the read model has not caught up with position {0} yet")]
+    NotCaughtUp(i64),
+    #[error("a dependency is unavailable")]
+    Unavailable(String),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// Every code and status, in one table.
+    fn code_and_status(&self) -> (&'static str, StatusCode) {
+        use ApiError::*;
+        match self {
+            BadRequest(_) => ("invalid_request", StatusCode::BAD_REQUEST),
+            Validation(_) => ("validation_failed", StatusCode::UNPROCESSABLE_ENTITY),
+            MissingKey => ("missing_api_key", StatusCode::UNAUTHORIZED),
+            InvalidKey => ("invalid_api_key", StatusCode::UNAUTHORIZED),
+            KeyRevoked => ("key_revoked", StatusCode::UNAUTHORIZED),
+            KeyExpired => ("key_expired", StatusCode::UNAUTHORIZED),
+            InsufficientScope(_) => ("insufficient_scope", StatusCode::FORBIDDEN),
+            Forbidden(_) => ("forbidden", StatusCode::FORBIDDEN),
+            NotFound(_) => ("not_found", StatusCode::NOT_FOUND),
+            Domain(d) => match d {
+                DomainError::Validation(_) => {
+                    ("validation_failed", StatusCode::UNPROCESSABLE_ENTITY)
+                }
+                DomainError::NotFound(_) => ("not_found", StatusCode::NOT_FOUND),
+                DomainError::AlreadyExists(_) => ("already_exists", StatusCode::CONFLICT),
+                DomainError::SlugTaken(_) => ("slug_taken", StatusCode::CONFLICT),
+                DomainError::WorkspaceDeleted => ("not_found", StatusCode::NOT_FOUND),
+                DomainError::KeyRevoked => ("key_revoked", StatusCode::CONFLICT),
+                DomainError::KeyExpired => ("key_expired", StatusCode::CONFLICT),
+                DomainError::KeyLimitReached { .. } => ("key_limit_reached", StatusCode::FORBIDDEN),
+                DomainError::ScopeNotHeld(_) => ("insufficient_scope", StatusCode::FORBIDDEN),
+            },
+            VersionConflict { .. } => ("version_conflict", StatusCode::CONFLICT),
+            PayloadTooLarge(_) => ("payload_too_large", StatusCode::PAYLOAD_TOO_LARGE),
+            NotCaughtUp(_) => ("not_caught_up", StatusCode::SERVICE_UNAVAILABLE),
+            Unavailable(_) => ("service_unavailable", StatusCode::SERVICE_UNAVAILABLE),
+            Internal(_) => ("internal_error", StatusCode::INTERNAL_SERVER_ERROR),
+        }
+    }
+
+    fn details(&self) -> Option<Value> {
+        match self {
+            ApiError::Validation(fields) | ApiError::Domain(DomainError::Validation(fields)) => {
+                Some(json!({ "fields": fields }))
+            }
+            ApiError::InsufficientScope(s) | ApiError::Domain(DomainError::ScopeNotHeld(s)) => {
+                Some(json!({ "required_scope": s }))
+            }
+            ApiError::Domain(DomainError::KeyLimitReached { limit }) => {
+                Some(json!({ "limit": limit }))
+            }
+            ApiError::VersionConflict { expected, actual } => {
+                Some(json!({ "expected": expected, "actual": actual }))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.code_and_status().1
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (code, status) = self.code_and_status();
+        let request_id = current_request_id();
+        // Causes of 5xx are logged, never sent.
+        if let ApiError::Internal(cause) | ApiError::Unavailable(cause) = self {
+            tracing::error!(%request_id, error = %cause, "request failed");
+        }
+        let mut error =
+            json!({ "code": code, "message": self.to_string(), "request_id": request_id });
+        if let Some(d) = self.details() {
+            error["details"] = d;
+        }
+        let mut resp = HttpResponse::build(status);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            resp.insert_header(("Retry-After", "1"));
+        }
+        resp.json(json!({ "error": error }))
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::NotFound(what) => ApiError::NotFound(what),
+            DomainError::WorkspaceDeleted => ApiError::NotFound("workspace"),
+            other => ApiError::Domain(other),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict {
+                expected, actual, ..
+            } => ApiError::VersionConflict { expected, actual },
+            StoreError::Rejected(d) => d.into(),
+            StoreError::Unavailable(m) => ApiError::Unavailable(m),
+            StoreError::EventIdReused(id) => ApiError::Internal(format!("event id {id} reused")),
+            StoreError::Internal(m) => ApiError::Internal(m),
+        }
+    }
+}
+
+impl From<CommandError> for ApiError {
+    fn from(e: CommandError) -> Self {
+        match e {
+            CommandError::Rejected(d) => d.into(),
+            CommandError::Conflict {
+                expected, actual, ..
+            } => ApiError::VersionConflict { expected, actual },
+            CommandError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                ApiError::Unavailable(e.to_string())
+            }
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}

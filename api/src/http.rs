@@ -1,0 +1,215 @@
+//! Request and response plumbing shared by every route: JSON bodies, list parameters and the list
+//! envelope, write positions and read-your-writes.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use futures::StreamExt;
+use keel_commands::FieldError;
+use keel_projections::query::{parse_sort, ListFilter};
+use keel_projections::Projection;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 1000;
+
+/// Reads a body up to `max` bytes (413 past it) and parses it: malformed JSON is 400, JSON of the
+/// wrong shape (unknown or mistyped fields) is 422 with the field named.
+pub async fn json_body<T: DeserializeOwned>(
+    mut payload: web::Payload,
+    max: usize,
+) -> Result<T, ApiError> {
+    let mut buf = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|e| ApiError::BadRequest(format!("could not read the body: {e}")))?;
+        if buf.len() + chunk.len() > max {
+            return Err(ApiError::PayloadTooLarge(max));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    let value: Value = if buf.is_empty() {
+        json!({})
+    } else {
+        serde_json::from_slice(&buf)
+            .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?
+    };
+    if !value.is_object() {
+        return Err(ApiError::BadRequest(
+            "the body must be a JSON object".into(),
+        ));
+    }
+    serde_json::from_value(value).map_err(|e| {
+        let message = e.to_string();
+        let field = message
+            .split('`')
+            .nth(1)
+            .filter(|_| {
+                message.starts_with("unknown field") || message.starts_with("missing field")
+            })
+            .unwrap_or("body")
+            .to_string();
+        ApiError::Validation(vec![FieldError { field, message }])
+    })
+}
+
+pub fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn timestamp_param(pairs: &[(String, String)], name: &str) -> Result<Option<String>, ApiError> {
+    param(pairs, name)
+        .map(|v| {
+            keel_schemas::parse_ts(v)
+                .map(keel_schemas::format_ts)
+                .map_err(|_| {
+                    ApiError::BadRequest(format!(
+                        "`{name}` must be an ISO 8601 timestamp such as 2026-01-31T00:00:00Z"
+                    ))
+                })
+        })
+        .transpose()
+}
+
+/// `limit`, `offset`, `status`, `created_after`, `created_before`, `search`, `sort`.
+pub fn list_filter(
+    req: &HttpRequest,
+    sorts: &[&'static str],
+    statuses: &[&str],
+) -> Result<ListFilter, ApiError> {
+    let pairs = query_pairs(req);
+    let int = |name: &str| -> Result<Option<i64>, ApiError> {
+        param(&pairs, name)
+            .map(|v| {
+                v.parse::<i64>()
+                    .map_err(|_| ApiError::BadRequest(format!("`{name}` must be an integer")))
+            })
+            .transpose()
+    };
+    let limit = int("limit")?.unwrap_or(DEFAULT_LIMIT);
+    if limit < 1 {
+        return Err(ApiError::BadRequest("`limit` must be at least 1".into()));
+    }
+    let offset = int("offset")?.unwrap_or(0);
+    if offset < 0 {
+        return Err(ApiError::BadRequest("`offset` must not be negative".into()));
+    }
+    let status = param(&pairs, "status").map(str::to_string);
+    if let Some(s) = &status {
+        if !statuses.contains(&s.as_str()) {
+            return Err(ApiError::BadRequest(format!(
+                "`status` must be one of {}",
+                statuses.join(", ")
+            )));
+        }
+    }
+    let sort =
+        parse_sort(param(&pairs, "sort").unwrap_or(""), sorts).map_err(ApiError::BadRequest)?;
+    Ok(ListFilter {
+        limit: limit.min(MAX_LIMIT),
+        offset,
+        status,
+        created_after: timestamp_param(&pairs, "created_after")?,
+        created_before: timestamp_param(&pairs, "created_before")?,
+        search: param(&pairs, "search")
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        sort,
+        workspace_id: None,
+        now: keel_schemas::format_ts(chrono::Utc::now()),
+    })
+}
+
+fn page_url(req: &HttpRequest, offset: i64, limit: i64) -> String {
+    let mut pairs: Vec<(String, String)> = query_pairs(req)
+        .into_iter()
+        .filter(|(k, _)| k != "offset" && k != "limit" && k != "min_position")
+        .collect();
+    pairs.push(("limit".into(), limit.to_string()));
+    pairs.push(("offset".into(), offset.to_string()));
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    format!("{}?{}", req.path(), query)
+}
+
+/// `{"data": [...], "meta": {...}}` with links that walk every row exactly once.
+pub fn envelope<T: Serialize>(
+    req: &HttpRequest,
+    rows: Vec<T>,
+    total: i64,
+    f: &ListFilter,
+) -> HttpResponse {
+    let next = (f.offset + f.limit < total).then(|| page_url(req, f.offset + f.limit, f.limit));
+    let previous = (f.offset > 0).then(|| page_url(req, (f.offset - f.limit).max(0), f.limit));
+    HttpResponse::Ok().json(json!({
+        "data": rows,
+        "meta": { "total_count": total, "limit": f.limit, "offset": f.offset, "next": next, "previous": previous },
+    }))
+}
+
+/// The `If-Match` version, if any (`"3"`, `3` or `W/"3"`).
+pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
+    req.headers()
+        .get("If-Match")
+        .map(|v| {
+            let s = v
+                .to_str()
+                .unwrap_or_default()
+                .trim()
+                .trim_start_matches("W/")
+                .trim_matches('"');
+            s.parse::<i64>().map_err(|_| {
+                ApiError::BadRequest("If-Match must be a version number such as \"3\"".into())
+            })
+        })
+        .transpose()
+}
+
+/// Waits briefly until `projection` has applied the event at `min_position` (read-your-writes).
+pub async fn wait_for_position(
+    req: &HttpRequest,
+    state: &AppState,
+    projection: Projection,
+) -> Result<(), ApiError> {
+    let pairs = query_pairs(req);
+    let Some(raw) = param(&pairs, "min_position") else {
+        return Ok(());
+    };
+    let position: i64 = raw
+        .parse()
+        .map_err(|_| ApiError::BadRequest("`min_position` must be an integer".into()))?;
+    if position <= 0 {
+        return Ok(());
+    }
+    let Some(stream) = state.store.stream_of_position(position).await? else {
+        return Err(ApiError::BadRequest(format!(
+            "no event at position {position}"
+        )));
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        if keel_projections::has_applied(&state.db, projection, stream.as_str(), position).await? {
+            return Ok(());
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(ApiError::NotCaughtUp(position));
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+pub const POSITION_HEADER: &str = "X-Keel-Position";

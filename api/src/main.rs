@@ -1,0 +1,84 @@
+use clap::{Parser, Subcommand};
+use keel_api::{Application, Role};
+use keel_infra::config::Config;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Keel: an event-sourced, multi-tenant backend for API-first analytics products.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Configuration file (default: ./keel.toml if present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run Keel (every role on the embedded store unless configured otherwise).
+    Serve {
+        #[arg(long, value_enum, default_value = "all")]
+        role: Role,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Replay the whole log into fresh tables of a projection and swap them in.
+    Rebuild {
+        /// workspaces or api_keys
+        projection: String,
+    },
+}
+
+fn init_logging(config: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("KEEL_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,rdkafka=warn"));
+    let json = match config.log_format.as_deref() {
+        Some(f) => f == "json",
+        None => !std::io::stdout().is_terminal(),
+    };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if json {
+        builder.json().flatten_event(true).init();
+    } else {
+        builder.init();
+    }
+}
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref())?;
+    init_logging(&config);
+    match cli.command {
+        Command::Serve { role } => {
+            let app = Application::build(config.clone(), role).await?;
+            if app.port() != 0 {
+                tracing::info!(listen = %config.listen, port = app.port(), ?role, embedded = config.is_embedded(), "keel is serving");
+            }
+            app.run_until_stopped().await
+        }
+        Command::Migrate => {
+            keel_api::app::open_database(&config).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Rebuild { projection } => {
+            let p = keel_projections::Projection::by_name(&projection).ok_or_else(|| {
+                anyhow::anyhow!("unknown projection `{projection}`; known: workspaces, api_keys")
+            })?;
+            let db = keel_api::app::open_database(&config).await?;
+            let store = keel_infra::SqlStore::start(db).await?;
+            let report = keel_infra::rebuild::rebuild(&store, p).await?;
+            println!(
+                "rebuilt {}: {} events replayed, {} rows, swapped in",
+                p.name(),
+                report.events,
+                report.rows
+            );
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! The OpenAPI 3.1 document, generated from the annotated handlers and types, Swagger UI (assets
+//! compiled in, so it works offline), and `GET /api/v1/`.
+
+use crate::auth::Caller;
+use actix_web::{HttpRequest, HttpResponse};
+use keel_projections::query::{ApiKeyView, WorkspaceSettingsView, WorkspaceView};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
+use utoipa_swagger_ui::SwaggerUi;
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, snake_case, e.g. `validation_failed`.
+    code: String,
+    message: String,
+    request_id: String,
+    #[schema(value_type = Object)]
+    details: Option<serde_json::Value>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ListMeta {
+    total_count: i64,
+    limit: i64,
+    offset: i64,
+    next: Option<String>,
+    previous: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WorkspaceList {
+    data: Vec<WorkspaceView>,
+    meta: ListMeta,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WorkspaceResponse {
+    data: WorkspaceView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct KeyList {
+    data: Vec<ApiKeyView>,
+    meta: ListMeta,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct KeyResponse {
+    data: ApiKeyView,
+}
+
+/// A key with its secret, returned only at creation and rotation.
+#[derive(Serialize, ToSchema)]
+pub struct KeyWithSecret {
+    id: String,
+    workspace_id: String,
+    name: String,
+    prefix: String,
+    scopes: Vec<String>,
+    rate_limit_tier: Option<String>,
+    status: String,
+    expires_at: Option<String>,
+    version: i64,
+    /// The full secret. Store it now: it is never shown again.
+    key: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct KeySecretResponse {
+    data: KeyWithSecret,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HistoryEntry {
+    event_id: String,
+    event_type: String,
+    stream_id: String,
+    version: i64,
+    position: i64,
+    /// `operator`, `key:<id>` or `system`
+    actor: String,
+    request_id: Option<String>,
+    occurred_at: String,
+    recorded_at: String,
+    #[schema(value_type = Object)]
+    data: serde_json::Value,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HistoryList {
+    data: Vec<HistoryEntry>,
+    meta: ListMeta,
+}
+
+/// Query parameters of every list.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ListQuery {
+    /// Rows per page, 1 to 1000 (larger values are clamped), default 50.
+    limit: Option<i64>,
+    offset: Option<i64>,
+    /// e.g. `active`, `revoked`, `expired`
+    status: Option<String>,
+    created_after: Option<String>,
+    created_before: Option<String>,
+    /// Case-insensitive substring of the name.
+    search: Option<String>,
+    /// e.g. `-created_at,name`
+    sort: Option<String>,
+    /// Wait (up to 5 s) until the read model includes the write at this position.
+    min_position: Option<i64>,
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Keel API", description = "Event-sourced, multi-tenant API platform for analytics products."),
+    paths(
+        crate::routes::ops::health,
+        crate::routes::ops::ready,
+        crate::routes::workspaces::create,
+        crate::routes::workspaces::list,
+        crate::routes::workspaces::get,
+        crate::routes::workspaces::update,
+        crate::routes::workspaces::delete,
+        crate::routes::keys::create,
+        crate::routes::keys::list,
+        crate::routes::keys::get,
+        crate::routes::keys::rotate,
+        crate::routes::keys::revoke,
+        crate::routes::keys::history,
+    ),
+    components(schemas(WorkspaceSettingsView, WorkspaceView, ApiKeyView, ErrorBody, ListMeta)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+)]
+pub struct ApiDoc;
+
+pub fn spec() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").into();
+    doc
+}
+
+pub async fn document() -> HttpResponse {
+    HttpResponse::Ok().json(spec())
+}
+
+pub fn service() -> SwaggerUi {
+    SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", spec())
+}
+
+/// Who is calling, and where things are.
+pub async fn index(_req: HttpRequest, caller: Option<Caller>) -> HttpResponse {
+    let who = match caller {
+        Some(Caller::Operator) => json!({ "type": "operator" }),
+        Some(Caller::Key(k)) => json!({
+            "type": "api_key", "key_id": k.key_id, "key_name": k.name, "prefix": k.prefix,
+            "workspace_id": k.workspace_id, "tier": k.tier, "scopes": k.scopes,
+        }),
+        None => json!(null),
+    };
+    HttpResponse::Ok().json(json!({
+        "data": {
+            "api_version": "v1",
+            "version": env!("CARGO_PKG_VERSION"),
+            "caller": who,
+            "endpoints": {
+                "health": "/api/v1/health", "ready": "/api/v1/ready", "workspaces": "/api/v1/workspaces",
+                "keys": "/api/v1/keys", "openapi": "/api/v1/openapi.json", "docs": "/docs/", "metrics": "/metrics",
+            },
+        }
+    }))
+}

@@ -1,0 +1,291 @@
+//! `/api/v1/keys`: API keys of the caller's workspace. The secret is returned once, at creation
+//! or rotation; listings show its prefix only.
+
+use crate::auth::{display_prefix, generate_key, hash_secret, Caller};
+use crate::error::ApiError;
+use crate::http::{
+    envelope, json_body, list_filter, query_pairs, wait_for_position, POSITION_HEADER,
+};
+use crate::routes::{command_meta, new_event_id};
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use keel_commands::api_key::{ApiKey, ApiKeyAggregate, ApiKeyCommand, CreateApiKey, RotateApiKey};
+use keel_commands::{execute, Aggregate, AppendOutcome, EventStore, Execution};
+use keel_events::{ApiKeyId, StreamId, Tier, WorkspaceId};
+use keel_projections::query::{self, KEY_SORTS, KEY_STATUSES};
+use keel_projections::Projection;
+use keel_schemas::format_ts;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateKeyBody {
+    name: String,
+    #[schema(example = json!(["keys:read", "keys:write"]))]
+    scopes: Vec<String>,
+    expires_at: Option<DateTime<Utc>>,
+    #[schema(value_type = Option<String>, example = "pro")]
+    rate_limit_tier: Option<Tier>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RotateKeyBody {
+    grace_period_hours: Option<i64>,
+}
+
+fn parse_id(raw: &str) -> Result<ApiKeyId, ApiError> {
+    raw.parse().map_err(|_| ApiError::NotFound("api key"))
+}
+
+/// The key's state, if it exists in this workspace (another workspace's key is simply not found).
+async fn load(state: &AppState, ws: WorkspaceId, id: ApiKeyId) -> Result<ApiKey, ApiError> {
+    let history = state.store.read_stream(&StreamId::api_key(id)).await?;
+    ApiKeyAggregate::fold(history.iter().map(|e| &e.event))
+        .filter(|k| k.workspace_id == ws)
+        .ok_or(ApiError::NotFound("api key"))
+}
+
+fn secret_view(
+    k: &ApiKey,
+    secret: &str,
+    outcome: &AppendOutcome,
+    now: DateTime<Utc>,
+) -> serde_json::Value {
+    json!({
+        "id": k.id, "workspace_id": k.workspace_id, "name": k.name, "prefix": k.prefix, "scopes": k.scopes,
+        "rate_limit_tier": k.rate_limit_tier, "status": "active",
+        "expires_at": k.expires_at.map(format_ts), "updated_at": format_ts(now),
+        "version": outcome.stream_version, "key": secret,
+    })
+}
+
+fn written(status: StatusCode, outcome: &AppendOutcome, body: serde_json::Value) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
+        .json(json!({ "data": body }))
+}
+
+fn exec(
+    req: &HttpRequest,
+    caller: &Caller,
+    ws: WorkspaceId,
+    id: ApiKeyId,
+    now: DateTime<Utc>,
+) -> Execution {
+    Execution {
+        tenant_id: ws,
+        stream_id: StreamId::api_key(id),
+        expected_version: None,
+        metadata: command_meta(req, caller),
+        now,
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/keys", tag = "keys", request_body = CreateKeyBody,
+    responses((status = 201, description = "created; `data.key` holds the secret, shown once", body = crate::openapi::KeySecretResponse), (status = 403, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    caller.require("keys:write")?;
+    let ws = caller.workspace(&req, &state).await?;
+    let body: CreateKeyBody = json_body(body, state.config.max_body_bytes).await?;
+    let secret = generate_key();
+    let id = ApiKeyId::new_v7();
+    let now = Utc::now();
+    let command = ApiKeyCommand::Create(CreateApiKey {
+        key_id: id,
+        workspace_id: ws,
+        name: body.name,
+        prefix: display_prefix(&secret),
+        key_hash: hash_secret(&secret),
+        scopes: body.scopes,
+        expires_at: body.expires_at,
+        rate_limit_tier: body.rate_limit_tier,
+        granted_by: match &caller {
+            Caller::Operator => None,
+            Caller::Key(k) => Some(k.scopes.clone()),
+        },
+        now,
+    });
+    let (outcome, after) = execute::<ApiKeyAggregate>(
+        &state.store,
+        &exec(&req, &caller, ws, id, now),
+        &command,
+        new_event_id,
+    )
+    .await?;
+    let k = after.ok_or_else(|| ApiError::Internal("key missing after create".into()))?;
+    let mut body = secret_view(&k, &secret, &outcome, now);
+    body["created_at"] = json!(format_ts(now));
+    body["last_used_at"] = json!(null);
+    Ok(written(StatusCode::CREATED, &outcome, body))
+}
+
+#[utoipa::path(get, path = "/api/v1/keys", tag = "keys", params(crate::openapi::ListQuery),
+    responses((status = 200, body = crate::openapi::KeyList), (status = 400, body = crate::openapi::ErrorBody)))]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require("keys:read")?;
+    let ws = caller.workspace(&req, &state).await?;
+    wait_for_position(&req, &state, Projection::ApiKeys).await?;
+    let mut f = list_filter(&req, KEY_SORTS, KEY_STATUSES)?;
+    f.workspace_id = Some(ws.to_string());
+    let (rows, total) = query::list_api_keys(&state.db, &f).await?;
+    Ok(envelope(&req, rows, total, &f))
+}
+
+#[utoipa::path(get, path = "/api/v1/keys/{id}", tag = "keys", params(("id" = String, Path, description = "key id")),
+    responses((status = 200, body = crate::openapi::KeyResponse), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require("keys:read")?;
+    let ws = caller.workspace(&req, &state).await?;
+    let id = parse_id(&path)?;
+    wait_for_position(&req, &state, Projection::ApiKeys).await?;
+    let now = format_ts(Utc::now());
+    let k = query::get_api_key(&state.db, &ws.to_string(), &id.to_string(), &now)
+        .await?
+        .ok_or(ApiError::NotFound("api key"))?;
+    Ok(HttpResponse::Ok().json(json!({ "data": k })))
+}
+
+#[utoipa::path(post, path = "/api/v1/keys/{id}/rotate", tag = "keys", params(("id" = String, Path, description = "key id")), request_body = RotateKeyBody,
+    responses((status = 200, description = "rotated; `data.key` holds the new secret", body = crate::openapi::KeySecretResponse), (status = 404, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody)))]
+pub async fn rotate(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    caller.require("keys:write")?;
+    let ws = caller.workspace(&req, &state).await?;
+    let id = parse_id(&path)?;
+    let body: RotateKeyBody = json_body(body, state.config.max_body_bytes).await?;
+    load(&state, ws, id).await?;
+    let secret = generate_key();
+    let now = Utc::now();
+    let command = ApiKeyCommand::Rotate(RotateApiKey {
+        prefix: display_prefix(&secret),
+        key_hash: hash_secret(&secret),
+        grace_period_hours: body.grace_period_hours.unwrap_or(24),
+        now,
+    });
+    let (outcome, after) = execute::<ApiKeyAggregate>(
+        &state.store,
+        &exec(&req, &caller, ws, id, now),
+        &command,
+        new_event_id,
+    )
+    .await?;
+    let k = after.ok_or(ApiError::NotFound("api key"))?;
+    let mut body = secret_view(&k, &secret, &outcome, now);
+    body["previous_key_valid_until"] = json!(format_ts(
+        now + chrono::Duration::hours(command_grace(&command))
+    ));
+    Ok(written(StatusCode::OK, &outcome, body))
+}
+
+fn command_grace(c: &ApiKeyCommand) -> i64 {
+    match c {
+        ApiKeyCommand::Rotate(r) => r.grace_period_hours,
+        _ => 0,
+    }
+}
+
+#[utoipa::path(delete, path = "/api/v1/keys/{id}", tag = "keys", params(("id" = String, Path, description = "key id")),
+    responses((status = 204, description = "revoked"), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn revoke(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require("keys:write")?;
+    let ws = caller.workspace(&req, &state).await?;
+    let id = parse_id(&path)?;
+    load(&state, ws, id).await?;
+    let reason = query_pairs(&req)
+        .into_iter()
+        .find(|(k, _)| k == "reason")
+        .map(|(_, v)| v);
+    let command = ApiKeyCommand::Revoke { reason };
+    let (outcome, _) = execute::<ApiKeyAggregate>(
+        &state.store,
+        &exec(&req, &caller, ws, id, Utc::now()),
+        &command,
+        new_event_id,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent()
+        .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
+        .finish())
+}
+
+/// Every event of the key, oldest first, with who did it and when; hashes are never shown.
+#[utoipa::path(get, path = "/api/v1/keys/{id}/history", tag = "keys", params(("id" = String, Path, description = "key id")),
+    responses((status = 200, body = crate::openapi::HistoryList), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn history(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require("keys:read")?;
+    let ws = caller.workspace(&req, &state).await?;
+    let id = parse_id(&path)?;
+    let events = state
+        .store
+        .read_tenant_stream(ws, &StreamId::api_key(id))
+        .await?;
+    if events.is_empty() {
+        return Err(ApiError::NotFound("api key"));
+    }
+    let mut f = list_filter(&req, &[], &[])?;
+    let total = events.len() as i64;
+    let rows: Vec<_> = events
+        .iter()
+        .skip(f.offset as usize)
+        .take(f.limit as usize)
+        .map(|e| {
+            json!({
+                "event_id": e.event_id, "event_type": e.event_type(), "stream_id": e.stream_id,
+                "version": e.stream_version, "position": e.position,
+                "actor": e.metadata.actor, "request_id": e.metadata.request_id,
+                "occurred_at": format_ts(e.occurred_at), "recorded_at": format_ts(e.recorded_at),
+                "data": keel_schemas::public_payload(&e.event),
+            })
+        })
+        .collect();
+    f.workspace_id = Some(ws.to_string());
+    Ok(envelope(&req, rows, total, &f))
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/keys")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        web::resource("/keys/{id}")
+            .route(web::get().to(get))
+            .route(web::delete().to(revoke)),
+    )
+    .service(web::resource("/keys/{id}/rotate").route(web::post().to(rotate)))
+    .service(web::resource("/keys/{id}/history").route(web::get().to(history)));
+}

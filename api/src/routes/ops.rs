@@ -1,0 +1,52 @@
+//! Health, readiness and metrics: unauthenticated.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+#[utoipa::path(get, path = "/api/v1/health", tag = "operations", security(), responses((status = 200, description = "alive")))]
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "timestamp": keel_schemas::format_ts(chrono::Utc::now()),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/ready", tag = "operations", security(), responses((status = 200, description = "ready"), (status = 503, description = "a dependency is down")))]
+pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let db_ok = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        sqlx::query("SELECT 1").execute(&state.db.pool),
+    )
+    .await
+    .is_ok_and(|r| r.is_ok());
+    let broker = match &state.broker_check {
+        Some(check) => Some(check().await),
+        None => None,
+    };
+    let ok = db_ok && broker.unwrap_or(true);
+    let body = json!({
+        "status": if ok { "ready" } else { "unavailable" },
+        "checks": { "database": db_ok, "broker": broker },
+    });
+    Ok(if ok {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable()
+            .insert_header(("Retry-After", "1"))
+            .json(body)
+    })
+}
+
+pub async fn metrics() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(keel_infra::metrics::render())
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/health", web::get().to(health))
+        .route("/ready", web::get().to(ready));
+}

@@ -1,0 +1,283 @@
+//! `/api/v1/workspaces`: the operator manages every workspace; a key sees only its own.
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::http::{envelope, if_match, json_body, list_filter, wait_for_position, POSITION_HEADER};
+use crate::routes::{command_meta, new_event_id};
+use crate::state::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use keel_commands::workspace::{
+    CreateWorkspace, UpdateWorkspace, Workspace, WorkspaceAggregate, WorkspaceCommand,
+};
+use keel_commands::{execute, generate_slug, AppendOutcome, Execution};
+use keel_events::{StreamId, Tier, WorkspaceId, WorkspaceSettings};
+use keel_projections::query::{self, WORKSPACE_SORTS, WORKSPACE_STATUSES};
+use keel_projections::Projection;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsBody {
+    /// IANA time zone, e.g. Europe/Berlin
+    timezone: Option<String>,
+    locale: Option<String>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWorkspaceBody {
+    name: String,
+    slug: Option<String>,
+    #[schema(value_type = Option<String>, example = "free")]
+    tier: Option<Tier>,
+    settings: Option<SettingsBody>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateWorkspaceBody {
+    name: Option<String>,
+    slug: Option<String>,
+    #[schema(value_type = Option<String>, example = "free")]
+    tier: Option<Tier>,
+    settings: Option<SettingsBody>,
+}
+
+fn parse_id(raw: &str) -> Result<WorkspaceId, ApiError> {
+    raw.parse().map_err(|_| ApiError::NotFound("workspace"))
+}
+
+/// The response shape of a workspace, from the aggregate's state right after a write.
+fn view(
+    w: &Workspace,
+    version: i64,
+    created_at: Option<String>,
+    updated_at: String,
+) -> serde_json::Value {
+    json!({
+        "id": w.id, "name": w.name, "slug": w.slug, "tier": w.tier,
+        "settings": { "timezone": w.settings.timezone, "locale": w.settings.locale },
+        "status": if w.deleted { "deleted" } else { "active" },
+        "created_at": created_at.unwrap_or_else(|| updated_at.clone()), "updated_at": updated_at, "version": version,
+    })
+}
+
+fn written(
+    status: actix_web::http::StatusCode,
+    outcome: &AppendOutcome,
+    body: serde_json::Value,
+) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
+        .insert_header(("ETag", format!("\"{}\"", outcome.stream_version)))
+        .json(json!({ "data": body }))
+}
+
+async fn slug_in_use(state: &AppState, slug: &str) -> Result<bool, ApiError> {
+    Ok(sqlx::query("SELECT 1 FROM auth_workspaces WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(&state.db.pool)
+        .await?
+        .is_some())
+}
+
+#[utoipa::path(post, path = "/api/v1/workspaces", tag = "workspaces", request_body = CreateWorkspaceBody,
+    responses((status = 201, description = "created", body = crate::openapi::WorkspaceResponse), (status = 403, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_operator()?;
+    let body: CreateWorkspaceBody = json_body(body, state.config.max_body_bytes).await?;
+    let id = WorkspaceId::new_v7();
+    let slug = match body.slug {
+        Some(s) => s,
+        None => {
+            let base = generate_slug(&body.name);
+            // A generated slug that is taken gets a short suffix from the new id.
+            if slug_in_use(&state, &base).await? {
+                format!("{base}-{}", &id.0.simple().to_string()[24..])
+            } else {
+                base
+            }
+        }
+    };
+    let defaults = WorkspaceSettings::default();
+    let settings = body
+        .settings
+        .map_or(defaults.clone(), |s| WorkspaceSettings {
+            timezone: s.timezone.unwrap_or(defaults.timezone),
+            locale: s.locale.unwrap_or(defaults.locale),
+        });
+    let command = WorkspaceCommand::Create(CreateWorkspace {
+        workspace_id: id,
+        name: body.name,
+        slug,
+        tier: body.tier.unwrap_or_default(),
+        settings,
+    });
+    let now = chrono::Utc::now();
+    let exec = Execution {
+        tenant_id: id,
+        stream_id: StreamId::workspace(id),
+        expected_version: None,
+        metadata: command_meta(&req, &caller),
+        now,
+    };
+    let (outcome, state_after) =
+        execute::<WorkspaceAggregate>(&state.store, &exec, &command, new_event_id).await?;
+    let w =
+        state_after.ok_or_else(|| ApiError::Internal("workspace missing after create".into()))?;
+    let mut resp = written(
+        actix_web::http::StatusCode::CREATED,
+        &outcome,
+        view(
+            &w,
+            outcome.stream_version,
+            None,
+            keel_schemas::format_ts(now),
+        ),
+    );
+    resp.headers_mut().insert(
+        actix_web::http::header::LOCATION,
+        actix_web::http::header::HeaderValue::from_str(&format!("/api/v1/workspaces/{id}"))
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    Ok(resp)
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces", tag = "workspaces", params(crate::openapi::ListQuery),
+    responses((status = 200, body = crate::openapi::WorkspaceList), (status = 400, body = crate::openapi::ErrorBody)))]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    caller.require("workspaces:read")?;
+    wait_for_position(&req, &state, Projection::Workspaces).await?;
+    let mut f = list_filter(&req, WORKSPACE_SORTS, WORKSPACE_STATUSES)?;
+    if let Caller::Key(k) = &caller {
+        f.workspace_id = Some(k.workspace_id.to_string());
+    }
+    let (rows, total) = query::list_workspaces(&state.db, &f).await?;
+    Ok(envelope(&req, rows, total, &f))
+}
+
+#[utoipa::path(get, path = "/api/v1/workspaces/{id}", tag = "workspaces", params(("id" = String, Path, description = "workspace id")),
+    responses((status = 200, body = crate::openapi::WorkspaceResponse), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require("workspaces:read")?;
+    let id = parse_id(&path)?;
+    if !caller.can_see_workspace(id) {
+        return Err(ApiError::NotFound("workspace"));
+    }
+    wait_for_position(&req, &state, Projection::Workspaces).await?;
+    let w = query::get_workspace(&state.db, &id.to_string())
+        .await?
+        .ok_or(ApiError::NotFound("workspace"))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", format!("\"{}\"", w.version)))
+        .json(json!({ "data": w })))
+}
+
+#[utoipa::path(patch, path = "/api/v1/workspaces/{id}", tag = "workspaces", params(("id" = String, Path, description = "workspace id")), request_body = UpdateWorkspaceBody,
+    responses((status = 200, body = crate::openapi::WorkspaceResponse), (status = 404, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    caller.require("workspaces:write")?;
+    let id = parse_id(&path)?;
+    if !caller.can_see_workspace(id) {
+        return Err(ApiError::NotFound("workspace"));
+    }
+    let body: UpdateWorkspaceBody = json_body(body, state.config.max_body_bytes).await?;
+    if body.tier.is_some() {
+        // The plan is the operator's to set, not the customer's.
+        caller.require_operator()?;
+    }
+    let (timezone, locale) = body
+        .settings
+        .map_or((None, None), |s| (s.timezone, s.locale));
+    let command = WorkspaceCommand::Update(UpdateWorkspace {
+        name: body.name,
+        slug: body.slug,
+        tier: body.tier,
+        timezone,
+        locale,
+    });
+    let now = chrono::Utc::now();
+    let exec = Execution {
+        tenant_id: id,
+        stream_id: StreamId::workspace(id),
+        expected_version: if_match(&req)?,
+        metadata: command_meta(&req, &caller),
+        now,
+    };
+    let (outcome, after) =
+        execute::<WorkspaceAggregate>(&state.store, &exec, &command, new_event_id).await?;
+    let w = after.ok_or(ApiError::NotFound("workspace"))?;
+    let created_at = query::get_workspace(&state.db, &id.to_string())
+        .await?
+        .map(|v| v.created_at);
+    Ok(written(
+        actix_web::http::StatusCode::OK,
+        &outcome,
+        view(
+            &w,
+            outcome.stream_version,
+            created_at,
+            keel_schemas::format_ts(now),
+        ),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/workspaces/{id}", tag = "workspaces", params(("id" = String, Path, description = "workspace id")),
+    responses((status = 204, description = "deleted"), (status = 403, body = crate::openapi::ErrorBody), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn delete(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_operator()?;
+    let id = parse_id(&path)?;
+    let exec = Execution {
+        tenant_id: id,
+        stream_id: StreamId::workspace(id),
+        expected_version: if_match(&req)?,
+        metadata: command_meta(&req, &caller),
+        now: chrono::Utc::now(),
+    };
+    let (outcome, _) =
+        execute::<WorkspaceAggregate>(&state.store, &exec, &WorkspaceCommand::Delete, new_event_id)
+            .await?;
+    Ok(HttpResponse::NoContent()
+        .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
+        .finish())
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/workspaces")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        web::resource("/workspaces/{id}")
+            .route(web::get().to(get))
+            .route(web::patch().to(update))
+            .route(web::delete().to(delete)),
+    );
+}

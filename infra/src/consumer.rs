@@ -1,0 +1,195 @@
+//! Projectors as Kafka consumer-group members. Each batch is applied in one database transaction
+//! together with the partition offsets it reached, and every write is guarded by stream version,
+//! so redelivery after a crash or a rebalance changes nothing.
+
+use crate::kafka::base_config;
+use keel_events::RecordedEvent;
+use keel_projections::{apply_events, Db, Projection};
+use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
+use rdkafka::{Message, Offset, TopicPartitionList};
+use sqlx::{AnyConnection, Row};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use tokio::sync::watch;
+
+const MAX_BATCH: usize = 500;
+
+pub struct KafkaProjector {
+    db: Db,
+    projection: Projection,
+    consumer: StreamConsumer,
+    topic: String,
+}
+
+/// One received message: where it came from and what it says.
+struct Received {
+    partition: i32,
+    offset: i64,
+    event: Result<RecordedEvent, String>,
+}
+
+pub fn group_id(p: Projection) -> String {
+    format!("keel-projector-{}", p.name())
+}
+
+impl KafkaProjector {
+    pub fn new(
+        db: Db,
+        projection: Projection,
+        brokers: &str,
+        topic: &str,
+    ) -> anyhow::Result<KafkaProjector> {
+        let consumer: StreamConsumer = base_config(brokers)
+            .set("group.id", group_id(projection))
+            .set("enable.auto.commit", "false")
+            .set("auto.offset.reset", "earliest")
+            .set("session.timeout.ms", "10000")
+            .set("heartbeat.interval.ms", "1000")
+            .create()?;
+        Ok(KafkaProjector {
+            db,
+            projection,
+            consumer,
+            topic: topic.into(),
+        })
+    }
+
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let name = self.projection.name();
+        let mut subscribed = false;
+        let mut conn: Option<AnyConnection> = None;
+        let mut pending: Vec<Received> = Vec::new();
+        while !*shutdown.borrow() {
+            if !subscribed {
+                match self.consumer.subscribe(&[&self.topic]) {
+                    Ok(()) => subscribed = true,
+                    Err(e) => {
+                        tracing::warn!(projection = name, error = %e, "projector cannot subscribe; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        continue;
+                    }
+                }
+            }
+            if pending.is_empty() {
+                tokio::select! {
+                    m = self.consumer.recv() => match m {
+                        Ok(m) => pending.push(received(&m)),
+                        Err(e) => {
+                            tracing::warn!(projection = name, error = %e, "projector receive failed");
+                            tokio::time::sleep(Duration::from_millis(500)).await;
+                            continue;
+                        }
+                    },
+                    _ = shutdown.changed() => break,
+                }
+                // Take whatever else is already there, briefly, to batch the transaction.
+                while pending.len() < MAX_BATCH {
+                    match tokio::time::timeout(Duration::from_millis(2), self.consumer.recv()).await
+                    {
+                        Ok(Ok(m)) => pending.push(received(&m)),
+                        _ => break,
+                    }
+                }
+            }
+            if conn.is_none() {
+                match self.db.dedicated().await {
+                    Ok(c) => conn = Some(c),
+                    Err(e) => {
+                        tracing::warn!(projection = name, error = %e, "projector cannot reach the database; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        continue;
+                    }
+                }
+            }
+            let Some(c) = conn.as_mut() else { continue };
+            // The batch is kept and retried until it commits: nothing received is dropped.
+            match self.apply(c, &pending).await {
+                Ok(offsets) => {
+                    pending.clear();
+                    let mut tpl = TopicPartitionList::new();
+                    for (partition, next) in offsets {
+                        let _ =
+                            tpl.add_partition_offset(&self.topic, partition, Offset::Offset(next));
+                    }
+                    // Kafka's own commit only saves redelivery; the database holds the truth.
+                    let _ = self.consumer.commit(&tpl, CommitMode::Async);
+                }
+                Err(e) => {
+                    tracing::warn!(projection = name, error = %e, "projector batch failed; retrying");
+                    conn = None;
+                    tokio::select! { _ = tokio::time::sleep(Duration::from_millis(500)) => {}, _ = shutdown.changed() => {} }
+                }
+            }
+        }
+    }
+
+    /// Applies a batch and records the offsets reached, in one transaction. Messages at or past
+    /// the stored offset of their partition were applied before and are skipped.
+    async fn apply(
+        &self,
+        conn: &mut AnyConnection,
+        batch: &[Received],
+    ) -> anyhow::Result<BTreeMap<i32, i64>> {
+        sqlx::query(self.db.begin_write())
+            .execute(&mut *conn)
+            .await?;
+        let result = async {
+            let mut stored: BTreeMap<i32, i64> = BTreeMap::new();
+            for r in sqlx::query("SELECT partition_id, next_offset FROM projector_offsets WHERE projection = $1 AND topic = $2")
+                .bind(self.projection.name())
+                .bind(&self.topic)
+                .fetch_all(&mut *conn)
+                .await?
+            {
+                stored.insert(r.get::<i64, _>(0) as i32, r.get(1));
+            }
+            let mut events = Vec::new();
+            let mut reached: BTreeMap<i32, i64> = BTreeMap::new();
+            for m in batch {
+                if m.offset < stored.get(&m.partition).copied().unwrap_or(0) {
+                    continue;
+                }
+                events.push(m.event.clone().map_err(|e| anyhow::anyhow!("partition {} offset {}: {e}", m.partition, m.offset))?);
+                let next = reached.entry(m.partition).or_insert(0);
+                *next = (*next).max(m.offset + 1);
+            }
+            apply_events(conn, self.projection, self.projection.name(), "", &events).await?;
+            for (partition, next) in &reached {
+                sqlx::query(
+                    "INSERT INTO projector_offsets (projection, topic, partition_id, next_offset) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (projection, topic, partition_id) DO UPDATE SET next_offset = excluded.next_offset",
+                )
+                .bind(self.projection.name())
+                .bind(&self.topic)
+                .bind(*partition as i64)
+                .bind(*next)
+                .execute(&mut *conn)
+                .await?;
+            }
+            anyhow::Ok(reached)
+        }
+        .await;
+        match result {
+            Ok(reached) => {
+                sqlx::query("COMMIT").execute(&mut *conn).await?;
+                Ok(reached)
+            }
+            Err(e) => {
+                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                Err(e)
+            }
+        }
+    }
+}
+
+fn received(m: &rdkafka::message::BorrowedMessage<'_>) -> Received {
+    let event = match m.payload() {
+        Some(p) => keel_schemas::wire::decode(p).map_err(|e| e.to_string()),
+        None => Err("empty message".into()),
+    };
+    Received {
+        partition: m.partition(),
+        offset: m.offset(),
+        event,
+    }
+}

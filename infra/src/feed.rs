@@ -1,0 +1,125 @@
+//! The in-process feed: projectors that tail the log directly (embedded default, and Postgres
+//! without Kafka). Checkpoint and read-model writes commit in one transaction.
+
+use crate::metrics;
+use crate::store::SqlStore;
+use keel_commands::{EventStore, LogCursor};
+use keel_projections::{apply_events, Projection};
+use sqlx::{AnyConnection, Row};
+use std::time::Duration;
+use tokio::sync::watch;
+
+const PAGE: usize = 500;
+
+pub fn checkpoint_name(p: Projection) -> String {
+    format!("projection:{}", p.name())
+}
+
+pub async fn load_checkpoint(
+    conn: &mut AnyConnection,
+    name: &str,
+) -> Result<LogCursor, sqlx::Error> {
+    let row = sqlx::query("SELECT txid, position FROM checkpoints WHERE name = $1")
+        .bind(name)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map_or(LogCursor::START, |r| LogCursor {
+        txid: r.get(0),
+        position: r.get(1),
+    }))
+}
+
+pub async fn save_checkpoint(
+    conn: &mut AnyConnection,
+    name: &str,
+    c: LogCursor,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO checkpoints (name, txid, position, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (name) DO UPDATE SET txid = excluded.txid, position = excluded.position, updated_at = excluded.updated_at",
+    )
+    .bind(name)
+    .bind(c.txid)
+    .bind(c.position)
+    .bind(keel_schemas::format_ts(chrono::Utc::now()))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Applies one page of the log if there is one. Returns how many events it read.
+async fn step(
+    store: &SqlStore,
+    conn: &mut AnyConnection,
+    projection: Projection,
+) -> anyhow::Result<usize> {
+    let name = checkpoint_name(projection);
+    let cursor = load_checkpoint(conn, &name).await?;
+    let page = store.read_all(cursor, PAGE).await?;
+    let Some((last, _)) = page.last() else {
+        return Ok(0);
+    };
+    let last = *last;
+    let events: Vec<_> = page.into_iter().map(|(_, e)| e).collect();
+    sqlx::query(store.db().begin_write())
+        .execute(&mut *conn)
+        .await?;
+    let result = async {
+        apply_events(conn, projection, projection.name(), "", &events).await?;
+        save_checkpoint(conn, &name, last).await?;
+        anyhow::Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            sqlx::query("COMMIT").execute(&mut *conn).await?;
+            Ok(events.len())
+        }
+        Err(e) => {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            Err(e)
+        }
+    }
+}
+
+/// Runs one projection off the log until `shutdown` turns true.
+pub async fn run(store: SqlStore, projection: Projection, mut shutdown: watch::Receiver<bool>) {
+    let mut commits = store.commits();
+    let mut conn: Option<AnyConnection> = None;
+    let lag = metrics::LAG_EVENTS.with_label_values(&[&format!("projector:{}", projection.name())]);
+    while !*shutdown.borrow() {
+        if conn.is_none() {
+            match store.db().dedicated().await {
+                Ok(c) => conn = Some(c),
+                Err(e) => {
+                    tracing::warn!(projection = projection.name(), error = %e, "projector cannot connect; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            }
+        }
+        let Some(c) = conn.as_mut() else { continue };
+        match step(&store, c, projection).await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {
+                if let (Ok(head), Ok(cp)) = (
+                    store.head().await,
+                    load_checkpoint(c, &checkpoint_name(projection)).await,
+                ) {
+                    lag.set((head - cp.position).max(0));
+                }
+                tokio::select! {
+                    _ = commits.changed() => {}
+                    _ = shutdown.changed() => {}
+                    // A commit by another process is not signalled here: poll as well.
+                    _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(projection = projection.name(), error = %e, "projector step failed; retrying");
+                conn = None;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    }
+}

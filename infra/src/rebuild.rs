@@ -1,0 +1,140 @@
+//! Blue/green rebuild of a projection: replay the whole log into fresh `__rebuild` tables under a
+//! guard namespace of their own, then, in one transaction, catch up with whatever the live
+//! projector applied meanwhile, rename the tables and take over the live guard rows. The API
+//! serves the old tables until the swap commits.
+
+use crate::store::SqlStore;
+use keel_commands::{EventStore, LogCursor};
+use keel_projections::{apply_events, Projection};
+use sqlx::{AnyConnection, Row};
+
+const SFX: &str = "__rebuild";
+const PAGE: usize = 1000;
+
+#[derive(Debug, Clone, Copy)]
+pub struct RebuildReport {
+    pub events: usize,
+    pub rows: i64,
+}
+
+fn guard_name(p: Projection) -> String {
+    format!("{}#rebuild", p.name())
+}
+
+async fn in_tx<T>(
+    store: &SqlStore,
+    conn: &mut AnyConnection,
+    f: impl AsyncFnOnce(&mut AnyConnection) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    sqlx::query(store.db().begin_write())
+        .execute(&mut *conn)
+        .await?;
+    match f(conn).await {
+        Ok(v) => {
+            sqlx::query("COMMIT").execute(&mut *conn).await?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            Err(e)
+        }
+    }
+}
+
+pub async fn rebuild(store: &SqlStore, p: Projection) -> anyhow::Result<RebuildReport> {
+    let mut conn = store.db().dedicated().await?;
+    let guard = guard_name(p);
+    let tag = format!("g{}_", chrono::Utc::now().timestamp_millis());
+    for t in p.tables() {
+        sqlx::query(&format!("DROP TABLE IF EXISTS {t}{SFX}"))
+            .execute(&mut conn)
+            .await?;
+    }
+    sqlx::query("DELETE FROM projection_streams WHERE projection = $1")
+        .bind(&guard)
+        .execute(&mut conn)
+        .await?;
+    for stmt in p.ddl(SFX, &tag) {
+        sqlx::query(&stmt).execute(&mut conn).await?;
+    }
+
+    let mut cursor = LogCursor::START;
+    let mut events = 0;
+    loop {
+        let page = store.read_all(cursor, PAGE).await?;
+        let Some((last, _)) = page.last() else { break };
+        cursor = *last;
+        let batch: Vec<_> = page.into_iter().map(|(_, e)| e).collect();
+        events += batch.len();
+        in_tx(store, &mut conn, async |c| {
+            Ok(apply_events(c, p, &guard, SFX, &batch).await?)
+        })
+        .await?;
+    }
+
+    // The swap can lose a race with the live projector (a deadlock on Postgres): try again.
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match in_tx(store, &mut conn, async |c| swap(store, c, p, &guard).await).await {
+            Ok(()) => break,
+            Err(e) if attempt < 5 => tracing::warn!(error = %e, "rebuild swap failed; retrying"),
+            Err(e) => return Err(e),
+        }
+    }
+    let rows: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM {}", p.tables()[0]))
+        .fetch_one(&mut conn)
+        .await?
+        .get(0);
+    Ok(RebuildReport { events, rows })
+}
+
+async fn swap(
+    store: &SqlStore,
+    conn: &mut AnyConnection,
+    p: Projection,
+    guard: &str,
+) -> anyhow::Result<()> {
+    // Streams the live projection has got further on than the replay: apply the difference.
+    let behind = sqlx::query(
+        "SELECT l.stream_id, COALESCE(r.version, 0) FROM projection_streams l \
+         LEFT JOIN projection_streams r ON r.projection = $2 AND r.stream_id = l.stream_id \
+         WHERE l.projection = $1 AND l.version > COALESCE(r.version, 0)",
+    )
+    .bind(p.name())
+    .bind(guard)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in behind {
+        let stream = keel_events::StreamId(row.get(0));
+        let have: i64 = row.get(1);
+        let missing: Vec<_> = store
+            .read_stream(&stream)
+            .await?
+            .into_iter()
+            .filter(|e| e.stream_version > have)
+            .collect();
+        apply_events(conn, p, guard, SFX, &missing).await?;
+    }
+    for t in p.tables() {
+        sqlx::query(&format!("ALTER TABLE {t} RENAME TO {t}__old"))
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(&format!("ALTER TABLE {t}{SFX} RENAME TO {t}"))
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(&format!("DROP TABLE {t}__old"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query("DELETE FROM projection_streams WHERE projection = $1")
+        .bind(p.name())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE projection_streams SET projection = $1 WHERE projection = $2")
+        .bind(p.name())
+        .bind(guard)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,264 @@
+//! Applying events to read models, guarded per source stream so that redelivery, replays and
+//! crashes change nothing: an event is applied only if it is the next version of its stream.
+
+use crate::Db;
+use keel_events::RecordedEvent;
+use sqlx::{AnyConnection, Row};
+
+/// A read model: its tables and how events change them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Projection {
+    Workspaces,
+    ApiKeys,
+}
+
+impl Projection {
+    pub const ALL: [Projection; 2] = [Projection::Workspaces, Projection::ApiKeys];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Projection::Workspaces => "workspaces",
+            Projection::ApiKeys => "api_keys",
+        }
+    }
+
+    pub fn by_name(name: &str) -> Option<Projection> {
+        Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// Base names of the tables it owns.
+    pub fn tables(self) -> &'static [&'static str] {
+        match self {
+            Projection::Workspaces => &["rm_workspaces"],
+            Projection::ApiKeys => &["rm_api_keys"],
+        }
+    }
+
+    /// DDL for its tables with a name suffix (`""` live, `"__rebuild"` for a blue/green rebuild).
+    /// Index names carry `tag`, unique per build, because index names are global and survive the
+    /// table renames of a swap.
+    pub fn ddl(self, sfx: &str, tag: &str) -> Vec<String> {
+        match self {
+            Projection::Workspaces => vec![
+                format!(
+                    "CREATE TABLE IF NOT EXISTS rm_workspaces{sfx} (
+                        id TEXT PRIMARY KEY, name TEXT NOT NULL, slug TEXT NOT NULL, tier TEXT NOT NULL,
+                        timezone TEXT NOT NULL, locale TEXT NOT NULL, status TEXT NOT NULL,
+                        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version BIGINT NOT NULL)"
+                ),
+                format!("CREATE INDEX IF NOT EXISTS rm_workspaces_{tag}created ON rm_workspaces{sfx} (created_at, id)"),
+            ],
+            Projection::ApiKeys => vec![
+                format!(
+                    "CREATE TABLE IF NOT EXISTS rm_api_keys{sfx} (
+                        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, name TEXT NOT NULL, prefix TEXT NOT NULL,
+                        scopes TEXT NOT NULL, rate_limit_tier TEXT, status TEXT NOT NULL,
+                        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, expires_at TEXT,
+                        last_used_at TEXT, rotated_at TEXT, previous_valid_until TEXT, version BIGINT NOT NULL)"
+                ),
+                format!(
+                    "CREATE INDEX IF NOT EXISTS rm_api_keys_{tag}ws ON rm_api_keys{sfx} (workspace_id, created_at, id)"
+                ),
+            ],
+        }
+    }
+
+    /// Writes one event's effect. Called only for the next version of the event's stream.
+    async fn write(
+        self,
+        conn: &mut AnyConnection,
+        sfx: &str,
+        e: &RecordedEvent,
+    ) -> Result<(), sqlx::Error> {
+        use keel_events::DomainEvent as D;
+        let at = keel_schemas::format_ts(e.occurred_at);
+        let v = e.stream_version;
+        match (self, &e.event) {
+            (Projection::Workspaces, D::WorkspaceCreated(c)) => {
+                sqlx::query(&format!(
+                    "INSERT INTO rm_workspaces{sfx} (id, name, slug, tier, timezone, locale, status, created_at, \
+                     updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $7, $8)"
+                ))
+                .bind(c.workspace_id.to_string())
+                .bind(&c.name)
+                .bind(&c.slug)
+                .bind(c.tier.as_str())
+                .bind(&c.settings.timezone)
+                .bind(&c.settings.locale)
+                .bind(&at)
+                .bind(v)
+                .execute(&mut *conn)
+                .await?;
+            }
+            (Projection::Workspaces, D::WorkspaceUpdated(u)) => {
+                sqlx::query(&format!(
+                    "UPDATE rm_workspaces{sfx} SET name = COALESCE($1, name), slug = COALESCE($2, slug), \
+                     tier = COALESCE($3, tier), timezone = COALESCE($4, timezone), locale = COALESCE($5, locale), \
+                     updated_at = $6, version = $7 WHERE id = $8"
+                ))
+                .bind(u.name.as_deref())
+                .bind(u.slug.as_deref())
+                .bind(u.tier.map(|t| t.as_str()))
+                .bind(u.settings.as_ref().map(|s| s.timezone.as_str()))
+                .bind(u.settings.as_ref().map(|s| s.locale.as_str()))
+                .bind(&at)
+                .bind(v)
+                .bind(e.tenant_id.to_string())
+                .execute(&mut *conn)
+                .await?;
+            }
+            (Projection::Workspaces, D::WorkspaceDeleted(d)) => {
+                sqlx::query(&format!(
+                    "UPDATE rm_workspaces{sfx} SET status = 'deleted', updated_at = $1, version = $2 WHERE id = $3"
+                ))
+                .bind(&at)
+                .bind(v)
+                .bind(d.workspace_id.to_string())
+                .execute(&mut *conn)
+                .await?;
+            }
+            (Projection::ApiKeys, D::ApiKeyCreated(c)) => {
+                sqlx::query(&format!(
+                    "INSERT INTO rm_api_keys{sfx} (id, workspace_id, name, prefix, scopes, rate_limit_tier, status, \
+                     created_at, updated_at, expires_at, version) VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $7, $8, $9)"
+                ))
+                .bind(c.key_id.to_string())
+                .bind(c.workspace_id.to_string())
+                .bind(&c.name)
+                .bind(&c.prefix)
+                .bind(serde_json::to_string(&c.scopes).unwrap_or_else(|_| "[]".into()))
+                .bind(c.rate_limit_tier.map(|t| t.as_str()))
+                .bind(&at)
+                .bind(c.expires_at.map(keel_schemas::format_ts))
+                .bind(v)
+                .execute(&mut *conn)
+                .await?;
+            }
+            (Projection::ApiKeys, D::ApiKeyRotated(r)) => {
+                sqlx::query(&format!(
+                    "UPDATE rm_api_keys{sfx} SET prefix = $1, rotated_at = $2, previous_valid_until = $3, \
+                     updated_at = $2, version = $4 WHERE id = $5"
+                ))
+                .bind(&r.prefix)
+                .bind(&at)
+                .bind(keel_schemas::format_ts(r.previous_valid_until))
+                .bind(v)
+                .bind(r.key_id.to_string())
+                .execute(&mut *conn)
+                .await?;
+            }
+            (Projection::ApiKeys, D::ApiKeyRevoked(r)) => {
+                sqlx::query(&format!(
+                    "UPDATE rm_api_keys{sfx} SET status = 'revoked', updated_at = $1, version = $2 WHERE id = $3"
+                ))
+                .bind(&at)
+                .bind(v)
+                .bind(r.key_id.to_string())
+                .execute(&mut *conn)
+                .await?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    /// An event arrived before an earlier version of its stream: the feed is out of order.
+    #[error("projection {projection}: {stream} version {got} arrived after version {have}")]
+    Gap {
+        projection: String,
+        stream: String,
+        have: i64,
+        got: i64,
+    },
+}
+
+/// Applies `events` in order inside the caller's open transaction. Each is guarded by the
+/// `(guard, stream)` row: already applied → skipped; not the next version → [`ApplyError::Gap`].
+/// Returns how many were applied.
+pub async fn apply_events(
+    conn: &mut AnyConnection,
+    projection: Projection,
+    guard: &str,
+    sfx: &str,
+    events: &[RecordedEvent],
+) -> Result<usize, ApplyError> {
+    let mut applied = 0;
+    for e in events {
+        // Claim the stream's next version first (a first row only for version 1, so a missing start
+        // is a gap): the upsert takes the guard row's lock, so a
+        // concurrent duplicate (two projector processes during a rebalance) waits and then skips.
+        let claimed = sqlx::query(
+            "INSERT INTO projection_streams (projection, stream_id, version, position) \
+             SELECT $1, $2, $3, $4 WHERE $3 = 1 \
+             ON CONFLICT (projection, stream_id) DO UPDATE SET version = excluded.version, position = excluded.position \
+             WHERE projection_streams.version = excluded.version - 1",
+        )
+        .bind(guard)
+        .bind(e.stream_id.as_str())
+        .bind(e.stream_version)
+        .bind(e.position)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            let have: i64 = sqlx::query(
+                "SELECT version FROM projection_streams WHERE projection = $1 AND stream_id = $2",
+            )
+            .bind(guard)
+            .bind(e.stream_id.as_str())
+            .fetch_optional(&mut *conn)
+            .await?
+            .map_or(0, |r| r.get(0));
+            if e.stream_version <= have {
+                continue;
+            }
+            return Err(ApplyError::Gap {
+                projection: guard.to_string(),
+                stream: e.stream_id.to_string(),
+                have,
+                got: e.stream_version,
+            });
+        }
+        projection.write(conn, sfx, e).await?;
+        applied += 1;
+    }
+    Ok(applied)
+}
+
+/// Creates the live tables of every projection that has none yet.
+pub async fn ensure_tables(db: &Db) -> Result<(), sqlx::Error> {
+    for p in Projection::ALL {
+        let exists = sqlx::query(&format!("SELECT 1 FROM {} LIMIT 1", p.tables()[0]))
+            .fetch_optional(&db.pool)
+            .await
+            .is_ok();
+        if !exists {
+            for stmt in p.ddl("", "") {
+                sqlx::query(&stmt).execute(&db.pool).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether the projection has applied the event at `position` of `stream_id` (read-your-writes).
+pub async fn has_applied(
+    db: &Db,
+    projection: Projection,
+    stream_id: &str,
+    position: i64,
+) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT position FROM projection_streams WHERE projection = $1 AND stream_id = $2",
+    )
+    .bind(projection.name())
+    .bind(stream_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.is_some_and(|r| r.get::<i64, _>(0) >= position))
+}
