@@ -164,6 +164,7 @@ impl Application {
                 db: db.clone(),
                 store: store.clone(),
                 broker_check,
+                watermarks: Default::default(),
             });
             let listener = TcpListener::bind(&config.listen)?;
             let port = listener.local_addr()?.port();

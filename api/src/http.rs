@@ -179,7 +179,23 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
         .transpose()
 }
 
-/// Waits briefly until `projection` has applied the event at `min_position` (read-your-writes).
+fn watermark(state: &AppState, projection: Projection) -> i64 {
+    state
+        .watermarks
+        .lock()
+        .map(|w| w.get(projection.name()).copied().unwrap_or(0))
+        .unwrap_or(0)
+}
+
+fn raise_watermark(state: &AppState, projection: Projection, to: i64) {
+    if let Ok(mut w) = state.watermarks.lock() {
+        let e = w.entry(projection.name()).or_insert(0);
+        *e = (*e).max(to);
+    }
+}
+
+/// Waits briefly until `projection` has applied the event at `min_position` and every event
+/// before it (read-your-writes). Answers 503 `not_caught_up` if that takes more than 5 s.
 pub async fn wait_for_position(
     req: &HttpRequest,
     state: &AppState,
@@ -202,7 +218,15 @@ pub async fn wait_for_position(
     };
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
-        if keel_projections::has_applied(&state.db, projection, stream.as_str(), position).await? {
+        let low = watermark(state, projection);
+        let this_one =
+            keel_projections::has_applied(&state.db, projection, stream.as_str(), position).await?;
+        if this_one
+            && (position <= low
+                || keel_projections::has_applied_range(&state.db, projection, low, position)
+                    .await?)
+        {
+            raise_watermark(state, projection, position);
             return Ok(());
         }
         if tokio::time::Instant::now() >= deadline {

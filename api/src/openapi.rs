@@ -170,7 +170,14 @@ pub fn service() -> SwaggerUi {
 }
 
 /// Who is calling, and where things are.
-pub async fn index(_req: HttpRequest, caller: Option<Caller>) -> HttpResponse {
+/// Without `Authorization` it answers anonymously; with one, the key must be valid.
+pub async fn index(req: HttpRequest) -> Result<HttpResponse, crate::error::ApiError> {
+    use actix_web::FromRequest;
+    let caller = if req.headers().contains_key("Authorization") {
+        Some(Caller::extract(&req).await?)
+    } else {
+        None
+    };
     let who = match caller {
         Some(Caller::Operator) => json!({ "type": "operator" }),
         Some(Caller::Key(k)) => json!({
@@ -179,7 +186,7 @@ pub async fn index(_req: HttpRequest, caller: Option<Caller>) -> HttpResponse {
         }),
         None => json!(null),
     };
-    HttpResponse::Ok().json(json!({
+    Ok(HttpResponse::Ok().json(json!({
         "data": {
             "api_version": "v1",
             "version": env!("CARGO_PKG_VERSION"),
@@ -189,5 +196,5 @@ pub async fn index(_req: HttpRequest, caller: Option<Caller>) -> HttpResponse {
                 "keys": "/api/v1/keys", "openapi": "/api/v1/openapi.json", "docs": "/docs/", "metrics": "/metrics",
             },
         }
-    }))
+    })))
 }

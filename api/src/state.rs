@@ -13,4 +13,6 @@ pub struct AppState {
     /// SHA-256 hex of every accepted operator token.
     pub operator_hashes: Vec<String>,
     pub broker_check: Option<BrokerCheck>,
+    /// Per projection: every event up to this position was seen applied (read-your-writes).
+    pub watermarks: std::sync::Mutex<std::collections::HashMap<&'static str, i64>>,
 }

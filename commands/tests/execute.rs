@@ -1,5 +1,7 @@
 //! The command executor on the in-memory store: load, decide, append, retry.
 
+#![allow(clippy::unwrap_used)]
+
 use chrono::Utc;
 use keel_commands::workspace::{
     CreateWorkspace, UpdateWorkspace, WorkspaceAggregate, WorkspaceCommand,

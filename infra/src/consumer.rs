@@ -28,8 +28,9 @@ struct Received {
     event: Result<RecordedEvent, String>,
 }
 
-pub fn group_id(p: Projection) -> String {
-    format!("keel-projector-{}", p.name())
+/// One consumer group per topic and projection: every projection reads every event.
+pub fn group_id(topic: &str, p: Projection) -> String {
+    format!("keel-projector.{topic}.{}", p.name())
 }
 
 impl KafkaProjector {
@@ -40,7 +41,7 @@ impl KafkaProjector {
         topic: &str,
     ) -> anyhow::Result<KafkaProjector> {
         let consumer: StreamConsumer = base_config(brokers)
-            .set("group.id", group_id(projection))
+            .set("group.id", group_id(topic, projection))
             .set("enable.auto.commit", "false")
             .set("auto.offset.reset", "earliest")
             .set("session.timeout.ms", "10000")

@@ -16,7 +16,7 @@ use tokio::sync::watch;
 
 pub const CHECKPOINT: &str = "relay";
 /// Advisory-lock key of the relay's leadership ("keelrly" in ASCII).
-const LEADER_LOCK: i64 = 0x6b65_656c_726c_79;
+const LEADER_LOCK: i64 = 0x006b_6565_6c72_6c79;
 const PAGE: usize = 1000;
 
 pub struct Relay {

@@ -1,5 +1,7 @@
 //! The event-store contract, one suite run against every adapter: in-memory, SQLite and Postgres.
 
+#![allow(clippy::unwrap_used)]
+
 use chrono::Utc;
 use keel_commands::{AppendRequest, EventStore, InMemoryStore, LogCursor, StoreError};
 use keel_events::{

@@ -189,14 +189,12 @@ pub async fn apply_events(
 ) -> Result<usize, ApplyError> {
     let mut applied = 0;
     for e in events {
-        // Claim the stream's next version first (a first row only for version 1, so a missing start
-        // is a gap): the upsert takes the guard row's lock, so a
-        // concurrent duplicate (two projector processes during a rebalance) waits and then skips.
-        let claimed = sqlx::query(
-            "INSERT INTO projection_streams (projection, stream_id, version, position) \
-             SELECT $1, $2, $3, $4 WHERE $3 = 1 \
-             ON CONFLICT (projection, stream_id) DO UPDATE SET version = excluded.version, position = excluded.position \
-             WHERE projection_streams.version = excluded.version - 1",
+        // Claim the stream's next version before writing. Both statements lock the guard row, so a
+        // concurrent duplicate (two projector processes during a rebalance) waits, then claims
+        // nothing and skips. Only version 1 may create the row: a missing start is a gap.
+        let mut claimed = sqlx::query(
+            "UPDATE projection_streams SET version = $3, position = $4 \
+             WHERE projection = $1 AND stream_id = $2 AND version = $3 - 1",
         )
         .bind(guard)
         .bind(e.stream_id.as_str())
@@ -205,6 +203,19 @@ pub async fn apply_events(
         .execute(&mut *conn)
         .await?
         .rows_affected();
+        if claimed == 0 && e.stream_version == 1 {
+            claimed = sqlx::query(
+                "INSERT INTO projection_streams (projection, stream_id, version, position) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (projection, stream_id) DO NOTHING",
+            )
+            .bind(guard)
+            .bind(e.stream_id.as_str())
+            .bind(e.stream_version)
+            .bind(e.position)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        }
         if claimed == 0 {
             let have: i64 = sqlx::query(
                 "SELECT version FROM projection_streams WHERE projection = $1 AND stream_id = $2",
@@ -244,6 +255,27 @@ pub async fn ensure_tables(db: &Db) -> Result<(), sqlx::Error> {
         }
     }
     Ok(())
+}
+
+/// Whether the projection has applied every committed event with a position in `(after, up_to]`
+/// (read-your-writes across streams: partitions of a Kafka feed progress independently).
+pub async fn has_applied_range(
+    db: &Db,
+    projection: Projection,
+    after: i64,
+    up_to: i64,
+) -> Result<bool, sqlx::Error> {
+    let missing = sqlx::query(
+        "SELECT 1 FROM events e WHERE e.position > $2 AND e.position <= $3 AND NOT EXISTS ( \
+           SELECT 1 FROM projection_streams g WHERE g.projection = $1 AND g.stream_id = e.stream_id \
+           AND g.version >= e.stream_version) LIMIT 1",
+    )
+    .bind(projection.name())
+    .bind(after)
+    .bind(up_to)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(missing.is_none())
 }
 
 /// Whether the projection has applied the event at `position` of `stream_id` (read-your-writes).

@@ -5,5 +5,7 @@ pub mod apply;
 pub mod db;
 pub mod query;
 
-pub use apply::{apply_events, ensure_tables, has_applied, ApplyError, Projection};
+pub use apply::{
+    apply_events, ensure_tables, has_applied, has_applied_range, ApplyError, Projection,
+};
 pub use db::{Db, Dialect};

@@ -1,0 +1,84 @@
+# Starts what the tests need, when it is not already there, and exports where it is:
+#   KEEL_TEST_DATABASE_URL   a Postgres login that may CREATE DATABASE
+#   KEEL_TEST_KAFKA_BROKERS  a Kafka-protocol broker (Tansu, started here, stopped on exit)
+# Sourced by scripts/test and scripts/bench. Needs root for installs (as on CI and dev machines).
+
+KEEL_CACHE="${KEEL_CACHE:-$HOME/.cache/keel}"
+TANSU_ROOT="$KEEL_CACHE/tansu"
+TANSU="$TANSU_ROOT/bin/tansu"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+as_postgres() {
+  if command -v runuser >/dev/null 2>&1; then runuser -u postgres -- "$@"; else su postgres -s /bin/sh -c "$(printf '%q ' "$@")"; fi
+}
+
+apt_install() {
+  log "installing $*"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_postgres() {
+  if ! command -v pg_lsclusters >/dev/null 2>&1; then
+    apt_install postgresql postgresql-client
+  fi
+  if ! pg_lsclusters -h 2>/dev/null | grep -q online; then
+    local ver
+    ver=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)
+    if [ -z "$ver" ]; then apt_install postgresql; ver=$(ls /etc/postgresql | sort -V | tail -1); fi
+    log "starting PostgreSQL $ver"
+    pg_ctlcluster --skip-systemctl-redirect "$ver" main start 2>/dev/null || pg_ctlcluster "$ver" main start
+  fi
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  # A login that works here: trust over TCP, trust over the socket, or a password role we create
+  # through the socket as the postgres OS user (which works everywhere).
+  local candidates=(
+    "postgres://postgres@127.0.0.1:5432/postgres"
+    "postgres://postgres@localhost/postgres?host=/var/run/postgresql"
+  )
+  for url in "${candidates[@]}"; do
+    if psql "$url" -Atqc 'select 1' >/dev/null 2>&1; then export KEEL_TEST_DATABASE_URL="$url"; break; fi
+  done
+  if [ -z "${KEEL_TEST_DATABASE_URL:-}" ]; then
+    log "creating role keel_test"
+    as_postgres psql -qAt -c "DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='keel_test') THEN CREATE ROLE keel_test LOGIN CREATEDB PASSWORD 'keel_test'; END IF; END\$\$;" >/dev/null
+    export KEEL_TEST_DATABASE_URL="postgres://keel_test:keel_test@127.0.0.1:5432/postgres"
+  fi
+  # Databases left behind by earlier runs.
+  psql "$KEEL_TEST_DATABASE_URL" -Atqc "select datname from pg_database where datname like 'keel_t_%'" 2>/dev/null |
+    while read -r db; do psql "$KEEL_TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true; done
+  log "postgres: $KEEL_TEST_DATABASE_URL"
+}
+
+ensure_tansu_binary() {
+  if [ -x "$TANSU" ]; then return; fi
+  log "building the Tansu broker once (about 10 minutes; cached in $TANSU_ROOT)"
+  if ! command -v protoc >/dev/null 2>&1 && ! dpkg -s protobuf-compiler >/dev/null 2>&1; then apt_install protobuf-compiler || true; fi
+  cargo install tansu --locked --features dynostore,postgres --root "$TANSU_ROOT" >&2
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+start_tansu() {
+  ensure_tansu_binary
+  local port; port=$(free_port)
+  TANSU_LOG=$(mktemp -t tansu.XXXXXX.log)
+  "$TANSU" broker --listener-url "tcp://127.0.0.1:$port" --advertised-listener-url "tcp://127.0.0.1:$port" \
+    --storage-engine memory://tansu/ >"$TANSU_LOG" 2>&1 &
+  TANSU_PID=$!
+  for _ in $(seq 1 100); do
+    if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+    if ! kill -0 "$TANSU_PID" 2>/dev/null; then cat "$TANSU_LOG" >&2; echo "tansu failed to start" >&2; return 1; fi
+    sleep 0.1
+  done
+  export KEEL_TEST_KAFKA_BROKERS="127.0.0.1:$port"
+  export KEEL_TANSU_BIN="$TANSU"
+  log "kafka (tansu): $KEEL_TEST_KAFKA_BROKERS"
+}
+
+stop_services() {
+  if [ -n "${TANSU_PID:-}" ]; then kill "$TANSU_PID" 2>/dev/null || true; wait "$TANSU_PID" 2>/dev/null || true; fi
+}

@@ -1,0 +1,650 @@
+//! The workspace and API-key slice, end to end over HTTP, on the embedded default and on
+//! Postgres + Kafka. One suite, both backends.
+
+#![allow(clippy::unwrap_used)]
+
+use keel_tests::{spawn_app, Backend};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::collections::HashSet;
+
+const ALL_KEY_SCOPES: &[&str] = &[
+    "keys:read",
+    "keys:write",
+    "workspaces:read",
+    "workspaces:write",
+];
+
+async fn health_and_readiness_need_no_key(b: Backend) {
+    let app = spawn_app(b).await;
+    let r = app.get("/api/v1/health").no_token().send().await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body["status"], "ok");
+    assert!(r
+        .header("X-Request-ID")
+        .is_some_and(|id| id.starts_with("req_")));
+    let r = app.get("/api/v1/ready/").no_token().send().await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let r = app
+        .get("/api/v1/health")
+        .no_token()
+        .header("X-Request-ID", "my-trace-1")
+        .send()
+        .await;
+    assert_eq!(r.header("X-Request-ID").as_deref(), Some("my-trace-1"));
+    app.stop().await;
+}
+
+async fn a_key_is_shown_once_and_then_authenticates(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("Acme", "free").await;
+    let (id, secret, pos) = app.create_key(&ws, "ci", ALL_KEY_SCOPES).await;
+    assert!(secret.starts_with("keel_live_"));
+    let list = app
+        .get(&format!("/api/v1/keys?min_position={pos}"))
+        .token(&secret)
+        .send()
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{list:?}");
+    assert_eq!(list.body["meta"]["total_count"], 1);
+    let row = &list.body["data"][0];
+    assert_eq!(row["id"], id.as_str());
+    assert_eq!(
+        row["prefix"].as_str().map(|p| secret.starts_with(p)),
+        Some(true)
+    );
+    let text = list.body.to_string();
+    assert!(
+        !text.contains(&secret) && !text.contains("hash"),
+        "a listing leaked the secret: {text}"
+    );
+    let one = app
+        .get(&format!("/api/v1/keys/{id}"))
+        .token(&secret)
+        .send()
+        .await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert!(one.body["data"].get("key").is_none());
+    let me = app.get("/api/v1/").token(&secret).send().await;
+    assert_eq!(me.body["data"]["caller"]["workspace_id"], ws.as_str());
+    app.stop().await;
+}
+
+async fn a_revoked_key_fails_on_the_very_next_request(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("Acme", "free").await;
+    let (id, secret, _) = app.create_key(&ws, "ci", ALL_KEY_SCOPES).await;
+    assert_eq!(
+        app.get("/api/v1/").token(&secret).send().await.status,
+        StatusCode::OK
+    );
+    let r = app
+        .delete(&format!("/api/v1/keys/{id}"))
+        .token(&secret)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{r:?}");
+    let r = app.get("/api/v1/keys").token(&secret).send().await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNAUTHORIZED, "key_revoked")
+    );
+    // Revoking again is harmless.
+    let r = app
+        .delete(&format!("/api/v1/keys/{id}"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    app.stop().await;
+}
+
+async fn rotation_keeps_both_secrets_working_for_the_grace_period(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("Acme", "free").await;
+    let (id, old, _) = app.create_key(&ws, "ci", ALL_KEY_SCOPES).await;
+    let r = app
+        .post(&format!("/api/v1/keys/{id}/rotate"))
+        .token(&old)
+        .json(json!({}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let new = r.body["data"]["key"]
+        .as_str()
+        .expect("new secret")
+        .to_string();
+    assert_ne!(new, old);
+    assert_eq!(
+        app.get("/api/v1/").token(&old).send().await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get("/api/v1/").token(&new).send().await.status,
+        StatusCode::OK
+    );
+    // A rotation without grace retires the current secret at once.
+    let r = app
+        .post(&format!("/api/v1/keys/{id}/rotate"))
+        .token(&new)
+        .json(json!({"grace_period_hours": 0}))
+        .send()
+        .await;
+    let newest = r.body["data"]["key"].as_str().expect("newest").to_string();
+    let r = app.get("/api/v1/").token(&new).send().await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNAUTHORIZED, "key_expired")
+    );
+    assert_eq!(
+        app.get("/api/v1/").token(&newest).send().await.status,
+        StatusCode::OK
+    );
+    let r = app
+        .post(&format!("/api/v1/keys/{id}/rotate"))
+        .token(&newest)
+        .json(json!({"grace_period_hours": -1}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    app.stop().await;
+}
+
+async fn the_free_tier_allows_three_active_keys(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("Acme", "free").await;
+    let mut ids = vec![];
+    for i in 0..3 {
+        ids.push(
+            app.create_key(&ws, &format!("k{i}"), &["keys:read"])
+                .await
+                .0,
+        );
+    }
+    let r = app
+        .post("/api/v1/keys")
+        .workspace(&ws)
+        .json(json!({"name": "k4", "scopes": ["keys:read"]}))
+        .send()
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::FORBIDDEN, "key_limit_reached"),
+        "{r:?}"
+    );
+    assert_eq!(r.body["error"]["details"]["limit"], 3);
+    // Revoking one frees a slot.
+    app.delete(&format!("/api/v1/keys/{}", ids[0]))
+        .workspace(&ws)
+        .send()
+        .await;
+    app.create_key(&ws, "k4", &["keys:read"]).await;
+    app.stop().await;
+}
+
+async fn another_workspaces_ids_are_not_found_and_nothing_changes(b: Backend) {
+    let app = spawn_app(b).await;
+    let a = app.create_workspace("A", "free").await;
+    let other = app.create_workspace("B", "free").await;
+    let (_, key_a, _) = app.create_key(&a, "a", ALL_KEY_SCOPES).await;
+    let (id_b, key_b, pos) = app.create_key(&other, "b", ALL_KEY_SCOPES).await;
+    let calls = [
+        app.get(&format!("/api/v1/keys/{id_b}"))
+            .token(&key_a)
+            .send()
+            .await,
+        app.get(&format!("/api/v1/keys/{id_b}/history"))
+            .token(&key_a)
+            .send()
+            .await,
+        app.post(&format!("/api/v1/keys/{id_b}/rotate"))
+            .token(&key_a)
+            .json(json!({}))
+            .send()
+            .await,
+        app.delete(&format!("/api/v1/keys/{id_b}"))
+            .token(&key_a)
+            .send()
+            .await,
+        app.get(&format!("/api/v1/workspaces/{other}"))
+            .token(&key_a)
+            .send()
+            .await,
+        app.patch(&format!("/api/v1/workspaces/{other}"))
+            .token(&key_a)
+            .json(json!({"name": "pwned"}))
+            .send()
+            .await,
+    ];
+    for r in calls {
+        assert_eq!(
+            (r.status, r.code()),
+            (StatusCode::NOT_FOUND, "not_found"),
+            "{r:?}"
+        );
+    }
+    let list = app
+        .get(&format!("/api/v1/workspaces?min_position={pos}"))
+        .token(&key_a)
+        .send()
+        .await;
+    assert_eq!(list.body["meta"]["total_count"], 1);
+    assert_eq!(
+        app.get("/api/v1/").token(&key_b).send().await.status,
+        StatusCode::OK,
+        "B's key still works"
+    );
+    let r = app
+        .get(&format!("/api/v1/workspaces/{other}?min_position={pos}"))
+        .send()
+        .await;
+    assert_eq!(r.body["data"]["name"], "B");
+    app.stop().await;
+}
+
+async fn bad_input_gets_a_clear_error_and_writes_nothing(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("Acme", "free").await;
+    let post = |body: &str| app.post("/api/v1/keys").workspace(&ws).raw(body);
+    let r = post("{\"name\": ").send().await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::BAD_REQUEST, "invalid_request")
+    );
+    let r = post("[1,2]").send().await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = post(r#"{"name": "x", "scopes": ["keys:read"], "colour": "red"}"#)
+        .send()
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
+    );
+    assert_eq!(r.body["error"]["details"]["fields"][0]["field"], "colour");
+    let long = "x".repeat(256);
+    let r = post(
+        &json!({"name": long, "scopes": ["nope:read"], "expires_at": "2001-01-01T00:00:00Z"})
+            .to_string(),
+    )
+    .send()
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: HashSet<&str> = r.body["error"]["details"]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["field"].as_str())
+        .collect();
+    assert_eq!(fields, HashSet::from(["name", "scopes[0]", "expires_at"]));
+    let r = app
+        .post("/api/v1/workspaces")
+        .json(json!({"name": "", "tier": "platinum"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .get("/api/v1/keys")
+        .no_token()
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNAUTHORIZED, "missing_api_key")
+    );
+    let r = app
+        .get("/api/v1/keys")
+        .token("keel_live_not-a-real-key")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNAUTHORIZED, "invalid_api_key")
+    );
+    let r = app
+        .get("/api/v1/keys?limit=abc")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = app
+        .get("/api/v1/keys?sort=key_hash")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = app
+        .get("/api/v1/keys?created_after=yesterday")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = app
+        .get(&format!("/api/v1/keys/{}", uuid::Uuid::new_v4()))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app.get("/api/v1/keys").send().await;
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "the operator must name a workspace"
+    );
+    let r = app
+        .post("/api/v1/keys")
+        .workspace(&ws)
+        .raw(&"x".repeat(2 * 1024 * 1024))
+        .send()
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
+    );
+    // None of it wrote anything.
+    let list = app
+        .eventually("/api/v1/keys", Some(&ws), |r| r.status == StatusCode::OK)
+        .await;
+    assert_eq!(list.body["meta"]["total_count"], 0);
+    app.stop().await;
+}
+
+async fn following_next_visits_every_row_exactly_once(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("Big", "pro").await;
+    let mut created = HashSet::new();
+    let mut pos = 0;
+    for i in 0..7 {
+        let (id, _, p) = app
+            .create_key(&ws, &format!("key {i}"), &["keys:read"])
+            .await;
+        created.insert(id);
+        pos = p;
+    }
+    let mut url = format!("/api/v1/keys/?limit=3&sort=name&min_position={pos}");
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        let r = app.get(&url).workspace(&ws).send().await;
+        assert_eq!(r.status, StatusCode::OK, "{r:?}");
+        assert_eq!(r.body["meta"]["total_count"], 7);
+        seen.extend(
+            r.body["data"]
+                .as_array()
+                .expect("rows")
+                .iter()
+                .map(|k| k["id"].as_str().expect("id").to_string()),
+        );
+        pages += 1;
+        match r.body["meta"]["next"].as_str() {
+            Some(next) => url = next.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen.len(), 7);
+    assert_eq!(seen.iter().cloned().collect::<HashSet<_>>(), created);
+    let r = app
+        .get("/api/v1/keys?limit=5000")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.body["meta"]["limit"], 1000);
+    let r = app
+        .get("/api/v1/keys?search=KEY%203")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.body["meta"]["total_count"], 1);
+    let r = app
+        .get("/api/v1/keys?sort=-name&limit=1")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.body["data"][0]["name"], "key 6");
+    let r = app
+        .get("/api/v1/keys?created_after=2999-01-01T00:00:00Z")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.body["meta"]["total_count"], 0);
+    app.stop().await;
+}
+
+async fn status_filters_see_revocations(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("Acme", "starter").await;
+    let (a, _, _) = app.create_key(&ws, "a", &["keys:read"]).await;
+    app.create_key(&ws, "b", &["keys:read"]).await;
+    let r = app
+        .delete(&format!("/api/v1/keys/{a}"))
+        .workspace(&ws)
+        .send()
+        .await;
+    let pos = r.position();
+    let revoked = app
+        .get(&format!("/api/v1/keys?status=revoked&min_position={pos}"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(revoked.body["meta"]["total_count"], 1);
+    assert_eq!(revoked.body["data"][0]["id"], a.as_str());
+    let active = app
+        .get("/api/v1/keys?status=active")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(active.body["meta"]["total_count"], 1);
+    assert_eq!(
+        app.get("/api/v1/keys?status=bogus")
+            .workspace(&ws)
+            .send()
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    app.stop().await;
+}
+
+async fn a_stale_if_match_is_a_version_conflict(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("Acme", "free").await;
+    let r = app
+        .patch(&format!("/api/v1/workspaces/{ws}"))
+        .header("If-Match", "\"1\"")
+        .json(json!({"name": "Acme 2"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(r.body["data"]["version"], 2);
+    let r = app
+        .patch(&format!("/api/v1/workspaces/{ws}"))
+        .header("If-Match", "\"1\"")
+        .json(json!({"name": "Acme 3"}))
+        .send()
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::CONFLICT, "version_conflict")
+    );
+    let r = app
+        .eventually(&format!("/api/v1/workspaces/{ws}"), None, |r| {
+            r.body["data"]["version"] == 2
+        })
+        .await;
+    assert_eq!(r.body["data"]["name"], "Acme 2");
+    app.stop().await;
+}
+
+async fn workspaces_are_updated_and_deleted_with_their_keys(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("Acme", "free").await;
+    let r = app
+        .post("/api/v1/workspaces")
+        .json(json!({"name": "Other", "slug": "acme"}))
+        .send()
+        .await;
+    assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "slug_taken"));
+    let (_, secret, _) = app.create_key(&ws, "ci", ALL_KEY_SCOPES).await;
+    let r = app
+        .patch(&format!("/api/v1/workspaces/{ws}"))
+        .token(&secret)
+        .json(json!({"settings": {"timezone": "Europe/Berlin"}}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(
+        r.body["data"]["settings"],
+        json!({"timezone": "Europe/Berlin", "locale": "en-US"})
+    );
+    let r = app
+        .patch(&format!("/api/v1/workspaces/{ws}"))
+        .token(&secret)
+        .json(json!({"tier": "enterprise"}))
+        .send()
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "a customer cannot change its own plan"
+    );
+    let r = app
+        .patch(&format!("/api/v1/workspaces/{ws}"))
+        .json(json!({"settings": {"timezone": "Nowhere/Land"}}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .delete(&format!("/api/v1/workspaces/{ws}"))
+        .token(&secret)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app.delete(&format!("/api/v1/workspaces/{ws}")).send().await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let pos = r.position();
+    let r = app.get("/api/v1/").token(&secret).send().await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "keys of a deleted workspace stop working"
+    );
+    let r = app
+        .get(&format!("/api/v1/workspaces/{ws}?min_position={pos}"))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Its slug is free again.
+    let r = app
+        .post("/api/v1/workspaces")
+        .json(json!({"name": "New", "slug": "acme"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    app.stop().await;
+}
+
+async fn key_history_lists_every_event_with_actor(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("Acme", "free").await;
+    let (id, secret, _) = app.create_key(&ws, "ci", ALL_KEY_SCOPES).await;
+    app.post(&format!("/api/v1/keys/{id}/rotate"))
+        .token(&secret)
+        .json(json!({}))
+        .send()
+        .await;
+    app.delete(&format!("/api/v1/keys/{id}"))
+        .workspace(&ws)
+        .send()
+        .await;
+    let r = app
+        .get(&format!("/api/v1/keys/{id}/history"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let rows = r.body["data"].as_array().expect("rows");
+    let types: Vec<&str> = rows
+        .iter()
+        .filter_map(|e| e["event_type"].as_str())
+        .collect();
+    assert_eq!(types, ["key.created", "key.rotated", "key.revoked"]);
+    let actors: Vec<&str> = rows.iter().filter_map(|e| e["actor"].as_str()).collect();
+    assert_eq!(actors[0], "operator");
+    assert_eq!(actors[1], format!("key:{id}"));
+    assert!(rows.iter().all(|e| e["request_id"]
+        .as_str()
+        .is_some_and(|r| r.starts_with("req_"))));
+    assert!(!r.body.to_string().contains("key_hash"));
+    app.stop().await;
+}
+
+async fn the_openapi_document_describes_every_route(b: Backend) {
+    let app = spawn_app(b).await;
+    let r = app.get("/api/v1/openapi.json").no_token().send().await;
+    assert_eq!(r.body["openapi"], "3.1.0");
+    let paths: HashSet<&str> = r.body["paths"]
+        .as_object()
+        .expect("paths")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for p in [
+        "/api/v1/workspaces",
+        "/api/v1/workspaces/{id}",
+        "/api/v1/keys",
+        "/api/v1/keys/{id}",
+        "/api/v1/keys/{id}/rotate",
+        "/api/v1/keys/{id}/history",
+        "/api/v1/health",
+        "/api/v1/ready",
+    ] {
+        assert!(paths.contains(p), "{p} missing from the OpenAPI document");
+    }
+    let docs = app
+        .client
+        .get(format!("{}/docs/", app.base))
+        .send()
+        .await
+        .expect("docs");
+    assert_eq!(docs.status(), StatusCode::OK);
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains("keel_http_request_duration_seconds"),
+        "{metrics}"
+    );
+    let _: Value = r.body;
+    app.stop().await;
+}
+
+macro_rules! on_every_backend {
+    ($($case:ident),* $(,)?) => {
+        mod embedded { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Embedded).await } )* }
+        mod distributed { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Distributed).await } )* }
+    };
+}
+
+on_every_backend!(
+    health_and_readiness_need_no_key,
+    a_key_is_shown_once_and_then_authenticates,
+    a_revoked_key_fails_on_the_very_next_request,
+    rotation_keeps_both_secrets_working_for_the_grace_period,
+    the_free_tier_allows_three_active_keys,
+    another_workspaces_ids_are_not_found_and_nothing_changes,
+    bad_input_gets_a_clear_error_and_writes_nothing,
+    following_next_visits_every_row_exactly_once,
+    status_filters_see_revocations,
+    a_stale_if_match_is_a_version_conflict,
+    workspaces_are_updated_and_deleted_with_their_keys,
+    key_history_lists_every_event_with_actor,
+    the_openapi_document_describes_every_route,
+);
