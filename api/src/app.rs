@@ -144,6 +144,7 @@ impl Application {
                             p,
                             brokers,
                             &config.kafka_topic,
+                            config.kafka_group_instance_id.as_deref(),
                         )?;
                         background.push(tokio::spawn(consumer.run(shutdown_rx.clone())));
                     }

@@ -12,6 +12,9 @@ pub struct Config {
     pub kafka_brokers: Option<String>,
     pub kafka_topic: String,
     pub kafka_partitions: i32,
+    /// Static consumer-group membership (KIP-345): a restarted projector with the same id takes
+    /// its partitions back without a rebalance. Use a stable name per replica (a pod name).
+    pub kafka_group_instance_id: Option<String>,
     /// Never printed: `Debug` of the config masks it (see `redacted`).
     pub admin_token: Option<String>,
     pub redis_url: Option<String>,
@@ -30,6 +33,7 @@ impl Default for Config {
             kafka_brokers: None,
             kafka_topic: "keel.events".into(),
             kafka_partitions: 6,
+            kafka_group_instance_id: None,
             admin_token: None,
             redis_url: None,
             dns_servers: None,
@@ -107,6 +111,9 @@ impl Config {
                 name: "KEEL_KAFKA_PARTITIONS",
                 message: v.clone(),
             })?;
+        }
+        if let Some(v) = get("KEEL_KAFKA_GROUP_INSTANCE_ID") {
+            config.kafka_group_instance_id = Some(v);
         }
         if let Some(v) = get("KEEL_ADMIN_TOKEN") {
             config.admin_token = Some(v);

@@ -13,6 +13,10 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 const MAX_BATCH: usize = 500;
+/// A hole in a partition's offsets that is still there after this many seeks is taken as real
+/// (compaction). Each seek starts further back: `next - (2^n - 1)`, so that a broker that can
+/// only serve whole record batches is eventually asked for one that starts on a boundary.
+const SEEKS_BEFORE_ACCEPTING_A_HOLE: u32 = 12;
 
 pub struct KafkaProjector {
     db: Db,
@@ -39,12 +43,17 @@ impl KafkaProjector {
         projection: Projection,
         brokers: &str,
         topic: &str,
+        instance_id: Option<&str>,
     ) -> anyhow::Result<KafkaProjector> {
-        let consumer: StreamConsumer = base_config(brokers)
+        let mut config = base_config(brokers);
+        if let Some(id) = instance_id {
+            config.set("group.instance.id", format!("{id}.{}", projection.name()));
+        }
+        let consumer: StreamConsumer = config
             .set("group.id", group_id(topic, projection))
             .set("enable.auto.commit", "false")
             .set("auto.offset.reset", "earliest")
-            .set("session.timeout.ms", "10000")
+            .set("session.timeout.ms", "6000")
             .set("heartbeat.interval.ms", "1000")
             .create()?;
         Ok(KafkaProjector {
@@ -60,6 +69,8 @@ impl KafkaProjector {
         let mut subscribed = false;
         let mut conn: Option<AnyConnection> = None;
         let mut pending: Vec<Received> = Vec::new();
+        // Per partition, the offset last sought back to (a hole seen twice is real).
+        let mut sought: BTreeMap<i32, (i64, u32)> = BTreeMap::new();
         while !*shutdown.borrow() {
             if !subscribed {
                 match self.consumer.subscribe(&[&self.topic]) {
@@ -104,16 +115,43 @@ impl KafkaProjector {
             }
             let Some(c) = conn.as_mut() else { continue };
             // The batch is kept and retried until it commits: nothing received is dropped.
-            match self.apply(c, &pending).await {
-                Ok(offsets) => {
+            match self.apply(c, &pending, &sought).await {
+                Ok(Applied { reached, seeks }) => {
                     pending.clear();
                     let mut tpl = TopicPartitionList::new();
-                    for (partition, next) in offsets {
+                    for (partition, next) in reached {
                         let _ =
                             tpl.add_partition_offset(&self.topic, partition, Offset::Offset(next));
                     }
                     // Kafka's own commit only saves redelivery; the database holds the truth.
-                    let _ = self.consumer.commit(&tpl, CommitMode::Async);
+                    if tpl.count() > 0 {
+                        let _ = self.consumer.commit(&tpl, CommitMode::Async);
+                    }
+                    for (partition, next) in seeks {
+                        let entry = sought.entry(partition).or_insert((next, 0));
+                        *entry = if entry.0 == next {
+                            (next, entry.1 + 1)
+                        } else {
+                            (next, 1)
+                        };
+                        let back = (1i64 << (entry.1 - 1).min(40)) - 1;
+                        let target = (next - back).max(0);
+                        tracing::warn!(
+                            projection = name,
+                            partition,
+                            expected = next,
+                            seek_to = target,
+                            "offsets skipped ahead of the stored position; seeking back"
+                        );
+                        if let Err(e) = self.consumer.seek(
+                            &self.topic,
+                            partition,
+                            Offset::Offset(target),
+                            Duration::from_secs(5),
+                        ) {
+                            tracing::warn!(projection = name, partition, error = %e, "seek failed; will retry on the next message");
+                        }
+                    }
                 }
                 Err(e) => {
                     tracing::warn!(projection = name, error = %e, "projector batch failed; retrying");
@@ -124,35 +162,64 @@ impl KafkaProjector {
         }
     }
 
-    /// Applies a batch and records the offsets reached, in one transaction. Messages at or past
-    /// the stored offset of their partition were applied before and are skipped.
+    /// Applies a batch and records the offsets reached, in one transaction. Messages before the
+    /// stored offset of their partition were applied before and are skipped; a message after it
+    /// (a hole: the broker skipped records) stops that partition and asks for a seek back.
     async fn apply(
         &self,
         conn: &mut AnyConnection,
         batch: &[Received],
-    ) -> anyhow::Result<BTreeMap<i32, i64>> {
+        sought: &BTreeMap<i32, (i64, u32)>,
+    ) -> anyhow::Result<Applied> {
         sqlx::query(self.db.begin_write())
             .execute(&mut *conn)
             .await?;
         let result = async {
-            let mut stored: BTreeMap<i32, i64> = BTreeMap::new();
-            for r in sqlx::query("SELECT partition_id, next_offset FROM projector_offsets WHERE projection = $1 AND topic = $2")
-                .bind(self.projection.name())
-                .bind(&self.topic)
-                .fetch_all(&mut *conn)
-                .await?
+            let mut expected: BTreeMap<i32, i64> = BTreeMap::new();
+            for r in sqlx::query(
+                "SELECT partition_id, next_offset FROM projector_offsets WHERE projection = $1 AND topic = $2",
+            )
+            .bind(self.projection.name())
+            .bind(&self.topic)
+            .fetch_all(&mut *conn)
+            .await?
             {
-                stored.insert(r.get::<i64, _>(0) as i32, r.get(1));
+                expected.insert(r.get::<i64, _>(0) as i32, r.get(1));
             }
             let mut events = Vec::new();
             let mut reached: BTreeMap<i32, i64> = BTreeMap::new();
+            let mut seeks: BTreeMap<i32, i64> = BTreeMap::new();
             for m in batch {
-                if m.offset < stored.get(&m.partition).copied().unwrap_or(0) {
+                if seeks.contains_key(&m.partition) {
                     continue;
                 }
-                events.push(m.event.clone().map_err(|e| anyhow::anyhow!("partition {} offset {}: {e}", m.partition, m.offset))?);
-                let next = reached.entry(m.partition).or_insert(0);
-                *next = (*next).max(m.offset + 1);
+                if let Some(&next) = expected.get(&m.partition) {
+                    if m.offset < next {
+                        continue; // applied before
+                    }
+                    // A hole: seek back (further each time); one still there after that is real.
+                    let tries = sought.get(&m.partition).filter(|(o, _)| *o == next).map_or(0, |(_, n)| *n);
+                    if m.offset > next {
+                        if tries < SEEKS_BEFORE_ACCEPTING_A_HOLE {
+                            seeks.insert(m.partition, next);
+                            continue;
+                        }
+                        tracing::error!(
+                            projection = self.projection.name(),
+                            partition = m.partition,
+                            expected = next,
+                            got = m.offset,
+                            "offsets missing from the topic; going on from the next one"
+                        );
+                    }
+                }
+                events.push(
+                    m.event
+                        .clone()
+                        .map_err(|e| anyhow::anyhow!("partition {} offset {}: {e}", m.partition, m.offset))?,
+                );
+                expected.insert(m.partition, m.offset + 1);
+                reached.insert(m.partition, m.offset + 1);
             }
             apply_events(conn, self.projection, self.projection.name(), "", &events).await?;
             for (partition, next) in &reached {
@@ -167,13 +234,13 @@ impl KafkaProjector {
                 .execute(&mut *conn)
                 .await?;
             }
-            anyhow::Ok(reached)
+            anyhow::Ok(Applied { reached, seeks })
         }
         .await;
         match result {
-            Ok(reached) => {
+            Ok(applied) => {
                 sqlx::query("COMMIT").execute(&mut *conn).await?;
-                Ok(reached)
+                Ok(applied)
             }
             Err(e) => {
                 let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
@@ -181,6 +248,12 @@ impl KafkaProjector {
             }
         }
     }
+}
+
+/// What one batch did: offsets reached per partition, and partitions to re-read from an offset.
+struct Applied {
+    reached: BTreeMap<i32, i64>,
+    seeks: BTreeMap<i32, i64>,
 }
 
 fn received(m: &rdkafka::message::BorrowedMessage<'_>) -> Received {

@@ -7,6 +7,7 @@ use crate::kafka::{base_config, ensure_topic};
 use crate::metrics;
 use crate::store::SqlStore;
 use keel_commands::{EventStore, LogCursor};
+use keel_events::RecordedEvent;
 use keel_projections::Dialect;
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
@@ -21,7 +22,6 @@ const PAGE: usize = 1000;
 
 pub struct Relay {
     store: SqlStore,
-    producer: FutureProducer,
     brokers: String,
     topic: String,
     partitions: i32,
@@ -34,22 +34,28 @@ impl Relay {
         topic: &str,
         partitions: i32,
     ) -> anyhow::Result<Relay> {
-        let producer: FutureProducer = base_config(brokers)
-            .set("enable.idempotence", "true")
-            .set("acks", "all")
-            .set("linger.ms", "2")
-            .set("message.timeout.ms", "15000")
-            .create()?;
+        // Fail early on a malformed configuration.
+        drop(Self::producer(brokers)?);
         Ok(Relay {
             store,
-            producer,
             brokers: brokers.into(),
             topic: topic.into(),
             partitions,
         })
     }
 
-    /// Takes the lead when it can, relays until shutdown, flushes the producer.
+    /// A new idempotent producer, made afresh whenever the relay (re)takes the lead: after
+    /// delivery timeouts an idempotent producer may be left in a state it cannot leave.
+    fn producer(brokers: &str) -> anyhow::Result<FutureProducer> {
+        Ok(base_config(brokers)
+            .set("enable.idempotence", "true")
+            .set("acks", "all")
+            .set("linger.ms", "2")
+            .set("message.timeout.ms", "10000")
+            .create()?)
+    }
+
+    /// Takes the lead when it can and relays until shutdown.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let mut backoff = Duration::from_millis(200);
         while !*shutdown.borrow() {
@@ -62,7 +68,6 @@ impl Relay {
                 }
             }
         }
-        let _ = self.producer.flush(Duration::from_secs(10));
     }
 
     async fn acquire(&self, conn: &mut AnyConnection) -> anyhow::Result<bool> {
@@ -87,10 +92,23 @@ impl Relay {
         }
         tracing::info!("relay: leading");
         ensure_topic(&self.brokers, &self.topic, self.partitions).await?;
+        let producer = Self::producer(&self.brokers)?;
+        let result = self.relay(&mut conn, &producer, shutdown).await;
+        // On shutdown or failure, what is in flight gets its chance to be delivered.
+        let _ = producer.flush(Duration::from_secs(10));
+        result
+    }
+
+    async fn relay(
+        &self,
+        conn: &mut AnyConnection,
+        producer: &FutureProducer,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> anyhow::Result<()> {
         let mut commits = self.store.commits();
         let lag = metrics::LAG_EVENTS.with_label_values(&["relay"]);
         while !*shutdown.borrow() {
-            let cursor = load_checkpoint(&mut conn, CHECKPOINT).await?;
+            let cursor = load_checkpoint(conn, CHECKPOINT).await?;
             let page = self.store.read_all(cursor, PAGE).await?;
             if page.is_empty() {
                 if let Ok(head) = self.store.head().await {
@@ -103,9 +121,9 @@ impl Relay {
                 }
                 continue;
             }
-            let (acked, failure) = self.publish(&page).await;
+            let (acked, failure) = self.publish(producer, &page).await;
             if let Some(c) = acked {
-                save_checkpoint(&mut conn, CHECKPOINT, c).await?;
+                save_checkpoint(conn, CHECKPOINT, c).await?;
             }
             if let Some(e) = failure {
                 anyhow::bail!("broker did not acknowledge: {e}");
@@ -117,7 +135,8 @@ impl Relay {
     /// Produces a page; returns the cursor of the last event before the first failure.
     async fn publish(
         &self,
-        page: &[(LogCursor, keel_events::RecordedEvent)],
+        producer: &FutureProducer,
+        page: &[(LogCursor, RecordedEvent)],
     ) -> (Option<LogCursor>, Option<String>) {
         let mut deliveries = Vec::with_capacity(page.len());
         for (cursor, e) in page {
@@ -141,19 +160,16 @@ impl Relay {
                 .key(e.stream_id.as_str())
                 .payload(&payload)
                 .headers(headers);
-            let sent = self
-                .producer
-                .send_result(record)
-                .map_err(|(e, _)| e.to_string());
+            let sent = producer.send_result(record).map_err(|(e, _)| e.to_string());
             deliveries.push((*cursor, sent));
         }
         let mut acked = None;
         for (cursor, sent) in deliveries {
-            let d = match sent {
+            let delivery = match sent {
                 Ok(d) => d,
                 Err(e) => return (acked, Some(e)),
             };
-            match d.await {
+            match delivery.await {
                 Ok(Ok(_)) => acked = Some(cursor),
                 Ok(Err((e, _))) => return (acked, Some(e.to_string())),
                 Err(_) => return (acked, Some("producer dropped the delivery".into())),

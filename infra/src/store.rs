@@ -26,7 +26,13 @@ type Reply = oneshot::Sender<Result<AppendOutcome, StoreError>>;
 struct Job {
     request: AppendRequest,
     reply: Reply,
+    /// Times this job met a conflict it may retry (`ExpectedVersion::Any`).
+    retries: u8,
 }
+
+/// `Any` must not fail because another process appended to the stream after this transaction's
+/// snapshot: such a job goes into the next batch, which sees the new version.
+const MAX_ANY_RETRIES: u8 = 5;
 
 #[derive(Clone)]
 pub struct SqlStore {
@@ -127,12 +133,21 @@ async fn writer(
     mut rx: mpsc::Receiver<Job>,
     commits: watch::Sender<u64>,
 ) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
+    let mut carry: Vec<Job> = Vec::new();
     loop {
-        if rx.recv_many(&mut batch, MAX_BATCH).await == 0 {
-            return; // every sender dropped: the store is gone
+        let mut jobs = std::mem::take(&mut carry);
+        if jobs.is_empty() {
+            if rx.recv_many(&mut jobs, MAX_BATCH).await == 0 {
+                return; // every sender dropped: the store is gone
+            }
+        } else {
+            while jobs.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(j) => jobs.push(j),
+                    Err(_) => break,
+                }
+            }
         }
-        let jobs: Vec<Job> = std::mem::take(&mut batch);
         let timer = metrics::APPEND_BATCH_SECONDS.start_timer();
         let result = commit_batch(&db, options, &mut conn, &jobs).await;
         timer.observe_duration();
@@ -146,8 +161,16 @@ async fn writer(
                     .sum();
                 metrics::EVENTS_APPENDED.inc_by(appended as u64);
                 commits.send_modify(|n| *n += 1);
-                for (job, r) in jobs.into_iter().zip(results) {
-                    let _ = job.reply.send(r);
+                for (mut job, r) in jobs.into_iter().zip(results) {
+                    let retry = matches!(r, Err(StoreError::Conflict { .. }))
+                        && job.request.expected == keel_events::ExpectedVersion::Any
+                        && job.retries < MAX_ANY_RETRIES;
+                    if retry {
+                        job.retries += 1;
+                        carry.push(job);
+                    } else {
+                        let _ = job.reply.send(r);
+                    }
                 }
             }
             Err(e) => {
@@ -504,7 +527,11 @@ impl EventStore for SqlStore {
         }
         let (reply, rx) = oneshot::channel();
         self.jobs
-            .send(Job { request, reply })
+            .send(Job {
+                request,
+                reply,
+                retries: 0,
+            })
             .await
             .map_err(|_| StoreError::Unavailable("event-store writer stopped".into()))?;
         rx.await
