@@ -24,6 +24,21 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Measure append throughput and end-to-end freshness, each beside a same-run baseline.
+    /// Needs a Postgres server (KEEL_DATABASE_URL or --postgres) and, for freshness, KEEL_KAFKA_BROKERS.
+    Bench {
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, default_value_t = 20_000)]
+        events: usize,
+        #[arg(long, default_value_t = 32)]
+        writers: usize,
+        /// Events per second during the freshness run.
+        #[arg(long, default_value_t = 200)]
+        rate: u64,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// Replay the whole log into fresh tables of a projection and swap them in.
     Rebuild {
         /// workspaces or api_keys
@@ -63,6 +78,35 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             keel_api::app::open_database(&config).await?;
             println!("migrations applied");
+            Ok(())
+        }
+        Command::Bench {
+            postgres,
+            events,
+            writers,
+            rate,
+            seconds,
+        } => {
+            let postgres_url = postgres
+                .or(config
+                    .database_url
+                    .clone()
+                    .filter(|u| u.starts_with("postgres")))
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "keel bench needs a Postgres server: --postgres URL or KEEL_DATABASE_URL"
+                    )
+                })?;
+            let report = keel_infra::bench::run(keel_infra::bench::BenchOptions {
+                postgres_url,
+                kafka_brokers: config.kafka_brokers.clone(),
+                events,
+                writers,
+                rate,
+                seconds,
+            })
+            .await?;
+            print!("{report}");
             Ok(())
         }
         Command::Rebuild { projection } => {

@@ -71,6 +71,8 @@ impl KafkaProjector {
         let mut pending: Vec<Received> = Vec::new();
         // Per partition, the offset last sought back to (a hole seen twice is real).
         let mut sought: BTreeMap<i32, (i64, u32)> = BTreeMap::new();
+        // Approximate: the head of the log minus the newest position of the last batch.
+        let lag = crate::metrics::LAG_EVENTS.with_label_values(&[&format!("projector:{name}")]);
         while !*shutdown.borrow() {
             if !subscribed {
                 match self.consumer.subscribe(&[&self.topic]) {
@@ -117,6 +119,19 @@ impl KafkaProjector {
             // The batch is kept and retried until it commits: nothing received is dropped.
             match self.apply(c, &pending, &sought).await {
                 Ok(Applied { reached, seeks }) => {
+                    if let Some(max) = pending
+                        .iter()
+                        .filter_map(|m| m.event.as_ref().ok().map(|e| e.position))
+                        .max()
+                    {
+                        if let Ok(row) =
+                            sqlx::query("SELECT COALESCE(MAX(position), 0) FROM events")
+                                .fetch_one(&self.db.pool)
+                                .await
+                        {
+                            lag.set((row.get::<i64, _>(0) - max).max(0));
+                        }
+                    }
                     pending.clear();
                     let mut tpl = TopicPartitionList::new();
                     for (partition, next) in reached {

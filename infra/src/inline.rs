@@ -18,6 +18,16 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.kind() == sqlx::error::ErrorKind::UniqueViolation)
 }
 
+/// Whether applying this event may refuse it (a uniqueness or quota guard). Such appends run
+/// under a savepoint; the others go through the batch's bulk insert.
+pub(crate) fn may_refuse(event: &DomainEvent) -> bool {
+    match event {
+        DomainEvent::WorkspaceCreated(_) | DomainEvent::ApiKeyCreated(_) => true,
+        DomainEvent::WorkspaceUpdated(u) => u.slug.is_some(),
+        _ => false,
+    }
+}
+
 pub(crate) async fn apply(
     _db: &Db,
     conn: &mut AnyConnection,

@@ -9,7 +9,7 @@ use chrono::Utc;
 use keel_commands::{
     check_expected, AppendOutcome, AppendRequest, EventStore, LogCursor, StoreError,
 };
-use keel_events::{EventId, Metadata, RecordedEvent, StreamId, WorkspaceId};
+use keel_events::{EventId, Metadata, NewEvent, RecordedEvent, StreamId, WorkspaceId};
 use keel_projections::{Db, Dialect};
 use keel_schemas::{format_ts, from_stored, parse_ts, to_stored};
 use sqlx::{AnyConnection, Row};
@@ -26,13 +26,13 @@ type Reply = oneshot::Sender<Result<AppendOutcome, StoreError>>;
 struct Job {
     request: AppendRequest,
     reply: Reply,
-    /// Times this job met a conflict it may retry (`ExpectedVersion::Any`).
+    /// Times this job was moved to a later batch.
     retries: u8,
 }
 
-/// `Any` must not fail because another process appended to the stream after this transaction's
-/// snapshot: such a job goes into the next batch, which sees the new version.
-const MAX_ANY_RETRIES: u8 = 5;
+/// A job goes into the next batch when it queued behind a same-stream request that may be refused,
+/// or when `Any` met another process's append after this transaction's snapshot.
+const MAX_RETRIES: u8 = 20;
 
 #[derive(Clone)]
 pub struct SqlStore {
@@ -156,19 +156,28 @@ async fn writer(
                 let appended: usize = results
                     .iter()
                     .zip(&jobs)
-                    .filter(|(r, _)| matches!(r, Ok(o) if !o.duplicate))
+                    .filter(|(r, _)| matches!(r, Some(Ok(o)) if !o.duplicate))
                     .map(|(_, j)| j.request.events.len())
                     .sum();
                 metrics::EVENTS_APPENDED.inc_by(appended as u64);
                 commits.send_modify(|n| *n += 1);
                 for (mut job, r) in jobs.into_iter().zip(results) {
-                    let retry = matches!(r, Err(StoreError::Conflict { .. }))
-                        && job.request.expected == keel_events::ExpectedVersion::Any
-                        && job.retries < MAX_ANY_RETRIES;
-                    if retry {
+                    let retry = match &r {
+                        None => true,
+                        Some(Err(StoreError::Conflict { .. })) => {
+                            job.request.expected == keel_events::ExpectedVersion::Any
+                        }
+                        _ => false,
+                    };
+                    if retry && job.retries < MAX_RETRIES {
                         job.retries += 1;
                         carry.push(job);
                     } else {
+                        let r = r.unwrap_or_else(|| {
+                            Err(StoreError::Unavailable(
+                                "append could not be scheduled; retry".into(),
+                            ))
+                        });
                         let _ = job.reply.send(r);
                     }
                 }
@@ -194,14 +203,7 @@ async fn writer(
     }
 }
 
-/// One transaction for the whole batch. A request's refusal rolls back its savepoint only; an
-/// infrastructure error fails the whole batch (the caller sees an error and nothing was written).
-async fn commit_batch(
-    db: &Db,
-    options: StoreOptions,
-    conn: &mut AnyConnection,
-    jobs: &[Job],
-) -> Result<Vec<Result<AppendOutcome, StoreError>>, StoreError> {
+async fn begin(db: &Db, conn: &mut AnyConnection) -> Result<(), StoreError> {
     match db.dialect {
         // Snapshot and transaction id are taken together, first: everything this transaction can
         // build on (a stream's previous version) then has a smaller txid, so tailing by
@@ -223,37 +225,41 @@ async fn commit_batch(
                 .map_err(db_error)?;
         }
     }
-    let mut results = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        sqlx::query("SAVEPOINT append")
-            .execute(&mut *conn)
-            .await
-            .map_err(db_error)?;
-        match append_one(db, conn, &job.request).await {
-            Ok(outcome) => {
-                sqlx::query("RELEASE SAVEPOINT append")
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(db_error)?;
-                results.push(Ok(outcome));
-            }
-            Err(AppendFailure::Refused(e)) => {
-                sqlx::query("ROLLBACK TO SAVEPOINT append")
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(db_error)?;
-                sqlx::query("RELEASE SAVEPOINT append")
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(db_error)?;
-                results.push(Err(e));
-            }
-            Err(AppendFailure::Fatal(e)) => {
-                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-                return Err(e);
+    Ok(())
+}
+
+/// A job's result; `None` asks for the job to go into the next batch.
+type JobResult = Option<Result<AppendOutcome, StoreError>>;
+
+/// One transaction for the whole batch. Planned in memory from two lookups and written with one
+/// multi-row insert; requests whose inline projections can refuse run under savepoints. An
+/// infrastructure error fails the whole batch (the caller sees an error and nothing was written).
+async fn commit_batch(
+    db: &Db,
+    options: StoreOptions,
+    conn: &mut AnyConnection,
+    jobs: &[Job],
+) -> Result<Vec<JobResult>, StoreError> {
+    begin(db, conn).await?;
+    let results = match planned_batch(db, conn, jobs).await {
+        Ok(r) => r,
+        // The bulk insert lost a race with another process: redo the batch request by request.
+        Err(AppendFailure::Refused(_)) => {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            begin(db, conn).await?;
+            match one_by_one(db, conn, jobs).await {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                    return Err(e);
+                }
             }
         }
-    }
+        Err(AppendFailure::Fatal(e)) => {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            return Err(e);
+        }
+    };
     if let Some(delay) = options.pre_commit_delay {
         tokio::time::sleep(delay).await;
     }
@@ -262,6 +268,314 @@ async fn commit_batch(
         return Err(db_error(e));
     }
     Ok(results)
+}
+
+/// Runs one request under a savepoint: its refusal undoes only its own writes.
+async fn with_savepoint(
+    db: &Db,
+    conn: &mut AnyConnection,
+    req: &AppendRequest,
+) -> Result<JobResult, StoreError> {
+    sqlx::query("SAVEPOINT append")
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    match append_one(db, conn, req).await {
+        Ok(outcome) => {
+            sqlx::query("RELEASE SAVEPOINT append")
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error)?;
+            Ok(Some(Ok(outcome)))
+        }
+        Err(AppendFailure::Refused(e)) => {
+            sqlx::query("ROLLBACK TO SAVEPOINT append")
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error)?;
+            sqlx::query("RELEASE SAVEPOINT append")
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error)?;
+            Ok(Some(Err(e)))
+        }
+        Err(AppendFailure::Fatal(e)) => Err(e),
+    }
+}
+
+async fn one_by_one(
+    db: &Db,
+    conn: &mut AnyConnection,
+    jobs: &[Job],
+) -> Result<Vec<JobResult>, StoreError> {
+    let mut results = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        results.push(with_savepoint(db, conn, &job.request).await?);
+    }
+    Ok(results)
+}
+
+/// Lookups in chunks, to stay far below every backend's parameter limit.
+const LOOKUP_CHUNK: usize = 500;
+
+fn placeholders(db: &Db, n: usize, uuid: bool) -> String {
+    (1..=n)
+        .map(|i| match (db.dialect, uuid) {
+            (Dialect::Postgres, true) => format!("CAST(${i} AS uuid)"),
+            _ => format!("${i}"),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+enum Plan {
+    Done(Result<AppendOutcome, StoreError>),
+    Bulk { first_version: i64 },
+    Special,
+    Retry,
+}
+
+async fn planned_batch(
+    db: &Db,
+    conn: &mut AnyConnection,
+    jobs: &[Job],
+) -> Result<Vec<JobResult>, AppendFailure> {
+    use std::collections::{HashMap, HashSet};
+    // 1. Current versions of every stream, and which event ids exist already.
+    let streams: Vec<&str> = {
+        let mut seen = HashSet::new();
+        jobs.iter()
+            .map(|j| j.request.stream_id.as_str())
+            .filter(|s| seen.insert(*s))
+            .collect()
+    };
+    let mut versions: HashMap<String, i64> = HashMap::new();
+    for chunk in streams.chunks(LOOKUP_CHUNK) {
+        let sql = format!(
+            "SELECT stream_id, MAX(stream_version) FROM events WHERE stream_id IN ({}) GROUP BY stream_id",
+            placeholders(db, chunk.len(), false)
+        );
+        let mut q = sqlx::query(&sql);
+        for s in chunk {
+            q = q.bind(*s);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            versions.insert(r.get(0), r.get(1));
+        }
+    }
+    let ids: Vec<String> = jobs
+        .iter()
+        .flat_map(|j| j.request.events.iter().map(|e| e.event_id.to_string()))
+        .collect();
+    let mut existing: HashMap<String, (i64, i64)> = HashMap::new();
+    let id_column = match db.dialect {
+        Dialect::Postgres => "event_id::text",
+        Dialect::Sqlite => "event_id",
+    };
+    for chunk in ids.chunks(LOOKUP_CHUNK) {
+        let sql = format!(
+            "SELECT {id_column}, position, stream_version FROM events WHERE event_id IN ({})",
+            placeholders(db, chunk.len(), true)
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id.clone());
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            existing.insert(r.get(0), (r.get(1), r.get(2)));
+        }
+    }
+
+    // 2. Plan every request in memory, in arrival order.
+    let mut plans = Vec::with_capacity(jobs.len());
+    let mut claimed: HashSet<EventId> = HashSet::new();
+    let mut special_streams: HashSet<&str> = HashSet::new();
+    for job in jobs {
+        let req = &job.request;
+        let stream = req.stream_id.as_str();
+        if special_streams.contains(stream) {
+            plans.push(Plan::Retry); // behind a request that may be refused: next batch
+            continue;
+        }
+        let current = versions.get(stream).copied().unwrap_or(0);
+        if req.events.is_empty() {
+            let r = check_expected(&req.stream_id, req.expected, current).map(|()| AppendOutcome {
+                first_position: 0,
+                last_position: 0,
+                stream_version: current,
+                duplicate: false,
+            });
+            plans.push(Plan::Done(r));
+            continue;
+        }
+        let found: Vec<(i64, i64)> = req
+            .events
+            .iter()
+            .filter_map(|e| existing.get(&e.event_id.to_string()).copied())
+            .collect();
+        if found.len() == req.events.len() {
+            let (first, last) = (found.iter().min().copied(), found.iter().max().copied());
+            let (first, last) = (first.unwrap_or_default(), last.unwrap_or_default());
+            plans.push(Plan::Done(Ok(AppendOutcome {
+                first_position: first.0,
+                last_position: last.0,
+                stream_version: last.1,
+                duplicate: true,
+            })));
+            continue;
+        }
+        if !found.is_empty() {
+            plans.push(Plan::Done(Err(StoreError::EventIdReused(
+                req.events[0].event_id,
+            ))));
+            continue;
+        }
+        if req.events.iter().any(|e| claimed.contains(&e.event_id)) {
+            plans.push(Plan::Retry); // the same ids twice in one batch: next batch sees the first
+            continue;
+        }
+        if req.events.iter().any(|e| inline::may_refuse(&e.event)) {
+            special_streams.insert(stream);
+            plans.push(Plan::Special);
+            continue;
+        }
+        if let Err(e) = check_expected(&req.stream_id, req.expected, current) {
+            plans.push(Plan::Done(Err(e)));
+            continue;
+        }
+        claimed.extend(req.events.iter().map(|e| e.event_id));
+        versions.insert(stream.to_string(), current + req.events.len() as i64);
+        plans.push(Plan::Bulk {
+            first_version: current + 1,
+        });
+    }
+
+    // 3. One insert for every planned event (in chunks), then their inline projections.
+    let mut rows: Vec<(&AppendRequest, &NewEvent, i64)> = Vec::new();
+    for (job, plan) in jobs.iter().zip(&plans) {
+        if let Plan::Bulk { first_version } = plan {
+            for (i, e) in job.request.events.iter().enumerate() {
+                rows.push((&job.request, e, first_version + i as i64));
+            }
+        }
+    }
+    let mut positions: HashMap<EventId, i64> = HashMap::new();
+    let recorded_at = format_ts(Utc::now());
+    for chunk in rows.chunks(MAX_EVENTS_PER_APPEND) {
+        match insert_rows(db, conn, chunk, &recorded_at).await {
+            Ok(p) => positions.extend(p),
+            Err(e) => {
+                return Err(match unique_violation(&e) {
+                    Some(c) => AppendFailure::Refused(StoreError::Internal(c)),
+                    None if is_serialization_failure(&e) => {
+                        AppendFailure::Refused(StoreError::Internal(e.to_string()))
+                    }
+                    None => e.into(),
+                })
+            }
+        }
+    }
+    for (req, e, _) in &rows {
+        let position = positions.get(&e.event_id).copied().unwrap_or_default();
+        inline::apply(db, conn, req.tenant_id, &e.event, e.occurred_at, position).await?;
+    }
+
+    // 4. Requests whose inline projections may refuse, each under a savepoint; then the results.
+    let mut results = Vec::with_capacity(jobs.len());
+    for (job, plan) in jobs.iter().zip(plans) {
+        results.push(match plan {
+            Plan::Done(r) => Some(r),
+            Plan::Retry => None,
+            Plan::Special => with_savepoint(db, conn, &job.request)
+                .await
+                .map_err(AppendFailure::Fatal)?,
+            Plan::Bulk { first_version } => {
+                let ps: Vec<i64> = job
+                    .request
+                    .events
+                    .iter()
+                    .filter_map(|e| positions.get(&e.event_id).copied())
+                    .collect();
+                Some(Ok(AppendOutcome {
+                    first_position: ps.iter().min().copied().unwrap_or_default(),
+                    last_position: ps.iter().max().copied().unwrap_or_default(),
+                    stream_version: first_version + job.request.events.len() as i64 - 1,
+                    duplicate: false,
+                }))
+            }
+        });
+    }
+    Ok(results)
+}
+
+/// A multi-row insert of events with their versions; returns each event's position.
+async fn insert_rows(
+    db: &Db,
+    conn: &mut AnyConnection,
+    rows: &[(&AppendRequest, &NewEvent, i64)],
+    recorded_at: &str,
+) -> Result<Vec<(EventId, i64)>, sqlx::Error> {
+    let (uuid, json, ts) = match db.dialect {
+        Dialect::Postgres => (
+            "CAST(${} AS uuid)",
+            "CAST(${} AS jsonb)",
+            "CAST(${} AS timestamptz)",
+        ),
+        Dialect::Sqlite => ("${}", "${}", "${}"),
+    };
+    let mut sql = String::from(
+        "INSERT INTO events (event_id, tenant_id, stream_id, stream_version, event_type, schema_version, \
+         payload, metadata, occurred_at, recorded_at) VALUES ",
+    );
+    for i in 0..rows.len() {
+        let p = |k: usize| (i * 10 + k).to_string();
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!(
+            "({}, {}, ${}, ${}, ${}, ${}, {}, {}, {}, {})",
+            uuid.replace("{}", &p(1)),
+            uuid.replace("{}", &p(2)),
+            p(3),
+            p(4),
+            p(5),
+            p(6),
+            json.replace("{}", &p(7)),
+            json.replace("{}", &p(8)),
+            ts.replace("{}", &p(9)),
+            ts.replace("{}", &p(10)),
+        ));
+    }
+    let id_column = match db.dialect {
+        Dialect::Postgres => "event_id::text",
+        Dialect::Sqlite => "event_id",
+    };
+    sql.push_str(&format!(" RETURNING {id_column}, position"));
+    let mut q = sqlx::query(&sql);
+    for (req, e, version) in rows {
+        let stored = to_stored(&e.event);
+        q = q
+            .bind(e.event_id.to_string())
+            .bind(req.tenant_id.to_string())
+            .bind(req.stream_id.as_str())
+            .bind(*version)
+            .bind(stored.event_type)
+            .bind(stored.schema_version)
+            .bind(stored.payload.to_string())
+            .bind(serde_json::to_string(&req.metadata).unwrap_or_else(|_| "{}".into()))
+            .bind(format_ts(e.occurred_at))
+            .bind(recorded_at.to_string());
+    }
+    let out = q.fetch_all(&mut *conn).await?;
+    Ok(out
+        .iter()
+        .filter_map(|r| {
+            r.get::<String, _>(0)
+                .parse::<EventId>()
+                .ok()
+                .map(|id| (id, r.get::<i64, _>(1)))
+        })
+        .collect())
 }
 
 pub(crate) enum AppendFailure {
@@ -302,58 +616,13 @@ async fn append_one(
     }
     check_expected(&req.stream_id, req.expected, current).map_err(AppendFailure::Refused)?;
 
-    let metadata = serde_json::to_string(&req.metadata)
-        .map_err(|e| AppendFailure::Fatal(StoreError::Internal(e.to_string())))?;
-    let recorded_at = format_ts(Utc::now());
-    let tenant = req.tenant_id.to_string();
-    let (uuid, json, ts) = match db.dialect {
-        Dialect::Postgres => (
-            "CAST(${} AS uuid)",
-            "CAST(${} AS jsonb)",
-            "CAST(${} AS timestamptz)",
-        ),
-        Dialect::Sqlite => ("${}", "${}", "${}"),
-    };
-    let mut sql = String::from(
-        "INSERT INTO events (event_id, tenant_id, stream_id, stream_version, event_type, schema_version, \
-         payload, metadata, occurred_at, recorded_at) VALUES ",
-    );
-    let stored: Vec<_> = req.events.iter().map(|e| to_stored(&e.event)).collect();
-    for i in 0..req.events.len() {
-        let p = |k: usize| (i * 10 + k).to_string();
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push_str(&format!(
-            "({}, {}, ${}, ${}, ${}, ${}, {}, {}, {}, {})",
-            uuid.replace("{}", &p(1)),
-            uuid.replace("{}", &p(2)),
-            p(3),
-            p(4),
-            p(5),
-            p(6),
-            json.replace("{}", &p(7)),
-            json.replace("{}", &p(8)),
-            ts.replace("{}", &p(9)),
-            ts.replace("{}", &p(10)),
-        ));
-    }
-    sql.push_str(" RETURNING position, stream_version");
-    let mut q = sqlx::query(&sql);
-    for (i, (e, s)) in req.events.iter().zip(&stored).enumerate() {
-        q = q
-            .bind(e.event_id.to_string())
-            .bind(tenant.clone())
-            .bind(req.stream_id.as_str())
-            .bind(current + 1 + i as i64)
-            .bind(s.event_type)
-            .bind(s.schema_version)
-            .bind(s.payload.to_string())
-            .bind(metadata.clone())
-            .bind(format_ts(e.occurred_at))
-            .bind(recorded_at.clone());
-    }
-    let rows = match q.fetch_all(&mut *conn).await {
+    let rows: Vec<_> = req
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (req, e, current + 1 + i as i64))
+        .collect();
+    let inserted = match insert_rows(db, conn, &rows, &format_ts(Utc::now())).await {
         Ok(rows) => rows,
         Err(e) => {
             return Err(match unique_violation(&e) {
@@ -378,17 +647,16 @@ async fn append_one(
             });
         }
     };
-    let mut positions: Vec<(i64, i64)> = rows
-        .iter()
-        .map(|r| (r.get::<i64, _>(1), r.get::<i64, _>(0)))
-        .collect();
-    positions.sort_unstable();
-    for (e, (_, position)) in req.events.iter().zip(&positions) {
-        inline::apply(db, conn, req.tenant_id, &e.event, e.occurred_at, *position).await?;
+    let by_id: std::collections::HashMap<EventId, i64> = inserted.into_iter().collect();
+    let mut positions = Vec::with_capacity(req.events.len());
+    for e in &req.events {
+        let position = by_id.get(&e.event_id).copied().unwrap_or_default();
+        inline::apply(db, conn, req.tenant_id, &e.event, e.occurred_at, position).await?;
+        positions.push(position);
     }
     Ok(AppendOutcome {
-        first_position: positions.first().map_or(0, |p| p.1),
-        last_position: positions.last().map_or(0, |p| p.1),
+        first_position: positions.iter().copied().min().unwrap_or_default(),
+        last_position: positions.iter().copied().max().unwrap_or_default(),
         stream_version: current + req.events.len() as i64,
         duplicate: false,
     })
