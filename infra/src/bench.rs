@@ -10,7 +10,7 @@ use chrono::Utc;
 use keel_commands::{AppendRequest, EventStore};
 use keel_events::{
     ApiKeyId, ApiKeyRevoked, DomainEvent, EventId, ExpectedVersion, Metadata, NewEvent, StreamId,
-    WorkspaceId,
+    WorkspaceId, WorkspaceUpdated,
 };
 use keel_projections::{Db, Projection};
 use rdkafka::consumer::{Consumer, StreamConsumer};
@@ -43,6 +43,18 @@ fn event() -> NewEvent {
     }
 }
 
+/// An event with no inline projection work: the path high-volume ingestion events take.
+fn plain_event() -> NewEvent {
+    NewEvent {
+        event_id: EventId::new_v7(),
+        event: DomainEvent::WorkspaceUpdated(WorkspaceUpdated {
+            name: Some("bench".into()),
+            ..Default::default()
+        }),
+        occurred_at: Utc::now(),
+    }
+}
+
 async fn fresh_db(admin_url: &str) -> anyhow::Result<Db> {
     std::env::set_var("KEEL_TEST_DATABASE_URL", admin_url);
     let db = Db::connect(&testing::fresh_postgres_url().await, 40).await?;
@@ -60,23 +72,27 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 /// Events/s through the store with `writers` concurrent appenders, and raw multi-row INSERT rows/s
 /// into an identically indexed table of the same database.
-pub async fn append_throughput(o: &BenchOptions) -> anyhow::Result<(f64, f64)> {
+pub async fn append_throughput(
+    o: &BenchOptions,
+    make: fn() -> NewEvent,
+    per_append: usize,
+) -> anyhow::Result<(f64, f64)> {
     let db = fresh_db(&o.postgres_url).await?;
     let store = SqlStore::start(db.clone()).await?;
-    let per_writer = o.events / o.writers;
+    let per_writer = o.events / o.writers / per_append * per_append;
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..o.writers {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
-            for _ in 0..per_writer {
+            for _ in 0..per_writer / per_append {
                 let stream = StreamId::api_key(ApiKeyId::new_v7());
                 store
                     .append(AppendRequest {
                         tenant_id: WorkspaceId::new_v7(),
                         stream_id: stream,
                         expected: ExpectedVersion::NoStream,
-                        events: vec![event()],
+                        events: (0..per_append).map(|_| make()).collect(),
                         metadata: Metadata::system(),
                     })
                     .await?;
@@ -93,7 +109,7 @@ pub async fn append_throughput(o: &BenchOptions) -> anyhow::Result<(f64, f64)> {
     sqlx::query("CREATE TABLE events_baseline (LIKE events INCLUDING ALL)")
         .execute(&db.pool)
         .await?;
-    let payload = keel_schemas::to_stored(&event().event).payload.to_string();
+    let payload = keel_schemas::to_stored(&make().event).payload.to_string();
     let metadata = serde_json::to_string(&Metadata::system())?;
     let rows = per_writer * o.writers;
     let batch = 500;
@@ -239,6 +255,7 @@ pub async fn freshness(
         .create()?;
     let consumer: StreamConsumer = base_config(brokers)
         .set("group.id", format!("bench-{}", uuid::Uuid::new_v4()))
+        .set("fetch.wait.max.ms", "20")
         .set("auto.offset.reset", "earliest")
         .create()?;
     consumer.subscribe(&[&raw_topic])?;
@@ -269,11 +286,29 @@ pub async fn freshness(
 
 pub async fn run(o: BenchOptions) -> anyhow::Result<String> {
     let mut out = String::new();
-    let (store, raw) = append_throughput(&o).await?;
-    out.push_str(&format!(
-        "append throughput ({} writers, {} events): store {:.0} events/s | raw batched INSERT {:.0} rows/s | ratio {:.2} (target >= 0.5)\n",
-        o.writers, o.events, store, raw, store / raw
-    ));
+    for (label, make, per_append) in [
+        (
+            "single-event appends, no inline projection work",
+            plain_event as fn() -> NewEvent,
+            1,
+        ),
+        (
+            "50-event appends, no inline projection work",
+            plain_event as fn() -> NewEvent,
+            50,
+        ),
+        (
+            "50-event appends of key revocations (an inline UPDATE each)",
+            event as fn() -> NewEvent,
+            50,
+        ),
+    ] {
+        let (store, raw) = append_throughput(&o, make, per_append).await?;
+        out.push_str(&format!(
+            "append throughput, {label} ({} writers, {} events): store {:.0} events/s | raw batched INSERT {:.0} rows/s | ratio {:.2} (target >= 0.5)\n",
+            o.writers, o.events, store, raw, store / raw
+        ));
+    }
     match &o.kafka_brokers {
         Some(brokers) => {
             let ((p50, p99), (r50, r99)) = freshness(&o, brokers).await?;

@@ -55,6 +55,8 @@ impl KafkaProjector {
             .set("auto.offset.reset", "earliest")
             .set("session.timeout.ms", "6000")
             .set("heartbeat.interval.ms", "1000")
+            // Freshness: a broker that holds fetches for the full wait would otherwise add 500 ms.
+            .set("fetch.wait.max.ms", "20")
             .create()?;
         Ok(KafkaProjector {
             db,
