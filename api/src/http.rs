@@ -237,3 +237,15 @@ pub async fn wait_for_position(
 }
 
 pub const POSITION_HEADER: &str = "X-Keel-Position";
+
+/// A write's response: the body, the position of its last event and the stream's new version.
+pub fn written(
+    status: actix_web::http::StatusCode,
+    outcome: &keel_commands::AppendOutcome,
+    body: Value,
+) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
+        .insert_header(("ETag", format!("\"{}\"", outcome.stream_version)))
+        .json(json!({ "data": body }))
+}

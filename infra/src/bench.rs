@@ -9,8 +9,8 @@ use crate::{migrate, testing};
 use chrono::Utc;
 use keel_commands::{AppendRequest, EventStore};
 use keel_events::{
-    ApiKeyId, ApiKeyRevoked, DomainEvent, EventId, ExpectedVersion, Metadata, NewEvent, StreamId,
-    WorkspaceId, WorkspaceUpdated,
+    ApiKeyId, DomainEvent, EventId, ExpectedVersion, Metadata, NewEvent, StreamId, WorkspaceId,
+    WorkspaceUpdated,
 };
 use keel_projections::{Db, Projection};
 use rdkafka::consumer::{Consumer, StreamConsumer};
@@ -32,15 +32,7 @@ pub struct BenchOptions {
 }
 
 fn event() -> NewEvent {
-    NewEvent {
-        event_id: EventId::new_v7(),
-        event: DomainEvent::ApiKeyRevoked(ApiKeyRevoked {
-            key_id: ApiKeyId::new_v7(),
-            workspace_id: WorkspaceId::new_v7(),
-            reason: None,
-        }),
-        occurred_at: Utc::now(),
-    }
+    testing::sample_event()
 }
 
 /// An event with no inline projection work: the path high-volume ingestion events take.

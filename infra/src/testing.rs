@@ -1,6 +1,7 @@
 //! Test support: a fresh database per test, on the real servers the test scripts start.
 
 use crate::migrate;
+use keel_events::{ApiKeyId, ApiKeyRevoked, DomainEvent, EventId, NewEvent, WorkspaceId};
 use keel_projections::Db;
 use sqlx::Connection;
 
@@ -56,4 +57,17 @@ pub async fn fresh_sqlite() -> (Db, tempfile::TempDir) {
     let db = Db::connect(&url, 8).await.expect("open sqlite");
     migrate::run(&db).await.expect("migrate");
     (db, dir)
+}
+
+/// An event to append when its content does not matter (a key revocation of a random key).
+pub fn sample_event() -> NewEvent {
+    NewEvent {
+        event_id: EventId::new_v7(),
+        event: DomainEvent::ApiKeyRevoked(ApiKeyRevoked {
+            key_id: ApiKeyId::new_v7(),
+            workspace_id: WorkspaceId::new_v7(),
+            reason: None,
+        }),
+        occurred_at: chrono::Utc::now(),
+    }
 }

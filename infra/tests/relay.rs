@@ -2,12 +2,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-use chrono::Utc;
 use keel_commands::{AppendRequest, EventStore};
-use keel_events::{
-    ApiKeyId, ApiKeyRevoked, DomainEvent, EventId, ExpectedVersion, Metadata, NewEvent, StreamId,
-    WorkspaceId,
-};
+use keel_events::{EventId, ExpectedVersion, Metadata, NewEvent, StreamId, WorkspaceId};
 use keel_infra::relay::Relay;
 use keel_infra::store::{SqlStore, StoreOptions};
 use keel_infra::testing::fresh_postgres;
@@ -27,15 +23,7 @@ fn topic() -> String {
 }
 
 fn event() -> NewEvent {
-    NewEvent {
-        event_id: EventId::new_v7(),
-        event: DomainEvent::ApiKeyRevoked(ApiKeyRevoked {
-            key_id: ApiKeyId::new_v7(),
-            workspace_id: WorkspaceId::new_v7(),
-            reason: None,
-        }),
-        occurred_at: Utc::now(),
-    }
+    keel_infra::testing::sample_event()
 }
 
 async fn append(store: &SqlStore, stream: &StreamId) -> EventId {

@@ -2,12 +2,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-use chrono::Utc;
 use keel_commands::{AppendRequest, EventStore, InMemoryStore, LogCursor, StoreError};
-use keel_events::{
-    ApiKeyId, ApiKeyRevoked, DomainEvent, EventId, ExpectedVersion, Metadata, NewEvent, StreamId,
-    WorkspaceId,
-};
+use keel_events::{ApiKeyId, EventId, ExpectedVersion, Metadata, NewEvent, StreamId, WorkspaceId};
 use keel_infra::store::{SqlStore, StoreOptions};
 use keel_infra::testing::{fresh_postgres, fresh_sqlite};
 use keel_infra::Db;
@@ -70,15 +66,7 @@ impl Backend {
 }
 
 fn event() -> NewEvent {
-    NewEvent {
-        event_id: EventId::new_v7(),
-        event: DomainEvent::ApiKeyRevoked(ApiKeyRevoked {
-            key_id: ApiKeyId::new_v7(),
-            workspace_id: WorkspaceId::new_v7(),
-            reason: None,
-        }),
-        occurred_at: Utc::now(),
-    }
+    keel_infra::testing::sample_event()
 }
 
 fn request(stream: &StreamId, expected: ExpectedVersion, events: Vec<NewEvent>) -> AppendRequest {

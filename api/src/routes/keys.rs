@@ -4,7 +4,7 @@
 use crate::auth::{display_prefix, generate_key, hash_secret, Caller};
 use crate::error::ApiError;
 use crate::http::{
-    envelope, json_body, list_filter, query_pairs, wait_for_position, POSITION_HEADER,
+    envelope, json_body, list_filter, query_pairs, wait_for_position, written, POSITION_HEADER,
 };
 use crate::routes::{command_meta, new_event_id};
 use crate::state::AppState;
@@ -61,12 +61,6 @@ fn secret_view(
         "expires_at": k.expires_at.map(format_ts), "updated_at": format_ts(now),
         "version": outcome.stream_version, "key": secret,
     })
-}
-
-fn written(status: StatusCode, outcome: &AppendOutcome, body: serde_json::Value) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
-        .json(json!({ "data": body }))
 }
 
 fn exec(

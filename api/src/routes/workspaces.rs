@@ -2,14 +2,16 @@
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::http::{envelope, if_match, json_body, list_filter, wait_for_position, POSITION_HEADER};
+use crate::http::{
+    envelope, if_match, json_body, list_filter, wait_for_position, written, POSITION_HEADER,
+};
 use crate::routes::{command_meta, new_event_id};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use keel_commands::workspace::{
     CreateWorkspace, UpdateWorkspace, Workspace, WorkspaceAggregate, WorkspaceCommand,
 };
-use keel_commands::{execute, generate_slug, AppendOutcome, Execution};
+use keel_commands::{execute, generate_slug, Execution};
 use keel_events::{StreamId, Tier, WorkspaceId, WorkspaceSettings};
 use keel_projections::query::{self, WORKSPACE_SORTS, WORKSPACE_STATUSES};
 use keel_projections::Projection;
@@ -61,17 +63,6 @@ fn view(
         "status": if w.deleted { "deleted" } else { "active" },
         "created_at": created_at.unwrap_or_else(|| updated_at.clone()), "updated_at": updated_at, "version": version,
     })
-}
-
-fn written(
-    status: actix_web::http::StatusCode,
-    outcome: &AppendOutcome,
-    body: serde_json::Value,
-) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
-        .insert_header(("ETag", format!("\"{}\"", outcome.stream_version)))
-        .json(json!({ "data": body }))
 }
 
 async fn slug_in_use(state: &AppState, slug: &str) -> Result<bool, ApiError> {
