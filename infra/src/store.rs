@@ -37,7 +37,8 @@ const MAX_RETRIES: u8 = 20;
 #[derive(Clone)]
 pub struct SqlStore {
     db: Db,
-    jobs: mpsc::Sender<Job>,
+    /// One queue per writer; a stream always goes to the same writer.
+    jobs: Arc<Vec<mpsc::Sender<Job>>>,
     commits: watch::Receiver<u64>,
 }
 
@@ -76,7 +77,13 @@ pub struct StoreOptions {
     /// Fault injection for tests: hold every transaction open this long before committing, to
     /// prove that tailing readers never pass over a transaction that commits late.
     pub pre_commit_delay: Option<std::time::Duration>,
+    /// Writer connections (Postgres only; default [`WRITERS_POSTGRES`]).
+    pub writers: Option<usize>,
 }
+
+/// Group-commit writers per process on Postgres. Appends to one stream always meet in the same
+/// writer, so a batch can plan them together.
+pub const WRITERS_POSTGRES: usize = 4;
 
 impl SqlStore {
     /// Starts the group-commit writer on its own connection.
@@ -85,11 +92,25 @@ impl SqlStore {
     }
 
     pub async fn start_with(db: Db, options: StoreOptions) -> Result<SqlStore, StoreError> {
-        let conn = db.dedicated().await.map_err(db_error)?;
-        let (jobs, rx) = mpsc::channel(4096);
+        // Postgres commits in parallel from several connections; SQLite has one write lock.
+        let writers = match db.dialect {
+            Dialect::Postgres => options.writers.unwrap_or(WRITERS_POSTGRES).max(1),
+            Dialect::Sqlite => 1,
+        };
         let (commit_tx, commits) = watch::channel(0u64);
-        tokio::spawn(writer(db.clone(), options, conn, rx, commit_tx));
-        Ok(SqlStore { db, jobs, commits })
+        let commit_tx = Arc::new(commit_tx);
+        let mut jobs = Vec::with_capacity(writers);
+        for _ in 0..writers {
+            let conn = db.dedicated().await.map_err(db_error)?;
+            let (tx, rx) = mpsc::channel(4096);
+            tokio::spawn(writer(db.clone(), options, conn, rx, commit_tx.clone()));
+            jobs.push(tx);
+        }
+        Ok(SqlStore {
+            db,
+            jobs: Arc::new(jobs),
+            commits,
+        })
     }
 
     /// How many group-commit transactions this store has committed.
@@ -131,7 +152,7 @@ async fn writer(
     options: StoreOptions,
     mut conn: AnyConnection,
     mut rx: mpsc::Receiver<Job>,
-    commits: watch::Sender<u64>,
+    commits: Arc<watch::Sender<u64>>,
 ) {
     let mut carry: Vec<Job> = Vec::new();
     loop {
@@ -794,7 +815,13 @@ impl EventStore for SqlStore {
             )));
         }
         let (reply, rx) = oneshot::channel();
-        self.jobs
+        let writer = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            request.stream_id.hash(&mut h);
+            (h.finish() % self.jobs.len() as u64) as usize
+        };
+        self.jobs[writer]
             .send(Job {
                 request,
                 reply,

@@ -97,6 +97,7 @@ async fn slow_and_fast_transactions_are_relayed_exactly_once_in_stream_order() {
         db.clone(),
         StoreOptions {
             pre_commit_delay: Some(Duration::from_millis(120)),
+            ..Default::default()
         },
     )
     .await

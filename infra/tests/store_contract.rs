@@ -46,6 +46,7 @@ impl Backend {
             // The first writer is the slow one, when asked for.
             let options = StoreOptions {
                 pre_commit_delay: if i == 0 { slow } else { None },
+                ..Default::default()
             };
             sql.push(
                 SqlStore::start_with(db.clone(), options)
