@@ -58,8 +58,9 @@ pub(crate) fn db_error(e: sqlx::Error) -> StoreError {
     }
 }
 
+/// Serialization failure or deadlock: the transaction lost a race and may be retried.
 fn is_serialization_failure(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("40001"))
+    matches!(e, sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("40001" | "40P01")))
 }
 
 fn unique_violation(e: &sqlx::Error) -> Option<String> {
@@ -608,6 +609,15 @@ pub(crate) enum AppendFailure {
 
 impl From<sqlx::Error> for AppendFailure {
     fn from(e: sqlx::Error) -> Self {
+        // Another transaction changed a row this one wrote (two writers creating keys in one
+        // workspace): this request alone is refused as a conflict and retried on a fresh snapshot.
+        if is_serialization_failure(&e) {
+            return AppendFailure::Refused(StoreError::Conflict {
+                stream: "(concurrent transaction)".into(),
+                expected: "any".into(),
+                actual: 0,
+            });
+        }
         AppendFailure::Fatal(db_error(e))
     }
 }

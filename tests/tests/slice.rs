@@ -182,6 +182,40 @@ async fn the_free_tier_allows_three_active_keys(b: Backend) {
     app.stop().await;
 }
 
+async fn the_key_quota_holds_under_concurrent_creation(b: Backend) {
+    let app = spawn_app(b).await;
+    let free = app.create_workspace("Free", "free").await;
+    let pro = app.create_workspace("Pro", "pro").await;
+    let attempts = |ws: &str| {
+        let calls: Vec<_> = (0..12)
+            .map(|i| {
+                app.post("/api/v1/keys")
+                    .workspace(ws)
+                    .json(json!({"name": format!("k{i}"), "scopes": ["keys:read"]}))
+            })
+            .collect();
+        futures::future::join_all(calls.into_iter().map(|c| c.send()))
+    };
+    let free_results = attempts(&free).await;
+    let created = free_results
+        .iter()
+        .filter(|r| r.status == StatusCode::CREATED)
+        .count();
+    assert_eq!(
+        created, 3,
+        "free allows exactly 3 active keys: {free_results:?}"
+    );
+    assert!(free_results
+        .iter()
+        .all(|r| r.status == StatusCode::CREATED || r.code() == "key_limit_reached"));
+    let pro_results = attempts(&pro).await;
+    assert!(
+        pro_results.iter().all(|r| r.status == StatusCode::CREATED),
+        "{pro_results:?}"
+    );
+    app.stop().await;
+}
+
 async fn another_workspaces_ids_are_not_found_and_nothing_changes(b: Backend) {
     let app = spawn_app(b).await;
     let a = app.create_workspace("A", "free").await;
@@ -639,6 +673,7 @@ on_every_backend!(
     a_revoked_key_fails_on_the_very_next_request,
     rotation_keeps_both_secrets_working_for_the_grace_period,
     the_free_tier_allows_three_active_keys,
+    the_key_quota_holds_under_concurrent_creation,
     another_workspaces_ids_are_not_found_and_nothing_changes,
     bad_input_gets_a_clear_error_and_writes_nothing,
     following_next_visits_every_row_exactly_once,
