@@ -37,7 +37,7 @@ const MAX_RETRIES: u8 = 20;
 #[derive(Clone)]
 pub struct SqlStore {
     db: Db,
-    /// One queue per writer; a stream always goes to the same writer.
+    /// One queue per writer; a tenant (and so each of its streams) always goes to the same writer.
     jobs: Arc<Vec<mpsc::Sender<Job>>>,
     commits: watch::Receiver<u64>,
 }
@@ -82,8 +82,9 @@ pub struct StoreOptions {
     pub writers: Option<usize>,
 }
 
-/// Group-commit writers per process on Postgres. Appends to one stream always meet in the same
-/// writer, so a batch can plan them together.
+/// Group-commit writers per process on Postgres. Appends of one tenant always meet in the same
+/// writer: a batch plans a stream's appends together, and the tenant's registry rows (slug, key
+/// quota) are never written by two writers of one process at once.
 pub const WRITERS_POSTGRES: usize = 4;
 
 impl SqlStore {
@@ -828,7 +829,7 @@ impl EventStore for SqlStore {
         let writer = {
             use std::hash::{Hash, Hasher};
             let mut h = std::collections::hash_map::DefaultHasher::new();
-            request.stream_id.hash(&mut h);
+            request.tenant_id.hash(&mut h);
             (h.finish() % self.jobs.len() as u64) as usize
         };
         self.jobs[writer]
