@@ -1,6 +1,7 @@
 # Starts what the tests need, when it is not already there, and exports where it is:
 #   KEEL_TEST_DATABASE_URL   a Postgres login that may CREATE DATABASE
 #   KEEL_TEST_KAFKA_BROKERS  a Kafka-protocol broker (Tansu, started here, stopped on exit)
+#   KEEL_TEST_REDIS_URL      a private redis-server (started here on a free port, stopped on exit)
 # Sourced by scripts/test and scripts/bench. Needs root for installs (as on CI and dev machines).
 
 KEEL_CACHE="${KEEL_CACHE:-$HOME/.cache/keel}"
@@ -79,6 +80,23 @@ start_tansu() {
   log "kafka (tansu): $KEEL_TEST_KAFKA_BROKERS"
 }
 
+start_redis() {
+  if ! command -v redis-server >/dev/null 2>&1; then apt_install redis-server; fi
+  local port; port=$(free_port)
+  REDIS_LOG=$(mktemp -t redis.XXXXXX.log)
+  # A private, memory-only instance: tests never touch a Redis someone else uses.
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no >"$REDIS_LOG" 2>&1 &
+  REDIS_PID=$!
+  for _ in $(seq 1 100); do
+    if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+    if ! kill -0 "$REDIS_PID" 2>/dev/null; then cat "$REDIS_LOG" >&2; echo "redis-server failed to start" >&2; return 1; fi
+    sleep 0.1
+  done
+  export KEEL_TEST_REDIS_URL="redis://127.0.0.1:$port/"
+  log "redis: $KEEL_TEST_REDIS_URL"
+}
+
 stop_services() {
   if [ -n "${TANSU_PID:-}" ]; then kill "$TANSU_PID" 2>/dev/null || true; wait "$TANSU_PID" 2>/dev/null || true; fi
+  if [ -n "${REDIS_PID:-}" ]; then kill "$REDIS_PID" 2>/dev/null || true; wait "$REDIS_PID" 2>/dev/null || true; fi
 }

@@ -12,8 +12,6 @@ use actix_web::{web, App, HttpServer};
 use keel_infra::config::Config;
 use keel_infra::{metrics, Db, SqlStore};
 use keel_projections::Projection;
-use rand::distributions::Alphanumeric;
-use rand::Rng;
 use sqlx::Row;
 use std::net::TcpListener;
 use std::time::Instant;
@@ -57,7 +55,7 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     if config.is_embedded() && config.database_url.is_none() {
         std::fs::create_dir_all(&config.data_dir)?;
     }
-    let url = config.database_url();
+    let url = config.database_url_with_timeouts();
     let db = Db::connect(&url, if config.is_embedded() { 8 } else { 20 }).await?;
     keel_infra::migrate::run(&db).await?;
     keel_projections::ensure_tables(&db).await?;
@@ -75,12 +73,7 @@ async fn operator_hashes(db: &Db, config: &Config) -> anyhow::Result<Vec<String>
         .map(|r| r.get::<String, _>(0))
         .collect();
     if hashes.is_empty() && stored.is_empty() {
-        let body: String = rand::rngs::OsRng
-            .sample_iter(&Alphanumeric)
-            .take(40)
-            .map(char::from)
-            .collect();
-        let token = format!("keel_admin_{body}");
+        let token = crate::auth::generate_key(crate::auth::KeyKind::Admin);
         sqlx::query("INSERT INTO operator_tokens (token_hash, created_at) VALUES ($1, $2)")
             .bind(hash_secret(&token))
             .bind(keel_schemas::format_ts(chrono::Utc::now()))
@@ -112,6 +105,38 @@ fn request_id(req: &actix_web::dev::ServiceRequest) -> String {
         })
         .map(str::to_string)
         .unwrap_or_else(|| format!("req_{}", uuid::Uuid::now_v7().simple()))
+}
+
+/// Every few seconds: writes `last_used_at` of keys and quota counts, forgets idle rate-limit
+/// buckets, and (every minute) deletes idempotency records past their 24 hours. Flushes once
+/// more on shutdown.
+async fn housekeeping(state: std::sync::Arc<AppState>, mut shutdown: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+    let mut rounds: u64 = 0;
+    loop {
+        let stopping = tokio::select! {
+            _ = tick.tick() => false,
+            _ = shutdown.changed() => true,
+        };
+        let now = chrono::Utc::now();
+        if let Err(e) = state.activity.flush(&state.db).await {
+            tracing::warn!(error = %e, "could not record key activity; will retry");
+        }
+        if let Err(e) = state.limiter.local.flush(&state.db, now).await {
+            tracing::warn!(error = %e, "could not record quota usage; will retry");
+        }
+        if rounds % 30 == 0 {
+            match crate::idempotency::purge_expired(&state.db, now).await {
+                Ok(n) if n > 0 => tracing::debug!(purged = n, "expired idempotency records"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not purge idempotency records"),
+            }
+        }
+        rounds += 1;
+        if stopping {
+            return;
+        }
+    }
 }
 
 impl Application {
@@ -159,7 +184,10 @@ impl Application {
 
         let (server, port) = if role.serves_http() {
             let broker_check = kafka.clone().map(broker_check);
+            let limiter = crate::limits::Limiter::new(config.redis_url.as_deref()).await?;
             let state = web::Data::new(AppState {
+                limiter,
+                activity: Default::default(),
                 operator_hashes: operator_hashes(&db, &config).await?,
                 config: config.clone(),
                 db: db.clone(),
@@ -167,6 +195,10 @@ impl Application {
                 broker_check,
                 watermarks: Default::default(),
             });
+            background.push(tokio::spawn(housekeeping(
+                state.clone().into_inner(),
+                shutdown_rx.clone(),
+            )));
             let listener = TcpListener::bind(&config.listen)?;
             let port = listener.local_addr()?.port();
             let server = HttpServer::new(move || {
@@ -206,6 +238,12 @@ impl Application {
                     .service(crate::openapi::service())
                     .service(
                         web::scope("/api/v1")
+                            .wrap(actix_web::middleware::from_fn(crate::edge::edge))
+                            .wrap(
+                                DefaultHeaders::new()
+                                    .add(("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"))
+                                    .add(("Cross-Origin-Resource-Policy", "same-origin")),
+                            )
                             .wrap(NormalizePath::new(TrailingSlash::Trim))
                             .route("", web::get().to(crate::openapi::index))
                             .configure(routes::ops::routes)

@@ -3,27 +3,81 @@
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
-use futures::future::LocalBoxFuture;
+use actix_web::{dev::Payload, FromRequest, HttpMessage, HttpRequest};
 use keel_events::{Actor, ApiKeyId, Scope, Tier, WorkspaceId};
-use rand::distributions::Alphanumeric;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-/// The recognisable start of every workspace key (secret scanners look for it).
-pub const KEY_PREFIX: &str = "keel_live_";
-/// How much of a key is shown in listings.
-pub const DISPLAY_PREFIX_LEN: usize = KEY_PREFIX.len() + 6;
+/// What a secret is, as its prefix says (secret scanners match these prefixes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// A workspace key for production traffic: `keel_live_…`.
+    Live,
+    /// A workspace key marked for tests and development: `keel_test_…`.
+    Test,
+    /// A generated operator token: `keel_admin_…`.
+    Admin,
+}
 
-/// A new secret: the prefix and 32 base62 characters (about 190 bits).
-pub fn generate_key() -> String {
-    let body: String = rand::rngs::OsRng
-        .sample_iter(&Alphanumeric)
-        .take(32)
-        .map(char::from)
+impl KeyKind {
+    pub fn prefix(self) -> &'static str {
+        match self {
+            KeyKind::Live => "keel_live_",
+            KeyKind::Test => "keel_test_",
+            KeyKind::Admin => "keel_admin_",
+        }
+    }
+
+    pub fn environment(self) -> &'static str {
+        match self {
+            KeyKind::Test => "test",
+            _ => "live",
+        }
+    }
+}
+
+/// Random characters in a secret: 32 of base62, about 190 bits.
+const RANDOM_LEN: usize = 32;
+/// A CRC-32 of prefix and random part, in 6 base62 characters: a mistyped or truncated key is
+/// recognised without a database lookup.
+const CHECKSUM_LEN: usize = 6;
+const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+/// How much of a key listings show: the prefix and six random characters.
+pub const DISPLAY_RANDOM_LEN: usize = 6;
+
+fn checksum(text: &str) -> String {
+    let mut n = crc32fast::hash(text.as_bytes()) as u64;
+    let mut out = [b'0'; CHECKSUM_LEN];
+    for slot in out.iter_mut().rev() {
+        *slot = BASE62[(n % 62) as usize];
+        n /= 62;
+    }
+    out.iter().map(|&b| char::from(b)).collect()
+}
+
+/// A new secret: prefix, 32 random base62 characters, 6 checksum characters.
+pub fn generate_key(kind: KeyKind) -> String {
+    let mut rng = rand::rngs::OsRng;
+    let body: String = (0..RANDOM_LEN)
+        .map(|_| char::from(BASE62[rng.gen_range(0..BASE62.len())]))
         .collect();
-    format!("{KEY_PREFIX}{body}")
+    let head = format!("{}{body}", kind.prefix());
+    let check = checksum(&head);
+    format!("{head}{check}")
+}
+
+/// The kind of a well-formed secret; `None` for anything malformed, truncated or mistyped.
+pub fn parse_key(token: &str) -> Option<KeyKind> {
+    let kind = [KeyKind::Live, KeyKind::Test, KeyKind::Admin]
+        .into_iter()
+        .find(|k| token.starts_with(k.prefix()))?;
+    let rest = &token[kind.prefix().len()..];
+    if rest.len() != RANDOM_LEN + CHECKSUM_LEN || !rest.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let (head, check) = token.split_at(token.len() - CHECKSUM_LEN);
+    constant_time_eq(checksum(head).as_bytes(), check.as_bytes()).then_some(kind)
 }
 
 /// Keys are long random strings, so a fast hash is enough: nothing to brute-force.
@@ -32,10 +86,14 @@ pub fn hash_secret(secret: &str) -> String {
 }
 
 pub fn display_prefix(secret: &str) -> String {
-    secret.chars().take(DISPLAY_PREFIX_LEN).collect()
+    let prefix_len = parse_key(secret).map_or(0, |k| k.prefix().len());
+    secret
+        .chars()
+        .take(prefix_len + DISPLAY_RANDOM_LEN)
+        .collect()
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -48,6 +106,13 @@ pub struct KeyCaller {
     pub scopes: Vec<Scope>,
     pub tier: Tier,
     pub rate_limit_tier: Option<Tier>,
+}
+
+impl KeyCaller {
+    /// The tier whose rate limit applies: the key's own override, else its workspace's.
+    pub fn rate_tier(&self) -> Tier {
+        self.rate_limit_tier.unwrap_or(self.tier)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -75,6 +140,16 @@ impl Caller {
                     Err(ApiError::InsufficientScope(scope.into()))
                 }
             }
+        }
+    }
+
+    /// Whether the caller may call a route with this access rule.
+    pub fn check_access(&self, access: crate::access::Access) -> Result<(), ApiError> {
+        use crate::access::Access;
+        match access {
+            Access::Public | Access::Optional => Ok(()),
+            Access::Scope(scope) => self.require(scope),
+            Access::Operator => self.require_operator(),
         }
     }
 
@@ -131,7 +206,10 @@ impl Caller {
     }
 }
 
-async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Caller, ApiError> {
+/// Who is calling, from an `Authorization` header. A malformed workspace key is refused before any
+/// lookup; a well-formed one is looked up by its hash in the inline key registry (so a revoked key
+/// fails on the very next request).
+pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Caller, ApiError> {
     let header = header.ok_or(ApiError::MissingKey)?;
     let token = header
         .strip_prefix("Bearer ")
@@ -140,25 +218,30 @@ async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Caller, 
         .filter(|t| !t.is_empty())
         .ok_or(ApiError::MissingKey)?;
     let hash = hash_secret(token);
-    if state
-        .operator_hashes
-        .iter()
-        .any(|h| constant_time_eq(h.as_bytes(), hash.as_bytes()))
-    {
+    // Every configured hash is compared, whatever matches first.
+    let operator = state.operator_hashes.iter().fold(false, |hit, h| {
+        hit | constant_time_eq(h.as_bytes(), hash.as_bytes())
+    });
+    if operator {
         return Ok(Caller::Operator);
     }
-    if !token.starts_with(KEY_PREFIX) {
-        return Err(ApiError::InvalidKey);
+    match parse_key(token) {
+        Some(KeyKind::Live | KeyKind::Test) => {}
+        _ => return Err(ApiError::InvalidKey),
     }
     let row = sqlx::query(
         "SELECT k.key_id, k.workspace_id, k.name, k.prefix, k.scopes, k.rate_limit_tier, k.status, k.expires_at, \
-         k.valid_until, w.tier, w.deleted FROM auth_keys k JOIN auth_workspaces w ON w.workspace_id = k.workspace_id \
+         k.valid_until, w.tier, w.deleted, k.key_hash FROM auth_keys k JOIN auth_workspaces w ON w.workspace_id = k.workspace_id \
          WHERE k.key_hash = $1",
     )
     .bind(&hash)
     .fetch_optional(&state.db.pool)
     .await?
     .ok_or(ApiError::InvalidKey)?;
+    let stored_hash: String = row.try_get(11)?;
+    if !constant_time_eq(stored_hash.as_bytes(), hash.as_bytes()) {
+        return Err(ApiError::InvalidKey);
+    }
     let now = keel_schemas::format_ts(chrono::Utc::now());
     let status: String = row.try_get(6)?;
     let expires_at: Option<String> = row.try_get(7)?;
@@ -189,22 +272,20 @@ async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Caller, 
     }))
 }
 
+/// The caller the edge middleware authenticated for this request. A handler of a route missing
+/// from the access table finds none and fails closed.
 impl FromRequest for Caller {
     type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Caller, ApiError>>;
+    type Future = std::future::Ready<Result<Caller, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let header = req
-            .headers()
-            .get("Authorization")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        Box::pin(async move {
-            let state =
-                state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-            authenticate(&state, header.as_deref()).await
-        })
+        std::future::ready(req.extensions().get::<Caller>().cloned().ok_or_else(|| {
+            ApiError::Internal(format!(
+                "{} {} has no access rule",
+                req.method(),
+                req.path()
+            ))
+        }))
     }
 }
 
@@ -213,18 +294,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_are_prefixed_random_and_hashed() {
-        let a = generate_key();
-        let b = generate_key();
-        assert!(a.starts_with(KEY_PREFIX) && a.len() == KEY_PREFIX.len() + 32);
+    fn keys_are_prefixed_random_checksummed_and_hashed() {
+        let a = generate_key(KeyKind::Live);
+        let b = generate_key(KeyKind::Live);
+        assert!(a.starts_with("keel_live_") && a.len() == "keel_live_".len() + 38);
         assert_ne!(a, b);
+        assert_eq!(parse_key(&a), Some(KeyKind::Live));
+        assert_eq!(parse_key(&generate_key(KeyKind::Test)), Some(KeyKind::Test));
+        assert_eq!(
+            parse_key(&generate_key(KeyKind::Admin)),
+            Some(KeyKind::Admin)
+        );
         assert_eq!(hash_secret(&a).len(), 64);
         assert_ne!(hash_secret(&a), hash_secret(&b));
-        assert_eq!(display_prefix(&a).len(), DISPLAY_PREFIX_LEN);
-        assert!(
-            constant_time_eq(b"abc", b"abc")
-                && !constant_time_eq(b"abc", b"abd")
-                && !constant_time_eq(b"a", b"ab")
+        assert_eq!(
+            display_prefix(&a).len(),
+            "keel_live_".len() + DISPLAY_RANDOM_LEN
         );
+    }
+
+    #[test]
+    fn a_mistyped_truncated_or_foreign_key_is_recognised_without_a_lookup() {
+        let key = generate_key(KeyKind::Live);
+        // Every single-character substitution in the random part breaks the checksum.
+        for i in "keel_live_".len()..key.len() {
+            let mut typo = key.clone().into_bytes();
+            typo[i] = if typo[i] == b'a' { b'b' } else { b'a' };
+            let typo = String::from_utf8(typo).unwrap_or_default();
+            assert_eq!(parse_key(&typo), None, "{typo}");
+        }
+        assert_eq!(parse_key(&key[..key.len() - 1]), None);
+        assert_eq!(parse_key(&format!("{key}x")), None);
+        assert_eq!(parse_key(&key.replace("keel_live_", "keel_test_")), None);
+        assert_eq!(parse_key("keel_live_not-a-real-key"), None);
+        assert_eq!(parse_key("sk_live_abc"), None);
+        assert_eq!(parse_key(""), None);
+    }
+
+    #[test]
+    fn comparison_is_total() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"a", b"ab"));
     }
 }

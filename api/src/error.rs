@@ -42,6 +42,14 @@ pub enum ApiError {
     VersionConflict { expected: String, actual: i64 },
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("rate limit exceeded: {} requests per minute (burst {}); retry in {} s", .0.rate.limit, .0.rate.burst, .0.rate.retry_after_secs.unwrap_or(1))]
+    RateLimited(crate::limits::Limits),
+    #[error("daily API quota of this workspace exhausted; it resets at midnight UTC")]
+    QuotaExceeded(crate::limits::Limits),
+    #[error("this Idempotency-Key was used with another method, path or body")]
+    IdempotencyKeyReused,
+    #[error("a request with this Idempotency-Key is still being processed; retry shortly")]
+    IdempotencyKeyInUse,
     #[error("the read model has not caught up with position {0} yet")]
     NotCaughtUp(i64),
     #[error("a dependency is unavailable")]
@@ -79,6 +87,10 @@ impl ApiError {
             },
             VersionConflict { .. } => ("version_conflict", StatusCode::CONFLICT),
             PayloadTooLarge(_) => ("payload_too_large", StatusCode::PAYLOAD_TOO_LARGE),
+            RateLimited(_) => ("rate_limited", StatusCode::TOO_MANY_REQUESTS),
+            QuotaExceeded(_) => ("quota_exceeded", StatusCode::TOO_MANY_REQUESTS),
+            IdempotencyKeyReused => ("idempotency_key_reused", StatusCode::UNPROCESSABLE_ENTITY),
+            IdempotencyKeyInUse => ("idempotency_key_in_use", StatusCode::CONFLICT),
             NotCaughtUp(_) => ("not_caught_up", StatusCode::SERVICE_UNAVAILABLE),
             Unavailable(_) => ("service_unavailable", StatusCode::SERVICE_UNAVAILABLE),
             Internal(_) => ("internal_error", StatusCode::INTERNAL_SERVER_ERROR),
@@ -96,6 +108,14 @@ impl ApiError {
             ApiError::Domain(DomainError::KeyLimitReached { limit }) => {
                 Some(json!({ "limit": limit }))
             }
+            ApiError::RateLimited(l) => Some(json!({
+                "limit": l.rate.limit, "burst": l.rate.burst, "remaining": l.rate.remaining,
+                "reset": l.rate.reset_secs, "retry_after": l.rate.retry_after_secs,
+            })),
+            ApiError::QuotaExceeded(l) => l.quota.map(|q| {
+                json!({ "limit": q.limit, "used": q.used, "remaining": 0, "reset": q.reset_secs })
+            }),
+            ApiError::PayloadTooLarge(max) => Some(json!({ "max_bytes": max })),
             ApiError::VersionConflict { expected, actual } => {
                 Some(json!({ "expected": expected, "actual": actual }))
             }
@@ -122,8 +142,24 @@ impl ResponseError for ApiError {
             error["details"] = d;
         }
         let mut resp = HttpResponse::build(status);
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            resp.insert_header(("Retry-After", "1"));
+        match self {
+            ApiError::RateLimited(l) => {
+                resp.insert_header((
+                    "Retry-After",
+                    l.rate.retry_after_secs.unwrap_or(1).to_string(),
+                ));
+            }
+            ApiError::QuotaExceeded(l) => {
+                let reset = l.quota.map_or(1, |q| q.reset_secs);
+                resp.insert_header(("Retry-After", reset.to_string()));
+            }
+            ApiError::IdempotencyKeyInUse => {
+                resp.insert_header(("Retry-After", "1"));
+            }
+            _ if status == StatusCode::SERVICE_UNAVAILABLE => {
+                resp.insert_header(("Retry-After", "1"));
+            }
+            _ => {}
         }
         resp.json(json!({ "error": error }))
     }
@@ -169,6 +205,13 @@ impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
         match e {
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                ApiError::Unavailable(e.to_string())
+            }
+            // 57014: statement_timeout cancelled the query; 55P03: lock_timeout; SQLite 5/6:
+            // busy or locked past busy_timeout. All mean "try again", not "broken".
+            sqlx::Error::Database(ref d)
+                if matches!(d.code().as_deref(), Some("57014" | "55P03" | "5" | "6")) =>
+            {
                 ApiError::Unavailable(e.to_string())
             }
             other => ApiError::Internal(other.to_string()),

@@ -13,6 +13,36 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use std::time::Duration;
 
+/// Deepest nesting of arrays and objects a body may have.
+pub const MAX_JSON_DEPTH: usize = 32;
+/// Longest string (or object key) a body may hold, in bytes.
+pub const MAX_JSON_STRING: usize = 16 * 1024;
+
+/// Refuses bodies nested too deep or holding over-long strings, before any handler sees them.
+fn check_shape(value: &Value, depth: usize) -> Result<(), ApiError> {
+    if depth > MAX_JSON_DEPTH {
+        return Err(ApiError::BadRequest(format!(
+            "the body is nested deeper than {MAX_JSON_DEPTH} levels"
+        )));
+    }
+    let long = || {
+        ApiError::BadRequest(format!(
+            "the body holds a string longer than {MAX_JSON_STRING} bytes"
+        ))
+    };
+    match value {
+        Value::String(s) if s.len() > MAX_JSON_STRING => Err(long()),
+        Value::Array(items) => items.iter().try_for_each(|v| check_shape(v, depth + 1)),
+        Value::Object(map) => map.iter().try_for_each(|(k, v)| {
+            if k.len() > MAX_JSON_STRING {
+                return Err(long());
+            }
+            check_shape(v, depth + 1)
+        }),
+        _ => Ok(()),
+    }
+}
+
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 1000;
 
@@ -42,6 +72,7 @@ pub async fn json_body<T: DeserializeOwned>(
             "the body must be a JSON object".into(),
         ));
     }
+    check_shape(&value, 1)?;
     serde_json::from_value(value).map_err(|e| {
         let message = e.to_string();
         let field = message
@@ -54,6 +85,27 @@ pub async fn json_body<T: DeserializeOwned>(
             .to_string();
         ApiError::Validation(vec![FieldError { field, message }])
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_nested_too_deep_or_with_huge_strings_are_refused() {
+        let mut deep = json!(1);
+        for _ in 0..MAX_JSON_DEPTH {
+            deep = json!([deep]);
+        }
+        assert!(check_shape(&deep, 1).is_err());
+        let mut ok = json!(1);
+        for _ in 0..MAX_JSON_DEPTH - 1 {
+            ok = json!([ok]);
+        }
+        assert!(check_shape(&ok, 1).is_ok());
+        assert!(check_shape(&json!({ "a": "x".repeat(MAX_JSON_STRING + 1) }), 1).is_err());
+        assert!(check_shape(&json!({ "a": "x".repeat(MAX_JSON_STRING) }), 1).is_ok());
+    }
 }
 
 pub fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {

@@ -1,10 +1,15 @@
 //! Keel's HTTP API: routes, DTOs, authentication, errors, and the application wiring behind the
 //! `keel` binary.
 
+pub mod access;
+pub mod activity;
 pub mod app;
 pub mod auth;
+pub mod edge;
 pub mod error;
 pub mod http;
+pub mod idempotency;
+pub mod limits;
 pub mod openapi;
 pub mod routes;
 pub mod state;

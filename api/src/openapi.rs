@@ -169,32 +169,50 @@ pub fn service() -> SwaggerUi {
     SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", spec())
 }
 
-/// Who is calling, and where things are.
-/// Without `Authorization` it answers anonymously; with one, the key must be valid.
-pub async fn index(req: HttpRequest) -> Result<HttpResponse, crate::error::ApiError> {
-    use actix_web::FromRequest;
-    let caller = if req.headers().contains_key("Authorization") {
-        Some(Caller::extract(&req).await?)
-    } else {
-        None
-    };
+/// Who is calling, what it may do, and where things are. Without `Authorization` it answers
+/// anonymously; with one, the key must be valid (and the call counts against its limits).
+pub async fn index(req: HttpRequest) -> HttpResponse {
+    use actix_web::HttpMessage;
+    let caller = req.extensions().get::<Caller>().cloned();
+    let limits = req.extensions().get::<crate::limits::Limits>().copied();
+    let rate = limits.map(|l| {
+        json!({
+            "requests_per_minute": l.rate.limit, "burst": l.rate.burst,
+            "remaining": l.rate.remaining, "reset_seconds": l.rate.reset_secs,
+        })
+    });
+    let quota = limits.and_then(|l| l.quota).map(|q| {
+        json!({ "calls_per_day": q.limit, "used_today": q.used, "reset_seconds": q.reset_secs })
+    });
     let who = match caller {
-        Some(Caller::Operator) => json!({ "type": "operator" }),
+        Some(Caller::Operator) => json!({ "type": "operator", "rate_limit": rate }),
         Some(Caller::Key(k)) => json!({
             "type": "api_key", "key_id": k.key_id, "key_name": k.name, "prefix": k.prefix,
-            "workspace_id": k.workspace_id, "tier": k.tier, "scopes": k.scopes,
+            "workspace_id": k.workspace_id, "tier": k.tier, "rate_limit_tier": k.rate_tier(),
+            "scopes": k.scopes, "rate_limit": rate, "quota": quota,
         }),
         None => json!(null),
     };
-    Ok(HttpResponse::Ok().json(json!({
+    let mut endpoints = serde_json::Map::new();
+    for r in crate::access::ROUTES {
+        let name = format!("{} {}", r.method, r.path);
+        let access = match r.access {
+            crate::access::Access::Public => "public".to_string(),
+            crate::access::Access::Optional => "public; a key is optional".to_string(),
+            crate::access::Access::Scope(s) => s.to_string(),
+            crate::access::Access::Operator => "operator".to_string(),
+        };
+        endpoints.insert(name, json!(access));
+    }
+    HttpResponse::Ok().json(json!({
         "data": {
             "api_version": "v1",
             "version": env!("CARGO_PKG_VERSION"),
             "caller": who,
-            "endpoints": {
-                "health": "/api/v1/health", "ready": "/api/v1/ready", "workspaces": "/api/v1/workspaces",
-                "keys": "/api/v1/keys", "openapi": "/api/v1/openapi.json", "docs": "/docs/", "metrics": "/metrics",
+            "endpoints": endpoints,
+            "links": {
+                "openapi": "/api/v1/openapi.json", "docs": "/docs/", "metrics": "/metrics",
             },
         }
-    })))
+    }))
 }

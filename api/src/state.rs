@@ -1,3 +1,5 @@
+use crate::activity::Activity;
+use crate::limits::Limiter;
 use futures::future::BoxFuture;
 use keel_infra::config::Config;
 use keel_infra::{Db, SqlStore};
@@ -15,4 +17,6 @@ pub struct AppState {
     pub broker_check: Option<BrokerCheck>,
     /// Per projection: every event up to this position was seen applied (read-your-writes).
     pub watermarks: std::sync::Mutex<std::collections::HashMap<&'static str, i64>>,
+    pub limiter: Limiter,
+    pub activity: Activity,
 }

@@ -34,6 +34,45 @@ impl Tier {
         }
     }
 
+    /// Position in the order free < starter < pro < agency < enterprise.
+    pub fn rank(self) -> usize {
+        Tier::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+
+    /// Sustained API requests per minute allowed to one key on this tier.
+    pub fn requests_per_minute(self) -> u64 {
+        match self {
+            Tier::Free => 60,
+            Tier::Starter => 1_000,
+            Tier::Pro => 5_000,
+            Tier::Agency => 20_000,
+            Tier::Enterprise => 100_000,
+        }
+    }
+
+    /// Requests a key may send at once on top of the sustained rate (0, +20%, +30%, +50%, +100%).
+    pub fn burst(self) -> u64 {
+        let percent = match self {
+            Tier::Free => 0,
+            Tier::Starter => 20,
+            Tier::Pro => 30,
+            Tier::Agency => 50,
+            Tier::Enterprise => 100,
+        };
+        self.requests_per_minute() * percent / 100
+    }
+
+    /// API calls a workspace on this tier may make per UTC day.
+    pub fn daily_quota(self) -> u64 {
+        match self {
+            Tier::Free => 10_000,
+            Tier::Starter => 100_000,
+            Tier::Pro => 1_000_000,
+            Tier::Agency => 5_000_000,
+            Tier::Enterprise => 50_000_000,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Tier::Free => "free",

@@ -22,6 +22,9 @@ pub struct Config {
     pub webhooks_allow_private: bool,
     pub log_format: Option<String>,
     pub max_body_bytes: usize,
+    /// Longest a single database statement may run (Postgres `statement_timeout`) and longest a
+    /// request waits for a pooled connection; past it the API answers 503.
+    pub db_timeout_ms: u64,
 }
 
 impl Default for Config {
@@ -40,6 +43,7 @@ impl Default for Config {
             webhooks_allow_private: false,
             log_format: None,
             max_body_bytes: 1024 * 1024,
+            db_timeout_ms: 5_000,
         }
     }
 }
@@ -71,6 +75,7 @@ impl std::fmt::Debug for Config {
             .field("webhooks_allow_private", &self.webhooks_allow_private)
             .field("log_format", &self.log_format)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("db_timeout_ms", &self.db_timeout_ms)
             .finish()
     }
 }
@@ -173,6 +178,16 @@ impl Config {
                 message: v.clone(),
             })?;
         }
+        if let Some(v) = get("KEEL_DB_TIMEOUT_MS") {
+            config.db_timeout_ms =
+                v.parse()
+                    .ok()
+                    .filter(|ms| *ms > 0)
+                    .ok_or_else(|| ConfigError::Env {
+                        name: "KEEL_DB_TIMEOUT_MS",
+                        message: v.clone(),
+                    })?;
+        }
         if config.admin_token.as_ref().is_some_and(|t| t.len() < 32) {
             return Err(ConfigError::WeakAdminToken);
         }
@@ -187,6 +202,21 @@ impl Config {
                 self.data_dir.join("keel.db").display()
             )
         })
+    }
+
+    /// The URL the server connects with: on Postgres, every statement is bounded by
+    /// `db_timeout_ms` unless the URL sets its own `statement_timeout`.
+    pub fn database_url_with_timeouts(&self) -> String {
+        let url = self.database_url();
+        if url.starts_with("postgres") && !url.contains("statement_timeout") {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            format!(
+                "{url}{sep}options[statement_timeout]={}",
+                self.db_timeout_ms
+            )
+        } else {
+            url
+        }
     }
 
     pub fn is_embedded(&self) -> bool {

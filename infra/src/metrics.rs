@@ -51,6 +51,27 @@ pub static LAG_EVENTS: LazyLock<IntGaugeVec> = LazyLock::new(|| {
     .expect("metric registers once")
 });
 
+/// Requests refused at the edge, by reason (`rate_limited`, `quota_exceeded`).
+pub static REQUESTS_LIMITED: LazyLock<prometheus::IntCounterVec> = LazyLock::new(|| {
+    prometheus::register_int_counter_vec_with_registry!(
+        "requests_limited_total",
+        "Requests refused by the rate limiter or the daily quota",
+        &["reason"],
+        REGISTRY
+    )
+    .expect("metric registers once")
+});
+
+/// Decisions the in-process limiter took because Redis could not be reached.
+pub static LIMITER_FALLBACKS: LazyLock<IntCounter> = LazyLock::new(|| {
+    register_int_counter_with_registry!(
+        "rate_limiter_fallbacks_total",
+        "Rate-limit decisions made in process because Redis was unreachable",
+        REGISTRY
+    )
+    .expect("metric registers once")
+});
+
 /// Renders the registry in the Prometheus text format.
 pub fn render() -> String {
     use prometheus::Encoder;

@@ -75,8 +75,10 @@ const WORKSPACES: Table = Table {
 
 const KEYS: Table = Table {
     name: "rm_api_keys",
+    // `last_used_at` is not an event: the api records it in batches in `key_activity`.
     columns: "id, workspace_id, name, prefix, scopes, rate_limit_tier, status, created_at, updated_at, \
-              expires_at, last_used_at, rotated_at, previous_valid_until, version",
+              expires_at, (SELECT a.last_used_at FROM key_activity a WHERE a.key_id = rm_api_keys.id) AS last_used_at, \
+              rotated_at, previous_valid_until, version",
     // `$1` is always `now`.
     status_expr: "(CASE WHEN status = 'revoked' THEN 'revoked' \
                   WHEN expires_at IS NOT NULL AND expires_at <= $1 THEN 'expired' ELSE 'active' END)",
@@ -203,6 +205,8 @@ pub struct ApiKeyView {
     pub workspace_id: String,
     pub name: String,
     pub prefix: String,
+    /// `live` or `test`, as the key's prefix says (`keel_live_…`, `keel_test_…`).
+    pub environment: String,
     #[schema(value_type = Vec<String>, example = json!(["keys:read"]))]
     pub scopes: Vec<Scope>,
     #[schema(value_type = Option<String>, example = "pro")]
@@ -222,11 +226,18 @@ pub struct ApiKeyView {
 fn api_key(r: &AnyRow) -> Result<ApiKeyView, sqlx::Error> {
     let scopes: String = r.try_get(4)?;
     let tier: Option<String> = r.try_get(5)?;
+    let prefix: String = r.try_get(3)?;
     Ok(ApiKeyView {
+        environment: if prefix.starts_with("keel_test_") {
+            "test"
+        } else {
+            "live"
+        }
+        .into(),
         id: r.try_get(0)?,
         workspace_id: r.try_get(1)?,
         name: r.try_get(2)?,
-        prefix: r.try_get(3)?,
+        prefix,
         scopes: serde_json::from_str(&scopes).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
         rate_limit_tier: tier.and_then(|t| t.parse().ok()),
         status: r.try_get(14)?,

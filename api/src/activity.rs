@@ -1,0 +1,48 @@
+//! `last_used_at` of keys, kept current without a write per request: requests note the time in
+//! memory, and a background task writes the newest time per key every few seconds.
+
+use chrono::{DateTime, Utc};
+use dashmap::DashMap;
+use keel_events::ApiKeyId;
+use keel_projections::Db;
+use keel_schemas::format_ts;
+
+#[derive(Default)]
+pub struct Activity {
+    last_used: DashMap<ApiKeyId, DateTime<Utc>>,
+}
+
+impl Activity {
+    pub fn touch(&self, key: ApiKeyId, at: DateTime<Utc>) {
+        let mut e = self.last_used.entry(key).or_insert(at);
+        if *e < at {
+            *e = at;
+        }
+    }
+
+    /// Writes what was noted since the last flush; a failed write is kept for the next one.
+    pub async fn flush(&self, db: &Db) -> Result<usize, sqlx::Error> {
+        let keys: Vec<ApiKeyId> = self.last_used.iter().map(|e| *e.key()).collect();
+        let mut written = 0;
+        for key in keys {
+            let Some((_, at)) = self.last_used.remove(&key) else {
+                continue;
+            };
+            let r = sqlx::query(
+                "INSERT INTO key_activity (key_id, last_used_at) VALUES ($1, $2) \
+                 ON CONFLICT (key_id) DO UPDATE SET last_used_at = excluded.last_used_at \
+                 WHERE key_activity.last_used_at < excluded.last_used_at",
+            )
+            .bind(key.to_string())
+            .bind(format_ts(at))
+            .execute(&db.pool)
+            .await;
+            if let Err(e) = r {
+                self.touch(key, at);
+                return Err(e);
+            }
+            written += 1;
+        }
+        Ok(written)
+    }
+}

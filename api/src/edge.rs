@@ -1,0 +1,132 @@
+//! The edge: every request to `/api/v1` passes here before its handler. In order: the access
+//! rule of the route, the caller (401), the rate limit and daily quota (429), the scope (403),
+//! then `Idempotency-Key` handling for writes. Authenticated responses, errors included, carry
+//! the rate-limit and quota headers.
+
+use crate::access::{self, Access};
+use crate::auth::{authenticate, Caller};
+use crate::error::ApiError;
+use crate::limits::{Check, Decision, Limits, Policy};
+use crate::state::AppState;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, ResponseError};
+use keel_events::Tier;
+
+/// The operator token's own bucket: the highest tier's rate, no quota.
+const OPERATOR_TIER: Tier = Tier::Enterprise;
+
+fn check_for(caller: &Caller) -> Check {
+    match caller {
+        Caller::Operator => Check {
+            bucket: "operator".into(),
+            policy: Policy::for_tier(OPERATOR_TIER),
+            quota: None,
+        },
+        Caller::Key(k) => Check {
+            bucket: format!("key:{}", k.key_id),
+            policy: Policy::for_tier(k.rate_tier()),
+            quota: Some((k.workspace_id.to_string(), k.tier.daily_quota())),
+        },
+    }
+}
+
+fn set_header(res: &mut ServiceResponse<BoxBody>, name: &'static str, value: u64) {
+    if let Ok(v) = HeaderValue::from_str(&value.to_string()) {
+        res.headers_mut().insert(HeaderName::from_static(name), v);
+    }
+}
+
+fn with_limit_headers(
+    mut res: ServiceResponse<BoxBody>,
+    limits: &Limits,
+) -> ServiceResponse<BoxBody> {
+    set_header(&mut res, "x-ratelimit-limit", limits.rate.limit);
+    set_header(&mut res, "x-ratelimit-remaining", limits.rate.remaining);
+    set_header(&mut res, "x-ratelimit-reset", limits.rate.reset_secs);
+    if let Some(q) = limits.quota {
+        set_header(&mut res, "x-api-quota-limit", q.limit);
+        set_header(&mut res, "x-api-quota-used", q.used);
+        set_header(&mut res, "x-api-quota-reset", q.reset_secs);
+    }
+    res
+}
+
+fn refuse(req: ServiceRequest, e: ApiError) -> ServiceResponse<BoxBody> {
+    req.into_response(e.error_response())
+}
+
+pub async fn edge(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(rule) = access::find(req.method(), req.path()) else {
+        // Not a route (or not this method): the router answers 404/405.
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let header = req
+        .headers()
+        .get("Authorization")
+        .map(|v| v.to_str().unwrap_or("\u{0}").to_string());
+    if rule.access == Access::Public || (rule.access == Access::Optional && header.is_none()) {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(refuse(
+            req,
+            ApiError::Internal("application state missing".into()),
+        ));
+    };
+    let caller = match authenticate(&state, header.as_deref()).await {
+        Ok(c) => c,
+        Err(e) => return Ok(refuse(req, e)),
+    };
+    let now = chrono::Utc::now();
+    if let Caller::Key(k) = &caller {
+        state.activity.touch(k.key_id, now);
+    }
+    let limits = match state
+        .limiter
+        .decide(&state.db, &check_for(&caller), now)
+        .await
+    {
+        Ok(Decision::Allowed(l)) => l,
+        Ok(Decision::RateLimited(l)) => {
+            keel_infra::metrics::REQUESTS_LIMITED
+                .with_label_values(&["rate_limited"])
+                .inc();
+            return Ok(with_limit_headers(
+                refuse(req, ApiError::RateLimited(l)),
+                &l,
+            ));
+        }
+        Ok(Decision::QuotaExceeded(l)) => {
+            keel_infra::metrics::REQUESTS_LIMITED
+                .with_label_values(&["quota_exceeded"])
+                .inc();
+            return Ok(with_limit_headers(
+                refuse(req, ApiError::QuotaExceeded(l)),
+                &l,
+            ));
+        }
+        Err(e) => return Ok(refuse(req, e.into())),
+    };
+    if let Err(e) = caller.check_access(rule.access) {
+        return Ok(with_limit_headers(refuse(req, e), &limits));
+    }
+    req.extensions_mut().insert(caller.clone());
+    req.extensions_mut().insert(limits);
+    let idempotency_key = req
+        .headers()
+        .get("Idempotency-Key")
+        .map(|v| v.to_str().unwrap_or("\u{0}").to_string());
+    let res = match idempotency_key {
+        Some(key) if crate::idempotency::applies_to(req.method()) => {
+            crate::idempotency::run(req, next, &state, &caller, &key).await?
+        }
+        _ => next.call(req).await?.map_into_boxed_body(),
+    };
+    Ok(with_limit_headers(res, &limits))
+}

@@ -1,0 +1,448 @@
+//! `Idempotency-Key` on POST, PATCH and DELETE.
+//!
+//! The first request with a key claims it (a row in `idempotency_records` with a lease), runs,
+//! and stores its response for 24 hours; later requests with the same key and the same method,
+//! path and body get that response again with `Idempotent-Replayed: true`. Another body under the
+//! same key is 422 `idempotency_key_reused`; a request arriving while the first still runs is 409
+//! `idempotency_key_in_use`. If the process dies mid-request the lease lapses after
+//! [`LEASE`] and the next request with the key runs afresh; a request dropped by a disconnecting
+//! client releases its claim at once. Responses that are not results (5xx, 429) are not stored.
+//!
+//! At rest, the key is a hash and the response body is encrypted with a key derived from the
+//! idempotency key, so a creation response that shows a secret once keeps it out of the database.
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Nonce};
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use keel_projections::Db;
+use keel_schemas::format_ts;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use std::time::Duration;
+
+/// How long a claim holds without its request finishing (a crashed process's claim lapses).
+pub const LEASE: Duration = Duration::from_secs(60);
+/// How long a response is replayed.
+pub const RETENTION: Duration = Duration::from_secs(24 * 3600);
+pub const MAX_KEY_LEN: usize = 255;
+/// The response headers a replay repeats; request ids and rate-limit headers are the replay's own.
+const REPLAYED_HEADERS: &[&str] = &["content-type", "location", "etag", "x-keel-position"];
+
+pub fn applies_to(method: &actix_web::http::Method) -> bool {
+    use actix_web::http::Method;
+    [Method::POST, Method::PATCH, Method::DELETE].contains(method)
+}
+
+fn valid_key(key: &str) -> bool {
+    (1..=MAX_KEY_LEN).contains(&key.len()) && key.bytes().all(|b| (0x21..=0x7e).contains(&b))
+}
+
+fn sha256_hex(parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_be_bytes());
+        h.update(p);
+    }
+    hex::encode(h.finalize())
+}
+
+/// What makes two requests "the same": method, path and query, the workspace header, the body.
+pub fn fingerprint(method: &str, target: &str, workspace_header: &[u8], body: &[u8]) -> String {
+    sha256_hex(&[method.as_bytes(), target.as_bytes(), workspace_header, body])
+}
+
+/// How a key is stored: hashed with its scope (the workspace id, or `operator`).
+pub fn key_hash(scope: &str, key: &str) -> String {
+    sha256_hex(&[scope.as_bytes(), key.as_bytes()])
+}
+
+fn cipher(scope: &str, key: &str) -> ChaCha20Poly1305 {
+    let mut h = Sha256::new();
+    h.update(b"keel idempotency response v1\0");
+    h.update(scope.as_bytes());
+    h.update(b"\0");
+    h.update(key.as_bytes());
+    let k = h.finalize();
+    let key: [u8; 32] = k.into();
+    // A SHA-256 digest is exactly a ChaCha20 key.
+    ChaCha20Poly1305::new(&key.into())
+}
+
+fn seal(cipher: &ChaCha20Poly1305, plain: &[u8]) -> Result<String, ApiError> {
+    let mut nonce = [0u8; 12];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let n =
+        Nonce::try_from(&nonce[..]).map_err(|_| ApiError::Internal("bad nonce length".into()))?;
+    let sealed = cipher
+        .encrypt(&n, plain)
+        .map_err(|_| ApiError::Internal("could not encrypt a stored response".into()))?;
+    Ok(format!("{}.{}", hex::encode(nonce), hex::encode(sealed)))
+}
+
+fn open(cipher: &ChaCha20Poly1305, stored: &str) -> Result<Vec<u8>, ApiError> {
+    let bad = || ApiError::Internal("a stored idempotent response is unreadable".into());
+    let (nonce, sealed) = stored.split_once('.').ok_or_else(bad)?;
+    let nonce = hex::decode(nonce).map_err(|_| bad())?;
+    let sealed = hex::decode(sealed).map_err(|_| bad())?;
+    let n = Nonce::try_from(&nonce[..]).map_err(|_| bad())?;
+    cipher.decrypt(&n, sealed.as_ref()).map_err(|_| bad())
+}
+
+struct Record {
+    caller: String,
+    fingerprint: String,
+    state: String,
+    owner: String,
+    lease_until: String,
+    status: Option<i64>,
+    headers: Option<String>,
+    body: Option<String>,
+    expires_at: String,
+}
+
+async fn fetch(db: &Db, scope: &str, key_hash: &str) -> Result<Option<Record>, ApiError> {
+    let row = sqlx::query(
+        "SELECT caller, fingerprint, state, owner, lease_until, response_status, response_headers, \
+         response_body, expires_at FROM idempotency_records WHERE scope = $1 AND key_hash = $2",
+    )
+    .bind(scope)
+    .bind(key_hash)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(Record {
+        caller: r.try_get(0)?,
+        fingerprint: r.try_get(1)?,
+        state: r.try_get(2)?,
+        owner: r.try_get(3)?,
+        lease_until: r.try_get(4)?,
+        status: r.try_get(5)?,
+        headers: r.try_get(6)?,
+        body: r.try_get(7)?,
+        expires_at: r.try_get(8)?,
+    }))
+}
+
+/// Releases a claim whose request ended without a result, or was dropped mid-way.
+struct Claim {
+    db: Db,
+    scope: String,
+    key_hash: String,
+    owner: String,
+    settled: bool,
+}
+
+impl Claim {
+    async fn release(&mut self) {
+        self.settled = true;
+        let r = sqlx::query(
+            "DELETE FROM idempotency_records WHERE scope = $1 AND key_hash = $2 AND owner = $3",
+        )
+        .bind(&self.scope)
+        .bind(&self.key_hash)
+        .bind(&self.owner)
+        .execute(&self.db.pool)
+        .await;
+        if let Err(e) = r {
+            tracing::warn!(error = %e, "could not release an idempotency claim; its lease will lapse");
+        }
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if !self.settled {
+            let mut rest = Claim {
+                db: self.db.clone(),
+                scope: std::mem::take(&mut self.scope),
+                key_hash: std::mem::take(&mut self.key_hash),
+                owner: std::mem::take(&mut self.owner),
+                settled: true,
+            };
+            tokio::spawn(async move { rest.release().await });
+        }
+    }
+}
+
+enum Outcome {
+    Claimed(Claim),
+    Replay(HttpResponse),
+}
+
+async fn claim(
+    db: &Db,
+    scope: &str,
+    key_hash: &str,
+    caller: &str,
+    fingerprint: &str,
+    crypt: &ChaCha20Poly1305,
+) -> Result<Outcome, ApiError> {
+    let owner = uuid::Uuid::new_v4().simple().to_string();
+    for _ in 0..5 {
+        let now = Utc::now();
+        let lease_until = format_ts(now + LEASE);
+        let inserted = sqlx::query(
+            "INSERT INTO idempotency_records (scope, key_hash, caller, fingerprint, state, owner, lease_until, \
+             created_at, expires_at) VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8) \
+             ON CONFLICT (scope, key_hash) DO NOTHING",
+        )
+        .bind(scope)
+        .bind(key_hash)
+        .bind(caller)
+        .bind(fingerprint)
+        .bind(&owner)
+        .bind(&lease_until)
+        .bind(format_ts(now))
+        .bind(format_ts(now + RETENTION))
+        .execute(&db.pool)
+        .await?
+        .rows_affected();
+        let claimed = || {
+            Outcome::Claimed(Claim {
+                db: db.clone(),
+                scope: scope.into(),
+                key_hash: key_hash.into(),
+                owner: owner.clone(),
+                settled: false,
+            })
+        };
+        if inserted == 1 {
+            return Ok(claimed());
+        }
+        let Some(rec) = fetch(db, scope, key_hash).await? else {
+            continue; // released in between: try again
+        };
+        let now_s = format_ts(now);
+        if rec.expires_at <= now_s {
+            sqlx::query(
+                "DELETE FROM idempotency_records WHERE scope = $1 AND key_hash = $2 AND expires_at = $3",
+            )
+            .bind(scope)
+            .bind(key_hash)
+            .bind(&rec.expires_at)
+            .execute(&db.pool)
+            .await?;
+            continue;
+        }
+        if rec.caller != caller || rec.fingerprint != fingerprint {
+            return Err(ApiError::IdempotencyKeyReused);
+        }
+        if rec.state == "done" {
+            return Ok(Outcome::Replay(replay(&rec, crypt)?));
+        }
+        if rec.lease_until > now_s {
+            return Err(ApiError::IdempotencyKeyInUse);
+        }
+        // The first request's process died: take the claim over.
+        let taken = sqlx::query(
+            "UPDATE idempotency_records SET owner = $1, lease_until = $2 \
+             WHERE scope = $3 AND key_hash = $4 AND state = 'running' AND owner = $5",
+        )
+        .bind(&owner)
+        .bind(&lease_until)
+        .bind(scope)
+        .bind(key_hash)
+        .bind(&rec.owner)
+        .execute(&db.pool)
+        .await?
+        .rows_affected();
+        if taken == 1 {
+            tracing::warn!("taking over an idempotency key whose first request never finished");
+            return Ok(claimed());
+        }
+    }
+    Err(ApiError::IdempotencyKeyInUse)
+}
+
+fn replay(rec: &Record, crypt: &ChaCha20Poly1305) -> Result<HttpResponse, ApiError> {
+    let status = rec
+        .status
+        .and_then(|s| StatusCode::from_u16(u16::try_from(s).ok()?).ok())
+        .ok_or_else(|| ApiError::Internal("stored response has no status".into()))?;
+    let headers: Vec<(String, String)> = rec
+        .headers
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| ApiError::Internal(format!("stored headers unreadable: {e}")))?
+        .unwrap_or_default();
+    let body = rec
+        .body
+        .as_deref()
+        .map(|b| open(crypt, b))
+        .transpose()?
+        .unwrap_or_default();
+    let mut resp = HttpResponse::build(status);
+    for (k, v) in headers {
+        resp.insert_header((k, v));
+    }
+    resp.insert_header(("Idempotent-Replayed", "true"));
+    Ok(resp.body(body))
+}
+
+async fn read_body(req: &mut ServiceRequest, max: usize) -> Result<web::Bytes, ApiError> {
+    let mut payload = req.take_payload();
+    let mut buf = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|e| ApiError::BadRequest(format!("could not read the body: {e}")))?;
+        if buf.len() + chunk.len() > max {
+            return Err(ApiError::PayloadTooLarge(max));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    let bytes = buf.freeze();
+    req.set_payload(actix_web::dev::Payload::from(bytes.clone()));
+    Ok(bytes)
+}
+
+/// Runs a write under its `Idempotency-Key`.
+pub async fn run(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if !valid_key(key) {
+        let e = ApiError::BadRequest(format!(
+            "Idempotency-Key must be 1 to {MAX_KEY_LEN} visible ASCII characters"
+        ));
+        return Ok(req.into_response(e.error_response()));
+    }
+    let body = match read_body(&mut req, state.config.max_body_bytes).await {
+        Ok(b) => b,
+        Err(e) => return Ok(req.into_response(e.error_response())),
+    };
+    let (scope, who) = match caller {
+        Caller::Key(k) => (k.workspace_id.to_string(), format!("key:{}", k.key_id)),
+        Caller::Operator => ("operator".to_string(), "operator".to_string()),
+    };
+    let target = format!("{}?{}", req.path(), req.query_string());
+    let workspace_header = req
+        .headers()
+        .get("X-Workspace-ID")
+        .map(|v| v.as_bytes().to_vec())
+        .unwrap_or_default();
+    let fingerprint = fingerprint(req.method().as_str(), &target, &workspace_header, &body);
+    let key_hash = key_hash(&scope, key);
+    let crypt = cipher(&scope, key);
+    let mut claim = match claim(&state.db, &scope, &key_hash, &who, &fingerprint, &crypt).await {
+        Ok(Outcome::Claimed(c)) => c,
+        Ok(Outcome::Replay(resp)) => return Ok(req.into_response(resp)),
+        Err(e) => return Ok(req.into_response(e.error_response())),
+    };
+    let res = match next.call(req).await {
+        Ok(res) => res,
+        Err(e) => {
+            claim.release().await;
+            return Err(e);
+        }
+    };
+    let status = res.status();
+    if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+        claim.release().await;
+        return Ok(res.map_into_boxed_body());
+    }
+    let (http_req, http_res) = res.into_parts();
+    let headers: Vec<(String, String)> = http_res
+        .headers()
+        .iter()
+        .filter(|(k, _)| REPLAYED_HEADERS.contains(&k.as_str()))
+        .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+        .collect();
+    let mut head = HttpResponse::build(status);
+    for (k, v) in http_res.headers() {
+        head.append_header((k.clone(), v.clone()));
+    }
+    let bytes = match actix_web::body::to_bytes(http_res.into_body()).await {
+        Ok(b) => b,
+        Err(_) => {
+            claim.release().await;
+            let e = ApiError::Internal("could not read a response body".into());
+            return Ok(ServiceResponse::new(http_req, e.error_response()));
+        }
+    };
+    let stored = async {
+        let sealed = seal(&crypt, &bytes)?;
+        let headers = serde_json::to_string(&headers)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let done = sqlx::query(
+            "UPDATE idempotency_records SET state = 'done', response_status = $1, response_headers = $2, \
+             response_body = $3 WHERE scope = $4 AND key_hash = $5 AND owner = $6",
+        )
+        .bind(i64::from(status.as_u16()))
+        .bind(headers)
+        .bind(sealed)
+        .bind(&claim.scope)
+        .bind(&claim.key_hash)
+        .bind(&claim.owner)
+        .execute(&state.db.pool)
+        .await?;
+        Ok::<u64, ApiError>(done.rows_affected())
+    }
+    .await;
+    match stored {
+        Ok(1) => claim.settled = true,
+        Ok(_) => {
+            claim.settled = true;
+            tracing::warn!("an idempotency claim was taken over before its response was stored");
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "could not store an idempotent response; releasing the key");
+            claim.release().await;
+        }
+    }
+    Ok(ServiceResponse::new(http_req, head.body(bytes)))
+}
+
+/// Deletes records past their 24 hours.
+pub async fn purge_expired(db: &Db, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query("DELETE FROM idempotency_records WHERE expires_at <= $1")
+            .bind(format_ts(now))
+            .execute(&db.pool)
+            .await?
+            .rows_affected(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_visible_ascii_up_to_255() {
+        assert!(valid_key("a"));
+        assert!(valid_key(&"k".repeat(255)));
+        assert!(!valid_key(&"k".repeat(256)));
+        assert!(!valid_key(""));
+        assert!(!valid_key("has space"));
+        assert!(!valid_key("é"));
+    }
+
+    #[test]
+    fn stored_bodies_open_only_with_the_same_key() {
+        let a = cipher("ws", "key-1");
+        let sealed = seal(&a, b"{\"key\":\"secret\"}").unwrap();
+        assert!(!sealed.contains("secret"));
+        assert_eq!(open(&a, &sealed).unwrap(), b"{\"key\":\"secret\"}");
+        assert!(open(&cipher("ws", "key-2"), &sealed).is_err());
+        assert!(open(&cipher("other", "key-1"), &sealed).is_err());
+    }
+
+    #[test]
+    fn fingerprints_separate_their_parts() {
+        assert_ne!(sha256_hex(&[b"ab", b"c"]), sha256_hex(&[b"a", b"bc"]));
+    }
+}

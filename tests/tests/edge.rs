@@ -1,0 +1,737 @@
+//! Access control at the edge, end to end over HTTP, on the embedded default and on Postgres +
+//! Kafka: tenancy on every route, scopes, rate limits, quotas, idempotency, hardening.
+
+#![allow(clippy::unwrap_used)]
+
+use keel_api::access::{Access, ROUTES};
+use keel_tests::{spawn_app, spawn_app_with, Backend, Resp, TestApp};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+const ALL: &[&str] = &[
+    "keys:read",
+    "keys:write",
+    "workspaces:read",
+    "workspaces:write",
+];
+
+fn num(r: &Resp, h: &str) -> u64 {
+    r.header(h)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("{h} missing: {r:?}"))
+}
+
+async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Backend) {
+    let app = spawn_app(b).await;
+    let a = app.create_workspace("A", "pro").await;
+    let other = app.create_workspace("B", "pro").await;
+    let (_, key_a, _) = app.create_key(&a, "a", ALL).await;
+    let (id_b, key_b, pos) = app.create_key(&other, "b", ALL).await;
+    let before = app
+        .get(&format!("/api/v1/keys/{id_b}/history?min_position={pos}"))
+        .workspace(&other)
+        .send()
+        .await;
+    let mut tried = 0;
+    for rule in ROUTES.iter().filter(|r| r.path.contains("{id}")) {
+        let foreign = if rule.path.starts_with("/api/v1/workspaces/") {
+            &other
+        } else {
+            &id_b
+        };
+        let path = rule.path.replace("{id}", foreign);
+        let method = Method::from_bytes(rule.method.as_bytes()).unwrap();
+        let mut call = app.call(method.clone(), &path).token(&key_a);
+        if method == Method::POST || method == Method::PATCH {
+            call = call.json(json!({ "name": "pwned" }));
+            if rule.path.ends_with("/rotate") {
+                call = call.json(json!({}));
+            }
+        }
+        let r = call.send().await;
+        assert_eq!(
+            (r.status, r.code()),
+            (StatusCode::NOT_FOUND, "not_found"),
+            "{} {}: {r:?}",
+            rule.method,
+            rule.path
+        );
+        tried += 1;
+    }
+    assert!(tried >= 7, "every route with an id was tried ({tried})");
+    // The operator naming a workspace that does not exist is 404 too.
+    let r = app
+        .get("/api/v1/keys")
+        .workspace(&uuid::Uuid::now_v7().to_string())
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{r:?}");
+    // Nothing of B changed: its key works, its history and name are as they were.
+    let r = app.get("/api/v1/keys").token(&key_b).send().await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let after = app
+        .get(&format!("/api/v1/keys/{id_b}/history"))
+        .workspace(&other)
+        .send()
+        .await;
+    assert_eq!(before.body, after.body);
+    let w = app
+        .eventually(&format!("/api/v1/workspaces/{other}"), None, |r| {
+            r.status == StatusCode::OK
+        })
+        .await;
+    assert_eq!(w.body["data"]["name"], "B");
+    assert_eq!(w.body["data"]["status"], "active");
+    // A's listing shows A alone.
+    let list = app
+        .get(&format!("/api/v1/workspaces?min_position={pos}"))
+        .token(&key_a)
+        .send()
+        .await;
+    assert_eq!(list.body["meta"]["total_count"], 1);
+    assert_eq!(list.body["data"][0]["id"], a.as_str());
+    app.stop().await;
+}
+
+async fn a_missing_scope_is_403_naming_it_and_the_index_says_who_calls(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("Acme", "starter").await;
+    let (_, reader, _) = app.create_key(&ws, "reader", &["keys:read"]).await;
+    let r = app
+        .post("/api/v1/keys")
+        .token(&reader)
+        .json(json!({"name": "x", "scopes": []}))
+        .send()
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::FORBIDDEN, "insufficient_scope")
+    );
+    assert_eq!(r.body["error"]["details"]["required_scope"], "keys:write");
+    assert!(r.header("X-RateLimit-Limit").is_some(), "{r:?}");
+    let r = app
+        .get(&format!("/api/v1/workspaces/{ws}"))
+        .token(&reader)
+        .send()
+        .await;
+    assert_eq!(
+        r.body["error"]["details"]["required_scope"],
+        "workspaces:read"
+    );
+    let r = app
+        .post("/api/v1/workspaces")
+        .token(&reader)
+        .json(json!({"name": "n"}))
+        .send()
+        .await;
+    assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden"));
+
+    let me = app.get("/api/v1/").token(&reader).send().await;
+    assert_eq!(me.status, StatusCode::OK, "{me:?}");
+    let c = &me.body["data"]["caller"];
+    assert_eq!(c["type"], "api_key");
+    assert_eq!(c["workspace_id"], ws.as_str());
+    assert_eq!(c["key_name"], "reader");
+    assert!(c["prefix"].as_str().unwrap().starts_with("keel_live_"));
+    assert_eq!(c["tier"], "starter");
+    assert_eq!(c["rate_limit"]["requests_per_minute"], 1000);
+    assert_eq!(c["rate_limit"]["burst"], 200);
+    assert_eq!(c["quota"]["calls_per_day"], 100_000);
+    assert_eq!(
+        me.body["data"]["endpoints"]["POST /api/v1/keys"],
+        "keys:write"
+    );
+    assert_eq!(me.body["data"]["api_version"], "v1");
+    let anon = app.get("/api/v1").no_token().send().await;
+    assert_eq!(anon.body["data"]["caller"], Value::Null);
+    assert!(anon.header("X-RateLimit-Limit").is_none());
+    // A key may not lift a new key above its workspace's plan; the operator may.
+    let (_, writer, _) = app.create_key(&ws, "writer", &["keys:write"]).await;
+    let r = app
+        .post("/api/v1/keys")
+        .token(&writer)
+        .json(json!({"name": "fast", "scopes": ["keys:read"], "rate_limit_tier": "enterprise"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{r:?}");
+    let r = app
+        .post("/api/v1/keys")
+        .token(&writer)
+        .json(json!({"name": "slow", "scopes": ["keys:read"], "rate_limit_tier": "free"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    app.stop().await;
+}
+
+async fn malformed_unknown_revoked_and_test_keys(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let (_, secret, _) = app.create_key(&ws, "ci", ALL).await;
+    // One character changed: the checksum no longer matches.
+    let mut typo = secret.clone().into_bytes();
+    let last = typo.len() - 10;
+    typo[last] = if typo[last] == b'x' { b'y' } else { b'x' };
+    let typo = String::from_utf8(typo).unwrap();
+    for bad in [typo.as_str(), "keel_live_short", "Bearer", "sk_test_123"] {
+        let r = app.get("/api/v1/keys").token(bad).send().await;
+        assert_eq!(
+            (r.status, r.code()),
+            (StatusCode::UNAUTHORIZED, "invalid_api_key"),
+            "{bad}"
+        );
+        assert!(r.header("X-RateLimit-Limit").is_none());
+        assert!(!r.body.to_string().contains(bad) || bad == "Bearer");
+    }
+    let r = app.get("/api/v1/keys").no_token().send().await;
+    assert_eq!(r.code(), "missing_api_key");
+    let (id, test_key) = app
+        .create_key_with(
+            &ws,
+            json!({"name": "t", "scopes": ["keys:read"], "environment": "test"}),
+        )
+        .await;
+    assert!(test_key.starts_with("keel_test_"), "{test_key}");
+    let r = app
+        .eventually(&format!("/api/v1/keys/{id}"), Some(&ws), |r| {
+            r.status == StatusCode::OK
+        })
+        .await;
+    assert_eq!(r.body["data"]["environment"], "test", "{r:?}");
+    let r = app.get("/api/v1/keys").token(&test_key).send().await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    // last_used_at is written in batches: it shows up within a few seconds.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let r = app
+            .get(&format!("/api/v1/keys/{id}"))
+            .workspace(&ws)
+            .send()
+            .await;
+        if r.body["data"]["last_used_at"].is_string() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "last_used_at never set: {r:?}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let r = app
+        .delete(&format!("/api/v1/keys/{id}"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{r:?}");
+    let r = app.get("/api/v1/keys").token(&test_key).send().await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNAUTHORIZED, "key_revoked")
+    );
+    let (_, expiring) = app
+        .create_key_with(
+            &ws,
+            json!({"name": "e", "scopes": ["keys:read"], "expires_at": (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339()}),
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let r = app.get("/api/v1/keys").token(&expiring).send().await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNAUTHORIZED, "key_expired")
+    );
+    app.stop().await;
+}
+
+async fn rate_limit_headers_count_down_and_429_says_when_to_retry(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("Acme", "free").await;
+    let (_, key, _) = app.create_key(&ws, "free", &["keys:read"]).await;
+    let ok = app.get("/api/v1/keys").token(&key).send().await;
+    assert_eq!(ok.status, StatusCode::OK, "{ok:?}");
+    assert_eq!(num(&ok, "X-RateLimit-Limit"), 60);
+    assert_eq!(
+        num(&ok, "X-RateLimit-Remaining"),
+        0,
+        "free keys have no burst"
+    );
+    assert_eq!(num(&ok, "X-RateLimit-Reset"), 1);
+    assert_eq!(num(&ok, "X-API-Quota-Limit"), 10_000);
+    let used = num(&ok, "X-API-Quota-Used");
+    let limited = app.get("/api/v1/keys").token(&key).send().await;
+    assert_eq!(
+        (limited.status, limited.code()),
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+        "{limited:?}"
+    );
+    assert_eq!(num(&limited, "Retry-After"), 1);
+    assert_eq!(num(&limited, "X-RateLimit-Remaining"), 0);
+    let d = &limited.body["error"]["details"];
+    assert_eq!(
+        (d["limit"].as_u64(), d["remaining"].as_u64()),
+        (Some(60), Some(0))
+    );
+    assert!(d["reset"].as_u64().is_some());
+    assert!(limited.body["error"]["request_id"].is_string());
+    assert_eq!(
+        num(&limited, "X-API-Quota-Used"),
+        used,
+        "refused calls are not counted"
+    );
+    tokio::time::sleep(Duration::from_millis(1050)).await;
+    let again = app.get("/api/v1/keys").token(&key).send().await;
+    assert_eq!(again.status, StatusCode::OK, "{again:?}");
+    assert_eq!(num(&again, "X-API-Quota-Used"), used + 1);
+
+    // The key's own rate_limit_tier overrides its free workspace's: starter, burst 200.
+    let (_, fast) = app
+        .create_key_with(
+            &ws,
+            json!({"name": "fast", "scopes": ["keys:read"], "rate_limit_tier": "starter"}),
+        )
+        .await;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let client = app.client.clone();
+        let url = format!("{}/api/v1/", app.base);
+        let key = fast.clone();
+        tasks.push(tokio::spawn(async move {
+            let (mut ok, mut limited) = (0u64, 0u64);
+            for _ in 0..40 {
+                let r = client.get(&url).bearer_auth(&key).send().await.unwrap();
+                match r.status() {
+                    StatusCode::OK => ok += 1,
+                    StatusCode::TOO_MANY_REQUESTS => limited += 1,
+                    s => panic!("unexpected {s}"),
+                }
+            }
+            (ok, limited)
+        }));
+    }
+    let (mut ok, mut limited) = (0, 0);
+    for t in tasks {
+        let (o, l) = t.await.unwrap();
+        ok += o;
+        limited += l;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    // GCRA: at most burst + 1 at once, then one per 60 ms.
+    let bound = 201 + (elapsed * 1000.0 / 60.0).ceil() as u64;
+    assert!(ok >= 201, "the burst was not granted: {ok}");
+    assert!(ok <= bound, "{ok} accepted in {elapsed:.2}s, bound {bound}");
+    assert!(limited > 0);
+    app.stop().await;
+}
+
+async fn past_the_daily_quota_calls_get_429_quota_exceeded(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("Acme", "free").await;
+    let (_, key) = app
+        .create_key_with(
+            &ws,
+            json!({"name": "k", "scopes": ["keys:read"], "rate_limit_tier": "enterprise"}),
+        )
+        .await;
+    // 9,999 of the free tier's 10,000 calls were made earlier today.
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    sqlx::query("INSERT INTO api_quota_usage (workspace_id, day, used) VALUES ($1, $2, 9999)")
+        .bind(&ws)
+        .bind(&today)
+        .execute(&app.db().pool)
+        .await
+        .unwrap();
+    let last = app.get("/api/v1/keys").token(&key).send().await;
+    assert_eq!(last.status, StatusCode::OK, "{last:?}");
+    assert_eq!(num(&last, "X-API-Quota-Used"), 10_000);
+    let over = app.get("/api/v1/keys").token(&key).send().await;
+    assert_eq!(
+        (over.status, over.code()),
+        (StatusCode::TOO_MANY_REQUESTS, "quota_exceeded"),
+        "{over:?}"
+    );
+    let retry = num(&over, "Retry-After");
+    assert!((1..=86_400).contains(&retry), "{retry}");
+    assert_eq!(over.body["error"]["details"]["limit"], 10_000);
+    // The operator is not bound by a workspace's quota.
+    let r = app.get("/api/v1/keys").workspace(&ws).send().await;
+    assert_eq!(r.status, StatusCode::OK);
+    // The count is written back: a restart would start from it.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let used: i64 = sqlx::query_scalar::<_, i64>(
+            "SELECT used FROM api_quota_usage WHERE workspace_id = $1 AND day = $2",
+        )
+        .bind(&ws)
+        .bind(&today)
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap();
+        if used == 10_000 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "quota count never flushed: {used}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    app.stop().await;
+}
+
+async fn count_keys(app: &TestApp, ws: &str) -> i64 {
+    let r = app
+        .get(&format!(
+            "/api/v1/keys/?limit=1000&min_position={}",
+            i64::MAX / 2
+        ))
+        .workspace(ws)
+        .send()
+        .await;
+    let _ = r;
+    // The inline registry is always current, whatever the read models' lag.
+    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM auth_keys WHERE workspace_id = $1")
+        .bind(ws)
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap()
+}
+
+async fn idempotent_writes_make_one_effect_and_replay_verbatim(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let (_, key, _) = app.create_key(&ws, "ci", ALL).await;
+    let body = json!({"name": "made once", "scopes": ["keys:read"]});
+    let first = app
+        .post("/api/v1/keys")
+        .token(&key)
+        .header("Idempotency-Key", "create-1")
+        .json(body.clone())
+        .send()
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{first:?}");
+    assert!(first.header("Idempotent-Replayed").is_none());
+    for _ in 0..5 {
+        let again = app
+            .post("/api/v1/keys")
+            .token(&key)
+            .header("Idempotency-Key", "create-1")
+            .json(body.clone())
+            .send()
+            .await;
+        assert_eq!(again.status, StatusCode::CREATED);
+        assert_eq!(again.header("Idempotent-Replayed").as_deref(), Some("true"));
+        assert_eq!(again.body, first.body, "replayed verbatim, secret included");
+        assert_eq!(
+            again.header("X-Keel-Position"),
+            first.header("X-Keel-Position")
+        );
+        assert_eq!(again.header("ETag"), first.header("ETag"));
+        assert_ne!(again.header("X-Request-ID"), first.header("X-Request-ID"));
+        assert!(again.header("X-RateLimit-Remaining").is_some());
+    }
+    assert_eq!(count_keys(&app, &ws).await, 2);
+
+    // Many at once with a fresh key: one runs, the rest replay it or hear it is in flight.
+    let mut tasks = Vec::new();
+    for _ in 0..12 {
+        let client = app.client.clone();
+        let url = format!("{}/api/v1/keys", app.base);
+        let key = key.clone();
+        tasks.push(tokio::spawn(async move {
+            let r = client
+                .post(&url)
+                .bearer_auth(&key)
+                .header("Idempotency-Key", "create-2")
+                .json(&json!({"name": "made once too", "scopes": ["keys:read"]}))
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            let replayed = r.headers().contains_key("Idempotent-Replayed");
+            let v: Value = r.json().await.unwrap();
+            (status, replayed, v)
+        }));
+    }
+    let mut created = Vec::new();
+    for t in tasks {
+        let (status, replayed, v) = t.await.unwrap();
+        match status {
+            StatusCode::CREATED => created.push((replayed, v)),
+            StatusCode::CONFLICT => assert_eq!(v["error"]["code"], "idempotency_key_in_use"),
+            s => panic!("unexpected {s}: {v}"),
+        }
+    }
+    assert_eq!(
+        created.iter().filter(|(r, _)| !r).count(),
+        1,
+        "one execution"
+    );
+    assert!(created.windows(2).all(|w| w[0].1 == w[1].1));
+    assert_eq!(count_keys(&app, &ws).await, 3);
+
+    // The same key with another body, path or method is refused.
+    let r = app
+        .post("/api/v1/keys")
+        .token(&key)
+        .header("Idempotency-Key", "create-1")
+        .json(json!({"name": "something else", "scopes": ["keys:read"]}))
+        .send()
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused"),
+        "{r:?}"
+    );
+    let r = app
+        .patch(&format!("/api/v1/workspaces/{ws}"))
+        .token(&key)
+        .header("Idempotency-Key", "create-1")
+        .json(body.clone())
+        .send()
+        .await;
+    assert_eq!(r.code(), "idempotency_key_reused");
+    // Keys are scoped per workspace: another workspace may use the same one.
+    let other = app.create_workspace("Other", "pro").await;
+    let r = app
+        .post("/api/v1/keys")
+        .workspace(&other)
+        .header("Idempotency-Key", "create-1")
+        .json(body.clone())
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert!(r.header("Idempotent-Replayed").is_none());
+    // Validation failures are results too, and replay as such; malformed keys are refused.
+    let bad = json!({"name": "", "scopes": ["nope"]});
+    for _ in 0..2 {
+        let r = app
+            .post("/api/v1/keys")
+            .token(&key)
+            .header("Idempotency-Key", "bad-1")
+            .json(bad.clone())
+            .send()
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    }
+    let r = app
+        .post("/api/v1/keys")
+        .token(&key)
+        .header("Idempotency-Key", "k".repeat(256).as_str())
+        .json(body.clone())
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{r:?}");
+    // Nothing stored holds the secret in clear.
+    let secret = first.body["data"]["key"].as_str().unwrap();
+    let rows: Vec<String> = sqlx::query_scalar::<_, String>(
+        "SELECT COALESCE(response_body, '') FROM idempotency_records",
+    )
+    .fetch_all(&app.db().pool)
+    .await
+    .unwrap();
+    assert!(!rows.is_empty() && rows.iter().all(|r| !r.contains(secret)));
+    app.stop().await;
+}
+
+async fn an_idempotency_key_in_flight_is_409_and_a_crashed_claim_lapses(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let (key_id, key, _) = app.create_key(&ws, "ci", ALL).await;
+    let body = json!({"name": "after a crash", "scopes": ["keys:read"]}).to_string();
+    // A process claimed this key and died mid-request: its claim is in the table, running.
+    let fp = keel_api::idempotency::fingerprint("POST", "/api/v1/keys?", b"", body.as_bytes());
+    let hash = keel_api::idempotency::key_hash(&ws, "crash-1");
+    let now = chrono::Utc::now();
+    sqlx::query(
+        "INSERT INTO idempotency_records (scope, key_hash, caller, fingerprint, state, owner, lease_until, \
+         created_at, expires_at) VALUES ($1, $2, $3, $4, 'running', 'dead-process', $5, $6, $7)",
+    )
+    .bind(&ws)
+    .bind(&hash)
+    .bind(format!("key:{key_id}"))
+    .bind(&fp)
+    .bind(keel_schemas::format_ts(now + chrono::Duration::seconds(60)))
+    .bind(keel_schemas::format_ts(now))
+    .bind(keel_schemas::format_ts(now + chrono::Duration::hours(24)))
+    .execute(&app.db().pool)
+    .await
+    .unwrap();
+    let send = || {
+        app.post("/api/v1/keys")
+            .token(&key)
+            .header("Idempotency-Key", "crash-1")
+            .raw(&body)
+            .send()
+    };
+    let r = send().await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::CONFLICT, "idempotency_key_in_use"),
+        "{r:?}"
+    );
+    assert!(r.header("Retry-After").is_some());
+    // Its lease lapses: the next request runs, once.
+    sqlx::query("UPDATE idempotency_records SET lease_until = $1 WHERE key_hash = $2")
+        .bind(keel_schemas::format_ts(now - chrono::Duration::seconds(1)))
+        .bind(&hash)
+        .execute(&app.db().pool)
+        .await
+        .unwrap();
+    let r = send().await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let again = send().await;
+    assert_eq!(again.header("Idempotent-Replayed").as_deref(), Some("true"));
+    assert_eq!(again.body, r.body);
+    assert_eq!(count_keys(&app, &ws).await, 2);
+    app.stop().await;
+}
+
+async fn hardening_request_ids_limits_headers_and_cors(b: Backend) {
+    let app = spawn_app_with(b, |c| c.max_body_bytes = 4096).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    // A well-formed request id is kept; a malformed one is replaced.
+    let r = app
+        .get("/api/v1/keys")
+        .workspace(&ws)
+        .header("X-Request-ID", "client-abc_123")
+        .send()
+        .await;
+    assert_eq!(r.header("X-Request-ID").as_deref(), Some("client-abc_123"));
+    let r = app
+        .get("/api/v1/keys/nope")
+        .workspace(&ws)
+        .header("X-Request-ID", "bad id with spaces")
+        .send()
+        .await;
+    let id = r.header("X-Request-ID").unwrap();
+    assert!(id.starts_with("req_"), "{id}");
+    assert_eq!(r.body["error"]["request_id"], id.as_str());
+    // Body too large, too deep, strings too long.
+    let big = json!({"name": "x".repeat(5000), "scopes": []});
+    let r = app
+        .post("/api/v1/keys")
+        .workspace(&ws)
+        .json(big)
+        .send()
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
+    );
+    let r = app
+        .post("/api/v1/keys")
+        .workspace(&ws)
+        .header("Idempotency-Key", "big")
+        .json(json!({"name": "x".repeat(5000), "scopes": []}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let deep = format!(
+        "{{\"name\": \"n\", \"scopes\": [], \"x\": {}1{}}}",
+        "[".repeat(40),
+        "]".repeat(40)
+    );
+    let r = app
+        .post("/api/v1/keys")
+        .workspace(&ws)
+        .raw(&deep)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{r:?}");
+    assert!(r.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("deeper"));
+    // Security headers everywhere, CORS closed.
+    for r in [
+        app.get("/api/v1/health").no_token().send().await,
+        app.get("/api/v1/nowhere").no_token().send().await,
+        app.get("/api/v1/keys").no_token().send().await,
+    ] {
+        assert_eq!(
+            r.header("X-Content-Type-Options").as_deref(),
+            Some("nosniff"),
+            "{r:?}"
+        );
+        assert_eq!(r.header("X-Frame-Options").as_deref(), Some("DENY"));
+        assert!(r.header("Content-Security-Policy").is_some(), "{r:?}");
+        assert!(r.header("X-Request-ID").is_some());
+    }
+    let preflight = app
+        .call(Method::OPTIONS, "/api/v1/keys")
+        .no_token()
+        .header("Origin", "https://evil.example")
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .await;
+    assert!(
+        preflight.header("Access-Control-Allow-Origin").is_none(),
+        "{preflight:?}"
+    );
+    let r = app
+        .get("/api/v1/keys")
+        .workspace(&ws)
+        .header("Origin", "https://evil.example")
+        .send()
+        .await;
+    assert!(r.header("Access-Control-Allow-Origin").is_none());
+    app.stop().await;
+}
+
+macro_rules! on_every_backend {
+    ($($case:ident),* $(,)?) => {
+        mod embedded { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Embedded).await } )* }
+        mod distributed { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Distributed).await } )* }
+    };
+}
+
+on_every_backend!(
+    another_workspaces_ids_are_404_on_every_route_and_nothing_changes,
+    a_missing_scope_is_403_naming_it_and_the_index_says_who_calls,
+    malformed_unknown_revoked_and_test_keys,
+    rate_limit_headers_count_down_and_429_says_when_to_retry,
+    past_the_daily_quota_calls_get_429_quota_exceeded,
+    idempotent_writes_make_one_effect_and_replay_verbatim,
+    an_idempotency_key_in_flight_is_409_and_a_crashed_claim_lapses,
+    hardening_request_ids_limits_headers_and_cors,
+);
+
+/// Postgres only: a statement that outlives `db_timeout_ms` is cancelled and the client hears
+/// 503 with Retry-After, not a hang or a 500.
+#[tokio::test]
+async fn a_database_call_past_its_timeout_is_503_with_retry_after() {
+    let app = spawn_app_with(Backend::Distributed, |c| c.db_timeout_ms = 500).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let (_, key, _) = app.create_key(&ws, "ci", ALL).await;
+    let db = app.db();
+    let mut blocker = db.pool.begin().await.unwrap();
+    sqlx::query("LOCK TABLE auth_keys IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let r = app.get("/api/v1/keys").token(&key).send().await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
+        "{r:?}"
+    );
+    assert!(r.header("Retry-After").is_some());
+    assert!(
+        !r.body.to_string().contains("statement"),
+        "no internals: {r:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    blocker.rollback().await.unwrap();
+    let r = app.get("/api/v1/keys").token(&key).send().await;
+    assert_eq!(r.status, StatusCode::OK);
+    app.stop().await;
+}
+
+#[test]
+fn every_scope_in_the_access_table_is_a_known_scope() {
+    for r in ROUTES {
+        if let Access::Scope(s) = r.access {
+            assert!(keel_events::Scope::parse(s).is_ok(), "{s}");
+        }
+    }
+}
