@@ -188,6 +188,7 @@ impl Application {
             let state = web::Data::new(AppState {
                 limiter,
                 activity: Default::default(),
+                key_cache: Default::default(),
                 operator_hashes: operator_hashes(&db, &config).await?,
                 config: config.clone(),
                 db: db.clone(),

@@ -4,10 +4,12 @@
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{dev::Payload, FromRequest, HttpMessage, HttpRequest};
+use dashmap::DashMap;
 use keel_events::{Actor, ApiKeyId, Scope, Tier, WorkspaceId};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use std::time::{Duration, Instant};
 
 /// What a secret is, as its prefix says (secret scanners match these prefixes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,6 +208,55 @@ impl Caller {
     }
 }
 
+/// How long a looked-up key is trusted without asking the registry again. Writes through this
+/// process (rotation, revocation, plan changes, deletion) evict at once; another replica's write
+/// is seen within this time.
+pub const KEY_CACHE_TTL: Duration = Duration::from_secs(2);
+const KEY_CACHE_MAX: usize = 100_000;
+
+struct CachedKey {
+    caller: KeyCaller,
+    expires_at: Option<String>,
+    valid_until: Option<String>,
+    fetched: Instant,
+}
+
+/// Active keys recently seen, by hash: most requests authenticate without a database call.
+#[derive(Default)]
+pub struct KeyCache {
+    entries: DashMap<String, CachedKey>,
+}
+
+impl KeyCache {
+    fn get(&self, hash: &str, now: &str) -> Option<Result<Caller, ApiError>> {
+        let e = self.entries.get(hash)?;
+        if e.fetched.elapsed() > KEY_CACHE_TTL {
+            drop(e);
+            self.entries.remove(hash);
+            return None;
+        }
+        let expired = e.expires_at.as_deref().is_some_and(|x| x <= now)
+            || e.valid_until.as_deref().is_some_and(|v| v <= now);
+        Some(if expired {
+            Err(ApiError::KeyExpired)
+        } else {
+            Ok(Caller::Key(e.caller.clone()))
+        })
+    }
+
+    fn put(&self, hash: String, entry: CachedKey) {
+        if self.entries.len() >= KEY_CACHE_MAX {
+            self.entries.clear();
+        }
+        self.entries.insert(hash, entry);
+    }
+
+    /// Forgets every key of a workspace (after a write that may change what they may do).
+    pub fn evict_workspace(&self, ws: WorkspaceId) {
+        self.entries.retain(|_, e| e.caller.workspace_id != ws);
+    }
+}
+
 /// Who is calling, from an `Authorization` header. A malformed workspace key is refused before any
 /// lookup; a well-formed one is looked up by its hash in the inline key registry (so a revoked key
 /// fails on the very next request).
@@ -229,6 +280,10 @@ pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Call
         Some(KeyKind::Live | KeyKind::Test) => {}
         _ => return Err(ApiError::InvalidKey),
     }
+    let now = keel_schemas::format_ts(chrono::Utc::now());
+    if let Some(hit) = state.key_cache.get(&hash, &now) {
+        return hit;
+    }
     let row = sqlx::query(
         "SELECT k.key_id, k.workspace_id, k.name, k.prefix, k.scopes, k.rate_limit_tier, k.status, k.expires_at, \
          k.valid_until, w.tier, w.deleted, k.key_hash FROM auth_keys k JOIN auth_workspaces w ON w.workspace_id = k.workspace_id \
@@ -242,7 +297,6 @@ pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Call
     if !constant_time_eq(stored_hash.as_bytes(), hash.as_bytes()) {
         return Err(ApiError::InvalidKey);
     }
-    let now = keel_schemas::format_ts(chrono::Utc::now());
     let status: String = row.try_get(6)?;
     let expires_at: Option<String> = row.try_get(7)?;
     let valid_until: Option<String> = row.try_get(8)?;
@@ -253,7 +307,9 @@ pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Call
     if status == "revoked" {
         return Err(ApiError::KeyRevoked);
     }
-    if expires_at.is_some_and(|e| e <= now) || valid_until.is_some_and(|v| v <= now) {
+    if expires_at.as_deref().is_some_and(|e| e <= now.as_str())
+        || valid_until.as_deref().is_some_and(|v| v <= now.as_str())
+    {
         return Err(ApiError::KeyExpired);
     }
     let bad =
@@ -261,7 +317,7 @@ pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Call
     let scopes: String = row.try_get(4)?;
     let tier: String = row.try_get(9)?;
     let rate_limit_tier: Option<String> = row.try_get(5)?;
-    Ok(Caller::Key(KeyCaller {
+    let caller = KeyCaller {
         key_id: row.try_get::<String, _>(0)?.parse().map_err(|e| bad(&e))?,
         workspace_id: row.try_get::<String, _>(1)?.parse().map_err(|e| bad(&e))?,
         name: row.try_get(2)?,
@@ -269,7 +325,17 @@ pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Call
         scopes: serde_json::from_str(&scopes).map_err(|e| bad(&e))?,
         tier: tier.parse().map_err(|e: String| bad(&e))?,
         rate_limit_tier: rate_limit_tier.and_then(|t| t.parse().ok()),
-    }))
+    };
+    state.key_cache.put(
+        hash,
+        CachedKey {
+            caller: caller.clone(),
+            expires_at,
+            valid_until,
+            fetched: Instant::now(),
+        },
+    );
+    Ok(Caller::Key(caller))
 }
 
 /// The caller the edge middleware authenticated for this request. A handler of a route missing

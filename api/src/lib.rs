@@ -5,6 +5,7 @@ pub mod access;
 pub mod activity;
 pub mod app;
 pub mod auth;
+pub mod bench;
 pub mod edge;
 pub mod error;
 pub mod http;

@@ -39,6 +39,16 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// Measure what the edge costs: an authenticated GET of a small resource ÷ an unauthenticated
+    /// route of the same binary, same load generator, same run. Embedded SQLite unless --postgres.
+    BenchHttp {
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// Replay the whole log into fresh tables of a projection and swap them in.
     Rebuild {
         /// workspaces or api_keys
@@ -104,6 +114,20 @@ async fn main() -> anyhow::Result<()> {
                 writers,
                 rate,
                 seconds,
+            })
+            .await?;
+            print!("{report}");
+            Ok(())
+        }
+        Command::BenchHttp {
+            seconds,
+            connections,
+            postgres,
+        } => {
+            let report = keel_api::bench::run(keel_api::bench::HttpBenchOptions {
+                seconds,
+                connections,
+                database_url: postgres,
             })
             .await?;
             print!("{report}");

@@ -19,4 +19,5 @@ pub struct AppState {
     pub watermarks: std::sync::Mutex<std::collections::HashMap<&'static str, i64>>,
     pub limiter: Limiter,
     pub activity: Activity,
+    pub key_cache: crate::auth::KeyCache,
 }

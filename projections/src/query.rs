@@ -261,13 +261,12 @@ pub async fn list_workspaces(
 
 /// A live (not deleted) workspace by id.
 pub async fn get_workspace(db: &Db, id: &str) -> Result<Option<WorkspaceView>, sqlx::Error> {
-    let f = ListFilter {
-        limit: 1,
-        workspace_id: Some(id.into()),
-        ..Default::default()
-    };
-    let (rows, _) = list(db, &WORKSPACES, &f, Some("active")).await?;
-    rows.first().map(workspace).transpose()
+    let sql = format!(
+        "SELECT {} FROM {} WHERE id = $1 AND status = 'active'",
+        WORKSPACES.columns, WORKSPACES.name
+    );
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&db.pool).await?;
+    row.as_ref().map(workspace).transpose()
 }
 
 pub async fn list_api_keys(db: &Db, f: &ListFilter) -> Result<(Vec<ApiKeyView>, i64), sqlx::Error> {

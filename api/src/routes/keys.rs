@@ -213,6 +213,7 @@ pub async fn rotate(
         new_event_id,
     )
     .await?;
+    state.key_cache.evict_workspace(ws);
     let k = after.ok_or(ApiError::NotFound("api key"))?;
     let mut body = secret_view(&k, &secret, &outcome, now);
     body["previous_key_valid_until"] = json!(format_ts(
@@ -251,6 +252,7 @@ pub async fn revoke(
         new_event_id,
     )
     .await?;
+    state.key_cache.evict_workspace(ws);
     Ok(HttpResponse::NoContent()
         .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
         .finish())

@@ -214,6 +214,7 @@ pub async fn update(
     };
     let (outcome, after) =
         execute::<WorkspaceAggregate>(&state.store, &exec, &command, new_event_id).await?;
+    state.key_cache.evict_workspace(id);
     let w = after.ok_or(ApiError::NotFound("workspace"))?;
     let created_at = query::get_workspace(&state.db, &id.to_string())
         .await?
@@ -253,6 +254,7 @@ pub async fn delete(
     let (outcome, _) =
         execute::<WorkspaceAggregate>(&state.store, &exec, &WorkspaceCommand::Delete, new_event_id)
             .await?;
+    state.key_cache.evict_workspace(id);
     Ok(HttpResponse::NoContent()
         .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
         .finish())
