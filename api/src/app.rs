@@ -125,7 +125,7 @@ async fn housekeeping(state: std::sync::Arc<AppState>, mut shutdown: watch::Rece
         if let Err(e) = state.limiter.local.flush(&state.db, now).await {
             tracing::warn!(error = %e, "could not record quota usage; will retry");
         }
-        if rounds % 30 == 0 {
+        if rounds.is_multiple_of(30) {
             match crate::idempotency::purge_expired(&state.db, now).await {
                 Ok(n) if n > 0 => tracing::debug!(purged = n, "expired idempotency records"),
                 Ok(_) => {}

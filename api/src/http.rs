@@ -87,27 +87,6 @@ pub async fn json_body<T: DeserializeOwned>(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bodies_nested_too_deep_or_with_huge_strings_are_refused() {
-        let mut deep = json!(1);
-        for _ in 0..MAX_JSON_DEPTH {
-            deep = json!([deep]);
-        }
-        assert!(check_shape(&deep, 1).is_err());
-        let mut ok = json!(1);
-        for _ in 0..MAX_JSON_DEPTH - 1 {
-            ok = json!([ok]);
-        }
-        assert!(check_shape(&ok, 1).is_ok());
-        assert!(check_shape(&json!({ "a": "x".repeat(MAX_JSON_STRING + 1) }), 1).is_err());
-        assert!(check_shape(&json!({ "a": "x".repeat(MAX_JSON_STRING) }), 1).is_ok());
-    }
-}
-
 pub fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
     url::form_urlencoded::parse(req.query_string().as_bytes())
         .into_owned()
@@ -300,4 +279,25 @@ pub fn written(
         .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
         .insert_header(("ETag", format!("\"{}\"", outcome.stream_version)))
         .json(json!({ "data": body }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_nested_too_deep_or_with_huge_strings_are_refused() {
+        let mut deep = json!(1);
+        for _ in 0..MAX_JSON_DEPTH {
+            deep = json!([deep]);
+        }
+        assert!(check_shape(&deep, 1).is_err());
+        let mut ok = json!(1);
+        for _ in 0..MAX_JSON_DEPTH - 1 {
+            ok = json!([ok]);
+        }
+        assert!(check_shape(&ok, 1).is_ok());
+        assert!(check_shape(&json!({ "a": "x".repeat(MAX_JSON_STRING + 1) }), 1).is_err());
+        assert!(check_shape(&json!({ "a": "x".repeat(MAX_JSON_STRING) }), 1).is_ok());
+    }
 }

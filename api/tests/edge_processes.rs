@@ -256,6 +256,39 @@ async fn two_api_processes_share_one_rate_limit_through_redis() {
     .await;
     let used = me["data"]["caller"]["quota"]["used_today"].as_u64();
     assert_eq!(used, Some(accepted + 1), "{me}");
+    // A revocation through one process reaches the other's key cache within its TTL.
+    let key_id = me["data"]["caller"]["key_id"].as_str().unwrap().to_string();
+    let (s, _) = call(
+        &client,
+        reqwest::Method::DELETE,
+        format!("{base1}/api/v1/keys/{key_id}"),
+        &admin,
+        Some(&ws),
+        None,
+    )
+    .await;
+    assert_eq!(s, 204);
+    let revoked_at = Instant::now();
+    loop {
+        let (s, body) = call(
+            &client,
+            reqwest::Method::GET,
+            format!("{base2}/api/v1/"),
+            &key,
+            None,
+            None,
+        )
+        .await;
+        if s == 401 {
+            assert_eq!(body["error"]["code"], "key_revoked");
+            break;
+        }
+        assert!(
+            revoked_at.elapsed() < keel_api::auth::KEY_CACHE_TTL + Duration::from_millis(500),
+            "the other process still accepts a revoked key"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     first.terminate();
     second.terminate();
 }
@@ -345,7 +378,8 @@ async fn exercise_keys(client: &reqwest::Client, base: &str, admin: &str) -> Vec
     let rotated = r["data"]["key"].as_str().unwrap().to_string();
     secrets.push(rotated.clone());
     // Wrong keys: a typo of a real one, a revoked one.
-    let typo = format!("{}x", &rotated[..rotated.len() - 1]);
+    let last = if rotated.ends_with('x') { 'y' } else { 'x' };
+    let typo = format!("{}{last}", &rotated[..rotated.len() - 1]);
     let (s, _) = call(
         client,
         reqwest::Method::GET,
