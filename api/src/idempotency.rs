@@ -169,7 +169,10 @@ impl Drop for Claim {
                 owner: std::mem::take(&mut self.owner),
                 settled: true,
             };
-            tokio::spawn(async move { rest.release().await });
+            // Outside a runtime (process teardown) the lease lapses instead.
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(async move { rest.release().await });
+            }
         }
     }
 }
