@@ -63,6 +63,11 @@ pub const ROUTES: &[Rule] = &[
     rule("DELETE", "/api/v1/keys/{id}", Scope("keys:write")),
     rule("POST", "/api/v1/keys/{id}/rotate", Scope("keys:write")),
     rule("GET", "/api/v1/keys/{id}/history", Scope("keys:read")),
+    rule("GET", "/api/v1/sites", Scope("sites:read")),
+    rule("POST", "/api/v1/sites", Scope("sites:write")),
+    rule("GET", "/api/v1/sites/{id}", Scope("sites:read")),
+    rule("PATCH", "/api/v1/sites/{id}", Scope("sites:write")),
+    rule("DELETE", "/api/v1/sites/{id}", Scope("sites:write")),
 ];
 
 fn matches(pattern: &str, path: &str) -> bool {

@@ -250,6 +250,7 @@ impl Application {
                             .configure(routes::ops::routes)
                             .configure(routes::workspaces::routes)
                             .configure(routes::keys::routes)
+                            .configure(routes::sites::routes)
                             .route("/openapi.json", web::get().to(crate::openapi::document)),
                     )
                     .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::NotFound("route")) }))

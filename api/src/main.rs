@@ -51,7 +51,7 @@ enum Command {
     },
     /// Replay the whole log into fresh tables of a projection and swap them in.
     Rebuild {
-        /// workspaces or api_keys
+        /// workspaces, api_keys or sites
         projection: String,
     },
 }
@@ -135,7 +135,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Rebuild { projection } => {
             let p = keel_projections::Projection::by_name(&projection).ok_or_else(|| {
-                anyhow::anyhow!("unknown projection `{projection}`; known: workspaces, api_keys")
+                anyhow::anyhow!(
+                    "unknown projection `{projection}`; known: workspaces, api_keys, sites"
+                )
             })?;
             let db = keel_api::app::open_database(&config).await?;
             let store = keel_infra::SqlStore::start(db).await?;

@@ -3,7 +3,7 @@
 
 use crate::auth::Caller;
 use actix_web::{HttpRequest, HttpResponse};
-use keel_projections::query::{ApiKeyView, WorkspaceSettingsView, WorkspaceView};
+use keel_projections::query::{ApiKeyView, SiteView, WorkspaceSettingsView, WorkspaceView};
 use serde::Serialize;
 use serde_json::json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -43,6 +43,17 @@ pub struct WorkspaceList {
 #[derive(Serialize, ToSchema)]
 pub struct WorkspaceResponse {
     data: WorkspaceView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SiteList {
+    data: Vec<SiteView>,
+    meta: ListMeta,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SiteResponse {
+    data: SiteView,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -148,8 +159,13 @@ impl Modify for BearerAuth {
         crate::routes::keys::rotate,
         crate::routes::keys::revoke,
         crate::routes::keys::history,
+        crate::routes::sites::create,
+        crate::routes::sites::list,
+        crate::routes::sites::get,
+        crate::routes::sites::update,
+        crate::routes::sites::delete,
     ),
-    components(schemas(WorkspaceSettingsView, WorkspaceView, ApiKeyView, ErrorBody, ListMeta)),
+    components(schemas(WorkspaceSettingsView, WorkspaceView, ApiKeyView, SiteView, ErrorBody, ListMeta)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
 )]

@@ -8,6 +8,7 @@ pub mod api_key;
 mod error;
 mod execute;
 mod memory;
+pub mod site;
 mod store;
 pub mod testing;
 mod validation;

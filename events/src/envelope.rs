@@ -1,4 +1,4 @@
-use crate::{ApiKeyId, DomainEvent, EventId, WorkspaceId};
+use crate::{ApiKeyId, DomainEvent, EventId, SiteId, WorkspaceId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -14,6 +14,9 @@ impl StreamId {
     }
     pub fn api_key(id: ApiKeyId) -> Self {
         Self(format!("key-{id}"))
+    }
+    pub fn site(id: SiteId) -> Self {
+        Self(format!("site-{id}"))
     }
     /// The part before the first `-`: `workspace`, `key`, …
     pub fn stream_type(&self) -> &str {

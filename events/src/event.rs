@@ -1,4 +1,4 @@
-use crate::{ApiKeyId, Scope, Tier, WorkspaceId, WorkspaceSettings};
+use crate::{ApiKeyId, Scope, SiteId, Tier, WorkspaceId, WorkspaceSettings};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +11,9 @@ pub enum DomainEvent {
     ApiKeyCreated(ApiKeyCreated),
     ApiKeyRotated(ApiKeyRotated),
     ApiKeyRevoked(ApiKeyRevoked),
+    SiteCreated(SiteCreated),
+    SiteUpdated(SiteUpdated),
+    SiteDeleted(SiteDeleted),
 }
 
 impl DomainEvent {
@@ -23,6 +26,9 @@ impl DomainEvent {
             DomainEvent::ApiKeyCreated(_) => "key.created",
             DomainEvent::ApiKeyRotated(_) => "key.rotated",
             DomainEvent::ApiKeyRevoked(_) => "key.revoked",
+            DomainEvent::SiteCreated(_) => "site.created",
+            DomainEvent::SiteUpdated(_) => "site.updated",
+            DomainEvent::SiteDeleted(_) => "site.deleted",
         }
     }
 }
@@ -85,4 +91,35 @@ pub struct ApiKeyRevoked {
     pub workspace_id: WorkspaceId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+}
+
+/// A site: where analytics events come from. `tracking_id` is public (it goes into web pages).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteCreated {
+    pub site_id: SiteId,
+    pub workspace_id: WorkspaceId,
+    pub name: String,
+    pub domain: String,
+    pub timezone: String,
+    pub currency: String,
+    pub tracking_id: String,
+}
+
+/// Only the fields that changed are present.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SiteUpdated {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteDeleted {
+    pub site_id: SiteId,
+    pub workspace_id: WorkspaceId,
 }

@@ -44,3 +44,7 @@ id_type!(
     /// Identifies an API key (not the secret itself).
     ApiKeyId
 );
+id_type!(
+    /// Identifies a site (a website or app whose analytics a workspace collects).
+    SiteId
+);

@@ -8,5 +8,5 @@ mod values;
 
 pub use envelope::{Actor, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StreamId};
 pub use event::*;
-pub use ids::{ApiKeyId, EventId, WorkspaceId};
-pub use values::{Scope, ScopeError, Tier, WorkspaceSettings, SCOPE_RESOURCES};
+pub use ids::{ApiKeyId, EventId, SiteId, WorkspaceId};
+pub use values::{is_currency, Scope, ScopeError, Tier, WorkspaceSettings, SCOPE_RESOURCES};

@@ -156,6 +156,9 @@ pub(crate) async fn apply(
                 .execute(&mut *conn)
                 .await?;
         }
+        // Sites need nothing consistent with the append: their read model is eventual.
+        DomainEvent::SiteCreated(_) | DomainEvent::SiteUpdated(_) | DomainEvent::SiteDeleted(_) => {
+        }
     }
     Ok(())
 }

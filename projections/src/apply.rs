@@ -10,15 +10,21 @@ use sqlx::{AnyConnection, Row};
 pub enum Projection {
     Workspaces,
     ApiKeys,
+    Sites,
 }
 
 impl Projection {
-    pub const ALL: [Projection; 2] = [Projection::Workspaces, Projection::ApiKeys];
+    pub const ALL: [Projection; 3] = [
+        Projection::Workspaces,
+        Projection::ApiKeys,
+        Projection::Sites,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Projection::Workspaces => "workspaces",
             Projection::ApiKeys => "api_keys",
+            Projection::Sites => "sites",
         }
     }
 
@@ -31,6 +37,7 @@ impl Projection {
         match self {
             Projection::Workspaces => &["rm_workspaces"],
             Projection::ApiKeys => &["rm_api_keys"],
+            Projection::Sites => &["rm_sites"],
         }
     }
 
@@ -58,6 +65,21 @@ impl Projection {
                 ),
                 format!(
                     "CREATE INDEX IF NOT EXISTS rm_api_keys_{tag}ws ON rm_api_keys{sfx} (workspace_id, created_at, id)"
+                ),
+            ],
+            Projection::Sites => vec![
+                format!(
+                    "CREATE TABLE IF NOT EXISTS rm_sites{sfx} (
+                        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, name TEXT NOT NULL, domain TEXT NOT NULL,
+                        timezone TEXT NOT NULL, currency TEXT NOT NULL, tracking_id TEXT NOT NULL,
+                        status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+                        version BIGINT NOT NULL)"
+                ),
+                format!(
+                    "CREATE INDEX IF NOT EXISTS rm_sites_{tag}ws ON rm_sites{sfx} (workspace_id, created_at, id)"
+                ),
+                format!(
+                    "CREATE INDEX IF NOT EXISTS rm_sites_{tag}tracking ON rm_sites{sfx} (tracking_id)"
                 ),
             ],
         }
@@ -154,6 +176,50 @@ impl Projection {
                 .bind(&at)
                 .bind(v)
                 .bind(r.key_id.to_string())
+                .execute(&mut *conn)
+                .await?;
+            }
+            (Projection::Sites, D::SiteCreated(c)) => {
+                sqlx::query(&format!(
+                    "INSERT INTO rm_sites{sfx} (id, workspace_id, name, domain, timezone, currency, tracking_id, \
+                     status, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $8, $9)"
+                ))
+                .bind(c.site_id.to_string())
+                .bind(c.workspace_id.to_string())
+                .bind(&c.name)
+                .bind(&c.domain)
+                .bind(&c.timezone)
+                .bind(&c.currency)
+                .bind(&c.tracking_id)
+                .bind(&at)
+                .bind(v)
+                .execute(&mut *conn)
+                .await?;
+            }
+            (Projection::Sites, D::SiteUpdated(u)) => {
+                let id = e.stream_id.as_str().trim_start_matches("site-").to_string();
+                sqlx::query(&format!(
+                    "UPDATE rm_sites{sfx} SET name = COALESCE($1, name), domain = COALESCE($2, domain), \
+                     timezone = COALESCE($3, timezone), currency = COALESCE($4, currency), updated_at = $5, \
+                     version = $6 WHERE id = $7"
+                ))
+                .bind(u.name.as_deref())
+                .bind(u.domain.as_deref())
+                .bind(u.timezone.as_deref())
+                .bind(u.currency.as_deref())
+                .bind(&at)
+                .bind(v)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            }
+            (Projection::Sites, D::SiteDeleted(d)) => {
+                sqlx::query(&format!(
+                    "UPDATE rm_sites{sfx} SET status = 'deleted', updated_at = $1, version = $2 WHERE id = $3"
+                ))
+                .bind(&at)
+                .bind(v)
+                .bind(d.site_id.to_string())
                 .execute(&mut *conn)
                 .await?;
             }

@@ -56,6 +56,8 @@ pub const KEY_SORTS: &[&str] = &[
     "expires_at",
     "last_used_at",
 ];
+pub const SITE_SORTS: &[&str] = &["created_at", "updated_at", "name", "domain"];
+
 pub const WORKSPACE_STATUSES: &[&str] = &["active", "deleted"];
 pub const KEY_STATUSES: &[&str] = &["active", "expired", "revoked"];
 
@@ -82,6 +84,13 @@ const KEYS: Table = Table {
     // `$1` is always `now`.
     status_expr: "(CASE WHEN status = 'revoked' THEN 'revoked' \
                   WHEN expires_at IS NOT NULL AND expires_at <= $1 THEN 'expired' ELSE 'active' END)",
+    workspace_column: "workspace_id",
+};
+
+const SITES: Table = Table {
+    name: "rm_sites",
+    columns: "id, workspace_id, name, domain, timezone, currency, tracking_id, status, created_at, updated_at, version",
+    status_expr: "status",
     workspace_column: "workspace_id",
 };
 
@@ -292,6 +301,66 @@ pub async fn get_api_key(
         .fetch_optional(&db.pool)
         .await?;
     row.as_ref().map(api_key).transpose()
+}
+
+/// A site as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct SiteView {
+    pub id: String,
+    pub workspace_id: String,
+    pub name: String,
+    /// The host name its traffic comes from, e.g. `shop.example.com`.
+    pub domain: String,
+    /// IANA time zone its reports use by default.
+    pub timezone: String,
+    /// ISO 4217 default currency.
+    pub currency: String,
+    /// Public id for the tracking pixel (safe to put in web pages).
+    pub tracking_id: String,
+    pub status: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+fn site(r: &AnyRow) -> Result<SiteView, sqlx::Error> {
+    Ok(SiteView {
+        id: r.try_get(0)?,
+        workspace_id: r.try_get(1)?,
+        name: r.try_get(2)?,
+        domain: r.try_get(3)?,
+        timezone: r.try_get(4)?,
+        currency: r.try_get(5)?,
+        tracking_id: r.try_get(6)?,
+        status: r.try_get(7)?,
+        created_at: r.try_get(8)?,
+        updated_at: r.try_get(9)?,
+        version: r.try_get(10)?,
+    })
+}
+
+/// Live sites of a workspace (the filter's `workspace_id` must be set).
+pub async fn list_sites(db: &Db, f: &ListFilter) -> Result<(Vec<SiteView>, i64), sqlx::Error> {
+    let (rows, total) = list(db, &SITES, f, Some("active")).await?;
+    Ok((rows.iter().map(site).collect::<Result<_, _>>()?, total))
+}
+
+/// A live site of one workspace by id.
+pub async fn get_site(
+    db: &Db,
+    workspace_id: &str,
+    id: &str,
+) -> Result<Option<SiteView>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {} FROM rm_sites WHERE id = $1 AND workspace_id = $2 AND status = 'active'",
+        SITES.columns
+    );
+    let row = sqlx::query(&sql)
+        .bind(id)
+        .bind(workspace_id)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.as_ref().map(site).transpose()
 }
 
 #[cfg(test)]

@@ -41,6 +41,9 @@ pub fn to_stored(event: &DomainEvent) -> StoredEvent {
         DomainEvent::ApiKeyCreated(e) => serde_json::to_value(e),
         DomainEvent::ApiKeyRotated(e) => serde_json::to_value(e),
         DomainEvent::ApiKeyRevoked(e) => serde_json::to_value(e),
+        DomainEvent::SiteCreated(e) => serde_json::to_value(e),
+        DomainEvent::SiteUpdated(e) => serde_json::to_value(e),
+        DomainEvent::SiteDeleted(e) => serde_json::to_value(e),
     }
     // Serialising plain structs of strings, numbers and enums cannot fail.
     .unwrap_or(Value::Null);
@@ -83,6 +86,9 @@ pub fn from_stored(
         "key.created" => DomainEvent::ApiKeyCreated(parse(event_type, payload)?),
         "key.rotated" => DomainEvent::ApiKeyRotated(parse(event_type, payload)?),
         "key.revoked" => DomainEvent::ApiKeyRevoked(parse(event_type, payload)?),
+        "site.created" => DomainEvent::SiteCreated(parse(event_type, payload)?),
+        "site.updated" => DomainEvent::SiteUpdated(parse(event_type, payload)?),
+        "site.deleted" => DomainEvent::SiteDeleted(parse(event_type, payload)?),
         other => return Err(SchemaError::UnknownType(other.into())),
     })
 }

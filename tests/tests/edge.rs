@@ -14,6 +14,8 @@ const ALL: &[&str] = &[
     "keys:write",
     "workspaces:read",
     "workspaces:write",
+    "sites:read",
+    "sites:write",
 ];
 
 fn num(r: &Resp, h: &str) -> u64 {
@@ -27,7 +29,16 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
     let a = app.create_workspace("A", "pro").await;
     let other = app.create_workspace("B", "pro").await;
     let (_, key_a, _) = app.create_key(&a, "a", ALL).await;
-    let (id_b, key_b, pos) = app.create_key(&other, "b", ALL).await;
+    let (id_b, key_b, _) = app.create_key(&other, "b", ALL).await;
+    let site_b = app
+        .post("/api/v1/sites")
+        .workspace(&other)
+        .json(json!({"name": "B's shop", "domain": "b.example.com"}))
+        .send()
+        .await;
+    assert_eq!(site_b.status, StatusCode::CREATED, "{site_b:?}");
+    let pos = site_b.position();
+    let site_b = site_b.body["data"]["id"].as_str().unwrap().to_string();
     let before = app
         .get(&format!("/api/v1/keys/{id_b}/history?min_position={pos}"))
         .workspace(&other)
@@ -37,8 +48,15 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
     for rule in ROUTES.iter().filter(|r| r.path.contains("{id}")) {
         let foreign = if rule.path.starts_with("/api/v1/workspaces/") {
             &other
-        } else {
+        } else if rule.path.starts_with("/api/v1/sites/") {
+            &site_b
+        } else if rule.path.starts_with("/api/v1/keys/") {
             &id_b
+        } else {
+            panic!(
+                "{}: which foreign id goes here? Add it to this test.",
+                rule.path
+            )
         };
         let path = rule.path.replace("{id}", foreign);
         let method = Method::from_bytes(rule.method.as_bytes()).unwrap();
@@ -59,7 +77,7 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
         );
         tried += 1;
     }
-    assert!(tried >= 7, "every route with an id was tried ({tried})");
+    assert!(tried >= 10, "every route with an id was tried ({tried})");
     // The operator naming a workspace that does not exist is 404 too.
     let r = app
         .get("/api/v1/keys")
@@ -76,6 +94,15 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
         .send()
         .await;
     assert_eq!(before.body, after.body);
+    let sb = app
+        .get(&format!("/api/v1/sites/{site_b}?min_position={pos}"))
+        .workspace(&other)
+        .send()
+        .await;
+    assert_eq!(sb.body["data"]["name"], "B's shop", "{sb:?}");
+    assert_eq!(sb.body["data"]["version"], 1);
+    let sa = app.get("/api/v1/sites").token(&key_a).send().await;
+    assert_eq!(sa.body["meta"]["total_count"], 0, "{sa:?}");
     let w = app
         .eventually(&format!("/api/v1/workspaces/{other}"), None, |r| {
             r.status == StatusCode::OK

@@ -1,5 +1,6 @@
 pub mod keys;
 pub mod ops;
+pub mod sites;
 pub mod workspaces;
 
 use crate::auth::Caller;

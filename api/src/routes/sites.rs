@@ -1,0 +1,250 @@
+//! `/api/v1/sites`: the sites of the caller's workspace (where analytics events come from).
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::http::{
+    envelope, if_match, json_body, list_filter, wait_for_position, written, POSITION_HEADER,
+};
+use crate::routes::{command_meta, new_event_id};
+use crate::state::AppState;
+use actix_web::http::header::{HeaderValue, LOCATION};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use keel_commands::site::{CreateSite, Site, SiteAggregate, SiteCommand, UpdateSite};
+use keel_commands::workspace::WorkspaceAggregate;
+use keel_commands::{execute, Aggregate, EventStore, Execution};
+use keel_events::{SiteId, StreamId, WorkspaceId};
+use keel_projections::query::{self, SITE_SORTS};
+use keel_projections::Projection;
+use rand::Rng;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSiteBody {
+    name: String,
+    /// Host name only, e.g. `shop.example.com`.
+    domain: String,
+    /// IANA time zone; defaults to the workspace's.
+    timezone: Option<String>,
+    /// ISO 4217; defaults to `USD`.
+    currency: Option<String>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSiteBody {
+    name: Option<String>,
+    domain: Option<String>,
+    timezone: Option<String>,
+    currency: Option<String>,
+}
+
+/// A public tracking id: `kt_` and 20 base62 characters. Not a secret (it goes into web pages);
+/// long enough that ids cannot be enumerated.
+fn tracking_id() -> String {
+    const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut rng = rand::rngs::OsRng;
+    let body: String = (0..20)
+        .map(|_| char::from(BASE62[rng.gen_range(0..BASE62.len())]))
+        .collect();
+    format!("kt_{body}")
+}
+
+fn parse_id(raw: &str) -> Result<SiteId, ApiError> {
+    raw.parse().map_err(|_| ApiError::NotFound("site"))
+}
+
+/// The site, if it is live and in this workspace (another workspace's site is simply not found).
+async fn load(state: &AppState, ws: WorkspaceId, id: SiteId) -> Result<Site, ApiError> {
+    let history = state.store.read_stream(&StreamId::site(id)).await?;
+    SiteAggregate::fold(history.iter().map(|e| &e.event))
+        .filter(|s| s.workspace_id == ws && !s.deleted)
+        .ok_or(ApiError::NotFound("site"))
+}
+
+fn view(
+    s: &Site,
+    version: i64,
+    created_at: Option<String>,
+    updated_at: String,
+) -> serde_json::Value {
+    json!({
+        "id": s.id, "workspace_id": s.workspace_id, "name": s.name, "domain": s.domain,
+        "timezone": s.timezone, "currency": s.currency, "tracking_id": s.tracking_id,
+        "status": "active", "created_at": created_at.unwrap_or_else(|| updated_at.clone()),
+        "updated_at": updated_at, "version": version,
+    })
+}
+
+fn exec(
+    req: &HttpRequest,
+    caller: &Caller,
+    ws: WorkspaceId,
+    id: SiteId,
+) -> Result<Execution, ApiError> {
+    Ok(Execution {
+        tenant_id: ws,
+        stream_id: StreamId::site(id),
+        expected_version: if_match(req)?,
+        metadata: command_meta(req, caller),
+        now: chrono::Utc::now(),
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/sites", tag = "sites", request_body = CreateSiteBody,
+    responses((status = 201, description = "created", body = crate::openapi::SiteResponse), (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let body: CreateSiteBody = json_body(body, state.config.max_body_bytes).await?;
+    let timezone = match body.timezone {
+        Some(tz) => tz,
+        None => {
+            let history = state.store.read_stream(&StreamId::workspace(ws)).await?;
+            WorkspaceAggregate::fold(history.iter().map(|e| &e.event))
+                .map_or_else(|| "UTC".into(), |w| w.settings.timezone)
+        }
+    };
+    let id = SiteId::new_v7();
+    let command = SiteCommand::Create(CreateSite {
+        site_id: id,
+        workspace_id: ws,
+        name: body.name,
+        domain: body.domain.trim().to_string(),
+        timezone,
+        currency: body.currency.unwrap_or_else(|| "USD".into()),
+        tracking_id: tracking_id(),
+    });
+    let mut exec = exec(&req, &caller, ws, id)?;
+    exec.expected_version = None;
+    let (outcome, after) =
+        execute::<SiteAggregate>(&state.store, &exec, &command, new_event_id).await?;
+    let s = after.ok_or_else(|| ApiError::Internal("site missing after create".into()))?;
+    let mut resp = written(
+        StatusCode::CREATED,
+        &outcome,
+        view(
+            &s,
+            outcome.stream_version,
+            None,
+            keel_schemas::format_ts(exec.now),
+        ),
+    );
+    resp.headers_mut().insert(
+        LOCATION,
+        HeaderValue::from_str(&format!("/api/v1/sites/{id}"))
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    Ok(resp)
+}
+
+#[utoipa::path(get, path = "/api/v1/sites", tag = "sites", params(crate::openapi::ListQuery),
+    responses((status = 200, body = crate::openapi::SiteList), (status = 400, body = crate::openapi::ErrorBody)))]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    wait_for_position(&req, &state, Projection::Sites).await?;
+    let mut f = list_filter(&req, SITE_SORTS, &["active"])?;
+    f.workspace_id = Some(ws.to_string());
+    let (rows, total) = query::list_sites(&state.db, &f).await?;
+    Ok(envelope(&req, rows, total, &f))
+}
+
+#[utoipa::path(get, path = "/api/v1/sites/{id}", tag = "sites", params(("id" = String, Path, description = "site id")),
+    responses((status = 200, body = crate::openapi::SiteResponse), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let id = parse_id(&path)?;
+    wait_for_position(&req, &state, Projection::Sites).await?;
+    let s = query::get_site(&state.db, &ws.to_string(), &id.to_string())
+        .await?
+        .ok_or(ApiError::NotFound("site"))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", format!("\"{}\"", s.version)))
+        .json(json!({ "data": s })))
+}
+
+#[utoipa::path(patch, path = "/api/v1/sites/{id}", tag = "sites", params(("id" = String, Path, description = "site id")), request_body = UpdateSiteBody,
+    responses((status = 200, body = crate::openapi::SiteResponse), (status = 404, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let id = parse_id(&path)?;
+    load(&state, ws, id).await?;
+    let body: UpdateSiteBody = json_body(body, state.config.max_body_bytes).await?;
+    let command = SiteCommand::Update(UpdateSite {
+        name: body.name,
+        domain: body.domain.map(|d| d.trim().to_string()),
+        timezone: body.timezone,
+        currency: body.currency,
+    });
+    let exec = exec(&req, &caller, ws, id)?;
+    let (outcome, after) =
+        execute::<SiteAggregate>(&state.store, &exec, &command, new_event_id).await?;
+    let s = after.ok_or(ApiError::NotFound("site"))?;
+    let created_at = query::get_site(&state.db, &ws.to_string(), &id.to_string())
+        .await?
+        .map(|v| v.created_at);
+    Ok(written(
+        StatusCode::OK,
+        &outcome,
+        view(
+            &s,
+            outcome.stream_version,
+            created_at,
+            keel_schemas::format_ts(exec.now),
+        ),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/sites/{id}", tag = "sites", params(("id" = String, Path, description = "site id")),
+    responses((status = 204, description = "deleted"), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn delete(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let id = parse_id(&path)?;
+    load(&state, ws, id).await?;
+    let exec = exec(&req, &caller, ws, id)?;
+    let (outcome, _) =
+        execute::<SiteAggregate>(&state.store, &exec, &SiteCommand::Delete, new_event_id).await?;
+    Ok(HttpResponse::NoContent()
+        .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
+        .finish())
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/sites")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        web::resource("/sites/{id}")
+            .route(web::get().to(get))
+            .route(web::patch().to(update))
+            .route(web::delete().to(delete)),
+    );
+}
