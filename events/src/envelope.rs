@@ -18,6 +18,14 @@ impl StreamId {
     pub fn site(id: SiteId) -> Self {
         Self(format!("site-{id}"))
     }
+    /// One visitor's timeline on one site (`visitor` is the visitor key, a hex hash).
+    pub fn visitor(site: SiteId, visitor: &str) -> Self {
+        Self(format!("visitor-{site}-{visitor}"))
+    }
+    /// One payment of a site; `transaction_key` is a hash of its transaction id.
+    pub fn payment(site: SiteId, transaction_key: &str) -> Self {
+        Self(format!("payment-{site}-{transaction_key}"))
+    }
     /// The part before the first `-`: `workspace`, `key`, …
     pub fn stream_type(&self) -> &str {
         self.0.split_once('-').map(|(t, _)| t).unwrap_or(&self.0)

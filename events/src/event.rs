@@ -1,3 +1,4 @@
+use crate::analytics::{Hit, PaymentRecorded, PaymentRemoved, VisitorIdentified};
 use crate::{ApiKeyId, Scope, SiteId, Tier, WorkspaceId, WorkspaceSettings};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,9 +15,25 @@ pub enum DomainEvent {
     SiteCreated(SiteCreated),
     SiteUpdated(SiteUpdated),
     SiteDeleted(SiteDeleted),
+    PageviewRecorded(Hit),
+    CustomEventRecorded(Hit),
+    GoalCompleted(Hit),
+    PaymentRecorded(PaymentRecorded),
+    PaymentRemoved(PaymentRemoved),
+    VisitorIdentified(VisitorIdentified),
 }
 
 impl DomainEvent {
+    /// The hit an analytics event carries, if it is one.
+    pub fn hit(&self) -> Option<&Hit> {
+        match self {
+            DomainEvent::PageviewRecorded(h)
+            | DomainEvent::CustomEventRecorded(h)
+            | DomainEvent::GoalCompleted(h) => Some(h),
+            _ => None,
+        }
+    }
+
     /// The stable, public name of the event (also used by webhook patterns).
     pub fn event_type(&self) -> &'static str {
         match self {
@@ -29,6 +46,12 @@ impl DomainEvent {
             DomainEvent::SiteCreated(_) => "site.created",
             DomainEvent::SiteUpdated(_) => "site.updated",
             DomainEvent::SiteDeleted(_) => "site.deleted",
+            DomainEvent::PageviewRecorded(_) => "pageview.recorded",
+            DomainEvent::CustomEventRecorded(_) => "custom_event.recorded",
+            DomainEvent::GoalCompleted(_) => "goal.completed",
+            DomainEvent::PaymentRecorded(_) => "payment.recorded",
+            DomainEvent::PaymentRemoved(_) => "payment.removed",
+            DomainEvent::VisitorIdentified(_) => "visitor.identified",
         }
     }
 }

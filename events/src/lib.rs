@@ -1,11 +1,13 @@
 //! Keel's domain vocabulary: identifiers, value types, the events themselves and the envelope that
 //! carries them through the log. Nothing here does I/O; every other crate depends on this one.
 
+pub mod analytics;
 mod envelope;
 mod event;
 mod ids;
 mod values;
 
+pub use analytics::{Hit, PaymentRecorded, PaymentRemoved, VisitorIdentified};
 pub use envelope::{Actor, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StreamId};
 pub use event::*;
 pub use ids::{ApiKeyId, EventId, SiteId, WorkspaceId};

@@ -156,9 +156,17 @@ pub(crate) async fn apply(
                 .execute(&mut *conn)
                 .await?;
         }
-        // Sites need nothing consistent with the append: their read model is eventual.
-        DomainEvent::SiteCreated(_) | DomainEvent::SiteUpdated(_) | DomainEvent::SiteDeleted(_) => {
-        }
+        // Sites and analytics need nothing consistent with the append: their read models are
+        // eventual (payments' uniqueness is their stream's `NoStream` expectation).
+        DomainEvent::SiteCreated(_)
+        | DomainEvent::SiteUpdated(_)
+        | DomainEvent::SiteDeleted(_)
+        | DomainEvent::PageviewRecorded(_)
+        | DomainEvent::CustomEventRecorded(_)
+        | DomainEvent::GoalCompleted(_)
+        | DomainEvent::PaymentRecorded(_)
+        | DomainEvent::PaymentRemoved(_)
+        | DomainEvent::VisitorIdentified(_) => {}
     }
     Ok(())
 }

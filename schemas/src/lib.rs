@@ -44,6 +44,12 @@ pub fn to_stored(event: &DomainEvent) -> StoredEvent {
         DomainEvent::SiteCreated(e) => serde_json::to_value(e),
         DomainEvent::SiteUpdated(e) => serde_json::to_value(e),
         DomainEvent::SiteDeleted(e) => serde_json::to_value(e),
+        DomainEvent::PageviewRecorded(e)
+        | DomainEvent::CustomEventRecorded(e)
+        | DomainEvent::GoalCompleted(e) => serde_json::to_value(e),
+        DomainEvent::PaymentRecorded(e) => serde_json::to_value(e),
+        DomainEvent::PaymentRemoved(e) => serde_json::to_value(e),
+        DomainEvent::VisitorIdentified(e) => serde_json::to_value(e),
     }
     // Serialising plain structs of strings, numbers and enums cannot fail.
     .unwrap_or(Value::Null);
@@ -89,6 +95,12 @@ pub fn from_stored(
         "site.created" => DomainEvent::SiteCreated(parse(event_type, payload)?),
         "site.updated" => DomainEvent::SiteUpdated(parse(event_type, payload)?),
         "site.deleted" => DomainEvent::SiteDeleted(parse(event_type, payload)?),
+        "pageview.recorded" => DomainEvent::PageviewRecorded(parse(event_type, payload)?),
+        "custom_event.recorded" => DomainEvent::CustomEventRecorded(parse(event_type, payload)?),
+        "goal.completed" => DomainEvent::GoalCompleted(parse(event_type, payload)?),
+        "payment.recorded" => DomainEvent::PaymentRecorded(parse(event_type, payload)?),
+        "payment.removed" => DomainEvent::PaymentRemoved(parse(event_type, payload)?),
+        "visitor.identified" => DomainEvent::VisitorIdentified(parse(event_type, payload)?),
         other => return Err(SchemaError::UnknownType(other.into())),
     })
 }
