@@ -68,6 +68,30 @@ pub const ROUTES: &[Rule] = &[
     rule("GET", "/api/v1/sites/{id}", Scope("sites:read")),
     rule("PATCH", "/api/v1/sites/{id}", Scope("sites:write")),
     rule("DELETE", "/api/v1/sites/{id}", Scope("sites:write")),
+    rule("POST", "/api/v1/events", Scope("events:write")),
+    rule("POST", "/api/v1/goals", Scope("events:write")),
+    rule("POST", "/api/v1/identify", Scope("events:write")),
+    rule("POST", "/api/v1/payments", Scope("events:write")),
+    rule(
+        "DELETE",
+        "/api/v1/payments/{transaction_id}",
+        Scope("events:write"),
+    ),
+    rule(
+        "GET",
+        "/api/v1/sites/{id}/stats/aggregate",
+        Scope("analytics:read"),
+    ),
+    rule(
+        "GET",
+        "/api/v1/sites/{id}/stats/timeseries",
+        Scope("analytics:read"),
+    ),
+    rule(
+        "GET",
+        "/api/v1/sites/{id}/stats/breakdown",
+        Scope("analytics:read"),
+    ),
 ];
 
 fn matches(pattern: &str, path: &str) -> bool {

@@ -125,6 +125,11 @@ async fn housekeeping(state: std::sync::Arc<AppState>, mut shutdown: watch::Rece
         if let Err(e) = state.limiter.local.flush(&state.db, now).await {
             tracing::warn!(error = %e, "could not record quota usage; will retry");
         }
+        if rounds.is_multiple_of(300) {
+            if let Err(e) = crate::routes::analytics::purge_salts(&state, now).await {
+                tracing::warn!(error = %e, "could not purge old visitor salts");
+            }
+        }
         if rounds.is_multiple_of(30) {
             match crate::idempotency::purge_expired(&state.db, now).await {
                 Ok(n) if n > 0 => tracing::debug!(purged = n, "expired idempotency records"),
@@ -185,10 +190,21 @@ impl Application {
         let (server, port) = if role.serves_http() {
             let broker_check = kafka.clone().map(broker_check);
             let limiter = crate::limits::Limiter::new(config.redis_url.as_deref()).await?;
+            let geo = match &config.geoip_path {
+                Some(path) => {
+                    let g = crate::geo::GeoDb::load(path)
+                        .map_err(|e| anyhow::anyhow!("KEEL_GEOIP_PATH: {e}"))?;
+                    tracing::info!(ranges = g.len(), "GeoIP ranges loaded");
+                    Some(std::sync::Arc::new(g))
+                }
+                None => None,
+            };
             let state = web::Data::new(AppState {
                 limiter,
                 activity: Default::default(),
                 key_cache: Default::default(),
+                salt: Default::default(),
+                geo,
                 operator_hashes: operator_hashes(&db, &config).await?,
                 config: config.clone(),
                 db: db.clone(),
@@ -251,6 +267,8 @@ impl Application {
                             .configure(routes::workspaces::routes)
                             .configure(routes::keys::routes)
                             .configure(routes::sites::routes)
+                            .configure(routes::analytics::routes)
+                            .configure(routes::stats::routes)
                             .route("/openapi.json", web::get().to(crate::openapi::document)),
                     )
                     .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::NotFound("route")) }))

@@ -42,6 +42,8 @@ pub enum ApiError {
     VersionConflict { expected: String, actual: i64 },
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("a batch holds at most {max} items; this one holds {got}")]
+    TooManyItems { max: usize, got: usize },
     #[error("rate limit exceeded: {} requests per minute (burst {}); retry in {} s", .0.rate.limit, .0.rate.burst, .0.rate.retry_after_secs.unwrap_or(1))]
     RateLimited(crate::limits::Limits),
     #[error("daily API quota of this workspace exhausted; it resets at midnight UTC")]
@@ -87,6 +89,7 @@ impl ApiError {
             },
             VersionConflict { .. } => ("version_conflict", StatusCode::CONFLICT),
             PayloadTooLarge(_) => ("payload_too_large", StatusCode::PAYLOAD_TOO_LARGE),
+            TooManyItems { .. } => ("batch_too_large", StatusCode::PAYLOAD_TOO_LARGE),
             RateLimited(_) => ("rate_limited", StatusCode::TOO_MANY_REQUESTS),
             QuotaExceeded(_) => ("quota_exceeded", StatusCode::TOO_MANY_REQUESTS),
             IdempotencyKeyReused => ("idempotency_key_reused", StatusCode::UNPROCESSABLE_ENTITY),
@@ -116,6 +119,7 @@ impl ApiError {
                 json!({ "limit": q.limit, "used": q.used, "remaining": 0, "reset": q.reset_secs })
             }),
             ApiError::PayloadTooLarge(max) => Some(json!({ "max_bytes": max })),
+            ApiError::TooManyItems { max, got } => Some(json!({ "max_items": max, "items": got })),
             ApiError::VersionConflict { expected, actual } => {
                 Some(json!({ "expected": expected, "actual": actual }))
             }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bench;
 pub mod edge;
 pub mod error;
+pub mod geo;
 pub mod http;
 pub mod idempotency;
 pub mod limits;

@@ -130,6 +130,27 @@ pub struct ListQuery {
     min_position: Option<i64>,
 }
 
+/// The range, time zone and filters of a stats query.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct StatsQueryParams {
+    /// `today`, `7d`, `30d` (default), `month` or `12mo`, in the time zone; ignored with `from`/`to`.
+    period: Option<String>,
+    /// A date (`YYYY-MM-DD`, local, inclusive) or an RFC 3339 instant.
+    from: Option<String>,
+    /// A date (`YYYY-MM-DD`, local, inclusive) or an RFC 3339 instant (exclusive).
+    to: Option<String>,
+    /// IANA time zone; defaults to the site's.
+    timezone: Option<String>,
+    /// JSON: `[["is"|"is_not"|"contains", dimension, [values]], …]`, all of which must hold.
+    filters: Option<String>,
+    /// Comma-separated metric names; default all.
+    metrics: Option<String>,
+    /// Wait (up to 5 s) until the read model includes the write at this position.
+    min_position: Option<i64>,
+}
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -164,6 +185,14 @@ impl Modify for BearerAuth {
         crate::routes::sites::get,
         crate::routes::sites::update,
         crate::routes::sites::delete,
+        crate::routes::analytics::ingest,
+        crate::routes::analytics::goal,
+        crate::routes::analytics::identify,
+        crate::routes::analytics::payment,
+        crate::routes::analytics::remove_payment,
+        crate::routes::stats::aggregate,
+        crate::routes::stats::timeseries,
+        crate::routes::stats::breakdown,
     ),
     components(schemas(WorkspaceSettingsView, WorkspaceView, ApiKeyView, SiteView, ErrorBody, ListMeta)),
     modifiers(&BearerAuth),

@@ -20,4 +20,7 @@ pub struct AppState {
     pub limiter: Limiter,
     pub activity: Activity,
     pub key_cache: crate::auth::KeyCache,
+    /// Today's salt for anonymous visitor keys: `(UTC day, salt)`.
+    pub salt: std::sync::Mutex<Option<(String, String)>>,
+    pub geo: Option<std::sync::Arc<crate::geo::GeoDb>>,
 }

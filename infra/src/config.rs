@@ -25,6 +25,9 @@ pub struct Config {
     /// Longest a single database statement may run (Postgres `statement_timeout`) and longest a
     /// request waits for a pooled connection; past it the API answers 503.
     pub db_timeout_ms: u64,
+    /// An IP-to-country CSV (`first_ip,last_ip,country_code` per line, as in DB-IP's free
+    /// "IP to Country Lite"); without one, analytics record no country.
+    pub geoip_path: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -44,6 +47,7 @@ impl Default for Config {
             log_format: None,
             max_body_bytes: 1024 * 1024,
             db_timeout_ms: 5_000,
+            geoip_path: None,
         }
     }
 }
@@ -76,6 +80,7 @@ impl std::fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("db_timeout_ms", &self.db_timeout_ms)
+            .field("geoip_path", &self.geoip_path)
             .finish()
     }
 }
@@ -187,6 +192,9 @@ impl Config {
                         name: "KEEL_DB_TIMEOUT_MS",
                         message: v.clone(),
                     })?;
+        }
+        if let Some(v) = get("KEEL_GEOIP_PATH") {
+            config.geoip_path = Some(v.into());
         }
         if config.admin_token.as_ref().is_some_and(|t| t.len() < 32) {
             return Err(ConfigError::WeakAdminToken);

@@ -11,20 +11,39 @@ pub enum Projection {
     Workspaces,
     ApiKeys,
     Sites,
+    Analytics,
 }
 
 impl Projection {
-    pub const ALL: [Projection; 3] = [
+    pub const ALL: [Projection; 4] = [
         Projection::Workspaces,
         Projection::ApiKeys,
         Projection::Sites,
+        Projection::Analytics,
     ];
+
+    /// The stream types (the part of a stream id before the first `-`) whose events it reads;
+    /// it neither applies nor tracks any other stream.
+    pub fn stream_types(self) -> &'static [&'static str] {
+        match self {
+            Projection::Workspaces => &["workspace"],
+            Projection::ApiKeys => &["key"],
+            Projection::Sites => &["site"],
+            Projection::Analytics => &["visitor", "payment"],
+        }
+    }
+
+    pub fn covers(self, stream_id: &str) -> bool {
+        let t = stream_id.split_once('-').map_or(stream_id, |(t, _)| t);
+        self.stream_types().contains(&t)
+    }
 
     pub fn name(self) -> &'static str {
         match self {
             Projection::Workspaces => "workspaces",
             Projection::ApiKeys => "api_keys",
             Projection::Sites => "sites",
+            Projection::Analytics => "analytics",
         }
     }
 
@@ -38,6 +57,7 @@ impl Projection {
             Projection::Workspaces => &["rm_workspaces"],
             Projection::ApiKeys => &["rm_api_keys"],
             Projection::Sites => &["rm_sites"],
+            Projection::Analytics => &crate::analytics::TABLES,
         }
     }
 
@@ -82,6 +102,7 @@ impl Projection {
                     "CREATE INDEX IF NOT EXISTS rm_sites_{tag}tracking ON rm_sites{sfx} (tracking_id)"
                 ),
             ],
+            Projection::Analytics => crate::analytics::ddl(sfx, tag),
         }
     }
 
@@ -91,8 +112,12 @@ impl Projection {
         conn: &mut AnyConnection,
         sfx: &str,
         e: &RecordedEvent,
+        pending: &mut crate::analytics::Pending,
     ) -> Result<(), sqlx::Error> {
         use keel_events::DomainEvent as D;
+        if self == Projection::Analytics {
+            return crate::analytics::write(conn, sfx, e, pending).await;
+        }
         let at = keel_schemas::format_ts(e.occurred_at);
         let v = e.stream_version;
         match (self, &e.event) {
@@ -254,7 +279,11 @@ pub async fn apply_events(
     events: &[RecordedEvent],
 ) -> Result<usize, ApplyError> {
     let mut applied = 0;
+    let mut pending = crate::analytics::Pending::default();
     for e in events {
+        if !projection.covers(e.stream_id.as_str()) {
+            continue;
+        }
         // Claim the stream's next version before writing. Both statements lock the guard row, so a
         // concurrent duplicate (two projector processes during a rebalance) waits, then claims
         // nothing and skips. Only version 1 may create the row: a missing start is a gap.
@@ -301,9 +330,10 @@ pub async fn apply_events(
                 got: e.stream_version,
             });
         }
-        projection.write(conn, sfx, e).await?;
+        projection.write(conn, sfx, e, &mut pending).await?;
         applied += 1;
     }
+    pending.flush(conn, sfx).await?;
     Ok(applied)
 }
 
@@ -331,11 +361,17 @@ pub async fn has_applied_range(
     after: i64,
     up_to: i64,
 ) -> Result<bool, sqlx::Error> {
-    let missing = sqlx::query(
-        "SELECT 1 FROM events e WHERE e.position > $2 AND e.position <= $3 AND NOT EXISTS ( \
+    let types = projection
+        .stream_types()
+        .iter()
+        .map(|t| format!("e.stream_id LIKE '{t}-%'"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let missing = sqlx::query(&format!(
+        "SELECT 1 FROM events e WHERE e.position > $2 AND e.position <= $3 AND ({types}) AND NOT EXISTS ( \
            SELECT 1 FROM projection_streams g WHERE g.projection = $1 AND g.stream_id = e.stream_id \
-           AND g.version >= e.stream_version) LIMIT 1",
-    )
+           AND g.version >= e.stream_version) LIMIT 1"
+    ))
     .bind(projection.name())
     .bind(after)
     .bind(up_to)
@@ -351,6 +387,9 @@ pub async fn has_applied(
     stream_id: &str,
     position: i64,
 ) -> Result<bool, sqlx::Error> {
+    if !projection.covers(stream_id) {
+        return Ok(true);
+    }
     let row = sqlx::query(
         "SELECT position FROM projection_streams WHERE projection = $1 AND stream_id = $2",
     )

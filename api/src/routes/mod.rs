@@ -1,6 +1,8 @@
+pub mod analytics;
 pub mod keys;
 pub mod ops;
 pub mod sites;
+pub mod stats;
 pub mod workspaces;
 
 use crate::auth::Caller;

@@ -1,0 +1,627 @@
+//! `/api/v1/sites/{id}/stats/*`: aggregate, time series and breakdown of a site's analytics.
+//! See `keel_projections::stats` for what every metric counts.
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::http::{query_pairs, wait_for_position};
+use crate::routes::analytics::load_site;
+use crate::state::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use keel_commands::{DomainError, FieldError};
+use keel_events::SiteId;
+use keel_projections::analytics::DIMENSIONS;
+use keel_projections::stats::{
+    self, buckets, compute, local_midnight, Acc, Filter, Grouping, Interval, Op, Revenue,
+    StatsQuery,
+};
+use keel_projections::Projection;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+/// Every metric, in the order responses list them.
+pub const METRICS: [&str; 11] = [
+    "visitors",
+    "visits",
+    "pageviews",
+    "views_per_visit",
+    "bounce_rate",
+    "visit_duration",
+    "events",
+    "conversions",
+    "conversion_rate",
+    "revenue",
+    "average_order_value",
+];
+/// Metrics a breakdown row can carry (`conversion_rate` only by `goal`).
+const BREAKDOWN_METRICS: [&str; 7] = [
+    "visitors",
+    "visits",
+    "pageviews",
+    "bounce_rate",
+    "visit_duration",
+    "events",
+    "conversion_rate",
+];
+/// Shown for a dimension that has no value (no UTM campaign, no known country).
+pub const NONE_VALUE: &str = "(none)";
+const MAX_RANGE_DAYS: i64 = 3 * 366;
+
+fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+    ApiError::Domain(DomainError::Validation(vec![FieldError {
+        field: field.into(),
+        message: message.into(),
+    }]))
+}
+
+struct Params {
+    pairs: Vec<(String, String)>,
+}
+
+impl Params {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+enum Bound {
+    Date(NaiveDate),
+    Instant(DateTime<Utc>),
+}
+
+fn parse_bound(field: &str, raw: &str) -> Result<Bound, ApiError> {
+    if let Ok(d) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        return Ok(Bound::Date(d));
+    }
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| Bound::Instant(t.with_timezone(&Utc)))
+        .map_err(|_| invalid(field, "must be a date (YYYY-MM-DD) or an RFC 3339 time"))
+}
+
+/// The query's range, time zone and default interval.
+fn range(p: &Params, site_tz: &str) -> Result<(StatsQuery, Interval, String), ApiError> {
+    let tz_name = p.get("timezone").unwrap_or(site_tz).to_string();
+    let tz: Tz = tz_name.parse().map_err(|_| {
+        invalid(
+            "timezone",
+            "must be an IANA time zone such as Europe/Berlin",
+        )
+    })?;
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let day = |d: NaiveDate| local_midnight(tz, d).timestamp_millis();
+    let (from, to, interval, period) = match (p.get("from"), p.get("to")) {
+        (Some(f), Some(t)) => {
+            let from = match parse_bound("from", f)? {
+                Bound::Date(d) => day(d),
+                Bound::Instant(i) => i.timestamp_millis(),
+            };
+            let to = match parse_bound("to", t)? {
+                Bound::Date(d) => day(d + Duration::days(1)),
+                Bound::Instant(i) => i.timestamp_millis(),
+            };
+            (from, to, Interval::Day, "custom")
+        }
+        (Some(_), None) => return Err(invalid("to", "is required with from")),
+        (None, Some(_)) => return Err(invalid("from", "is required with to")),
+        (None, None) => {
+            let period = p.get("period").unwrap_or("30d");
+            let month_start =
+                |d: NaiveDate| NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d);
+            let next_month = |d: NaiveDate| month_start(month_start(d) + Duration::days(32));
+            match period {
+                "today" => (
+                    day(today),
+                    day(today + Duration::days(1)),
+                    Interval::Hour,
+                    "today",
+                ),
+                "7d" => (
+                    day(today - Duration::days(6)),
+                    day(today + Duration::days(1)),
+                    Interval::Day,
+                    "7d",
+                ),
+                "30d" => (
+                    day(today - Duration::days(29)),
+                    day(today + Duration::days(1)),
+                    Interval::Day,
+                    "30d",
+                ),
+                "month" => (
+                    day(month_start(today)),
+                    day(next_month(today)),
+                    Interval::Day,
+                    "month",
+                ),
+                "12mo" => {
+                    let mut start = month_start(today);
+                    for _ in 0..11 {
+                        start = month_start(start - Duration::days(1));
+                    }
+                    (day(start), day(next_month(today)), Interval::Month, "12mo")
+                }
+                _ => {
+                    return Err(invalid(
+                        "period",
+                        "must be today, 7d, 30d, month or 12mo (or give from and to)",
+                    ))
+                }
+            }
+        }
+    };
+    if to <= from {
+        return Err(invalid("to", "must be after from"));
+    }
+    if to - from > MAX_RANGE_DAYS * 86_400_000 {
+        return Err(invalid(
+            "to",
+            format!("a range may span at most {MAX_RANGE_DAYS} days"),
+        ));
+    }
+    let filters = match p.get("filters") {
+        Some(raw) => parse_filters(raw)?,
+        None => Vec::new(),
+    };
+    Ok((
+        StatsQuery {
+            site_id: String::new(),
+            from,
+            to,
+            tz,
+            filters,
+        },
+        interval,
+        period.to_string(),
+    ))
+}
+
+fn dimension(field: &str, raw: &str) -> Result<&'static str, ApiError> {
+    DIMENSIONS
+        .iter()
+        .find(|d| **d == raw)
+        .copied()
+        .ok_or_else(|| {
+            invalid(
+                field,
+                format!(
+                    "unknown dimension `{raw}`; one of {}",
+                    DIMENSIONS.join(", ")
+                ),
+            )
+        })
+}
+
+/// `[["is", "source", ["Google", "Bing"]], ["contains", "page", ["/blog"]]]`: every filter must
+/// hold; the values of one filter are alternatives.
+fn parse_filters(raw: &str) -> Result<Vec<Filter>, ApiError> {
+    let shape = "must be a JSON array of [operator, dimension, [values]] with operator is, is_not or contains";
+    let v: Value = serde_json::from_str(raw).map_err(|_| invalid("filters", shape))?;
+    let items = v.as_array().ok_or_else(|| invalid("filters", shape))?;
+    let mut out = Vec::new();
+    for f in items {
+        let parts = f
+            .as_array()
+            .filter(|a| a.len() == 3)
+            .ok_or_else(|| invalid("filters", shape))?;
+        let op = match parts[0].as_str() {
+            Some("is") => Op::Is,
+            Some("is_not") => Op::IsNot,
+            Some("contains") => Op::Contains,
+            _ => return Err(invalid("filters", shape)),
+        };
+        let dim = dimension("filters", parts[1].as_str().unwrap_or(""))?;
+        let values: Vec<String> = parts[2]
+            .as_array()
+            .ok_or_else(|| invalid("filters", shape))?
+            .iter()
+            .map(|x| {
+                x.as_str().map(|s| {
+                    if s == NONE_VALUE {
+                        String::new()
+                    } else {
+                        s.to_string()
+                    }
+                })
+            })
+            .collect::<Option<_>>()
+            .ok_or_else(|| invalid("filters", "filter values must be strings"))?;
+        if values.is_empty() || values.len() > 100 {
+            return Err(invalid("filters", "a filter needs 1 to 100 values"));
+        }
+        out.push(Filter { op, dim, values });
+    }
+    Ok(out)
+}
+
+fn metrics(p: &Params, allowed: &[&'static str]) -> Result<Vec<&'static str>, ApiError> {
+    match p.get("metrics") {
+        None => Ok(allowed.to_vec()),
+        Some(raw) => raw
+            .split(',')
+            .map(|m| {
+                allowed
+                    .iter()
+                    .find(|a| **a == m.trim())
+                    .copied()
+                    .ok_or_else(|| {
+                        invalid(
+                            "metrics",
+                            format!("unknown metric `{m}`; one of {}", allowed.join(", ")),
+                        )
+                    })
+            })
+            .collect(),
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn ratio(n: i64, d: i64) -> f64 {
+    if d == 0 {
+        0.0
+    } else {
+        n as f64 / d as f64
+    }
+}
+
+/// The metrics of one group as JSON. `base_visitors` is the denominator of conversion rates.
+fn metric_values(
+    a: &Acc,
+    wanted: &[&str],
+    base_visitors: u64,
+    revenue: Option<&BTreeMap<String, Revenue>>,
+) -> Map<String, Value> {
+    let mut m = Map::new();
+    let visitors = a.visitors.count();
+    for w in wanted {
+        let v = match *w {
+            "visitors" => json!(visitors),
+            "visits" => json!(a.visits),
+            "pageviews" => json!(a.pageviews),
+            "views_per_visit" => json!(round2(ratio(a.pageviews, a.visits))),
+            "bounce_rate" => json!((ratio(a.bounces, a.visits) * 100.0).round() as i64),
+            "visit_duration" => json!((ratio(a.duration_ms, a.visits) / 1000.0).round() as i64),
+            "events" => json!(a.events),
+            "conversions" => json!(a.converters.count()),
+            "conversion_rate" => json!(round2(
+                ratio(a.converters.count() as i64, base_visitors as i64) * 100.0
+            )),
+            "revenue" => json!(revenue.cloned().unwrap_or_default()),
+            "average_order_value" => json!(revenue
+                .map(|r| r
+                    .iter()
+                    .map(|(c, x)| (c.clone(), json!((ratio(x.net, x.count)).round() as i64)))
+                    .collect::<Map<_, _>>())
+                .unwrap_or_default()),
+            _ => continue,
+        };
+        m.insert((*w).to_string(), v);
+    }
+    m
+}
+
+struct Ctx {
+    q: StatsQuery,
+    interval: Interval,
+    period: String,
+    params: Params,
+}
+
+async fn context(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    raw_id: &str,
+) -> Result<Ctx, ApiError> {
+    let ws = caller.workspace(req, state).await?;
+    let id: SiteId = raw_id.parse().map_err(|_| ApiError::NotFound("site"))?;
+    let site = load_site(state, ws, id)
+        .await?
+        .ok_or(ApiError::NotFound("site"))?;
+    wait_for_position(req, state, Projection::Analytics).await?;
+    let params = Params {
+        pairs: query_pairs(req),
+    };
+    let (mut q, default_interval, period) = range(&params, &site.timezone)?;
+    q.site_id = site.id.to_string();
+    let interval = match params.get("interval") {
+        None => default_interval,
+        Some("hour") => Interval::Hour,
+        Some("day") => Interval::Day,
+        Some("week") => Interval::Week,
+        Some("month") => Interval::Month,
+        Some(_) => return Err(invalid("interval", "must be hour, day, week or month")),
+    };
+    if interval == Interval::Hour && q.to - q.from > 31 * 86_400_000 {
+        return Err(invalid("interval", "hourly series span at most 31 days"));
+    }
+    Ok(Ctx {
+        q,
+        interval,
+        period,
+        params,
+    })
+}
+
+fn meta(ctx: &Ctx, source: stats::Source) -> Map<String, Value> {
+    let ts = |ms: i64| {
+        DateTime::<Utc>::from_timestamp_millis(ms)
+            .map(keel_schemas::format_ts)
+            .unwrap_or_default()
+    };
+    let mut m = Map::new();
+    m.insert("period".into(), json!(ctx.period));
+    m.insert("from".into(), json!(ts(ctx.q.from)));
+    m.insert("to".into(), json!(ts(ctx.q.to)));
+    m.insert("timezone".into(), json!(ctx.q.tz.name()));
+    m.insert("source".into(), json!(source.as_str()));
+    m
+}
+
+/// The query without its goal filters: the base that conversion rates divide by.
+fn without_goals(q: &StatsQuery) -> Option<StatsQuery> {
+    q.filters
+        .iter()
+        .any(|f| f.dim == "goal")
+        .then(|| StatsQuery {
+            filters: q
+                .filters
+                .iter()
+                .filter(|f| f.dim != "goal")
+                .cloned()
+                .collect(),
+            ..q.clone()
+        })
+}
+
+#[utoipa::path(get, path = "/api/v1/sites/{id}/stats/aggregate", tag = "analytics",
+    params(("id" = String, Path, description = "site id"), crate::openapi::StatsQueryParams),
+    responses((status = 200, description = "`{\"data\": {\"visitors\": 12, \"pageviews\": 40, …, \"revenue\": {\"USD\": {\"gross\", \"refunds\", \"net\", \"count\"}}}}`"),
+        (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn aggregate(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = context(&req, &state, &caller, &path).await?;
+    let wanted = metrics(&ctx.params, &METRICS)?;
+    let (groups, source) = compute(&state.db, &ctx.q, Grouping::Total).await?;
+    let total = groups.get("").cloned().unwrap_or_default();
+    let base = match without_goals(&ctx.q) {
+        Some(q) => compute(&state.db, &q, Grouping::Total)
+            .await?
+            .0
+            .get("")
+            .map_or(0, |a| a.visitors.count()),
+        None => total.visitors.count(),
+    };
+    let revenue = if wanted
+        .iter()
+        .any(|m| m.contains("revenue") || *m == "average_order_value")
+    {
+        stats::revenue(&state.db, &ctx.q, None).await?
+    } else {
+        BTreeMap::new()
+    };
+    let data = metric_values(&total, &wanted, base, revenue.get(""));
+    Ok(HttpResponse::Ok().json(json!({ "data": data, "meta": meta(&ctx, source) })))
+}
+
+#[utoipa::path(get, path = "/api/v1/sites/{id}/stats/timeseries", tag = "analytics",
+    params(("id" = String, Path, description = "site id"), crate::openapi::StatsQueryParams,
+        ("interval" = Option<String>, Query, description = "hour, day, week or month")),
+    responses((status = 200, description = "`{\"data\": [{\"date\": \"2026-11-01\", \"visitors\": 3, …}]}`, every bucket of the range present"),
+        (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn timeseries(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = context(&req, &state, &caller, &path).await?;
+    let wanted = metrics(&ctx.params, &METRICS)?;
+    let grouping = Grouping::Series(ctx.interval);
+    let (groups, source) = compute(&state.db, &ctx.q, grouping).await?;
+    let base = match without_goals(&ctx.q) {
+        Some(q) => Some(compute(&state.db, &q, grouping).await?.0),
+        None => None,
+    };
+    let revenue = if wanted
+        .iter()
+        .any(|m| m.contains("revenue") || *m == "average_order_value")
+    {
+        stats::revenue(&state.db, &ctx.q, Some(ctx.interval)).await?
+    } else {
+        BTreeMap::new()
+    };
+    let empty = Acc::default();
+    let data: Vec<Value> = buckets(&ctx.q, ctx.interval)
+        .into_iter()
+        .map(|label| {
+            let a = groups.get(&label).unwrap_or(&empty);
+            let b = base.as_ref().map_or(a.visitors.count(), |b| {
+                b.get(&label).map_or(0, |x| x.visitors.count())
+            });
+            let mut m = Map::new();
+            m.insert("date".into(), json!(label));
+            m.extend(metric_values(a, &wanted, b, revenue.get(&label)));
+            Value::Object(m)
+        })
+        .collect();
+    let mut meta = meta(&ctx, source);
+    meta.insert(
+        "interval".into(),
+        json!(match ctx.interval {
+            Interval::Hour => "hour",
+            Interval::Day => "day",
+            Interval::Week => "week",
+            Interval::Month => "month",
+        }),
+    );
+    Ok(HttpResponse::Ok().json(json!({ "data": data, "meta": meta })))
+}
+
+#[utoipa::path(get, path = "/api/v1/sites/{id}/stats/breakdown", tag = "analytics",
+    params(("id" = String, Path, description = "site id"), crate::openapi::StatsQueryParams,
+        ("dimension" = String, Query, description = "page, source, utm_source, utm_medium, utm_campaign, country, device, browser or goal"),
+        ("sort" = Option<String>, Query, description = "`-visitors` (default), `-pageviews`, `-visits`, `-events` or `value`"),
+        ("limit" = Option<i64>, Query, description = "rows per page, default 50, at most 1000"),
+        ("offset" = Option<i64>, Query, description = "rows to skip")),
+    responses((status = 200, description = "`{\"data\": [{\"page\": \"/a\", \"visitors\": 3, …}], \"meta\": {\"total_count\", \"limit\", \"offset\", \"next\", \"previous\", …}}`"),
+        (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn breakdown(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = context(&req, &state, &caller, &path).await?;
+    let dim = dimension(
+        "dimension",
+        ctx.params
+            .get("dimension")
+            .or_else(|| ctx.params.get("property"))
+            .ok_or_else(|| invalid("dimension", "is required"))?,
+    )?;
+    let allowed: Vec<&'static str> = BREAKDOWN_METRICS
+        .iter()
+        .copied()
+        .filter(|m| *m != "conversion_rate" || dim == "goal")
+        .filter(|m| dim != "goal" || matches!(*m, "visitors" | "events" | "conversion_rate"))
+        .collect();
+    let wanted = metrics(&ctx.params, &allowed)?;
+    let (groups, source) = compute(&state.db, &ctx.q, Grouping::By(dim)).await?;
+    let base = if dim == "goal" {
+        let q = without_goals(&ctx.q).unwrap_or_else(|| ctx.q.clone());
+        compute(&state.db, &q, Grouping::Total)
+            .await?
+            .0
+            .get("")
+            .map_or(0, |a| a.visitors.count())
+    } else {
+        0
+    };
+    let sort = ctx.params.get("sort").unwrap_or("-visitors");
+    let key = |a: &Acc| -> i64 {
+        match sort.trim_start_matches('-') {
+            "pageviews" => a.pageviews,
+            "visits" => a.visits,
+            "events" => a.events,
+            _ => a.visitors.count() as i64,
+        }
+    };
+    if !matches!(
+        sort,
+        "-visitors"
+            | "visitors"
+            | "-pageviews"
+            | "pageviews"
+            | "-visits"
+            | "visits"
+            | "-events"
+            | "events"
+            | "value"
+            | "-value"
+    ) {
+        return Err(invalid(
+            "sort",
+            "must be one of -visitors, -pageviews, -visits, -events, value",
+        ));
+    }
+    let mut rows: Vec<(String, Acc, i64)> = groups
+        .into_iter()
+        .map(|(v, a)| {
+            let k = key(&a);
+            (v, a, k)
+        })
+        .collect();
+    let desc = sort.starts_with('-');
+    rows.sort_by(|a, b| {
+        let by_value = a.0.cmp(&b.0);
+        if sort.ends_with("value") {
+            if desc {
+                by_value.reverse()
+            } else {
+                by_value
+            }
+        } else {
+            let o = a.2.cmp(&b.2);
+            (if desc { o.reverse() } else { o }).then(by_value)
+        }
+    });
+    let limit = match ctx.params.get("limit") {
+        Some(l) => l
+            .parse::<i64>()
+            .map_err(|_| ApiError::BadRequest("`limit` must be an integer".into()))?,
+        None => crate::http::DEFAULT_LIMIT,
+    }
+    .clamp(1, crate::http::MAX_LIMIT);
+    let offset = match ctx.params.get("offset") {
+        Some(o) => o.parse::<i64>().ok().filter(|o| *o >= 0).ok_or_else(|| {
+            ApiError::BadRequest("`offset` must be a non-negative integer".into())
+        })?,
+        None => 0,
+    };
+    let total = rows.len() as i64;
+    let data: Vec<Value> = rows
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .map(|(value, a, _)| {
+            let mut m = Map::new();
+            m.insert(
+                dim.into(),
+                json!(if value.is_empty() {
+                    NONE_VALUE.to_string()
+                } else {
+                    value
+                }),
+            );
+            m.extend(metric_values(&a, &wanted, base, None));
+            Value::Object(m)
+        })
+        .collect();
+    let link = |off: i64| {
+        let mut pairs: Vec<(String, String)> = ctx
+            .params
+            .pairs
+            .iter()
+            .filter(|(k, _)| k != "offset" && k != "limit")
+            .cloned()
+            .collect();
+        pairs.push(("limit".into(), limit.to_string()));
+        pairs.push(("offset".into(), off.to_string()));
+        let qs = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        format!("{}?{qs}", req.path())
+    };
+    let mut meta = meta(&ctx, source);
+    meta.insert("dimension".into(), json!(dim));
+    meta.insert("total_count".into(), json!(total));
+    meta.insert("limit".into(), json!(limit));
+    meta.insert("offset".into(), json!(offset));
+    meta.insert(
+        "next".into(),
+        json!((offset + limit < total).then(|| link(offset + limit))),
+    );
+    meta.insert(
+        "previous".into(),
+        json!((offset > 0).then(|| link((offset - limit).max(0)))),
+    );
+    Ok(HttpResponse::Ok().json(json!({ "data": data, "meta": meta })))
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/sites/{id}/stats/aggregate").route(web::get().to(aggregate)))
+        .service(web::resource("/sites/{id}/stats/timeseries").route(web::get().to(timeseries)))
+        .service(web::resource("/sites/{id}/stats/breakdown").route(web::get().to(breakdown)));
+}

@@ -1,0 +1,498 @@
+//! The analytics read model: raw hits, visits (sessions), visitors, payments, and hourly rollups
+//! per site and dimension that dashboards are answered from.
+//!
+//! Visits are assigned as events are applied, in each visitor stream's order (which the log fixes,
+//! so replays assign them the same way): a hit joins the visitor's most recent visit (per
+//! `session_id`, if the client sends one) when it lies within 30 minutes of it, else it starts a
+//! new one. A visit's traffic source, UTM fields, country, device and browser are those of its
+//! first hit; every later hit of the visit is counted under them. Rollups only ever add: visit
+//! metrics (visits, bounces, duration) are kept by subtracting a visit's old contribution and
+//! adding its new one, and distinct visitors by mergeable [`Sketch`]es.
+
+use crate::sketch::{visitor_hash, Sketch};
+use keel_events::{DomainEvent, Hit, RecordedEvent};
+use sqlx::{AnyConnection, Row};
+use std::collections::BTreeMap;
+
+pub const SESSION_TIMEOUT_MS: i64 = 30 * 60 * 1000;
+pub const HOUR_MS: i64 = 3_600_000;
+pub const DIRECT: &str = "Direct / None";
+
+/// Dimensions every hit of a visit shares (taken from the visit's first hit).
+pub const SESSION_DIMS: [&str; 7] = [
+    "source",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "country",
+    "device",
+    "browser",
+];
+/// Every dimension with rollups: the visit dimensions, the page and the goal name.
+pub const DIMENSIONS: [&str; 9] = [
+    "page",
+    "source",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "country",
+    "device",
+    "browser",
+    "goal",
+];
+/// The rollup "dimension" holding site totals.
+pub const ALL: &str = "all";
+
+pub fn ddl(sfx: &str, tag: &str) -> Vec<String> {
+    vec![
+        format!(
+            "CREATE TABLE IF NOT EXISTS rm_hits{sfx} (
+                event_id TEXT PRIMARY KEY, site_id TEXT NOT NULL, ts BIGINT NOT NULL, visitor TEXT NOT NULL,
+                session TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, page TEXT NOT NULL,
+                source TEXT NOT NULL, utm_source TEXT NOT NULL, utm_medium TEXT NOT NULL,
+                utm_campaign TEXT NOT NULL, country TEXT NOT NULL, device TEXT NOT NULL,
+                browser TEXT NOT NULL, properties TEXT)"
+        ),
+        format!("CREATE INDEX IF NOT EXISTS rm_hits_{tag}site_ts ON rm_hits{sfx} (site_id, ts)"),
+        format!("CREATE INDEX IF NOT EXISTS rm_hits_{tag}visitor ON rm_hits{sfx} (site_id, visitor, ts)"),
+        format!(
+            "CREATE TABLE IF NOT EXISTS rm_sessions{sfx} (
+                id TEXT PRIMARY KEY, site_id TEXT NOT NULL, visitor TEXT NOT NULL, part TEXT NOT NULL,
+                created_pos BIGINT NOT NULL, start_ts BIGINT NOT NULL, last_ts BIGINT NOT NULL,
+                pageviews BIGINT NOT NULL, hits BIGINT NOT NULL, entry_page TEXT NOT NULL,
+                source TEXT NOT NULL, utm_source TEXT NOT NULL, utm_medium TEXT NOT NULL,
+                utm_campaign TEXT NOT NULL, country TEXT NOT NULL, device TEXT NOT NULL, browser TEXT NOT NULL)"
+        ),
+        format!(
+            "CREATE INDEX IF NOT EXISTS rm_sessions_{tag}visitor ON rm_sessions{sfx} (site_id, visitor, part, created_pos)"
+        ),
+        format!("CREATE INDEX IF NOT EXISTS rm_sessions_{tag}start ON rm_sessions{sfx} (site_id, start_ts)"),
+        format!(
+            "CREATE TABLE IF NOT EXISTS rm_visitors{sfx} (
+                site_id TEXT NOT NULL, visitor TEXT NOT NULL, visitor_id TEXT, user_id TEXT, traits TEXT,
+                first_ts BIGINT, last_ts BIGINT, pageviews BIGINT NOT NULL, events BIGINT NOT NULL,
+                goals BIGINT NOT NULL, PRIMARY KEY (site_id, visitor))"
+        ),
+        format!(
+            "CREATE TABLE IF NOT EXISTS rm_payments{sfx} (
+                site_id TEXT NOT NULL, transaction_id TEXT NOT NULL, ts BIGINT NOT NULL, amount BIGINT NOT NULL,
+                currency TEXT NOT NULL, visitor TEXT, visitor_id TEXT, customer_id TEXT, email TEXT,
+                renewal INTEGER NOT NULL, refunded INTEGER NOT NULL, is_free_trial INTEGER NOT NULL,
+                removed INTEGER NOT NULL, PRIMARY KEY (site_id, transaction_id))"
+        ),
+        format!("CREATE INDEX IF NOT EXISTS rm_payments_{tag}ts ON rm_payments{sfx} (site_id, ts)"),
+        format!(
+            "CREATE TABLE IF NOT EXISTS rm_rollups{sfx} (
+                site_id TEXT NOT NULL, dim TEXT NOT NULL, hour BIGINT NOT NULL, value TEXT NOT NULL,
+                pageviews BIGINT NOT NULL, events BIGINT NOT NULL, visits BIGINT NOT NULL,
+                bounces BIGINT NOT NULL, duration BIGINT NOT NULL, visitors BYTEA NOT NULL,
+                PRIMARY KEY (site_id, dim, hour, value))"
+        ),
+    ]
+}
+
+pub const TABLES: [&str; 5] = [
+    "rm_hits",
+    "rm_sessions",
+    "rm_visitors",
+    "rm_payments",
+    "rm_rollups",
+];
+
+#[derive(Debug, Default, Clone)]
+struct Delta {
+    pageviews: i64,
+    events: i64,
+    visits: i64,
+    bounces: i64,
+    duration: i64,
+    visitors: Vec<u64>,
+}
+
+/// Rollup changes of one batch, written when the batch ends (one row update per key).
+#[derive(Debug, Default)]
+pub struct Pending {
+    rollups: BTreeMap<(String, &'static str, i64, String), Delta>,
+}
+
+/// A visit as stored.
+#[derive(Debug, Clone)]
+struct Session {
+    id: String,
+    start: i64,
+    last: i64,
+    pageviews: i64,
+    hits: i64,
+    entry_page: String,
+    /// Values of [`SESSION_DIMS`], in order.
+    dims: [String; 7],
+}
+
+impl Session {
+    fn rows(&self) -> Vec<(&'static str, String)> {
+        let mut rows = vec![(ALL, String::new())];
+        if !self.entry_page.is_empty() {
+            rows.push(("page", self.entry_page.clone()));
+        }
+        rows.extend(
+            SESSION_DIMS
+                .iter()
+                .zip(&self.dims)
+                .map(|(d, v)| (*d, v.clone())),
+        );
+        rows
+    }
+}
+
+impl Pending {
+    fn delta(&mut self, site: &str, dim: &'static str, hour: i64, value: &str) -> &mut Delta {
+        self.rollups
+            .entry((site.to_string(), dim, hour, value.to_string()))
+            .or_default()
+    }
+
+    /// Adds (`sign` 1) or removes (`sign` -1) a visit's contribution to visit metrics.
+    fn visit(&mut self, site: &str, s: &Session, sign: i64) {
+        let hour = s.start.div_euclid(HOUR_MS);
+        let bounce = i64::from(s.pageviews <= 1);
+        for (dim, value) in s.rows() {
+            let d = self.delta(site, dim, hour, &value);
+            d.visits += sign;
+            d.bounces += sign * bounce;
+            d.duration += sign * (s.last - s.start);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn hit(
+        &mut self,
+        site: &str,
+        s: &Session,
+        ts: i64,
+        kind: &str,
+        name: &str,
+        page: &str,
+        visitor: u64,
+    ) {
+        let hour = ts.div_euclid(HOUR_MS);
+        let pv = i64::from(kind == "pageview");
+        let mut rows: Vec<(&'static str, String)> = vec![(ALL, String::new())];
+        rows.extend(
+            SESSION_DIMS
+                .iter()
+                .zip(&s.dims)
+                .map(|(d, v)| (*d, v.clone())),
+        );
+        if kind == "pageview" {
+            rows.push(("page", page.to_string()));
+        }
+        if kind == "goal" {
+            rows.push(("goal", name.to_string()));
+        }
+        for (dim, value) in rows {
+            let d = self.delta(site, dim, hour, &value);
+            d.pageviews += pv;
+            d.events += 1;
+            d.visitors.push(visitor);
+        }
+    }
+
+    /// Writes the batch's rollup changes. On Postgres each row is locked before its sketch is
+    /// merged, so projectors on several partitions never lose each other's visitors.
+    pub async fn flush(self, conn: &mut AnyConnection, sfx: &str) -> Result<(), sqlx::Error> {
+        let postgres = conn.backend_name() == "PostgreSQL";
+        for ((site, dim, hour, value), d) in self.rollups {
+            sqlx::query(&format!(
+                "INSERT INTO rm_rollups{sfx} (site_id, dim, hour, value, pageviews, events, visits, bounces, \
+                 duration, visitors) VALUES ($1, $2, $3, $4, 0, 0, 0, 0, 0, $5) ON CONFLICT DO NOTHING"
+            ))
+            .bind(&site)
+            .bind(dim)
+            .bind(hour)
+            .bind(&value)
+            .bind(Sketch::default().encode())
+            .execute(&mut *conn)
+            .await?;
+            let visitors = if d.visitors.is_empty() {
+                None
+            } else {
+                let row = sqlx::query(&format!(
+                    "SELECT visitors FROM rm_rollups{sfx} WHERE site_id = $1 AND dim = $2 AND hour = $3 AND value = $4{}",
+                    if postgres { " FOR UPDATE" } else { "" }
+                ))
+                .bind(&site)
+                .bind(dim)
+                .bind(hour)
+                .bind(&value)
+                .fetch_one(&mut *conn)
+                .await?;
+                let stored: Vec<u8> = row.get(0);
+                let mut sketch = Sketch::decode(&stored).unwrap_or_else(|| {
+                    tracing::warn!(site, dim, hour, "unreadable visitor sketch replaced");
+                    Sketch::default()
+                });
+                for h in d.visitors {
+                    sketch.insert(h);
+                }
+                Some(sketch.encode())
+            };
+            sqlx::query(&format!(
+                "UPDATE rm_rollups{sfx} SET pageviews = pageviews + $5, events = events + $6, visits = visits + $7, \
+                 bounces = bounces + $8, duration = duration + $9, visitors = COALESCE($10, visitors) \
+                 WHERE site_id = $1 AND dim = $2 AND hour = $3 AND value = $4"
+            ))
+            .bind(&site)
+            .bind(dim)
+            .bind(hour)
+            .bind(&value)
+            .bind(d.pageviews)
+            .bind(d.events)
+            .bind(d.visits)
+            .bind(d.bounces)
+            .bind(d.duration)
+            .bind(visitors)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+fn s(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
+}
+
+/// Applies one analytics event (called once per event, in stream order).
+pub async fn write(
+    conn: &mut AnyConnection,
+    sfx: &str,
+    e: &RecordedEvent,
+    pending: &mut Pending,
+) -> Result<(), sqlx::Error> {
+    let ts = e.occurred_at.timestamp_millis();
+    match &e.event {
+        DomainEvent::PageviewRecorded(h) => hit(conn, sfx, e, h, "pageview", ts, pending).await,
+        DomainEvent::CustomEventRecorded(h) => hit(conn, sfx, e, h, "custom", ts, pending).await,
+        DomainEvent::GoalCompleted(h) => hit(conn, sfx, e, h, "goal", ts, pending).await,
+        DomainEvent::PaymentRecorded(p) => {
+            sqlx::query(&format!(
+                "INSERT INTO rm_payments{sfx} (site_id, transaction_id, ts, amount, currency, visitor, visitor_id, \
+                 customer_id, email, renewal, refunded, is_free_trial, removed) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0) ON CONFLICT DO NOTHING"
+            ))
+            .bind(p.site_id.to_string())
+            .bind(&p.transaction_id)
+            .bind(ts)
+            .bind(p.amount)
+            .bind(&p.currency)
+            .bind(p.visitor.as_deref())
+            .bind(p.visitor_id.as_deref())
+            .bind(p.customer_id.as_deref())
+            .bind(p.email.as_deref())
+            .bind(i32::from(p.renewal))
+            .bind(i32::from(p.refunded))
+            .bind(i32::from(p.is_free_trial))
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        }
+        DomainEvent::PaymentRemoved(p) => {
+            sqlx::query(&format!(
+                "UPDATE rm_payments{sfx} SET removed = 1 WHERE site_id = $1 AND transaction_id = $2"
+            ))
+            .bind(p.site_id.to_string())
+            .bind(&p.transaction_id)
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        }
+        DomainEvent::VisitorIdentified(v) => {
+            let traits = serde_json::to_string(&v.traits).unwrap_or_else(|_| "{}".into());
+            sqlx::query(&format!(
+                "INSERT INTO rm_visitors{sfx} (site_id, visitor, visitor_id, user_id, traits, pageviews, events, goals) \
+                 VALUES ($1, $2, $3, $4, $5, 0, 0, 0) ON CONFLICT (site_id, visitor) DO UPDATE SET \
+                 visitor_id = excluded.visitor_id, user_id = excluded.user_id, traits = excluded.traits"
+            ))
+            .bind(v.site_id.to_string())
+            .bind(&v.visitor)
+            .bind(&v.visitor_id)
+            .bind(&v.user_id)
+            .bind(traits)
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn hit(
+    conn: &mut AnyConnection,
+    sfx: &str,
+    e: &RecordedEvent,
+    h: &Hit,
+    kind: &str,
+    ts: i64,
+    pending: &mut Pending,
+) -> Result<(), sqlx::Error> {
+    let site = h.site_id.to_string();
+    let part = s(&h.session_id);
+    let page = if kind == "pageview" {
+        s(&h.path)
+    } else {
+        String::new()
+    };
+    let name = s(&h.name);
+    // The visitor's most recent visit (in this partition of session ids).
+    let row = sqlx::query(&format!(
+        "SELECT id, start_ts, last_ts, pageviews, hits, entry_page, source, utm_source, utm_medium, utm_campaign, \
+         country, device, browser FROM rm_sessions{sfx} WHERE site_id = $1 AND visitor = $2 AND part = $3 \
+         ORDER BY created_pos DESC LIMIT 1"
+    ))
+    .bind(&site)
+    .bind(&h.visitor)
+    .bind(&part)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let current = row.map(|r| Session {
+        id: r.get(0),
+        start: r.get(1),
+        last: r.get(2),
+        pageviews: r.get(3),
+        hits: r.get(4),
+        entry_page: r.get(5),
+        dims: std::array::from_fn(|i| r.get(6 + i)),
+    });
+    let joins = current
+        .as_ref()
+        .is_some_and(|c| ts >= c.start - SESSION_TIMEOUT_MS && ts <= c.last + SESSION_TIMEOUT_MS);
+    let pv = i64::from(kind == "pageview");
+    let (before, after) = match current {
+        Some(c) if joins => {
+            let mut n = c.clone();
+            n.start = n.start.min(ts);
+            n.last = n.last.max(ts);
+            n.pageviews += pv;
+            n.hits += 1;
+            if n.entry_page.is_empty() && pv == 1 {
+                n.entry_page = page.clone();
+            }
+            sqlx::query(&format!(
+                "UPDATE rm_sessions{sfx} SET start_ts = $1, last_ts = $2, pageviews = $3, hits = $4, entry_page = $5 \
+                 WHERE id = $6"
+            ))
+            .bind(n.start)
+            .bind(n.last)
+            .bind(n.pageviews)
+            .bind(n.hits)
+            .bind(&n.entry_page)
+            .bind(&n.id)
+            .execute(&mut *conn)
+            .await?;
+            (Some(c), n)
+        }
+        _ => {
+            let dims = [
+                h.source.clone().unwrap_or_else(|| DIRECT.into()),
+                s(&h.utm_source),
+                s(&h.utm_medium),
+                s(&h.utm_campaign),
+                s(&h.country),
+                h.device.clone().unwrap_or_else(|| "unknown".into()),
+                h.browser.clone().unwrap_or_else(|| "unknown".into()),
+            ];
+            let n = Session {
+                id: e.event_id.to_string(),
+                start: ts,
+                last: ts,
+                pageviews: pv,
+                hits: 1,
+                entry_page: page.clone(),
+                dims,
+            };
+            sqlx::query(&format!(
+                "INSERT INTO rm_sessions{sfx} (id, site_id, visitor, part, created_pos, start_ts, last_ts, pageviews, \
+                 hits, entry_page, source, utm_source, utm_medium, utm_campaign, country, device, browser) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6, $7, 1, $8, $9, $10, $11, $12, $13, $14, $15)"
+            ))
+            .bind(&n.id)
+            .bind(&site)
+            .bind(&h.visitor)
+            .bind(&part)
+            .bind(e.position)
+            .bind(ts)
+            .bind(pv)
+            .bind(&n.entry_page)
+            .bind(&n.dims[0])
+            .bind(&n.dims[1])
+            .bind(&n.dims[2])
+            .bind(&n.dims[3])
+            .bind(&n.dims[4])
+            .bind(&n.dims[5])
+            .bind(&n.dims[6])
+            .execute(&mut *conn)
+            .await?;
+            (None, n)
+        }
+    };
+    if let Some(b) = &before {
+        pending.visit(&site, b, -1);
+    }
+    pending.visit(&site, &after, 1);
+    pending.hit(
+        &site,
+        &after,
+        ts,
+        kind,
+        &name,
+        &page,
+        visitor_hash(&h.visitor),
+    );
+    let props = (!h.properties.is_empty())
+        .then(|| serde_json::to_string(&h.properties).unwrap_or_default());
+    let d = &after.dims;
+    sqlx::query(&format!(
+        "INSERT INTO rm_hits{sfx} (event_id, site_id, ts, visitor, session, kind, name, page, source, utm_source, \
+         utm_medium, utm_campaign, country, device, browser, properties) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT DO NOTHING"
+    ))
+    .bind(e.event_id.to_string())
+    .bind(&site)
+    .bind(ts)
+    .bind(&h.visitor)
+    .bind(&after.id)
+    .bind(kind)
+    .bind(&name)
+    .bind(&page)
+    .bind(&d[0])
+    .bind(&d[1])
+    .bind(&d[2])
+    .bind(&d[3])
+    .bind(&d[4])
+    .bind(&d[5])
+    .bind(&d[6])
+    .bind(props)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(&format!(
+        "INSERT INTO rm_visitors{sfx} (site_id, visitor, visitor_id, first_ts, last_ts, pageviews, events, goals) \
+         VALUES ($1, $2, $3, $4, $4, $5, 1, $6) ON CONFLICT (site_id, visitor) DO UPDATE SET \
+         visitor_id = COALESCE(rm_visitors{sfx}.visitor_id, excluded.visitor_id), \
+         first_ts = CASE WHEN rm_visitors{sfx}.first_ts IS NULL OR excluded.first_ts < rm_visitors{sfx}.first_ts \
+           THEN excluded.first_ts ELSE rm_visitors{sfx}.first_ts END, \
+         last_ts = CASE WHEN rm_visitors{sfx}.last_ts IS NULL OR excluded.last_ts > rm_visitors{sfx}.last_ts \
+           THEN excluded.last_ts ELSE rm_visitors{sfx}.last_ts END, \
+         pageviews = rm_visitors{sfx}.pageviews + excluded.pageviews, events = rm_visitors{sfx}.events + 1, \
+         goals = rm_visitors{sfx}.goals + excluded.goals"
+    ))
+    .bind(&site)
+    .bind(&h.visitor)
+    .bind(h.visitor_id.as_deref())
+    .bind(ts)
+    .bind(pv)
+    .bind(i64::from(kind == "goal"))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,273 @@
+//! Distinct-visitor counts that can be merged across rollup rows: exact sets of 64-bit visitor
+//! hashes while small, HyperLogLog registers (p = 12, 4,096 one-byte registers) once a set would be
+//! larger than the registers. Estimates use Ertl's improved raw estimator ("New cardinality
+//! estimation algorithms for HyperLogLog sketches", 2017), which needs no bias tables; its relative
+//! standard error is 1.04/√4096 ≈ 1.6 %, and tests hold it within 5 % across cardinalities.
+
+use std::collections::HashSet;
+
+const P: u32 = 12;
+const M: usize = 1 << P;
+/// Register values run 0..=Q+1.
+const Q: u32 = 64 - P;
+/// A stored exact set switches to registers past this many hashes (then both take 4 KiB).
+pub const EXACT_MAX: usize = M / 8;
+
+const TAG_EXACT: u8 = 1;
+const TAG_DENSE: u8 = 2;
+
+/// The 64-bit hash of a visitor key. Keys are hex digests, so their first 16 digits are already
+/// uniformly distributed; anything else goes through FNV-1a and a finaliser.
+pub fn visitor_hash(key: &str) -> u64 {
+    if let Some(h) = key.get(..16).and_then(|s| u64::from_str_radix(s, 16).ok()) {
+        return h;
+    }
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sketch {
+    Exact(HashSet<u64>),
+    Dense(Vec<u8>),
+}
+
+impl Default for Sketch {
+    fn default() -> Self {
+        Sketch::Exact(HashSet::new())
+    }
+}
+
+fn register(h: u64) -> (usize, u8) {
+    let idx = (h >> Q) as usize;
+    let rho = ((h << P).leading_zeros() + 1).min(Q + 1);
+    (idx, rho as u8)
+}
+
+impl Sketch {
+    pub fn insert(&mut self, h: u64) {
+        match self {
+            Sketch::Exact(set) => {
+                set.insert(h);
+            }
+            Sketch::Dense(regs) => {
+                let (i, r) = register(h);
+                if regs[i] < r {
+                    regs[i] = r;
+                }
+            }
+        }
+    }
+
+    fn densify(&mut self) {
+        if let Sketch::Exact(set) = self {
+            let mut regs = vec![0u8; M];
+            for h in set.iter() {
+                let (i, r) = register(*h);
+                if regs[i] < r {
+                    regs[i] = r;
+                }
+            }
+            *self = Sketch::Dense(regs);
+        }
+    }
+
+    /// Unions `other` into `self`. Exact sets stay exact (however large: query-time unions of
+    /// small rows are exact); any dense input makes the result dense.
+    pub fn merge(&mut self, other: &Sketch) {
+        match (&mut *self, other) {
+            (Sketch::Exact(a), Sketch::Exact(b)) => a.extend(b.iter().copied()),
+            (Sketch::Dense(a), Sketch::Dense(b)) => {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x = (*x).max(*y);
+                }
+            }
+            (Sketch::Dense(_), Sketch::Exact(b)) => {
+                for h in b {
+                    self.insert(*h);
+                }
+            }
+            (Sketch::Exact(_), Sketch::Dense(_)) => {
+                self.densify();
+                self.merge(other);
+            }
+        }
+    }
+
+    pub fn count(&self) -> u64 {
+        match self {
+            Sketch::Exact(set) => set.len() as u64,
+            Sketch::Dense(regs) => estimate(regs),
+        }
+    }
+
+    pub fn is_exact(&self) -> bool {
+        matches!(self, Sketch::Exact(_))
+    }
+
+    /// The stored form: a tag byte, then sorted little-endian hashes or the registers.
+    pub fn encode(&self) -> Vec<u8> {
+        match self {
+            Sketch::Exact(set) if set.len() <= EXACT_MAX => {
+                let mut hs: Vec<u64> = set.iter().copied().collect();
+                hs.sort_unstable();
+                let mut out = Vec::with_capacity(1 + 8 * hs.len());
+                out.push(TAG_EXACT);
+                for h in hs {
+                    out.extend_from_slice(&h.to_le_bytes());
+                }
+                out
+            }
+            Sketch::Exact(_) => {
+                let mut d = self.clone();
+                d.densify();
+                d.encode()
+            }
+            Sketch::Dense(regs) => {
+                let mut out = Vec::with_capacity(1 + M);
+                out.push(TAG_DENSE);
+                out.extend_from_slice(regs);
+                out
+            }
+        }
+    }
+
+    /// Reads a stored sketch; anything unreadable is an empty one (and logged by the caller).
+    pub fn decode(bytes: &[u8]) -> Option<Sketch> {
+        match bytes.split_first() {
+            None => Some(Sketch::default()),
+            Some((&TAG_EXACT, rest)) if rest.len() % 8 == 0 => Some(Sketch::Exact(
+                rest.chunks_exact(8)
+                    .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+                    .collect(),
+            )),
+            Some((&TAG_DENSE, rest)) if rest.len() == M => Some(Sketch::Dense(rest.to_vec())),
+            _ => None,
+        }
+    }
+}
+
+fn sigma(mut x: f64) -> f64 {
+    if x >= 1.0 {
+        return f64::INFINITY;
+    }
+    let mut y = 1.0;
+    let mut z = x;
+    loop {
+        x *= x;
+        let z_old = z;
+        z += x * y;
+        y += y;
+        if z_old == z {
+            return z;
+        }
+    }
+}
+
+fn tau(mut x: f64) -> f64 {
+    if x == 0.0 || x == 1.0 {
+        return 0.0;
+    }
+    let mut y = 1.0;
+    let mut z = 1.0 - x;
+    loop {
+        x = x.sqrt();
+        let z_old = z;
+        y *= 0.5;
+        z -= (1.0 - x).powi(2) * y;
+        if z_old == z {
+            return z / 3.0;
+        }
+    }
+}
+
+fn estimate(regs: &[u8]) -> u64 {
+    let m = M as f64;
+    let mut hist = [0u32; Q as usize + 2];
+    for r in regs {
+        hist[usize::from(*r).min(Q as usize + 1)] += 1;
+    }
+    let mut z = m * tau(1.0 - f64::from(hist[Q as usize + 1]) / m);
+    for k in (1..=Q as usize).rev() {
+        z = 0.5 * (z + f64::from(hist[k]));
+    }
+    z += m * sigma(f64::from(hist[0]) / m);
+    let alpha_inf = 1.0 / (2.0 * std::f64::consts::LN_2);
+    (alpha_inf * m * m / z).round() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hashes(seed: u64, n: u64) -> impl Iterator<Item = u64> {
+        (0..n).map(move |i| visitor_hash(&format!("visitor-{seed}-{i}")))
+    }
+
+    #[test]
+    fn small_sets_are_exact_and_survive_storage() {
+        let mut s = Sketch::default();
+        for h in hashes(1, 300).chain(hashes(1, 300)) {
+            s.insert(h);
+        }
+        assert_eq!(s.count(), 300);
+        let back = Sketch::decode(&s.encode()).unwrap();
+        assert_eq!(back, s);
+        assert!(Sketch::decode(&[9, 1, 2]).is_none());
+    }
+
+    #[test]
+    fn estimates_stay_within_five_percent_across_cardinalities() {
+        for &n in &[600u64, 2_000, 10_000, 30_000, 100_000, 1_000_000] {
+            let mut s = Sketch::Dense(vec![0; M]);
+            for h in hashes(n, n) {
+                s.insert(h);
+            }
+            let stored = Sketch::decode(&s.encode()).unwrap();
+            let err = (stored.count() as f64 - n as f64).abs() / n as f64;
+            assert!(
+                err < 0.05,
+                "n = {n}: estimate {} ({:.2} %)",
+                stored.count(),
+                err * 100.0
+            );
+        }
+    }
+
+    #[test]
+    fn unions_count_each_visitor_once() {
+        // Two overlapping halves, stored separately past the exact limit, merged at query time.
+        let mut a = Sketch::default();
+        let mut b = Sketch::default();
+        for (i, h) in hashes(7, 20_000).enumerate() {
+            if i < 12_000 {
+                a.insert(h);
+            }
+            if i >= 8_000 {
+                b.insert(h);
+            }
+        }
+        let mut u = Sketch::decode(&a.encode()).unwrap();
+        u.merge(&Sketch::decode(&b.encode()).unwrap());
+        let err = (u.count() as f64 - 20_000.0).abs() / 20_000.0;
+        assert!(err < 0.05, "{}", u.count());
+        // Exact inputs stay exact however many there are.
+        let mut e = Sketch::default();
+        for chunk in 0..10 {
+            let mut part = Sketch::default();
+            for h in hashes(chunk, 100) {
+                part.insert(h);
+            }
+            e.merge(&Sketch::decode(&part.encode()).unwrap());
+        }
+        assert!(e.is_exact());
+        assert_eq!(e.count(), 1000);
+    }
+}
