@@ -119,9 +119,26 @@ pub struct EventItem {
     #[serde(default)]
     #[schema(value_type = Object)]
     properties: Map<String, Value>,
-    occurred_at: Option<DateTime<Utc>>,
+    /// RFC 3339; defaults to now.
+    occurred_at: Option<String>,
     /// Your id for the event: an event with an id already seen on the site is counted once.
     event_id: Option<String>,
+}
+
+/// An RFC 3339 time, or a 422 naming the field.
+fn parse_time(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiError> {
+    raw.map(|r| {
+        DateTime::parse_from_rfc3339(r.trim())
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| {
+                DomainError::field(
+                    field,
+                    "must be an RFC 3339 time such as 2026-11-01T12:00:00Z",
+                )
+                .into()
+            })
+    })
+    .transpose()
 }
 
 fn item_reason(e: serde_json::Error) -> String {
@@ -156,6 +173,14 @@ async fn prepare(
     }
     let Some(site) = sites.get(&site_id).cloned().flatten() else {
         return Ok(Fate::Rejected("site_id: site not found".into()));
+    };
+    let occurred_at = match parse_time("occurred_at", item.occurred_at.as_deref()) {
+        Ok(t) => t,
+        Err(_) => {
+            return Ok(Fate::Rejected(
+                "occurred_at: must be an RFC 3339 time".into(),
+            ))
+        }
     };
     let kind = match item.kind.as_deref() {
         None | Some("pageview") => HitKind::Pageview,
@@ -194,7 +219,7 @@ async fn prepare(
         utm_campaign: item.utm_campaign,
         user_agent: item.user_agent,
         properties: item.properties,
-        occurred_at: item.occurred_at,
+        occurred_at,
         event_id: item.event_id,
     };
     let (event, at) = match analytics::record_event(&site, &input, &edge, now) {
@@ -347,7 +372,8 @@ pub struct GoalBody {
     #[serde(default)]
     #[schema(value_type = Object)]
     metadata: Map<String, Value>,
-    occurred_at: Option<DateTime<Utc>>,
+    /// RFC 3339; defaults to now.
+    occurred_at: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/goals", tag = "analytics", request_body = GoalBody,
@@ -365,7 +391,7 @@ pub async fn goal(
         visitor_id: body.visitor_id,
         name: body.name,
         metadata: body.metadata,
-        occurred_at: body.occurred_at,
+        occurred_at: parse_time("occurred_at", body.occurred_at.as_deref())?,
     };
     let (event, at) = analytics::record_goal(&site, &input, Utc::now())?;
     let visitor = event.hit().map(|h| h.visitor.clone()).unwrap_or_default();
@@ -446,7 +472,8 @@ pub struct PaymentBody {
     refunded: bool,
     #[serde(default)]
     is_free_trial: bool,
-    occurred_at: Option<DateTime<Utc>>,
+    /// RFC 3339; defaults to now.
+    occurred_at: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/payments", tag = "analytics", request_body = PaymentBody,
@@ -469,7 +496,7 @@ pub async fn payment(
         .into());
     };
     let now = Utc::now();
-    let at = body.occurred_at.unwrap_or(now);
+    let at = parse_time("occurred_at", body.occurred_at.as_deref())?.unwrap_or(now);
     if at > now + chrono::Duration::seconds(analytics::MAX_FUTURE_SKEW_SECS) {
         return Err(DomainError::field("occurred_at", "must not lie in the future").into());
     }

@@ -1,0 +1,1119 @@
+//! Web analytics end to end: ingestion (events, goals, payments, identify) and the stats API, on
+//! the embedded default and on Postgres + Kafka. The property test ingests random traffic and
+//! checks every stats endpoint against a brute-force recomputation from the raw events.
+
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use keel_tests::{spawn_app_with, Backend, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+const GEO_CSV: &str = "ip_start,ip_end,country\n1.0.0.0,1.0.0.255,AU\n8.8.8.0,8.8.8.255,US\n2001:db8::,2001:db8::ffff,DE\n";
+
+async fn app_with_geo(b: Backend) -> (TestApp, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("geo.csv");
+    std::fs::write(&path, GEO_CSV).unwrap();
+    let app = spawn_app_with(b, |c| c.geoip_path = Some(path)).await;
+    (app, dir)
+}
+
+async fn site(app: &TestApp, ws: &str, domain: &str, tz: &str) -> String {
+    let r = app
+        .post("/api/v1/sites")
+        .workspace(ws)
+        .json(json!({"name": "Shop", "domain": domain, "timezone": tz}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    r.body["data"]["id"].as_str().unwrap().to_string()
+}
+
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
+const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0";
+
+async fn ingestion_keeps_valid_items_and_names_the_rest(b: Backend) {
+    let (app, _geo) = app_with_geo(b).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let site_id = site(&app, &ws, "shop.example.com", "UTC").await;
+    let (_, key, _) = app
+        .create_key(&ws, "ingest", &["events:write", "analytics:read"])
+        .await;
+    let now = Utc::now();
+    let at = (now - Duration::minutes(5)).to_rfc3339();
+    let good = json!({"site_id": site_id, "visitor_id": "v1", "url": "https://shop.example.com/a?x=1",
+        "referrer": "https://news.ycombinator.com/item", "user_agent": CHROME, "ip": "8.8.8.8",
+        "occurred_at": at, "event_id": "e-1", "properties": {"plan": "pro", "n": 3}});
+    let batch = json!({"events": [
+        good,
+        good,                                                                     // 1: duplicate
+        {"site_id": site_id, "visitor_id": "v2", "url": "ftp://nope"},            // 2: bad url
+        {"site_id": uuid::Uuid::now_v7().to_string(), "visitor_id": "v", "url": "/"}, // 3: unknown site
+        {"site_id": site_id, "visitor_id": "v3", "url": "/", "user_agent": "Googlebot/2.1"}, // 4: bot
+        {"site_id": site_id, "type": "custom", "visitor_id": "v1"},               // 5: no name
+        {"site_id": site_id, "url": "/b", "ip": "1.0.0.9", "user_agent": IPHONE}, // 6: anonymous visitor
+        {"site_id": site_id, "visitor_id": "v1", "url": "/c", "colour": "red"},   // 7: unknown field
+        {"site_id": site_id, "type": "custom", "name": "signup_click", "visitor_id": "v1", "occurred_at": at}, // 8
+        {"site_id": site_id, "visitor_id": "v4", "url": "/", "occurred_at": "2026-13-45"}, // 9: bad date
+        "not an object",                                                          // 10
+    ]});
+    let r = app
+        .post("/api/v1/events")
+        .token(&key)
+        .json(batch.clone())
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{r:?}");
+    let d = &r.body["data"];
+    assert_eq!(
+        (
+            d["accepted"].as_u64(),
+            d["duplicate"].as_u64(),
+            d["rejected"].as_u64()
+        ),
+        (Some(3), Some(1), Some(7)),
+        "{d}"
+    );
+    let rejected: Vec<u64> = d["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["index"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rejected, [2, 3, 4, 5, 7, 9, 10]);
+    let reason = |i: u64| {
+        d["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["index"] == i)
+            .unwrap()["reason"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(reason(2).contains("url"), "{}", reason(2));
+    assert!(reason(3).contains("site"), "{}", reason(3));
+    assert!(reason(4).contains("bot"), "{}", reason(4));
+    assert!(reason(5).contains("name"), "{}", reason(5));
+    assert!(reason(7).contains("colour"), "{}", reason(7));
+    assert!(reason(9).contains("occurred_at"), "{}", reason(9));
+    let pos = r.position();
+    assert!(pos > 0);
+
+    // Sent again, the event with an id is a duplicate; the others have no id and count again.
+    let again = json!({"events": [batch["events"][0].clone()]});
+    let r2 = app
+        .post("/api/v1/events")
+        .token(&key)
+        .json(again)
+        .send()
+        .await;
+    assert_eq!(r2.body["data"]["duplicate"], 1, "{r2:?}");
+
+    let agg = app
+        .get(&format!(
+            "/api/v1/sites/{site_id}/stats/aggregate?period=today&min_position={pos}"
+        ))
+        .token(&key)
+        .send()
+        .await;
+    assert_eq!(agg.status, StatusCode::OK, "{agg:?}");
+    let a = &agg.body["data"];
+    assert_eq!(a["pageviews"], 2, "{a}");
+    assert_eq!(a["events"], 3, "{a}");
+    assert_eq!(a["visitors"], 2, "{a}");
+    let countries = app
+        .get(&format!(
+            "/api/v1/sites/{site_id}/stats/breakdown?period=today&dimension=country"
+        ))
+        .token(&key)
+        .send()
+        .await;
+    let rows: Vec<(String, u64)> = countries.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["country"].as_str().unwrap().to_string(),
+                r["visitors"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [("AU".to_string(), 1), ("US".to_string(), 1)],
+        "{countries:?}"
+    );
+    let sources = app
+        .get(&format!(
+            "/api/v1/sites/{site_id}/stats/breakdown?period=today&dimension=source"
+        ))
+        .token(&key)
+        .send()
+        .await;
+    assert_eq!(
+        sources.body["data"][0]["source"], "Direct / None",
+        "{sources:?}"
+    );
+    assert_eq!(
+        sources.body["data"][1]["source"], "Hacker News",
+        "{sources:?}"
+    );
+
+    // Limits of a batch, and a batch of nothing but unknown sites.
+    let many: Vec<Value> = (0..1001)
+        .map(|_| json!({"site_id": site_id, "visitor_id": "v", "url": "/"}))
+        .collect();
+    let r = app
+        .post("/api/v1/events")
+        .token(&key)
+        .json(json!({"events": many}))
+        .send()
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "batch_too_large"),
+        "{r:?}"
+    );
+    let huge = json!({"events": [{"site_id": site_id, "visitor_id": "v", "url": "/", "properties": {"p": "x".repeat(10_000)}}]});
+    let mut items = Vec::new();
+    for _ in 0..120 {
+        items.push(huge["events"][0].clone());
+    }
+    let r = app
+        .post("/api/v1/events")
+        .token(&key)
+        .json(json!({"events": items}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{r:?}");
+    let r = app
+        .post("/api/v1/events")
+        .token(&key)
+        .json(json!({"events": [{"site_id": uuid::Uuid::now_v7().to_string(), "visitor_id": "v", "url": "/"}]}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{r:?}");
+    // Another workspace's site is unknown too; a reader cannot write.
+    let other = app.create_workspace("Other", "pro").await;
+    let foreign = site(&app, &other, "other.example.com", "UTC").await;
+    let r = app
+        .get(&format!("/api/v1/sites/{foreign}/stats/aggregate"))
+        .token(&key)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{r:?}");
+    let (_, reader, _) = app.create_key(&ws, "reader", &["analytics:read"]).await;
+    let r = app
+        .post("/api/v1/events")
+        .token(&reader)
+        .json(json!({"events": []}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{r:?}");
+    app.stop().await;
+}
+
+async fn goals_payments_and_identify(b: Backend) {
+    let (app, _geo) = app_with_geo(b).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let site_id = site(&app, &ws, "shop.example.com", "UTC").await;
+    let at = (Utc::now() - Duration::minutes(10)).to_rfc3339();
+    let post = |path: &'static str, body: Value| {
+        let app = &app;
+        let ws = ws.clone();
+        async move { app.post(path).workspace(&ws).json(body).send().await }
+    };
+    let r = post(
+        "/api/v1/events",
+        json!({"events": [
+        {"site_id": site_id, "visitor_id": "buyer", "url": "/pricing", "occurred_at": at},
+        {"site_id": site_id, "visitor_id": "browser", "url": "/", "occurred_at": at}]}),
+    )
+    .await;
+    assert_eq!(r.body["data"]["accepted"], 2, "{r:?}");
+    let r = post(
+        "/api/v1/goals",
+        json!({"site_id": site_id, "visitor_id": "buyer", "name": "checkout:done",
+        "metadata": {"plan": "pro"}, "occurred_at": at}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{r:?}");
+    for (bad, field) in [
+        (
+            json!({"site_id": site_id, "visitor_id": "buyer", "name": "Checkout Done"}),
+            "name",
+        ),
+        (
+            json!({"site_id": site_id, "visitor_id": "buyer", "name": "ok", "metadata": (0..11).map(|i| (format!("k{i}"), json!("v"))).collect::<serde_json::Map<_, _>>()}),
+            "metadata",
+        ),
+    ] {
+        let r = post("/api/v1/goals", bad).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+        assert_eq!(
+            r.body["error"]["details"]["fields"][0]["field"], field,
+            "{r:?}"
+        );
+    }
+    let r = post(
+        "/api/v1/goals",
+        json!({"site_id": uuid::Uuid::now_v7().to_string(), "visitor_id": "b", "name": "x"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    let pay = |tx: &str, amount: Value, currency: &str, refunded: bool| {
+        json!({"site_id": site_id, "amount": amount, "currency": currency, "transaction_id": tx,
+            "visitor_id": "buyer", "customer_id": "cus_1", "email": "b@example.com", "refunded": refunded, "occurred_at": at})
+    };
+    let r = post("/api/v1/payments", pay("tx_1", json!(4999), "USD", false)).await;
+    assert_eq!(
+        (r.status, &r.body["data"]["status"]),
+        (StatusCode::CREATED, &json!("recorded")),
+        "{r:?}"
+    );
+    let r = post("/api/v1/payments", pay("tx_1", json!(4999), "USD", false)).await;
+    assert_eq!(
+        (r.status, &r.body["data"]["status"]),
+        (StatusCode::OK, &json!("duplicate")),
+        "{r:?}"
+    );
+    assert_eq!(
+        post("/api/v1/payments", pay("tx_2", json!(1000), "USD", true))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        post("/api/v1/payments", pay("tx_3", json!(700), "EUR", false))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        post("/api/v1/payments", pay("tx_4", json!(300), "EUR", false))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    for (body, field) in [
+        (pay("tx_5", json!(-1), "USD", false), "amount"),
+        (pay("tx_5", json!(19.99), "USD", false), "amount"),
+        (pay("tx_5", json!(100), "ABC", false), "currency"),
+        (
+            json!({"site_id": site_id, "amount": 1, "currency": "USD", "transaction_id": "tx_5", "occurred_at": "yesterday"}),
+            "occurred_at",
+        ),
+    ] {
+        let r = post("/api/v1/payments", body).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {r:?}");
+        assert_eq!(
+            r.body["error"]["details"]["fields"][0]["field"], field,
+            "{r:?}"
+        );
+    }
+    // Removal is an event too; the transaction id stays taken.
+    let r = app
+        .delete(&format!("/api/v1/payments/tx_4?site_id={site_id}"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{r:?}");
+    let r = app
+        .delete(&format!("/api/v1/payments/tx_4?site_id={site_id}"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{r:?}");
+    let r = post("/api/v1/payments", pay("tx_4", json!(300), "EUR", false)).await;
+    assert_eq!(r.body["data"]["status"], "duplicate", "{r:?}");
+    let r = post("/api/v1/identify", json!({"site_id": site_id, "visitor_id": "buyer", "user_id": "user_42", "traits": {"plan": "pro"}})).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{r:?}");
+    let r = post(
+        "/api/v1/identify",
+        json!({"site_id": site_id, "visitor_id": "buyer", "user_id": ""}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    let pos = r.position().max(0);
+    let _ = pos;
+
+    let head = app.db();
+    let last: i64 = sqlx::query_scalar("SELECT MAX(position) FROM events")
+        .fetch_one(&head.pool)
+        .await
+        .unwrap();
+    let agg = app
+        .get(&format!(
+            "/api/v1/sites/{site_id}/stats/aggregate?period=today&min_position={last}"
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(agg.status, StatusCode::OK, "{agg:?}");
+    let a = &agg.body["data"];
+    assert_eq!(a["visitors"], 2, "{a}");
+    assert_eq!(a["conversions"], 1, "{a}");
+    assert_eq!(a["conversion_rate"], 50.0, "{a}");
+    assert_eq!(
+        a["revenue"]["USD"],
+        json!({"gross": 5999, "refunds": 1000, "net": 4999, "count": 2}),
+        "{a}"
+    );
+    assert_eq!(
+        a["revenue"]["EUR"],
+        json!({"gross": 700, "refunds": 0, "net": 700, "count": 1}),
+        "{a}"
+    );
+    assert_eq!(a["average_order_value"]["EUR"], 700, "{a}");
+    // Filtered to the goal: its converters, and the rate against every visitor.
+    let f = enc(r#"[["is","goal",["checkout:done"]]]"#);
+    let agg = app
+        .get(&format!("/api/v1/sites/{site_id}/stats/aggregate?period=today&filters={f}&metrics=visitors,conversions,conversion_rate,revenue"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(agg.body["data"]["conversions"], 1, "{agg:?}");
+    assert_eq!(agg.body["data"]["conversion_rate"], 50.0, "{agg:?}");
+    assert_eq!(agg.body["data"]["revenue"]["USD"]["net"], 4999, "{agg:?}");
+    assert!(agg.body["data"].get("pageviews").is_none());
+    for (q, field) in [
+        ("period=fortnight", "period"),
+        ("from=2026-01-01", "to"),
+        ("from=2026-02-30&to=2026-03-01", "from"),
+        ("period=today&timezone=Mars/Base", "timezone"),
+        ("period=today&filters=%5B1%5D", "filters"),
+        ("period=today&metrics=visitors,profit", "metrics"),
+    ] {
+        let r = app
+            .get(&format!("/api/v1/sites/{site_id}/stats/aggregate?{q}"))
+            .workspace(&ws)
+            .send()
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{q}: {r:?}");
+        assert_eq!(
+            r.body["error"]["details"]["fields"][0]["field"], field,
+            "{q}: {r:?}"
+        );
+    }
+    app.stop().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Brute force.
+
+#[derive(Debug, Clone)]
+struct Ev {
+    visitor: String,
+    ts: i64,
+    kind: &'static str,
+    page: String,
+    name: String,
+    /// Own visit dimensions: source, utm_source, utm_medium, utm_campaign, country, device, browser.
+    dims: [String; 7],
+    json: Value,
+}
+
+#[derive(Debug, Clone)]
+struct Visit {
+    start: i64,
+    last: i64,
+    pageviews: i64,
+    entry_page: String,
+    dims: [String; 7],
+}
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len() as u64) as usize]
+    }
+}
+
+const DIMS: [&str; 7] = [
+    "source",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "country",
+    "device",
+    "browser",
+];
+const ALL_DIMS: [&str; 9] = [
+    "page",
+    "source",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "country",
+    "device",
+    "browser",
+    "goal",
+];
+
+fn generate(site: &str, seed: u64, start: i64, span_ms: i64) -> Vec<Ev> {
+    let mut rng = Rng(seed | 1);
+    let referrers: [(Option<&str>, &str); 4] = [
+        (None, "Direct / None"),
+        (Some("https://www.google.com/search?q=x"), "Google"),
+        (
+            Some("https://news.ycombinator.com/item?id=1"),
+            "Hacker News",
+        ),
+        (Some("https://blog.example.org/post"), "blog.example.org"),
+    ];
+    let uas = [
+        (CHROME, "desktop", "Chrome"),
+        (IPHONE, "mobile", "Safari"),
+        (FIREFOX, "desktop", "Firefox"),
+    ];
+    let ips = [
+        ("8.8.8.8", "US"),
+        ("1.0.0.1", "AU"),
+        ("2001:db8::5", "DE"),
+        ("9.9.9.9", ""),
+    ];
+    let pages = ["/", "/pricing", "/blog/a", "/blog/b", "/docs"];
+    let goals = ["signup", "checkout:done"];
+    let mut out = Vec::new();
+    for v in 0..24 {
+        let visitor = format!("visitor-{seed}-{v}");
+        let (ip, country) = *rng.pick(&ips);
+        let (ua, device, browser) = *rng.pick(&uas);
+        let mut t = start + rng.below(span_ms as u64 / 2) as i64;
+        for _visit in 0..1 + rng.below(3) {
+            let (referrer, source) = *rng.pick(&referrers);
+            let utm = if rng.below(4) == 0 {
+                Some(("newsletter", "email", "nov"))
+            } else {
+                None
+            };
+            let source = if utm.is_some() { "newsletter" } else { source };
+            for h in 0..1 + rng.below(5) {
+                if t >= start + span_ms {
+                    break;
+                }
+                let kind = match rng.below(10) {
+                    0 => "custom",
+                    1 if h > 0 => "goal",
+                    _ => "pageview",
+                };
+                let page = rng.pick(&pages).to_string();
+                let name = match kind {
+                    "goal" => rng.pick(&goals).to_string(),
+                    "custom" => "click".to_string(),
+                    _ => String::new(),
+                };
+                let at = Utc.timestamp_millis_opt(t).unwrap().to_rfc3339();
+                let json = match kind {
+                    "goal" => {
+                        json!({"site_id": site, "visitor_id": visitor, "name": name, "occurred_at": at})
+                    }
+                    _ => {
+                        let mut j = json!({"site_id": site, "visitor_id": visitor, "type": kind,
+                            "url": format!("https://shop.example.com{page}?ref=1"), "user_agent": ua, "ip": ip,
+                            "occurred_at": at, "event_id": format!("{visitor}-{t}")});
+                        if kind == "custom" {
+                            j["name"] = json!(name);
+                        }
+                        if h == 0 {
+                            if let Some(r) = referrer {
+                                j["referrer"] = json!(r);
+                            }
+                            if let Some((s, m, c)) = utm {
+                                j["utm_source"] = json!(s);
+                                j["utm_medium"] = json!(m);
+                                j["utm_campaign"] = json!(c);
+                            }
+                        } else {
+                            j["referrer"] = json!("https://shop.example.com/");
+                        }
+                        j
+                    }
+                };
+                let (us, um, uc) = utm.unwrap_or(("", "", ""));
+                let dims = if kind == "goal" {
+                    ["Direct / None", "", "", "", "", "unknown", "unknown"].map(str::to_string)
+                } else if h == 0 {
+                    [source, us, um, uc, country, device, browser].map(str::to_string)
+                } else {
+                    ["Direct / None", "", "", "", country, device, browser].map(str::to_string)
+                };
+                out.push(Ev {
+                    visitor: visitor.clone(),
+                    ts: t,
+                    kind,
+                    page: if kind == "pageview" {
+                        page
+                    } else {
+                        String::new()
+                    },
+                    name,
+                    dims,
+                    json,
+                });
+                // Mostly inside a visit; sometimes exactly at the 30-minute edge (still inside).
+                t += match rng.below(8) {
+                    0 => 30 * 60_000,
+                    _ => (1 + rng.below(20) as i64) * 60_000 + rng.below(59_000) as i64,
+                };
+            }
+            t += (31 + rng.below(600) as i64) * 60_000;
+        }
+    }
+    out
+}
+
+/// Hits with the index of their visit, and the visits, as the definitions say.
+fn sessionize(events: &[Ev]) -> (Vec<(Ev, usize)>, Vec<Visit>) {
+    let mut by_visitor: BTreeMap<&str, Vec<&Ev>> = BTreeMap::new();
+    for e in events {
+        by_visitor.entry(&e.visitor).or_default().push(e);
+    }
+    let mut hits = Vec::new();
+    let mut visits: Vec<Visit> = Vec::new();
+    for (_, mut evs) in by_visitor {
+        evs.sort_by_key(|e| e.ts);
+        let mut current: Option<usize> = None;
+        for e in evs {
+            let join = current.is_some_and(|i| e.ts - visits[i].last <= 30 * 60_000);
+            if !join {
+                visits.push(Visit {
+                    start: e.ts,
+                    last: e.ts,
+                    pageviews: 0,
+                    entry_page: String::new(),
+                    dims: e.dims.clone(),
+                });
+                current = Some(visits.len() - 1);
+            }
+            let i = current.unwrap();
+            let v = &mut visits[i];
+            v.last = e.ts;
+            if e.kind == "pageview" {
+                v.pageviews += 1;
+                if v.entry_page.is_empty() {
+                    v.entry_page = e.page.clone();
+                }
+            }
+            hits.push((e.clone(), i));
+        }
+    }
+    (hits, visits)
+}
+
+#[derive(Debug, Clone)]
+struct F {
+    op: &'static str,
+    dim: &'static str,
+    values: Vec<&'static str>,
+}
+
+fn value_of(e: &Ev, visit: &Visit, dim: &str) -> Option<String> {
+    match dim {
+        "page" => (e.kind == "pageview").then(|| e.page.clone()),
+        "goal" => (e.kind == "goal").then(|| e.name.clone()),
+        d => Some(visit.dims[DIMS.iter().position(|x| *x == d).unwrap()].clone()),
+    }
+}
+
+fn matches(e: &Ev, visit: &Visit, filters: &[F]) -> bool {
+    filters.iter().all(|f| {
+        let Some(v) = value_of(e, visit, f.dim) else {
+            return false;
+        };
+        match f.op {
+            "is" => f.values.iter().any(|x| *x == v),
+            "is_not" => !f.values.iter().any(|x| *x == v),
+            _ => f
+                .values
+                .iter()
+                .any(|x| v.to_lowercase().contains(&x.to_lowercase())),
+        }
+    })
+}
+
+#[derive(Debug, Default, Clone)]
+struct Sums {
+    visitors: HashSet<String>,
+    converters: HashSet<String>,
+    pageviews: i64,
+    events: i64,
+    visits: i64,
+    bounces: i64,
+    duration: i64,
+}
+
+/// Sums per group key (`""` for the total) over hits in `[from, to)`, following the definitions.
+fn brute(
+    hits: &[(Ev, usize)],
+    visits: &[Visit],
+    from: i64,
+    to: i64,
+    filters: &[F],
+    key: &dyn Fn(&Ev, &Visit, bool) -> Option<String>,
+) -> BTreeMap<String, Sums> {
+    let mut out: BTreeMap<String, Sums> = BTreeMap::new();
+    let mut counted = HashSet::new();
+    for (e, vi) in hits {
+        let v = &visits[*vi];
+        if e.ts < from || e.ts >= to || !matches(e, v, filters) {
+            continue;
+        }
+        if let Some(k) = key(e, v, false) {
+            let s = out.entry(k).or_default();
+            s.visitors.insert(e.visitor.clone());
+            s.events += 1;
+            s.pageviews += i64::from(e.kind == "pageview");
+            if e.kind == "goal" {
+                s.converters.insert(e.visitor.clone());
+            }
+        }
+        if v.start >= from && v.start < to && counted.insert(*vi) {
+            if let Some(k) = key(e, v, true) {
+                let s = out.entry(k).or_default();
+                s.visits += 1;
+                s.bounces += i64::from(v.pageviews <= 1);
+                s.duration += v.last - v.start;
+            }
+        }
+    }
+    out
+}
+
+fn ratio(n: i64, d: i64) -> f64 {
+    if d == 0 {
+        0.0
+    } else {
+        n as f64 / d as f64
+    }
+}
+
+fn expected_metrics(s: &Sums, base: usize) -> Value {
+    json!({
+        "visitors": s.visitors.len(), "visits": s.visits, "pageviews": s.pageviews,
+        "views_per_visit": (ratio(s.pageviews, s.visits) * 100.0).round() / 100.0,
+        "bounce_rate": (ratio(s.bounces, s.visits) * 100.0).round() as i64,
+        "visit_duration": (ratio(s.duration, s.visits) / 1000.0).round() as i64,
+        "events": s.events, "conversions": s.converters.len(),
+        "conversion_rate": (ratio(s.converters.len() as i64, base as i64) * 100.0 * 100.0).round() / 100.0,
+    })
+}
+
+fn pick(v: &Value, fields: &[&str]) -> Value {
+    Value::Object(
+        fields
+            .iter()
+            .filter_map(|f| v.get(*f).map(|x| ((*f).to_string(), x.clone())))
+            .collect(),
+    )
+}
+
+const CORE: [&str; 9] = [
+    "visitors",
+    "visits",
+    "pageviews",
+    "views_per_visit",
+    "bounce_rate",
+    "visit_duration",
+    "events",
+    "conversions",
+    "conversion_rate",
+];
+
+fn filters_json(fs: &[F]) -> String {
+    enc(&Value::Array(fs.iter().map(|f| json!([f.op, f.dim, f.values])).collect()).to_string())
+}
+
+fn label(tz: Tz, interval: &str, ms: i64) -> String {
+    let t = Utc.timestamp_millis_opt(ms).unwrap().with_timezone(&tz);
+    match interval {
+        "hour" => t.format("%Y-%m-%dT%H:00:00%:z").to_string(),
+        _ => t.date_naive().to_string(),
+    }
+}
+
+fn midnight(tz: Tz, d: NaiveDate) -> i64 {
+    tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap())
+        .earliest()
+        .unwrap()
+        .timestamp_millis()
+}
+
+async fn every_stats_endpoint_equals_a_brute_force_recomputation(b: Backend) {
+    let (app, _geo) = app_with_geo(b).await;
+    let ws = app.create_workspace("Acme", "enterprise").await;
+    let site_id = site(&app, &ws, "shop.example.com", "America/New_York").await;
+    // Four whole UTC days ending well before now; traffic over the middle three.
+    let today = Utc::now().date_naive();
+    let day0 = today - Duration::days(6);
+    let start = Utc
+        .from_utc_datetime(&day0.and_hms_opt(0, 0, 0).unwrap())
+        .timestamp_millis()
+        + 86_400_000;
+    let span = 3 * 86_400_000;
+    let events = generate(&site_id, 0x5eed_1234 ^ (b as u64), start, span);
+    assert!(events.len() > 100, "{}", events.len());
+
+    // Ingest in batches of 100, each visitor's events in time order (visitors interleaved).
+    let mut per_visitor: BTreeMap<String, Vec<&Ev>> = BTreeMap::new();
+    for e in &events {
+        per_visitor.entry(e.visitor.clone()).or_default().push(e);
+    }
+    for list in per_visitor.values_mut() {
+        list.sort_by_key(|e| e.ts);
+    }
+    let mut order = Vec::new();
+    let mut i = 0;
+    while order.len() < events.len() {
+        for list in per_visitor.values() {
+            if let Some(e) = list.get(i) {
+                order.push(*e);
+            }
+        }
+        i += 1;
+    }
+    let mut goals = Vec::new();
+    let mut pending: Vec<Value> = Vec::new();
+    let mut last = 0;
+    let flush = |items: Vec<Value>| {
+        let app = &app;
+        let ws = ws.clone();
+        async move {
+            if items.is_empty() {
+                return 0;
+            }
+            let n = items.len() as u64;
+            let r = app
+                .post("/api/v1/events")
+                .workspace(&ws)
+                .json(json!({"events": items}))
+                .send()
+                .await;
+            assert_eq!(r.body["data"]["accepted"], n, "{r:?}");
+            r.position()
+        }
+    };
+    for e in &order {
+        if e.kind == "goal" {
+            // A goal must follow its visitor's earlier events: send what is pending first.
+            last = last.max(flush(std::mem::take(&mut pending)).await);
+            let r = app
+                .post("/api/v1/goals")
+                .workspace(&ws)
+                .json(e.json.clone())
+                .send()
+                .await;
+            assert_eq!(r.status, StatusCode::ACCEPTED, "{r:?}");
+            last = last.max(r.position());
+            goals.push(e.json.clone());
+        } else {
+            pending.push(e.json.clone());
+            if pending.len() == 100 {
+                last = last.max(flush(std::mem::take(&mut pending)).await);
+            }
+        }
+    }
+    last = last.max(flush(std::mem::take(&mut pending)).await);
+    // Ingesting the events with ids again changes nothing.
+    let with_ids: Vec<Value> = order
+        .iter()
+        .filter(|e| e.kind != "goal")
+        .map(|e| e.json.clone())
+        .collect();
+    for chunk in with_ids.chunks(500) {
+        let r = app
+            .post("/api/v1/events")
+            .workspace(&ws)
+            .json(json!({"events": chunk}))
+            .send()
+            .await;
+        assert_eq!(r.body["data"]["duplicate"], chunk.len() as u64, "{r:?}");
+    }
+    let (hits, visits) = sessionize(&events);
+
+    let get = |q: String| {
+        let app = &app;
+        let ws = ws.clone();
+        let site_id = site_id.clone();
+        async move {
+            let r = app
+                .get(&format!(
+                    "/api/v1/sites/{site_id}/stats/{q}&min_position={last}"
+                ))
+                .workspace(&ws)
+                .send()
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{q}: {r:?}");
+            r.body
+        }
+    };
+    let filter_sets: Vec<Vec<F>> = vec![
+        vec![],
+        vec![F {
+            op: "is",
+            dim: "source",
+            values: vec!["Google", "Hacker News"],
+        }],
+        vec![F {
+            op: "is_not",
+            dim: "device",
+            values: vec!["mobile"],
+        }],
+        vec![F {
+            op: "contains",
+            dim: "page",
+            values: vec!["BLOG"],
+        }],
+        vec![F {
+            op: "is",
+            dim: "goal",
+            values: vec!["signup"],
+        }],
+        vec![
+            F {
+                op: "is",
+                dim: "country",
+                values: vec!["US", "DE"],
+            },
+            F {
+                op: "is_not",
+                dim: "page",
+                values: vec!["/docs"],
+            },
+        ],
+    ];
+    let mut sources_seen = HashSet::new();
+    for tz_name in [
+        "America/New_York",
+        "UTC",
+        "Asia/Kolkata",
+        "Australia/Sydney",
+    ] {
+        let tz: Tz = tz_name.parse().unwrap();
+        let d_from = Utc
+            .timestamp_millis_opt(start)
+            .unwrap()
+            .with_timezone(&tz)
+            .date_naive();
+        let d_to = d_from + Duration::days(2);
+        let from = midnight(tz, d_from);
+        let to = midnight(tz, d_to + Duration::days(1));
+        let range = format!("from={d_from}&to={d_to}&timezone={}", enc(tz_name));
+        for fs in &filter_sets {
+            let fq = if fs.is_empty() {
+                String::new()
+            } else {
+                format!("&filters={}", filters_json(fs))
+            };
+            let no_goal: Vec<F> = fs.iter().filter(|f| f.dim != "goal").cloned().collect();
+            let total = |_: &Ev, _: &Visit, _: bool| Some(String::new());
+            let sums = brute(&hits, &visits, from, to, fs, &total);
+            let base = brute(&hits, &visits, from, to, &no_goal, &total);
+            let s = sums.get("").cloned().unwrap_or_default();
+            let base_visitors = base.get("").map_or(0, |x| x.visitors.len());
+            let body = get(format!("aggregate?{range}{fq}")).await;
+            sources_seen.insert(body["meta"]["source"].as_str().unwrap().to_string());
+            assert_eq!(
+                pick(&body["data"], &CORE),
+                expected_metrics(&s, base_visitors),
+                "aggregate {tz_name} {fs:?}"
+            );
+
+            for interval in ["day", "hour"] {
+                let bucket = |e: &Ev, v: &Visit, visit: bool| {
+                    Some(label(tz, interval, if visit { v.start } else { e.ts }))
+                };
+                let sums = brute(&hits, &visits, from, to, fs, &bucket);
+                let base = brute(&hits, &visits, from, to, &no_goal, &bucket);
+                let body = get(format!("timeseries?{range}{fq}&interval={interval}")).await;
+                let rows = body["data"].as_array().unwrap();
+                let expected_len = if interval == "day" {
+                    3
+                } else {
+                    ((to - from) / 3_600_000) as usize
+                };
+                assert_eq!(rows.len(), expected_len, "{interval} {tz_name}");
+                for row in rows {
+                    let label = row["date"].as_str().unwrap().to_string();
+                    let s = sums.get(&label).cloned().unwrap_or_default();
+                    let bv = base.get(&label).map_or(0, |x| x.visitors.len());
+                    assert_eq!(
+                        pick(row, &CORE),
+                        expected_metrics(&s, bv),
+                        "timeseries {interval} {label} {tz_name} {fs:?}"
+                    );
+                }
+            }
+            if tz_name != "America/New_York" && tz_name != "Asia/Kolkata" {
+                continue; // breakdowns in two zones are enough
+            }
+            for dim in ALL_DIMS {
+                let by = |e: &Ev, v: &Visit, visit: bool| -> Option<String> {
+                    if visit {
+                        match dim {
+                            "goal" => None,
+                            "page" => (!v.entry_page.is_empty()).then(|| v.entry_page.clone()),
+                            d => Some(v.dims[DIMS.iter().position(|x| *x == d).unwrap()].clone()),
+                        }
+                    } else {
+                        value_of(e, v, dim)
+                    }
+                };
+                let sums = brute(&hits, &visits, from, to, fs, &by);
+                let body = get(format!("breakdown?{range}{fq}&dimension={dim}&limit=1000")).await;
+                let rows = body["data"].as_array().unwrap();
+                assert_eq!(
+                    body["meta"]["total_count"],
+                    sums.len(),
+                    "breakdown {dim} {fs:?}: {body}"
+                );
+                let fields: &[&str] = if dim == "goal" {
+                    &["visitors", "events", "conversion_rate"]
+                } else {
+                    &[
+                        "visitors",
+                        "visits",
+                        "pageviews",
+                        "bounce_rate",
+                        "visit_duration",
+                        "events",
+                    ]
+                };
+                let mut prev = u64::MAX;
+                for row in rows {
+                    let raw = row[dim].as_str().unwrap();
+                    let value = if raw == "(none)" { "" } else { raw };
+                    let s = sums.get(value).cloned().unwrap_or_default();
+                    let base = brute(&hits, &visits, from, to, &no_goal, &total)
+                        .get("")
+                        .map_or(0, |x| x.visitors.len());
+                    let mut exp = expected_metrics(&s, base);
+                    if dim == "goal" {
+                        exp["visitors"] = json!(s.converters.len());
+                        exp["conversion_rate"] = json!(
+                            (ratio(s.converters.len() as i64, base as i64) * 10000.0).round()
+                                / 100.0
+                        );
+                    }
+                    assert_eq!(
+                        pick(row, fields),
+                        pick(&exp, fields),
+                        "breakdown {dim}={value} {tz_name} {fs:?}"
+                    );
+                    let v = row["visitors"].as_u64().unwrap();
+                    assert!(v <= prev, "sorted by visitors");
+                    prev = v;
+                }
+            }
+        }
+    }
+    assert_eq!(
+        sources_seen.len(),
+        2,
+        "both the rollup and the event paths were checked: {sources_seen:?}"
+    );
+    app.stop().await;
+}
+
+/// A visit is counted on the local day it starts; hits on the local day they happen. Checked at
+/// New York's midnight and across its autumn DST change (a 25-hour local day).
+async fn local_days_follow_the_time_zone(b: Backend) {
+    let app = spawn_app_with(b, |_| {}).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let site_id = site(&app, &ws, "shop.example.com", "America/New_York").await;
+    // 2025-11-02: clocks go back at 02:00 EDT; local midnight is 04:00Z, the next one 05:00Z.
+    let at = |s: &str| {
+        DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .with_timezone(&Utc)
+            .to_rfc3339()
+    };
+    let ev = |v: &str, t: &str| json!({"site_id": site_id, "visitor_id": v, "url": "/", "occurred_at": at(t)});
+    let r = app
+        .post("/api/v1/events")
+        .workspace(&ws)
+        .json(json!({"events": [
+            ev("a", "2025-11-02T03:59:00Z"), // Nov 1, 23:59 EDT
+            ev("a", "2025-11-02T04:10:00Z"), // Nov 2, 00:10 EDT: same visit, started Nov 1
+            ev("b", "2025-11-03T04:30:00Z"), // Nov 2, 23:30 EST (the 25th local hour)
+            ev("c", "2025-11-03T05:00:00Z"), // Nov 3, 00:00 EST
+        ]}))
+        .send()
+        .await;
+    assert_eq!(r.body["data"]["accepted"], 4, "{r:?}");
+    let body = app
+        .get(&format!("/api/v1/sites/{site_id}/stats/timeseries?from=2025-11-01&to=2025-11-03&metrics=visitors,visits,pageviews&min_position={}", r.position()))
+        .workspace(&ws)
+        .send()
+        .await
+        .body;
+    assert_eq!(
+        body["data"],
+        json!([
+            {"date": "2025-11-01", "visitors": 1, "visits": 1, "pageviews": 1},
+            {"date": "2025-11-02", "visitors": 2, "visits": 1, "pageviews": 2},
+            {"date": "2025-11-03", "visitors": 1, "visits": 1, "pageviews": 1},
+        ]),
+        "{body}"
+    );
+    let hours = app
+        .get(&format!("/api/v1/sites/{site_id}/stats/timeseries?from=2025-11-02&to=2025-11-02&interval=hour&metrics=pageviews"))
+        .workspace(&ws)
+        .send()
+        .await
+        .body;
+    assert_eq!(hours["data"].as_array().unwrap().len(), 25, "{hours}");
+    assert_eq!(hours["data"][1]["date"], "2025-11-02T01:00:00-04:00");
+    assert_eq!(hours["data"][2]["date"], "2025-11-02T01:00:00-05:00");
+    // In UTC the same hits fall on other days.
+    let utc = app
+        .get(&format!("/api/v1/sites/{site_id}/stats/timeseries?from=2025-11-02&to=2025-11-03&timezone=UTC&metrics=pageviews"))
+        .workspace(&ws)
+        .send()
+        .await
+        .body;
+    assert_eq!(
+        utc["data"],
+        json!([{"date": "2025-11-02", "pageviews": 2}, {"date": "2025-11-03", "pageviews": 2}]),
+        "{utc}"
+    );
+    app.stop().await;
+}
+
+macro_rules! on_every_backend {
+    ($($case:ident),* $(,)?) => {
+        mod embedded { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Embedded).await } )* }
+        mod distributed { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Distributed).await } )* }
+    };
+}
+
+on_every_backend!(
+    ingestion_keeps_valid_items_and_names_the_rest,
+    goals_payments_and_identify,
+    every_stats_endpoint_equals_a_brute_force_recomputation,
+    local_days_follow_the_time_zone,
+);
+
+#[allow(dead_code)]
+fn unused(_: HashMap<(), ()>) {}
