@@ -16,6 +16,8 @@ const ALL: &[&str] = &[
     "workspaces:write",
     "sites:read",
     "sites:write",
+    "events:write",
+    "analytics:read",
 ];
 
 fn num(r: &Resp, h: &str) -> u64 {
@@ -39,14 +41,25 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
     assert_eq!(site_b.status, StatusCode::CREATED, "{site_b:?}");
     let pos = site_b.position();
     let site_b = site_b.body["data"]["id"].as_str().unwrap().to_string();
+    let paid = app
+        .post("/api/v1/payments")
+        .workspace(&other)
+        .json(
+            json!({"site_id": site_b, "amount": 100, "currency": "USD", "transaction_id": "tx_b"}),
+        )
+        .send()
+        .await;
+    assert_eq!(paid.status, StatusCode::CREATED, "{paid:?}");
     let before = app
         .get(&format!("/api/v1/keys/{id_b}/history?min_position={pos}"))
         .workspace(&other)
         .send()
         .await;
     let mut tried = 0;
-    for rule in ROUTES.iter().filter(|r| r.path.contains("{id}")) {
-        let foreign = if rule.path.starts_with("/api/v1/workspaces/") {
+    for rule in ROUTES.iter().filter(|r| r.path.contains('{')) {
+        let foreign = if rule.path.starts_with("/api/v1/payments/") {
+            &format!("tx_b?site_id={site_b}")
+        } else if rule.path.starts_with("/api/v1/workspaces/") {
             &other
         } else if rule.path.starts_with("/api/v1/sites/") {
             &site_b
@@ -58,7 +71,10 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
                 rule.path
             )
         };
-        let path = rule.path.replace("{id}", foreign);
+        let path = rule
+            .path
+            .replace("{id}", foreign)
+            .replace("{transaction_id}", foreign);
         let method = Method::from_bytes(rule.method.as_bytes()).unwrap();
         let mut call = app.call(method.clone(), &path).token(&key_a);
         if method == Method::POST || method == Method::PATCH {
@@ -94,6 +110,16 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
         .send()
         .await;
     assert_eq!(before.body, after.body);
+    let r = app
+        .delete(&format!("/api/v1/payments/tx_b?site_id={site_b}"))
+        .workspace(&other)
+        .send()
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NO_CONTENT,
+        "B's payment was still there: {r:?}"
+    );
     let sb = app
         .get(&format!("/api/v1/sites/{site_b}?min_position={pos}"))
         .workspace(&other)
