@@ -92,6 +92,13 @@ pub const ROUTES: &[Rule] = &[
         "/api/v1/sites/{id}/stats/breakdown",
         Scope("analytics:read"),
     ),
+    rule(
+        "GET",
+        "/api/v1/sites/{id}/visitors/{visitor_id}",
+        Scope("analytics:read"),
+    ),
+    rule("GET", "/api/v1/sites/{id}/funnels", Scope("analytics:read")),
+    rule("GET", "/api/v1/metrics", Scope("analytics:read")),
 ];
 
 fn matches(pattern: &str, path: &str) -> bool {

@@ -269,6 +269,7 @@ impl Application {
                             .configure(routes::sites::routes)
                             .configure(routes::analytics::routes)
                             .configure(routes::stats::routes)
+                            .configure(routes::insights::routes)
                             .route("/openapi.json", web::get().to(crate::openapi::document)),
                     )
                     .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::NotFound("route")) }))

@@ -1101,6 +1101,175 @@ async fn local_days_follow_the_time_zone(b: Backend) {
     app.stop().await;
 }
 
+async fn visitor_profiles_funnels_and_the_metrics_feed(b: Backend) {
+    let app = spawn_app_with(b, |_| {}).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let site_id = site(&app, &ws, "shop.example.com", "UTC").await;
+    let t0 = Utc::now() - Duration::days(3);
+    let at = |mins: i64| (t0 + Duration::minutes(mins)).to_rfc3339();
+    let pv = |v: &str, path: &str, m: i64| json!({"site_id": site_id, "visitor_id": v, "url": path, "occurred_at": at(m)});
+    let r = app
+        .post("/api/v1/events")
+        .workspace(&ws)
+        .json(json!({"events": [
+            pv("a", "/", 0), pv("a", "/pricing", 1), pv("b", "/", 0), pv("b", "/pricing", 1),
+            pv("c", "/pricing", 0), pv("d", "/", 0),
+        ]}))
+        .send()
+        .await;
+    assert_eq!(r.body["data"]["accepted"], 6, "{r:?}");
+    for (v, m) in [("a", 2), ("c", 1), ("d", 2 * 24 * 60)] {
+        let r = app.post("/api/v1/goals").workspace(&ws)
+            .json(json!({"site_id": site_id, "visitor_id": v, "name": "signup", "occurred_at": at(m)})).send().await;
+        assert_eq!(r.status, StatusCode::ACCEPTED, "{r:?}");
+    }
+    let r = app
+        .post("/api/v1/payments")
+        .workspace(&ws)
+        .json(json!({"site_id": site_id, "visitor_id": "a",
+        "amount": 1000, "currency": "USD", "transaction_id": "tx_a", "occurred_at": at(3)}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let r = app.post("/api/v1/identify").workspace(&ws)
+        .json(json!({"site_id": site_id, "visitor_id": "a", "user_id": "user_1", "traits": {"plan": "pro"}})).send().await;
+    let pos = r.position();
+
+    let p = app
+        .get(&format!(
+            "/api/v1/sites/{site_id}/visitors/a?min_position={pos}"
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{p:?}");
+    let d = &p.body["data"];
+    assert_eq!(
+        (d["visitor_id"].as_str(), d["user_id"].as_str()),
+        (Some("a"), Some("user_1")),
+        "{d}"
+    );
+    assert_eq!(d["traits"]["plan"], "pro");
+    assert_eq!(
+        (
+            d["visits"].as_i64(),
+            d["pageviews"].as_i64(),
+            d["events"].as_i64()
+        ),
+        (Some(1), Some(2), Some(3)),
+        "{d}"
+    );
+    assert_eq!(d["goals"][0]["name"], "signup");
+    assert_eq!(d["payments"][0]["transaction_id"], "tx_a");
+    assert_eq!(d["lifetime_revenue"], json!({"USD": 1000}));
+    assert_eq!(d["first_seen"].as_str().unwrap()[..16], at(0)[..16]);
+    let r = app
+        .get(&format!("/api/v1/sites/{site_id}/visitors/nobody"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    let funnel = |q: &str| {
+        let app = &app;
+        let ws = ws.clone();
+        let url = format!("/api/v1/sites/{site_id}/funnels?period=7d&{q}");
+        async move { app.get(&url).workspace(&ws).send().await }
+    };
+    let f = funnel("steps=page:/,page:/pricing,goal:signup").await;
+    assert_eq!(f.status, StatusCode::OK, "{f:?}");
+    let got: Vec<u64> = f.body["data"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["visitors"].as_u64().unwrap())
+        .collect();
+    assert_eq!(got, [3, 2, 1], "{f:?}");
+    assert_eq!(f.body["data"]["steps"][1]["dropoff"], 1);
+    assert_eq!(f.body["data"]["steps"][2]["conversion_rate"], 33.33);
+    // A window of three days lets d's late signup count — but d never saw /pricing.
+    let f = funnel("steps=page:/,goal:signup&window=4320").await;
+    let got: Vec<u64> = f.body["data"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["visitors"].as_u64().unwrap())
+        .collect();
+    assert_eq!(got, [3, 2], "{f:?}");
+    let f = funnel("steps=page:/,goal:signup&window=60").await;
+    assert_eq!(f.body["data"]["steps"][1]["visitors"], 1, "{f:?}");
+    for bad in [
+        "steps=page:/",
+        "steps=page:/,bogus",
+        "steps=page:/,goal:Sign%20up",
+        "steps=page:/,goal:x&window=0",
+    ] {
+        let r = funnel(bad).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {r:?}");
+    }
+
+    // The flat feed: one point per metric and day; following `next` yields every point once.
+    let mut url = format!("/api/v1/metrics?site_id={site_id}&metric_id=pageviews&limit=7");
+    let mut values = Vec::new();
+    loop {
+        let r = app.get(&url).workspace(&ws).send().await;
+        assert_eq!(r.status, StatusCode::OK, "{r:?}");
+        values.extend(
+            r.body["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["value"].as_i64().unwrap()),
+        );
+        match r.body["meta"]["next"].as_str() {
+            Some(n) => url = n.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(values.len(), 30);
+    assert_eq!(values.iter().sum::<i64>(), 6);
+    let r = app
+        .get("/api/v1/metrics?metric_id=goal:signup&limit=1000")
+        .workspace(&ws)
+        .send()
+        .await;
+    let pts = r.body["data"].as_array().unwrap();
+    assert!(
+        pts.iter()
+            .all(|p| p["metric_id"] == "goal:signup" && p["site_id"] == site_id.as_str()),
+        "{r:?}"
+    );
+    assert_eq!(
+        pts.iter()
+            .map(|p| p["value"].as_i64().unwrap())
+            .sum::<i64>(),
+        3
+    );
+    let r = app
+        .get("/api/v1/metrics?metric_id=revenue")
+        .workspace(&ws)
+        .send()
+        .await;
+    let pts = r.body["data"].as_array().unwrap();
+    assert_eq!(
+        pts.iter()
+            .map(|p| p["value"].as_i64().unwrap())
+            .sum::<i64>(),
+        1000,
+        "{r:?}"
+    );
+    assert!(pts.iter().all(|p| p["currency"] == "USD"));
+    for bad in ["metric_id=profit", "start_date=yesterday"] {
+        let r = app
+            .get(&format!("/api/v1/metrics?{bad}"))
+            .workspace(&ws)
+            .send()
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {r:?}");
+    }
+    app.stop().await;
+}
+
 macro_rules! on_every_backend {
     ($($case:ident),* $(,)?) => {
         mod embedded { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Embedded).await } )* }
@@ -1113,6 +1282,7 @@ on_every_backend!(
     goals_payments_and_identify,
     every_stats_endpoint_equals_a_brute_force_recomputation,
     local_days_follow_the_time_zone,
+    visitor_profiles_funnels_and_the_metrics_feed,
 );
 
 #[allow(dead_code)]

@@ -74,7 +74,8 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
         let path = rule
             .path
             .replace("{id}", foreign)
-            .replace("{transaction_id}", foreign);
+            .replace("{transaction_id}", foreign)
+            .replace("{visitor_id}", "someone");
         let method = Method::from_bytes(rule.method.as_bytes()).unwrap();
         let mut call = app.call(method.clone(), &path).token(&key_a);
         if method == Method::POST || method == Method::PATCH {

@@ -48,19 +48,19 @@ const BREAKDOWN_METRICS: [&str; 7] = [
 pub const NONE_VALUE: &str = "(none)";
 const MAX_RANGE_DAYS: i64 = 3 * 366;
 
-fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+pub(crate) fn invalid(field: &str, message: impl Into<String>) -> ApiError {
     ApiError::Domain(DomainError::Validation(vec![FieldError {
         field: field.into(),
         message: message.into(),
     }]))
 }
 
-struct Params {
-    pairs: Vec<(String, String)>,
+pub(crate) struct Params {
+    pub(crate) pairs: Vec<(String, String)>,
 }
 
 impl Params {
-    fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.pairs
             .iter()
             .find(|(k, _)| k == name)
@@ -84,7 +84,7 @@ fn parse_bound(field: &str, raw: &str) -> Result<Bound, ApiError> {
 }
 
 /// The query's range, time zone and default interval.
-fn range(p: &Params, site_tz: &str) -> Result<(StatsQuery, Interval, String), ApiError> {
+pub(crate) fn range(p: &Params, site_tz: &str) -> Result<(StatsQuery, Interval, String), ApiError> {
     let tz_name = p.get("timezone").unwrap_or(site_tz).to_string();
     let tz: Tz = tz_name.parse().map_err(|_| {
         invalid(
@@ -307,14 +307,14 @@ fn metric_values(
     m
 }
 
-struct Ctx {
-    q: StatsQuery,
-    interval: Interval,
-    period: String,
-    params: Params,
+pub(crate) struct Ctx {
+    pub(crate) q: StatsQuery,
+    pub(crate) interval: Interval,
+    pub(crate) period: String,
+    pub(crate) params: Params,
 }
 
-async fn context(
+pub(crate) async fn context(
     req: &HttpRequest,
     state: &AppState,
     caller: &Caller,
@@ -350,7 +350,7 @@ async fn context(
     })
 }
 
-fn meta(ctx: &Ctx, source: stats::Source) -> Map<String, Value> {
+pub(crate) fn meta(ctx: &Ctx, source: stats::Source) -> Map<String, Value> {
     let ts = |ms: i64| {
         DateTime::<Utc>::from_timestamp_millis(ms)
             .map(keel_schemas::format_ts)

@@ -1,0 +1,337 @@
+//! Visitor profiles, funnels and the flat metrics feed.
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::http::{envelope, query_pairs, wait_for_position};
+use crate::routes::analytics::load_site;
+use crate::routes::stats::{context, invalid, meta, range, Params};
+use crate::state::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use keel_commands::analytics::{valid_goal_name, visitor_key};
+use keel_events::SiteId;
+use keel_projections::insights::{self, funnel_depth, Step};
+use keel_projections::query::ListFilter;
+use keel_projections::stats::{self, compute, Grouping, Interval, StatsQuery};
+use keel_projections::Projection;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+#[utoipa::path(get, path = "/api/v1/sites/{id}/visitors/{visitor_id}", tag = "analytics",
+    params(("id" = String, Path, description = "site id"), ("visitor_id" = String, Path, description = "the visitor id you send with events")),
+    responses((status = 200, description = "identity, first and last seen, visits, pageviews, goals completed, payments and lifetime revenue"),
+        (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn visitor(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let (site_raw, visitor_id) = path.into_inner();
+    let id: SiteId = site_raw.parse().map_err(|_| ApiError::NotFound("site"))?;
+    let site = load_site(&state, ws, id)
+        .await?
+        .ok_or(ApiError::NotFound("site"))?;
+    wait_for_position(&req, &state, Projection::Analytics).await?;
+    let profile = insights::visitor_profile(
+        &state.db,
+        &site.id.to_string(),
+        &visitor_key(site.id, &visitor_id),
+    )
+    .await?
+    .ok_or(ApiError::NotFound("visitor"))?;
+    Ok(HttpResponse::Ok().json(json!({ "data": profile })))
+}
+
+const MAX_STEPS: usize = 8;
+const DEFAULT_WINDOW_MINUTES: i64 = 24 * 60;
+
+fn parse_steps(raw: &str) -> Result<Vec<Step>, ApiError> {
+    let shape = "a comma-separated list of 2 to 8 steps, each `page:/path` or `goal:name`";
+    let steps: Vec<Step> = raw
+        .split(',')
+        .map(|s| {
+            let s = s.trim();
+            if let Some(p) = s.strip_prefix("page:").filter(|p| p.starts_with('/')) {
+                Ok(Step::Page(p.to_string()))
+            } else if let Some(g) = s.strip_prefix("goal:").filter(|g| valid_goal_name(g)) {
+                Ok(Step::Goal(g.to_string()))
+            } else {
+                Err(invalid("steps", shape))
+            }
+        })
+        .collect::<Result<_, _>>()?;
+    if !(2..=MAX_STEPS).contains(&steps.len()) {
+        return Err(invalid("steps", shape));
+    }
+    Ok(steps)
+}
+
+#[utoipa::path(get, path = "/api/v1/sites/{id}/funnels", tag = "analytics",
+    params(("id" = String, Path, description = "site id"),
+        ("steps" = String, Query, description = "2 to 8 ordered steps, comma-separated: `page:/pricing,goal:signup`"),
+        ("window" = Option<i64>, Query, description = "minutes from the first step to the last, default 1440 (a day)"),
+        ("period" = Option<String>, Query, description = "as for stats; visitors enter with step 1 in the range"),
+        ("from" = Option<String>, Query, description = "as for stats"), ("to" = Option<String>, Query, description = "as for stats"),
+        ("timezone" = Option<String>, Query, description = "as for stats")),
+    responses((status = 200, description = "visitors, conversion and drop-off per step"), (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn funnel(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = context(&req, &state, &caller, &path).await?;
+    let steps = parse_steps(
+        ctx.params
+            .get("steps")
+            .ok_or_else(|| invalid("steps", "is required"))?,
+    )?;
+    let window_min = match ctx.params.get("window") {
+        Some(w) => w
+            .parse::<i64>()
+            .ok()
+            .filter(|w| (1..=90 * 24 * 60).contains(w))
+            .ok_or_else(|| invalid("window", "must be 1 to 129600 minutes"))?,
+        None => DEFAULT_WINDOW_MINUTES,
+    };
+    let window = window_min * 60_000;
+    let q = &ctx.q;
+    let hits = insights::funnel_hits(&state.db, &q.site_id, q.from, q.to + window, &steps).await?;
+    let mut reached = vec![0u64; steps.len()];
+    for visitor_hits in hits.values() {
+        let depth = funnel_depth(visitor_hits, steps.len(), window, q.from, q.to);
+        for r in reached.iter_mut().take(depth) {
+            *r += 1;
+        }
+    }
+    let pct = |n: u64, d: u64| {
+        if d == 0 {
+            0.0
+        } else {
+            (n as f64 * 10000.0 / d as f64).round() / 100.0
+        }
+    };
+    let data: Vec<Value> = steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (kind, target) = match s {
+                Step::Page(p) => ("page", p),
+                Step::Goal(g) => ("goal", g),
+            };
+            let prev = if i == 0 { reached[0] } else { reached[i - 1] };
+            json!({
+                "step": i + 1, "type": kind, "target": target, "visitors": reached[i],
+                "conversion_rate": pct(reached[i], reached[0]),
+                "conversion_rate_step": pct(reached[i], prev),
+                "dropoff": prev - reached[i],
+                "dropoff_rate": pct(prev - reached[i], prev),
+            })
+        })
+        .collect();
+    let mut m = meta(&ctx, stats::Source::Hits);
+    m.insert("window_minutes".into(), json!(window_min));
+    Ok(
+        HttpResponse::Ok().json(json!({ "data": { "steps": data, "entered": reached[0],
+        "completed": reached[steps.len() - 1] }, "meta": m })),
+    )
+}
+
+/// Metric ids of the flat feed (plus `goal:<name>`, and `revenue` per currency).
+const FEED_METRICS: [&str; 5] = ["visitors", "visits", "pageviews", "events", "revenue"];
+
+#[utoipa::path(get, path = "/api/v1/metrics", tag = "analytics",
+    params(("metric_id" = Option<String>, Query, description = "visitors, visits, pageviews, events, revenue or goal:<name>; default all"),
+        ("site_id" = Option<String>, Query, description = "one site; default every site of the workspace"),
+        ("start_date" = Option<String>, Query, description = "YYYY-MM-DD in each site's time zone; default 30 days ago"),
+        ("end_date" = Option<String>, Query, description = "YYYY-MM-DD, inclusive; default today"),
+        ("limit" = Option<i64>, Query, description = "points per page, default 50, at most 1000"),
+        ("offset" = Option<i64>, Query, description = "points to skip")),
+    responses((status = 200, description = "`{\"data\": [{\"metric_id\", \"site_id\", \"date\", \"value\", \"currency\"?}], \"meta\": {…}}`, one point per metric, site and local day, sorted by site, metric and date"),
+        (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn metrics_feed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    wait_for_position(&req, &state, Projection::Analytics).await?;
+    let params = Params {
+        pairs: query_pairs(&req),
+    };
+    let metric = params.get("metric_id").map(str::to_string);
+    if let Some(m) = &metric {
+        let goal_ok = m.strip_prefix("goal:").is_some_and(valid_goal_name);
+        if !FEED_METRICS.contains(&m.as_str()) && !goal_ok {
+            return Err(invalid(
+                "metric_id",
+                format!("must be one of {} or goal:<name>", FEED_METRICS.join(", ")),
+            ));
+        }
+    }
+    let sites = match params.get("site_id") {
+        Some(raw) => {
+            let id: SiteId = raw.parse().map_err(|_| ApiError::NotFound("site"))?;
+            vec![load_site(&state, ws, id)
+                .await?
+                .ok_or(ApiError::NotFound("site"))?]
+        }
+        None => {
+            let ids: Vec<String> = sqlx::query_scalar(
+                "SELECT id FROM rm_sites WHERE workspace_id = $1 AND status = 'active' ORDER BY id",
+            )
+            .bind(ws.to_string())
+            .fetch_all(&state.db.pool)
+            .await?;
+            let mut out = Vec::new();
+            for id in ids {
+                if let Some(s) = load_site(
+                    &state,
+                    ws,
+                    id.parse()
+                        .map_err(|_| ApiError::Internal("bad site id".into()))?,
+                )
+                .await?
+                {
+                    out.push(s);
+                }
+            }
+            out
+        }
+    };
+    let date = |field: &str, raw: Option<&str>| -> Result<Option<NaiveDate>, ApiError> {
+        raw.map(|r| {
+            NaiveDate::parse_from_str(r, "%Y-%m-%d")
+                .map_err(|_| invalid(field, "must be a date (YYYY-MM-DD)"))
+        })
+        .transpose()
+    };
+    let end = date("end_date", params.get("end_date"))?;
+    let start = date("start_date", params.get("start_date"))?;
+    let mut points: Vec<Value> = Vec::new();
+    for site in &sites {
+        let today = Utc::now()
+            .with_timezone(
+                &site
+                    .timezone
+                    .parse::<chrono_tz::Tz>()
+                    .unwrap_or(chrono_tz::UTC),
+            )
+            .date_naive();
+        let end = end.unwrap_or(today);
+        let start = start.unwrap_or(end - chrono::Duration::days(29));
+        let pairs = vec![
+            ("from".to_string(), start.to_string()),
+            ("to".to_string(), end.to_string()),
+        ];
+        let (mut q, _, _) = range(&Params { pairs }, &site.timezone)?;
+        q.site_id = site.id.to_string();
+        points.extend(site_points(&state, &q, metric.as_deref()).await?);
+    }
+    let limit = params
+        .get("limit")
+        .map(|l| {
+            l.parse::<i64>()
+                .map_err(|_| ApiError::BadRequest("`limit` must be an integer".into()))
+        })
+        .transpose()?
+        .unwrap_or(crate::http::DEFAULT_LIMIT)
+        .clamp(1, crate::http::MAX_LIMIT);
+    let offset = params
+        .get("offset")
+        .map(|o| {
+            o.parse::<i64>().ok().filter(|o| *o >= 0).ok_or_else(|| {
+                ApiError::BadRequest("`offset` must be a non-negative integer".into())
+            })
+        })
+        .transpose()?
+        .unwrap_or(0);
+    let total = points.len() as i64;
+    let page: Vec<Value> = points
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .collect();
+    let f = ListFilter {
+        limit,
+        offset,
+        status: None,
+        created_after: None,
+        created_before: None,
+        search: None,
+        sort: vec![],
+        workspace_id: None,
+        now: String::new(),
+    };
+    Ok(envelope(&req, page, total, &f))
+}
+
+async fn site_points(
+    state: &AppState,
+    q: &StatsQuery,
+    metric: Option<&str>,
+) -> Result<Vec<Value>, ApiError> {
+    let wants = |m: &str| metric.is_none_or(|x| x == m);
+    let labels = stats::buckets(q, Interval::Day);
+    let (groups, _) = compute(&state.db, q, Grouping::Series(Interval::Day)).await?;
+    let mut out = Vec::new();
+    let site = &q.site_id;
+    let point = |m: &str, d: &str, v: Value| json!({ "metric_id": m, "site_id": site, "date": d, "value": v });
+    for m in ["events", "pageviews", "visitors", "visits"] {
+        if !wants(m) {
+            continue;
+        }
+        for d in &labels {
+            let a = groups.get(d).cloned().unwrap_or_default();
+            let v = match m {
+                "visitors" => a.visitors.count() as i64,
+                "visits" => a.visits,
+                "pageviews" => a.pageviews,
+                _ => a.events,
+            };
+            out.push(point(m, d, json!(v)));
+        }
+    }
+    if metric.is_none() || metric.is_some_and(|m| m.starts_with("goal:")) {
+        let mut goals: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+        for (ms, name, completions, _) in
+            insights::goal_hours(&state.db, site, q.from, q.to).await?
+        {
+            let label = chrono::DateTime::<Utc>::from_timestamp_millis(ms)
+                .map(|t| t.with_timezone(&q.tz).date_naive().to_string())
+                .unwrap_or_default();
+            *goals.entry(name).or_default().entry(label).or_default() += completions;
+        }
+        for (name, days) in goals {
+            let id = format!("goal:{name}");
+            if !wants(&id) {
+                continue;
+            }
+            for d in &labels {
+                out.push(point(&id, d, json!(days.get(d).copied().unwrap_or(0))));
+            }
+        }
+    }
+    if wants("revenue") {
+        let rev = stats::revenue(&state.db, q, Some(Interval::Day)).await?;
+        let currencies: std::collections::BTreeSet<&String> =
+            rev.values().flat_map(|m| m.keys()).collect();
+        for c in currencies {
+            for d in &labels {
+                let net = rev.get(d).and_then(|m| m.get(c)).map_or(0, |r| r.net);
+                let mut p = point("revenue", d, json!(net));
+                p["currency"] = json!(c);
+                out.push(p);
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/sites/{id}/visitors/{visitor_id}").route(web::get().to(visitor)))
+        .service(web::resource("/sites/{id}/funnels").route(web::get().to(funnel)))
+        .service(web::resource("/metrics").route(web::get().to(metrics_feed)));
+}

@@ -1,0 +1,276 @@
+//! Reads of the analytics read model beyond the stats endpoints: one visitor's profile, the hits
+//! a funnel is computed from, and per-goal daily completions for the flat metrics feed.
+
+use crate::analytics::HOUR_MS;
+use crate::sketch::Sketch;
+use crate::Db;
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GoalCount {
+    pub name: String,
+    pub completions: i64,
+    pub last_completed_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentView {
+    pub transaction_id: String,
+    pub amount: i64,
+    pub currency: String,
+    pub refunded: bool,
+    pub renewal: bool,
+    pub is_free_trial: bool,
+    pub customer_id: Option<String>,
+    pub occurred_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VisitorProfile {
+    pub visitor_id: Option<String>,
+    pub user_id: Option<String>,
+    pub traits: Value,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    pub visits: i64,
+    pub pageviews: i64,
+    pub events: i64,
+    pub goals: Vec<GoalCount>,
+    pub payments: Vec<PaymentView>,
+    /// Net revenue (payments minus refunds, removed payments and free trials excluded) per currency.
+    pub lifetime_revenue: BTreeMap<String, i64>,
+}
+
+fn ts(ms: i64) -> String {
+    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
+        .map(keel_schemas::format_ts)
+        .unwrap_or_default()
+}
+
+pub async fn visitor_profile(
+    db: &Db,
+    site_id: &str,
+    visitor: &str,
+) -> Result<Option<VisitorProfile>, sqlx::Error> {
+    let Some(v) = sqlx::query(
+        "SELECT visitor_id, user_id, traits, first_ts, last_ts, pageviews, events FROM rm_visitors \
+         WHERE site_id = $1 AND visitor = $2",
+    )
+    .bind(site_id)
+    .bind(visitor)
+    .fetch_optional(&db.pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let visits: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM rm_sessions WHERE site_id = $1 AND visitor = $2")
+            .bind(site_id)
+            .bind(visitor)
+            .fetch_one(&db.pool)
+            .await?;
+    let goals = sqlx::query(
+        "SELECT name, COUNT(*), MAX(ts) FROM rm_hits WHERE site_id = $1 AND visitor = $2 AND kind = 'goal' \
+         GROUP BY name ORDER BY name",
+    )
+    .bind(site_id)
+    .bind(visitor)
+    .fetch_all(&db.pool)
+    .await?
+    .into_iter()
+    .map(|r| GoalCount {
+        name: r.get(0),
+        completions: r.get(1),
+        last_completed_at: ts(r.get(2)),
+    })
+    .collect();
+    let payments: Vec<PaymentView> = sqlx::query(
+        "SELECT transaction_id, amount, currency, refunded, renewal, is_free_trial, customer_id, ts FROM rm_payments \
+         WHERE site_id = $1 AND visitor = $2 AND removed = 0 ORDER BY ts, transaction_id",
+    )
+    .bind(site_id)
+    .bind(visitor)
+    .fetch_all(&db.pool)
+    .await?
+    .into_iter()
+    .map(|r| PaymentView {
+        transaction_id: r.get(0),
+        amount: r.get(1),
+        currency: r.get(2),
+        refunded: r.get::<i32, _>(3) != 0,
+        renewal: r.get::<i32, _>(4) != 0,
+        is_free_trial: r.get::<i32, _>(5) != 0,
+        customer_id: r.get(6),
+        occurred_at: ts(r.get(7)),
+    })
+    .collect();
+    let mut lifetime_revenue: BTreeMap<String, i64> = BTreeMap::new();
+    for p in payments.iter().filter(|p| !p.is_free_trial) {
+        let net = lifetime_revenue.entry(p.currency.clone()).or_default();
+        if !p.refunded {
+            *net += p.amount;
+        }
+    }
+    let traits: Option<String> = v.get(2);
+    Ok(Some(VisitorProfile {
+        visitor_id: v.get(0),
+        user_id: v.get(1),
+        traits: traits
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_else(|| Value::Object(Default::default())),
+        first_seen: v.get::<Option<i64>, _>(3).map(ts),
+        last_seen: v.get::<Option<i64>, _>(4).map(ts),
+        visits,
+        pageviews: v.get(5),
+        events: v.get(6),
+        goals,
+        payments,
+        lifetime_revenue,
+    }))
+}
+
+/// One step of a funnel: a pageview of a path, or a goal completion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Page(String),
+    Goal(String),
+}
+
+/// Per visitor, their hits matching any step in `[from, to)`, in time order: `(visitor, ts, step index)`
+/// for every step the hit matches.
+pub async fn funnel_hits(
+    db: &Db,
+    site_id: &str,
+    from: i64,
+    to: i64,
+    steps: &[Step],
+) -> Result<BTreeMap<String, Vec<(i64, Vec<usize>)>>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT visitor, ts, kind, page, name FROM rm_hits WHERE site_id = $1 AND ts >= $2 AND ts < $3 \
+         AND kind IN ('pageview', 'goal') ORDER BY visitor, ts, event_id",
+    )
+    .bind(site_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut out: BTreeMap<String, Vec<(i64, Vec<usize>)>> = BTreeMap::new();
+    for r in rows {
+        let kind: String = r.get(2);
+        let page: String = r.get(3);
+        let name: String = r.get(4);
+        let matched: Vec<usize> = steps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| match s {
+                Step::Page(p) => kind == "pageview" && page == *p,
+                Step::Goal(g) => kind == "goal" && name == *g,
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if !matched.is_empty() {
+            out.entry(r.get(0)).or_default().push((r.get(1), matched));
+        }
+    }
+    Ok(out)
+}
+
+/// How many steps a visitor completed in order: step 1 at some time t, each next step at or after
+/// the previous one, the last no later than `t + window`. The best start is taken.
+pub fn funnel_depth(
+    hits: &[(i64, Vec<usize>)],
+    steps: usize,
+    window_ms: i64,
+    from: i64,
+    to: i64,
+) -> usize {
+    let mut best = 0;
+    for (i, (t0, m)) in hits.iter().enumerate() {
+        if !m.contains(&0) || *t0 < from || *t0 >= to {
+            continue;
+        }
+        let mut depth = 1;
+        for (t, m) in &hits[i + 1..] {
+            if depth == steps || *t > t0 + window_ms {
+                break;
+            }
+            if m.contains(&depth) {
+                depth += 1;
+            }
+        }
+        best = best.max(depth);
+        if best == steps {
+            break;
+        }
+    }
+    best
+}
+
+/// Per (UTC hour, goal name): completions and converting visitors, from the rollups.
+pub async fn goal_hours(
+    db: &Db,
+    site_id: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(i64, String, i64, Sketch)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT hour, value, events, visitors FROM rm_rollups WHERE site_id = $1 AND dim = 'goal' \
+         AND hour >= $2 AND hour < $3",
+    )
+    .bind(site_id)
+    .bind(from.div_euclid(HOUR_MS))
+    .bind(to.div_euclid(HOUR_MS))
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let bytes: Vec<u8> = r.get(3);
+            (
+                r.get::<i64, _>(0) * HOUR_MS,
+                r.get(1),
+                r.get(2),
+                Sketch::decode(&bytes).unwrap_or_default(),
+            )
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn funnels_follow_order_and_window() {
+        let h = |v: &[(i64, usize)]| v.iter().map(|(t, s)| (*t, vec![*s])).collect::<Vec<_>>();
+        // 0 → 1 → 2 in order within the window.
+        assert_eq!(
+            funnel_depth(&h(&[(0, 0), (5, 1), (9, 2)]), 3, 10, 0, 100),
+            3
+        );
+        // Step 2 before step 1 does not count; past the window neither.
+        assert_eq!(
+            funnel_depth(&h(&[(0, 0), (1, 2), (5, 1)]), 3, 10, 0, 100),
+            2
+        );
+        assert_eq!(
+            funnel_depth(&h(&[(0, 0), (5, 1), (11, 2)]), 3, 10, 0, 100),
+            2
+        );
+        // A later start can do better.
+        assert_eq!(
+            funnel_depth(&h(&[(0, 0), (20, 0), (25, 1), (26, 2)]), 3, 10, 0, 100),
+            3
+        );
+        // Entering before the range does not count.
+        assert_eq!(funnel_depth(&h(&[(0, 0), (5, 1)]), 2, 10, 1, 100), 0);
+        // One hit can serve two identical steps only once each.
+        assert_eq!(
+            funnel_depth(&[(0, vec![0, 1]), (3, vec![0, 1])], 2, 10, 0, 100),
+            2
+        );
+    }
+}
