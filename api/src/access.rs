@@ -99,6 +99,10 @@ pub const ROUTES: &[Rule] = &[
     ),
     rule("GET", "/api/v1/sites/{id}/funnels", Scope("analytics:read")),
     rule("GET", "/api/v1/metrics", Scope("analytics:read")),
+    // The pixel: no key; the handlers check the site's Origin and limit each client address.
+    rule("GET", "/api/v1/pixel/config", Public),
+    rule("POST", "/api/v1/pixel/track", Public),
+    rule("OPTIONS", "/api/v1/pixel/track", Public),
 ];
 
 fn matches(pattern: &str, path: &str) -> bool {
@@ -165,6 +169,7 @@ mod tests {
                 ("PATCH", item.patch.is_some()),
                 ("DELETE", item.delete.is_some()),
                 ("PUT", item.put.is_some()),
+                ("OPTIONS", item.options.is_some()),
             ];
             for (m, present) in ops {
                 if present {

@@ -1270,6 +1270,152 @@ async fn visitor_profiles_funnels_and_the_metrics_feed(b: Backend) {
     app.stop().await;
 }
 
+async fn the_pixel_takes_hits_from_its_sites_origin_only(b: Backend) {
+    let app = spawn_app_with(b, |_| {}).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let r = app
+        .post("/api/v1/sites")
+        .workspace(&ws)
+        .json(json!({"name": "Shop", "domain": "shop.example.com"}))
+        .send()
+        .await;
+    let site_id = r.body["data"]["id"].as_str().unwrap().to_string();
+    let tracking = r.body["data"]["tracking_id"].as_str().unwrap().to_string();
+    let seen = app
+        .get(&format!(
+            "/api/v1/sites/{site_id}?min_position={}",
+            r.position()
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(seen.status, StatusCode::OK);
+    let origin = "https://www.shop.example.com";
+
+    let pre = app
+        .call(reqwest::Method::OPTIONS, "/api/v1/pixel/track")
+        .no_token()
+        .header("Origin", origin)
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .await;
+    assert_eq!(pre.status, StatusCode::NO_CONTENT, "{pre:?}");
+    assert_eq!(
+        pre.header("Access-Control-Allow-Origin").as_deref(),
+        Some(origin)
+    );
+    let pre = app
+        .call(reqwest::Method::OPTIONS, "/api/v1/pixel/track")
+        .no_token()
+        .header("Origin", "https://evil.example.net")
+        .send()
+        .await;
+    assert_eq!(pre.status, StatusCode::FORBIDDEN, "{pre:?}");
+    assert!(pre.header("Access-Control-Allow-Origin").is_none());
+
+    let cfg = app
+        .get(&format!("/api/v1/pixel/config?tracking_id={tracking}"))
+        .no_token()
+        .header("Origin", origin)
+        .send()
+        .await;
+    assert_eq!(cfg.status, StatusCode::OK, "{cfg:?}");
+    assert_eq!(cfg.body["data"]["domain"], "shop.example.com");
+    assert_eq!(
+        cfg.header("Access-Control-Allow-Origin").as_deref(),
+        Some(origin)
+    );
+    let r = app
+        .get(&format!("/api/v1/pixel/config?tracking_id={tracking}"))
+        .no_token()
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "no Origin: {r:?}");
+    let r = app
+        .get("/api/v1/pixel/config?tracking_id=kt_nope")
+        .no_token()
+        .header("Origin", origin)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{r:?}");
+
+    let hit = |url: &str, ua: &str, from: &str| {
+        let app = &app;
+        let body = json!({"tracking_id": tracking, "url": url, "referrer": "https://news.ycombinator.com/"});
+        let ua = ua.to_string();
+        let from = from.to_string();
+        async move {
+            app.post("/api/v1/pixel/track")
+                .no_token()
+                .header("Origin", &from)
+                .header("User-Agent", &ua)
+                .header("Content-Type", "text/plain")
+                .json(body)
+                .send()
+                .await
+        }
+    };
+    let r = hit(
+        "https://shop.example.com/?utm_source=newsletter&utm_campaign=nov",
+        CHROME,
+        origin,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{r:?}");
+    assert_eq!(
+        r.header("Access-Control-Allow-Origin").as_deref(),
+        Some(origin)
+    );
+    let r2 = hit("https://shop.example.com/pricing", CHROME, origin).await;
+    assert_eq!(r2.status, StatusCode::ACCEPTED, "{r2:?}");
+    let bot = hit("https://shop.example.com/", "Googlebot/2.1", origin).await;
+    assert_eq!(
+        (bot.status, &bot.body["data"]["status"]),
+        (StatusCode::ACCEPTED, &json!("ignored")),
+        "{bot:?}"
+    );
+    let evil = hit(
+        "https://shop.example.com/",
+        CHROME,
+        "https://evil.example.net",
+    )
+    .await;
+    assert_eq!(evil.status, StatusCode::FORBIDDEN, "{evil:?}");
+    let bad = hit("javascript:alert(1)", CHROME, origin).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
+
+    let agg = app
+        .get(&format!("/api/v1/sites/{site_id}/stats/aggregate?period=today&metrics=visitors,pageviews,visits&min_position={}", r2.position()))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(
+        agg.body["data"],
+        json!({"visitors": 1, "pageviews": 2, "visits": 1}),
+        "{agg:?}"
+    );
+    let utm = app
+        .get(&format!(
+            "/api/v1/sites/{site_id}/stats/breakdown?period=today&dimension=utm_campaign"
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(utm.body["data"][0]["utm_campaign"], "nov", "{utm:?}");
+    let src = app
+        .get(&format!(
+            "/api/v1/sites/{site_id}/stats/breakdown?period=today&dimension=source"
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(
+        src.body["data"][0]["source"], "newsletter",
+        "utm_source wins over the referrer: {src:?}"
+    );
+    app.stop().await;
+}
+
 macro_rules! on_every_backend {
     ($($case:ident),* $(,)?) => {
         mod embedded { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Embedded).await } )* }
@@ -1283,6 +1429,7 @@ on_every_backend!(
     every_stats_endpoint_equals_a_brute_force_recomputation,
     local_days_follow_the_time_zone,
     visitor_profiles_funnels_and_the_metrics_feed,
+    the_pixel_takes_hits_from_its_sites_origin_only,
 );
 
 #[allow(dead_code)]

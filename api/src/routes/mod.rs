@@ -2,6 +2,7 @@ pub mod analytics;
 pub mod insights;
 pub mod keys;
 pub mod ops;
+pub mod pixel;
 pub mod sites;
 pub mod stats;
 pub mod workspaces;

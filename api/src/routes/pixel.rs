@@ -1,0 +1,316 @@
+//! The browser pixel: public endpoints a site's own pages call with its tracking id. No key; the
+//! request's `Origin` must be the site's domain (or a subdomain), CORS is granted to that origin
+//! only, and each client address is rate limited. Visitors are anonymous: a hash of a daily salt,
+//! the address and the user agent, never the address itself.
+
+use crate::error::ApiError;
+use crate::http::json_body;
+use crate::limits::{Check, Decision, Policy};
+use crate::routes::analytics::daily_salt;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse, HttpResponseBuilder};
+use chrono::Utc;
+use keel_commands::analytics::{
+    self, anonymous_visitor_key, EdgeFacts, EventInput, HitKind, Refusal,
+};
+use keel_commands::site::Site;
+use keel_commands::{DomainError, EventStore};
+use keel_events::{ExpectedVersion, NewEvent, StreamId};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use sqlx::Row;
+use std::net::IpAddr;
+
+/// Per client address: a busy office behind one NAT still fits.
+pub const PIXEL_POLICY: Policy = Policy {
+    per_minute: 1200,
+    burst: 200,
+};
+
+/// The client's address: the peer, or — when the peer is a proxy on a private or loopback address
+/// — the first address of `X-Forwarded-For`.
+fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
+    let peer = req.peer_addr().map(|a| a.ip());
+    let trusted_proxy = peer.is_some_and(|ip| match ip {
+        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private(),
+        IpAddr::V6(v6) => v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00,
+    });
+    if trusted_proxy {
+        let forwarded = req
+            .headers()
+            .get("X-Forwarded-For")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse().ok());
+        if forwarded.is_some() {
+            return forwarded;
+        }
+    }
+    peer
+}
+
+/// The host of an `Origin` header (`https://shop.example.com:8443` → `shop.example.com`).
+fn origin_host(req: &HttpRequest) -> Option<(String, String)> {
+    let origin = req.headers().get("Origin")?.to_str().ok()?.to_string();
+    let host = analytics::host_of(&origin)?;
+    Some((origin, host))
+}
+
+fn origin_allowed(host: &str, domain: &str) -> bool {
+    let domain = domain.strip_prefix("www.").unwrap_or(domain);
+    host == domain || host.ends_with(&format!(".{domain}"))
+}
+
+fn cors(resp: &mut HttpResponseBuilder, origin: &str) {
+    resp.insert_header(("Access-Control-Allow-Origin", origin.to_string()))
+        .insert_header(("Vary", "Origin"))
+        .insert_header(("Cross-Origin-Resource-Policy", "cross-origin"));
+}
+
+async fn site_by_tracking_id(
+    state: &AppState,
+    tracking_id: &str,
+) -> Result<Option<Site>, ApiError> {
+    let row = sqlx::query(
+        "SELECT id, workspace_id, name, domain, timezone, currency, tracking_id FROM rm_sites \
+         WHERE tracking_id = $1 AND status = 'active'",
+    )
+    .bind(tracking_id)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    row.map(|r| -> Result<Site, ApiError> {
+        let bad = |_| ApiError::Internal("malformed site row".into());
+        Ok(Site {
+            id: r.get::<String, _>(0).parse().map_err(bad)?,
+            workspace_id: r.get::<String, _>(1).parse().map_err(bad)?,
+            name: r.get(2),
+            domain: r.get(3),
+            timezone: r.get(4),
+            currency: r.get(5),
+            tracking_id: r.get(6),
+            deleted: false,
+        })
+    })
+    .transpose()
+}
+
+/// The site of `tracking_id`, if the request's origin is its domain; else 404 / 403.
+async fn checked_site(
+    req: &HttpRequest,
+    state: &AppState,
+    tracking_id: &str,
+) -> Result<(Site, String), ApiError> {
+    let site = site_by_tracking_id(state, tracking_id.trim())
+        .await?
+        .ok_or(ApiError::NotFound("site"))?;
+    let (origin, host) = origin_host(req).ok_or_else(|| {
+        ApiError::Forbidden("the pixel answers browsers: send an Origin header".into())
+    })?;
+    if !origin_allowed(&host, &site.domain) {
+        return Err(ApiError::Forbidden(format!(
+            "origin {origin} is not this site's domain"
+        )));
+    }
+    Ok((site, origin))
+}
+
+/// Per-address rate limit; `Err` is the 429.
+async fn limit(req: &HttpRequest, state: &AppState) -> Result<Option<IpAddr>, ApiError> {
+    let ip = client_ip(req);
+    let check = Check {
+        bucket: format!(
+            "pixel:{}",
+            ip.map_or_else(|| "unknown".into(), |i| i.to_string())
+        ),
+        policy: PIXEL_POLICY,
+        quota: None,
+    };
+    match state.limiter.decide(&state.db, &check, Utc::now()).await? {
+        Decision::Allowed(_) => Ok(ip),
+        Decision::RateLimited(l) | Decision::QuotaExceeded(l) => Err(ApiError::RateLimited(l)),
+    }
+}
+
+fn tracking_param(req: &HttpRequest) -> Option<String> {
+    crate::http::query_pairs(req)
+        .into_iter()
+        .find(|(k, _)| k == "tracking_id")
+        .map(|(_, v)| v)
+}
+
+#[utoipa::path(get, path = "/api/v1/pixel/config", tag = "pixel", security(()),
+    params(("tracking_id" = String, Query, description = "the site's public tracking id")),
+    responses((status = 200, description = "what the pixel needs: the track URL and the session timeout"),
+        (status = 403, description = "no Origin, or not the site's domain", body = crate::openapi::ErrorBody),
+        (status = 404, body = crate::openapi::ErrorBody), (status = 429, body = crate::openapi::ErrorBody)))]
+pub async fn config(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    limit(&req, &state).await?;
+    let tracking = tracking_param(&req)
+        .ok_or_else(|| ApiError::BadRequest("`tracking_id` is required".into()))?;
+    let (site, origin) = checked_site(&req, &state, &tracking).await?;
+    let mut resp = HttpResponse::Ok();
+    cors(&mut resp, &origin);
+    Ok(resp.json(json!({ "data": {
+        "tracking_id": site.tracking_id, "domain": site.domain, "track_url": "/api/v1/pixel/track",
+        "session_timeout_minutes": 30, "events": ["pageview", "custom"],
+    }})))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PixelBody {
+    tracking_id: String,
+    /// `pageview` (default) or `custom`.
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    name: Option<String>,
+    /// The page's URL; `utm_*` query parameters in it are read.
+    url: String,
+    referrer: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    properties: Map<String, Value>,
+}
+
+fn utm(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1.split('#').next()?;
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .filter(|v| !v.is_empty())
+}
+
+#[utoipa::path(post, path = "/api/v1/pixel/track", tag = "pixel", security(()), request_body = PixelBody,
+    responses((status = 202, description = "accepted (or ignored, for bots)"),
+        (status = 403, description = "no Origin, or not the site's domain", body = crate::openapi::ErrorBody),
+        (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody),
+        (status = 429, body = crate::openapi::ErrorBody)))]
+pub async fn track(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let ip = limit(&req, &state).await?;
+    let body: PixelBody = json_body(body, 64 * 1024).await?;
+    let (site, origin) = checked_site(&req, &state, &body.tracking_id).await?;
+    let now = Utc::now();
+    let user_agent = req
+        .headers()
+        .get("User-Agent")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let salt = daily_salt(&state, now).await?;
+    let edge = EdgeFacts {
+        anonymous_visitor: Some(anonymous_visitor_key(
+            &salt,
+            site.id,
+            &ip.map_or_else(String::new, |i| i.to_string()),
+            user_agent.as_deref().unwrap_or(""),
+        )),
+        country: ip
+            .and_then(|i| state.geo.as_ref().and_then(|g| g.country(i)))
+            .map(str::to_string),
+    };
+    let kind = match body.kind.as_deref() {
+        None | Some("pageview") => HitKind::Pageview,
+        Some("custom") => HitKind::Custom,
+        Some(_) => return Err(DomainError::field("type", "must be pageview or custom").into()),
+    };
+    let input = EventInput {
+        kind: Some(kind),
+        name: body.name,
+        utm_source: utm(&body.url, "utm_source"),
+        utm_medium: utm(&body.url, "utm_medium"),
+        utm_campaign: utm(&body.url, "utm_campaign"),
+        url: Some(body.url),
+        referrer: body.referrer,
+        user_agent,
+        properties: body.properties,
+        ..EventInput::default()
+    };
+    let mut resp = HttpResponse::build(StatusCode::ACCEPTED);
+    cors(&mut resp, &origin);
+    let (event, at) = match analytics::record_event(&site, &input, &edge, now) {
+        Ok(x) => x,
+        Err(Refusal::Bot) => return Ok(resp.json(json!({ "data": { "status": "ignored" } }))),
+        Err(Refusal::Invalid(fields)) => return Err(DomainError::Validation(fields).into()),
+    };
+    let visitor = event.hit().map(|h| h.visitor.clone()).unwrap_or_default();
+    let outcome = state
+        .store
+        .append(keel_commands::AppendRequest {
+            tenant_id: site.workspace_id,
+            stream_id: StreamId::visitor(site.id, &visitor),
+            expected: ExpectedVersion::Any,
+            events: vec![NewEvent {
+                event_id: crate::routes::new_event_id(),
+                event,
+                occurred_at: at,
+            }],
+            metadata: keel_events::Metadata {
+                actor: keel_events::Actor::System,
+                request_id: Some(crate::error::current_request_id()),
+                causation_id: None,
+                correlation_id: None,
+            },
+        })
+        .await?;
+    resp.insert_header((
+        crate::http::POSITION_HEADER,
+        outcome.last_position.to_string(),
+    ));
+    Ok(resp.json(json!({ "data": { "status": "accepted" } })))
+}
+
+#[utoipa::path(options, path = "/api/v1/pixel/track", tag = "pixel", security(()),
+    responses((status = 204, description = "CORS preflight: allowed for an Origin that is some site's domain"),
+        (status = 403, description = "the Origin is no site's domain")))]
+pub async fn preflight(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (origin, host) =
+        origin_host(&req).ok_or_else(|| ApiError::Forbidden("no Origin".into()))?;
+    // The host and each parent domain: a site's domain covers its subdomains.
+    let labels: Vec<&str> = host.split('.').collect();
+    let candidates: Vec<String> = (0..labels.len().saturating_sub(1))
+        .map(|i| labels[i..].join("."))
+        .collect();
+    let mut known = false;
+    for c in candidates.iter().chain(std::iter::once(&host)) {
+        let hit = sqlx::query("SELECT 1 FROM rm_sites WHERE status = 'active' AND (domain = $1 OR domain = $2) LIMIT 1")
+            .bind(c)
+            .bind(format!("www.{c}"))
+            .fetch_optional(&state.db.pool)
+            .await?;
+        if hit.is_some() {
+            known = true;
+            break;
+        }
+    }
+    if !known {
+        return Err(ApiError::Forbidden(format!(
+            "origin {origin} is no site's domain"
+        )));
+    }
+    let mut resp = HttpResponse::NoContent();
+    cors(&mut resp, &origin);
+    Ok(resp
+        .insert_header(("Access-Control-Allow-Methods", "GET, POST, OPTIONS"))
+        .insert_header(("Access-Control-Allow-Headers", "Content-Type"))
+        .insert_header(("Access-Control-Max-Age", "86400"))
+        .finish())
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/pixel/config").route(web::get().to(config)))
+        .service(
+            web::resource("/pixel/track")
+                .route(web::post().to(track))
+                .route(web::method(actix_web::http::Method::OPTIONS).to(preflight)),
+        );
+}
