@@ -18,13 +18,13 @@ pub struct HttpBenchOptions {
 
 /// One keep-alive HTTP/1.1 connection that sends the same request over and over: as little
 /// client work as possible, so the server is what is measured.
-struct Conn {
+pub(crate) struct Conn {
     stream: TcpStream,
     buf: Vec<u8>,
 }
 
 impl Conn {
-    async fn open(port: u16) -> anyhow::Result<Conn> {
+    pub(crate) async fn open(port: u16) -> anyhow::Result<Conn> {
         let stream = TcpStream::connect(("127.0.0.1", port)).await?;
         stream.set_nodelay(true)?;
         Ok(Conn {
@@ -34,7 +34,7 @@ impl Conn {
     }
 
     /// Sends `request` and reads one response; returns its status.
-    async fn roundtrip(&mut self, request: &[u8]) -> anyhow::Result<u16> {
+    pub(crate) async fn roundtrip(&mut self, request: &[u8]) -> anyhow::Result<u16> {
         self.stream.write_all(request).await?;
         loop {
             if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -71,9 +71,9 @@ impl Conn {
     }
 }
 
-struct Load {
-    per_second: f64,
-    statuses: std::collections::BTreeMap<u16, u64>,
+pub(crate) struct Load {
+    pub(crate) per_second: f64,
+    pub(crate) statuses: std::collections::BTreeMap<u16, u64>,
 }
 
 /// Each connection sends its own request of `requests` (round robin), so that every connection
@@ -83,6 +83,17 @@ async fn load(
     requests: &[String],
     connections: usize,
     secs: f64,
+) -> anyhow::Result<Load> {
+    load_counting(port, requests, connections, secs, 200).await
+}
+
+/// Like [`load`], counting responses of status `ok` as successes.
+pub(crate) async fn load_counting(
+    port: u16,
+    requests: &[String],
+    connections: usize,
+    secs: f64,
+    ok_status: u16,
 ) -> anyhow::Result<Load> {
     let deadline = Instant::now() + Duration::from_secs_f64(secs);
     let started = Instant::now();
@@ -107,21 +118,21 @@ async fn load(
         }
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let ok = statuses.get(&200).copied().unwrap_or(0);
+    let ok = statuses.get(&ok_status).copied().unwrap_or(0);
     Ok(Load {
         per_second: ok as f64 / elapsed,
         statuses,
     })
 }
 
-fn get(path: &str, token: Option<&str>) -> String {
+pub(crate) fn get(path: &str, token: Option<&str>) -> String {
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
     format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}\r\n")
 }
 
-async fn post(
+pub(crate) async fn post(
     port: u16,
     path: &str,
     token: &str,

@@ -6,6 +6,7 @@ pub mod activity;
 pub mod app;
 pub mod auth;
 pub mod bench;
+pub mod bench_analytics;
 pub mod edge;
 pub mod error;
 pub mod geo;

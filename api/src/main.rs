@@ -49,9 +49,23 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Analytics: ingestion through POST /api/v1/events against raw INSERTs, and dashboard
+    /// latency at two data sizes (needs Postgres).
+    BenchAnalytics {
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        small: usize,
+        #[arg(long, default_value_t = 10_000_000)]
+        large: usize,
+    },
     /// Replay the whole log into fresh tables of a projection and swap them in.
     Rebuild {
-        /// workspaces, api_keys or sites
+        /// workspaces, api_keys, sites or analytics
         projection: String,
     },
 }
@@ -133,10 +147,38 @@ async fn main() -> anyhow::Result<()> {
             print!("{report}");
             Ok(())
         }
+        Command::BenchAnalytics {
+            postgres,
+            seconds,
+            connections,
+            small,
+            large,
+        } => {
+            let postgres_url = postgres
+                .or(config
+                    .database_url
+                    .clone()
+                    .filter(|u| u.starts_with("postgres")))
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "keel bench-analytics needs a Postgres server: --postgres URL or KEEL_DATABASE_URL"
+                    )
+                })?;
+            let report = keel_api::bench_analytics::run(keel_api::bench_analytics::AnalyticsBenchOptions {
+                postgres_url,
+                seconds,
+                connections,
+                small,
+                large,
+            })
+            .await?;
+            print!("{report}");
+            Ok(())
+        }
         Command::Rebuild { projection } => {
             let p = keel_projections::Projection::by_name(&projection).ok_or_else(|| {
                 anyhow::anyhow!(
-                    "unknown projection `{projection}`; known: workspaces, api_keys, sites"
+                    "unknown projection `{projection}`; known: workspaces, api_keys, sites, analytics"
                 )
             })?;
             let db = keel_api::app::open_database(&config).await?;

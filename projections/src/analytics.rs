@@ -82,6 +82,13 @@ pub fn ddl(sfx: &str, tag: &str) -> Vec<String> {
         ),
         format!("CREATE INDEX IF NOT EXISTS rm_payments_{tag}ts ON rm_payments{sfx} (site_id, ts)"),
         format!(
+            "CREATE TABLE IF NOT EXISTS rm_rollups_daily{sfx} (
+                site_id TEXT NOT NULL, dim TEXT NOT NULL, day BIGINT NOT NULL, value TEXT NOT NULL,
+                pageviews BIGINT NOT NULL, events BIGINT NOT NULL, visits BIGINT NOT NULL,
+                bounces BIGINT NOT NULL, duration BIGINT NOT NULL, visitors BYTEA NOT NULL,
+                PRIMARY KEY (site_id, dim, day, value))"
+        ),
+        format!(
             "CREATE TABLE IF NOT EXISTS rm_rollups{sfx} (
                 site_id TEXT NOT NULL, dim TEXT NOT NULL, hour BIGINT NOT NULL, value TEXT NOT NULL,
                 pageviews BIGINT NOT NULL, events BIGINT NOT NULL, visits BIGINT NOT NULL,
@@ -91,41 +98,46 @@ pub fn ddl(sfx: &str, tag: &str) -> Vec<String> {
     ]
 }
 
-pub const TABLES: [&str; 5] = [
+pub const TABLES: [&str; 6] = [
     "rm_hits",
     "rm_sessions",
     "rm_visitors",
     "rm_payments",
     "rm_rollups",
+    "rm_rollups_daily",
 ];
 
+/// The change to one rollup row.
 #[derive(Debug, Default, Clone)]
-struct Delta {
-    pageviews: i64,
-    events: i64,
-    visits: i64,
-    bounces: i64,
-    duration: i64,
-    visitors: Vec<u64>,
+pub struct Delta {
+    pub pageviews: i64,
+    pub events: i64,
+    pub visits: i64,
+    pub bounces: i64,
+    pub duration: i64,
+    /// Visitors to add (an empty sketch adds none).
+    pub visitors: Sketch,
 }
 
 /// Rollup changes of one batch, written when the batch ends (one row update per key).
 #[derive(Debug, Default)]
 pub struct Pending {
     rollups: BTreeMap<(String, &'static str, i64, String), Delta>,
+    /// The same changes by UTC day.
+    daily: BTreeMap<(String, &'static str, i64, String), Delta>,
 }
 
 /// A visit as stored.
 #[derive(Debug, Clone)]
-struct Session {
-    id: String,
-    start: i64,
-    last: i64,
-    pageviews: i64,
-    hits: i64,
-    entry_page: String,
+pub struct Session {
+    pub id: String,
+    pub start: i64,
+    pub last: i64,
+    pub pageviews: i64,
+    pub hits: i64,
+    pub entry_page: String,
     /// Values of [`SESSION_DIMS`], in order.
-    dims: [String; 7],
+    pub dims: [String; 7],
 }
 
 impl Session {
@@ -145,6 +157,15 @@ impl Session {
 }
 
 impl Pending {
+    /// Applies `f` to the hourly row and to the daily row of `hour`.
+    fn apply(&mut self, site: &str, dim: &'static str, hour: i64, value: &str, f: impl Fn(&mut Delta)) {
+        f(self.delta(site, dim, hour, value));
+        f(self
+            .daily
+            .entry((site.to_string(), dim, hour.div_euclid(24), value.to_string()))
+            .or_default());
+    }
+
     fn delta(&mut self, site: &str, dim: &'static str, hour: i64, value: &str) -> &mut Delta {
         self.rollups
             .entry((site.to_string(), dim, hour, value.to_string()))
@@ -152,19 +173,21 @@ impl Pending {
     }
 
     /// Adds (`sign` 1) or removes (`sign` -1) a visit's contribution to visit metrics.
-    fn visit(&mut self, site: &str, s: &Session, sign: i64) {
+    pub fn visit(&mut self, site: &str, s: &Session, sign: i64) {
         let hour = s.start.div_euclid(HOUR_MS);
         let bounce = i64::from(s.pageviews <= 1);
         for (dim, value) in s.rows() {
-            let d = self.delta(site, dim, hour, &value);
-            d.visits += sign;
-            d.bounces += sign * bounce;
-            d.duration += sign * (s.last - s.start);
+            self.apply(site, dim, hour, &value, |d| {
+                d.visits += sign;
+                d.bounces += sign * bounce;
+                d.duration += sign * (s.last - s.start);
+            });
         }
     }
 
+    /// Adds one hit of visit `s` to the hit metrics of every row it counts in.
     #[allow(clippy::too_many_arguments)]
-    fn hit(
+    pub fn hit(
         &mut self,
         site: &str,
         s: &Session,
@@ -190,20 +213,46 @@ impl Pending {
             rows.push(("goal", name.to_string()));
         }
         for (dim, value) in rows {
-            let d = self.delta(site, dim, hour, &value);
-            d.pageviews += pv;
-            d.events += 1;
-            d.visitors.push(visitor);
+            self.apply(site, dim, hour, &value, |d| {
+                d.pageviews += pv;
+                d.events += 1;
+                d.visitors.insert_bounded(visitor);
+            });
         }
+    }
+
+    /// The accumulated rows by table (`rm_rollups` by hour, `rm_rollups_daily` by day), for bulk
+    /// loading (benchmarks seed fresh tables this way).
+    #[allow(clippy::type_complexity)]
+    pub fn into_tables(self) -> [(&'static str, &'static str, Vec<((String, &'static str, i64, String), Delta)>); 2] {
+        [
+            ("rm_rollups", "hour", self.rollups.into_iter().collect()),
+            ("rm_rollups_daily", "day", self.daily.into_iter().collect()),
+        ]
     }
 
     /// Writes the batch's rollup changes. On Postgres each row is locked before its sketch is
     /// merged, so projectors on several partitions never lose each other's visitors.
     pub async fn flush(self, conn: &mut AnyConnection, sfx: &str) -> Result<(), sqlx::Error> {
         let postgres = conn.backend_name() == "PostgreSQL";
-        for ((site, dim, hour, value), d) in self.rollups {
+        for (table, col, rows) in self.into_tables() {
+            flush_table(conn, postgres, &format!("{table}{sfx}"), col, rows).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn flush_table(
+    conn: &mut AnyConnection,
+    postgres: bool,
+    table: &str,
+    col: &str,
+    rows: Vec<((String, &'static str, i64, String), Delta)>,
+) -> Result<(), sqlx::Error> {
+    {
+        for ((site, dim, hour, value), d) in rows {
             sqlx::query(&format!(
-                "INSERT INTO rm_rollups{sfx} (site_id, dim, hour, value, pageviews, events, visits, bounces, \
+                "INSERT INTO {table} (site_id, dim, {col}, value, pageviews, events, visits, bounces, \
                  duration, visitors) VALUES ($1, $2, $3, $4, 0, 0, 0, 0, 0, $5) ON CONFLICT DO NOTHING"
             ))
             .bind(&site)
@@ -213,11 +262,11 @@ impl Pending {
             .bind(Sketch::default().encode())
             .execute(&mut *conn)
             .await?;
-            let visitors = if d.visitors.is_empty() {
+            let visitors = if d.visitors.count() == 0 {
                 None
             } else {
                 let row = sqlx::query(&format!(
-                    "SELECT visitors FROM rm_rollups{sfx} WHERE site_id = $1 AND dim = $2 AND hour = $3 AND value = $4{}",
+                    "SELECT visitors FROM {table} WHERE site_id = $1 AND dim = $2 AND {col} = $3 AND value = $4{}",
                     if postgres { " FOR UPDATE" } else { "" }
                 ))
                 .bind(&site)
@@ -231,15 +280,13 @@ impl Pending {
                     tracing::warn!(site, dim, hour, "unreadable visitor sketch replaced");
                     Sketch::default()
                 });
-                for h in d.visitors {
-                    sketch.insert(h);
-                }
+                sketch.merge(&d.visitors);
                 Some(sketch.encode())
             };
             sqlx::query(&format!(
-                "UPDATE rm_rollups{sfx} SET pageviews = pageviews + $5, events = events + $6, visits = visits + $7, \
+                "UPDATE {table} SET pageviews = pageviews + $5, events = events + $6, visits = visits + $7, \
                  bounces = bounces + $8, duration = duration + $9, visitors = COALESCE($10, visitors) \
-                 WHERE site_id = $1 AND dim = $2 AND hour = $3 AND value = $4"
+                 WHERE site_id = $1 AND dim = $2 AND {col} = $3 AND value = $4"
             ))
             .bind(&site)
             .bind(dim)

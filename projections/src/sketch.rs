@@ -66,6 +66,15 @@ impl Sketch {
         }
     }
 
+    /// Inserts, switching to registers once an exact set passes [`EXACT_MAX`] (bounded memory
+    /// for accumulators; stored sketches are bounded the same way by [`Sketch::encode`]).
+    pub fn insert_bounded(&mut self, h: u64) {
+        self.insert(h);
+        if matches!(self, Sketch::Exact(set) if set.len() > EXACT_MAX) {
+            self.densify();
+        }
+    }
+
     fn densify(&mut self) {
         if let Sketch::Exact(set) = self {
             let mut regs = vec![0u8; M];
