@@ -52,11 +52,28 @@ fn splitmix(mut x: u64) -> u64 {
 /// pageviews 90 s apart, 5 % ending in a goal; 200 pages, 12 sources, 30 countries.
 fn synthesize(site: &str, events: usize, end: i64, seed: u64) -> Pending {
     const SOURCES: [&str; 12] = [
-        "Direct / None", "Google", "Bing", "DuckDuckGo", "Twitter", "Hacker News", "Reddit",
-        "LinkedIn", "GitHub", "newsletter", "Facebook", "example.org",
+        "Direct / None",
+        "Google",
+        "Bing",
+        "DuckDuckGo",
+        "Twitter",
+        "Hacker News",
+        "Reddit",
+        "LinkedIn",
+        "GitHub",
+        "newsletter",
+        "Facebook",
+        "example.org",
     ];
     const DEVICES: [&str; 3] = ["desktop", "mobile", "tablet"];
-    const BROWSERS: [&str; 6] = ["Chrome", "Safari", "Firefox", "Edge", "Samsung Internet", "Opera"];
+    const BROWSERS: [&str; 6] = [
+        "Chrome",
+        "Safari",
+        "Firefox",
+        "Edge",
+        "Samsung Internet",
+        "Opera",
+    ];
     let mut rng = Rng(seed | 1);
     let mut pending = Pending::default();
     let span = 90 * 24 * HOUR_MS;
@@ -69,14 +86,24 @@ fn synthesize(site: &str, events: usize, end: i64, seed: u64) -> Pending {
         let utm = rng.below(10) == 0;
         let dims = [
             SOURCES[rng.skewed(SOURCES.len() as u64) as usize].to_string(),
-            if utm { "newsletter".into() } else { String::new() },
+            if utm {
+                "newsletter".into()
+            } else {
+                String::new()
+            },
             if utm { "email".into() } else { String::new() },
-            if utm { format!("campaign-{}", rng.below(8)) } else { String::new() },
+            if utm {
+                format!("campaign-{}", rng.below(8))
+            } else {
+                String::new()
+            },
             format!("C{}", rng.skewed(30)),
             DEVICES[rng.skewed(3) as usize].to_string(),
             BROWSERS[rng.skewed(6) as usize].to_string(),
         ];
-        let pages: Vec<String> = (0..n).map(|_| format!("/page/{}", rng.skewed(200))).collect();
+        let pages: Vec<String> = (0..n)
+            .map(|_| format!("/page/{}", rng.skewed(200)))
+            .collect();
         let session = Session {
             id: String::new(),
             start,
@@ -88,7 +115,15 @@ fn synthesize(site: &str, events: usize, end: i64, seed: u64) -> Pending {
         };
         pending.visit(site, &session, 1);
         for (k, page) in pages.iter().enumerate() {
-            pending.hit(site, &session, start + k as i64 * 90_000, "pageview", "", page, visitor);
+            pending.hit(
+                site,
+                &session,
+                start + k as i64 * 90_000,
+                "pageview",
+                "",
+                page,
+                visitor,
+            );
         }
         made += n as usize;
         if rng.below(20) == 0 {
@@ -115,7 +150,16 @@ async fn load_rollups(db: &Db, pending: Pending) -> anyhow::Result<usize> {
                 }
                 sql.push_str(&format!(
                     "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8,
+                    b + 9,
+                    b + 10
                 ));
             }
             let mut q = sqlx::query(&sql);
@@ -134,7 +178,9 @@ async fn load_rollups(db: &Db, pending: Pending) -> anyhow::Result<usize> {
             }
             q.execute(&db.pool).await?;
         }
-        sqlx::query(&format!("ANALYZE {table}")).execute(&db.pool).await?;
+        sqlx::query(&format!("ANALYZE {table}"))
+            .execute(&db.pool)
+            .await?;
     }
     Ok(n)
 }
@@ -145,7 +191,10 @@ async fn timed(port: u16, request: &str, runs: usize) -> anyhow::Result<f64> {
     for _ in 0..runs {
         let t = Instant::now();
         let status = conn.roundtrip(request.as_bytes()).await?;
-        anyhow::ensure!(status == 200, "dashboard query answered {status}: {request}");
+        anyhow::ensure!(
+            status == 200,
+            "dashboard query answered {status}: {request}"
+        );
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     times.sort_by(f64::total_cmp);
@@ -169,7 +218,9 @@ pub async fn run(o: AnalyticsBenchOptions) -> anyhow::Result<String> {
         admin_token: Some(admin.clone()),
         ..Config::default()
     };
-    let app = Application::build(config, Role::All).await?;
+    // The API role alone, as in a deployment where projectors run in their own processes; the
+    // projector's rate is measured on its own below.
+    let app = Application::build(config.clone(), Role::Api).await?;
     let port = app.port();
     let running = app.spawn();
     let mut out = String::new();
@@ -179,12 +230,36 @@ pub async fn run(o: AnalyticsBenchOptions) -> anyhow::Result<String> {
     let mut requests = Vec::new();
     let mut sites = Vec::new();
     for w in 0..4 {
-        let ws = id(&post(port, "/api/v1/workspaces", &admin, None, &format!(r#"{{"name":"Bench {w}","tier":"enterprise"}}"#)).await?)?;
-        let site = id(&post(port, "/api/v1/sites", &admin, Some(&ws), r#"{"name":"Shop","domain":"shop.example.com","timezone":"UTC"}"#).await?)?;
+        let ws = id(&post(
+            port,
+            "/api/v1/workspaces",
+            &admin,
+            None,
+            &format!(r#"{{"name":"Bench {w}","tier":"enterprise"}}"#),
+        )
+        .await?)?;
+        let site = id(&post(
+            port,
+            "/api/v1/sites",
+            &admin,
+            Some(&ws),
+            r#"{"name":"Shop","domain":"shop.example.com","timezone":"UTC"}"#,
+        )
+        .await?)?;
         sites.push((ws.clone(), site.clone()));
         for c in 0..o.connections.div_ceil(4) {
-            let key = post(port, "/api/v1/keys", &admin, Some(&ws), &format!(r#"{{"name":"bench {c}","scopes":["events:write"]}}"#)).await?;
-            let key = key["data"]["key"].as_str().ok_or_else(|| anyhow::anyhow!("key not created: {key}"))?.to_string();
+            let key = post(
+                port,
+                "/api/v1/keys",
+                &admin,
+                Some(&ws),
+                &format!(r#"{{"name":"bench {c}","scopes":["events:write"]}}"#),
+            )
+            .await?;
+            let key = key["data"]["key"]
+                .as_str()
+                .ok_or_else(|| anyhow::anyhow!("key not created: {key}"))?
+                .to_string();
             let events: Vec<serde_json::Value> = (0..100)
                 .map(|i| serde_json::json!({"site_id": site, "visitor_id": format!("v{w}-{c}-{i}"),
                     "url": format!("https://shop.example.com/page/{}", i % 20), "referrer": "https://www.google.com/",
@@ -204,7 +279,10 @@ pub async fn run(o: AnalyticsBenchOptions) -> anyhow::Result<String> {
     let rows = (ingest_rate * 2.0).clamp(20_000.0, 400_000.0) as usize;
     let sample = keel_events::DomainEvent::PageviewRecorded(keel_events::Hit {
         site_id: sites[0].1.parse().map_err(|_| anyhow::anyhow!("site id"))?,
-        workspace_id: sites[0].0.parse().map_err(|_| anyhow::anyhow!("workspace id"))?,
+        workspace_id: sites[0]
+            .0
+            .parse()
+            .map_err(|_| anyhow::anyhow!("workspace id"))?,
         visitor: "0123456789abcdef0123456789abcdef".into(),
         visitor_id: Some("v0".into()),
         session_id: None,
@@ -223,7 +301,12 @@ pub async fn run(o: AnalyticsBenchOptions) -> anyhow::Result<String> {
         client_event_id: None,
     });
     let raw = keel_infra::bench::raw_insert_rate(&db, rows, &sample).await?;
-    let others: Vec<String> = l.statuses.iter().filter(|(s, _)| **s != 202).map(|(s, n)| format!("{s}: {n}")).collect();
+    let others: Vec<String> = l
+        .statuses
+        .iter()
+        .filter(|(s, _)| **s != 202)
+        .map(|(s, n)| format!("{s}: {n}"))
+        .collect();
     out.push_str(&format!(
         "ingestion, POST /api/v1/events in batches of 100 ({} connections, {} s): {ingest_rate:.0} events/s | raw batched INSERT {raw:.0} rows/s | ratio {:.2} (target >= 0.3){}\n",
         o.connections,
@@ -232,15 +315,50 @@ pub async fn run(o: AnalyticsBenchOptions) -> anyhow::Result<String> {
         if others.is_empty() { String::new() } else { format!(" | other statuses {}", others.join(", ")) }
     ));
 
+    // The analytics projector catching up with what was ingested, on its own.
+    let backlog: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE stream_id LIKE 'visitor-%'")
+            .fetch_one(&db.pool)
+            .await?;
+    let projector = Application::build(config.clone(), Role::Projector)
+        .await?
+        .spawn();
+    let started = Instant::now();
+    let window = Duration::from_secs(o.seconds.max(10) * 2);
+    let mut applied: i64 = 0;
+    while started.elapsed() < window && applied < backlog {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        applied = sqlx::query_scalar("SELECT COUNT(*) FROM rm_hits")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap_or(0);
+    }
+    let rate = applied as f64 / started.elapsed().as_secs_f64();
+    projector.stop().await;
+    out.push_str(&format!(
+        "analytics projector (hits, visits, visitors, hourly and daily rollups): {rate:.0} events/s applied ({applied} of {backlog} in {:.0} s) | ingestion {ingest_rate:.0} events/s | ratio {:.2}\n",
+        started.elapsed().as_secs_f64(),
+        rate / ingest_rate
+    ));
+
     // 2. Dashboard latency at two sizes, on two more sites of the first workspace.
     let (ws, _) = sites[0].clone();
     let today = chrono::Utc::now().date_naive();
-    let end = chrono::NaiveDateTime::from(today).and_utc().timestamp_millis();
+    let end = chrono::NaiveDateTime::from(today)
+        .and_utc()
+        .timestamp_millis();
     let from = today - chrono::Duration::days(90);
     let to = today - chrono::Duration::days(1);
     let mut figures = Vec::new();
     for (n, seed) in [(o.small, 1u64), (o.large, 2u64)] {
-        let site = id(&post(port, "/api/v1/sites", &admin, Some(&ws), r#"{"name":"Dash","domain":"dash.example.com","timezone":"UTC"}"#).await?)?;
+        let site = id(&post(
+            port,
+            "/api/v1/sites",
+            &admin,
+            Some(&ws),
+            r#"{"name":"Dash","domain":"dash.example.com","timezone":"UTC"}"#,
+        )
+        .await?)?;
         let t = Instant::now();
         let pending = synthesize(&site, n, end, seed);
         let rows = load_rollups(&db, pending).await?;
@@ -249,14 +367,26 @@ pub async fn run(o: AnalyticsBenchOptions) -> anyhow::Result<String> {
         let range = format!("from={from}&to={to}&timezone=UTC");
         let queries = [
             ("aggregate", format!("{base}/aggregate?{range}")),
-            ("timeseries by day", format!("{base}/timeseries?{range}&interval=day")),
-            ("top pages", format!("{base}/breakdown?{range}&dimension=page&limit=10")),
-            ("top sources", format!("{base}/breakdown?{range}&dimension=source&limit=10")),
+            (
+                "timeseries by day",
+                format!("{base}/timeseries?{range}&interval=day"),
+            ),
+            (
+                "top pages",
+                format!("{base}/breakdown?{range}&dimension=page&limit=10"),
+            ),
+            (
+                "top sources",
+                format!("{base}/breakdown?{range}&dimension=source&limit=10"),
+            ),
         ];
         let mut total = 0.0;
         let mut parts = Vec::new();
         for (name, path) in &queries {
-            let req = get(path, None).replace("\r\n\r\n", &format!("\r\nAuthorization: Bearer {admin}\r\nX-Workspace-ID: {ws}\r\n\r\n"));
+            let req = get(path, None).replace(
+                "\r\n\r\n",
+                &format!("\r\nAuthorization: Bearer {admin}\r\nX-Workspace-ID: {ws}\r\n\r\n"),
+            );
             timed(port, &req, 2).await?; // warm
             let ms = timed(port, &req, 7).await?;
             total += ms;

@@ -164,14 +164,15 @@ async fn main() -> anyhow::Result<()> {
                         "keel bench-analytics needs a Postgres server: --postgres URL or KEEL_DATABASE_URL"
                     )
                 })?;
-            let report = keel_api::bench_analytics::run(keel_api::bench_analytics::AnalyticsBenchOptions {
-                postgres_url,
-                seconds,
-                connections,
-                small,
-                large,
-            })
-            .await?;
+            let report =
+                keel_api::bench_analytics::run(keel_api::bench_analytics::AnalyticsBenchOptions {
+                    postgres_url,
+                    seconds,
+                    connections,
+                    small,
+                    large,
+                })
+                .await?;
             print!("{report}");
             Ok(())
         }

@@ -869,7 +869,7 @@ impl EventStore for SqlStore {
             Dialect::Postgres => {
                 let sql = format!(
                     "SELECT {} FROM events WHERE (txid, position) > (CAST($1 AS xid8), $2) \
-                     AND txid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY txid, position LIMIT $3",
+                     AND txid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY events.txid, events.position LIMIT $3",
                     select_columns(self.db.dialect)
                 );
                 sqlx::query(&sql)

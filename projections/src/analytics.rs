@@ -158,11 +158,23 @@ impl Session {
 
 impl Pending {
     /// Applies `f` to the hourly row and to the daily row of `hour`.
-    fn apply(&mut self, site: &str, dim: &'static str, hour: i64, value: &str, f: impl Fn(&mut Delta)) {
+    fn apply(
+        &mut self,
+        site: &str,
+        dim: &'static str,
+        hour: i64,
+        value: &str,
+        f: impl Fn(&mut Delta),
+    ) {
         f(self.delta(site, dim, hour, value));
         f(self
             .daily
-            .entry((site.to_string(), dim, hour.div_euclid(24), value.to_string()))
+            .entry((
+                site.to_string(),
+                dim,
+                hour.div_euclid(24),
+                value.to_string(),
+            ))
             .or_default());
     }
 
@@ -224,7 +236,13 @@ impl Pending {
     /// The accumulated rows by table (`rm_rollups` by hour, `rm_rollups_daily` by day), for bulk
     /// loading (benchmarks seed fresh tables this way).
     #[allow(clippy::type_complexity)]
-    pub fn into_tables(self) -> [(&'static str, &'static str, Vec<((String, &'static str, i64, String), Delta)>); 2] {
+    pub fn into_tables(
+        self,
+    ) -> [(
+        &'static str,
+        &'static str,
+        Vec<((String, &'static str, i64, String), Delta)>,
+    ); 2] {
         [
             ("rm_rollups", "hour", self.rollups.into_iter().collect()),
             ("rm_rollups_daily", "day", self.daily.into_iter().collect()),

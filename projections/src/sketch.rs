@@ -10,11 +10,17 @@ const P: u32 = 12;
 const M: usize = 1 << P;
 /// Register values run 0..=Q+1.
 const Q: u32 = 64 - P;
-/// A stored exact set switches to registers past this many hashes (then both take 4 KiB).
-pub const EXACT_MAX: usize = M / 8;
+/// A stored exact set switches to registers past this many hashes (then both take about 2 KiB).
+pub const EXACT_MAX: usize = M / 16;
+/// A union made at query time stays exact up to this many visitors, then switches to registers.
+pub const UNION_EXACT_MAX: usize = 4096;
 
 const TAG_EXACT: u8 = 1;
+/// Registers, one byte each (read only: written by earlier versions).
 const TAG_DENSE: u8 = 2;
+/// Registers packed two to a byte; a nibble of 15 means "15 or more", and the exact value of
+/// each such register follows as `(u16 index, u8 value)`.
+const TAG_PACKED: u8 = 3;
 
 /// The 64-bit hash of a visitor key. Keys are hex digests, so their first 16 digits are already
 /// uniformly distributed; anything else goes through FNV-1a and a finaliser.
@@ -92,7 +98,12 @@ impl Sketch {
     /// small rows are exact); any dense input makes the result dense.
     pub fn merge(&mut self, other: &Sketch) {
         match (&mut *self, other) {
-            (Sketch::Exact(a), Sketch::Exact(b)) => a.extend(b.iter().copied()),
+            (Sketch::Exact(a), Sketch::Exact(b)) => {
+                a.extend(b.iter().copied());
+                if a.len() > UNION_EXACT_MAX {
+                    self.densify();
+                }
+            }
             (Sketch::Dense(a), Sketch::Dense(b)) => {
                 for (x, y) in a.iter_mut().zip(b) {
                     *x = (*x).max(*y);
@@ -140,9 +151,27 @@ impl Sketch {
                 d.encode()
             }
             Sketch::Dense(regs) => {
-                let mut out = Vec::with_capacity(1 + M);
-                out.push(TAG_DENSE);
-                out.extend_from_slice(regs);
+                let mut out = Vec::with_capacity(1 + M / 2 + 8);
+                out.push(TAG_PACKED);
+                let mut overflow = Vec::new();
+                for (i, pair) in regs.chunks_exact(2).enumerate() {
+                    let mut nib = |k: usize| {
+                        let r = pair[k];
+                        if r >= 15 {
+                            overflow.push((2 * i + k, r));
+                            15
+                        } else {
+                            r
+                        }
+                    };
+                    let lo = nib(0);
+                    let hi = nib(1);
+                    out.push(lo | (hi << 4));
+                }
+                for (i, r) in overflow {
+                    out.extend_from_slice(&(i as u16).to_le_bytes());
+                    out.push(r);
+                }
                 out
             }
         }
@@ -158,6 +187,20 @@ impl Sketch {
                     .collect(),
             )),
             Some((&TAG_DENSE, rest)) if rest.len() == M => Some(Sketch::Dense(rest.to_vec())),
+            Some((&TAG_PACKED, rest)) if rest.len() >= M / 2 && (rest.len() - M / 2) % 3 == 0 => {
+                let mut regs = Vec::with_capacity(M);
+                for b in &rest[..M / 2] {
+                    regs.push(b & 0x0f);
+                    regs.push(b >> 4);
+                }
+                for e in rest[M / 2..].chunks_exact(3) {
+                    let i = usize::from(u16::from_le_bytes([e[0], e[1]]));
+                    if i < M {
+                        regs[i] = e[2];
+                    }
+                }
+                Some(Sketch::Dense(regs))
+            }
             _ => None,
         }
     }
@@ -223,10 +266,10 @@ mod tests {
     #[test]
     fn small_sets_are_exact_and_survive_storage() {
         let mut s = Sketch::default();
-        for h in hashes(1, 300).chain(hashes(1, 300)) {
+        for h in hashes(1, 200).chain(hashes(1, 200)) {
             s.insert(h);
         }
-        assert_eq!(s.count(), 300);
+        assert_eq!(s.count(), 200);
         let back = Sketch::decode(&s.encode()).unwrap();
         assert_eq!(back, s);
         assert!(Sketch::decode(&[9, 1, 2]).is_none());
@@ -278,5 +321,13 @@ mod tests {
         }
         assert!(e.is_exact());
         assert_eq!(e.count(), 1000);
+        // Registers of 15 and more survive packing.
+        let mut d = Sketch::Dense(vec![1; M]);
+        if let Sketch::Dense(r) = &mut d {
+            r[7] = 15;
+            r[4000] = 40;
+        }
+        assert_eq!(Sketch::decode(&d.encode()).unwrap(), d);
+        assert!(d.encode().len() < M / 2 + 16);
     }
 }

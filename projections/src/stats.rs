@@ -193,7 +193,10 @@ const DAY_MS: i64 = 24 * HOUR_MS;
 /// Which rollup rows answer `[from, to)`: `(table, time column, first, end, unit in ms)`. Whole UTC
 /// days come from daily rows when each day falls into one group (totals and breakdowns always;
 /// series only in zones at UTC+0), the ragged edges from hourly rows.
-fn segments(q: &StatsQuery, grouping: Grouping) -> Vec<(&'static str, &'static str, i64, i64, i64)> {
+fn segments(
+    q: &StatsQuery,
+    grouping: Grouping,
+) -> Vec<(&'static str, &'static str, i64, i64, i64)> {
     let hourly = |a: i64, b: i64| ("rm_rollups", "hour", a / HOUR_MS, b / HOUR_MS, HOUR_MS);
     let first_day = q.from.div_euclid(DAY_MS) + i64::from(q.from.rem_euclid(DAY_MS) != 0);
     let end_day = q.to.div_euclid(DAY_MS);
@@ -221,7 +224,12 @@ fn utc_offsets_zero(tz: Tz, from: i64, to: i64) -> bool {
         let Some(at) = Utc.timestamp_millis_opt(t).single() else {
             return false;
         };
-        if tz.offset_from_utc_datetime(&at.naive_utc()).fix().local_minus_utc() != 0 {
+        if tz
+            .offset_from_utc_datetime(&at.naive_utc())
+            .fix()
+            .local_minus_utc()
+            != 0
+        {
             return false;
         }
         if t >= to {
