@@ -107,6 +107,9 @@ pub const TABLES: [&str; 6] = [
     "rm_rollups_daily",
 ];
 
+/// A rollup row's key: `(site, dimension, hour or day, value)`.
+pub type RollupKey = (String, &'static str, i64, String);
+
 /// The change to one rollup row.
 #[derive(Debug, Default, Clone)]
 pub struct Delta {
@@ -122,9 +125,11 @@ pub struct Delta {
 /// Rollup changes of one batch, written when the batch ends (one row update per key).
 #[derive(Debug, Default)]
 pub struct Pending {
-    rollups: BTreeMap<(String, &'static str, i64, String), Delta>,
+    rollups: BTreeMap<RollupKey, Delta>,
     /// The same changes by UTC day.
-    daily: BTreeMap<(String, &'static str, i64, String), Delta>,
+    daily: BTreeMap<RollupKey, Delta>,
+    /// Hits of the batch, applied together when it ends.
+    hits: Vec<PendingHit>,
 }
 
 /// A visit as stored.
@@ -236,13 +241,7 @@ impl Pending {
     /// The accumulated rows by table (`rm_rollups` by hour, `rm_rollups_daily` by day), for bulk
     /// loading (benchmarks seed fresh tables this way).
     #[allow(clippy::type_complexity)]
-    pub fn into_tables(
-        self,
-    ) -> [(
-        &'static str,
-        &'static str,
-        Vec<((String, &'static str, i64, String), Delta)>,
-    ); 2] {
+    pub fn into_tables(self) -> [(&'static str, &'static str, Vec<(RollupKey, Delta)>); 2] {
         [
             ("rm_rollups", "hour", self.rollups.into_iter().collect()),
             ("rm_rollups_daily", "day", self.daily.into_iter().collect()),
@@ -251,7 +250,11 @@ impl Pending {
 
     /// Writes the batch's rollup changes. On Postgres each row is locked before its sketch is
     /// merged, so projectors on several partitions never lose each other's visitors.
-    pub async fn flush(self, conn: &mut AnyConnection, sfx: &str) -> Result<(), sqlx::Error> {
+    pub async fn flush(mut self, conn: &mut AnyConnection, sfx: &str) -> Result<(), sqlx::Error> {
+        let hits = std::mem::take(&mut self.hits);
+        if !hits.is_empty() {
+            flush_hits(conn, sfx, hits, &mut self).await?;
+        }
         let postgres = conn.backend_name() == "PostgreSQL";
         for (table, col, rows) in self.into_tables() {
             flush_table(conn, postgres, &format!("{table}{sfx}"), col, rows).await?;
@@ -265,7 +268,7 @@ async fn flush_table(
     postgres: bool,
     table: &str,
     col: &str,
-    rows: Vec<((String, &'static str, i64, String), Delta)>,
+    rows: Vec<(RollupKey, Delta)>,
 ) -> Result<(), sqlx::Error> {
     {
         for ((site, dim, hour, value), d) in rows {
@@ -336,9 +339,18 @@ pub async fn write(
 ) -> Result<(), sqlx::Error> {
     let ts = e.occurred_at.timestamp_millis();
     match &e.event {
-        DomainEvent::PageviewRecorded(h) => hit(conn, sfx, e, h, "pageview", ts, pending).await,
-        DomainEvent::CustomEventRecorded(h) => hit(conn, sfx, e, h, "custom", ts, pending).await,
-        DomainEvent::GoalCompleted(h) => hit(conn, sfx, e, h, "goal", ts, pending).await,
+        DomainEvent::PageviewRecorded(h) => {
+            pending.hits.push(pending_hit(e, h, "pageview"));
+            Ok(())
+        }
+        DomainEvent::CustomEventRecorded(h) => {
+            pending.hits.push(pending_hit(e, h, "custom"));
+            Ok(())
+        }
+        DomainEvent::GoalCompleted(h) => {
+            pending.hits.push(pending_hit(e, h, "goal"));
+            Ok(())
+        }
         DomainEvent::PaymentRecorded(p) => {
             sqlx::query(&format!(
                 "INSERT INTO rm_payments{sfx} (site_id, transaction_id, ts, amount, currency, visitor, visitor_id, \
@@ -391,173 +403,262 @@ pub async fn write(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn hit(
+/// A hit waiting for its batch's flush.
+#[derive(Debug, Clone)]
+pub struct PendingHit {
+    event_id: String,
+    position: i64,
+    site: String,
+    visitor: String,
+    visitor_id: Option<String>,
+    part: String,
+    ts: i64,
+    kind: &'static str,
+    name: String,
+    page: String,
+    /// The dimensions a visit starting with this hit gets.
+    dims: [String; 7],
+    properties: Option<String>,
+}
+
+fn pending_hit(e: &RecordedEvent, h: &Hit, kind: &'static str) -> PendingHit {
+    PendingHit {
+        event_id: e.event_id.to_string(),
+        position: e.position,
+        site: h.site_id.to_string(),
+        visitor: h.visitor.clone(),
+        visitor_id: h.visitor_id.clone(),
+        part: s(&h.session_id),
+        ts: e.occurred_at.timestamp_millis(),
+        kind,
+        name: s(&h.name),
+        page: if kind == "pageview" {
+            s(&h.path)
+        } else {
+            String::new()
+        },
+        dims: [
+            h.source.clone().unwrap_or_else(|| DIRECT.into()),
+            s(&h.utm_source),
+            s(&h.utm_medium),
+            s(&h.utm_campaign),
+            s(&h.country),
+            h.device.clone().unwrap_or_else(|| "unknown".into()),
+            h.browser.clone().unwrap_or_else(|| "unknown".into()),
+        ],
+        properties: (!h.properties.is_empty())
+            .then(|| serde_json::to_string(&h.properties).unwrap_or_default()),
+    }
+}
+
+/// Rows per multi-row statement (16 parameters a row at most: far below every backend's limit).
+const CHUNK: usize = 200;
+
+fn values(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let ps: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+            format!("({})", ps.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Applies the batch's hits in order: one query loads the current visit of every visitor in the
+/// batch, visits are assigned in memory, and hits, visits and visitors are written with multi-row
+/// statements.
+async fn flush_hits(
     conn: &mut AnyConnection,
     sfx: &str,
-    e: &RecordedEvent,
-    h: &Hit,
-    kind: &str,
-    ts: i64,
+    hits: Vec<PendingHit>,
     pending: &mut Pending,
 ) -> Result<(), sqlx::Error> {
-    let site = h.site_id.to_string();
-    let part = s(&h.session_id);
-    let page = if kind == "pageview" {
-        s(&h.path)
-    } else {
-        String::new()
-    };
-    let name = s(&h.name);
-    // The visitor's most recent visit (in this partition of session ids).
-    let row = sqlx::query(&format!(
-        "SELECT id, start_ts, last_ts, pageviews, hits, entry_page, source, utm_source, utm_medium, utm_campaign, \
-         country, device, browser FROM rm_sessions{sfx} WHERE site_id = $1 AND visitor = $2 AND part = $3 \
-         ORDER BY created_pos DESC LIMIT 1"
-    ))
-    .bind(&site)
-    .bind(&h.visitor)
-    .bind(&part)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let current = row.map(|r| Session {
-        id: r.get(0),
-        start: r.get(1),
-        last: r.get(2),
-        pageviews: r.get(3),
-        hits: r.get(4),
-        entry_page: r.get(5),
-        dims: std::array::from_fn(|i| r.get(6 + i)),
-    });
-    let joins = current
-        .as_ref()
-        .is_some_and(|c| ts >= c.start - SESSION_TIMEOUT_MS && ts <= c.last + SESSION_TIMEOUT_MS);
-    let pv = i64::from(kind == "pageview");
-    let (before, after) = match current {
-        Some(c) if joins => {
-            let mut n = c.clone();
-            n.start = n.start.min(ts);
-            n.last = n.last.max(ts);
+    type Key = (String, String, String);
+    let mut current: std::collections::HashMap<Key, Session> = std::collections::HashMap::new();
+    let mut by_site: BTreeMap<&str, std::collections::BTreeSet<&str>> = BTreeMap::new();
+    for h in &hits {
+        by_site.entry(&h.site).or_default().insert(&h.visitor);
+    }
+    for (site, visitors) in by_site {
+        let visitors: Vec<&str> = visitors.into_iter().collect();
+        for chunk in visitors.chunks(CHUNK) {
+            let list = (0..chunk.len())
+                .map(|i| format!("${}", i + 2))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT s.id, s.start_ts, s.last_ts, s.pageviews, s.hits, s.entry_page, s.source, s.utm_source, \
+                 s.utm_medium, s.utm_campaign, s.country, s.device, s.browser, s.visitor, s.part \
+                 FROM rm_sessions{sfx} s WHERE s.site_id = $1 AND s.visitor IN ({list}) AND s.created_pos = ( \
+                   SELECT MAX(t.created_pos) FROM rm_sessions{sfx} t WHERE t.site_id = s.site_id \
+                   AND t.visitor = s.visitor AND t.part = s.part)"
+            );
+            let mut q = sqlx::query(&sql).bind(site);
+            for v in chunk {
+                q = q.bind(*v);
+            }
+            for r in q.fetch_all(&mut *conn).await? {
+                let session = Session {
+                    id: r.get(0),
+                    start: r.get(1),
+                    last: r.get(2),
+                    pageviews: r.get(3),
+                    hits: r.get(4),
+                    entry_page: r.get(5),
+                    dims: std::array::from_fn(|i| r.get(6 + i)),
+                };
+                current.insert((site.to_string(), r.get(13), r.get(14)), session);
+            }
+        }
+    }
+    // Assign visits in stream order; remember every visit that changed.
+    let mut dirty: BTreeMap<String, (Session, Key, i64)> = BTreeMap::new();
+    let mut session_of: Vec<String> = Vec::with_capacity(hits.len());
+    let mut dims_of: Vec<[String; 7]> = Vec::with_capacity(hits.len());
+    for h in &hits {
+        let key = (h.site.clone(), h.visitor.clone(), h.part.clone());
+        let pv = i64::from(h.kind == "pageview");
+        let joined = current
+            .get(&key)
+            .filter(|c| h.ts >= c.start - SESSION_TIMEOUT_MS && h.ts <= c.last + SESSION_TIMEOUT_MS)
+            .cloned();
+        let after = if let Some(before) = joined {
+            pending.visit(&h.site, &before, -1);
+            let mut n = before;
+            n.start = n.start.min(h.ts);
+            n.last = n.last.max(h.ts);
             n.pageviews += pv;
             n.hits += 1;
             if n.entry_page.is_empty() && pv == 1 {
-                n.entry_page = page.clone();
+                n.entry_page = h.page.clone();
             }
-            sqlx::query(&format!(
-                "UPDATE rm_sessions{sfx} SET start_ts = $1, last_ts = $2, pageviews = $3, hits = $4, entry_page = $5 \
-                 WHERE id = $6"
-            ))
-            .bind(n.start)
-            .bind(n.last)
-            .bind(n.pageviews)
-            .bind(n.hits)
-            .bind(&n.entry_page)
-            .bind(&n.id)
-            .execute(&mut *conn)
-            .await?;
-            (Some(c), n)
-        }
-        _ => {
-            let dims = [
-                h.source.clone().unwrap_or_else(|| DIRECT.into()),
-                s(&h.utm_source),
-                s(&h.utm_medium),
-                s(&h.utm_campaign),
-                s(&h.country),
-                h.device.clone().unwrap_or_else(|| "unknown".into()),
-                h.browser.clone().unwrap_or_else(|| "unknown".into()),
-            ];
-            let n = Session {
-                id: e.event_id.to_string(),
-                start: ts,
-                last: ts,
+            n
+        } else {
+            Session {
+                id: h.event_id.clone(),
+                start: h.ts,
+                last: h.ts,
                 pageviews: pv,
                 hits: 1,
-                entry_page: page.clone(),
-                dims,
-            };
-            sqlx::query(&format!(
-                "INSERT INTO rm_sessions{sfx} (id, site_id, visitor, part, created_pos, start_ts, last_ts, pageviews, \
-                 hits, entry_page, source, utm_source, utm_medium, utm_campaign, country, device, browser) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $6, $7, 1, $8, $9, $10, $11, $12, $13, $14, $15)"
-            ))
-            .bind(&n.id)
-            .bind(&site)
-            .bind(&h.visitor)
-            .bind(&part)
-            .bind(e.position)
-            .bind(ts)
-            .bind(pv)
-            .bind(&n.entry_page)
-            .bind(&n.dims[0])
-            .bind(&n.dims[1])
-            .bind(&n.dims[2])
-            .bind(&n.dims[3])
-            .bind(&n.dims[4])
-            .bind(&n.dims[5])
-            .bind(&n.dims[6])
-            .execute(&mut *conn)
-            .await?;
-            (None, n)
-        }
-    };
-    if let Some(b) = &before {
-        pending.visit(&site, b, -1);
+                entry_page: h.page.clone(),
+                dims: h.dims.clone(),
+            }
+        };
+        pending.visit(&h.site, &after, 1);
+        pending.hit(
+            &h.site,
+            &after,
+            h.ts,
+            h.kind,
+            &h.name,
+            &h.page,
+            visitor_hash(&h.visitor),
+        );
+        let created = dirty.get(&after.id).map_or(h.position, |d| d.2);
+        dirty.insert(after.id.clone(), (after.clone(), key.clone(), created));
+        session_of.push(after.id.clone());
+        dims_of.push(after.dims.clone());
+        current.insert(key, after);
     }
-    pending.visit(&site, &after, 1);
-    pending.hit(
-        &site,
-        &after,
-        ts,
-        kind,
-        &name,
-        &page,
-        visitor_hash(&h.visitor),
-    );
-    let props = (!h.properties.is_empty())
-        .then(|| serde_json::to_string(&h.properties).unwrap_or_default());
-    let d = &after.dims;
-    sqlx::query(&format!(
-        "INSERT INTO rm_hits{sfx} (event_id, site_id, ts, visitor, session, kind, name, page, source, utm_source, \
-         utm_medium, utm_campaign, country, device, browser, properties) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT DO NOTHING"
-    ))
-    .bind(e.event_id.to_string())
-    .bind(&site)
-    .bind(ts)
-    .bind(&h.visitor)
-    .bind(&after.id)
-    .bind(kind)
-    .bind(&name)
-    .bind(&page)
-    .bind(&d[0])
-    .bind(&d[1])
-    .bind(&d[2])
-    .bind(&d[3])
-    .bind(&d[4])
-    .bind(&d[5])
-    .bind(&d[6])
-    .bind(props)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(&format!(
-        "INSERT INTO rm_visitors{sfx} (site_id, visitor, visitor_id, first_ts, last_ts, pageviews, events, goals) \
-         VALUES ($1, $2, $3, $4, $4, $5, 1, $6) ON CONFLICT (site_id, visitor) DO UPDATE SET \
-         visitor_id = COALESCE(rm_visitors{sfx}.visitor_id, excluded.visitor_id), \
-         first_ts = CASE WHEN rm_visitors{sfx}.first_ts IS NULL OR excluded.first_ts < rm_visitors{sfx}.first_ts \
-           THEN excluded.first_ts ELSE rm_visitors{sfx}.first_ts END, \
-         last_ts = CASE WHEN rm_visitors{sfx}.last_ts IS NULL OR excluded.last_ts > rm_visitors{sfx}.last_ts \
-           THEN excluded.last_ts ELSE rm_visitors{sfx}.last_ts END, \
-         pageviews = rm_visitors{sfx}.pageviews + excluded.pageviews, events = rm_visitors{sfx}.events + 1, \
-         goals = rm_visitors{sfx}.goals + excluded.goals"
-    ))
-    .bind(&site)
-    .bind(&h.visitor)
-    .bind(h.visitor_id.as_deref())
-    .bind(ts)
-    .bind(pv)
-    .bind(i64::from(kind == "goal"))
-    .execute(&mut *conn)
-    .await?;
+    // Visits: inserted or brought up to date (a visit's dimensions and creation never change).
+    let sessions: Vec<_> = dirty.into_values().collect();
+    for chunk in sessions.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO rm_sessions{sfx} (id, site_id, visitor, part, created_pos, start_ts, last_ts, pageviews, hits, \
+             entry_page, source, utm_source, utm_medium, utm_campaign, country, device, browser) VALUES {} \
+             ON CONFLICT (id) DO UPDATE SET start_ts = excluded.start_ts, last_ts = excluded.last_ts, \
+             pageviews = excluded.pageviews, hits = excluded.hits, entry_page = excluded.entry_page",
+            values(chunk.len(), 17)
+        );
+        let mut q = sqlx::query(&sql);
+        for (v, (site, visitor, part), created) in chunk {
+            q = q
+                .bind(&v.id)
+                .bind(site)
+                .bind(visitor)
+                .bind(part)
+                .bind(*created)
+                .bind(v.start)
+                .bind(v.last)
+                .bind(v.pageviews)
+                .bind(v.hits)
+                .bind(&v.entry_page);
+            for d in &v.dims {
+                q = q.bind(d);
+            }
+        }
+        q.execute(&mut *conn).await?;
+    }
+    // Hits, with their visit and its dimensions.
+    let rows: Vec<_> = hits.iter().zip(session_of).zip(dims_of).collect();
+    for chunk in rows.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO rm_hits{sfx} (event_id, site_id, ts, visitor, session, kind, name, page, source, utm_source, \
+             utm_medium, utm_campaign, country, device, browser, properties) VALUES {} ON CONFLICT DO NOTHING",
+            values(chunk.len(), 16)
+        );
+        let mut q = sqlx::query(&sql);
+        for ((h, session), dims) in chunk {
+            q = q
+                .bind(&h.event_id)
+                .bind(&h.site)
+                .bind(h.ts)
+                .bind(&h.visitor)
+                .bind(session)
+                .bind(h.kind)
+                .bind(&h.name)
+                .bind(&h.page);
+            for d in dims {
+                q = q.bind(d);
+            }
+            q = q.bind(h.properties.as_deref());
+        }
+        q.execute(&mut *conn).await?;
+    }
+    // Visitors: one upsert per visitor of the batch.
+    // (visitor id, first, last, pageviews, events, goals)
+    type Totals = (Option<String>, i64, i64, i64, i64, i64);
+    let mut visitors: BTreeMap<(String, String), Totals> = BTreeMap::new();
+    for h in &hits {
+        let v = visitors
+            .entry((h.site.clone(), h.visitor.clone()))
+            .or_insert((None, i64::MAX, i64::MIN, 0, 0, 0));
+        if v.0.is_none() {
+            v.0.clone_from(&h.visitor_id);
+        }
+        v.1 = v.1.min(h.ts);
+        v.2 = v.2.max(h.ts);
+        v.3 += i64::from(h.kind == "pageview");
+        v.4 += 1;
+        v.5 += i64::from(h.kind == "goal");
+    }
+    let visitors: Vec<_> = visitors.into_iter().collect();
+    for chunk in visitors.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO rm_visitors{sfx} (site_id, visitor, visitor_id, first_ts, last_ts, pageviews, events, goals) \
+             VALUES {} ON CONFLICT (site_id, visitor) DO UPDATE SET \
+             visitor_id = COALESCE(rm_visitors{sfx}.visitor_id, excluded.visitor_id), \
+             first_ts = CASE WHEN rm_visitors{sfx}.first_ts IS NULL OR excluded.first_ts < rm_visitors{sfx}.first_ts \
+               THEN excluded.first_ts ELSE rm_visitors{sfx}.first_ts END, \
+             last_ts = CASE WHEN rm_visitors{sfx}.last_ts IS NULL OR excluded.last_ts > rm_visitors{sfx}.last_ts \
+               THEN excluded.last_ts ELSE rm_visitors{sfx}.last_ts END, \
+             pageviews = rm_visitors{sfx}.pageviews + excluded.pageviews, \
+             events = rm_visitors{sfx}.events + excluded.events, goals = rm_visitors{sfx}.goals + excluded.goals",
+            values(chunk.len(), 8)
+        );
+        let mut q = sqlx::query(&sql);
+        for ((site, visitor), (id, first, last, pv, ev, goals)) in chunk {
+            q = q
+                .bind(site)
+                .bind(visitor)
+                .bind(id.as_deref())
+                .bind(*first)
+                .bind(*last)
+                .bind(*pv)
+                .bind(*ev)
+                .bind(*goals);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }

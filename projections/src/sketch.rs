@@ -187,7 +187,9 @@ impl Sketch {
                     .collect(),
             )),
             Some((&TAG_DENSE, rest)) if rest.len() == M => Some(Sketch::Dense(rest.to_vec())),
-            Some((&TAG_PACKED, rest)) if rest.len() >= M / 2 && (rest.len() - M / 2) % 3 == 0 => {
+            Some((&TAG_PACKED, rest))
+                if rest.len() >= M / 2 && (rest.len() - M / 2).is_multiple_of(3) =>
+            {
                 let mut regs = Vec::with_capacity(M);
                 for b in &rest[..M / 2] {
                     regs.push(b & 0x0f);

@@ -121,7 +121,7 @@ async fn ingestion_keeps_valid_items_and_names_the_rest(b: Backend) {
 
     let agg = app
         .get(&format!(
-            "/api/v1/sites/{site_id}/stats/aggregate?period=today&min_position={pos}"
+            "/api/v1/sites/{site_id}/stats/aggregate?period=7d&min_position={pos}"
         ))
         .token(&key)
         .send()
@@ -133,7 +133,7 @@ async fn ingestion_keeps_valid_items_and_names_the_rest(b: Backend) {
     assert_eq!(a["visitors"], 2, "{a}");
     let countries = app
         .get(&format!(
-            "/api/v1/sites/{site_id}/stats/breakdown?period=today&dimension=country"
+            "/api/v1/sites/{site_id}/stats/breakdown?period=7d&dimension=country"
         ))
         .token(&key)
         .send()
@@ -156,7 +156,7 @@ async fn ingestion_keeps_valid_items_and_names_the_rest(b: Backend) {
     );
     let sources = app
         .get(&format!(
-            "/api/v1/sites/{site_id}/stats/breakdown?period=today&dimension=source"
+            "/api/v1/sites/{site_id}/stats/breakdown?period=7d&dimension=source"
         ))
         .token(&key)
         .send()
@@ -356,7 +356,7 @@ async fn goals_payments_and_identify(b: Backend) {
         .unwrap();
     let agg = app
         .get(&format!(
-            "/api/v1/sites/{site_id}/stats/aggregate?period=today&min_position={last}"
+            "/api/v1/sites/{site_id}/stats/aggregate?period=7d&min_position={last}"
         ))
         .workspace(&ws)
         .send()
@@ -380,7 +380,7 @@ async fn goals_payments_and_identify(b: Backend) {
     // Filtered to the goal: its converters, and the rate against every visitor.
     let f = enc(r#"[["is","goal",["checkout:done"]]]"#);
     let agg = app
-        .get(&format!("/api/v1/sites/{site_id}/stats/aggregate?period=today&filters={f}&metrics=visitors,conversions,conversion_rate,revenue"))
+        .get(&format!("/api/v1/sites/{site_id}/stats/aggregate?period=7d&filters={f}&metrics=visitors,conversions,conversion_rate,revenue"))
         .workspace(&ws)
         .send()
         .await;
@@ -1385,7 +1385,7 @@ async fn the_pixel_takes_hits_from_its_sites_origin_only(b: Backend) {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
 
     let agg = app
-        .get(&format!("/api/v1/sites/{site_id}/stats/aggregate?period=today&metrics=visitors,pageviews,visits&min_position={}", r2.position()))
+        .get(&format!("/api/v1/sites/{site_id}/stats/aggregate?period=7d&metrics=visitors,pageviews,visits&min_position={}", r2.position()))
         .workspace(&ws)
         .send()
         .await;
@@ -1396,7 +1396,7 @@ async fn the_pixel_takes_hits_from_its_sites_origin_only(b: Backend) {
     );
     let utm = app
         .get(&format!(
-            "/api/v1/sites/{site_id}/stats/breakdown?period=today&dimension=utm_campaign"
+            "/api/v1/sites/{site_id}/stats/breakdown?period=7d&dimension=utm_campaign"
         ))
         .workspace(&ws)
         .send()
@@ -1404,7 +1404,7 @@ async fn the_pixel_takes_hits_from_its_sites_origin_only(b: Backend) {
     assert_eq!(utm.body["data"][0]["utm_campaign"], "nov", "{utm:?}");
     let src = app
         .get(&format!(
-            "/api/v1/sites/{site_id}/stats/breakdown?period=today&dimension=source"
+            "/api/v1/sites/{site_id}/stats/breakdown?period=7d&dimension=source"
         ))
         .workspace(&ws)
         .send()
