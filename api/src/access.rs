@@ -99,6 +99,20 @@ pub const ROUTES: &[Rule] = &[
     ),
     rule("GET", "/api/v1/sites/{id}/funnels", Scope("analytics:read")),
     rule("GET", "/api/v1/metrics", Scope("analytics:read")),
+    rule("GET", "/api/v1/dashboards", Scope("analytics:read")),
+    rule("POST", "/api/v1/dashboards", Scope("analytics:write")),
+    rule("GET", "/api/v1/dashboards/{id}", Scope("analytics:read")),
+    rule("PATCH", "/api/v1/dashboards/{id}", Scope("analytics:write")),
+    rule(
+        "DELETE",
+        "/api/v1/dashboards/{id}",
+        Scope("analytics:write"),
+    ),
+    rule(
+        "GET",
+        "/api/v1/dashboards/{id}/data",
+        Scope("analytics:read"),
+    ),
     // The pixel: no key; the handlers check the site's Origin and limit each client address.
     rule("GET", "/api/v1/pixel/config", Public),
     rule("POST", "/api/v1/pixel/track", Public),

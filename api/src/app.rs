@@ -271,6 +271,7 @@ impl Application {
                             .configure(routes::stats::routes)
                             .configure(routes::insights::routes)
                             .configure(routes::pixel::routes)
+                            .configure(routes::dashboards::routes)
                             .route("/openapi.json", web::get().to(crate::openapi::document)),
                     )
                     .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::NotFound("route")) }))

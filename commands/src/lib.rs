@@ -6,6 +6,7 @@
 mod aggregate;
 pub mod analytics;
 pub mod api_key;
+pub mod dashboard;
 mod error;
 mod execute;
 mod memory;

@@ -7,6 +7,40 @@ use crate::{SiteId, WorkspaceId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+/// Dimensions of analytics queries: the page, the goal, and the visit's traffic source, UTM
+/// fields, country, device class and browser.
+pub const DIMENSIONS: [&str; 9] = [
+    "page",
+    "source",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "country",
+    "device",
+    "browser",
+    "goal",
+];
+
+/// Metrics of analytics queries, in the order responses list them.
+pub const METRICS: [&str; 11] = [
+    "visitors",
+    "visits",
+    "pageviews",
+    "views_per_visit",
+    "bounce_rate",
+    "visit_duration",
+    "events",
+    "conversions",
+    "conversion_rate",
+    "revenue",
+    "average_order_value",
+];
+
+/// Named periods of analytics queries.
+pub const PERIODS: [&str; 5] = ["today", "7d", "30d", "month", "12mo"];
+/// Intervals of analytics series.
+pub const INTERVALS: [&str; 4] = ["hour", "day", "week", "month"];
+
 /// A pageview, a custom event or a goal completion. The time is the envelope's `occurred_at`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hit {
@@ -95,4 +129,44 @@ pub struct VisitorIdentified {
     pub user_id: String,
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub traits: Map<String, Value>,
+}
+
+/// One widget of a dashboard: a metric of a site as a series.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Widget {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub site_id: SiteId,
+    /// A stats metric, e.g. `visitors`, `revenue`.
+    pub metric: String,
+    /// `hour`, `day`, `week` or `month`.
+    pub interval: String,
+    /// `today`, `7d`, `30d`, `month` or `12mo`.
+    pub period: String,
+    /// Stats filters: `[[op, dimension, [values]], …]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardCreated {
+    pub dashboard_id: crate::DashboardId,
+    pub workspace_id: WorkspaceId,
+    pub name: String,
+    pub widgets: Vec<Widget>,
+}
+
+/// Only what changed is present.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct DashboardUpdated {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widgets: Option<Vec<Widget>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardDeleted {
+    pub dashboard_id: crate::DashboardId,
+    pub workspace_id: WorkspaceId,
 }

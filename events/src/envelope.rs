@@ -1,4 +1,4 @@
-use crate::{ApiKeyId, DomainEvent, EventId, SiteId, WorkspaceId};
+use crate::{ApiKeyId, DashboardId, DomainEvent, EventId, SiteId, WorkspaceId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -17,6 +17,9 @@ impl StreamId {
     }
     pub fn site(id: SiteId) -> Self {
         Self(format!("site-{id}"))
+    }
+    pub fn dashboard(id: DashboardId) -> Self {
+        Self(format!("dashboard-{id}"))
     }
     /// One visitor's timeline on one site (`visitor` is the visitor key, a hex hash).
     pub fn visitor(site: SiteId, visitor: &str) -> Self {

@@ -1,4 +1,7 @@
-use crate::analytics::{Hit, PaymentRecorded, PaymentRemoved, VisitorIdentified};
+use crate::analytics::{
+    DashboardCreated, DashboardDeleted, DashboardUpdated, Hit, PaymentRecorded, PaymentRemoved,
+    VisitorIdentified,
+};
 use crate::{ApiKeyId, Scope, SiteId, Tier, WorkspaceId, WorkspaceSettings};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -21,6 +24,9 @@ pub enum DomainEvent {
     PaymentRecorded(PaymentRecorded),
     PaymentRemoved(PaymentRemoved),
     VisitorIdentified(VisitorIdentified),
+    DashboardCreated(DashboardCreated),
+    DashboardUpdated(DashboardUpdated),
+    DashboardDeleted(DashboardDeleted),
 }
 
 impl DomainEvent {
@@ -52,6 +58,9 @@ impl DomainEvent {
             DomainEvent::PaymentRecorded(_) => "payment.recorded",
             DomainEvent::PaymentRemoved(_) => "payment.removed",
             DomainEvent::VisitorIdentified(_) => "visitor.identified",
+            DomainEvent::DashboardCreated(_) => "dashboard.created",
+            DomainEvent::DashboardUpdated(_) => "dashboard.updated",
+            DomainEvent::DashboardDeleted(_) => "dashboard.deleted",
         }
     }
 }

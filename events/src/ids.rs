@@ -48,3 +48,7 @@ id_type!(
     /// Identifies a site (a website or app whose analytics a workspace collects).
     SiteId
 );
+id_type!(
+    /// Identifies a saved dashboard.
+    DashboardId
+);

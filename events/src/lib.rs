@@ -7,8 +7,11 @@ mod event;
 mod ids;
 mod values;
 
-pub use analytics::{Hit, PaymentRecorded, PaymentRemoved, VisitorIdentified};
+pub use analytics::{
+    DashboardCreated, DashboardDeleted, DashboardUpdated, Hit, PaymentRecorded, PaymentRemoved,
+    VisitorIdentified, Widget,
+};
 pub use envelope::{Actor, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StreamId};
 pub use event::*;
-pub use ids::{ApiKeyId, EventId, SiteId, WorkspaceId};
+pub use ids::{ApiKeyId, DashboardId, EventId, SiteId, WorkspaceId};
 pub use values::{is_currency, Scope, ScopeError, Tier, WorkspaceSettings, SCOPE_RESOURCES};

@@ -166,7 +166,10 @@ pub(crate) async fn apply(
         | DomainEvent::GoalCompleted(_)
         | DomainEvent::PaymentRecorded(_)
         | DomainEvent::PaymentRemoved(_)
-        | DomainEvent::VisitorIdentified(_) => {}
+        | DomainEvent::VisitorIdentified(_)
+        | DomainEvent::DashboardCreated(_)
+        | DomainEvent::DashboardUpdated(_)
+        | DomainEvent::DashboardDeleted(_) => {}
     }
     Ok(())
 }

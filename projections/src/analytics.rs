@@ -29,17 +29,7 @@ pub const SESSION_DIMS: [&str; 7] = [
     "browser",
 ];
 /// Every dimension with rollups: the visit dimensions, the page and the goal name.
-pub const DIMENSIONS: [&str; 9] = [
-    "page",
-    "source",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "country",
-    "device",
-    "browser",
-    "goal",
-];
+pub use keel_events::analytics::DIMENSIONS;
 /// The rollup "dimension" holding site totals.
 pub const ALL: &str = "all";
 

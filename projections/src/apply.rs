@@ -12,14 +12,16 @@ pub enum Projection {
     ApiKeys,
     Sites,
     Analytics,
+    Dashboards,
 }
 
 impl Projection {
-    pub const ALL: [Projection; 4] = [
+    pub const ALL: [Projection; 5] = [
         Projection::Workspaces,
         Projection::ApiKeys,
         Projection::Sites,
         Projection::Analytics,
+        Projection::Dashboards,
     ];
 
     /// The stream types (the part of a stream id before the first `-`) whose events it reads;
@@ -30,6 +32,7 @@ impl Projection {
             Projection::ApiKeys => &["key"],
             Projection::Sites => &["site"],
             Projection::Analytics => &["visitor", "payment"],
+            Projection::Dashboards => &["dashboard"],
         }
     }
 
@@ -44,6 +47,7 @@ impl Projection {
             Projection::ApiKeys => "api_keys",
             Projection::Sites => "sites",
             Projection::Analytics => "analytics",
+            Projection::Dashboards => "dashboards",
         }
     }
 
@@ -58,6 +62,7 @@ impl Projection {
             Projection::ApiKeys => &["rm_api_keys"],
             Projection::Sites => &["rm_sites"],
             Projection::Analytics => &crate::analytics::TABLES,
+            Projection::Dashboards => &["rm_dashboards"],
         }
     }
 
@@ -103,6 +108,17 @@ impl Projection {
                 ),
             ],
             Projection::Analytics => crate::analytics::ddl(sfx, tag),
+            Projection::Dashboards => vec![
+                format!(
+                    "CREATE TABLE IF NOT EXISTS rm_dashboards{sfx} (
+                        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, name TEXT NOT NULL, widgets TEXT NOT NULL,
+                        status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+                        version BIGINT NOT NULL)"
+                ),
+                format!(
+                    "CREATE INDEX IF NOT EXISTS rm_dashboards_{tag}ws ON rm_dashboards{sfx} (workspace_id, created_at, id)"
+                ),
+            ],
         }
     }
 
@@ -245,6 +261,48 @@ impl Projection {
                 .bind(&at)
                 .bind(v)
                 .bind(d.site_id.to_string())
+                .execute(&mut *conn)
+                .await?;
+            }
+            (Projection::Dashboards, D::DashboardCreated(c)) => {
+                sqlx::query(&format!(
+                    "INSERT INTO rm_dashboards{sfx} (id, workspace_id, name, widgets, status, created_at, updated_at, \
+                     version) VALUES ($1, $2, $3, $4, 'active', $5, $5, $6)"
+                ))
+                .bind(c.dashboard_id.to_string())
+                .bind(c.workspace_id.to_string())
+                .bind(&c.name)
+                .bind(serde_json::to_string(&c.widgets).unwrap_or_else(|_| "[]".into()))
+                .bind(&at)
+                .bind(v)
+                .execute(&mut *conn)
+                .await?;
+            }
+            (Projection::Dashboards, D::DashboardUpdated(u)) => {
+                let id = e
+                    .stream_id
+                    .as_str()
+                    .trim_start_matches("dashboard-")
+                    .to_string();
+                sqlx::query(&format!(
+                    "UPDATE rm_dashboards{sfx} SET name = COALESCE($1, name), widgets = COALESCE($2, widgets), \
+                     updated_at = $3, version = $4 WHERE id = $5"
+                ))
+                .bind(u.name.as_deref())
+                .bind(u.widgets.as_ref().map(|w| serde_json::to_string(w).unwrap_or_else(|_| "[]".into())))
+                .bind(&at)
+                .bind(v)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            }
+            (Projection::Dashboards, D::DashboardDeleted(d)) => {
+                sqlx::query(&format!(
+                    "UPDATE rm_dashboards{sfx} SET status = 'deleted', updated_at = $1, version = $2 WHERE id = $3"
+                ))
+                .bind(&at)
+                .bind(v)
+                .bind(d.dashboard_id.to_string())
                 .execute(&mut *conn)
                 .await?;
             }

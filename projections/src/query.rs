@@ -94,6 +94,15 @@ const SITES: Table = Table {
     workspace_column: "workspace_id",
 };
 
+const DASHBOARDS: Table = Table {
+    name: "rm_dashboards",
+    columns: "id, workspace_id, name, widgets, status, created_at, updated_at, version",
+    status_expr: "status",
+    workspace_column: "workspace_id",
+};
+
+pub const DASHBOARD_SORTS: &[&str] = &["created_at", "updated_at", "name"];
+
 fn escape_like(s: &str) -> String {
     s.to_lowercase()
         .replace('\\', "\\\\")
@@ -361,6 +370,62 @@ pub async fn get_site(
         .fetch_optional(&db.pool)
         .await?;
     row.as_ref().map(site).transpose()
+}
+
+/// A saved dashboard as the API shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct DashboardView {
+    pub id: String,
+    pub workspace_id: String,
+    pub name: String,
+    /// `[{"title", "site_id", "metric", "interval", "period", "filters"}]`
+    #[schema(value_type = Vec<Object>)]
+    pub widgets: serde_json::Value,
+    pub status: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+fn dashboard(r: &AnyRow) -> Result<DashboardView, sqlx::Error> {
+    let widgets: String = r.try_get(3)?;
+    Ok(DashboardView {
+        id: r.try_get(0)?,
+        workspace_id: r.try_get(1)?,
+        name: r.try_get(2)?,
+        widgets: serde_json::from_str(&widgets).unwrap_or(serde_json::Value::Array(vec![])),
+        status: r.try_get(4)?,
+        created_at: r.try_get(5)?,
+        updated_at: r.try_get(6)?,
+        version: r.try_get(7)?,
+    })
+}
+
+/// Live dashboards of a workspace (the filter's `workspace_id` must be set).
+pub async fn list_dashboards(
+    db: &Db,
+    f: &ListFilter,
+) -> Result<(Vec<DashboardView>, i64), sqlx::Error> {
+    let (rows, total) = list(db, &DASHBOARDS, f, Some("active")).await?;
+    Ok((rows.iter().map(dashboard).collect::<Result<_, _>>()?, total))
+}
+
+/// A live dashboard of one workspace by id.
+pub async fn get_dashboard(
+    db: &Db,
+    workspace_id: &str,
+    id: &str,
+) -> Result<Option<DashboardView>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {} FROM rm_dashboards WHERE id = $1 AND workspace_id = $2 AND status = 'active'",
+        DASHBOARDS.columns
+    );
+    let row = sqlx::query(&sql)
+        .bind(id)
+        .bind(workspace_id)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.as_ref().map(dashboard).transpose()
 }
 
 #[cfg(test)]

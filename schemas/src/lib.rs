@@ -50,6 +50,9 @@ pub fn to_stored(event: &DomainEvent) -> StoredEvent {
         DomainEvent::PaymentRecorded(e) => serde_json::to_value(e),
         DomainEvent::PaymentRemoved(e) => serde_json::to_value(e),
         DomainEvent::VisitorIdentified(e) => serde_json::to_value(e),
+        DomainEvent::DashboardCreated(e) => serde_json::to_value(e),
+        DomainEvent::DashboardUpdated(e) => serde_json::to_value(e),
+        DomainEvent::DashboardDeleted(e) => serde_json::to_value(e),
     }
     // Serialising plain structs of strings, numbers and enums cannot fail.
     .unwrap_or(Value::Null);
@@ -101,6 +104,9 @@ pub fn from_stored(
         "payment.recorded" => DomainEvent::PaymentRecorded(parse(event_type, payload)?),
         "payment.removed" => DomainEvent::PaymentRemoved(parse(event_type, payload)?),
         "visitor.identified" => DomainEvent::VisitorIdentified(parse(event_type, payload)?),
+        "dashboard.created" => DomainEvent::DashboardCreated(parse(event_type, payload)?),
+        "dashboard.updated" => DomainEvent::DashboardUpdated(parse(event_type, payload)?),
+        "dashboard.deleted" => DomainEvent::DashboardDeleted(parse(event_type, payload)?),
         other => return Err(SchemaError::UnknownType(other.into())),
     })
 }

@@ -1416,6 +1416,137 @@ async fn the_pixel_takes_hits_from_its_sites_origin_only(b: Backend) {
     app.stop().await;
 }
 
+async fn dashboards_are_saved_and_answer_every_widget(b: Backend) {
+    let app = spawn_app_with(b, |_| {}).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let site_id = site(&app, &ws, "shop.example.com", "UTC").await;
+    let at = (Utc::now() - Duration::days(2)).to_rfc3339();
+    let ev = |v: &str, path: &str| json!({"site_id": site_id, "visitor_id": v, "url": path, "occurred_at": at});
+    let r = app
+        .post("/api/v1/events")
+        .workspace(&ws)
+        .json(json!({"events": [ev("a", "/a"), ev("a", "/b"), ev("b", "/a"), ev("c", "/c")]}))
+        .send()
+        .await;
+    assert_eq!(r.body["data"]["accepted"], 4, "{r:?}");
+    let pos = r.position();
+    let (_, key, _) = app.create_key(&ws, "dash", &["analytics:write"]).await;
+    let widgets = json!([
+        {"title": "Pageviews", "site_id": site_id, "metric": "pageviews", "interval": "day", "period": "7d"},
+        {"site_id": site_id, "metric": "visitors", "interval": "week", "period": "30d", "filters": [["is", "page", ["/a"]]]},
+    ]);
+    let r = app
+        .post("/api/v1/dashboards")
+        .token(&key)
+        .json(json!({"name": "Traffic", "widgets": widgets}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let id = r.body["data"]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        r.header("Location").unwrap(),
+        format!("/api/v1/dashboards/{id}")
+    );
+    for (body, field) in [
+        (
+            json!({"name": "x", "widgets": [{"site_id": site_id, "metric": "profit", "interval": "day", "period": "7d"}]}),
+            "widgets[0].metric",
+        ),
+        (
+            json!({"name": "x", "widgets": [{"site_id": uuid::Uuid::now_v7().to_string(), "metric": "visits", "interval": "day", "period": "7d"}]}),
+            "widgets[0].site_id",
+        ),
+        (json!({"name": ""}), "name"),
+    ] {
+        let r = app
+            .post("/api/v1/dashboards")
+            .token(&key)
+            .json(body)
+            .send()
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+        assert_eq!(
+            r.body["error"]["details"]["fields"][0]["field"], field,
+            "{r:?}"
+        );
+    }
+    let list = app
+        .get(&format!("/api/v1/dashboards?min_position={}", r.position()))
+        .token(&key)
+        .send()
+        .await;
+    assert_eq!(list.body["meta"]["total_count"], 1, "{list:?}");
+    assert_eq!(list.body["data"][0]["widgets"][0]["title"], "Pageviews");
+    let r = app
+        .patch(&format!("/api/v1/dashboards/{id}"))
+        .token(&key)
+        .header("If-Match", "\"1\"")
+        .json(json!({"name": "Traffic & goals"}))
+        .send()
+        .await;
+    assert_eq!(
+        (r.status, &r.body["data"]["version"]),
+        (StatusCode::OK, &json!(2)),
+        "{r:?}"
+    );
+    let r = app
+        .patch(&format!("/api/v1/dashboards/{id}"))
+        .token(&key)
+        .header("If-Match", "\"1\"")
+        .json(json!({"name": "Stale"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{r:?}");
+
+    let d = app
+        .get(&format!("/api/v1/dashboards/{id}/data?min_position={pos}"))
+        .token(&key)
+        .send()
+        .await;
+    assert_eq!(d.status, StatusCode::OK, "{d:?}");
+    assert_eq!(d.body["data"]["name"], "Traffic & goals");
+    let series = |i: usize| {
+        d.body["data"]["widgets"][i]["series"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(series(0).len(), 7);
+    assert_eq!(
+        series(0)
+            .iter()
+            .map(|p| p["value"].as_i64().unwrap())
+            .sum::<i64>(),
+        4,
+        "{d:?}"
+    );
+    assert_eq!(d.body["data"]["widgets"][0]["source"], "rollups");
+    assert_eq!(
+        series(1)
+            .iter()
+            .map(|p| p["value"].as_i64().unwrap())
+            .sum::<i64>(),
+        2,
+        "{d:?}"
+    );
+    assert_eq!(d.body["data"]["widgets"][1]["source"], "events");
+
+    let r = app
+        .delete(&format!("/api/v1/dashboards/{id}"))
+        .token(&key)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{r:?}");
+    for path in [
+        format!("/api/v1/dashboards/{id}?min_position={}", r.position()),
+        format!("/api/v1/dashboards/{id}/data"),
+    ] {
+        let r = app.get(&path).token(&key).send().await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {r:?}");
+    }
+    app.stop().await;
+}
+
 macro_rules! on_every_backend {
     ($($case:ident),* $(,)?) => {
         mod embedded { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Embedded).await } )* }
@@ -1430,6 +1561,7 @@ on_every_backend!(
     local_days_follow_the_time_zone,
     visitor_profiles_funnels_and_the_metrics_feed,
     the_pixel_takes_hits_from_its_sites_origin_only,
+    dashboards_are_saved_and_answer_every_widget,
 );
 
 #[allow(dead_code)]

@@ -18,6 +18,7 @@ const ALL: &[&str] = &[
     "sites:write",
     "events:write",
     "analytics:read",
+    "analytics:write",
 ];
 
 fn num(r: &Resp, h: &str) -> u64 {
@@ -50,6 +51,14 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
         .send()
         .await;
     assert_eq!(paid.status, StatusCode::CREATED, "{paid:?}");
+    let dash_b = app
+        .post("/api/v1/dashboards")
+        .workspace(&other)
+        .json(json!({"name": "B's board", "widgets": [{"site_id": site_b, "metric": "visitors", "interval": "day", "period": "7d"}]}))
+        .send()
+        .await;
+    assert_eq!(dash_b.status, StatusCode::CREATED, "{dash_b:?}");
+    let dash_b = dash_b.body["data"]["id"].as_str().unwrap().to_string();
     let before = app
         .get(&format!("/api/v1/keys/{id_b}/history?min_position={pos}"))
         .workspace(&other)
@@ -59,6 +68,8 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
     for rule in ROUTES.iter().filter(|r| r.path.contains('{')) {
         let foreign = if rule.path.starts_with("/api/v1/payments/") {
             &format!("tx_b?site_id={site_b}")
+        } else if rule.path.starts_with("/api/v1/dashboards/") {
+            &dash_b
         } else if rule.path.starts_with("/api/v1/workspaces/") {
             &other
         } else if rule.path.starts_with("/api/v1/sites/") {

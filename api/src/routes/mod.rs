@@ -1,4 +1,5 @@
 pub mod analytics;
+pub mod dashboards;
 pub mod insights;
 pub mod keys;
 pub mod ops;

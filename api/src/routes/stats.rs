@@ -21,19 +21,7 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
 /// Every metric, in the order responses list them.
-pub const METRICS: [&str; 11] = [
-    "visitors",
-    "visits",
-    "pageviews",
-    "views_per_visit",
-    "bounce_rate",
-    "visit_duration",
-    "events",
-    "conversions",
-    "conversion_rate",
-    "revenue",
-    "average_order_value",
-];
+pub use keel_events::analytics::METRICS;
 /// Metrics a breakdown row can carry (`conversion_rate` only by `goal`).
 const BREAKDOWN_METRICS: [&str; 7] = [
     "visitors",
@@ -198,7 +186,7 @@ fn dimension(field: &str, raw: &str) -> Result<&'static str, ApiError> {
 
 /// `[["is", "source", ["Google", "Bing"]], ["contains", "page", ["/blog"]]]`: every filter must
 /// hold; the values of one filter are alternatives.
-fn parse_filters(raw: &str) -> Result<Vec<Filter>, ApiError> {
+pub(crate) fn parse_filters(raw: &str) -> Result<Vec<Filter>, ApiError> {
     let shape = "must be a JSON array of [operator, dimension, [values]] with operator is, is_not or contains";
     let v: Value = serde_json::from_str(raw).map_err(|_| invalid("filters", shape))?;
     let items = v.as_array().ok_or_else(|| invalid("filters", shape))?;
@@ -428,34 +416,7 @@ pub async fn timeseries(
 ) -> Result<HttpResponse, ApiError> {
     let ctx = context(&req, &state, &caller, &path).await?;
     let wanted = metrics(&ctx.params, &METRICS)?;
-    let grouping = Grouping::Series(ctx.interval);
-    let (groups, source) = compute(&state.db, &ctx.q, grouping).await?;
-    let base = match without_goals(&ctx.q) {
-        Some(q) => Some(compute(&state.db, &q, grouping).await?.0),
-        None => None,
-    };
-    let revenue = if wanted
-        .iter()
-        .any(|m| m.contains("revenue") || *m == "average_order_value")
-    {
-        stats::revenue(&state.db, &ctx.q, Some(ctx.interval)).await?
-    } else {
-        BTreeMap::new()
-    };
-    let empty = Acc::default();
-    let data: Vec<Value> = buckets(&ctx.q, ctx.interval)
-        .into_iter()
-        .map(|label| {
-            let a = groups.get(&label).unwrap_or(&empty);
-            let b = base.as_ref().map_or(a.visitors.count(), |b| {
-                b.get(&label).map_or(0, |x| x.visitors.count())
-            });
-            let mut m = Map::new();
-            m.insert("date".into(), json!(label));
-            m.extend(metric_values(a, &wanted, b, revenue.get(&label)));
-            Value::Object(m)
-        })
-        .collect();
+    let (data, source) = series(&state, &ctx.q, ctx.interval, &wanted).await?;
     let mut meta = meta(&ctx, source);
     meta.insert(
         "interval".into(),
@@ -618,6 +579,44 @@ pub async fn breakdown(
         json!((offset > 0).then(|| link((offset - limit).max(0)))),
     );
     Ok(HttpResponse::Ok().json(json!({ "data": data, "meta": meta })))
+}
+
+/// Every bucket of the range with the `wanted` metrics (the time series; also dashboards' widgets).
+pub(crate) async fn series(
+    state: &AppState,
+    q: &StatsQuery,
+    interval: Interval,
+    wanted: &[&str],
+) -> Result<(Vec<Value>, stats::Source), ApiError> {
+    let grouping = Grouping::Series(interval);
+    let (groups, source) = compute(&state.db, q, grouping).await?;
+    let base = match without_goals(q) {
+        Some(q) => Some(compute(&state.db, &q, grouping).await?.0),
+        None => None,
+    };
+    let revenue = if wanted
+        .iter()
+        .any(|m| m.contains("revenue") || *m == "average_order_value")
+    {
+        stats::revenue(&state.db, q, Some(interval)).await?
+    } else {
+        BTreeMap::new()
+    };
+    let empty = Acc::default();
+    let data = buckets(q, interval)
+        .into_iter()
+        .map(|label| {
+            let a = groups.get(&label).unwrap_or(&empty);
+            let b = base.as_ref().map_or(a.visitors.count(), |b| {
+                b.get(&label).map_or(0, |x| x.visitors.count())
+            });
+            let mut m = Map::new();
+            m.insert("date".into(), json!(label));
+            m.extend(metric_values(a, wanted, b, revenue.get(&label)));
+            Value::Object(m)
+        })
+        .collect();
+    Ok((data, source))
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -1,0 +1,278 @@
+//! `/api/v1/dashboards`: saved sets of widgets, and every widget's series in one call.
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::http::{
+    envelope, if_match, json_body, list_filter, wait_for_position, written, POSITION_HEADER,
+};
+use crate::routes::analytics::load_site;
+use crate::routes::stats::{parse_filters, range, series, Params};
+use crate::routes::{command_meta, new_event_id};
+use crate::state::AppState;
+use actix_web::http::header::{HeaderValue, LOCATION};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use keel_commands::dashboard::{Dashboard, DashboardAggregate, DashboardCommand};
+use keel_commands::{execute, Aggregate, EventStore, Execution};
+use keel_events::{DashboardId, StreamId, Widget, WorkspaceId};
+use keel_projections::query::{self, DASHBOARD_SORTS};
+use keel_projections::stats::Interval;
+use keel_projections::Projection;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardBody {
+    name: Option<String>,
+    /// `[{"title", "site_id", "metric", "interval", "period", "filters"}]`, at most 24.
+    #[schema(value_type = Option<Vec<Object>>)]
+    widgets: Option<Vec<Widget>>,
+}
+
+fn parse_id(raw: &str) -> Result<DashboardId, ApiError> {
+    raw.parse().map_err(|_| ApiError::NotFound("dashboard"))
+}
+
+async fn load(state: &AppState, ws: WorkspaceId, id: DashboardId) -> Result<Dashboard, ApiError> {
+    let history = state.store.read_stream(&StreamId::dashboard(id)).await?;
+    DashboardAggregate::fold(history.iter().map(|e| &e.event))
+        .filter(|d| d.workspace_id == ws && !d.deleted)
+        .ok_or(ApiError::NotFound("dashboard"))
+}
+
+/// Every widget's site must be a live site of the workspace.
+async fn check_sites(
+    state: &AppState,
+    ws: WorkspaceId,
+    widgets: &[Widget],
+) -> Result<(), ApiError> {
+    for (i, w) in widgets.iter().enumerate() {
+        if load_site(state, ws, w.site_id).await?.is_none() {
+            return Err(keel_commands::DomainError::field(
+                &format!("widgets[{i}].site_id"),
+                "no such site in this workspace",
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+fn view(d: &Dashboard, version: i64, at: &str) -> Value {
+    json!({ "id": d.id, "workspace_id": d.workspace_id, "name": d.name, "widgets": d.widgets,
+        "status": "active", "updated_at": at, "version": version })
+}
+
+fn exec(
+    req: &HttpRequest,
+    caller: &Caller,
+    ws: WorkspaceId,
+    id: DashboardId,
+) -> Result<Execution, ApiError> {
+    Ok(Execution {
+        tenant_id: ws,
+        stream_id: StreamId::dashboard(id),
+        expected_version: if_match(req)?,
+        metadata: command_meta(req, caller),
+        now: chrono::Utc::now(),
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/dashboards", tag = "dashboards", request_body = DashboardBody,
+    responses((status = 201, description = "created", body = keel_projections::query::DashboardView), (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let body: DashboardBody = json_body(body, state.config.max_body_bytes).await?;
+    let widgets = body.widgets.unwrap_or_default();
+    check_sites(&state, ws, &widgets).await?;
+    let id = DashboardId::new_v7();
+    let command = DashboardCommand::Create {
+        dashboard_id: id,
+        workspace_id: ws,
+        name: body.name.unwrap_or_default(),
+        widgets,
+    };
+    let mut exec = exec(&req, &caller, ws, id)?;
+    exec.expected_version = None;
+    let (outcome, after) =
+        execute::<DashboardAggregate>(&state.store, &exec, &command, new_event_id).await?;
+    let d = after.ok_or_else(|| ApiError::Internal("dashboard missing after create".into()))?;
+    let mut resp = written(
+        StatusCode::CREATED,
+        &outcome,
+        view(
+            &d,
+            outcome.stream_version,
+            &keel_schemas::format_ts(exec.now),
+        ),
+    );
+    resp.headers_mut().insert(
+        LOCATION,
+        HeaderValue::from_str(&format!("/api/v1/dashboards/{id}"))
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    Ok(resp)
+}
+
+#[utoipa::path(get, path = "/api/v1/dashboards", tag = "dashboards", params(crate::openapi::ListQuery),
+    responses((status = 200, description = "the workspace's dashboards, paginated")))]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    wait_for_position(&req, &state, Projection::Dashboards).await?;
+    let mut f = list_filter(&req, DASHBOARD_SORTS, &["active"])?;
+    f.workspace_id = Some(ws.to_string());
+    let (rows, total) = query::list_dashboards(&state.db, &f).await?;
+    Ok(envelope(&req, rows, total, &f))
+}
+
+#[utoipa::path(get, path = "/api/v1/dashboards/{id}", tag = "dashboards", params(("id" = String, Path, description = "dashboard id")),
+    responses((status = 200, body = keel_projections::query::DashboardView), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let id = parse_id(&path)?;
+    wait_for_position(&req, &state, Projection::Dashboards).await?;
+    let d = query::get_dashboard(&state.db, &ws.to_string(), &id.to_string())
+        .await?
+        .ok_or(ApiError::NotFound("dashboard"))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", format!("\"{}\"", d.version)))
+        .json(json!({ "data": d })))
+}
+
+#[utoipa::path(patch, path = "/api/v1/dashboards/{id}", tag = "dashboards", params(("id" = String, Path, description = "dashboard id")), request_body = DashboardBody,
+    responses((status = 200, body = keel_projections::query::DashboardView), (status = 404, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let id = parse_id(&path)?;
+    load(&state, ws, id).await?;
+    let body: DashboardBody = json_body(body, state.config.max_body_bytes).await?;
+    if let Some(w) = &body.widgets {
+        check_sites(&state, ws, w).await?;
+    }
+    let command = DashboardCommand::Update {
+        name: body.name,
+        widgets: body.widgets,
+    };
+    let exec = exec(&req, &caller, ws, id)?;
+    let (outcome, after) =
+        execute::<DashboardAggregate>(&state.store, &exec, &command, new_event_id).await?;
+    let d = after.ok_or(ApiError::NotFound("dashboard"))?;
+    Ok(written(
+        StatusCode::OK,
+        &outcome,
+        view(
+            &d,
+            outcome.stream_version,
+            &keel_schemas::format_ts(exec.now),
+        ),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/dashboards/{id}", tag = "dashboards", params(("id" = String, Path, description = "dashboard id")),
+    responses((status = 204, description = "deleted"), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn delete(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let id = parse_id(&path)?;
+    load(&state, ws, id).await?;
+    let exec = exec(&req, &caller, ws, id)?;
+    let (outcome, _) =
+        execute::<DashboardAggregate>(&state.store, &exec, &DashboardCommand::Delete, new_event_id)
+            .await?;
+    Ok(HttpResponse::NoContent()
+        .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
+        .finish())
+}
+
+#[utoipa::path(get, path = "/api/v1/dashboards/{id}/data", tag = "dashboards", params(("id" = String, Path, description = "dashboard id")),
+    responses((status = 200, description = "`{\"data\": {\"id\", \"name\", \"widgets\": [{…widget, \"series\": [{\"date\", \"value\"}]}]}}`"), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn data(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let id = parse_id(&path)?;
+    let d = load(&state, ws, id).await?;
+    wait_for_position(&req, &state, Projection::Analytics).await?;
+    let mut widgets = Vec::with_capacity(d.widgets.len());
+    for w in &d.widgets {
+        let mut out = serde_json::to_value(w).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let Some(site) = load_site(&state, ws, w.site_id).await? else {
+            out["error"] = json!("the site has been deleted");
+            out["series"] = json!([]);
+            widgets.push(out);
+            continue;
+        };
+        let mut pairs = vec![("period".to_string(), w.period.clone())];
+        if !w.filters.is_empty() {
+            pairs.push((
+                "filters".into(),
+                Value::Array(w.filters.clone()).to_string(),
+            ));
+        }
+        let params = Params { pairs };
+        let (mut q, _, _) = range(&params, &site.timezone)?;
+        q.site_id = site.id.to_string();
+        if let Some(raw) = params.get("filters") {
+            q.filters = parse_filters(raw)?;
+        }
+        let interval = match w.interval.as_str() {
+            "hour" => Interval::Hour,
+            "week" => Interval::Week,
+            "month" => Interval::Month,
+            _ => Interval::Day,
+        };
+        let (rows, source) = series(&state, &q, interval, &[w.metric.as_str()]).await?;
+        out["series"] = Value::Array(
+            rows.into_iter()
+                .map(|r| json!({ "date": r["date"], "value": r[w.metric.as_str()] }))
+                .collect(),
+        );
+        out["source"] = json!(source.as_str());
+        widgets.push(out);
+    }
+    Ok(HttpResponse::Ok()
+        .json(json!({ "data": { "id": d.id, "name": d.name, "widgets": widgets } })))
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/dashboards")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        web::resource("/dashboards/{id}")
+            .route(web::get().to(get))
+            .route(web::patch().to(update))
+            .route(web::delete().to(delete)),
+    )
+    .service(web::resource("/dashboards/{id}/data").route(web::get().to(data)));
+}
