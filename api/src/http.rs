@@ -247,7 +247,7 @@ pub async fn wait_for_position(
             "no event at position {position}"
         )));
     };
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
         let low = watermark(state, projection);
         let this_one =

@@ -126,7 +126,7 @@ pub struct ListQuery {
     search: Option<String>,
     /// e.g. `-created_at,name`
     sort: Option<String>,
-    /// Wait (up to 5 s) until the read model includes the write at this position.
+    /// Wait (up to 10 s) until the read model includes the write at this position.
     min_position: Option<i64>,
 }
 
@@ -147,7 +147,7 @@ pub struct StatsQueryParams {
     filters: Option<String>,
     /// Comma-separated metric names; default all.
     metrics: Option<String>,
-    /// Wait (up to 5 s) until the read model includes the write at this position.
+    /// Wait (up to 10 s) until the read model includes the write at this position.
     min_position: Option<i64>,
 }
 

@@ -128,10 +128,10 @@ async fn snapshot(db: &keel_infra::Db, p: Projection) -> Vec<String> {
     for t in p.tables() {
         let sql = match db.dialect {
             keel_infra::Dialect::Postgres => {
-                format!("SELECT CAST(row_to_json(t) AS TEXT) FROM {t} t ORDER BY id")
+                format!("SELECT CAST(row_to_json(t) AS TEXT) FROM {t} t ORDER BY 1")
             }
             keel_infra::Dialect::Sqlite => {
-                format!("SELECT json_object('id', id, 'version', version) FROM {t} ORDER BY id")
+                format!("SELECT json_object('row', CAST(rowid AS TEXT)) FROM {t} ORDER BY 1")
             }
         };
         for r in sqlx::query(&sql).fetch_all(&db.pool).await.unwrap() {
