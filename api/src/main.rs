@@ -56,7 +56,8 @@ enum Command {
         postgres: Option<String>,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
-        #[arg(long, default_value_t = 16)]
+        /// Concurrent senders (the group commit fills its batches from many of them).
+        #[arg(long, default_value_t = 64)]
         connections: usize,
         #[arg(long, default_value_t = 1_000_000)]
         small: usize,
