@@ -1229,11 +1229,14 @@ async fn visitor_profiles_funnels_and_the_metrics_feed(b: Backend) {
     assert_eq!(values.len(), 30);
     assert_eq!(values.iter().sum::<i64>(), 6);
     let r = app
-        .get("/api/v1/metrics?metric_id=goal:signup&limit=1000")
+        .get(&format!(
+            "/api/v1/metrics?metric_id=goal:signup&limit=1000&min_position={pos}"
+        ))
         .workspace(&ws)
         .send()
         .await;
     let pts = r.body["data"].as_array().unwrap();
+    assert!(!pts.is_empty(), "{r:?}");
     assert!(
         pts.iter()
             .all(|p| p["metric_id"] == "goal:signup" && p["site_id"] == site_id.as_str()),
@@ -1246,7 +1249,9 @@ async fn visitor_profiles_funnels_and_the_metrics_feed(b: Backend) {
         3
     );
     let r = app
-        .get("/api/v1/metrics?metric_id=revenue")
+        .get(&format!(
+            "/api/v1/metrics?metric_id=revenue&min_position={pos}"
+        ))
         .workspace(&ws)
         .send()
         .await;
