@@ -157,6 +157,8 @@ pub async fn metrics_feed(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
+    // The workspace's sites come from the sites read model: both must have caught up.
+    wait_for_position(&req, &state, Projection::Sites).await?;
     wait_for_position(&req, &state, Projection::Analytics).await?;
     let params = Params {
         pairs: query_pairs(&req),
@@ -230,24 +232,7 @@ pub async fn metrics_feed(
         q.site_id = site.id.to_string();
         points.extend(site_points(&state, &q, metric.as_deref()).await?);
     }
-    let limit = params
-        .get("limit")
-        .map(|l| {
-            l.parse::<i64>()
-                .map_err(|_| ApiError::BadRequest("`limit` must be an integer".into()))
-        })
-        .transpose()?
-        .unwrap_or(crate::http::DEFAULT_LIMIT)
-        .clamp(1, crate::http::MAX_LIMIT);
-    let offset = params
-        .get("offset")
-        .map(|o| {
-            o.parse::<i64>().ok().filter(|o| *o >= 0).ok_or_else(|| {
-                ApiError::BadRequest("`offset` must be a non-negative integer".into())
-            })
-        })
-        .transpose()?
-        .unwrap_or(0);
+    let (limit, offset) = params.page()?;
     let total = points.len() as i64;
     let page: Vec<Value> = points
         .into_iter()

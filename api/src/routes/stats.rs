@@ -48,6 +48,23 @@ pub(crate) struct Params {
 }
 
 impl Params {
+    /// `limit` (default 50, clamped to 1..=1000) and `offset` (≥ 0) of a paginated answer.
+    pub(crate) fn page(&self) -> Result<(i64, i64), ApiError> {
+        let limit = match self.get("limit") {
+            Some(l) => l
+                .parse::<i64>()
+                .map_err(|_| ApiError::BadRequest("`limit` must be an integer".into()))?,
+            None => crate::http::DEFAULT_LIMIT,
+        };
+        let offset = match self.get("offset") {
+            Some(o) => o.parse::<i64>().ok().filter(|o| *o >= 0).ok_or_else(|| {
+                ApiError::BadRequest("`offset` must be a non-negative integer".into())
+            })?,
+            None => 0,
+        };
+        Ok((limit.clamp(1, crate::http::MAX_LIMIT), offset))
+    }
+
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.pairs
             .iter()
@@ -518,19 +535,7 @@ pub async fn breakdown(
             (if desc { o.reverse() } else { o }).then(by_value)
         }
     });
-    let limit = match ctx.params.get("limit") {
-        Some(l) => l
-            .parse::<i64>()
-            .map_err(|_| ApiError::BadRequest("`limit` must be an integer".into()))?,
-        None => crate::http::DEFAULT_LIMIT,
-    }
-    .clamp(1, crate::http::MAX_LIMIT);
-    let offset = match ctx.params.get("offset") {
-        Some(o) => o.parse::<i64>().ok().filter(|o| *o >= 0).ok_or_else(|| {
-            ApiError::BadRequest("`offset` must be a non-negative integer".into())
-        })?,
-        None => 0,
-    };
+    let (limit, offset) = ctx.params.page()?;
     let total = rows.len() as i64;
     let data: Vec<Value> = rows
         .into_iter()
