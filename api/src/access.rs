@@ -113,6 +113,22 @@ pub const ROUTES: &[Rule] = &[
         "/api/v1/dashboards/{id}/data",
         Scope("analytics:read"),
     ),
+    rule("POST", "/api/v1/entitlements/usage", Scope("usage:write")),
+    rule("GET", "/api/v1/entitlements/check", Scope("usage:read")),
+    rule("GET", "/api/v1/usage", Scope("usage:read")),
+    rule("GET", "/api/v1/audit/verify", Scope("audit:read")),
+    rule("GET", "/api/v1/admin/projections", Operator),
+    rule("POST", "/api/v1/admin/projections/{name}/rebuild", Operator),
+    rule(
+        "GET",
+        "/api/v1/workspaces/{id}/history",
+        Scope("audit:read"),
+    ),
+    rule("GET", "/api/v1/audit/events", Scope("audit:read")),
+    rule("GET", "/api/v1/entitlements/summary", Scope("usage:read")),
+    // Entitlements are the operator's to grant (with X-Workspace-ID).
+    rule("PUT", "/api/v1/entitlements/{feature}", Operator),
+    rule("DELETE", "/api/v1/entitlements/{feature}", Operator),
     // The pixel: no key; the handlers check the site's Origin and limit each client address.
     rule("GET", "/api/v1/pixel/config", Public),
     rule("POST", "/api/v1/pixel/track", Public),

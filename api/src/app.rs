@@ -122,6 +122,7 @@ async fn housekeeping(state: std::sync::Arc<AppState>, mut shutdown: watch::Rece
         if let Err(e) = state.activity.flush(&state.db).await {
             tracing::warn!(error = %e, "could not record key activity; will retry");
         }
+        crate::routes::usage::record_api_calls(&state).await;
         if let Err(e) = state.limiter.local.flush(&state.db, now).await {
             tracing::warn!(error = %e, "could not record quota usage; will retry");
         }
@@ -153,6 +154,12 @@ impl Application {
         let kafka = config.kafka_brokers.clone();
 
         if role.relays() {
+            // Tamper evidence: chain every event of a workspace to the one before (one chainer
+            // works at a time, whichever process holds its lock).
+            background.push(tokio::spawn(keel_infra::chain::run(
+                store.clone(),
+                shutdown_rx.clone(),
+            )));
             if let Some(brokers) = &kafka {
                 let relay = keel_infra::relay::Relay::new(
                     store.clone(),
@@ -177,6 +184,12 @@ impl Application {
                             config.kafka_group_instance_id.as_deref(),
                         )?;
                         background.push(tokio::spawn(consumer.run(shutdown_rx.clone())));
+                        // Anything the broker fails to deliver is applied from the log.
+                        background.push(tokio::spawn(keel_infra::sweeper::run(
+                            store.clone(),
+                            p,
+                            shutdown_rx.clone(),
+                        )));
                     }
                     None => background.push(tokio::spawn(keel_infra::feed::run(
                         store.clone(),
@@ -204,6 +217,7 @@ impl Application {
                 activity: Default::default(),
                 key_cache: Default::default(),
                 salt: Default::default(),
+                rebuilds: Default::default(),
                 geo,
                 operator_hashes: operator_hashes(&db, &config).await?,
                 config: config.clone(),
@@ -272,6 +286,9 @@ impl Application {
                             .configure(routes::insights::routes)
                             .configure(routes::pixel::routes)
                             .configure(routes::dashboards::routes)
+                            .configure(routes::usage::routes)
+                            .configure(routes::audit::routes)
+                            .configure(routes::admin::routes)
                             .route("/openapi.json", web::get().to(crate::openapi::document)),
                     )
                     .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::NotFound("route")) }))

@@ -139,12 +139,24 @@ pub(crate) async fn post(
     ws: Option<&str>,
     body: &str,
 ) -> anyhow::Result<serde_json::Value> {
+    send(port, "POST", path, token, ws, body).await
+}
+
+/// One request on its own connection; the response body as JSON.
+pub(crate) async fn send(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: &str,
+    ws: Option<&str>,
+    body: &str,
+) -> anyhow::Result<serde_json::Value> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).await?;
     let ws = ws
         .map(|w| format!("X-Workspace-ID: {w}\r\n"))
         .unwrap_or_default();
     let req = format!(
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n{ws}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n{ws}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     stream.write_all(req.as_bytes()).await?;

@@ -113,6 +113,10 @@ pub async fn edge(
         }
         Err(e) => return Ok(refuse(req, e.into())),
     };
+    // A call the limiter let through counts as `api_calls` usage (recorded in batches).
+    if let Caller::Key(k) = &caller {
+        state.activity.count_call(k.workspace_id, k.key_id);
+    }
     if let Err(e) = caller.check_access(rule.access) {
         return Ok(with_limit_headers(refuse(req, e), &limits));
     }

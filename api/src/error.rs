@@ -54,6 +54,8 @@ pub enum ApiError {
     IdempotencyKeyInUse,
     #[error("the read model has not caught up with position {0} yet")]
     NotCaughtUp(i64),
+    #[error("a rebuild of {0} is already running")]
+    RebuildInProgress(&'static str),
     #[error("a dependency is unavailable")]
     Unavailable(String),
     #[error("internal error")]
@@ -86,6 +88,10 @@ impl ApiError {
                 DomainError::KeyExpired => ("key_expired", StatusCode::CONFLICT),
                 DomainError::KeyLimitReached { .. } => ("key_limit_reached", StatusCode::FORBIDDEN),
                 DomainError::ScopeNotHeld(_) => ("insufficient_scope", StatusCode::FORBIDDEN),
+                DomainError::FeatureNotFound(_) => ("feature_not_found", StatusCode::NOT_FOUND),
+                DomainError::FeatureLimitReached { .. } => {
+                    ("feature_limit_reached", StatusCode::FORBIDDEN)
+                }
             },
             VersionConflict { .. } => ("version_conflict", StatusCode::CONFLICT),
             PayloadTooLarge(_) => ("payload_too_large", StatusCode::PAYLOAD_TOO_LARGE),
@@ -95,6 +101,7 @@ impl ApiError {
             IdempotencyKeyReused => ("idempotency_key_reused", StatusCode::UNPROCESSABLE_ENTITY),
             IdempotencyKeyInUse => ("idempotency_key_in_use", StatusCode::CONFLICT),
             NotCaughtUp(_) => ("not_caught_up", StatusCode::SERVICE_UNAVAILABLE),
+            RebuildInProgress(_) => ("rebuild_in_progress", StatusCode::CONFLICT),
             Unavailable(_) => ("service_unavailable", StatusCode::SERVICE_UNAVAILABLE),
             Internal(_) => ("internal_error", StatusCode::INTERNAL_SERVER_ERROR),
         }
@@ -111,6 +118,15 @@ impl ApiError {
             ApiError::Domain(DomainError::KeyLimitReached { limit }) => {
                 Some(json!({ "limit": limit }))
             }
+            ApiError::Domain(DomainError::FeatureLimitReached {
+                feature,
+                limit,
+                used,
+            }) => Some(json!({
+                "feature": feature, "limit": limit, "current_usage": used,
+                "upgrade_hint": "raise the limit with a higher tier (or an operator override), or wait for the period to reset",
+            })),
+            ApiError::Domain(DomainError::FeatureNotFound(f)) => Some(json!({ "feature": f })),
             ApiError::RateLimited(l) => Some(json!({
                 "limit": l.rate.limit, "burst": l.rate.burst, "remaining": l.rate.remaining,
                 "reset": l.rate.reset_secs, "retry_after": l.rate.retry_after_secs,

@@ -64,10 +64,45 @@ enum Command {
         #[arg(long, default_value_t = 10_000_000)]
         large: usize,
     },
+    /// Usage records/s with a hard limit against no limit, same writers, same run.
+    BenchUsage {
+        /// Postgres to run on (a fresh database is made in it); default: embedded SQLite.
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+    },
+    /// Tamper evidence: recompute the hash chain of one workspace, or of every workspace.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+    /// Print a stream's history and the state folded from it (as of `--until`, default now).
+    Replay {
+        #[arg(long)]
+        workspace: String,
+        /// A stream id: `key-<id>`, `workspace-<id>`, `site-<id>`, …
+        #[arg(long)]
+        stream: String,
+        /// RFC 3339: the history as it was then.
+        #[arg(long)]
+        until: Option<String>,
+    },
     /// Replay the whole log into fresh tables of a projection and swap them in.
     Rebuild {
         /// workspaces, api_keys, sites or analytics
         projection: String,
+    },
+}
+
+#[derive(clap::Subcommand)]
+enum AuditAction {
+    /// Report `ok` or the first broken position of each workspace's chain (exit 1 if any broke).
+    Verify {
+        #[arg(long)]
+        workspace: Option<String>,
     },
 }
 
@@ -148,6 +183,20 @@ async fn main() -> anyhow::Result<()> {
             print!("{report}");
             Ok(())
         }
+        Command::BenchUsage {
+            postgres,
+            seconds,
+            connections,
+        } => {
+            let report = keel_api::bench_usage::run(keel_api::bench_usage::UsageBenchOptions {
+                postgres_url: postgres,
+                seconds,
+                connections,
+            })
+            .await?;
+            print!("{report}");
+            Ok(())
+        }
         Command::BenchAnalytics {
             postgres,
             seconds,
@@ -177,15 +226,108 @@ async fn main() -> anyhow::Result<()> {
             print!("{report}");
             Ok(())
         }
+        Command::Audit {
+            action: AuditAction::Verify { workspace },
+        } => {
+            let db = keel_api::app::open_database(&config).await?;
+            let tenants: Vec<String> = match workspace {
+                Some(w) => vec![w],
+                None => {
+                    sqlx::query_scalar("SELECT tenant_id FROM chain_heads ORDER BY tenant_id")
+                        .fetch_all(&db.pool)
+                        .await?
+                }
+            };
+            let mut broken = 0;
+            for t in &tenants {
+                let v = keel_infra::chain::verify(&db, t).await?;
+                match &v.first_broken {
+                    None => println!(
+                        "{t}: ok ({} events chained, head {}, {} not chained yet)",
+                        v.checked, v.head_hash, v.pending
+                    ),
+                    Some(b) => {
+                        broken += 1;
+                        println!(
+                            "{t}: BROKEN at position {} (link {}): {}",
+                            b.position, b.seq, b.reason
+                        );
+                    }
+                }
+            }
+            if broken > 0 {
+                anyhow::bail!("{broken} of {} chains broken", tenants.len());
+            }
+            Ok(())
+        }
+        Command::Replay {
+            workspace,
+            stream,
+            until,
+        } => {
+            let ws: keel_events::WorkspaceId = workspace
+                .parse()
+                .map_err(|_| anyhow::anyhow!("--workspace: not a workspace id"))?;
+            let at = match until {
+                Some(u) => chrono::DateTime::parse_from_rfc3339(&u)
+                    .map_err(|_| anyhow::anyhow!("--until: must be an RFC 3339 time"))?
+                    .with_timezone(&chrono::Utc),
+                None => chrono::Utc::now(),
+            };
+            let db = keel_api::app::open_database(&config).await?;
+            let events = keel_api::routes::as_of::history(&db, ws, Some(&stream), None, at)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if events.is_empty() {
+                anyhow::bail!("no stream `{stream}` in workspace {ws} (as of {at})");
+            }
+            for e in &events {
+                println!("{}", keel_api::routes::as_of::history_row(e));
+            }
+            let state = match stream.split_once('-').map(|(t, _)| t) {
+                Some("key") => keel_api::routes::as_of::key_view(&events, at),
+                Some("workspace") => keel_api::routes::as_of::workspace_view(&events, at),
+                _ => None,
+            };
+            match state {
+                Some(s) => println!("state as of {}: {s}", keel_schemas::format_ts(at)),
+                None => println!(
+                    "({} events; no folded view for this stream type)",
+                    events.len()
+                ),
+            }
+            Ok(())
+        }
         Command::Rebuild { projection } => {
             let p = keel_projections::Projection::by_name(&projection).ok_or_else(|| {
                 anyhow::anyhow!(
-                    "unknown projection `{projection}`; known: workspaces, api_keys, sites, analytics"
+                    "unknown projection `{projection}`; known: workspaces, api_keys, sites, analytics, dashboards"
                 )
             })?;
             let db = keel_api::app::open_database(&config).await?;
             let store = keel_infra::SqlStore::start(db).await?;
-            let report = keel_infra::rebuild::rebuild(&store, p).await?;
+            let bar = |pr: keel_infra::rebuild::Progress| {
+                use std::io::Write;
+                let width = 30usize;
+                let frac = if pr.total > 0 {
+                    (pr.position as f64 / pr.total as f64).clamp(0.0, 1.0)
+                } else {
+                    1.0
+                };
+                let filled = (frac * width as f64) as usize;
+                let rate = pr.events as f64 / pr.elapsed.as_secs_f64().max(1e-3);
+                eprint!(
+                    "\r[{}{}] {:>3.0}%  {} events  {:.0} events/s ",
+                    "#".repeat(filled),
+                    "-".repeat(width - filled),
+                    frac * 100.0,
+                    pr.events,
+                    rate
+                );
+                let _ = std::io::stderr().flush();
+            };
+            let report = keel_infra::rebuild::rebuild_with(&store, p, &bar).await?;
+            eprintln!();
             println!(
                 "rebuilt {}: {} events replayed, {} rows, swapped in",
                 p.name(),

@@ -23,4 +23,6 @@ pub struct AppState {
     /// Today's salt for anonymous visitor keys: `(UTC day, salt)`.
     pub salt: std::sync::Mutex<Option<(String, String)>>,
     pub geo: Option<std::sync::Arc<crate::geo::GeoDb>>,
+    /// Rebuilds started over the admin API, by projection.
+    pub rebuilds: dashmap::DashMap<&'static str, crate::routes::admin::RebuildState>,
 }

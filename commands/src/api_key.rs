@@ -112,6 +112,11 @@ impl Aggregate for ApiKeyAggregate {
                     scopes,
                     expires_at: c.expires_at,
                     rate_limit_tier: c.rate_limit_tier,
+                    environment: if c.prefix.starts_with("keel_test_") {
+                        "test".into()
+                    } else {
+                        "live".into()
+                    },
                 })])
             }
             (None, _) => Err(DomainError::NotFound("api key")),
@@ -230,6 +235,7 @@ mod tests {
             scopes: scopes(&["keys:read", "keys:write"]),
             expires_at: None,
             rate_limit_tier: None,
+            environment: "live".into(),
         })
     }
 

@@ -29,6 +29,14 @@ pub enum DomainError {
     KeyLimitReached { limit: i64 },
     #[error("cannot grant scope `{0}`, which the calling key does not hold")]
     ScopeNotHeld(String),
+    #[error("feature `{0}` is not known to this workspace")]
+    FeatureNotFound(String),
+    #[error("the {feature} limit of {limit} per period is reached ({used} used); upgrade the plan or wait for the period to reset")]
+    FeatureLimitReached {
+        feature: String,
+        limit: i64,
+        used: i64,
+    },
 }
 
 impl DomainError {

@@ -13,6 +13,7 @@ mod memory;
 pub mod site;
 mod store;
 pub mod testing;
+pub mod usage;
 mod validation;
 pub mod workspace;
 

@@ -29,6 +29,15 @@ impl StreamId {
     pub fn payment(site: SiteId, transaction_key: &str) -> Self {
         Self(format!("payment-{site}-{transaction_key}"))
     }
+    /// A workspace's entitlement overrides.
+    pub fn entitlements(ws: WorkspaceId) -> Self {
+        Self(format!("entitlements-{ws}"))
+    }
+    /// A workspace's usage of one feature (feature names hold no `-`-free guarantee; the
+    /// workspace id before them fixes the split).
+    pub fn usage(ws: WorkspaceId, feature: &str) -> Self {
+        Self(format!("usage-{ws}-{feature}"))
+    }
     /// The part before the first `-`: `workspace`, `key`, …
     pub fn stream_type(&self) -> &str {
         self.0.split_once('-').map(|(t, _)| t).unwrap_or(&self.0)

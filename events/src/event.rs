@@ -2,6 +2,7 @@ use crate::analytics::{
     DashboardCreated, DashboardDeleted, DashboardUpdated, Hit, PaymentRecorded, PaymentRemoved,
     VisitorIdentified,
 };
+use crate::usage::{EntitlementRemoved, EntitlementSet, UsageRecorded, UsageThresholdReached};
 use crate::{ApiKeyId, Scope, SiteId, Tier, WorkspaceId, WorkspaceSettings};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -27,6 +28,10 @@ pub enum DomainEvent {
     DashboardCreated(DashboardCreated),
     DashboardUpdated(DashboardUpdated),
     DashboardDeleted(DashboardDeleted),
+    EntitlementSet(EntitlementSet),
+    EntitlementRemoved(EntitlementRemoved),
+    UsageRecorded(UsageRecorded),
+    UsageThresholdReached(UsageThresholdReached),
 }
 
 impl DomainEvent {
@@ -61,6 +66,10 @@ impl DomainEvent {
             DomainEvent::DashboardCreated(_) => "dashboard.created",
             DomainEvent::DashboardUpdated(_) => "dashboard.updated",
             DomainEvent::DashboardDeleted(_) => "dashboard.deleted",
+            DomainEvent::EntitlementSet(_) => "entitlement.set",
+            DomainEvent::EntitlementRemoved(_) => "entitlement.removed",
+            DomainEvent::UsageRecorded(_) => "usage.recorded",
+            DomainEvent::UsageThresholdReached(_) => "usage.threshold_reached",
         }
     }
 }
@@ -103,6 +112,9 @@ pub struct ApiKeyCreated {
     pub scopes: Vec<Scope>,
     pub expires_at: Option<DateTime<Utc>>,
     pub rate_limit_tier: Option<Tier>,
+    /// `live` or `test`, as chosen at creation. Schema version 2; version 1 events did not carry
+    /// it, and their upcaster derives it from the prefix (`keel_test_…`).
+    pub environment: String,
 }
 
 /// A new secret replaces the old one; the old one keeps working until `previous_valid_until`.

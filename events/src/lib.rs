@@ -5,6 +5,7 @@ pub mod analytics;
 mod envelope;
 mod event;
 mod ids;
+pub mod usage;
 mod values;
 
 pub use analytics::{

@@ -28,6 +28,9 @@ pub struct Config {
     /// An IP-to-country CSV (`first_ip,last_ip,country_code` per line, as in DB-IP's free
     /// "IP to Country Lite"); without one, analytics record no country.
     pub geoip_path: Option<PathBuf>,
+    /// What time it is for the API's rules (tests set a manual clock; never from a file).
+    #[serde(skip)]
+    pub clock: crate::clock::Clock,
 }
 
 impl Default for Config {
@@ -48,6 +51,7 @@ impl Default for Config {
             max_body_bytes: 1024 * 1024,
             db_timeout_ms: 5_000,
             geoip_path: None,
+            clock: crate::clock::Clock::system(),
         }
     }
 }

@@ -4,11 +4,15 @@
 
 use crate::store::AppendFailure;
 use chrono::{DateTime, Utc};
+use keel_commands::AppendRequest;
 use keel_commands::{DomainError, StoreError};
+use keel_events::usage::UsageRecorded;
 use keel_events::{DomainEvent, WorkspaceId};
 use keel_projections::Db;
+use keel_projections::Dialect;
 use keel_schemas::format_ts;
 use sqlx::{AnyConnection, Row};
+use std::collections::{HashMap, HashSet};
 
 fn refused(e: DomainError) -> AppendFailure {
     AppendFailure::Refused(StoreError::Rejected(e))
@@ -169,7 +173,269 @@ pub(crate) async fn apply(
         | DomainEvent::VisitorIdentified(_)
         | DomainEvent::DashboardCreated(_)
         | DomainEvent::DashboardUpdated(_)
-        | DomainEvent::DashboardDeleted(_) => {}
+        | DomainEvent::DashboardDeleted(_)
+        | DomainEvent::EntitlementSet(_)
+        | DomainEvent::EntitlementRemoved(_)
+        | DomainEvent::UsageThresholdReached(_) => {}
+        // Planned batches count usage set-wise (`UsageLedger`); this is the one-by-one path.
+        DomainEvent::UsageRecorded(u) => apply_usage(conn, u, occurred_at).await?,
     }
+    Ok(())
+}
+
+const HOUR_MS: i64 = 3_600_000;
+
+type CounterKey = (String, String, i64);
+type HourKey = (String, String, i64, String);
+
+fn counter_key(u: &UsageRecorded) -> CounterKey {
+    (
+        u.workspace_id.to_string(),
+        u.feature.clone(),
+        u.period_start.timestamp_millis(),
+    )
+}
+
+fn hour_key(u: &UsageRecorded, at: DateTime<Utc>) -> HourKey {
+    (
+        u.workspace_id.to_string(),
+        u.feature.clone(),
+        at.timestamp_millis().div_euclid(HOUR_MS) * HOUR_MS,
+        u.key_id.map(|k| k.to_string()).unwrap_or_default(),
+    )
+}
+
+/// The usage of one group-commit batch, decided set-wise: the counters of every hard-limited
+/// feature the batch touches are locked once (`FOR UPDATE`, in key order) and read, each request
+/// is then accepted or refused in memory in arrival order, and the counters are written back
+/// with one statement. Limits hold exactly and the check costs no round trip per record.
+#[derive(Default)]
+pub(crate) struct UsageLedger {
+    hard: HashMap<CounterKey, i64>,
+    hard_dirty: HashSet<CounterKey>,
+    soft: HashMap<CounterKey, i64>,
+    hourly: HashMap<HourKey, i64>,
+}
+
+fn usage_of(req: &AppendRequest) -> impl Iterator<Item = (&UsageRecorded, DateTime<Utc>)> {
+    req.events.iter().filter_map(|e| match &e.event {
+        DomainEvent::UsageRecorded(u) => Some((u, e.occurred_at)),
+        _ => None,
+    })
+}
+
+impl UsageLedger {
+    /// Locks and reads the hard-limited counters `requests` touch.
+    pub(crate) async fn lock<'a>(
+        db: &Db,
+        conn: &mut AnyConnection,
+        requests: impl Iterator<Item = &'a AppendRequest>,
+    ) -> Result<Self, sqlx::Error> {
+        let mut keys: Vec<CounterKey> = requests
+            .flat_map(usage_of)
+            .filter(|(u, _)| u.hard)
+            .map(|(u, _)| counter_key(u))
+            .collect();
+        keys.sort();
+        keys.dedup();
+        let mut ledger = UsageLedger::default();
+        for chunk in keys.chunks(300) {
+            let rows = |first: usize| {
+                (0..chunk.len())
+                    .map(|i| {
+                        let b = first + 3 * i;
+                        format!("(${}, ${}, ${})", b, b + 1, b + 2)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let sql = format!(
+                "INSERT INTO usage_counters (workspace_id, feature, period_start, used) \
+                 SELECT column1, column2, column3, 0 FROM (VALUES {}) AS v WHERE true \
+                 ON CONFLICT (workspace_id, feature, period_start) DO NOTHING",
+                rows(1)
+            );
+            let mut q = sqlx::query(&sql);
+            for (w, f, p) in chunk {
+                q = q.bind(w).bind(f).bind(*p);
+            }
+            q.execute(&mut *conn).await?;
+            let sql = format!(
+                "SELECT c.workspace_id, c.feature, c.period_start, c.used FROM (VALUES {}) AS v \
+                 JOIN usage_counters c ON c.workspace_id = v.column1 AND c.feature = v.column2 \
+                 AND c.period_start = v.column3 ORDER BY c.workspace_id, c.feature, c.period_start{}",
+                rows(1),
+                if db.dialect == Dialect::Postgres { " FOR UPDATE OF c" } else { "" }
+            );
+            let mut q = sqlx::query(&sql);
+            for (w, f, p) in chunk {
+                q = q.bind(w).bind(f).bind(*p);
+            }
+            for r in q.fetch_all(&mut *conn).await? {
+                ledger.hard.insert((r.get(0), r.get(1), r.get(2)), r.get(3));
+            }
+        }
+        Ok(ledger)
+    }
+
+    /// Accepts a request's usage, or refuses the whole request if it would pass a hard limit.
+    pub(crate) fn reserve(&mut self, req: &AppendRequest) -> Result<(), DomainError> {
+        let mut next: HashMap<CounterKey, i64> = HashMap::new();
+        for (u, _) in usage_of(req).filter(|(u, _)| u.hard) {
+            let key = counter_key(u);
+            let used = next
+                .get(&key)
+                .or_else(|| self.hard.get(&key))
+                .copied()
+                .unwrap_or(0);
+            let limit = u.limit.unwrap_or(i64::MAX);
+            if used.saturating_add(u.quantity) > limit {
+                return Err(DomainError::FeatureLimitReached {
+                    feature: u.feature.clone(),
+                    limit,
+                    used,
+                });
+            }
+            next.insert(key, used + u.quantity);
+        }
+        for (k, v) in next {
+            self.hard_dirty.insert(k.clone());
+            self.hard.insert(k, v);
+        }
+        for (u, at) in usage_of(req) {
+            if !u.hard {
+                *self.soft.entry(counter_key(u)).or_default() += u.quantity;
+            }
+            *self.hourly.entry(hour_key(u, at)).or_default() += u.quantity;
+        }
+        Ok(())
+    }
+
+    /// Writes the batch's counters and hourly usage.
+    pub(crate) async fn write(self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        let hard: Vec<(CounterKey, i64)> = self
+            .hard_dirty
+            .into_iter()
+            .filter_map(|k| self.hard.get(&k).map(|v| (k, *v)))
+            .collect();
+        upsert_counters(conn, &hard, "excluded.used").await?;
+        let soft: Vec<(CounterKey, i64)> = self.soft.into_iter().collect();
+        upsert_counters(conn, &soft, "usage_counters.used + excluded.used").await?;
+        let hourly: Vec<(HourKey, i64)> = self.hourly.into_iter().collect();
+        for chunk in hourly.chunks(200) {
+            let rows = (0..chunk.len())
+                .map(|i| {
+                    let b = 1 + 5 * i;
+                    format!("(${}, ${}, ${}, ${}, ${})", b, b + 1, b + 2, b + 3, b + 4)
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO usage_hourly (workspace_id, feature, hour, key_id, quantity) VALUES {rows} \
+                 ON CONFLICT (workspace_id, feature, hour, key_id) DO UPDATE SET \
+                 quantity = usage_hourly.quantity + excluded.quantity"
+            );
+            let mut q = sqlx::query(&sql);
+            for ((w, f, h, k), n) in chunk {
+                q = q.bind(w).bind(f).bind(*h).bind(k).bind(*n);
+            }
+            q.execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn upsert_counters(
+    conn: &mut AnyConnection,
+    rows: &[(CounterKey, i64)],
+    set: &str,
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(200) {
+        let values = (0..chunk.len())
+            .map(|i| {
+                let b = 1 + 4 * i;
+                format!("(${}, ${}, ${}, ${})", b, b + 1, b + 2, b + 3)
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO usage_counters (workspace_id, feature, period_start, used) VALUES {values} \
+             ON CONFLICT (workspace_id, feature, period_start) DO UPDATE SET used = {set}"
+        );
+        let mut q = sqlx::query(&sql);
+        for ((w, f, p), n) in chunk {
+            q = q.bind(w).bind(f).bind(*p).bind(*n);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// One usage record on its own (the savepoint path): the same rules, one statement each.
+async fn apply_usage(
+    conn: &mut AnyConnection,
+    u: &UsageRecorded,
+    at: DateTime<Utc>,
+) -> Result<(), AppendFailure> {
+    let (w, f, p) = counter_key(u);
+    if u.hard {
+        let limit = u.limit.unwrap_or(i64::MAX);
+        sqlx::query(
+            "INSERT INTO usage_counters (workspace_id, feature, period_start, used) VALUES ($1, $2, $3, 0) \
+             ON CONFLICT (workspace_id, feature, period_start) DO NOTHING",
+        )
+        .bind(&w)
+        .bind(&f)
+        .bind(p)
+        .execute(&mut *conn)
+        .await?;
+        let took = sqlx::query(
+            "UPDATE usage_counters SET used = used + $4 WHERE workspace_id = $1 AND feature = $2 \
+             AND period_start = $3 AND used + $4 <= $5",
+        )
+        .bind(&w)
+        .bind(&f)
+        .bind(p)
+        .bind(u.quantity)
+        .bind(limit)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if took == 0 {
+            let used: i64 = sqlx::query(
+                "SELECT used FROM usage_counters WHERE workspace_id = $1 AND feature = $2 AND period_start = $3",
+            )
+            .bind(&w)
+            .bind(&f)
+            .bind(p)
+            .fetch_one(&mut *conn)
+            .await?
+            .get(0);
+            return Err(refused(DomainError::FeatureLimitReached {
+                feature: f,
+                limit,
+                used,
+            }));
+        }
+    } else {
+        upsert_counters(
+            conn,
+            &[((w, f, p), u.quantity)],
+            "usage_counters.used + excluded.used",
+        )
+        .await?;
+    }
+    let (w, f, h, k) = hour_key(u, at);
+    sqlx::query(
+        "INSERT INTO usage_hourly (workspace_id, feature, hour, key_id, quantity) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (workspace_id, feature, hour, key_id) DO UPDATE SET quantity = usage_hourly.quantity + excluded.quantity",
+    )
+    .bind(w)
+    .bind(f)
+    .bind(h)
+    .bind(k)
+    .bind(u.quantity)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }

@@ -1,7 +1,10 @@
 //! Adapters: the SQL event store (Postgres, SQLite), migrations, the Kafka relay and consumer,
 //! checkpoints, configuration and telemetry.
 
+pub mod audit;
 pub mod bench;
+pub mod chain;
+pub mod clock;
 pub mod config;
 pub mod consumer;
 pub mod feed;
@@ -12,6 +15,7 @@ pub mod migrate;
 pub mod rebuild;
 pub mod relay;
 pub mod store;
+pub mod sweeper;
 pub mod testing;
 
 pub use keel_projections::{Db, Dialect};

@@ -79,3 +79,14 @@ pub fn render() -> String {
     let _ = prometheus::TextEncoder::new().encode(&REGISTRY.gather(), &mut buf);
     String::from_utf8(buf).unwrap_or_default()
 }
+
+/// Events a projector's feed had not delivered in time and the sweeper applied from the log.
+pub static SWEEP_REPAIRED: LazyLock<prometheus::IntCounterVec> = LazyLock::new(|| {
+    prometheus::register_int_counter_vec_with_registry!(
+        "sweep_repaired_events_total",
+        "Events applied from the log because the Kafka feed had not delivered them within the grace period",
+        &["projection"],
+        REGISTRY
+    )
+    .expect("metric registers once")
+});

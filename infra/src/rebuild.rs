@@ -41,7 +41,28 @@ async fn in_tx<T>(
     }
 }
 
+/// How far a rebuild has got: events replayed of the log's `total` (its head position when the
+/// replay started).
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub events: usize,
+    pub position: i64,
+    pub total: i64,
+    pub elapsed: std::time::Duration,
+}
+
 pub async fn rebuild(store: &SqlStore, p: Projection) -> anyhow::Result<RebuildReport> {
+    rebuild_with(store, p, &|_| {}).await
+}
+
+/// [`rebuild`], calling `progress` after every page replayed.
+pub async fn rebuild_with(
+    store: &SqlStore,
+    p: Projection,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> anyhow::Result<RebuildReport> {
+    let started = std::time::Instant::now();
+    let total = store.head().await.unwrap_or(0);
     let mut conn = store.db().dedicated().await?;
     let guard = guard_name(p);
     let tag = format!("g{}_", chrono::Utc::now().timestamp_millis());
@@ -70,6 +91,12 @@ pub async fn rebuild(store: &SqlStore, p: Projection) -> anyhow::Result<RebuildR
             Ok(apply_events(c, p, &guard, SFX, &batch).await?)
         })
         .await?;
+        progress(Progress {
+            events,
+            position: cursor.position,
+            total,
+            elapsed: started.elapsed(),
+        });
     }
 
     // The swap can lose a race with the live projector (a deadlock on Postgres): try again.

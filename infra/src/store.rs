@@ -409,6 +409,9 @@ async fn planned_batch(
         }
     }
 
+    // Usage counters under hard limits that the batch touches, locked and read.
+    let mut ledger = inline::UsageLedger::lock(db, conn, jobs.iter().map(|j| &j.request)).await?;
+
     // 2. Plan every request in memory, in arrival order.
     let mut plans = Vec::with_capacity(jobs.len());
     let mut claimed: HashSet<EventId> = HashSet::new();
@@ -466,6 +469,10 @@ async fn planned_batch(
             plans.push(Plan::Done(Err(e)));
             continue;
         }
+        if let Err(refusal) = ledger.reserve(req) {
+            plans.push(Plan::Done(Err(StoreError::Rejected(refusal))));
+            continue;
+        }
         claimed.extend(req.events.iter().map(|e| e.event_id));
         versions.insert(stream.to_string(), current + req.events.len() as i64);
         plans.push(Plan::Bulk {
@@ -499,9 +506,13 @@ async fn planned_batch(
         }
     }
     for (req, e, _) in &rows {
+        if matches!(e.event, keel_events::DomainEvent::UsageRecorded(_)) {
+            continue; // counted by the ledger below
+        }
         let position = positions.get(&e.event_id).copied().unwrap_or_default();
         inline::apply(db, conn, req.tenant_id, &e.event, e.occurred_at, position).await?;
     }
+    ledger.write(conn).await?;
 
     // 4. Requests whose inline projections may refuse, each under a savepoint; then the results.
     let mut results = Vec::with_capacity(jobs.len());
@@ -733,18 +744,23 @@ async fn existing_ids(
     }))
 }
 
-fn select_columns(dialect: Dialect) -> &'static str {
+pub(crate) fn select_columns(dialect: Dialect) -> String {
+    select_columns_of(dialect, "")
+}
+
+/// The event columns as text, each name prefixed with `p` (a table alias and a dot, or nothing).
+pub(crate) fn select_columns_of(dialect: Dialect, p: &str) -> String {
     match dialect {
-        Dialect::Postgres => {
-            "txid::text, position, event_id::text, tenant_id::text, stream_id, stream_version, event_type, \
-             schema_version, payload::text, metadata::text, \
-             to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), \
-             to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-        }
-        Dialect::Sqlite => {
-            "'0', position, event_id, tenant_id, stream_id, stream_version, event_type, schema_version, \
-             payload, metadata, occurred_at, recorded_at"
-        }
+        Dialect::Postgres => format!(
+            "{p}txid::text, {p}position, {p}event_id::text, {p}tenant_id::text, {p}stream_id, {p}stream_version, \
+             {p}event_type, {p}schema_version, {p}payload::text, {p}metadata::text, \
+             to_char({p}occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), \
+             to_char({p}recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+        ),
+        Dialect::Sqlite => format!(
+            "'0', {p}position, {p}event_id, {p}tenant_id, {p}stream_id, {p}stream_version, {p}event_type, \
+             {p}schema_version, {p}payload, {p}metadata, {p}occurred_at, {p}recorded_at"
+        ),
     }
 }
 

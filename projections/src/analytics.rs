@@ -253,6 +253,9 @@ impl Pending {
     }
 }
 
+/// Writes rollup changes set-wise, a chunk of rows at a time: missing rows are created (so there
+/// is a row to lock), the chunk's rows are locked in key order and their sketches read (Postgres;
+/// SQLite has a single writer), then one upsert adds the counters and stores the merged sketches.
 async fn flush_table(
     conn: &mut AnyConnection,
     postgres: bool,
@@ -260,60 +263,75 @@ async fn flush_table(
     col: &str,
     rows: Vec<(RollupKey, Delta)>,
 ) -> Result<(), sqlx::Error> {
-    {
-        for ((site, dim, hour, value), d) in rows {
-            sqlx::query(&format!(
-                "INSERT INTO {table} (site_id, dim, {col}, value, pageviews, events, visits, bounces, \
-                 duration, visitors) VALUES ($1, $2, $3, $4, 0, 0, 0, 0, 0, $5) ON CONFLICT DO NOTHING"
-            ))
-            .bind(&site)
-            .bind(dim)
-            .bind(hour)
-            .bind(&value)
-            .bind(Sketch::default().encode())
-            .execute(&mut *conn)
-            .await?;
-            let visitors = if d.visitors.count() == 0 {
-                None
-            } else {
-                let row = sqlx::query(&format!(
-                    "SELECT visitors FROM {table} WHERE site_id = $1 AND dim = $2 AND {col} = $3 AND value = $4{}",
-                    if postgres { " FOR UPDATE" } else { "" }
-                ))
-                .bind(&site)
-                .bind(dim)
-                .bind(hour)
-                .bind(&value)
-                .fetch_one(&mut *conn)
-                .await?;
-                let stored: Vec<u8> = row.get(0);
-                let mut sketch = Sketch::decode(&stored).unwrap_or_else(|| {
-                    tracing::warn!(site, dim, hour, "unreadable visitor sketch replaced");
-                    Sketch::default()
-                });
-                sketch.merge(&d.visitors);
-                Some(sketch.encode())
-            };
-            sqlx::query(&format!(
-                "UPDATE {table} SET pageviews = pageviews + $5, events = events + $6, visits = visits + $7, \
-                 bounces = bounces + $8, duration = duration + $9, visitors = COALESCE($10, visitors) \
-                 WHERE site_id = $1 AND dim = $2 AND {col} = $3 AND value = $4"
-            ))
-            .bind(&site)
-            .bind(dim)
-            .bind(hour)
-            .bind(&value)
-            .bind(d.pageviews)
-            .bind(d.events)
-            .bind(d.visits)
-            .bind(d.bounces)
-            .bind(d.duration)
-            .bind(visitors)
-            .execute(&mut *conn)
-            .await?;
+    let empty = Sketch::default().encode();
+    for chunk in rows.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO {table} (site_id, dim, {col}, value, pageviews, events, visits, bounces, duration, \
+             visitors) VALUES {} ON CONFLICT DO NOTHING",
+            values_with(chunk.len(), 4, 2, ", 0, 0, 0, 0, 0, $1")
+        );
+        let mut q = sqlx::query(&sql).bind(&empty);
+        for ((site, dim, at, value), _) in chunk {
+            q = q.bind(site).bind(*dim).bind(*at).bind(value);
         }
-        Ok(())
+        q.execute(&mut *conn).await?;
+
+        let sql = format!(
+            "SELECT t.site_id, t.dim, t.{col}, t.value, t.visitors FROM (VALUES {}) AS v \
+             JOIN {table} t ON t.site_id = v.column1 AND t.dim = v.column2 AND t.{col} = v.column3 \
+             AND t.value = v.column4 ORDER BY t.site_id, t.dim, t.{col}, t.value{}",
+            values(chunk.len(), 4),
+            if postgres { " FOR UPDATE OF t" } else { "" }
+        );
+        let mut q = sqlx::query(&sql);
+        for ((site, dim, at, value), _) in chunk {
+            q = q.bind(site).bind(*dim).bind(*at).bind(value);
+        }
+        let mut stored: std::collections::HashMap<(String, String, i64, String), Vec<u8>> = q
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|r| ((r.get(0), r.get(1), r.get(2), r.get(3)), r.get(4)))
+            .collect();
+
+        let sql = format!(
+            "INSERT INTO {table} AS t (site_id, dim, {col}, value, pageviews, events, visits, bounces, duration, \
+             visitors) VALUES {} ON CONFLICT (site_id, dim, {col}, value) DO UPDATE SET \
+             pageviews = t.pageviews + excluded.pageviews, events = t.events + excluded.events, \
+             visits = t.visits + excluded.visits, bounces = t.bounces + excluded.bounces, \
+             duration = t.duration + excluded.duration, visitors = excluded.visitors",
+            values(chunk.len(), 10)
+        );
+        let mut q = sqlx::query(&sql);
+        for ((site, dim, at, value), d) in chunk {
+            let key = (site.clone(), dim.to_string(), *at, value.clone());
+            let visitors = match stored.remove(&key) {
+                Some(bytes) if d.visitors.count() == 0 => bytes,
+                Some(bytes) => {
+                    let mut sketch = d.visitors.clone();
+                    if !sketch.merge_encoded(&bytes) {
+                        tracing::warn!(site, dim, at, "unreadable visitor sketch replaced");
+                    }
+                    sketch.encode()
+                }
+                // Created just above, so always read; were it not, the batch's own visitors.
+                None => d.visitors.encode(),
+            };
+            q = q
+                .bind(site)
+                .bind(*dim)
+                .bind(*at)
+                .bind(value)
+                .bind(d.pageviews)
+                .bind(d.events)
+                .bind(d.visits)
+                .bind(d.bounces)
+                .bind(d.duration)
+                .bind(visitors);
+        }
+        q.execute(&mut *conn).await?;
     }
+    Ok(())
 }
 
 fn s(v: &Option<String>) -> String {
@@ -444,11 +462,20 @@ fn pending_hit(e: &RecordedEvent, h: &Hit, kind: &'static str) -> PendingHit {
 /// Rows per multi-row statement (16 parameters a row at most: far below every backend's limit).
 const CHUNK: usize = 200;
 
+/// `rows` tuples of `cols` parameters, numbered from `$1`.
 fn values(rows: usize, cols: usize) -> String {
+    values_with(rows, cols, 1, "")
+}
+
+/// `rows` tuples of `cols` parameters numbered from `$first`, each closed by `extra` (fixed SQL:
+/// constants or a parameter shared by every row).
+fn values_with(rows: usize, cols: usize, first: usize, extra: &str) -> String {
     (0..rows)
         .map(|r| {
-            let ps: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
-            format!("({})", ps.join(", "))
+            let ps: Vec<String> = (0..cols)
+                .map(|c| format!("${}", first + r * cols + c))
+                .collect();
+            format!("({}{extra})", ps.join(", "))
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -473,13 +500,14 @@ async fn flush_hits(
         let visitors: Vec<&str> = visitors.into_iter().collect();
         for chunk in visitors.chunks(CHUNK) {
             let list = (0..chunk.len())
-                .map(|i| format!("${}", i + 2))
+                .map(|i| format!("(${})", i + 2))
                 .collect::<Vec<_>>()
                 .join(", ");
             let sql = format!(
                 "SELECT s.id, s.start_ts, s.last_ts, s.pageviews, s.hits, s.entry_page, s.source, s.utm_source, \
                  s.utm_medium, s.utm_campaign, s.country, s.device, s.browser, s.visitor, s.part \
-                 FROM rm_sessions{sfx} s WHERE s.site_id = $1 AND s.visitor IN ({list}) AND s.created_pos = ( \
+                 FROM (VALUES {list}) AS v JOIN rm_sessions{sfx} s ON s.site_id = $1 AND s.visitor = v.column1 \
+                 WHERE s.created_pos = ( \
                    SELECT MAX(t.created_pos) FROM rm_sessions{sfx} t WHERE t.site_id = s.site_id \
                    AND t.visitor = s.visitor AND t.part = s.part)"
             );

@@ -4,6 +4,7 @@
 use crate::Db;
 use keel_events::RecordedEvent;
 use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeSet, HashMap};
 
 /// A read model: its tables and how events change them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -329,6 +330,12 @@ pub enum ApplyError {
 /// Applies `events` in order inside the caller's open transaction. Each is guarded by the
 /// `(guard, stream)` row: already applied → skipped; not the next version → [`ApplyError::Gap`].
 /// Returns how many were applied.
+///
+/// The guard is set-wise: one statement creates the rows of streams not seen before (at version
+/// 0, so there is a row to lock), one locks every stream row of the batch in key order and reads
+/// its version, the batch is checked and written, and one upsert records the new versions. A
+/// concurrent duplicate (two projector processes during a rebalance) waits on the locks, then
+/// reads the versions the other committed and skips what it applied.
 pub async fn apply_events(
     conn: &mut AnyConnection,
     projection: Projection,
@@ -336,64 +343,106 @@ pub async fn apply_events(
     sfx: &str,
     events: &[RecordedEvent],
 ) -> Result<usize, ApplyError> {
+    let mine: Vec<&RecordedEvent> = events
+        .iter()
+        .filter(|e| projection.covers(e.stream_id.as_str()))
+        .collect();
+    if mine.is_empty() {
+        return Ok(0);
+    }
+    let streams: Vec<&str> = mine
+        .iter()
+        .map(|e| e.stream_id.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let postgres = conn.backend_name() == "PostgreSQL";
+    // Per stream: the version applied so far, and the position reached in this batch if any.
+    let mut versions: HashMap<&str, (i64, Option<i64>)> = HashMap::new();
+    for chunk in streams.chunks(GUARD_CHUNK) {
+        let rows = (0..chunk.len())
+            .map(|i| format!("($1, ${}, 0, 0)", i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO projection_streams (projection, stream_id, version, position) VALUES {rows} \
+             ON CONFLICT (projection, stream_id) DO NOTHING"
+        );
+        let mut q = sqlx::query(&sql).bind(guard);
+        for s in chunk {
+            q = q.bind(*s);
+        }
+        q.execute(&mut *conn).await?;
+        // A join with a VALUES list (not `IN (…)`): the planner then looks each stream up by the
+        // key even while the table's statistics are stale, as they are on a fresh deployment.
+        let list = (0..chunk.len())
+            .map(|i| format!("(${})", i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT g.stream_id, g.version FROM (VALUES {list}) AS v \
+             JOIN projection_streams g ON g.projection = $1 AND g.stream_id = v.column1 \
+             ORDER BY g.stream_id{}",
+            if postgres { " FOR UPDATE OF g" } else { "" }
+        );
+        let mut q = sqlx::query(&sql).bind(guard);
+        for s in chunk {
+            q = q.bind(*s);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            let id: String = r.get(0);
+            if let Some(s) = chunk.iter().find(|s| **s == id) {
+                versions.insert(s, (r.get(1), None));
+            }
+        }
+    }
     let mut applied = 0;
     let mut pending = crate::analytics::Pending::default();
-    for e in events {
-        if !projection.covers(e.stream_id.as_str()) {
+    for e in mine {
+        let stream = e.stream_id.as_str();
+        let have = versions.get(stream).map_or(0, |v| v.0);
+        if e.stream_version <= have {
             continue;
         }
-        // Claim the stream's next version before writing. Both statements lock the guard row, so a
-        // concurrent duplicate (two projector processes during a rebalance) waits, then claims
-        // nothing and skips. Only version 1 may create the row: a missing start is a gap.
-        let mut claimed = sqlx::query(
-            "UPDATE projection_streams SET version = $3, position = $4 \
-             WHERE projection = $1 AND stream_id = $2 AND version = $3 - 1",
-        )
-        .bind(guard)
-        .bind(e.stream_id.as_str())
-        .bind(e.stream_version)
-        .bind(e.position)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-        if claimed == 0 && e.stream_version == 1 {
-            claimed = sqlx::query(
-                "INSERT INTO projection_streams (projection, stream_id, version, position) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (projection, stream_id) DO NOTHING",
-            )
-            .bind(guard)
-            .bind(e.stream_id.as_str())
-            .bind(e.stream_version)
-            .bind(e.position)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-        }
-        if claimed == 0 {
-            let have: i64 = sqlx::query(
-                "SELECT version FROM projection_streams WHERE projection = $1 AND stream_id = $2",
-            )
-            .bind(guard)
-            .bind(e.stream_id.as_str())
-            .fetch_optional(&mut *conn)
-            .await?
-            .map_or(0, |r| r.get(0));
-            if e.stream_version <= have {
-                continue;
-            }
+        if e.stream_version != have + 1 {
             return Err(ApplyError::Gap {
                 projection: guard.to_string(),
-                stream: e.stream_id.to_string(),
+                stream: stream.to_string(),
                 have,
                 got: e.stream_version,
             });
         }
+        versions.insert(stream, (e.stream_version, Some(e.position)));
         projection.write(conn, sfx, e, &mut pending).await?;
         applied += 1;
     }
     pending.flush(conn, sfx).await?;
+    // Record the versions reached (streams whose events were all skipped keep theirs).
+    let moved: Vec<(&str, i64, i64)> = streams
+        .iter()
+        .filter_map(|s| versions.get(s).and_then(|(v, p)| p.map(|p| (*s, *v, p))))
+        .collect();
+    for chunk in moved.chunks(GUARD_CHUNK) {
+        let rows = (0..chunk.len())
+            .map(|i| format!("($1, ${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO projection_streams (projection, stream_id, version, position) VALUES {rows} \
+             ON CONFLICT (projection, stream_id) DO UPDATE SET version = excluded.version, \
+             position = excluded.position"
+        );
+        let mut q = sqlx::query(&sql).bind(guard);
+        for (s, v, p) in chunk {
+            q = q.bind(*s).bind(*v).bind(*p);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(applied)
 }
+
+/// Streams per guard statement.
+const GUARD_CHUNK: usize = 500;
 
 /// Creates the live tables of every projection that has none yet.
 pub async fn ensure_tables(db: &Db) -> Result<(), sqlx::Error> {

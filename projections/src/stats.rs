@@ -265,11 +265,10 @@ async fn from_rollups(
                 let at: i64 = r.get(0);
                 let value: String = r.get(1);
                 let key = group_key(grouping, q.tz, at * unit, &value);
-                let bytes: Vec<u8> = r.get(7);
-                let sketch = Sketch::decode(&bytes).unwrap_or_default();
+                let bytes: &[u8] = r.get(7);
                 let a = out.entry(key).or_default();
                 if *dim == "goal" && !matches!(grouping, Grouping::By(_)) {
-                    a.converters.merge(&sketch);
+                    merge_stored(&mut a.converters, bytes);
                     a.completions += r.get::<i64, _>(3);
                     continue;
                 }
@@ -278,15 +277,24 @@ async fn from_rollups(
                 a.visits += r.get::<i64, _>(4);
                 a.bounces += r.get::<i64, _>(5);
                 a.duration_ms += r.get::<i64, _>(6);
-                a.visitors.merge(&sketch);
+                merge_stored(&mut a.visitors, bytes);
                 if *dim == "goal" {
-                    a.converters.merge(&sketch);
+                    merge_stored(&mut a.converters, bytes);
                     a.completions += r.get::<i64, _>(3);
                 }
             }
         }
     }
     Ok(out)
+}
+
+fn merge_stored(into: &mut Sketch, bytes: &[u8]) {
+    if !into.merge_encoded(bytes) {
+        tracing::warn!(
+            len = bytes.len(),
+            "unreadable visitor sketch in a rollup row; skipped"
+        );
+    }
 }
 
 /// The SQL condition of the filters on `rm_hits h`, and its parameters (numbered from `first`).

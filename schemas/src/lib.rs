@@ -7,8 +7,14 @@ use keel_events::DomainEvent;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// The schema version written for new events of every type.
-pub const CURRENT_SCHEMA_VERSION: i32 = 1;
+/// The schema version written for new events of a type (1 unless the type has evolved).
+pub fn current_version(event_type: &str) -> i32 {
+    match event_type {
+        // v2: the key's environment is recorded instead of being read off its prefix.
+        "key.created" => 2,
+        _ => 1,
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
@@ -53,12 +59,16 @@ pub fn to_stored(event: &DomainEvent) -> StoredEvent {
         DomainEvent::DashboardCreated(e) => serde_json::to_value(e),
         DomainEvent::DashboardUpdated(e) => serde_json::to_value(e),
         DomainEvent::DashboardDeleted(e) => serde_json::to_value(e),
+        DomainEvent::EntitlementSet(e) => serde_json::to_value(e),
+        DomainEvent::EntitlementRemoved(e) => serde_json::to_value(e),
+        DomainEvent::UsageRecorded(e) => serde_json::to_value(e),
+        DomainEvent::UsageThresholdReached(e) => serde_json::to_value(e),
     }
     // Serialising plain structs of strings, numbers and enums cannot fail.
     .unwrap_or(Value::Null);
     StoredEvent {
         event_type: event.event_type(),
-        schema_version: CURRENT_SCHEMA_VERSION,
+        schema_version: current_version(event.event_type()),
         payload,
     }
 }
@@ -70,16 +80,43 @@ fn parse<T: DeserializeOwned>(event_type: &str, payload: Value) -> Result<T, Sch
     })
 }
 
-/// Lift a payload of an older schema version to the current one. Each future version bump adds a
-/// step here (`(type, 1) => v1_to_v2(payload)`), so every read path sees only the current shape.
+/// Lift a payload of an older schema version to the current one, a version at a time, so every
+/// read path (aggregate loads, the relay and Kafka consumers, the log-fed projectors, the audit
+/// API, replays) sees only the current shape. Stored rows are never rewritten.
 pub fn upcast(event_type: &str, version: i32, payload: Value) -> Result<Value, SchemaError> {
-    match version {
-        CURRENT_SCHEMA_VERSION => Ok(payload),
-        _ => Err(SchemaError::UnknownVersion {
+    let current = current_version(event_type);
+    if !(1..=current).contains(&version) {
+        return Err(SchemaError::UnknownVersion {
             event_type: event_type.into(),
             version,
-        }),
+        });
     }
+    let mut payload = payload;
+    for from in version..current {
+        payload = match (event_type, from) {
+            ("key.created", 1) => key_created_v1_to_v2(payload),
+            _ => {
+                return Err(SchemaError::UnknownVersion {
+                    event_type: event_type.into(),
+                    version: from,
+                })
+            }
+        };
+    }
+    Ok(payload)
+}
+
+/// `key.created` v1 → v2: the environment, which v1 left to the prefix.
+fn key_created_v1_to_v2(mut payload: Value) -> Value {
+    if let Value::Object(m) = &mut payload {
+        let test = m
+            .get("prefix")
+            .and_then(Value::as_str)
+            .is_some_and(|p| p.starts_with("keel_test_"));
+        m.entry("environment")
+            .or_insert_with(|| Value::String(if test { "test" } else { "live" }.into()));
+    }
+    payload
 }
 
 pub fn from_stored(
@@ -107,6 +144,12 @@ pub fn from_stored(
         "dashboard.created" => DomainEvent::DashboardCreated(parse(event_type, payload)?),
         "dashboard.updated" => DomainEvent::DashboardUpdated(parse(event_type, payload)?),
         "dashboard.deleted" => DomainEvent::DashboardDeleted(parse(event_type, payload)?),
+        "entitlement.set" => DomainEvent::EntitlementSet(parse(event_type, payload)?),
+        "entitlement.removed" => DomainEvent::EntitlementRemoved(parse(event_type, payload)?),
+        "usage.recorded" => DomainEvent::UsageRecorded(parse(event_type, payload)?),
+        "usage.threshold_reached" => {
+            DomainEvent::UsageThresholdReached(parse(event_type, payload)?)
+        }
         other => return Err(SchemaError::UnknownType(other.into())),
     })
 }
@@ -166,6 +209,34 @@ mod tests {
         assert!(matches!(
             from_stored("key.revoked", 1, Value::Null),
             Err(SchemaError::Payload { .. })
+        ));
+    }
+
+    #[test]
+    fn old_key_created_payloads_are_lifted_to_v2() {
+        let v1 = serde_json::json!({
+            "key_id": ApiKeyId::new_v7(), "workspace_id": WorkspaceId::new_v7(), "name": "ci",
+            "prefix": "keel_test_abcd", "key_hash": "h", "scopes": ["keys:read"],
+            "expires_at": null, "rate_limit_tier": null,
+        });
+        let Ok(DomainEvent::ApiKeyCreated(k)) = from_stored("key.created", 1, v1.clone()) else {
+            panic!("a v1 key.created must read")
+        };
+        assert_eq!(k.environment, "test");
+        // A v1 payload is not a v2 one: the upcaster is what makes it readable.
+        assert!(from_stored("key.created", 2, v1).is_err());
+        let stored = to_stored(&DomainEvent::ApiKeyCreated(k.clone()));
+        assert_eq!(
+            (stored.event_type, stored.schema_version),
+            ("key.created", 2)
+        );
+        assert_eq!(
+            from_stored("key.created", 2, stored.payload).expect("v2 reads"),
+            DomainEvent::ApiKeyCreated(k)
+        );
+        assert!(matches!(
+            from_stored("key.created", 3, Value::Null),
+            Err(SchemaError::UnknownVersion { .. })
         ));
     }
 

@@ -45,11 +45,14 @@ async fn rebuild_swaps_in_equal_tables_while_serving(b: Backend) {
         .await;
     assert_eq!(ready.status, StatusCode::OK);
     let before = rows(&app, &ws).await;
+    // The workspaces projection is its own consumer: wait for it too (min_position above only
+    // waited for the keys).
     let before_ws = app
-        .get(&format!("/api/v1/workspaces/{ws}"))
+        .get(&format!("/api/v1/workspaces/{ws}?min_position={pos}"))
         .send()
         .await
         .body;
+    assert_eq!(before_ws["data"]["name"], "Big", "{before_ws}");
 
     // Readers hammer the API during the rebuild; every request must succeed.
     let stop = Arc::new(AtomicBool::new(false));

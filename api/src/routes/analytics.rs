@@ -90,8 +90,9 @@ pub async fn purge_salts(state: &AppState, now: DateTime<Utc>) -> Result<u64, sq
 #[serde(deny_unknown_fields)]
 pub struct EventsBody {
     /// Up to 1,000 events.
+    /// Kept raw: each item is parsed on its own, so a bad one is rejected alone.
     #[schema(value_type = Vec<EventItem>)]
-    events: Vec<Value>,
+    events: Vec<Box<serde_json::value::RawValue>>,
 }
 
 /// One server-side event.
@@ -158,10 +159,10 @@ async fn prepare(
     caller: &Caller,
     ws: WorkspaceId,
     sites: &mut HashMap<SiteId, Option<Site>>,
-    raw: Value,
+    raw: &serde_json::value::RawValue,
     now: DateTime<Utc>,
 ) -> Result<Fate, ApiError> {
-    let item: EventItem = match serde_json::from_value(raw) {
+    let item: EventItem = match serde_json::from_str(raw.get()) {
         Ok(i) => i,
         Err(e) => return Ok(Fate::Rejected(item_reason(e))),
     };
@@ -275,43 +276,40 @@ pub async fn ingest(
     let now = Utc::now();
     let mut sites = HashMap::new();
     let mut fates = Vec::with_capacity(body.events.len());
-    for raw in body.events {
+    for raw in &body.events {
         fates.push(prepare(&state, &req, &caller, ws, &mut sites, raw, now).await?);
     }
+    drop(body);
     if !fates.is_empty() && sites.values().all(Option::is_none) {
         return Err(ApiError::NotFound("site"));
     }
     // Queued in item order, so one visitor's events keep the batch's order in its stream.
-    let appends = fates.iter().map(|f| async {
+    let appends = fates.into_iter().map(|f| async {
         match f {
-            Fate::Append(r) => Some(state.store.append(r.clone()).await),
-            Fate::Rejected(_) => None,
+            Fate::Append(r) => Ok(state.store.append(r).await),
+            Fate::Rejected(reason) => Err(reason),
         }
     });
     let results = join_all(appends).await;
     let (mut accepted, mut duplicate, mut last) = (0u64, 0u64, 0i64);
     let mut errors = Vec::new();
     let mut unavailable = 0usize;
-    for (index, (fate, result)) in fates.iter().zip(results).enumerate() {
-        match (fate, result) {
-            (Fate::Rejected(reason), _) => errors.push(json!({ "index": index, "reason": reason })),
-            (
-                _,
-                Some(Ok(AppendOutcome {
-                    duplicate: true, ..
-                })),
-            ) => duplicate += 1,
-            (_, Some(Ok(o))) => {
+    for (index, result) in results.into_iter().enumerate() {
+        match result {
+            Err(reason) => errors.push(json!({ "index": index, "reason": reason })),
+            Ok(Ok(AppendOutcome {
+                duplicate: true, ..
+            })) => duplicate += 1,
+            Ok(Ok(o)) => {
                 accepted += 1;
                 last = last.max(o.last_position);
             }
-            (_, Some(Err(StoreError::EventIdReused(_)))) => duplicate += 1,
-            (_, Some(Err(e))) => {
+            Ok(Err(StoreError::EventIdReused(_))) => duplicate += 1,
+            Ok(Err(e)) => {
                 unavailable += 1;
                 tracing::warn!(error = %e, index, "event not appended");
                 errors.push(json!({ "index": index, "reason": "temporarily unavailable; resend this item" }));
             }
-            (_, None) => {}
         }
     }
     if unavailable > 0 && accepted == 0 && duplicate == 0 {

@@ -154,11 +154,57 @@ pub async fn list(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
+    if let Some(at) = crate::routes::as_of::param(&req, Utc::now())? {
+        return keys_as_of(&req, &state, ws, at).await;
+    }
     wait_for_position(&req, &state, Projection::ApiKeys).await?;
     let mut f = list_filter(&req, KEY_SORTS, KEY_STATUSES)?;
     f.workspace_id = Some(ws.to_string());
     let (rows, total) = query::list_api_keys(&state.db, &f).await?;
     Ok(envelope(&req, rows, total, &f))
+}
+
+/// The keys that were active at `at` (with `scope`, if given), folded from the log.
+async fn keys_as_of(
+    req: &HttpRequest,
+    state: &AppState,
+    ws: WorkspaceId,
+    at: chrono::DateTime<Utc>,
+) -> Result<HttpResponse, ApiError> {
+    let mut f = list_filter(req, KEY_SORTS, KEY_STATUSES)?;
+    let scope = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "scope")
+        .map(|(_, v)| v.into_owned());
+    let events = crate::routes::as_of::history(&state.db, ws, None, Some("key"), at).await?;
+    let mut by_stream: std::collections::BTreeMap<String, Vec<keel_events::RecordedEvent>> =
+        Default::default();
+    for e in events {
+        by_stream
+            .entry(e.stream_id.to_string())
+            .or_default()
+            .push(e);
+    }
+    let mut rows: Vec<serde_json::Value> = by_stream
+        .values()
+        .filter_map(|h| crate::routes::as_of::key_view(h, at))
+        .filter(|k| k["status"] == "active")
+        .filter(|k| {
+            scope.as_deref().is_none_or(|s| {
+                k["scopes"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|x| x == s))
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| a["created_at"].as_str().cmp(&b["created_at"].as_str()));
+    let total = rows.len() as i64;
+    let page: Vec<_> = rows
+        .into_iter()
+        .skip(f.offset as usize)
+        .take(f.limit as usize)
+        .collect();
+    f.workspace_id = Some(ws.to_string());
+    Ok(envelope(req, page, total, &f))
 }
 
 #[utoipa::path(get, path = "/api/v1/keys/{id}", tag = "keys", params(("id" = String, Path, description = "key id")),
@@ -171,6 +217,19 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
     let id = parse_id(&path)?;
+    if let Some(at) = crate::routes::as_of::param(&req, Utc::now())? {
+        let history = crate::routes::as_of::history(
+            &state.db,
+            ws,
+            Some(StreamId::api_key(id).as_str()),
+            None,
+            at,
+        )
+        .await?;
+        let k =
+            crate::routes::as_of::key_view(&history, at).ok_or(ApiError::NotFound("api key"))?;
+        return Ok(HttpResponse::Ok().json(json!({ "data": k })));
+    }
     wait_for_position(&req, &state, Projection::ApiKeys).await?;
     let now = format_ts(Utc::now());
     let k = query::get_api_key(&state.db, &ws.to_string(), &id.to_string(), &now)

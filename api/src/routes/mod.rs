@@ -1,4 +1,7 @@
+pub mod admin;
 pub mod analytics;
+pub mod as_of;
+pub mod audit;
 pub mod dashboards;
 pub mod insights;
 pub mod keys;
@@ -6,6 +9,7 @@ pub mod ops;
 pub mod pixel;
 pub mod sites;
 pub mod stats;
+pub mod usage;
 pub mod workspaces;
 
 use crate::auth::Caller;

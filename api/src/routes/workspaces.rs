@@ -167,6 +167,19 @@ pub async fn get(
     if !caller.can_see_workspace(id) {
         return Err(ApiError::NotFound("workspace"));
     }
+    if let Some(at) = crate::routes::as_of::param(&req, chrono::Utc::now())? {
+        let history = crate::routes::as_of::history(
+            &state.db,
+            id,
+            Some(StreamId::workspace(id).as_str()),
+            None,
+            at,
+        )
+        .await?;
+        let w = crate::routes::as_of::workspace_view(&history, at)
+            .ok_or(ApiError::NotFound("workspace"))?;
+        return Ok(HttpResponse::Ok().json(json!({ "data": w })));
+    }
     wait_for_position(&req, &state, Projection::Workspaces).await?;
     let w = query::get_workspace(&state.db, &id.to_string())
         .await?
@@ -260,6 +273,37 @@ pub async fn delete(
         .finish())
 }
 
+#[utoipa::path(get, path = "/api/v1/workspaces/{id}/history", tag = "workspaces", params(("id" = String, Path, description = "workspace id")),
+    responses((status = 200, body = crate::openapi::HistoryList), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn history(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&path)?;
+    if !caller.can_see_workspace(id) {
+        return Err(ApiError::NotFound("workspace"));
+    }
+    let events = state
+        .store
+        .read_tenant_stream(id, &StreamId::workspace(id))
+        .await?;
+    if events.is_empty() {
+        return Err(ApiError::NotFound("workspace"));
+    }
+    let mut f = crate::http::list_filter(&req, &[], &[])?;
+    let total = events.len() as i64;
+    let rows: Vec<_> = events
+        .iter()
+        .skip(f.offset as usize)
+        .take(f.limit as usize)
+        .map(crate::routes::audit::audit_view)
+        .collect();
+    f.workspace_id = Some(id.to_string());
+    Ok(crate::http::envelope(&req, rows, total, &f))
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/workspaces")
@@ -271,5 +315,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(get))
             .route(web::patch().to(update))
             .route(web::delete().to(delete)),
-    );
+    )
+    .service(web::resource("/workspaces/{id}/history").route(web::get().to(history)));
 }

@@ -1,0 +1,225 @@
+//! `/api/v1/audit`: tamper evidence of the workspace's log.
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::json;
+
+#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
+    responses((status = 200, description = "ok, or the first broken position of the workspace's hash chain, with the reason; checked, head_seq, head_hash, pending (events not chained yet)")))]
+pub async fn verify(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let v = keel_infra::chain::verify(&state.db, &ws.to_string()).await?;
+    Ok(HttpResponse::Ok().json(json!({ "data": {
+        "status": if v.ok { "ok" } else { "broken" },
+        "ok": v.ok, "checked": v.checked, "head_seq": v.head_seq, "head_hash": v.head_hash,
+        "first_broken": v.first_broken, "pending": v.pending,
+    }})))
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/audit/verify").route(web::get().to(verify)))
+        .service(web::resource("/audit/events").route(web::get().to(events)));
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EventsParams {
+    /// `desc` (newest first, default) or `asc`.
+    order: Option<String>,
+    /// 1–500 (default 50).
+    limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+    stream_id: Option<String>,
+    /// `workspace`, `key`, `site`, `visitor`, `usage`, …
+    stream_type: Option<String>,
+    /// Exact (`key.rotated`) or a prefix (`key.*`).
+    event_type: Option<String>,
+    /// `operator`, `system` or a key id.
+    actor: Option<String>,
+    /// RFC 3339, on `occurred_at` (inclusive).
+    from: Option<String>,
+    /// RFC 3339, on `occurred_at` (exclusive).
+    to: Option<String>,
+    after_position: Option<String>,
+}
+
+fn bad(msg: impl Into<String>) -> ApiError {
+    ApiError::BadRequest(msg.into())
+}
+
+fn encode_cursor(c: &keel_commands::LogCursor) -> String {
+    format!("c1.{}.{}", c.txid, c.position)
+}
+
+fn decode_cursor(raw: &str) -> Result<keel_commands::LogCursor, ApiError> {
+    let mut parts = raw.trim().split('.');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some("c1"), Some(t), Some(p), None) => Ok(keel_commands::LogCursor {
+            txid: t.parse().map_err(|_| bad("cursor: malformed"))?,
+            position: p.parse().map_err(|_| bad("cursor: malformed"))?,
+        }),
+        _ => Err(bad("cursor: malformed")),
+    }
+}
+
+fn parse_time(field: &str, raw: &Option<String>) -> Result<Option<String>, ApiError> {
+    raw.as_deref()
+        .map(|r| {
+            chrono::DateTime::parse_from_rfc3339(r.trim())
+                .map(|t| keel_schemas::format_ts(t.with_timezone(&chrono::Utc)))
+                .map_err(|_| bad(format!("{field}: must be an RFC 3339 time")))
+        })
+        .transpose()
+}
+
+fn audit_query(p: &EventsParams) -> Result<(keel_infra::audit::AuditQuery, i64), ApiError> {
+    let newest_first = match p.order.as_deref() {
+        None | Some("desc") => true,
+        Some("asc") => false,
+        Some(_) => return Err(bad("order: must be asc or desc")),
+    };
+    let limit = match p.limit.as_deref() {
+        None => 50,
+        Some(l) => match l.trim().parse::<i64>() {
+            Ok(n) if (1..=500).contains(&n) => n,
+            _ => return Err(bad("limit: must be from 1 to 500")),
+        },
+    };
+    let actor = p.actor.as_deref().map(|a| match a {
+        "operator" | "system" => a.to_string(),
+        id if id.starts_with("key:") => id.to_string(),
+        id => format!("key:{id}"),
+    });
+    Ok((
+        keel_infra::audit::AuditQuery {
+            stream_id: p.stream_id.clone(),
+            stream_type: p.stream_type.clone(),
+            event_type: p.event_type.clone(),
+            actor,
+            from: parse_time("from", &p.from)?,
+            to: parse_time("to", &p.to)?,
+            after_position: p
+                .after_position
+                .as_deref()
+                .map(|a| {
+                    a.trim()
+                        .parse::<i64>()
+                        .map_err(|_| bad("after_position: must be an integer"))
+                })
+                .transpose()?,
+            recorded_until: None,
+            newest_first,
+            cursor: p.cursor.as_deref().map(decode_cursor).transpose()?,
+        },
+        limit,
+    ))
+}
+
+/// One event as auditors read it.
+pub fn audit_view(e: &keel_events::RecordedEvent) -> serde_json::Value {
+    json!({
+        "position": e.position, "event_id": e.event_id, "event_type": e.event_type(),
+        // `data` is always in the type's current shape; the row may hold an older one.
+        "schema_version": keel_schemas::current_version(e.event_type()),
+        "stored_schema_version": e.schema_version,
+        "stream_id": e.stream_id, "version": e.stream_version,
+        "actor": e.metadata.actor, "request_id": e.metadata.request_id,
+        "correlation_id": e.metadata.correlation_id, "causation_id": e.metadata.causation_id,
+        "occurred_at": keel_schemas::format_ts(e.occurred_at),
+        "recorded_at": keel_schemas::format_ts(e.recorded_at),
+        "data": keel_schemas::public_payload(&e.event),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/audit/events", tag = "audit", params(EventsParams),
+    responses((status = 200, description = "a page of the workspace's log, next_cursor, and pending: committed events not readable yet because an older transaction is still running (they appear once it ends, so a cursor never skips one); with Accept: application/x-ndjson the whole filtered history, one event per line"),
+        (status = 400, description = "malformed cursor, time or parameter", body = crate::openapi::ErrorBody),
+        (status = 404, description = "stream_id names no stream of the workspace", body = crate::openapi::ErrorBody)))]
+pub async fn events(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<EventsParams>,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let (mut q, limit) = audit_query(&params)?;
+    if let Some(s) = &q.stream_id {
+        let exists = keel_infra::audit::read(
+            &state.db,
+            ws,
+            &keel_infra::audit::AuditQuery {
+                stream_id: Some(s.clone()),
+                ..Default::default()
+            },
+            1,
+        )
+        .await?;
+        if exists.is_empty() {
+            return Err(ApiError::NotFound("stream"));
+        }
+    }
+    let ndjson = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/x-ndjson"));
+    if ndjson {
+        // The whole history, a page at a time: never all of it in memory.
+        let db = state.db.clone();
+        let stream = futures::stream::unfold(Some(q), move |state_q| {
+            let db = db.clone();
+            async move {
+                let mut q = state_q?;
+                match keel_infra::audit::read(&db, ws, &q, 500).await {
+                    Ok(page) if page.is_empty() => None,
+                    Ok(page) => {
+                        let mut out = String::new();
+                        for (_, e) in &page {
+                            out.push_str(&audit_view(e).to_string());
+                            out.push('\n');
+                        }
+                        let done = page.len() < 500;
+                        q.cursor = page.last().map(|(c, _)| *c);
+                        Some((
+                            Ok::<_, actix_web::Error>(actix_web::web::Bytes::from(out)),
+                            (!done).then_some(q),
+                        ))
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "audit stream failed midway");
+                        Some((
+                            Err(actix_web::error::ErrorInternalServerError(
+                                "audit stream failed",
+                            )),
+                            None,
+                        ))
+                    }
+                }
+            }
+        });
+        return Ok(HttpResponse::Ok()
+            .content_type("application/x-ndjson")
+            .streaming(stream));
+    }
+    // Counted first: whatever is not pending now is in the page read next.
+    let pending = keel_infra::audit::pending(&state.db, ws).await?;
+    let mut page = keel_infra::audit::read(&state.db, ws, &q, limit + 1).await?;
+    let more = page.len() as i64 > limit;
+    page.truncate(limit as usize);
+    let next = more
+        .then(|| page.last().map(|(c, _)| encode_cursor(c)))
+        .flatten();
+    q.cursor = None;
+    let rows: Vec<_> = page.iter().map(|(_, e)| audit_view(e)).collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "data": rows,
+        "meta": { "limit": limit, "order": if q.newest_first { "desc" } else { "asc" }, "next_cursor": next, "pending": pending },
+    })))
+}

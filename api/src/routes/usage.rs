@@ -1,0 +1,747 @@
+//! `/api/v1/entitlements`: what a workspace may use, recording usage against it (hard limits held
+//! exactly by the store's inline counters), checks and the per-feature summary.
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::http::{json_body, POSITION_HEADER};
+use crate::routes::command_meta;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Datelike, Utc};
+use chrono_tz::Tz;
+use keel_commands::usage::{
+    self, all_features, period_bounds, reached_thresholds, resolve, threshold_event_uuid,
+    usage_event_uuid, Entitlement, EntitlementCommand, EntitlementInput, EntitlementsAggregate,
+    UsageInput,
+};
+use keel_commands::workspace::WorkspaceAggregate;
+use keel_commands::{execute, Aggregate, AppendRequest, DomainError, EventStore, Execution};
+use keel_events::usage::{EntitlementKind, UsageThresholdReached};
+use keel_events::{DomainEvent, EventId, ExpectedVersion, NewEvent, StreamId, Tier, WorkspaceId};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+/// What the usage rules need to know about a workspace.
+struct Account {
+    tier: Tier,
+    tz: Tz,
+    /// Day of month the billing period starts (the day the workspace was created, locally).
+    anchor_day: u32,
+    overrides: BTreeMap<String, keel_events::usage::EntitlementSet>,
+}
+
+async fn account(state: &AppState, ws: WorkspaceId) -> Result<Account, ApiError> {
+    account_at(state, ws, None).await
+}
+
+/// The account as it was at `at` (its events recorded up to then), or as it is.
+async fn account_at(
+    state: &AppState,
+    ws: WorkspaceId,
+    at: Option<DateTime<Utc>>,
+) -> Result<Account, ApiError> {
+    let until = |e: &keel_events::RecordedEvent| at.is_none_or(|t| e.recorded_at <= t);
+    let mut history = state.store.read_stream(&StreamId::workspace(ws)).await?;
+    history.retain(until);
+    let w = WorkspaceAggregate::fold(history.iter().map(|e| &e.event))
+        .filter(|w| !w.deleted)
+        .ok_or(ApiError::NotFound("workspace"))?;
+    let tz: Tz = w.settings.timezone.parse().unwrap_or(Tz::UTC);
+    let anchor_day = history
+        .first()
+        .map_or(1, |e| e.occurred_at.with_timezone(&tz).day());
+    let mut overrides = state.store.read_stream(&StreamId::entitlements(ws)).await?;
+    overrides.retain(until);
+    Ok(Account {
+        tier: w.tier,
+        tz,
+        anchor_day,
+        overrides: EntitlementsAggregate::fold(overrides.iter().map(|e| &e.event)),
+    })
+}
+
+fn feature_of(acc: &Account, feature: &str) -> Result<Entitlement, ApiError> {
+    resolve(acc.tier, &acc.overrides, feature)
+        .ok_or_else(|| DomainError::FeatureNotFound(feature.to_string()).into())
+}
+
+/// Current usage of a metered feature in the period containing `now`: (used, start, reset).
+async fn used(
+    state: &AppState,
+    ws: WorkspaceId,
+    acc: &Account,
+    ent: &Entitlement,
+    now: DateTime<Utc>,
+) -> Result<(i64, DateTime<Utc>, Option<DateTime<Utc>>), ApiError> {
+    let (start, end) = period_bounds(ent.period, now, acc.tz, acc.anchor_day);
+    let used: i64 = sqlx::query(
+        "SELECT used FROM usage_counters WHERE workspace_id = $1 AND feature = $2 AND period_start = $3",
+    )
+    .bind(ws.to_string())
+    .bind(&ent.feature)
+    .bind(start.timestamp_millis())
+    .fetch_optional(&state.db.pool)
+    .await?
+    .map_or(0, |r| r.get(0));
+    Ok((used, start, end))
+}
+
+fn available(limit: Option<i64>, used: i64) -> Value {
+    limit.map_or(Value::Null, |l| json!((l - used).max(0)))
+}
+
+fn ts(t: Option<DateTime<Utc>>) -> Value {
+    t.map_or(Value::Null, |t| json!(keel_schemas::format_ts(t)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UsageBody {
+    feature: String,
+    /// A positive integer (default 1).
+    #[schema(value_type = Option<i64>)]
+    quantity: Option<Value>,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    metadata: Map<String, Value>,
+    /// Your id for this record: a record with an id already seen is counted once, forever.
+    usage_id: Option<String>,
+}
+
+/// Appends the threshold events `used` has reached (each at most once per period: its event id
+/// is derived from the workspace, feature, period and threshold).
+async fn thresholds(
+    state: &AppState,
+    meta: keel_events::Metadata,
+    ws: WorkspaceId,
+    ent: &Entitlement,
+    used: i64,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let Some(limit) = ent.limit else {
+        return Ok(());
+    };
+    for t in reached_thresholds(used, Some(limit)) {
+        let id = threshold_event_uuid(ws, &ent.feature, start, t);
+        let r = state
+            .store
+            .append(AppendRequest {
+                tenant_id: ws,
+                stream_id: StreamId::usage(ws, &id.simple().to_string()),
+                expected: ExpectedVersion::Any,
+                events: vec![NewEvent {
+                    event_id: EventId(id),
+                    event: DomainEvent::UsageThresholdReached(UsageThresholdReached {
+                        workspace_id: ws,
+                        feature: ent.feature.clone(),
+                        threshold: t,
+                        period_start: start,
+                        used,
+                        limit,
+                    }),
+                    occurred_at: now,
+                }],
+                metadata: meta.clone(),
+            })
+            .await;
+        if let Err(e) = r {
+            // The next record past the threshold tries again.
+            tracing::warn!(error = %e, feature = %ent.feature, threshold = t, "threshold event not recorded");
+        }
+    }
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/api/v1/entitlements/usage", tag = "usage", request_body = UsageBody,
+    responses((status = 201, description = "recorded: feature, quantity, current_usage, limit, available, reset_at"),
+        (status = 200, description = "a replay of a usage_id already recorded"),
+        (status = 403, description = "feature_limit_reached: nothing recorded", body = crate::openapi::ErrorBody),
+        (status = 404, description = "feature_not_found", body = crate::openapi::ErrorBody),
+        (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn record(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let body: UsageBody = json_body(body, state.config.max_body_bytes).await?;
+    let now = state.config.clock.now();
+    let acc = account(&state, ws).await?;
+    let ent = feature_of(&acc, &body.feature)?;
+    let (start, _) = period_bounds(ent.period, now, acc.tz, acc.anchor_day);
+    let key_id = match &caller {
+        Caller::Key(k) => Some(k.key_id),
+        Caller::Operator => None,
+    };
+    let input = UsageInput {
+        feature: body.feature.clone(),
+        quantity: body.quantity,
+        metadata: body.metadata,
+        usage_id: body.usage_id,
+    };
+    let event = usage::record_usage(ws, key_id, &ent, &input, start)?;
+    let event_id = match &input.usage_id {
+        Some(u) => EventId(usage_event_uuid(ws, &ent.feature, u)),
+        None => EventId::new_v7(),
+    };
+    let quantity = event.quantity;
+    let stream = StreamId::usage(ws, &event_id.0.simple().to_string());
+    let outcome = state
+        .store
+        .append(AppendRequest {
+            tenant_id: ws,
+            stream_id: stream.clone(),
+            expected: ExpectedVersion::Any,
+            events: vec![NewEvent {
+                event_id,
+                event: DomainEvent::UsageRecorded(event),
+                occurred_at: now,
+            }],
+            metadata: command_meta(&req, &caller),
+        })
+        .await;
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(keel_commands::StoreError::EventIdReused(_)) => {
+            return Err(DomainError::field(
+                "usage_id",
+                "already used for a different record of this feature",
+            )
+            .into())
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if outcome.duplicate {
+        // A replay must be the same record: the first one is in its own stream.
+        let first = state.store.read_stream(&stream).await?;
+        let same = first.iter().any(|e| {
+            matches!(&e.event, DomainEvent::UsageRecorded(u) if u.quantity == quantity && u.feature == ent.feature)
+        });
+        if !same {
+            return Err(DomainError::field(
+                "usage_id",
+                "already used for a different record of this feature",
+            )
+            .into());
+        }
+    }
+    let (used, start, reset) = used(&state, ws, &acc, &ent, now).await?;
+    if !outcome.duplicate {
+        let meta = command_meta(&req, &caller);
+        thresholds(&state, meta, ws, &ent, used, start, now).await?;
+    }
+    let status = if outcome.duplicate {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let mut resp = HttpResponse::build(status);
+    if outcome.last_position > 0 {
+        resp.insert_header((POSITION_HEADER, outcome.last_position.to_string()));
+    }
+    Ok(resp.json(json!({ "data": {
+        "recorded": true, "duplicate": outcome.duplicate, "feature": ent.feature, "quantity": quantity,
+        "current_usage": used, "limit": ent.limit, "available": available(ent.limit, used),
+        "period_start": keel_schemas::format_ts(start), "reset_at": ts(reset),
+    }})))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CheckParams {
+    feature: String,
+    /// How much would be used (default 1).
+    quantity: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/entitlements/check", tag = "usage", params(CheckParams),
+    responses((status = 200, description = "allowed, reason (LIMIT_EXCEEDED, FEATURE_NOT_IN_PLAN or null), current_usage, limit, available"),
+        (status = 404, description = "feature_not_found", body = crate::openapi::ErrorBody),
+        (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn check(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<CheckParams>,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let quantity = match params.quantity.as_deref() {
+        None => 1,
+        Some(raw) => usage::quantity(Some(
+            &raw.trim()
+                .parse::<i64>()
+                .map(Value::from)
+                .unwrap_or(Value::Null),
+        ))?,
+    };
+    let now = state.config.clock.now();
+    let acc = account(&state, ws).await?;
+    let ent = feature_of(&acc, &params.feature)?;
+    let mut out = json!({ "feature": ent.feature, "type": ent.kind.as_str() });
+    if !ent.granted() {
+        out["allowed"] = json!(false);
+        out["reason"] = json!("FEATURE_NOT_IN_PLAN");
+        return Ok(HttpResponse::Ok().json(json!({ "data": out })));
+    }
+    match ent.kind {
+        EntitlementKind::Metered => {
+            let (used, _, reset) = used(&state, ws, &acc, &ent, now).await?;
+            let over = ent.limit.is_some_and(|l| used.saturating_add(quantity) > l);
+            let allowed = !(over && ent.hard);
+            out["allowed"] = json!(allowed);
+            out["reason"] = if over {
+                json!("LIMIT_EXCEEDED")
+            } else {
+                Value::Null
+            };
+            out["current_usage"] = json!(used);
+            out["limit"] = json!(ent.limit);
+            out["available"] = available(ent.limit, used);
+            out["hard"] = json!(ent.hard);
+            out["reset_at"] = ts(reset);
+        }
+        EntitlementKind::Boolean => {
+            out["allowed"] = json!(true);
+            out["reason"] = Value::Null;
+        }
+        EntitlementKind::Static => {
+            out["allowed"] = json!(true);
+            out["reason"] = Value::Null;
+            out["config"] = ent.config.clone().unwrap_or(Value::Null);
+        }
+    }
+    Ok(HttpResponse::Ok().json(json!({ "data": out })))
+}
+
+#[utoipa::path(get, path = "/api/v1/entitlements/summary", tag = "usage",
+    responses((status = 200, description = "per feature: used, limit, available, percentage, reset_at, unit")))]
+pub async fn summary(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let as_of = crate::routes::as_of::param(&req, state.config.clock.now())?;
+    let now = as_of.unwrap_or_else(|| state.config.clock.now());
+    let acc = account_at(&state, ws, as_of).await?;
+    // As of an instant, usage is summed from the log (the counters only know the present).
+    let past = match as_of {
+        None => None,
+        Some(at) => Some(usage_as_of(&state, ws, &acc, at).await?),
+    };
+    let mut rows = Vec::new();
+    for ent in all_features(acc.tier, &acc.overrides) {
+        let mut row = json!({
+            "feature": ent.feature, "type": ent.kind.as_str(), "unit": ent.unit, "source": ent.source,
+        });
+        match ent.kind {
+            EntitlementKind::Metered => {
+                let (used, start, reset) = match &past {
+                    None => used(&state, ws, &acc, &ent, now).await?,
+                    Some(sums) => {
+                        let (start, end) = period_bounds(ent.period, now, acc.tz, acc.anchor_day);
+                        let used = sums
+                            .get(&(ent.feature.clone(), start.timestamp_millis()))
+                            .copied()
+                            .unwrap_or(0);
+                        (used, start, end)
+                    }
+                };
+                row["used"] = json!(used);
+                row["limit"] = json!(ent.limit);
+                row["available"] = available(ent.limit, used);
+                row["percentage"] = match ent.limit {
+                    Some(l) if l > 0 => json!((used as f64 * 10_000.0 / l as f64).round() / 100.0),
+                    Some(_) => json!(100.0),
+                    None => Value::Null,
+                };
+                row["period"] = json!(ent.period.as_str());
+                row["period_start"] = json!(keel_schemas::format_ts(start));
+                row["reset_at"] = ts(reset);
+                row["hard"] = json!(ent.hard);
+            }
+            EntitlementKind::Boolean => row["enabled"] = json!(ent.enabled),
+            EntitlementKind::Static => row["config"] = ent.config.clone().unwrap_or(Value::Null),
+        }
+        rows.push(row);
+    }
+    let mut body = json!({ "data": rows });
+    if let Some(at) = as_of {
+        body["meta"] = json!({ "as_of": keel_schemas::format_ts(at) });
+    }
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// Usage per (feature, period start) recorded up to `at`, in the periods containing `at`.
+async fn usage_as_of(
+    state: &AppState,
+    ws: WorkspaceId,
+    acc: &Account,
+    at: DateTime<Utc>,
+) -> Result<std::collections::HashMap<(String, i64), i64>, ApiError> {
+    let earliest = all_features(acc.tier, &acc.overrides)
+        .iter()
+        .filter(|e| e.kind == EntitlementKind::Metered)
+        .map(|e| period_bounds(e.period, at, acc.tz, acc.anchor_day).0)
+        .min()
+        .unwrap_or(at);
+    let q = keel_infra::audit::AuditQuery {
+        stream_type: Some("usage".into()),
+        event_type: Some("usage.recorded".into()),
+        from: Some(keel_schemas::format_ts(earliest)),
+        recorded_until: Some(keel_schemas::format_ts(at)),
+        ..Default::default()
+    };
+    let mut sums = std::collections::HashMap::new();
+    let mut cursor = None;
+    loop {
+        let page = keel_infra::audit::read(
+            &state.db,
+            ws,
+            &keel_infra::audit::AuditQuery {
+                cursor,
+                ..q.clone()
+            },
+            1000,
+        )
+        .await?;
+        for (_, e) in &page {
+            if let DomainEvent::UsageRecorded(u) = &e.event {
+                *sums
+                    .entry((u.feature.clone(), u.period_start.timestamp_millis()))
+                    .or_default() += u.quantity;
+            }
+        }
+        if page.len() < 1000 {
+            break;
+        }
+        cursor = page.last().map(|(c, _)| *c);
+    }
+    Ok(sums)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EntitlementBody {
+    /// `metered`, `boolean` or `static`.
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    /// Metered: the limit per period; null for unlimited.
+    #[schema(value_type = Option<i64>)]
+    #[serde(default, deserialize_with = "present")]
+    limit: Option<Value>,
+    /// Metered: `day`, `month` (from the billing anchor day) or `lifetime`.
+    period: Option<String>,
+    /// Metered: refuse usage past the limit (default true).
+    hard: Option<bool>,
+    /// Boolean: granted or not.
+    enabled: Option<bool>,
+    /// Static: any JSON value.
+    #[schema(value_type = Option<Object>)]
+    config: Option<Value>,
+    unit: Option<String>,
+}
+
+/// Keeps an explicit `null` (unlimited) apart from an absent field.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
+fn override_exec(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: &Caller,
+    ws: WorkspaceId,
+) -> Execution {
+    Execution {
+        tenant_id: ws,
+        stream_id: StreamId::entitlements(ws),
+        expected_version: None,
+        metadata: command_meta(req, caller),
+        now: state.config.clock.now(),
+    }
+}
+
+#[utoipa::path(put, path = "/api/v1/entitlements/{feature}", tag = "usage", request_body = EntitlementBody,
+    params(("feature" = String, Path, description = "a built-in feature or a custom one")),
+    responses((status = 200, description = "the workspace's entitlement of the feature after the change"),
+        (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn put(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let body: EntitlementBody = json_body(body, state.config.max_body_bytes).await?;
+    let feature = path.into_inner();
+    let command = EntitlementCommand::Set {
+        workspace_id: ws,
+        feature: feature.clone(),
+        input: EntitlementInput {
+            kind: body.kind,
+            limit: body.limit,
+            period: body.period,
+            hard: body.hard,
+            enabled: body.enabled,
+            config: body.config,
+            unit: body.unit,
+        },
+    };
+    let exec = override_exec(&state, &req, &caller, ws);
+    let (outcome, _) = execute::<EntitlementsAggregate>(
+        &state.store,
+        &exec,
+        &command,
+        crate::routes::new_event_id,
+    )
+    .await?;
+    let acc = account(&state, ws).await?;
+    let ent = feature_of(&acc, &feature)?;
+    let mut resp = HttpResponse::Ok();
+    if outcome.last_position > 0 {
+        resp.insert_header((POSITION_HEADER, outcome.last_position.to_string()));
+    }
+    Ok(resp.json(json!({ "data": {
+        "feature": ent.feature, "type": ent.kind.as_str(), "limit": ent.limit, "period": ent.period.as_str(),
+        "hard": ent.hard, "enabled": ent.enabled, "config": ent.config, "unit": ent.unit, "source": ent.source,
+    }})))
+}
+
+#[utoipa::path(delete, path = "/api/v1/entitlements/{feature}", tag = "usage",
+    params(("feature" = String, Path)),
+    responses((status = 204, description = "override removed: the plan's entitlement applies again"),
+        (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn remove(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let command = EntitlementCommand::Remove {
+        workspace_id: ws,
+        feature: path.into_inner(),
+    };
+    let exec = override_exec(&state, &req, &caller, ws);
+    let (outcome, _) = execute::<EntitlementsAggregate>(
+        &state.store,
+        &exec,
+        &command,
+        crate::routes::new_event_id,
+    )
+    .await?;
+    let mut resp = HttpResponse::NoContent();
+    if outcome.last_position > 0 {
+        resp.insert_header((POSITION_HEADER, outcome.last_position.to_string()));
+    }
+    Ok(resp.finish())
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/usage").route(web::get().to(series)))
+        .service(web::resource("/entitlements/usage").route(web::post().to(record)))
+        .service(web::resource("/entitlements/check").route(web::get().to(check)))
+        .service(web::resource("/entitlements/summary").route(web::get().to(summary)))
+        .service(
+            web::resource("/entitlements/{feature}")
+                .route(web::put().to(put))
+                .route(web::delete().to(remove)),
+        );
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesParams {
+    /// The metered feature.
+    feature: String,
+    /// RFC 3339; default: `to` minus 30 days (or 48 hours for `interval=hour`).
+    from: Option<String>,
+    /// RFC 3339; default now.
+    to: Option<String>,
+    /// `hour` or `day` (days in the workspace's time zone; default).
+    interval: Option<String>,
+    /// `key`: each point split by the API key that recorded the usage.
+    group_by: Option<String>,
+}
+
+const MAX_POINTS: i64 = 2_000;
+
+fn parse_at(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiError> {
+    raw.map(|r| {
+        DateTime::parse_from_rfc3339(r.trim())
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| DomainError::field(field, "must be an RFC 3339 time").into())
+    })
+    .transpose()
+}
+
+#[utoipa::path(get, path = "/api/v1/usage", tag = "usage", params(SeriesParams),
+    responses((status = 200, description = "usage of the feature per interval, zero-filled, optionally per API key"),
+        (status = 404, description = "feature_not_found", body = crate::openapi::ErrorBody),
+        (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn series(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<SeriesParams>,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let acc = account(&state, ws).await?;
+    let ent = feature_of(&acc, &params.feature)?;
+    let hourly = match params.interval.as_deref() {
+        None | Some("day") => false,
+        Some("hour") => true,
+        Some(_) => return Err(DomainError::field("interval", "must be hour or day").into()),
+    };
+    let by_key = match params.group_by.as_deref() {
+        None => false,
+        Some("key") => true,
+        Some(_) => return Err(DomainError::field("group_by", "must be key").into()),
+    };
+    let to = parse_at("to", params.to.as_deref())?.unwrap_or_else(|| state.config.clock.now());
+    let from = parse_at("from", params.from.as_deref())?.unwrap_or_else(|| {
+        to - if hourly {
+            chrono::Duration::hours(48)
+        } else {
+            chrono::Duration::days(30)
+        }
+    });
+    if from >= to {
+        return Err(DomainError::field("from", "must be before to").into());
+    }
+    // Bucket starts: whole UTC hours, or local midnights.
+    let mut starts = Vec::new();
+    let mut t = if hourly {
+        DateTime::from_timestamp_millis(from.timestamp_millis().div_euclid(3_600_000) * 3_600_000)
+            .unwrap_or(from)
+    } else {
+        usage::local_midnight(acc.tz, from.with_timezone(&acc.tz).date_naive())
+    };
+    while t < to {
+        starts.push(t);
+        if starts.len() as i64 > MAX_POINTS {
+            return Err(DomainError::field(
+                "from",
+                format!("at most {MAX_POINTS} points; narrow the range or use interval=day"),
+            )
+            .into());
+        }
+        t = if hourly {
+            t + chrono::Duration::hours(1)
+        } else {
+            usage::local_midnight(
+                acc.tz,
+                t.with_timezone(&acc.tz).date_naive() + chrono::Duration::days(1),
+            )
+        };
+    }
+    let rows = sqlx::query(
+        "SELECT hour, key_id, quantity FROM usage_hourly WHERE workspace_id = $1 AND feature = $2 \
+         AND hour >= $3 AND hour < $4 ORDER BY hour",
+    )
+    .bind(ws.to_string())
+    .bind(&ent.feature)
+    .bind(starts.first().map_or(0, |s| s.timestamp_millis()))
+    .bind(to.timestamp_millis())
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut totals = vec![0i64; starts.len()];
+    let mut keys: Vec<BTreeMap<String, i64>> = vec![BTreeMap::new(); starts.len()];
+    for r in rows {
+        let hour: i64 = r.get(0);
+        let at = DateTime::from_timestamp_millis(hour).unwrap_or_default();
+        let i = starts.partition_point(|s| *s <= at);
+        if i == 0 {
+            continue;
+        }
+        let q: i64 = r.get(2);
+        totals[i - 1] += q;
+        if by_key {
+            let k: String = r.get(1);
+            *keys[i - 1].entry(k).or_default() += q;
+        }
+    }
+    let points: Vec<Value> = starts
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut p = json!({ "start": keel_schemas::format_ts(*s), "quantity": totals[i] });
+            if by_key {
+                p["keys"] = keys[i]
+                    .iter()
+                    .map(|(k, q)| {
+                        json!({ "key_id": if k.is_empty() { Value::Null } else { json!(k) }, "quantity": q })
+                    })
+                    .collect();
+            }
+            p
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "data": {
+        "feature": ent.feature, "unit": ent.unit, "interval": if hourly { "hour" } else { "day" },
+        "from": keel_schemas::format_ts(from), "to": keel_schemas::format_ts(to),
+        "total": totals.iter().sum::<i64>(), "points": points,
+    }})))
+}
+
+/// Records the API calls counted since the last flush: one `usage.recorded` event of `api_calls`
+/// per workspace and key (soft: the edge's daily quota already refused what was over it, and a
+/// call that was served is never un-served). Calls that could not be recorded wait for the next
+/// flush.
+pub async fn record_api_calls(state: &AppState) {
+    let now = state.config.clock.now();
+    for ((ws, key), n) in state.activity.take_calls() {
+        let r = async {
+            let acc = account(state, ws).await?;
+            let ent = feature_of(&acc, "api_calls")?;
+            let (start, _) = period_bounds(ent.period, now, acc.tz, acc.anchor_day);
+            let event = keel_events::usage::UsageRecorded {
+                workspace_id: ws,
+                feature: ent.feature,
+                quantity: n,
+                usage_id: None,
+                key_id: Some(key),
+                metadata: Map::new(),
+                period_start: start,
+                limit: ent.limit,
+                hard: false,
+            };
+            let id = EventId::new_v7();
+            state
+                .store
+                .append(AppendRequest {
+                    tenant_id: ws,
+                    stream_id: StreamId::usage(ws, &id.0.simple().to_string()),
+                    expected: ExpectedVersion::Any,
+                    events: vec![NewEvent {
+                        event_id: id,
+                        event: DomainEvent::UsageRecorded(event),
+                        occurred_at: now,
+                    }],
+                    metadata: keel_events::Metadata {
+                        actor: keel_events::Actor::ApiKey(key),
+                        ..keel_events::Metadata::system()
+                    },
+                })
+                .await?;
+            Ok::<(), ApiError>(())
+        }
+        .await;
+        match r {
+            Ok(()) => {}
+            // A deleted workspace's calls have nowhere to go.
+            Err(ApiError::NotFound(_)) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, workspace = %ws, "could not record api_calls usage; will retry");
+                state.activity.restore_calls(ws, key, n);
+            }
+        }
+    }
+}

@@ -1,0 +1,728 @@
+//! Entitlements and usage: the plans' built-in features, operators' overrides (an aggregate per
+//! workspace), the periods usage counts in, and the decision to record usage. Pure: the clock,
+//! the workspace's zone and the current count arrive as arguments.
+
+use crate::{Aggregate, DomainError, Validator};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use keel_events::usage::{
+    EntitlementKind, EntitlementRemoved, EntitlementSet, UsagePeriod, UsageRecorded,
+};
+use keel_events::{ApiKeyId, DomainEvent, Tier, WorkspaceId};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// Largest quantity one record may carry.
+pub const MAX_QUANTITY: i64 = 1_000_000_000;
+/// Largest limit an operator may set.
+pub const MAX_LIMIT: i64 = 1_000_000_000_000_000;
+/// Metadata of one record, serialised.
+pub const MAX_METADATA_BYTES: usize = 4096;
+pub const MAX_METADATA_KEYS: usize = 50;
+/// A static entitlement's value, serialised.
+pub const MAX_CONFIG_BYTES: usize = 16 * 1024;
+/// Soft-limit thresholds, in percent of the limit.
+pub const THRESHOLDS: [u8; 2] = [80, 100];
+
+/// The built-in features every plan has.
+pub const BUILT_IN: [&str; 5] = ["api_calls", "events", "domains", "seats", "storage_bytes"];
+
+/// What a workspace may use of one feature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entitlement {
+    pub feature: String,
+    pub kind: EntitlementKind,
+    /// Metered: the limit per period; `None` is unlimited.
+    pub limit: Option<i64>,
+    pub period: UsagePeriod,
+    pub hard: bool,
+    /// Boolean: granted.
+    pub enabled: bool,
+    pub config: Option<Value>,
+    pub unit: String,
+    /// `plan` or `override`.
+    pub source: &'static str,
+}
+
+impl Entitlement {
+    fn metered(
+        feature: &str,
+        limit: Option<i64>,
+        period: UsagePeriod,
+        hard: bool,
+        unit: &str,
+    ) -> Self {
+        Entitlement {
+            feature: feature.into(),
+            kind: EntitlementKind::Metered,
+            limit,
+            period,
+            hard,
+            enabled: true,
+            config: None,
+            unit: unit.into(),
+            source: "plan",
+        }
+    }
+
+    /// Whether the feature is in the plan at all (a boolean that is off, or a metered limit of
+    /// zero, is not).
+    pub fn granted(&self) -> bool {
+        match self.kind {
+            EntitlementKind::Metered => self.limit != Some(0),
+            EntitlementKind::Boolean => self.enabled,
+            EntitlementKind::Static => true,
+        }
+    }
+}
+
+/// The plan's entitlement of a built-in feature on `tier`; `None` for any other feature.
+pub fn plan_entitlement(tier: Tier, feature: &str) -> Option<Entitlement> {
+    use Tier::*;
+    let pick = |l: [Option<i64>; 5]| match tier {
+        Free => l[0],
+        Starter => l[1],
+        Pro => l[2],
+        Agency => l[3],
+        Enterprise => l[4],
+    };
+    const GIB: i64 = 1 << 30;
+    Some(match feature {
+        "api_calls" => Entitlement::metered(
+            feature,
+            Some(tier.daily_quota() as i64),
+            UsagePeriod::Day,
+            true,
+            "calls",
+        ),
+        "events" => Entitlement::metered(
+            feature,
+            pick([
+                Some(100_000),
+                Some(1_000_000),
+                Some(10_000_000),
+                Some(50_000_000),
+                None,
+            ]),
+            UsagePeriod::Month,
+            tier == Free,
+            "events",
+        ),
+        "domains" => Entitlement::metered(
+            feature,
+            pick([
+                Some(10),
+                Some(100),
+                Some(1_000),
+                Some(10_000),
+                Some(100_000),
+            ]),
+            UsagePeriod::Lifetime,
+            true,
+            "domains",
+        ),
+        "seats" => Entitlement::metered(
+            feature,
+            pick([Some(1), Some(3), Some(10), Some(25), None]),
+            UsagePeriod::Lifetime,
+            true,
+            "seats",
+        ),
+        "storage_bytes" => Entitlement::metered(
+            feature,
+            pick([
+                Some(GIB),
+                Some(10 * GIB),
+                Some(100 * GIB),
+                Some(1024 * GIB),
+                None,
+            ]),
+            UsagePeriod::Lifetime,
+            false,
+            "bytes",
+        ),
+        _ => return None,
+    })
+}
+
+/// A feature name: `[a-z0-9_:.-]{1,64}`.
+pub fn valid_feature(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_:.-".contains(&b))
+}
+
+/// The period containing `now`: its start and (unless lifetime) its end, as instants. Days and
+/// months begin at local midnight in `tz`; a month begins on `anchor_day` (1–31), or on the
+/// month's last day when it is shorter.
+pub fn period_bounds(
+    period: UsagePeriod,
+    now: DateTime<Utc>,
+    tz: Tz,
+    anchor_day: u32,
+) -> (DateTime<Utc>, Option<DateTime<Utc>>) {
+    let today = now.with_timezone(&tz).date_naive();
+    match period {
+        UsagePeriod::Lifetime => (DateTime::<Utc>::UNIX_EPOCH, None),
+        UsagePeriod::Day => (
+            local_midnight(tz, today),
+            Some(local_midnight(tz, today + Duration::days(1))),
+        ),
+        UsagePeriod::Month => {
+            let this = anchor_in(today.year(), today.month(), anchor_day);
+            let (start, end) = if today >= this {
+                let (y, m) = next_month(today.year(), today.month());
+                (this, anchor_in(y, m, anchor_day))
+            } else {
+                let (y, m) = prev_month(today.year(), today.month());
+                (anchor_in(y, m, anchor_day), this)
+            };
+            (local_midnight(tz, start), Some(local_midnight(tz, end)))
+        }
+    }
+}
+
+fn next_month(y: i32, m: u32) -> (i32, u32) {
+    if m == 12 {
+        (y + 1, 1)
+    } else {
+        (y, m + 1)
+    }
+}
+
+fn prev_month(y: i32, m: u32) -> (i32, u32) {
+    if m == 1 {
+        (y - 1, 12)
+    } else {
+        (y, m - 1)
+    }
+}
+
+/// The anchor day in month `m` of `y`, clamped to the month's length.
+fn anchor_in(y: i32, m: u32, anchor: u32) -> NaiveDate {
+    let anchor = anchor.clamp(1, 31);
+    (1..=anchor)
+        .rev()
+        .find_map(|d| NaiveDate::from_ymd_opt(y, m, d))
+        .unwrap_or_default()
+}
+
+/// Local midnight of `date` in `tz` (the first instant of the day across a DST gap).
+pub fn local_midnight(tz: Tz, date: NaiveDate) -> DateTime<Utc> {
+    let naive = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+    (0..3)
+        .find_map(|h| {
+            tz.from_local_datetime(&(naive + Duration::hours(h)))
+                .earliest()
+        })
+        .map_or_else(|| Utc.from_utc_datetime(&naive), |t| t.with_timezone(&Utc))
+}
+
+/// The event id of a record with the client's `usage_id`: the same id for the same workspace,
+/// feature and usage id, so a replay is the same event (counted once, forever).
+pub fn usage_event_uuid(ws: WorkspaceId, feature: &str, usage_id: &str) -> uuid::Uuid {
+    custom_uuid(&[&ws.to_string(), "usage", feature, usage_id])
+}
+
+/// The event id of a threshold crossing: one per workspace, feature, period and threshold.
+pub fn threshold_event_uuid(
+    ws: WorkspaceId,
+    feature: &str,
+    period_start: DateTime<Utc>,
+    threshold: u8,
+) -> uuid::Uuid {
+    custom_uuid(&[
+        &ws.to_string(),
+        "threshold",
+        feature,
+        &period_start.timestamp_millis().to_string(),
+        &threshold.to_string(),
+    ])
+}
+
+fn custom_uuid(parts: &[&str]) -> uuid::Uuid {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update([0u8]);
+    }
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&h.finalize()[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
+/// The thresholds `used` has reached of `limit`.
+pub fn reached_thresholds(used: i64, limit: Option<i64>) -> Vec<u8> {
+    match limit {
+        Some(l) if l > 0 => THRESHOLDS
+            .into_iter()
+            .filter(|t| used.saturating_mul(100) >= l.saturating_mul(i64::from(*t)))
+            .collect(),
+        _ => vec![],
+    }
+}
+
+/// A client's usage record, as received.
+#[derive(Debug, Clone, Default)]
+pub struct UsageInput {
+    pub feature: String,
+    /// Raw, so that a fraction or a string is refused by name.
+    pub quantity: Option<Value>,
+    pub metadata: Map<String, Value>,
+    pub usage_id: Option<String>,
+}
+
+/// Validates a record's quantity (an integer from 1 to [`MAX_QUANTITY`]; absent means 1).
+pub fn quantity(raw: Option<&Value>) -> Result<i64, DomainError> {
+    let Some(raw) = raw else { return Ok(1) };
+    match raw.as_i64() {
+        Some(q) if (1..=MAX_QUANTITY).contains(&q) => Ok(q),
+        Some(_) => Err(DomainError::field(
+            "quantity",
+            format!("must be from 1 to {MAX_QUANTITY}"),
+        )),
+        None => Err(DomainError::field("quantity", "must be a positive integer")),
+    }
+}
+
+/// Decides a usage record against the feature's entitlement: the event to append (the store's
+/// inline counter then holds a hard limit atomically), or why it cannot be recorded.
+pub fn record_usage(
+    ws: WorkspaceId,
+    key_id: Option<ApiKeyId>,
+    ent: &Entitlement,
+    input: &UsageInput,
+    period_start: DateTime<Utc>,
+) -> Result<UsageRecorded, DomainError> {
+    let mut v = Validator::new();
+    let q = quantity(input.quantity.as_ref());
+    if let Err(DomainError::Validation(fields)) = &q {
+        for f in fields {
+            v.check(false, &f.field, f.message.clone());
+        }
+    }
+    let meta_len = serde_json::to_string(&input.metadata).map_or(usize::MAX, |s| s.len());
+    v.check(
+        input.metadata.len() <= MAX_METADATA_KEYS && meta_len <= MAX_METADATA_BYTES,
+        "metadata",
+        format!("at most {MAX_METADATA_KEYS} keys and {MAX_METADATA_BYTES} bytes"),
+    );
+    if let Some(id) = &input.usage_id {
+        v.check(
+            (1..=255).contains(&id.len()) && !id.chars().any(char::is_control),
+            "usage_id",
+            "1 to 255 characters, no control characters",
+        );
+    }
+    v.check(
+        ent.kind == EntitlementKind::Metered,
+        "feature",
+        format!(
+            "`{}` is {}, not metered: nothing to record",
+            ent.feature,
+            ent.kind.as_str()
+        ),
+    );
+    v.finish()?;
+    Ok(UsageRecorded {
+        workspace_id: ws,
+        feature: ent.feature.clone(),
+        quantity: q?,
+        usage_id: input.usage_id.clone(),
+        key_id,
+        metadata: input.metadata.clone(),
+        period_start,
+        limit: ent.limit,
+        hard: ent.hard && ent.limit.is_some(),
+    })
+}
+
+/// An operator's entitlement change, as received (`PUT /api/v1/entitlements/{feature}`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EntitlementInput {
+    pub kind: Option<String>,
+    /// Raw, so that a fraction or a string is refused by name; JSON null is unlimited.
+    pub limit: Option<Value>,
+    pub period: Option<String>,
+    pub hard: Option<bool>,
+    pub enabled: Option<bool>,
+    pub config: Option<Value>,
+    pub unit: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EntitlementCommand {
+    Set {
+        workspace_id: WorkspaceId,
+        feature: String,
+        input: EntitlementInput,
+    },
+    Remove {
+        workspace_id: WorkspaceId,
+        feature: String,
+    },
+}
+
+/// The overrides of one workspace (stream `entitlements-<workspace>`), by feature.
+pub struct EntitlementsAggregate;
+
+impl Aggregate for EntitlementsAggregate {
+    type State = BTreeMap<String, EntitlementSet>;
+    type Command = EntitlementCommand;
+
+    fn decide(
+        state: &Self::State,
+        command: &Self::Command,
+    ) -> Result<Vec<DomainEvent>, DomainError> {
+        match command {
+            EntitlementCommand::Set {
+                workspace_id,
+                feature,
+                input,
+            } => {
+                let set = entitlement_set(*workspace_id, feature, input)?;
+                if state.get(feature) == Some(&set) {
+                    return Ok(vec![]);
+                }
+                Ok(vec![DomainEvent::EntitlementSet(set)])
+            }
+            EntitlementCommand::Remove {
+                workspace_id,
+                feature,
+            } => {
+                if !state.contains_key(feature) {
+                    return Err(DomainError::NotFound("entitlement override"));
+                }
+                Ok(vec![DomainEvent::EntitlementRemoved(EntitlementRemoved {
+                    workspace_id: *workspace_id,
+                    feature: feature.clone(),
+                })])
+            }
+        }
+    }
+
+    fn evolve(mut state: Self::State, event: &DomainEvent) -> Self::State {
+        match event {
+            DomainEvent::EntitlementSet(s) => {
+                state.insert(s.feature.clone(), s.clone());
+            }
+            DomainEvent::EntitlementRemoved(r) => {
+                state.remove(&r.feature);
+            }
+            _ => {}
+        }
+        state
+    }
+}
+
+fn entitlement_set(
+    ws: WorkspaceId,
+    feature: &str,
+    i: &EntitlementInput,
+) -> Result<EntitlementSet, DomainError> {
+    let mut v = Validator::new();
+    v.check(
+        valid_feature(feature),
+        "feature",
+        "1 to 64 of a-z, 0-9, _ : . -",
+    );
+    let kind = i.kind.as_deref().and_then(EntitlementKind::parse);
+    v.check(kind.is_some(), "type", "must be metered, boolean or static");
+    let plan = plan_entitlement(Tier::Free, feature);
+    let mut out = EntitlementSet {
+        workspace_id: ws,
+        feature: feature.to_string(),
+        kind: kind.unwrap_or(EntitlementKind::Metered),
+        limit: None,
+        period: None,
+        hard: false,
+        enabled: None,
+        config: None,
+        unit: i.unit.clone(),
+    };
+    if let Some(u) = &i.unit {
+        v.check((1..=32).contains(&u.len()), "unit", "1 to 32 characters");
+    }
+    match kind {
+        Some(EntitlementKind::Metered) => {
+            out.limit = match &i.limit {
+                None | Some(Value::Null) => None,
+                Some(l) => match l.as_i64() {
+                    Some(n) if (0..=MAX_LIMIT).contains(&n) => Some(n),
+                    _ => {
+                        v.check(
+                            false,
+                            "limit",
+                            format!("an integer from 0 to {MAX_LIMIT}, or null for unlimited"),
+                        );
+                        None
+                    }
+                },
+            };
+            let period = match i.period.as_deref() {
+                None => plan.as_ref().map(|p| p.period),
+                Some(p) => UsagePeriod::parse(p),
+            };
+            v.check(period.is_some(), "period", "must be day, month or lifetime");
+            out.period = period;
+            out.hard = i.hard.unwrap_or(true);
+            v.check(i.enabled.is_none(), "enabled", "only for boolean features");
+            v.check(i.config.is_none(), "config", "only for static features");
+        }
+        Some(EntitlementKind::Boolean) => {
+            v.check(i.enabled.is_some(), "enabled", "required: true or false");
+            out.enabled = i.enabled;
+            v.check(i.limit.is_none(), "limit", "only for metered features");
+            v.check(i.period.is_none(), "period", "only for metered features");
+            v.check(i.config.is_none(), "config", "only for static features");
+        }
+        Some(EntitlementKind::Static) => {
+            let len = i
+                .config
+                .as_ref()
+                .and_then(|c| serde_json::to_string(c).ok())
+                .map_or(0, |s| s.len());
+            v.check(
+                i.config.is_some() && len <= MAX_CONFIG_BYTES,
+                "config",
+                format!("required, at most {MAX_CONFIG_BYTES} bytes of JSON"),
+            );
+            out.config = i.config.clone();
+            v.check(i.limit.is_none(), "limit", "only for metered features");
+            v.check(i.period.is_none(), "period", "only for metered features");
+            v.check(i.enabled.is_none(), "enabled", "only for boolean features");
+        }
+        None => {}
+    }
+    v.finish()?;
+    Ok(out)
+}
+
+/// The workspace's entitlement of `feature`: its override, else its plan's, else none (unknown).
+pub fn resolve(
+    tier: Tier,
+    overrides: &BTreeMap<String, EntitlementSet>,
+    feature: &str,
+) -> Option<Entitlement> {
+    let plan = plan_entitlement(tier, feature);
+    match overrides.get(feature) {
+        Some(o) => Some(Entitlement {
+            feature: feature.to_string(),
+            kind: o.kind,
+            limit: o.limit,
+            period: o
+                .period
+                .or(plan.as_ref().map(|p| p.period))
+                .unwrap_or(UsagePeriod::Month),
+            hard: o.hard,
+            enabled: o.enabled.unwrap_or(o.kind != EntitlementKind::Boolean),
+            config: o.config.clone(),
+            unit: o
+                .unit
+                .clone()
+                .or(plan.map(|p| p.unit))
+                .unwrap_or_else(|| "units".into()),
+            source: "override",
+        }),
+        None => plan,
+    }
+}
+
+/// Every feature the workspace has: the built-ins and its overrides, by name.
+pub fn all_features(tier: Tier, overrides: &BTreeMap<String, EntitlementSet>) -> Vec<Entitlement> {
+    let mut names: Vec<&str> = BUILT_IN.to_vec();
+    names.extend(overrides.keys().map(String::as_str));
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .filter_map(|f| resolve(tier, overrides, f))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::TestFramework;
+
+    type Test = TestFramework<EntitlementsAggregate>;
+    use chrono::TimeZone;
+    use serde_json::json;
+    use uuid::Uuid;
+
+    fn ws() -> WorkspaceId {
+        WorkspaceId(Uuid::from_u128(1))
+    }
+
+    fn set(feature: &str, input: EntitlementInput) -> EntitlementCommand {
+        EntitlementCommand::Set {
+            workspace_id: ws(),
+            feature: feature.into(),
+            input,
+        }
+    }
+
+    fn metered(limit: i64, period: &str, hard: bool) -> EntitlementInput {
+        EntitlementInput {
+            kind: Some("metered".into()),
+            limit: Some(json!(limit)),
+            period: Some(period.into()),
+            hard: Some(hard),
+            ..Default::default()
+        }
+    }
+
+    fn set_event(feature: &str, limit: i64, period: UsagePeriod, hard: bool) -> DomainEvent {
+        DomainEvent::EntitlementSet(EntitlementSet {
+            workspace_id: ws(),
+            feature: feature.into(),
+            kind: EntitlementKind::Metered,
+            limit: Some(limit),
+            period: Some(period),
+            hard,
+            enabled: None,
+            config: None,
+            unit: None,
+        })
+    }
+
+    #[test]
+    fn an_override_is_an_event_and_setting_the_same_again_is_none() {
+        Test::given(vec![])
+            .when(set("events", metered(500, "day", true)))
+            .then(vec![set_event("events", 500, UsagePeriod::Day, true)]);
+        Test::given(vec![set_event("events", 500, UsagePeriod::Day, true)])
+            .when(set("events", metered(500, "day", true)))
+            .then(vec![]);
+        Test::given(vec![])
+            .when(EntitlementCommand::Remove {
+                workspace_id: ws(),
+                feature: "events".into(),
+            })
+            .then_error(DomainError::NotFound("entitlement override"));
+    }
+
+    #[test]
+    fn bad_overrides_name_every_field() {
+        let DomainError::Validation(fields) = Test::given(vec![])
+            .when(set(
+                "Bad Name",
+                EntitlementInput {
+                    kind: Some("metered".into()),
+                    limit: Some(json!(1.5)),
+                    period: Some("week".into()),
+                    enabled: Some(true),
+                    ..Default::default()
+                },
+            ))
+            .error()
+        else {
+            panic!()
+        };
+        let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(names, ["feature", "limit", "period", "enabled"]);
+        assert!(matches!(
+            Test::given(vec![])
+                .when(set(
+                    "sso",
+                    EntitlementInput {
+                        kind: Some("boolean".into()),
+                        ..Default::default()
+                    }
+                ))
+                .error(),
+            DomainError::Validation(_)
+        ));
+    }
+
+    #[test]
+    fn overrides_win_over_the_plan_and_custom_features_exist_only_as_overrides() {
+        let overrides =
+            EntitlementsAggregate::fold(&[set_event("events", 7, UsagePeriod::Day, true)]);
+        let e = resolve(Tier::Pro, &overrides, "events").unwrap();
+        assert_eq!(
+            (e.limit, e.period, e.hard, e.source),
+            (Some(7), UsagePeriod::Day, true, "override")
+        );
+        let plan = resolve(Tier::Pro, &overrides, "seats").unwrap();
+        assert_eq!((plan.limit, plan.source), (Some(10), "plan"));
+        assert!(resolve(Tier::Pro, &overrides, "gpu_minutes").is_none());
+        let names: Vec<_> = all_features(Tier::Free, &overrides)
+            .into_iter()
+            .map(|e| e.feature)
+            .collect();
+        assert_eq!(
+            names,
+            ["api_calls", "domains", "events", "seats", "storage_bytes"]
+        );
+    }
+
+    #[test]
+    fn months_run_from_the_anchor_day_at_local_midnight() {
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        // Anchor on the 15th; 14 Nov 23:00 UTC is already the 15th in Berlin (UTC+1).
+        let (start, end) = period_bounds(UsagePeriod::Month, at("2026-11-14T23:00:00Z"), tz, 15);
+        assert_eq!(start, at("2026-11-14T23:00:00Z"));
+        assert_eq!(end, Some(at("2026-12-14T23:00:00Z")));
+        // One second earlier is the previous period.
+        let (start, end) = period_bounds(UsagePeriod::Month, at("2026-11-14T22:59:59Z"), tz, 15);
+        assert_eq!(start, at("2026-10-14T22:00:00Z")); // summer time until 25 Oct
+        assert_eq!(end, Some(at("2026-11-14T23:00:00Z")));
+        // An anchor of 31 falls on the last day of shorter months.
+        let (start, end) =
+            period_bounds(UsagePeriod::Month, at("2027-02-28T12:00:00Z"), Tz::UTC, 31);
+        assert_eq!(start, at("2027-02-28T00:00:00Z"));
+        assert_eq!(end, Some(at("2027-03-31T00:00:00Z")));
+        let (start, _) = period_bounds(UsagePeriod::Month, at("2027-02-27T12:00:00Z"), Tz::UTC, 31);
+        assert_eq!(start, at("2027-01-31T00:00:00Z"));
+        // Days, across a DST change (the 25 Oct day is 25 hours long in Berlin).
+        let (start, end) = period_bounds(UsagePeriod::Day, at("2026-10-25T12:00:00Z"), tz, 1);
+        assert_eq!(start, at("2026-10-24T22:00:00Z"));
+        assert_eq!(end, Some(at("2026-10-25T23:00:00Z")));
+        assert_eq!(
+            period_bounds(
+                UsagePeriod::Lifetime,
+                Utc.timestamp_opt(9, 0).unwrap(),
+                tz,
+                1
+            ),
+            (DateTime::<Utc>::UNIX_EPOCH, None)
+        );
+    }
+
+    #[test]
+    fn records_validate_quantity_and_metadata_and_carry_the_limit() {
+        let ent = plan_entitlement(Tier::Free, "events").unwrap();
+        let input = |q: Value| UsageInput {
+            feature: "events".into(),
+            quantity: Some(q),
+            ..Default::default()
+        };
+        let p = DateTime::<Utc>::UNIX_EPOCH;
+        let ok = record_usage(ws(), None, &ent, &input(json!(3)), p).unwrap();
+        assert_eq!((ok.quantity, ok.limit, ok.hard), (3, Some(100_000), true));
+        for bad in [
+            json!(0),
+            json!(-1),
+            json!(1.5),
+            json!("2"),
+            json!(MAX_QUANTITY + 1),
+        ] {
+            assert!(
+                record_usage(ws(), None, &ent, &input(bad.clone()), p).is_err(),
+                "{bad}"
+            );
+        }
+        let mut big = input(json!(1));
+        big.metadata
+            .insert("k".into(), json!("x".repeat(MAX_METADATA_BYTES)));
+        assert!(record_usage(ws(), None, &ent, &big, p).is_err());
+        assert_eq!(reached_thresholds(79, Some(100)), Vec::<u8>::new());
+        assert_eq!(reached_thresholds(80, Some(100)), vec![80]);
+        assert_eq!(reached_thresholds(150, Some(100)), vec![80, 100]);
+        assert_eq!(reached_thresholds(150, None), Vec::<u8>::new());
+    }
+}
