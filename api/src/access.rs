@@ -97,6 +97,11 @@ pub const ROUTES: &[Rule] = &[
         "/api/v1/sites/{id}/visitors/{visitor_id}",
         Scope("analytics:read"),
     ),
+    rule(
+        "DELETE",
+        "/api/v1/sites/{id}/visitors/{visitor_id}",
+        Scope("analytics:write"),
+    ),
     rule("GET", "/api/v1/sites/{id}/funnels", Scope("analytics:read")),
     rule("GET", "/api/v1/metrics", Scope("analytics:read")),
     rule("GET", "/api/v1/dashboards", Scope("analytics:read")),

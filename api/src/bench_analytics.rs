@@ -299,6 +299,7 @@ pub async fn run(o: AnalyticsBenchOptions) -> anyhow::Result<String> {
         browser: Some("Firefox".into()),
         properties: Default::default(),
         client_event_id: None,
+        sealed: None,
     });
     let raw = keel_infra::bench::raw_insert_rate(&db, rows, &sample).await?;
     let others: Vec<String> = l

@@ -194,6 +194,7 @@ impl Modify for BearerAuth {
         crate::routes::stats::timeseries,
         crate::routes::stats::breakdown,
         crate::routes::insights::visitor,
+        crate::routes::insights::erase_visitor,
         crate::routes::insights::funnel,
         crate::routes::insights::metrics_feed,
         crate::routes::audit::verify,

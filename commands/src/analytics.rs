@@ -487,6 +487,7 @@ pub fn record_event(
         browser: Some(browser.into()),
         properties: input.properties.clone(),
         client_event_id: event_id,
+        sealed: None,
     };
     let event = match kind {
         HitKind::Custom => DomainEvent::CustomEventRecorded(hit),
@@ -556,6 +557,7 @@ pub fn record_goal(
             browser: None,
             properties: input.metadata.clone(),
             client_event_id: None,
+            sealed: None,
         }),
         at,
     ))
@@ -590,7 +592,37 @@ pub fn identify(site: &Site, input: &IdentifyInput) -> Result<DomainEvent, Domai
         visitor_id,
         user_id: input.user_id.trim().to_string(),
         traits: input.traits.clone(),
+        sealed: None,
     }))
+}
+
+/// Erasing a person: the client's visitor id names them. `key` is their data key, if they have
+/// one; `already_erased` whether the visitor's stream ends with an erasure already. Nothing to
+/// erase (no key, no erasure before) is a 404; a repeated request is answered as the first.
+pub fn erase_visitor(
+    site: &Site,
+    visitor_id: &str,
+    key: Option<String>,
+    has_events: bool,
+    already_erased: bool,
+) -> Result<Option<DomainEvent>, DomainError> {
+    let mut v = Validator::new();
+    v.name("visitor_id", visitor_id, MAX_ID_CHARS);
+    v.finish()?;
+    if key.is_none() && already_erased {
+        return Ok(None);
+    }
+    if key.is_none() && !has_events {
+        return Err(DomainError::NotFound("visitor"));
+    }
+    Ok(Some(DomainEvent::VisitorErased(
+        keel_events::VisitorErased {
+            site_id: site.id,
+            workspace_id: site.workspace_id,
+            visitor: visitor_key(site.id, visitor_id.trim()),
+            key,
+        },
+    )))
 }
 
 /// A payment as the client sends it; `amount` was already checked to be a whole number.
@@ -675,6 +707,7 @@ impl Aggregate for PaymentAggregate {
                     renewal: c.renewal,
                     refunded: c.refunded,
                     is_free_trial: c.is_free_trial,
+                    sealed: None,
                 })])
             }
             (None, PaymentCommand::Remove) => Err(DomainError::NotFound("payment")),
@@ -798,6 +831,40 @@ mod tests {
         Test::given(vec![])
             .when(PaymentCommand::Remove)
             .then_error(DomainError::NotFound("payment"));
+    }
+
+    #[test]
+    fn erasing_a_person_names_their_key_once_and_is_refused_for_strangers() {
+        // Given a visitor with a data key, when erased, then the key to destroy is recorded.
+        let erased = erase_visitor(&site(), " v1 ", Some("k1".into()), true, false).unwrap();
+        assert_eq!(
+            erased,
+            Some(DomainEvent::VisitorErased(keel_events::VisitorErased {
+                site_id: site().id,
+                workspace_id: site().workspace_id,
+                visitor: visitor_key(site().id, "v1"),
+                key: Some("k1".into()),
+            }))
+        );
+        // Given an erasure already recorded and no key since, when asked again, then nothing new.
+        assert_eq!(
+            erase_visitor(&site(), "v1", None, true, true).unwrap(),
+            None
+        );
+        // Given events but no key (a crash lost it, or nothing was personal), the read models
+        // are still told to drop the person.
+        assert!(erase_visitor(&site(), "v1", None, true, false)
+            .unwrap()
+            .is_some());
+        // Given nothing at all of this visitor: not found. Given an empty id: refused.
+        assert_eq!(
+            erase_visitor(&site(), "nobody", None, false, false),
+            Err(DomainError::NotFound("visitor"))
+        );
+        assert!(matches!(
+            erase_visitor(&site(), "  ", None, false, false),
+            Err(DomainError::Validation(_))
+        ));
     }
 
     #[test]

@@ -41,6 +41,25 @@ pub const PERIODS: [&str; 5] = ["today", "7d", "30d", "month", "12mo"];
 /// Intervals of analytics series.
 pub const INTERVALS: [&str; 4] = ["hour", "day", "week", "month"];
 
+/// Personal fields of an event, encrypted with its data subject's key (see `keel_schemas::personal`).
+/// The log, the Kafka topic and every replay carry this form; a reader that holds the key opens it
+/// back into the event's own fields. `data` is empty once the key is destroyed: the fields are
+/// erased for good.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sealed {
+    /// The id of the subject's key.
+    pub key: String,
+    /// Hex nonce, a dot, hex ciphertext of the fields as a JSON object.
+    pub data: String,
+}
+
+impl Sealed {
+    /// Whether the key is gone and the fields with it.
+    pub fn erased(&self) -> bool {
+        self.data.is_empty()
+    }
+}
+
 /// A pageview, a custom event or a goal completion. The time is the envelope's `occurred_at`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hit {
@@ -86,6 +105,9 @@ pub struct Hit {
     /// The client's own id for the event (duplicates of it are counted once).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_event_id: Option<String>,
+    /// `visitor_id`, sealed, as stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<Sealed>,
 }
 
 /// A payment, in minor units of `currency`. `transaction_id` is unique per site, forever.
@@ -110,6 +132,9 @@ pub struct PaymentRecorded {
     pub refunded: bool,
     #[serde(default)]
     pub is_free_trial: bool,
+    /// `visitor_id`, `customer_id` and `email`, sealed, as stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<Sealed>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,10 +150,28 @@ pub struct VisitorIdentified {
     pub site_id: SiteId,
     pub workspace_id: WorkspaceId,
     pub visitor: String,
+    /// Empty only while sealed or once erased.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub visitor_id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub user_id: String,
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub traits: Map<String, Value>,
+    /// `visitor_id`, `user_id` and `traits`, sealed, as stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<Sealed>,
+}
+
+/// A person's erasure: the key their personal fields were sealed with is destroyed, and read
+/// models drop what they held of them. Counts and revenue stay (under a key no longer theirs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitorErased {
+    pub site_id: SiteId,
+    pub workspace_id: WorkspaceId,
+    pub visitor: String,
+    /// The key destroyed, when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 /// One widget of a dashboard: a metric of a site as a series.

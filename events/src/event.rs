@@ -1,6 +1,6 @@
 use crate::analytics::{
     DashboardCreated, DashboardDeleted, DashboardUpdated, Hit, PaymentRecorded, PaymentRemoved,
-    VisitorIdentified,
+    VisitorErased, VisitorIdentified,
 };
 use crate::usage::{EntitlementRemoved, EntitlementSet, UsageRecorded, UsageThresholdReached};
 use crate::{ApiKeyId, Scope, SiteId, Tier, WorkspaceId, WorkspaceSettings};
@@ -25,6 +25,7 @@ pub enum DomainEvent {
     PaymentRecorded(PaymentRecorded),
     PaymentRemoved(PaymentRemoved),
     VisitorIdentified(VisitorIdentified),
+    VisitorErased(VisitorErased),
     DashboardCreated(DashboardCreated),
     DashboardUpdated(DashboardUpdated),
     DashboardDeleted(DashboardDeleted),
@@ -63,6 +64,7 @@ impl DomainEvent {
             DomainEvent::PaymentRecorded(_) => "payment.recorded",
             DomainEvent::PaymentRemoved(_) => "payment.removed",
             DomainEvent::VisitorIdentified(_) => "visitor.identified",
+            DomainEvent::VisitorErased(_) => "visitor.erased",
             DomainEvent::DashboardCreated(_) => "dashboard.created",
             DomainEvent::DashboardUpdated(_) => "dashboard.updated",
             DomainEvent::DashboardDeleted(_) => "dashboard.deleted",

@@ -10,7 +10,7 @@ mod values;
 
 pub use analytics::{
     DashboardCreated, DashboardDeleted, DashboardUpdated, Hit, PaymentRecorded, PaymentRemoved,
-    VisitorIdentified, Widget,
+    Sealed, VisitorErased, VisitorIdentified, Widget,
 };
 pub use envelope::{Actor, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StreamId};
 pub use event::*;

@@ -154,7 +154,17 @@ pub async fn read(
         };
     }
     let rows = query.fetch_all(&db.pool).await.map_err(db_error)?;
-    rows.iter().map(decode_row).collect()
+    let (cursors, events): (Vec<_>, Vec<_>) = rows
+        .iter()
+        .map(decode_row)
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .unzip();
+    // Auditors read personal fields opened, or marked erased.
+    let events = keel_projections::personal::open_with(db, events)
+        .await
+        .map_err(db_error)?;
+    Ok(cursors.into_iter().zip(events).collect())
 }
 
 enum Bind {

@@ -171,6 +171,7 @@ pub(crate) async fn apply(
         | DomainEvent::PaymentRecorded(_)
         | DomainEvent::PaymentRemoved(_)
         | DomainEvent::VisitorIdentified(_)
+        | DomainEvent::VisitorErased(_)
         | DomainEvent::DashboardCreated(_)
         | DomainEvent::DashboardUpdated(_)
         | DomainEvent::DashboardDeleted(_)

@@ -13,6 +13,7 @@ use keel_events::{EventId, Metadata, NewEvent, RecordedEvent, StreamId, Workspac
 use keel_projections::{Db, Dialect};
 use keel_schemas::{format_ts, from_stored, parse_ts, to_stored};
 use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -363,7 +364,7 @@ async fn planned_batch(
     conn: &mut AnyConnection,
     jobs: &[Job],
 ) -> Result<Vec<JobResult>, AppendFailure> {
-    use std::collections::{HashMap, HashSet};
+    use std::collections::HashSet;
     // 1. Current versions of every stream, and which event ids exist already.
     let streams: Vec<&str> = {
         let mut seen = HashSet::new();
@@ -542,6 +543,52 @@ async fn planned_batch(
     Ok(results)
 }
 
+/// The events with personal fields, sealed with their subjects' keys (created as needed, in this
+/// transaction); `None` for the others, which are stored as they are.
+async fn seal_personal(
+    conn: &mut AnyConnection,
+    rows: &[(&AppendRequest, &NewEvent, i64)],
+    now: &str,
+) -> Result<Vec<Option<keel_events::DomainEvent>>, sqlx::Error> {
+    use keel_schemas::personal;
+    let mut subjects: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    for (req, e, _) in rows {
+        if let Some(s) = personal::subject(&e.event) {
+            subjects
+                .entry(req.tenant_id.to_string())
+                .or_default()
+                .insert(s);
+        }
+    }
+    if subjects.is_empty() {
+        return Ok(vec![None; rows.len()]);
+    }
+    let mut keys = HashMap::new();
+    for (tenant, subjects) in &subjects {
+        let found =
+            keel_projections::personal::keys_for_subjects(conn, tenant, subjects, now).await?;
+        for (subject, key) in found {
+            keys.insert((tenant.clone(), subject), key);
+        }
+    }
+    rows.iter()
+        .map(|(req, e, _)| {
+            let Some(subject) = personal::subject(&e.event) else {
+                return Ok(None);
+            };
+            // Never stored in the clear: no key, no event.
+            let key = keys
+                .get(&(req.tenant_id.to_string(), subject.to_string()))
+                .ok_or_else(|| {
+                    sqlx::Error::Protocol(format!("no key for data subject {subject}"))
+                })?;
+            let mut sealed = e.event.clone();
+            personal::seal(&mut sealed, key);
+            Ok(Some(sealed))
+        })
+        .collect()
+}
+
 /// A multi-row insert of events with their versions; returns each event's position.
 async fn insert_rows(
     db: &Db,
@@ -585,9 +632,10 @@ async fn insert_rows(
         Dialect::Sqlite => "event_id",
     };
     sql.push_str(&format!(" RETURNING {id_column}, position"));
+    let sealed = seal_personal(conn, rows, recorded_at).await?;
     let mut q = sqlx::query(&sql);
-    for (req, e, version) in rows {
-        let stored = to_stored(&e.event);
+    for ((req, e, version), sealed) in rows.iter().zip(&sealed) {
+        let stored = to_stored(sealed.as_ref().unwrap_or(&e.event));
         q = q
             .bind(e.event_id.to_string())
             .bind(req.tenant_id.to_string())
@@ -809,6 +857,20 @@ pub(crate) fn decode_row(
 }
 
 impl SqlStore {
+    /// The type of a stream's last event, if it has any.
+    pub async fn last_event_type(
+        &self,
+        stream_id: &StreamId,
+    ) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar(
+            "SELECT event_type FROM events WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1",
+        )
+        .bind(stream_id.as_str())
+        .fetch_optional(&self.db.pool)
+        .await
+        .map_err(db_error)
+    }
+
     /// Events of one tenant after `after_position`, oldest first (audit and history views).
     pub async fn read_tenant_stream(
         &self,
@@ -829,7 +891,14 @@ impl SqlStore {
             .fetch_all(&self.db.pool)
             .await
             .map_err(db_error)?;
-        rows.iter().map(|r| decode_row(r).map(|(_, e)| e)).collect()
+        let events = rows
+            .iter()
+            .map(|r| decode_row(r).map(|(_, e)| e))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Shown to people: personal fields opened (or marked erased).
+        keel_projections::personal::open_with(&self.db, events)
+            .await
+            .map_err(db_error)
     }
 }
 

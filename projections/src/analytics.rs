@@ -407,6 +407,45 @@ pub async fn write(
             .await?;
             Ok(())
         }
+        DomainEvent::VisitorErased(v) => {
+            // This batch's hits from before the erasure go in first, under the visitor's key.
+            std::mem::take(pending).flush(conn, sfx).await?;
+            let site = v.site_id.to_string();
+            // Counts and revenue stay, under a key that no visitor id leads to.
+            let anonymous = format!("erased-{}", e.event_id);
+            sqlx::query(&format!(
+                "DELETE FROM rm_visitors{sfx} WHERE site_id = $1 AND visitor = $2"
+            ))
+            .bind(&site)
+            .bind(&v.visitor)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(&format!(
+                "UPDATE rm_payments{sfx} SET visitor = $3, visitor_id = NULL, customer_id = NULL, \
+                 email = NULL WHERE site_id = $1 AND visitor = $2"
+            ))
+            .bind(&site)
+            .bind(&v.visitor)
+            .bind(&anonymous)
+            .execute(&mut *conn)
+            .await?;
+            for table in ["rm_hits", "rm_sessions"] {
+                sqlx::query(&format!(
+                    "UPDATE {table}{sfx} SET visitor = $3 WHERE site_id = $1 AND visitor = $2"
+                ))
+                .bind(&site)
+                .bind(&v.visitor)
+                .bind(&anonymous)
+                .execute(&mut *conn)
+                .await?;
+            }
+            // The API destroys the key when it records the erasure; should it have stopped in
+            // between, this finishes the job.
+            if let Some(key) = &v.key {
+                crate::personal::destroy(conn, key).await?;
+            }
+            Ok(())
+        }
         _ => Ok(()),
     }
 }

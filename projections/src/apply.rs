@@ -343,7 +343,10 @@ pub async fn apply_events(
     sfx: &str,
     events: &[RecordedEvent],
 ) -> Result<usize, ApplyError> {
-    let mine: Vec<&RecordedEvent> = events
+    // Personal fields arrive sealed (from the log, Kafka or a replay): open them, or learn that
+    // they were erased.
+    let opened = crate::personal::open(conn, events).await?;
+    let mine: Vec<&RecordedEvent> = opened
         .iter()
         .filter(|e| projection.covers(e.stream_id.as_str()))
         .collect();

@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod apply;
 pub mod db;
 pub mod insights;
+pub mod personal;
 pub mod query;
 pub mod sketch;
 pub mod stats;

@@ -56,6 +56,7 @@ pub fn to_stored(event: &DomainEvent) -> StoredEvent {
         DomainEvent::PaymentRecorded(e) => serde_json::to_value(e),
         DomainEvent::PaymentRemoved(e) => serde_json::to_value(e),
         DomainEvent::VisitorIdentified(e) => serde_json::to_value(e),
+        DomainEvent::VisitorErased(e) => serde_json::to_value(e),
         DomainEvent::DashboardCreated(e) => serde_json::to_value(e),
         DomainEvent::DashboardUpdated(e) => serde_json::to_value(e),
         DomainEvent::DashboardDeleted(e) => serde_json::to_value(e),
@@ -141,6 +142,7 @@ pub fn from_stored(
         "payment.recorded" => DomainEvent::PaymentRecorded(parse(event_type, payload)?),
         "payment.removed" => DomainEvent::PaymentRemoved(parse(event_type, payload)?),
         "visitor.identified" => DomainEvent::VisitorIdentified(parse(event_type, payload)?),
+        "visitor.erased" => DomainEvent::VisitorErased(parse(event_type, payload)?),
         "dashboard.created" => DomainEvent::DashboardCreated(parse(event_type, payload)?),
         "dashboard.updated" => DomainEvent::DashboardUpdated(parse(event_type, payload)?),
         "dashboard.deleted" => DomainEvent::DashboardDeleted(parse(event_type, payload)?),
@@ -160,6 +162,15 @@ pub fn public_payload(event: &DomainEvent) -> Value {
     if let Value::Object(map) = &mut v {
         map.remove("key_hash");
         map.remove("previous_key_hash");
+        // Personal fields not opened by the reader: say whether they are erased, never show the
+        // ciphertext.
+        if let Some(sealed) = map.remove("sealed") {
+            let erased = sealed.get("data").and_then(Value::as_str) == Some("");
+            map.insert(
+                "personal_data".into(),
+                Value::String(if erased { "erased" } else { "sealed" }.into()),
+            );
+        }
     }
     v
 }
@@ -252,6 +263,7 @@ mod tests {
 
 /// The message format on Kafka: one JSON object per event, the payload in its stored shape (so
 /// consumers upcast it like any other reader).
+pub mod personal;
 pub mod wire {
     use super::*;
     use keel_events::{Metadata, RecordedEvent, StreamId};

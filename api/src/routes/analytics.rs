@@ -249,7 +249,7 @@ async fn prepare(
     }))
 }
 
-fn position_header(resp: &mut actix_web::HttpResponseBuilder, last: i64) {
+pub fn position_header(resp: &mut actix_web::HttpResponseBuilder, last: i64) {
     if last > 0 {
         resp.insert_header((POSITION_HEADER, last.to_string()));
     }
@@ -324,7 +324,7 @@ pub async fn ingest(
     }})))
 }
 
-async fn site_of(state: &AppState, ws: WorkspaceId, raw: &str) -> Result<Site, ApiError> {
+pub async fn site_of(state: &AppState, ws: WorkspaceId, raw: &str) -> Result<Site, ApiError> {
     let id = parse_site(raw).ok_or(ApiError::NotFound("site"))?;
     load_site(state, ws, id)
         .await?

@@ -3,13 +3,16 @@
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::http::{envelope, query_pairs, wait_for_position};
-use crate::routes::analytics::load_site;
+use crate::routes::analytics::{load_site, position_header, site_of};
 use crate::routes::stats::{context, invalid, meta, range, Params};
+use crate::routes::{command_meta, new_event_id};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use keel_commands::analytics::{valid_goal_name, visitor_key};
+use keel_commands::{AppendRequest, EventStore};
 use keel_events::SiteId;
+use keel_events::{ExpectedVersion, NewEvent, StreamId};
 use keel_projections::insights::{self, funnel_depth, Step};
 use keel_projections::query::ListFilter;
 use keel_projections::stats::{self, compute, Grouping, Interval, StatsQuery};
@@ -315,8 +318,65 @@ async fn site_points(
     Ok(out)
 }
 
+#[utoipa::path(delete, path = "/api/v1/sites/{id}/visitors/{visitor_id}", tag = "analytics",
+    params(("id" = String, Path, description = "site id"), ("visitor_id" = String, Path, description = "the visitor id you send with events")),
+    responses((status = 200, description = "erased: the person's data key is destroyed, so their personal fields (visitor id, user id, traits, customer id, email) can no longer be read from the log by anyone; read models drop them (X-Keel-Position for read-your-writes); counts and revenue stay. A repeated request answers the same"),
+        (status = 404, description = "no such site, or nothing is known of this visitor", body = crate::openapi::ErrorBody)))]
+pub async fn erase_visitor(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let (site_raw, visitor_id) = path.into_inner();
+    let site = site_of(&state, ws, &site_raw).await?;
+    let visitor = visitor_key(site.id, visitor_id.trim());
+    let stream = StreamId::visitor(site.id, &visitor);
+    let key = keel_projections::personal::subject_key(&state.db, &ws.to_string(), &visitor).await?;
+    let last = state.store.last_event_type(&stream).await?;
+    let event = keel_commands::analytics::erase_visitor(
+        &site,
+        &visitor_id,
+        key.clone(),
+        last.is_some(),
+        last.as_deref() == Some("visitor.erased"),
+    )?;
+    let mut resp = HttpResponse::Ok();
+    if let Some(event) = event {
+        let outcome = state
+            .store
+            .append(AppendRequest {
+                tenant_id: ws,
+                stream_id: stream,
+                expected: ExpectedVersion::Any,
+                events: vec![NewEvent {
+                    event_id: new_event_id(),
+                    event,
+                    occurred_at: state.config.clock.now(),
+                }],
+                metadata: command_meta(&req, &caller),
+            })
+            .await?;
+        // Recorded first, destroyed second: a crash in between leaves a recorded erasure whose
+        // projector destroys the key.
+        if let Some(k) = &key {
+            let mut conn = state.db.pool.acquire().await?;
+            keel_projections::personal::destroy(&mut conn, k).await?;
+        }
+        position_header(&mut resp, outcome.last_position);
+    }
+    Ok(resp.json(json!({ "data": {
+        "site_id": site.id, "visitor_id": visitor_id.trim(), "erased": true,
+    } })))
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/sites/{id}/visitors/{visitor_id}").route(web::get().to(visitor)))
-        .service(web::resource("/sites/{id}/funnels").route(web::get().to(funnel)))
-        .service(web::resource("/metrics").route(web::get().to(metrics_feed)));
+    cfg.service(
+        web::resource("/sites/{id}/visitors/{visitor_id}")
+            .route(web::get().to(visitor))
+            .route(web::delete().to(erase_visitor)),
+    )
+    .service(web::resource("/sites/{id}/funnels").route(web::get().to(funnel)))
+    .service(web::resource("/metrics").route(web::get().to(metrics_feed)));
 }
