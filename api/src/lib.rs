@@ -7,6 +7,7 @@ pub mod app;
 pub mod auth;
 pub mod bench;
 pub mod bench_analytics;
+pub mod bench_audit;
 pub mod bench_usage;
 pub mod edge;
 pub mod error;

@@ -74,6 +74,19 @@ enum Command {
         #[arg(long, default_value_t = 32)]
         connections: usize,
     },
+    /// A full rebuild's replay rate against the live projector, and as_of lookups of a key with
+    /// 10 events against one with 10,000 (snapshots), same run.
+    BenchAudit {
+        /// Postgres to run on (a fresh database is made in it); default: embedded SQLite.
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, default_value_t = 50_000)]
+        events: usize,
+        #[arg(long, default_value_t = 10_000)]
+        key_events: usize,
+        #[arg(long, default_value_t = 200)]
+        lookups: usize,
+    },
     /// Tamper evidence: recompute the hash chain of one workspace, or of every workspace.
     Audit {
         #[command(subcommand)]
@@ -192,6 +205,22 @@ async fn main() -> anyhow::Result<()> {
                 postgres_url: postgres,
                 seconds,
                 connections,
+            })
+            .await?;
+            print!("{report}");
+            Ok(())
+        }
+        Command::BenchAudit {
+            postgres,
+            events,
+            key_events,
+            lookups,
+        } => {
+            let report = keel_api::bench_audit::run(keel_api::bench_audit::AuditBenchOptions {
+                postgres_url: postgres,
+                events,
+                key_events,
+                lookups,
             })
             .await?;
             print!("{report}");

@@ -42,7 +42,7 @@ pub enum ApiKeyCommand {
     Revoke { reason: Option<String> },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ApiKey {
     pub id: ApiKeyId,
     pub workspace_id: WorkspaceId,

@@ -20,6 +20,8 @@ pub struct AuditQuery {
     pub from: Option<String>,
     pub to: Option<String>,
     pub after_position: Option<i64>,
+    /// Only events of a stream past this version (with `stream_id`).
+    pub after_version: Option<i64>,
     /// Only events recorded at or before this time (RFC 3339 as stored): the log as it was.
     pub recorded_until: Option<String>,
     pub newest_first: bool,
@@ -118,6 +120,12 @@ pub async fn read(
             ts(p(Bind::Text(u.clone()), &mut binds))
         ));
     }
+    if let Some(v) = q.after_version {
+        sql.push_str(&format!(
+            " AND e.stream_version > {}",
+            p(Bind::Int(v), &mut binds)
+        ));
+    }
     if let Some(a) = q.after_position {
         sql.push_str(&format!(
             " AND e.position > {}",
@@ -142,6 +150,10 @@ pub async fn read(
     let dir = if q.newest_first { "DESC" } else { "ASC" };
     if pg {
         sql.push_str(&format!(" ORDER BY e.txid {dir}, e.position {dir}"));
+    } else if q.stream_id.is_some() {
+        // One stream: its versions are in log order, and the stream's own index gives them
+        // (ordering by position would walk every event of the workspace instead).
+        sql.push_str(&format!(" ORDER BY e.stream_version {dir}"));
     } else {
         sql.push_str(&format!(" ORDER BY e.position {dir}"));
     }

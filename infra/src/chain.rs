@@ -317,55 +317,71 @@ pub struct Verification {
     pub pending: i64,
 }
 
+/// Links verified per query.
+const VERIFY_PAGE: i64 = 5000;
+
 /// Recomputes the chain of `tenant` from the events as stored.
 pub async fn verify(db: &Db, tenant: &str) -> Result<Verification, sqlx::Error> {
     let mut conn = db.pool.acquire().await?;
     let cols = select_columns_of(db.dialect, "e.");
+    // A page of links at a time (by sequence number): a workspace of millions of events is
+    // verified in bounded memory.
     let sql = format!(
         "SELECT c.seq, c.position, c.prev_hash, c.hash, e.position IS NOT NULL, {cols} \
          FROM event_chain c LEFT JOIN events e ON e.position = c.position \
-         WHERE c.tenant_id = $1 ORDER BY c.seq"
+         WHERE c.tenant_id = $1 AND c.seq > $2 AND c.seq <= $3 ORDER BY c.seq"
     );
-    let rows = sqlx::query(&sql).bind(tenant).fetch_all(&mut *conn).await?;
     let mut prev = GENESIS.to_string();
     let mut checked = 0i64;
     let mut broken: Option<Break> = None;
-    for (i, r) in rows.iter().enumerate() {
-        let seq: i64 = r.get(0);
-        let position: i64 = r.get(1);
-        let prev_hash: String = r.get(2);
-        let hash: String = r.get(3);
-        let present: bool = r
-            .try_get::<bool, _>(4)
-            .or_else(|_| r.try_get::<i64, _>(4).map(|n| n != 0))?;
-        let fail = |reason| {
-            Some(Break {
-                position,
-                seq,
-                reason,
-            })
-        };
-        broken = if seq != i as i64 + 1 {
-            fail("a link of the chain is missing")
-        } else if prev_hash != prev {
-            fail("a link of the chain was altered")
-        } else if !present {
-            fail("the event was deleted")
-        } else {
-            let row = StoredRow::read(r, 5)?;
-            if row.tenant_id != tenant {
-                fail("another workspace's event stands at this position")
-            } else if link(&prev, &row) != hash {
-                fail("the event was altered or moved")
+    'pages: loop {
+        let rows = sqlx::query(&sql)
+            .bind(tenant)
+            .bind(checked)
+            .bind(checked + VERIFY_PAGE)
+            .fetch_all(&mut *conn)
+            .await?;
+        let full = rows.len() as i64 == VERIFY_PAGE;
+        for r in &rows {
+            let seq: i64 = r.get(0);
+            let position: i64 = r.get(1);
+            let prev_hash: String = r.get(2);
+            let hash: String = r.get(3);
+            let present: bool = r
+                .try_get::<bool, _>(4)
+                .or_else(|_| r.try_get::<i64, _>(4).map(|n| n != 0))?;
+            let fail = |reason| {
+                Some(Break {
+                    position,
+                    seq,
+                    reason,
+                })
+            };
+            broken = if seq != checked + 1 {
+                fail("a link of the chain is missing")
+            } else if prev_hash != prev {
+                fail("a link of the chain was altered")
+            } else if !present {
+                fail("the event was deleted")
             } else {
-                None
+                let row = StoredRow::read(r, 5)?;
+                if row.tenant_id != tenant {
+                    fail("another workspace's event stands at this position")
+                } else if link(&prev, &row) != hash {
+                    fail("the event was altered or moved")
+                } else {
+                    None
+                }
+            };
+            if broken.is_some() {
+                break 'pages;
             }
-        };
-        if broken.is_some() {
+            checked += 1;
+            prev = hash;
+        }
+        if !full {
             break;
         }
-        checked += 1;
-        prev = hash;
     }
     let head = sqlx::query("SELECT seq, hash, position FROM chain_heads WHERE tenant_id = $1")
         .bind(tenant)

@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod migrate;
 pub mod rebuild;
 pub mod relay;
+pub mod snapshots;
 pub mod store;
 pub mod sweeper;
 pub mod testing;

@@ -543,25 +543,21 @@ async fn planned_batch(
     Ok(results)
 }
 
-/// The events with personal fields, sealed with their subjects' keys (created as needed, in this
-/// transaction); `None` for the others, which are stored as they are.
-async fn seal_personal(
+/// The keys of the data subjects of these events' personal fields, created as needed in this
+/// transaction.
+async fn subject_keys(
     conn: &mut AnyConnection,
     rows: &[(&AppendRequest, &NewEvent, i64)],
     now: &str,
-) -> Result<Vec<Option<keel_events::DomainEvent>>, sqlx::Error> {
-    use keel_schemas::personal;
+) -> Result<HashMap<(String, String), keel_schemas::personal::SubjectKey>, sqlx::Error> {
     let mut subjects: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
     for (req, e, _) in rows {
-        if let Some(s) = personal::subject(&e.event) {
+        if let Some(s) = keel_schemas::personal::subject(&e.event) {
             subjects
                 .entry(req.tenant_id.to_string())
                 .or_default()
                 .insert(s);
         }
-    }
-    if subjects.is_empty() {
-        return Ok(vec![None; rows.len()]);
     }
     let mut keys = HashMap::new();
     for (tenant, subjects) in &subjects {
@@ -571,22 +567,7 @@ async fn seal_personal(
             keys.insert((tenant.clone(), subject), key);
         }
     }
-    rows.iter()
-        .map(|(req, e, _)| {
-            let Some(subject) = personal::subject(&e.event) else {
-                return Ok(None);
-            };
-            // Never stored in the clear: no key, no event.
-            let key = keys
-                .get(&(req.tenant_id.to_string(), subject.to_string()))
-                .ok_or_else(|| {
-                    sqlx::Error::Protocol(format!("no key for data subject {subject}"))
-                })?;
-            let mut sealed = e.event.clone();
-            personal::seal(&mut sealed, key);
-            Ok(Some(sealed))
-        })
-        .collect()
+    Ok(keys)
 }
 
 /// A multi-row insert of events with their versions; returns each event's position.
@@ -632,10 +613,19 @@ async fn insert_rows(
         Dialect::Sqlite => "event_id",
     };
     sql.push_str(&format!(" RETURNING {id_column}, position"));
-    let sealed = seal_personal(conn, rows, recorded_at).await?;
+    let keys = subject_keys(conn, rows, recorded_at).await?;
     let mut q = sqlx::query(&sql);
-    for ((req, e, version), sealed) in rows.iter().zip(&sealed) {
-        let stored = to_stored(sealed.as_ref().unwrap_or(&e.event));
+    for (req, e, version) in rows {
+        let mut stored = to_stored(&e.event);
+        if let Some(subject) = keel_schemas::personal::subject(&e.event) {
+            // Never stored in the clear: no key, no event.
+            let key = keys
+                .get(&(req.tenant_id.to_string(), subject.to_string()))
+                .ok_or_else(|| {
+                    sqlx::Error::Protocol(format!("no key for data subject {subject}"))
+                })?;
+            keel_schemas::personal::seal_payload(stored.event_type, &mut stored.payload, key);
+        }
         q = q
             .bind(e.event_id.to_string())
             .bind(req.tenant_id.to_string())
@@ -871,23 +861,42 @@ impl SqlStore {
         .map_err(db_error)
     }
 
-    /// Events of one tenant after `after_position`, oldest first (audit and history views).
+    /// Every event of one tenant's stream, oldest first (audit and history views).
     pub async fn read_tenant_stream(
         &self,
         tenant: WorkspaceId,
         stream_id: &StreamId,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.read_tenant_stream_after(tenant, stream_id, 0, i64::MAX)
+            .await
+    }
+
+    /// At most `limit` events of one tenant's stream past `after_version`, in version order, with
+    /// personal fields opened (or marked erased).
+    pub async fn read_tenant_stream_after(
+        &self,
+        tenant: WorkspaceId,
+        stream_id: &StreamId,
+        after_version: i64,
+        limit: i64,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         let tenant_filter = match self.db.dialect {
             Dialect::Postgres => "tenant_id = CAST($2 AS uuid)",
             Dialect::Sqlite => "tenant_id = $2",
         };
         let sql = format!(
-            "SELECT {} FROM events WHERE stream_id = $1 AND {tenant_filter} ORDER BY stream_version",
+            "SELECT {} FROM events WHERE stream_id = $1 AND {tenant_filter} \
+             AND stream_version > $3 AND stream_version <= $4 ORDER BY stream_version",
             select_columns(self.db.dialect)
         );
+        // Versions are gapless: the next `limit` events are exactly this range, which the
+        // stream's index reads without touching the rest of the stream (however stale the
+        // planner's statistics are).
         let rows = sqlx::query(&sql)
             .bind(stream_id.as_str())
             .bind(tenant.to_string())
+            .bind(after_version)
+            .bind(after_version.saturating_add(limit))
             .fetch_all(&self.db.pool)
             .await
             .map_err(db_error)?;

@@ -8,7 +8,7 @@ use sqlx::{AnyConnection, Row};
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
-const CHUNK: usize = 400;
+const CHUNK: usize = 1000;
 
 fn list(from: usize, n: usize) -> String {
     (from..from + n)

@@ -119,51 +119,44 @@ fn cipher(key: &SubjectKey) -> ChaCha20Poly1305 {
     ChaCha20Poly1305::new(&key.secret.into())
 }
 
-/// Moves the event's personal fields into its sealed form, encrypted with `key`. The visitor key
-/// is bound in as associated data: a sealed blob copied into another visitor's event does not
-/// open.
-pub fn seal(e: &mut DomainEvent, key: &SubjectKey) {
-    let (subject, fields, slot) = match e {
-        DomainEvent::PageviewRecorded(h)
-        | DomainEvent::CustomEventRecorded(h)
-        | DomainEvent::GoalCompleted(h) => (
-            h.visitor.clone(),
-            Fields {
-                visitor_id: h.visitor_id.take(),
-                ..Fields::default()
-            },
-            &mut h.sealed,
-        ),
-        DomainEvent::PaymentRecorded(p) => (
-            p.visitor.clone().unwrap_or_default(),
-            Fields {
-                visitor_id: p.visitor_id.take(),
-                customer_id: p.customer_id.take(),
-                email: p.email.take(),
-                ..Fields::default()
-            },
-            &mut p.sealed,
-        ),
-        DomainEvent::VisitorIdentified(v) => (
-            v.visitor.clone(),
-            Fields {
-                visitor_id: Some(std::mem::take(&mut v.visitor_id)),
-                user_id: Some(std::mem::take(&mut v.user_id)),
-                traits: Some(std::mem::take(&mut v.traits)),
-                ..Fields::default()
-            },
-            &mut v.sealed,
-        ),
-        _ => return,
-    };
-    // Serialising strings and JSON values cannot fail.
+/// The personal fields of each event type that has any.
+fn personal_fields(event_type: &str) -> &'static [&'static str] {
+    match event_type {
+        "pageview.recorded" | "custom_event.recorded" | "goal.completed" => &["visitor_id"],
+        "payment.recorded" => &["visitor_id", "customer_id", "email"],
+        "visitor.identified" => &["visitor_id", "user_id", "traits"],
+        _ => &[],
+    }
+}
+
+/// Moves the personal fields of a stored payload (see [`crate::to_stored`]) into `sealed`,
+/// encrypted with `key`. The visitor key is bound in as associated data: a sealed blob copied
+/// into another visitor's event does not open. This is what the event store does before an
+/// insert: no copy of the event, one pass over its payload.
+pub fn seal_payload(event_type: &str, payload: &mut Value, key: &SubjectKey) {
+    let Value::Object(map) = payload else { return };
+    let mut fields = Map::new();
+    for f in personal_fields(event_type) {
+        if let Some(v) = map.remove(*f) {
+            fields.insert((*f).to_string(), v);
+        }
+    }
+    if fields.is_empty() {
+        return;
+    }
+    let subject = map
+        .get("visitor")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    // Serialising JSON values cannot fail.
     let plain = serde_json::to_vec(&fields).unwrap_or_default();
     let mut nonce = [0u8; 12];
-    rand::rngs::OsRng.fill_bytes(&mut nonce);
-    let n = Nonce::from(nonce);
+    // A CSPRNG seeded from the OS, per thread: random nonces without a system call each.
+    rand::thread_rng().fill_bytes(&mut nonce);
     let data = cipher(key)
         .encrypt(
-            &n,
+            &Nonce::from(nonce),
             Payload {
                 msg: &plain,
                 aad: subject.as_bytes(),
@@ -171,10 +164,20 @@ pub fn seal(e: &mut DomainEvent, key: &SubjectKey) {
         )
         .map(|ct| format!("{}.{}", hex::encode(nonce), hex::encode(ct)))
         .unwrap_or_default();
-    *slot = Some(Sealed {
-        key: key.id.clone(),
-        data,
-    });
+    map.insert(
+        "sealed".into(),
+        serde_json::json!({ "key": key.id, "data": data }),
+    );
+}
+
+/// [`seal_payload`] on a typed event.
+pub fn seal(e: &mut DomainEvent, key: &SubjectKey) {
+    let mut stored = crate::to_stored(e);
+    seal_payload(stored.event_type, &mut stored.payload, key);
+    if let Ok(sealed) = crate::from_stored(stored.event_type, stored.schema_version, stored.payload)
+    {
+        *e = sealed;
+    }
 }
 
 /// Why sealed fields could not be opened although the key exists.

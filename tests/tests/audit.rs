@@ -135,25 +135,25 @@ async fn the_log_reads_back_filtered_paged_and_streamed(b: keel_tests::Backend) 
         let app = &app;
         let key = key.clone();
         async move {
-            let r = app
-                .get(&format!("/api/v1/audit/events?{q}"))
-                .token(&key)
-                .send()
-                .await;
-            assert_eq!(r.status, StatusCode::OK, "{q}: {r:?}");
-            r.body
+            // Until no older transaction anywhere holds events back (meta.pending).
+            for _ in 0..100 {
+                let r = app
+                    .get(&format!("/api/v1/audit/events?{q}"))
+                    .token(&key)
+                    .send()
+                    .await;
+                assert_eq!(r.status, StatusCode::OK, "{q}: {r:?}");
+                if r.body["meta"]["pending"] == 0 {
+                    return r.body;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            panic!("{q}: events held back for 10 s");
         }
     };
     // Events of transactions younger than one still running elsewhere (another test's rebuild
-    // in this cluster) are held back, and counted as pending, until it ends.
-    let mut everything = all("order=asc&limit=500").await;
-    for _ in 0..100 {
-        if everything["meta"]["pending"] == 0 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        everything = all("order=asc&limit=500").await;
-    }
+    // in this cluster) are held back, and counted as pending, until it ends: `all` waits.
+    let everything = all("order=asc&limit=500").await;
     // The key's own calls are recorded as api_calls usage every few seconds, in this log too:
     // the counts below leave those out.
     let not_usage =
@@ -302,9 +302,9 @@ async fn state_as_of_any_instant_is_folded_from_the_log(b: keel_tests::Backend) 
     assert_eq!(r.status, StatusCode::OK, "{r:?}");
     // When each thing happened, from the log itself.
     let log = app
-        .get("/api/v1/audit/events?order=asc&limit=500")
-        .workspace(&ws)
-        .send()
+        .eventually("/api/v1/audit/events?order=asc&limit=500", Some(&ws), |r| {
+            r.body["meta"]["pending"] == 0
+        })
         .await;
     let at = |t: &str, stream: &str| -> String {
         log.body["data"]
@@ -517,9 +517,11 @@ async fn old_event_versions_read_back_in_the_current_shape_everywhere(b: keel_te
     assert_eq!(r.body["data"]["environment"], "test");
     // The audit API shows the current shape and says what is stored.
     let a = app
-        .get(&format!("/api/v1/audit/events?stream_id=key-{key}"))
-        .workspace(&ws)
-        .send()
+        .eventually(
+            &format!("/api/v1/audit/events?stream_id=key-{key}"),
+            Some(&ws),
+            |r| r.body["meta"]["pending"] == 0,
+        )
         .await;
     assert_eq!(a.status, StatusCode::OK, "{a:?}");
     let e = &a.body["data"][0];
@@ -566,7 +568,78 @@ macro_rules! on_every_backend {
     };
 }
 
+async fn snapshots_answer_exactly_what_folding_the_whole_history_does(b: keel_tests::Backend) {
+    use reqwest::Method;
+    let app = keel_tests::spawn_app(b).await;
+    let ws = app.create_workspace("Snapshots", "pro").await;
+    let (id, _, _) = app.create_key(&ws, "often rotated", &["keys:read"]).await;
+    // 1 + 64 events: past three snapshot points (every 20 versions).
+    for _ in 0..64 {
+        let r = app
+            .call(Method::POST, &format!("/api/v1/keys/{id}/rotate"))
+            .workspace(&ws)
+            .json(serde_json::json!({"grace_period_hours": 1}))
+            .send()
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    }
+    let log = app
+        .eventually(
+            &format!("/api/v1/audit/events?stream_id=key-{id}&order=asc&limit=500"),
+            Some(&ws),
+            |r| {
+                r.body["meta"]["pending"] == 0
+                    && r.body["data"].as_array().is_some_and(|a| a.len() == 65)
+            },
+        )
+        .await;
+    let events = log.body["data"].as_array().unwrap().clone();
+    assert_eq!(events.len(), 65, "{log:?}");
+    let snapshots = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM stream_snapshots")
+            .fetch_one(&app.db().pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(snapshots().await, 0);
+    // Newest first, then oldest first: the first lookups save snapshots, the later ones start
+    // from them. Each instant must give exactly the version recorded by then.
+    let mut order: Vec<&serde_json::Value> = events.iter().rev().collect();
+    order.extend(events.iter());
+    for e in order {
+        let at = e["recorded_at"].as_str().unwrap();
+        let enc: String = url::form_urlencoded::byte_serialize(at.as_bytes()).collect();
+        let k = app
+            .get(&format!("/api/v1/keys/{id}?as_of={enc}"))
+            .workspace(&ws)
+            .send()
+            .await;
+        assert_eq!(k.status, StatusCode::OK, "{k:?}");
+        // Events recorded in the same instant (one group commit) all count.
+        let expected = events
+            .iter()
+            .filter(|x| x["recorded_at"].as_str().unwrap() <= at)
+            .count();
+        assert_eq!(k.body["data"]["version"], expected, "as of {at}: {k:?}");
+        let last = &events[expected - 1];
+        let prefix = last["data"]["prefix"].clone();
+        assert_eq!(k.body["data"]["prefix"], prefix, "as of {at}");
+        assert_eq!(
+            k.body["data"]["rotated_at"],
+            if expected > 1 {
+                last["recorded_at"].clone()
+            } else {
+                serde_json::Value::Null
+            },
+            "as of {at}"
+        );
+    }
+    assert_eq!(snapshots().await, 3, "versions 20, 40 and 60");
+    app.stop().await;
+}
+
 on_every_backend!(
+    snapshots_answer_exactly_what_folding_the_whole_history_does,
     edits_deletes_and_reorders_in_sql_are_each_detected,
     the_log_reads_back_filtered_paged_and_streamed,
     state_as_of_any_instant_is_folded_from_the_log,

@@ -195,9 +195,9 @@ async fn replays_of_a_usage_id_count_once_and_soft_limits_only_report(b: keel_te
     assert_eq!(exports["unit"], "files");
     // The summary as it was: right after the first record, and before the feature existed.
     let log = app
-        .get("/api/v1/audit/events?order=asc&limit=500")
-        .workspace(&ws)
-        .send()
+        .eventually("/api/v1/audit/events?order=asc&limit=500", Some(&ws), |r| {
+            r.body["meta"]["pending"] == 0
+        })
         .await;
     let at = |t: &str| {
         log.body["data"]

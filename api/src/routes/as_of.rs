@@ -67,36 +67,132 @@ pub async fn history(
     Ok(out.into_iter().map(|(_, e)| e).collect())
 }
 
+/// What a key's view is folded from: the aggregate, plus the times and the last rotation the view
+/// shows. Serialisable, so that it can be snapshotted.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct KeyFold {
+    key: Option<keel_commands::api_key::ApiKey>,
+    environment: Option<String>,
+    created_at: Option<DateTime<Utc>>,
+    updated_at: Option<DateTime<Utc>>,
+    /// When the last rotation was recorded, and until when it let the previous secret work.
+    rotation: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    version: i64,
+    /// The latest `recorded_at` folded in.
+    recorded_until: Option<DateTime<Utc>>,
+}
+
+/// The encoding version of [`KeyFold`] snapshots: bump it when the fold changes.
+const KEY_FOLD_SHAPE: i32 = 1;
+/// A snapshot every this many versions of a stream.
+pub const SNAPSHOT_EVERY: i64 = 20;
+
+impl KeyFold {
+    pub fn evolve(mut self, e: &RecordedEvent) -> Self {
+        self.key = ApiKeyAggregate::evolve(self.key.take(), &e.event);
+        match &e.event {
+            DomainEvent::ApiKeyCreated(c) => self.environment = Some(c.environment.clone()),
+            DomainEvent::ApiKeyRotated(r) => {
+                self.rotation = Some((e.recorded_at, r.previous_valid_until));
+            }
+            _ => {}
+        }
+        self.created_at.get_or_insert(e.recorded_at);
+        self.updated_at = Some(e.recorded_at);
+        self.version = e.stream_version;
+        self.recorded_until = self.recorded_until.max(Some(e.recorded_at));
+        self
+    }
+
+    /// The key in the shape of `GET /api/v1/keys/{id}`, as of `at`; `None` if it did not exist.
+    pub fn view(&self, at: DateTime<Utc>) -> Option<Value> {
+        let k = self.key.as_ref()?;
+        let status = if k.revoked {
+            "revoked"
+        } else if k.expires_at.is_some_and(|x| x <= at) {
+            "expired"
+        } else {
+            "active"
+        };
+        let rotation = self.rotation;
+        Some(json!({
+            "id": k.id, "workspace_id": k.workspace_id, "name": k.name, "prefix": k.prefix,
+            "environment": self.environment,
+            "scopes": k.scopes, "rate_limit_tier": k.rate_limit_tier.map(|t| t.as_str()), "status": status,
+            "created_at": self.created_at.map(format_ts), "updated_at": self.updated_at.map(format_ts),
+            "expires_at": k.expires_at.map(format_ts), "last_used_at": Value::Null,
+            "rotated_at": rotation.map(|r| format_ts(r.0)),
+            "previous_key_valid_until": rotation.map(|r| format_ts(r.1)).filter(|_| rotation.is_some_and(|r| r.1 > at)),
+            "version": self.version, "as_of": format_ts(at),
+        }))
+    }
+}
+
 /// A key as it was after `events` (its own stream, up to an instant), in the shape of
 /// `GET /api/v1/keys/{id}`; `None` if it did not exist yet.
 pub fn key_view(events: &[RecordedEvent], at: DateTime<Utc>) -> Option<Value> {
-    let k = ApiKeyAggregate::fold(events.iter().map(|e| &e.event))?;
-    let first = events.first()?;
-    let last = events.last()?;
-    let rotation = events.iter().rev().find_map(|e| match &e.event {
-        DomainEvent::ApiKeyRotated(r) => Some((e.recorded_at, r.previous_valid_until)),
-        _ => None,
-    });
-    let status = if k.revoked {
-        "revoked"
-    } else if k.expires_at.is_some_and(|x| x <= at) {
-        "expired"
-    } else {
-        "active"
+    events
+        .iter()
+        .fold(KeyFold::default(), KeyFold::evolve)
+        .view(at)
+}
+
+/// One key as of `at`: folded from the newest snapshot recorded by then and the events after it;
+/// snapshots every [`SNAPSHOT_EVERY`] versions are saved on the way, so that no later lookup
+/// folds more than that many events.
+pub async fn key_at(
+    store: &keel_infra::store::SqlStore,
+    ws: WorkspaceId,
+    id: keel_events::ApiKeyId,
+    at: DateTime<Utc>,
+) -> Result<Option<Value>, ApiError> {
+    let db = store.db();
+    let stream = keel_events::StreamId::api_key(id);
+    let until = format_ts(at);
+    let snapshot = keel_infra::snapshots::latest(db, ws, &stream, KEY_FOLD_SHAPE, &until).await?;
+    let (mut fold, after) = match snapshot
+        .and_then(|s| Some((serde_json::from_value::<KeyFold>(s.state).ok()?, s.version)))
+    {
+        Some((f, v)) => (f, Some(v)),
+        None => (KeyFold::default(), None),
     };
-    Some(json!({
-        "id": k.id, "workspace_id": k.workspace_id, "name": k.name, "prefix": k.prefix,
-        "environment": events.iter().find_map(|e| match &e.event {
-            DomainEvent::ApiKeyCreated(c) => Some(c.environment.clone()),
-            _ => None,
-        }),
-        "scopes": k.scopes, "rate_limit_tier": k.rate_limit_tier.map(|t| t.as_str()), "status": status,
-        "created_at": format_ts(first.recorded_at), "updated_at": format_ts(last.recorded_at),
-        "expires_at": k.expires_at.map(format_ts), "last_used_at": Value::Null,
-        "rotated_at": rotation.map(|r| format_ts(r.0)),
-        "previous_key_valid_until": rotation.map(|r| format_ts(r.1)).filter(|_| rotation.is_some_and(|r| r.1 > at)),
-        "version": last.stream_version, "as_of": format_ts(at),
-    }))
+    // In version order, until the first event recorded after `at` (a stream's events are
+    // recorded in version order), a page at a time: the stream's index, never its whole tail.
+    let mut after = after.unwrap_or(0);
+    let mut new_snapshots = Vec::new();
+    'pages: loop {
+        let page = store
+            .read_tenant_stream_after(ws, &stream, after, SNAPSHOT_EVERY + 1)
+            .await?;
+        for e in &page {
+            if e.recorded_at > at {
+                break 'pages;
+            }
+            fold = fold.evolve(e);
+            after = e.stream_version;
+            if fold.version % SNAPSHOT_EVERY == 0 {
+                if let (Ok(state), Some(r)) = (serde_json::to_value(&fold), fold.recorded_until) {
+                    new_snapshots.push(keel_infra::snapshots::Snapshot {
+                        version: fold.version,
+                        recorded_at: format_ts(r),
+                        state,
+                    });
+                }
+            }
+        }
+        if (page.len() as i64) <= SNAPSHOT_EVERY {
+            break;
+        }
+    }
+    if !new_snapshots.is_empty() {
+        // A cache: failing to write it only makes the next lookup as slow as this one.
+        if let Err(e) =
+            keel_infra::snapshots::save(db, ws, &stream, KEY_FOLD_SHAPE, &new_snapshots).await
+        {
+            tracing::warn!(error = %e, "could not save key snapshots");
+        }
+    }
+    Ok(fold.view(at))
 }
 
 /// A workspace as it was, in the shape of `GET /api/v1/workspaces/{id}`.

@@ -114,6 +114,7 @@ fn audit_query(p: &EventsParams) -> Result<(keel_infra::audit::AuditQuery, i64),
                         .map_err(|_| bad("after_position: must be an integer"))
                 })
                 .transpose()?,
+            after_version: None,
             recorded_until: None,
             newest_first,
             cursor: p.cursor.as_deref().map(decode_cursor).transpose()?,

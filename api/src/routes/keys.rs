@@ -218,16 +218,9 @@ pub async fn get(
     let ws = caller.workspace(&req, &state).await?;
     let id = parse_id(&path)?;
     if let Some(at) = crate::routes::as_of::param(&req, Utc::now())? {
-        let history = crate::routes::as_of::history(
-            &state.db,
-            ws,
-            Some(StreamId::api_key(id).as_str()),
-            None,
-            at,
-        )
-        .await?;
-        let k =
-            crate::routes::as_of::key_view(&history, at).ok_or(ApiError::NotFound("api key"))?;
+        let k = crate::routes::as_of::key_at(&state.store, ws, id, at)
+            .await?
+            .ok_or(ApiError::NotFound("api key"))?;
         return Ok(HttpResponse::Ok().json(json!({ "data": k })));
     }
     wait_for_position(&req, &state, Projection::ApiKeys).await?;
