@@ -286,6 +286,7 @@ impl Application {
                             .configure(routes::insights::routes)
                             .configure(routes::pixel::routes)
                             .configure(routes::dashboards::routes)
+                            .configure(routes::domains::routes)
                             .configure(routes::usage::routes)
                             .configure(routes::audit::routes)
                             .configure(routes::admin::routes)

@@ -93,7 +93,7 @@ pub fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
         .collect()
 }
 
-fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs
         .iter()
         .rev()

@@ -7,6 +7,7 @@ mod aggregate;
 pub mod analytics;
 pub mod api_key;
 pub mod dashboard;
+pub mod domain;
 mod error;
 mod execute;
 mod memory;

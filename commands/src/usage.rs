@@ -242,7 +242,7 @@ pub fn threshold_event_uuid(
     ])
 }
 
-fn custom_uuid(parts: &[&str]) -> uuid::Uuid {
+pub(crate) fn custom_uuid(parts: &[&str]) -> uuid::Uuid {
     let mut h = Sha256::new();
     for p in parts {
         h.update(p.as_bytes());

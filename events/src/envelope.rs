@@ -30,6 +30,12 @@ impl StreamId {
         Self(format!("payment-{site}-{transaction_key}"))
     }
     /// A workspace's entitlement overrides.
+    pub fn domain(id: crate::DomainId) -> Self {
+        Self(format!("domain-{id}"))
+    }
+    pub fn folder(id: crate::FolderId) -> Self {
+        Self(format!("folder-{id}"))
+    }
     pub fn entitlements(ws: WorkspaceId) -> Self {
         Self(format!("entitlements-{ws}"))
     }

@@ -2,6 +2,10 @@ use crate::analytics::{
     DashboardCreated, DashboardDeleted, DashboardUpdated, Hit, PaymentRecorded, PaymentRemoved,
     VisitorErased, VisitorIdentified,
 };
+use crate::domains::{
+    DnsRecordChanged, DomainAdded, DomainRemoved, DomainRestored, DomainScanned, DomainUpdated,
+    FolderCreated, FolderDeleted, FolderRenamed, WhoisFetched,
+};
 use crate::usage::{EntitlementRemoved, EntitlementSet, UsageRecorded, UsageThresholdReached};
 use crate::{ApiKeyId, Scope, SiteId, Tier, WorkspaceId, WorkspaceSettings};
 use chrono::{DateTime, Utc};
@@ -33,6 +37,16 @@ pub enum DomainEvent {
     EntitlementRemoved(EntitlementRemoved),
     UsageRecorded(UsageRecorded),
     UsageThresholdReached(UsageThresholdReached),
+    DomainAdded(DomainAdded),
+    DomainUpdated(DomainUpdated),
+    DomainRemoved(DomainRemoved),
+    DomainRestored(DomainRestored),
+    DomainScanned(DomainScanned),
+    DnsRecordChanged(DnsRecordChanged),
+    WhoisFetched(WhoisFetched),
+    FolderCreated(FolderCreated),
+    FolderRenamed(FolderRenamed),
+    FolderDeleted(FolderDeleted),
 }
 
 impl DomainEvent {
@@ -72,6 +86,16 @@ impl DomainEvent {
             DomainEvent::EntitlementRemoved(_) => "entitlement.removed",
             DomainEvent::UsageRecorded(_) => "usage.recorded",
             DomainEvent::UsageThresholdReached(_) => "usage.threshold_reached",
+            DomainEvent::DomainAdded(_) => "domain.added",
+            DomainEvent::DomainUpdated(_) => "domain.updated",
+            DomainEvent::DomainRemoved(_) => "domain.removed",
+            DomainEvent::DomainRestored(_) => "domain.restored",
+            DomainEvent::DomainScanned(_) => "domain.scanned",
+            DomainEvent::DnsRecordChanged(_) => "domain.dns_changed",
+            DomainEvent::WhoisFetched(_) => "domain.whois_fetched",
+            DomainEvent::FolderCreated(_) => "folder.created",
+            DomainEvent::FolderRenamed(_) => "folder.renamed",
+            DomainEvent::FolderDeleted(_) => "folder.deleted",
         }
     }
 }

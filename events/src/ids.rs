@@ -52,3 +52,11 @@ id_type!(
     /// Identifies a saved dashboard.
     DashboardId
 );
+id_type!(
+    /// Identifies a watched domain of a workspace (derived from the workspace and the name).
+    DomainId
+);
+id_type!(
+    /// Identifies a folder of domains.
+    FolderId
+);

@@ -2,6 +2,7 @@
 //! carries them through the log. Nothing here does I/O; every other crate depends on this one.
 
 pub mod analytics;
+pub mod domains;
 mod envelope;
 mod event;
 mod ids;
@@ -12,7 +13,11 @@ pub use analytics::{
     DashboardCreated, DashboardDeleted, DashboardUpdated, Hit, PaymentRecorded, PaymentRemoved,
     Sealed, VisitorErased, VisitorIdentified, Widget,
 };
+pub use domains::{
+    DnsRecordChanged, DomainAdded, DomainRemoved, DomainRestored, DomainScanned, DomainUpdated,
+    FolderCreated, FolderDeleted, FolderRenamed, WhoisFetched,
+};
 pub use envelope::{Actor, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StreamId};
 pub use event::*;
-pub use ids::{ApiKeyId, DashboardId, EventId, SiteId, WorkspaceId};
+pub use ids::{ApiKeyId, DashboardId, DomainId, EventId, FolderId, SiteId, WorkspaceId};
 pub use values::{is_currency, Scope, ScopeError, Tier, WorkspaceSettings, SCOPE_RESOURCES};

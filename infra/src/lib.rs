@@ -7,6 +7,7 @@ pub mod chain;
 pub mod clock;
 pub mod config;
 pub mod consumer;
+pub mod dns;
 pub mod feed;
 mod inline;
 pub mod kafka;

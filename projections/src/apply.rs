@@ -14,15 +14,17 @@ pub enum Projection {
     Sites,
     Analytics,
     Dashboards,
+    Domains,
 }
 
 impl Projection {
-    pub const ALL: [Projection; 5] = [
+    pub const ALL: [Projection; 6] = [
         Projection::Workspaces,
         Projection::ApiKeys,
         Projection::Sites,
         Projection::Analytics,
         Projection::Dashboards,
+        Projection::Domains,
     ];
 
     /// The stream types (the part of a stream id before the first `-`) whose events it reads;
@@ -34,6 +36,7 @@ impl Projection {
             Projection::Sites => &["site"],
             Projection::Analytics => &["visitor", "payment"],
             Projection::Dashboards => &["dashboard"],
+            Projection::Domains => &["domain", "folder"],
         }
     }
 
@@ -49,6 +52,7 @@ impl Projection {
             Projection::Sites => "sites",
             Projection::Analytics => "analytics",
             Projection::Dashboards => "dashboards",
+            Projection::Domains => "domains",
         }
     }
 
@@ -64,6 +68,7 @@ impl Projection {
             Projection::Sites => &["rm_sites"],
             Projection::Analytics => &crate::analytics::TABLES,
             Projection::Dashboards => &["rm_dashboards"],
+            Projection::Domains => &crate::domains::TABLES,
         }
     }
 
@@ -109,6 +114,7 @@ impl Projection {
                 ),
             ],
             Projection::Analytics => crate::analytics::ddl(sfx, tag),
+            Projection::Domains => crate::domains::ddl(sfx, tag),
             Projection::Dashboards => vec![
                 format!(
                     "CREATE TABLE IF NOT EXISTS rm_dashboards{sfx} (
@@ -134,6 +140,9 @@ impl Projection {
         use keel_events::DomainEvent as D;
         if self == Projection::Analytics {
             return crate::analytics::write(conn, sfx, e, pending).await;
+        }
+        if self == Projection::Domains {
+            return crate::domains::write(conn, sfx, e).await;
         }
         let at = keel_schemas::format_ts(e.occurred_at);
         let v = e.stream_version;

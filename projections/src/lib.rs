@@ -4,6 +4,7 @@
 pub mod analytics;
 pub mod apply;
 pub mod db;
+pub mod domains;
 pub mod insights;
 pub mod personal;
 pub mod query;

@@ -64,6 +64,16 @@ pub fn to_stored(event: &DomainEvent) -> StoredEvent {
         DomainEvent::EntitlementRemoved(e) => serde_json::to_value(e),
         DomainEvent::UsageRecorded(e) => serde_json::to_value(e),
         DomainEvent::UsageThresholdReached(e) => serde_json::to_value(e),
+        DomainEvent::DomainAdded(e) => serde_json::to_value(e),
+        DomainEvent::DomainUpdated(e) => serde_json::to_value(e),
+        DomainEvent::DomainRemoved(e) => serde_json::to_value(e),
+        DomainEvent::DomainRestored(e) => serde_json::to_value(e),
+        DomainEvent::DomainScanned(e) => serde_json::to_value(e),
+        DomainEvent::DnsRecordChanged(e) => serde_json::to_value(e),
+        DomainEvent::WhoisFetched(e) => serde_json::to_value(e),
+        DomainEvent::FolderCreated(e) => serde_json::to_value(e),
+        DomainEvent::FolderRenamed(e) => serde_json::to_value(e),
+        DomainEvent::FolderDeleted(e) => serde_json::to_value(e),
     }
     // Serialising plain structs of strings, numbers and enums cannot fail.
     .unwrap_or(Value::Null);
@@ -152,6 +162,16 @@ pub fn from_stored(
         "usage.threshold_reached" => {
             DomainEvent::UsageThresholdReached(parse(event_type, payload)?)
         }
+        "domain.added" => DomainEvent::DomainAdded(parse(event_type, payload)?),
+        "domain.updated" => DomainEvent::DomainUpdated(parse(event_type, payload)?),
+        "domain.removed" => DomainEvent::DomainRemoved(parse(event_type, payload)?),
+        "domain.restored" => DomainEvent::DomainRestored(parse(event_type, payload)?),
+        "domain.scanned" => DomainEvent::DomainScanned(parse(event_type, payload)?),
+        "domain.dns_changed" => DomainEvent::DnsRecordChanged(parse(event_type, payload)?),
+        "domain.whois_fetched" => DomainEvent::WhoisFetched(parse(event_type, payload)?),
+        "folder.created" => DomainEvent::FolderCreated(parse(event_type, payload)?),
+        "folder.renamed" => DomainEvent::FolderRenamed(parse(event_type, payload)?),
+        "folder.deleted" => DomainEvent::FolderDeleted(parse(event_type, payload)?),
         other => return Err(SchemaError::UnknownType(other.into())),
     })
 }

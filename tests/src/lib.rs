@@ -240,6 +240,11 @@ impl TestApp {
             .clone()
     }
 
+    /// The app's event store (for tests that record what a background worker would).
+    pub fn store(&self) -> keel_infra::store::SqlStore {
+        self.running.as_ref().expect("app is running").store.clone()
+    }
+
     /// Creates a key in `workspace` as the operator with any body; returns (id, secret).
     pub async fn create_key_with(&self, workspace: &str, body: Value) -> (String, String) {
         let r = self

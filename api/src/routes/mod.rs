@@ -3,6 +3,7 @@ pub mod analytics;
 pub mod as_of;
 pub mod audit;
 pub mod dashboards;
+pub mod domains;
 pub mod insights;
 pub mod keys;
 pub mod ops;

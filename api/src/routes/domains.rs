@@ -1,0 +1,617 @@
+//! `/api/v1/domains` and `/api/v1/folders`: the domains a workspace watches, their scans and
+//! changes, and the folders that group them.
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::http::{
+    envelope, json_body, list_filter, query_pairs, wait_for_position, written, POSITION_HEADER,
+};
+use crate::routes::{command_meta, new_event_id};
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
+use futures::StreamExt;
+use keel_commands::domain::{
+    domain_id, normalize_domain, DomainAggregate, DomainCommand, FolderAggregate, FolderCommand,
+    UpdateDomain, MAX_DOMAINS_PER_REQUEST,
+};
+use keel_commands::{execute, Aggregate, CommandError, DomainError, EventStore, Execution};
+use keel_events::{DomainId, FolderId, StreamId, WorkspaceId};
+use keel_projections::domains::{self as rm, DomainFilter, DOMAIN_SORTS, DOMAIN_STATUSES};
+use keel_projections::Projection;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddDomainsBody {
+    /// 1 to 500 domain names.
+    domains: Vec<String>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateDomainBody {
+    tags: Option<Vec<String>>,
+    notes: Option<String>,
+    custom_label: Option<String>,
+    /// A folder id, or null to take the domain out of its folder.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    folder_id: Option<Option<String>>,
+    is_favorite: Option<bool>,
+}
+
+/// Tells an absent field (`None`) from an explicit null (`Some(None)`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FolderBody {
+    name: String,
+}
+
+fn exec(req: &HttpRequest, caller: &Caller, ws: WorkspaceId, stream: StreamId) -> Execution {
+    Execution {
+        tenant_id: ws,
+        stream_id: stream,
+        expected_version: None,
+        metadata: command_meta(req, caller),
+        now: Utc::now(),
+    }
+}
+
+fn parse_domain_id(raw: &str) -> Result<DomainId, ApiError> {
+    raw.parse().map_err(|_| ApiError::NotFound("domain"))
+}
+
+/// The domain, if it exists in this workspace (removed or not).
+async fn load(
+    state: &AppState,
+    ws: WorkspaceId,
+    id: DomainId,
+) -> Result<keel_commands::domain::Domain, ApiError> {
+    let history = state.store.read_stream(&StreamId::domain(id)).await?;
+    DomainAggregate::fold(history.iter().map(|e| &e.event))
+        .filter(|d| d.workspace_id == Some(ws))
+        .ok_or(ApiError::NotFound("domain"))
+}
+
+/// A live folder of this workspace.
+async fn folder_exists(state: &AppState, ws: WorkspaceId, raw: &str) -> Result<bool, ApiError> {
+    let Ok(id) = raw.parse::<FolderId>() else {
+        return Ok(false);
+    };
+    let history = state.store.read_stream(&StreamId::folder(id)).await?;
+    Ok(FolderAggregate::fold(history.iter().map(|e| &e.event))
+        .is_some_and(|f| f.workspace_id == ws && !f.deleted))
+}
+
+/// Asks the scanner to scan these domains as soon as it can.
+pub async fn queue_scans(
+    state: &AppState,
+    ws: WorkspaceId,
+    ids: &[DomainId],
+) -> Result<(), ApiError> {
+    let now = keel_schemas::format_ts(Utc::now());
+    for chunk in ids.chunks(300) {
+        let rows = (0..chunk.len())
+            .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO domain_scan_queue (domain_id, workspace_id, requested_at) VALUES {rows} \
+             ON CONFLICT (domain_id) DO NOTHING"
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q
+                .bind(id.to_string())
+                .bind(ws.to_string())
+                .bind(now.clone());
+        }
+        q.execute(&state.db.pool).await?;
+    }
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/api/v1/domains", tag = "domains", request_body = AddDomainsBody,
+    responses((status = 201, description = "domains_submitted, domains_added, domains_existing, domains_invalid [{input, reason}], scans_queued"),
+        (status = 422, description = "no domains, or more than 500", body = crate::openapi::ErrorBody)))]
+pub async fn add(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let body: AddDomainsBody = json_body(body, state.config.max_body_bytes).await?;
+    if body.domains.is_empty() || body.domains.len() > MAX_DOMAINS_PER_REQUEST {
+        return Err(DomainError::field("domains", "give 1 to 500 domains").into());
+    }
+    let mut invalid = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut repeated = 0;
+    let mut names = Vec::new();
+    for input in &body.domains {
+        match normalize_domain(input) {
+            Err(reason) => invalid
+                .push(json!({ "input": input, "reason": format!("`{}` {reason}", input.trim()) })),
+            Ok(n) if !seen.insert(n.ascii.clone()) => repeated += 1,
+            Ok(n) => names.push(n),
+        }
+    }
+    let state_ref = &state;
+    let req_ref = &req;
+    let caller_ref = &caller;
+    let results: Vec<Result<Option<(DomainId, i64)>, ApiError>> = futures::stream::iter(names)
+        .map(|name| async move {
+            let id = domain_id(ws, &name.ascii);
+            let cmd = DomainCommand::Add {
+                domain_id: id,
+                workspace_id: ws,
+                name,
+            };
+            let e = exec(req_ref, caller_ref, ws, StreamId::domain(id));
+            match execute::<DomainAggregate>(&state_ref.store, &e, &cmd, new_event_id).await {
+                Ok((outcome, _)) => Ok(Some((id, outcome.last_position))),
+                Err(CommandError::Rejected(DomainError::AlreadyExists(_))) => Ok(None),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    let mut added = Vec::new();
+    let mut last_position = 0;
+    let mut existing = repeated;
+    for r in results {
+        match r? {
+            Some((id, p)) => {
+                added.push(id);
+                last_position = last_position.max(p);
+            }
+            None => existing += 1,
+        }
+    }
+    queue_scans(&state, ws, &added).await?;
+    let mut resp = HttpResponse::build(StatusCode::CREATED);
+    if last_position > 0 {
+        resp.insert_header((POSITION_HEADER, last_position.to_string()));
+    }
+    Ok(resp.json(json!({ "data": {
+        "domains_submitted": body.domains.len(), "domains_added": added.len(),
+        "domains_existing": existing, "domains_invalid": invalid, "scans_queued": added.len(),
+    } })))
+}
+
+fn one_of(
+    pairs: &[(String, String)],
+    name: &str,
+    allowed: &[&str],
+) -> Result<Option<String>, ApiError> {
+    match crate::http::param(pairs, name) {
+        None | Some("") => Ok(None),
+        Some(v) if allowed.is_empty() || allowed.contains(&v) => Ok(Some(v.to_string())),
+        Some(_) => Err(ApiError::BadRequest(format!(
+            "`{name}` must be one of {}",
+            allowed.join(", ")
+        ))),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/domains", tag = "domains",
+    params(crate::openapi::ListQuery,
+        ("email_gateway" = Option<String>, Query, description = "gateway name, or `none`"),
+        ("dmarc_status" = Option<String>, Query, description = "reject, quarantine, none or missing"),
+        ("spf_status" = Option<String>, Query, description = "valid, over_limit, invalid or missing"),
+        ("folder_id" = Option<String>, Query, description = "folder id"),
+        ("tag" = Option<String>, Query, description = "one tag"),
+        ("is_favorite" = Option<bool>, Query, description = "true or false")),
+    responses((status = 200, description = "a page of domains with their scan summary"), (status = 400, body = crate::openapi::ErrorBody)))]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    wait_for_position(&req, &state, Projection::Domains).await?;
+    let mut f = list_filter(&req, DOMAIN_SORTS, DOMAIN_STATUSES)?;
+    let pairs = query_pairs(&req);
+    let d = DomainFilter {
+        email_gateway: one_of(&pairs, "email_gateway", &[])?,
+        dmarc_status: one_of(
+            &pairs,
+            "dmarc_status",
+            &["reject", "quarantine", "none", "missing"],
+        )?,
+        spf_status: one_of(
+            &pairs,
+            "spf_status",
+            &["valid", "over_limit", "invalid", "missing"],
+        )?,
+        folder_id: one_of(&pairs, "folder_id", &[])?,
+        tag: one_of(&pairs, "tag", &[])?,
+        is_favorite: one_of(&pairs, "is_favorite", &["true", "false"])?.map(|v| v == "true"),
+    };
+    let (rows, total) = rm::list_domains(&state.db, &ws.to_string(), &f, &d).await?;
+    f.workspace_id = Some(ws.to_string());
+    Ok(envelope(&req, rows, total, &f))
+}
+
+/// A domain as it was at `at`, folded from its stream.
+async fn domain_as_of(
+    state: &AppState,
+    ws: WorkspaceId,
+    id: DomainId,
+    at: chrono::DateTime<Utc>,
+) -> Result<Value, ApiError> {
+    let events: Vec<_> = state
+        .store
+        .read_tenant_stream(ws, &StreamId::domain(id))
+        .await?
+        .into_iter()
+        .filter(|e| e.recorded_at <= at)
+        .collect();
+    let d = DomainAggregate::fold(events.iter().map(|e| &e.event))
+        .ok_or(ApiError::NotFound("domain"))?;
+    let first = events
+        .first()
+        .map(|e| keel_schemas::format_ts(e.recorded_at));
+    let last = events.last();
+    let scanned = events
+        .iter()
+        .rev()
+        .find(|e| matches!(e.event, keel_events::DomainEvent::DomainScanned(_)));
+    Ok(json!({
+        "id": id, "workspace_id": ws, "domain": d.name, "status": if d.removed { "removed" } else { "active" },
+        "added_at": first, "tags": d.tags, "notes": d.notes, "custom_label": d.custom_label,
+        "folder_id": Some(d.folder_id).filter(|f| !f.is_empty()), "is_favorite": d.is_favorite,
+        "scan_count": d.scans, "last_scanned": scanned.map(|e| keel_schemas::format_ts(e.recorded_at)),
+        "scan_fields": d.last, "version": last.map(|e| e.stream_version),
+        "as_of": keel_schemas::format_ts(at),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/domains/{id}", tag = "domains",
+    params(("id" = String, Path, description = "domain id"), ("as_of" = Option<String>, Query, description = "RFC 3339: the domain as it was then")),
+    responses((status = 200, description = "the domain, its latest scan, its last 100 changes and WHOIS"), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let id = parse_domain_id(&path)?;
+    if let Some(at) = crate::routes::as_of::param(&req, Utc::now())? {
+        return Ok(
+            HttpResponse::Ok().json(json!({ "data": domain_as_of(&state, ws, id, at).await? }))
+        );
+    }
+    wait_for_position(&req, &state, Projection::Domains).await?;
+    let mut d = rm::get_domain(&state.db, &ws.to_string(), &id.to_string())
+        .await?
+        .ok_or(ApiError::NotFound("domain"))?;
+    let (changes, _) = rm::changes(&state.db, &ws.to_string(), &id.to_string(), 100, 0).await?;
+    d["changes"] = Value::Array(changes);
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", format!("\"{}\"", d["version"])))
+        .json(json!({ "data": d })))
+}
+
+#[utoipa::path(patch, path = "/api/v1/domains/{id}", tag = "domains", params(("id" = String, Path, description = "domain id")),
+    request_body = UpdateDomainBody,
+    responses((status = 200, description = "updated"), (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let id = parse_domain_id(&path)?;
+    load(&state, ws, id).await?;
+    let body: UpdateDomainBody = json_body(body, state.config.max_body_bytes).await?;
+    let folder_id = match body.folder_id {
+        None => None,
+        Some(None) => Some(String::new()),
+        Some(Some(f)) => {
+            if !folder_exists(&state, ws, f.trim()).await? {
+                return Err(
+                    DomainError::field("folder_id", "no such folder in this workspace").into(),
+                );
+            }
+            Some(f.trim().to_string())
+        }
+    };
+    let cmd = DomainCommand::Update(UpdateDomain {
+        tags: body.tags,
+        notes: body.notes,
+        custom_label: body.custom_label,
+        folder_id,
+        is_favorite: body.is_favorite,
+    });
+    let mut e = exec(&req, &caller, ws, StreamId::domain(id));
+    e.expected_version = crate::http::if_match(&req)?;
+    let (outcome, after) = execute::<DomainAggregate>(&state.store, &e, &cmd, new_event_id).await?;
+    let d = after.ok_or(ApiError::NotFound("domain"))?;
+    Ok(written(
+        StatusCode::OK,
+        &outcome,
+        json!({
+            "id": id, "domain": d.name, "tags": d.tags, "notes": d.notes, "custom_label": d.custom_label,
+            "folder_id": Some(d.folder_id).filter(|f| !f.is_empty()), "is_favorite": d.is_favorite,
+            "version": outcome.stream_version,
+        }),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/domains/{id}", tag = "domains", params(("id" = String, Path, description = "domain id")),
+    responses((status = 204, description = "no longer watched (its history stays)"), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn remove(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let id = parse_domain_id(&path)?;
+    load(&state, ws, id).await?;
+    let e = exec(&req, &caller, ws, StreamId::domain(id));
+    let (outcome, _) =
+        execute::<DomainAggregate>(&state.store, &e, &DomainCommand::Remove, new_event_id).await?;
+    Ok(HttpResponse::NoContent()
+        .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
+        .finish())
+}
+
+#[utoipa::path(get, path = "/api/v1/domains/{id}/changes", tag = "domains", params(("id" = String, Path, description = "domain id"), crate::openapi::ListQuery),
+    responses((status = 200, description = "changes, newest first: field_name, old_value, new_value, detected_at"), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn changes(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let id = parse_domain_id(&path)?;
+    load(&state, ws, id).await?;
+    wait_for_position(&req, &state, Projection::Domains).await?;
+    let mut f = list_filter(&req, &[], &[])?;
+    let (rows, total) = rm::changes(
+        &state.db,
+        &ws.to_string(),
+        &id.to_string(),
+        f.limit,
+        f.offset,
+    )
+    .await?;
+    f.workspace_id = Some(ws.to_string());
+    Ok(envelope(&req, rows, total, &f))
+}
+
+#[utoipa::path(get, path = "/api/v1/domains/{id}/scan-results", tag = "domains", params(("id" = String, Path, description = "domain id"), crate::openapi::ListQuery),
+    responses((status = 200, description = "scans, newest first, each with its fields, records and failed lookups; meta.previous: the previous MX, gateway and DMARC policy and when each changed"), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn scan_results(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let id = parse_domain_id(&path)?;
+    load(&state, ws, id).await?;
+    wait_for_position(&req, &state, Projection::Domains).await?;
+    let f = list_filter(&req, &[], &[])?;
+    let (ws_s, id_s) = (ws.to_string(), id.to_string());
+    let (rows, total) = rm::scans(&state.db, &ws_s, &id_s, f.limit, f.offset).await?;
+    let mut previous = serde_json::Map::new();
+    for field in ["mx", "email_gateway", "dmarc_policy"] {
+        previous.insert(
+            field.into(),
+            rm::last_change(&state.db, &ws_s, &id_s, field)
+                .await?
+                .unwrap_or(Value::Null),
+        );
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "data": rows,
+        "meta": { "total_count": total, "limit": f.limit, "offset": f.offset, "previous": previous },
+    })))
+}
+
+#[utoipa::path(get, path = "/api/v1/domains/{id}/whois", tag = "domains", params(("id" = String, Path, description = "domain id")),
+    responses((status = 200, description = "registration data (RDAP): registrar, dates, nameservers, statuses, DNSSEC, privacy; null until fetched"), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn whois(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let id = parse_domain_id(&path)?;
+    wait_for_position(&req, &state, Projection::Domains).await?;
+    let d = rm::get_domain(&state.db, &ws.to_string(), &id.to_string())
+        .await?
+        .ok_or(ApiError::NotFound("domain"))?;
+    Ok(HttpResponse::Ok().json(json!({ "data": {
+        "domain": d["domain"], "whois": d["whois"], "fetched_at": d["whois_fetched_at"],
+    } })))
+}
+
+#[utoipa::path(post, path = "/api/v1/domains/{id}/scan", tag = "domains", params(("id" = String, Path, description = "domain id")),
+    responses((status = 202, description = "queued for the scanner"), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn scan_now(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let id = parse_domain_id(&path)?;
+    let d = load(&state, ws, id).await?;
+    if d.removed {
+        return Err(ApiError::NotFound("domain"));
+    }
+    queue_scans(&state, ws, &[id]).await?;
+    Ok(HttpResponse::Accepted().json(json!({ "data": { "domain_id": id, "status": "queued" } })))
+}
+
+#[utoipa::path(get, path = "/api/v1/domains/{id}/history", tag = "domains", params(("id" = String, Path, description = "domain id"), crate::openapi::ListQuery),
+    responses((status = 200, body = crate::openapi::HistoryList), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn history(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let id = parse_domain_id(&path)?;
+    let events = state
+        .store
+        .read_tenant_stream(ws, &StreamId::domain(id))
+        .await?;
+    if events.is_empty() {
+        return Err(ApiError::NotFound("domain"));
+    }
+    let mut f = list_filter(&req, &[], &[])?;
+    let total = events.len() as i64;
+    let rows: Vec<_> = events
+        .iter()
+        .skip(f.offset as usize)
+        .take(f.limit as usize)
+        .map(crate::routes::audit::audit_view)
+        .collect();
+    f.workspace_id = Some(ws.to_string());
+    Ok(envelope(&req, rows, total, &f))
+}
+
+#[utoipa::path(get, path = "/api/v1/folders", tag = "domains",
+    responses((status = 200, description = "the workspace's folders with their domain counts")))]
+pub async fn list_folders(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    wait_for_position(&req, &state, Projection::Domains).await?;
+    let rows = rm::folders(&state.db, &ws.to_string()).await?;
+    Ok(HttpResponse::Ok().json(json!({ "data": rows })))
+}
+
+#[utoipa::path(post, path = "/api/v1/folders", tag = "domains", request_body = FolderBody,
+    responses((status = 201, description = "created"), (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn create_folder(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let body: FolderBody = json_body(body, state.config.max_body_bytes).await?;
+    let id = FolderId::new_v7();
+    let cmd = FolderCommand::Create {
+        folder_id: id,
+        workspace_id: ws,
+        name: body.name,
+    };
+    let e = exec(&req, &caller, ws, StreamId::folder(id));
+    let (outcome, after) = execute::<FolderAggregate>(&state.store, &e, &cmd, new_event_id).await?;
+    let f = after.ok_or_else(|| ApiError::Internal("folder missing after create".into()))?;
+    Ok(written(
+        StatusCode::CREATED,
+        &outcome,
+        json!({ "id": f.id, "name": f.name, "domain_count": 0 }),
+    ))
+}
+
+async fn folder_command(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    raw: &str,
+    cmd: FolderCommand,
+) -> Result<(keel_commands::AppendOutcome, keel_commands::domain::Folder), ApiError> {
+    let ws = caller.workspace(req, state).await?;
+    let id: FolderId = raw.parse().map_err(|_| ApiError::NotFound("folder"))?;
+    if !folder_exists(state, ws, raw).await? {
+        return Err(ApiError::NotFound("folder"));
+    }
+    let e = exec(req, caller, ws, StreamId::folder(id));
+    let (outcome, after) = execute::<FolderAggregate>(&state.store, &e, &cmd, new_event_id).await?;
+    Ok((outcome, after.ok_or(ApiError::NotFound("folder"))?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/folders/{id}", tag = "domains", params(("id" = String, Path, description = "folder id")), request_body = FolderBody,
+    responses((status = 200, description = "renamed"), (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn rename_folder(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: FolderBody = json_body(body, state.config.max_body_bytes).await?;
+    let (outcome, f) = folder_command(
+        &req,
+        &state,
+        &caller,
+        &path,
+        FolderCommand::Rename(body.name),
+    )
+    .await?;
+    Ok(written(
+        StatusCode::OK,
+        &outcome,
+        json!({ "id": f.id, "name": f.name }),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/folders/{id}", tag = "domains", params(("id" = String, Path, description = "folder id")),
+    responses((status = 204, description = "deleted; its domains are no longer in a folder"), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn delete_folder(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (outcome, _) = folder_command(&req, &state, &caller, &path, FolderCommand::Delete).await?;
+    Ok(HttpResponse::NoContent()
+        .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
+        .finish())
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/domains")
+            .route(web::get().to(list))
+            .route(web::post().to(add)),
+    )
+    .service(
+        web::resource("/domains/{id}")
+            .route(web::get().to(get))
+            .route(web::patch().to(update))
+            .route(web::delete().to(remove)),
+    )
+    .service(web::resource("/domains/{id}/changes").route(web::get().to(changes)))
+    .service(web::resource("/domains/{id}/scan-results").route(web::get().to(scan_results)))
+    .service(web::resource("/domains/{id}/whois").route(web::get().to(whois)))
+    .service(web::resource("/domains/{id}/scan").route(web::post().to(scan_now)))
+    .service(web::resource("/domains/{id}/history").route(web::get().to(history)))
+    .service(
+        web::resource("/folders")
+            .route(web::get().to(list_folders))
+            .route(web::post().to(create_folder)),
+    )
+    .service(
+        web::resource("/folders/{id}")
+            .route(web::patch().to(rename_folder))
+            .route(web::delete().to(delete_folder)),
+    );
+}

@@ -1,0 +1,570 @@
+//! The domains read model: each watched domain with its labels and the summary of its latest
+//! scan, every change a scan found, every scan, and folders.
+
+use keel_events::{DomainEvent, RecordedEvent};
+use sqlx::AnyConnection;
+
+pub const TABLES: [&str; 4] = [
+    "rm_domains",
+    "rm_domain_changes",
+    "rm_domain_scans",
+    "rm_folders",
+];
+
+pub fn ddl(sfx: &str, tag: &str) -> Vec<String> {
+    vec![
+        format!(
+            "CREATE TABLE IF NOT EXISTS rm_domains{sfx} (
+                domain_id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, name TEXT NOT NULL, unicode TEXT,
+                tld TEXT NOT NULL, status TEXT NOT NULL, added_at TEXT NOT NULL, removed_at TEXT,
+                tags TEXT NOT NULL, notes TEXT NOT NULL, custom_label TEXT NOT NULL, folder_id TEXT,
+                is_favorite INTEGER NOT NULL, scan_count BIGINT NOT NULL, first_seen TEXT, last_scanned TEXT,
+                email_gateway TEXT, dmarc_status TEXT NOT NULL, dmarc_policy TEXT, spf_status TEXT NOT NULL,
+                latest_scan TEXT, whois TEXT, whois_at TEXT, updated_at TEXT NOT NULL, version BIGINT NOT NULL)"
+        ),
+        format!(
+            "CREATE INDEX IF NOT EXISTS rm_domains_{tag}ws ON rm_domains{sfx} (workspace_id, added_at, domain_id)"
+        ),
+        format!("CREATE INDEX IF NOT EXISTS rm_domains_{tag}name ON rm_domains{sfx} (workspace_id, name)"),
+        format!(
+            "CREATE TABLE IF NOT EXISTS rm_domain_changes{sfx} (
+                event_id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, domain_id TEXT NOT NULL,
+                field_name TEXT NOT NULL, old_value TEXT, new_value TEXT, detected_at TEXT NOT NULL,
+                position BIGINT NOT NULL)"
+        ),
+        format!(
+            "CREATE INDEX IF NOT EXISTS rm_domain_changes_{tag}domain ON rm_domain_changes{sfx} (domain_id, position)"
+        ),
+        format!(
+            "CREATE INDEX IF NOT EXISTS rm_domain_changes_{tag}ws ON rm_domain_changes{sfx} (workspace_id, detected_at)"
+        ),
+        format!(
+            "CREATE TABLE IF NOT EXISTS rm_domain_scans{sfx} (
+                event_id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, domain_id TEXT NOT NULL,
+                scanned_at TEXT NOT NULL, fields TEXT NOT NULL, records TEXT NOT NULL, failed TEXT NOT NULL,
+                duration_ms BIGINT NOT NULL, position BIGINT NOT NULL)"
+        ),
+        format!(
+            "CREATE INDEX IF NOT EXISTS rm_domain_scans_{tag}domain ON rm_domain_scans{sfx} (domain_id, position)"
+        ),
+        format!(
+            "CREATE TABLE IF NOT EXISTS rm_folders{sfx} (
+                folder_id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, name TEXT NOT NULL,
+                status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)"
+        ),
+        format!("CREATE INDEX IF NOT EXISTS rm_folders_{tag}ws ON rm_folders{sfx} (workspace_id, created_at)"),
+    ]
+}
+
+/// `reject`, `quarantine` or `none` as published, `missing` without a DMARC record.
+pub fn dmarc_status(policy: Option<&str>) -> &'static str {
+    match policy {
+        Some("reject") => "reject",
+        Some("quarantine") => "quarantine",
+        Some("none") => "none",
+        _ => "missing",
+    }
+}
+
+/// Applies one domain or folder event (called once per event, in stream order).
+pub async fn write(
+    conn: &mut AnyConnection,
+    sfx: &str,
+    e: &RecordedEvent,
+) -> Result<(), sqlx::Error> {
+    let at = keel_schemas::format_ts(e.occurred_at);
+    let v = e.stream_version;
+    match &e.event {
+        DomainEvent::DomainAdded(d) => {
+            sqlx::query(&format!(
+                "INSERT INTO rm_domains{sfx} (domain_id, workspace_id, name, unicode, tld, status, added_at, \
+                 tags, notes, custom_label, is_favorite, scan_count, dmarc_status, spf_status, updated_at, version) \
+                 VALUES ($1, $2, $3, $4, $5, 'active', $6, '[]', '', '', 0, 0, 'missing', 'missing', $6, $7)"
+            ))
+            .bind(d.domain_id.to_string())
+            .bind(d.workspace_id.to_string())
+            .bind(&d.name)
+            .bind(d.unicode.as_deref())
+            .bind(&d.tld)
+            .bind(&at)
+            .bind(v)
+            .execute(&mut *conn)
+            .await?;
+        }
+        DomainEvent::DomainRestored(d) => {
+            sqlx::query(&format!(
+                "UPDATE rm_domains{sfx} SET status = 'active', removed_at = NULL, updated_at = $1, version = $2 \
+                 WHERE domain_id = $3"
+            ))
+            .bind(&at)
+            .bind(v)
+            .bind(d.domain_id.to_string())
+            .execute(&mut *conn)
+            .await?;
+        }
+        DomainEvent::DomainRemoved(d) => {
+            sqlx::query(&format!(
+                "UPDATE rm_domains{sfx} SET status = 'removed', removed_at = $1, updated_at = $1, version = $2 \
+                 WHERE domain_id = $3"
+            ))
+            .bind(&at)
+            .bind(v)
+            .bind(d.domain_id.to_string())
+            .execute(&mut *conn)
+            .await?;
+        }
+        DomainEvent::DomainUpdated(u) => {
+            let folder = u.folder_id.as_ref().map(|f| (f.is_empty(), f.clone()));
+            sqlx::query(&format!(
+                "UPDATE rm_domains{sfx} SET tags = COALESCE($1, tags), notes = COALESCE($2, notes), \
+                 custom_label = COALESCE($3, custom_label), \
+                 folder_id = CASE WHEN $4 = 1 THEN NULL WHEN CAST($5 AS TEXT) IS NOT NULL THEN CAST($5 AS TEXT) ELSE folder_id END, \
+                 is_favorite = COALESCE($6, is_favorite), updated_at = $7, version = $8 WHERE domain_id = $9"
+            ))
+            .bind(
+                u.tags
+                    .as_ref()
+                    .map(|t| serde_json::to_string(t).unwrap_or_else(|_| "[]".into())),
+            )
+            .bind(u.notes.as_deref())
+            .bind(u.custom_label.as_deref())
+            .bind(i32::from(folder.as_ref().is_some_and(|f| f.0)))
+            .bind(folder.filter(|f| !f.0).map(|f| f.1))
+            .bind(u.is_favorite.map(i32::from))
+            .bind(&at)
+            .bind(v)
+            .bind(u.domain_id.to_string())
+            .execute(&mut *conn)
+            .await?;
+        }
+        DomainEvent::DomainScanned(s) => {
+            let field = |k: &str| s.fields.get(k).cloned();
+            let failed = |k: &str| s.failed.iter().any(|f| f == k);
+            let latest = serde_json::json!({
+                "scanned_at": at, "fields": s.fields, "records": s.records, "failed": s.failed,
+                "duration_ms": s.duration_ms,
+            });
+            // A failed lookup leaves the summary column it feeds as it was.
+            sqlx::query(&format!(
+                "UPDATE rm_domains{sfx} SET scan_count = scan_count + 1, first_seen = COALESCE(first_seen, $1), \
+                 last_scanned = $1, \
+                 email_gateway = CASE WHEN $2 = 1 THEN email_gateway ELSE CAST($3 AS TEXT) END, \
+                 dmarc_policy = CASE WHEN $4 = 1 THEN dmarc_policy ELSE CAST($5 AS TEXT) END, \
+                 dmarc_status = CASE WHEN $4 = 1 THEN dmarc_status ELSE CAST($6 AS TEXT) END, \
+                 spf_status = CASE WHEN $7 = 1 THEN spf_status ELSE CAST($8 AS TEXT) END, \
+                 latest_scan = $9, updated_at = $1, version = $10 WHERE domain_id = $11"
+            ))
+            .bind(&at)
+            .bind(i32::from(failed("email_gateway")))
+            .bind(field("email_gateway"))
+            .bind(i32::from(failed("dmarc_policy")))
+            .bind(field("dmarc_policy"))
+            .bind(dmarc_status(s.fields.get("dmarc_policy").map(String::as_str)))
+            .bind(i32::from(failed("spf_status")))
+            .bind(field("spf_status").unwrap_or_else(|| "missing".into()))
+            .bind(latest.to_string())
+            .bind(v)
+            .bind(s.domain_id.to_string())
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(&format!(
+                "INSERT INTO rm_domain_scans{sfx} (event_id, workspace_id, domain_id, scanned_at, fields, records, \
+                 failed, duration_ms, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING"
+            ))
+            .bind(e.event_id.to_string())
+            .bind(s.workspace_id.to_string())
+            .bind(s.domain_id.to_string())
+            .bind(&at)
+            .bind(serde_json::to_string(&s.fields).unwrap_or_else(|_| "{}".into()))
+            .bind(s.records.to_string())
+            .bind(serde_json::to_string(&s.failed).unwrap_or_else(|_| "[]".into()))
+            .bind(s.duration_ms)
+            .bind(e.position)
+            .execute(&mut *conn)
+            .await?;
+        }
+        DomainEvent::DnsRecordChanged(c) => {
+            sqlx::query(&format!(
+                "INSERT INTO rm_domain_changes{sfx} (event_id, workspace_id, domain_id, field_name, old_value, \
+                 new_value, detected_at, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING"
+            ))
+            .bind(e.event_id.to_string())
+            .bind(c.workspace_id.to_string())
+            .bind(c.domain_id.to_string())
+            .bind(&c.field_name)
+            .bind(c.old_value.as_deref())
+            .bind(c.new_value.as_deref())
+            .bind(&at)
+            .bind(e.position)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(&format!(
+                "UPDATE rm_domains{sfx} SET version = $1 WHERE domain_id = $2"
+            ))
+            .bind(v)
+            .bind(c.domain_id.to_string())
+            .execute(&mut *conn)
+            .await?;
+        }
+        DomainEvent::WhoisFetched(w) => {
+            sqlx::query(&format!(
+                "UPDATE rm_domains{sfx} SET whois = $1, whois_at = $2, version = $3 WHERE domain_id = $4"
+            ))
+            .bind(w.whois.to_string())
+            .bind(&at)
+            .bind(v)
+            .bind(w.domain_id.to_string())
+            .execute(&mut *conn)
+            .await?;
+        }
+        DomainEvent::FolderCreated(f) => {
+            sqlx::query(&format!(
+                "INSERT INTO rm_folders{sfx} (folder_id, workspace_id, name, status, created_at, updated_at) \
+                 VALUES ($1, $2, $3, 'active', $4, $4)"
+            ))
+            .bind(f.folder_id.to_string())
+            .bind(f.workspace_id.to_string())
+            .bind(&f.name)
+            .bind(&at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        DomainEvent::FolderRenamed(f) => {
+            sqlx::query(&format!(
+                "UPDATE rm_folders{sfx} SET name = $1, updated_at = $2 WHERE folder_id = $3"
+            ))
+            .bind(&f.name)
+            .bind(&at)
+            .bind(f.folder_id.to_string())
+            .execute(&mut *conn)
+            .await?;
+        }
+        DomainEvent::FolderDeleted(f) => {
+            sqlx::query(&format!(
+                "UPDATE rm_folders{sfx} SET status = 'deleted', updated_at = $1 WHERE folder_id = $2"
+            ))
+            .bind(&at)
+            .bind(f.folder_id.to_string())
+            .execute(&mut *conn)
+            .await?;
+            // Its domains are unfiled.
+            sqlx::query(&format!(
+                "UPDATE rm_domains{sfx} SET folder_id = NULL WHERE folder_id = $1"
+            ))
+            .bind(f.folder_id.to_string())
+            .execute(&mut *conn)
+            .await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Sort keys of the domain list.
+pub const DOMAIN_SORTS: &[&str] = &["added_at", "name", "last_scanned", "scan_count", "tld"];
+pub const DOMAIN_STATUSES: &[&str] = &["active", "removed"];
+
+/// Filters of `GET /api/v1/domains` beyond the common list ones.
+#[derive(Debug, Clone, Default)]
+pub struct DomainFilter {
+    pub email_gateway: Option<String>,
+    pub dmarc_status: Option<String>,
+    pub spf_status: Option<String>,
+    pub folder_id: Option<String>,
+    pub tag: Option<String>,
+    pub is_favorite: Option<bool>,
+}
+
+const DOMAIN_COLUMNS: &str = "d.domain_id, d.workspace_id, d.name, d.unicode, d.tld, d.status, d.added_at, \
+    d.removed_at, d.tags, d.notes, d.custom_label, f.folder_id, f.name, d.is_favorite, d.scan_count, \
+    d.first_seen, d.last_scanned, d.email_gateway, d.dmarc_status, d.dmarc_policy, d.spf_status, \
+    d.latest_scan, d.whois, d.whois_at, d.updated_at, d.version";
+
+/// Folders that were deleted do not count: a domain filed in one is unfiled.
+const DOMAIN_FROM: &str =
+    "rm_domains d LEFT JOIN rm_folders f ON f.folder_id = d.folder_id AND f.status = 'active'";
+
+fn json_col(raw: Option<String>) -> serde_json::Value {
+    raw.and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// A domain row as the list shows it (`full` adds notes and the whole latest scan and WHOIS).
+fn domain_row(r: &sqlx::any::AnyRow, full: bool) -> Result<serde_json::Value, sqlx::Error> {
+    use sqlx::Row;
+    let latest = json_col(r.try_get(21)?);
+    let fields = latest.get("fields").cloned().unwrap_or_default();
+    let mut v = serde_json::json!({
+        "id": r.try_get::<String, _>(0)?, "workspace_id": r.try_get::<String, _>(1)?,
+        "domain": r.try_get::<String, _>(2)?, "unicode": r.try_get::<Option<String>, _>(3)?,
+        "tld": r.try_get::<String, _>(4)?, "status": r.try_get::<String, _>(5)?,
+        "added_at": r.try_get::<String, _>(6)?, "removed_at": r.try_get::<Option<String>, _>(7)?,
+        "tags": json_col(r.try_get(8)?), "custom_label": r.try_get::<String, _>(10)?,
+        "folder": r.try_get::<Option<String>, _>(11)?.map(|id| serde_json::json!({
+            "id": id, "name": r.try_get::<Option<String>, _>(12).ok().flatten(),
+        })),
+        "is_favorite": r.try_get::<i32, _>(13).map(|f| f != 0).or_else(|_| r.try_get::<i64, _>(13).map(|f| f != 0))?,
+        "scan_count": r.try_get::<i64, _>(14)?, "first_seen": r.try_get::<Option<String>, _>(15)?,
+        "last_scanned": r.try_get::<Option<String>, _>(16)?,
+        "scan_summary": {
+            "email_gateway": r.try_get::<Option<String>, _>(17)?,
+            "dmarc_status": r.try_get::<String, _>(18)?, "dmarc_policy": r.try_get::<Option<String>, _>(19)?,
+            "spf_status": r.try_get::<String, _>(20)?,
+            "spf_lookups": fields.get("spf_lookups"), "mx": fields.get("mx"),
+            "scanned_at": latest.get("scanned_at"),
+        },
+        "updated_at": r.try_get::<String, _>(24)?, "version": r.try_get::<i64, _>(25)?,
+    });
+    if full {
+        v["notes"] = serde_json::Value::String(r.try_get::<String, _>(9)?);
+        v["latest_scan"] = latest;
+        v["whois"] = json_col(r.try_get(22)?);
+        v["whois_fetched_at"] = serde_json::json!(r.try_get::<Option<String>, _>(23)?);
+    }
+    Ok(v)
+}
+
+/// A page of a workspace's domains and the exact total.
+pub async fn list_domains(
+    db: &crate::Db,
+    ws: &str,
+    f: &crate::query::ListFilter,
+    d: &DomainFilter,
+) -> Result<(Vec<serde_json::Value>, i64), sqlx::Error> {
+    let mut wheres = vec!["d.workspace_id = $1".to_string()];
+    let mut binds: Vec<String> = vec![ws.to_string()];
+    let mut push = |clause: &str, value: String, binds: &mut Vec<String>| {
+        binds.push(value);
+        wheres.push(clause.replace('?', &format!("${}", binds.len())));
+    };
+    push(
+        "d.status = ?",
+        f.status.clone().unwrap_or_else(|| "active".into()),
+        &mut binds,
+    );
+    if let Some(s) = &f.search {
+        let esc = s
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        push(
+            "(d.name LIKE ? ESCAPE '\\' OR LOWER(COALESCE(d.unicode, '')) LIKE ? ESCAPE '\\' OR LOWER(d.custom_label) LIKE ? ESCAPE '\\')",
+            format!("%{esc}%"),
+            &mut binds,
+        );
+    }
+    if let Some(g) = &d.email_gateway {
+        push(
+            "LOWER(COALESCE(d.email_gateway, 'none')) = ?",
+            g.to_lowercase(),
+            &mut binds,
+        );
+    }
+    if let Some(s) = &d.dmarc_status {
+        push("d.dmarc_status = ?", s.clone(), &mut binds);
+    }
+    if let Some(s) = &d.spf_status {
+        push("d.spf_status = ?", s.clone(), &mut binds);
+    }
+    if let Some(folder) = &d.folder_id {
+        push("f.folder_id = ?", folder.clone(), &mut binds);
+    }
+    if let Some(t) = &d.tag {
+        // Tags are stored as a JSON array of strings.
+        push(
+            "d.tags LIKE ? ESCAPE '\\'",
+            format!(
+                "%{}%",
+                serde_json::Value::String(t.clone())
+                    .to_string()
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            ),
+            &mut binds,
+        );
+    }
+    if let Some(fav) = d.is_favorite {
+        wheres.push(format!("d.is_favorite = {}", i32::from(fav)));
+    }
+    let where_sql = wheres.join(" AND ");
+    let mut order: Vec<String> = f
+        .sort
+        .iter()
+        .map(|k| {
+            format!(
+                "d.{} {}",
+                k.column,
+                if k.descending { "DESC" } else { "ASC" }
+            )
+        })
+        .collect();
+    if order.is_empty() {
+        order.push("d.added_at DESC".into());
+    }
+    order.push("d.domain_id ASC".into());
+    let sql = format!(
+        "SELECT {DOMAIN_COLUMNS} FROM {DOMAIN_FROM} WHERE {where_sql} ORDER BY {} LIMIT {} OFFSET {}",
+        order.join(", "),
+        f.limit.max(0),
+        f.offset.max(0)
+    );
+    let count_sql = format!("SELECT COUNT(*) FROM {DOMAIN_FROM} WHERE {where_sql}");
+    let mut q = sqlx::query(&sql);
+    let mut c = sqlx::query_scalar::<_, i64>(&count_sql);
+    for b in &binds {
+        q = q.bind(b.clone());
+        c = c.bind(b.clone());
+    }
+    let rows = q.fetch_all(&db.pool).await?;
+    let total = c.fetch_one(&db.pool).await?;
+    Ok((
+        rows.iter()
+            .map(|r| domain_row(r, false))
+            .collect::<Result<_, _>>()?,
+        total,
+    ))
+}
+
+/// One domain of a workspace (removed ones too: their history stays readable).
+pub async fn get_domain(
+    db: &crate::Db,
+    ws: &str,
+    id: &str,
+) -> Result<Option<serde_json::Value>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {DOMAIN_COLUMNS} FROM {DOMAIN_FROM} WHERE d.workspace_id = $1 AND d.domain_id = $2"
+    ))
+    .bind(ws)
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.as_ref().map(|r| domain_row(r, true)).transpose()
+}
+
+/// A page of a domain's changes, newest first, and the total.
+pub async fn changes(
+    db: &crate::Db,
+    ws: &str,
+    domain: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<serde_json::Value>, i64), sqlx::Error> {
+    use sqlx::Row;
+    let rows = sqlx::query(&format!(
+        "SELECT event_id, field_name, old_value, new_value, detected_at FROM rm_domain_changes \
+         WHERE workspace_id = $1 AND domain_id = $2 ORDER BY position DESC, event_id LIMIT {} OFFSET {}",
+        limit.max(0),
+        offset.max(0)
+    ))
+    .bind(ws)
+    .bind(domain)
+    .fetch_all(&db.pool)
+    .await?;
+    let total: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM rm_domain_changes WHERE workspace_id = $1 AND domain_id = $2",
+    )
+    .bind(ws)
+    .bind(domain)
+    .fetch_one(&db.pool)
+    .await?;
+    let out = rows
+        .iter()
+        .map(|r| {
+            Ok(serde_json::json!({
+                "id": r.try_get::<String, _>(0)?, "field_name": r.try_get::<String, _>(1)?,
+                "old_value": r.try_get::<Option<String>, _>(2)?, "new_value": r.try_get::<Option<String>, _>(3)?,
+                "detected_at": r.try_get::<String, _>(4)?,
+            }))
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok((out, total))
+}
+
+/// A page of a domain's scans, newest first, and the total.
+pub async fn scans(
+    db: &crate::Db,
+    ws: &str,
+    domain: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<serde_json::Value>, i64), sqlx::Error> {
+    use sqlx::Row;
+    let rows = sqlx::query(&format!(
+        "SELECT event_id, scanned_at, fields, records, failed, duration_ms FROM rm_domain_scans \
+         WHERE workspace_id = $1 AND domain_id = $2 ORDER BY position DESC, event_id LIMIT {} OFFSET {}",
+        limit.max(0),
+        offset.max(0)
+    ))
+    .bind(ws)
+    .bind(domain)
+    .fetch_all(&db.pool)
+    .await?;
+    let total: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM rm_domain_scans WHERE workspace_id = $1 AND domain_id = $2",
+    )
+    .bind(ws)
+    .bind(domain)
+    .fetch_one(&db.pool)
+    .await?;
+    let out = rows
+        .iter()
+        .map(|r| {
+            Ok(serde_json::json!({
+                "id": r.try_get::<String, _>(0)?, "scanned_at": r.try_get::<String, _>(1)?,
+                "fields": json_col(r.try_get(2)?), "records": json_col(r.try_get(3)?),
+                "failed": json_col(r.try_get(4)?), "duration_ms": r.try_get::<i64, _>(5)?,
+            }))
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok((out, total))
+}
+
+/// The previous value of a scan field and when it last changed, from the change history.
+pub async fn last_change(
+    db: &crate::Db,
+    ws: &str,
+    domain: &str,
+    field: &str,
+) -> Result<Option<serde_json::Value>, sqlx::Error> {
+    use sqlx::Row;
+    let row = sqlx::query(
+        "SELECT old_value, new_value, detected_at FROM rm_domain_changes \
+         WHERE workspace_id = $1 AND domain_id = $2 AND field_name = $3 ORDER BY position DESC LIMIT 1",
+    )
+    .bind(ws)
+    .bind(domain)
+    .bind(field)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.map(|r| {
+        Ok(serde_json::json!({
+            "previous": r.try_get::<Option<String>, _>(0)?, "current": r.try_get::<Option<String>, _>(1)?,
+            "changed_at": r.try_get::<String, _>(2)?,
+        }))
+    })
+    .transpose()
+}
+
+/// A workspace's live folders with how many active domains each holds.
+pub async fn folders(db: &crate::Db, ws: &str) -> Result<Vec<serde_json::Value>, sqlx::Error> {
+    use sqlx::Row;
+    let rows = sqlx::query(
+        "SELECT f.folder_id, f.name, f.created_at, f.updated_at, \
+         (SELECT COUNT(*) FROM rm_domains d WHERE d.folder_id = f.folder_id AND d.status = 'active') \
+         FROM rm_folders f WHERE f.workspace_id = $1 AND f.status = 'active' ORDER BY f.name, f.folder_id",
+    )
+    .bind(ws)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(serde_json::json!({
+                "id": r.try_get::<String, _>(0)?, "name": r.try_get::<String, _>(1)?,
+                "created_at": r.try_get::<String, _>(2)?, "updated_at": r.try_get::<String, _>(3)?,
+                "domain_count": r.try_get::<i64, _>(4)?,
+            }))
+        })
+        .collect()
+}
