@@ -411,7 +411,14 @@ async fn projections_report_their_state_and_rebuild_over_http(b: keel_tests::Bac
         .collect();
     assert_eq!(
         names,
-        ["workspaces", "api_keys", "sites", "analytics", "dashboards"],
+        [
+            "workspaces",
+            "api_keys",
+            "sites",
+            "analytics",
+            "dashboards",
+            "domains"
+        ],
         "{r:?}"
     );
     let keys = r.body["data"]

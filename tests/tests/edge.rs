@@ -22,6 +22,8 @@ const ALL: &[&str] = &[
     "audit:read",
     "usage:read",
     "usage:write",
+    "domains:read",
+    "domains:write",
 ];
 
 fn num(r: &Resp, h: &str) -> u64 {
@@ -62,6 +64,27 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
         .await;
     assert_eq!(dash_b.status, StatusCode::CREATED, "{dash_b:?}");
     let dash_b = dash_b.body["data"]["id"].as_str().unwrap().to_string();
+    let domains_b = app
+        .post("/api/v1/domains")
+        .workspace(&other)
+        .json(json!({"domains": ["b.example.com"]}))
+        .send()
+        .await;
+    assert_eq!(domains_b.status, StatusCode::CREATED, "{domains_b:?}");
+    let folder_b = app
+        .post("/api/v1/folders")
+        .workspace(&other)
+        .json(json!({"name": "B's folder"}))
+        .send()
+        .await;
+    let folder_b = folder_b.body["data"]["id"].as_str().unwrap().to_string();
+    let pos = domains_b.position().max(pos);
+    let listed = app
+        .get(&format!("/api/v1/domains?min_position={pos}"))
+        .workspace(&other)
+        .send()
+        .await;
+    let domain_b = listed.body["data"][0]["id"].as_str().unwrap().to_string();
     let before = app
         .get(&format!("/api/v1/keys/{id_b}/history?min_position={pos}"))
         .workspace(&other)
@@ -84,6 +107,10 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
             &site_b
         } else if rule.path.starts_with("/api/v1/keys/") {
             &id_b
+        } else if rule.path.starts_with("/api/v1/domains/") {
+            &domain_b
+        } else if rule.path.starts_with("/api/v1/folders/") {
+            &folder_b
         } else {
             panic!(
                 "{}: which foreign id goes here? Add it to this test.",
@@ -130,6 +157,14 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
         .send()
         .await;
     assert_eq!(before.body, after.body);
+    let d = app
+        .get(&format!("/api/v1/domains/{domain_b}/history"))
+        .workspace(&other)
+        .send()
+        .await;
+    assert_eq!(d.body["data"].as_array().map(Vec::len), Some(1), "{d:?}");
+    let f = app.get("/api/v1/folders").workspace(&other).send().await;
+    assert_eq!(f.body["data"][0]["name"], "B's folder", "{f:?}");
     let r = app
         .delete(&format!("/api/v1/payments/tx_b?site_id={site_b}"))
         .workspace(&other)
