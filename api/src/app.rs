@@ -28,6 +28,8 @@ pub enum Role {
     Relay,
     /// Builds read models (from Kafka when configured, else from the log).
     Projector,
+    /// Scans watched domains (DNS, through KEEL_DNS_SERVERS or the system's resolvers).
+    Worker,
 }
 
 impl Role {
@@ -39,6 +41,9 @@ impl Role {
     }
     fn relays(self) -> bool {
         matches!(self, Role::All | Role::Relay)
+    }
+    fn scans(self) -> bool {
+        matches!(self, Role::All | Role::Worker)
     }
 }
 
@@ -198,6 +203,32 @@ impl Application {
                     ))),
                 }
             }
+        }
+
+        if role.scans() && config.scanner {
+            let servers: Vec<String> = config
+                .dns_servers
+                .as_deref()
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            let dns = keel_infra::dns::HickoryLookup::new(
+                &servers,
+                std::time::Duration::from_millis(config.dns_timeout_ms),
+            )?;
+            background.push(tokio::spawn(keel_infra::scanner::run(
+                store.clone(),
+                std::sync::Arc::new(dns),
+                keel_infra::scanner::ScannerConfig {
+                    interval: std::time::Duration::from_secs(config.scan_interval_secs),
+                    concurrency: config.scan_concurrency,
+                    deadline: std::time::Duration::from_millis(config.dns_timeout_ms * 6),
+                },
+                shutdown_rx.clone(),
+            )));
         }
 
         let (server, port) = if role.serves_http() {

@@ -9,6 +9,7 @@ pub mod bench;
 pub mod bench_analytics;
 pub mod bench_audit;
 pub mod bench_usage;
+pub mod dns_fixture;
 pub mod edge;
 pub mod error;
 pub mod geo;

@@ -19,6 +19,14 @@ pub struct Config {
     pub admin_token: Option<String>,
     pub redis_url: Option<String>,
     pub dns_servers: Option<String>,
+    /// Whether this process scans domains (the worker role; `serve` runs it too).
+    pub scanner: bool,
+    /// Seconds between two scans of a domain.
+    pub scan_interval_secs: u64,
+    /// Domains scanned at once.
+    pub scan_concurrency: usize,
+    /// Timeout of one DNS query.
+    pub dns_timeout_ms: u64,
     pub webhooks_allow_private: bool,
     pub log_format: Option<String>,
     pub max_body_bytes: usize,
@@ -46,6 +54,10 @@ impl Default for Config {
             admin_token: None,
             redis_url: None,
             dns_servers: None,
+            scanner: true,
+            scan_interval_secs: 24 * 3600,
+            scan_concurrency: 32,
+            dns_timeout_ms: 2_000,
             webhooks_allow_private: false,
             log_format: None,
             max_body_bytes: 1024 * 1024,
@@ -80,6 +92,10 @@ impl std::fmt::Debug for Config {
             .field("admin_token", &self.admin_token.as_ref().map(|_| "***"))
             .field("redis_url", &self.redis_url.as_ref().map(|_| "***"))
             .field("dns_servers", &self.dns_servers)
+            .field("scanner", &self.scanner)
+            .field("scan_interval_secs", &self.scan_interval_secs)
+            .field("scan_concurrency", &self.scan_concurrency)
+            .field("dns_timeout_ms", &self.dns_timeout_ms)
             .field("webhooks_allow_private", &self.webhooks_allow_private)
             .field("log_format", &self.log_format)
             .field("max_body_bytes", &self.max_body_bytes)
@@ -168,6 +184,34 @@ impl Config {
         }
         if let Some(v) = get("KEEL_DNS_SERVERS") {
             config.dns_servers = Some(v);
+        }
+        for (name, slot) in [
+            ("KEEL_SCAN_INTERVAL_SECONDS", &mut config.scan_interval_secs),
+            ("KEEL_DNS_TIMEOUT_MS", &mut config.dns_timeout_ms),
+        ] {
+            if let Some(v) = get(name) {
+                *slot = v
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| ConfigError::Env {
+                        name,
+                        message: format!("`{v}`: expected a positive number"),
+                    })?;
+            }
+        }
+        if let Some(v) = get("KEEL_SCAN_CONCURRENCY") {
+            config.scan_concurrency = v
+                .parse()
+                .ok()
+                .filter(|n| (1..=1024).contains(n))
+                .ok_or_else(|| ConfigError::Env {
+                    name: "KEEL_SCAN_CONCURRENCY",
+                    message: format!("`{v}`: expected 1 to 1024"),
+                })?;
+        }
+        if let Some(v) = get("KEEL_SCANNER") {
+            config.scanner = !matches!(v.as_str(), "0" | "false" | "no" | "off");
         }
         if let Some(v) = get("KEEL_WEBHOOKS_ALLOW_PRIVATE") {
             config.webhooks_allow_private = matches!(v.as_str(), "1" | "true" | "yes");

@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod migrate;
 pub mod rebuild;
 pub mod relay;
+pub mod scanner;
 pub mod snapshots;
 pub mod store;
 pub mod sweeper;

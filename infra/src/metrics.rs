@@ -90,3 +90,13 @@ pub static SWEEP_REPAIRED: LazyLock<prometheus::IntCounterVec> = LazyLock::new(|
     )
     .expect("metric registers once")
 });
+
+pub static DOMAIN_SCANS: LazyLock<prometheus::IntCounterVec> = LazyLock::new(|| {
+    prometheus::register_int_counter_vec_with_registry!(
+        "domain_scans_total",
+        "Domain scans by outcome: ok, partial (some lookups failed), timeout, error (not recorded)",
+        &["outcome"],
+        REGISTRY
+    )
+    .expect("metric registers once")
+});

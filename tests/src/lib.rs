@@ -46,6 +46,8 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         listen: "127.0.0.1:0".into(),
         admin_token: Some(admin.clone()),
         kafka_partitions: 3,
+        // Tests that scan start their own DNS server and turn it on.
+        scanner: false,
         ..Config::default()
     };
     let dir = match backend {

@@ -394,6 +394,257 @@ async fn domains_are_added_validated_filed_and_removed(b: Backend) {
     app.stop().await;
 }
 
+/// The zones of the scanner test: a company on Google Workspace, Google's own records its SPF
+/// and MX point at, a gateway it moves to, and two domains with broken SPF.
+async fn dns() -> keel_api::dns_fixture::DnsFixture {
+    let z = keel_api::dns_fixture::DnsFixture::start(&[
+        "acme-corp.com",
+        "google.com",
+        "pphosted.com",
+        "loop-corp.com",
+        "void-corp.com",
+    ])
+    .await
+    .unwrap();
+    for (name, t, values) in [
+        ("acme-corp.com", "A", &["192.0.2.10"][..]),
+        ("acme-corp.com", "MX", &["10 aspmx.l.google.com"]),
+        (
+            "acme-corp.com",
+            "TXT",
+            &[
+                "v=spf1 include:_spf.google.com include:spf.acme-corp.com -all",
+                "google-site-verification=abc",
+            ],
+        ),
+        (
+            "spf.acme-corp.com",
+            "TXT",
+            &["v=spf1 ip4:192.0.2.0/24 -all"],
+        ),
+        (
+            "_dmarc.acme-corp.com",
+            "TXT",
+            &["v=DMARC1; p=none; rua=mailto:dmarc@acme-corp.com"],
+        ),
+        (
+            "google._domainkey.acme-corp.com",
+            "TXT",
+            &["v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC"],
+        ),
+        ("_mta-sts.acme-corp.com", "TXT", &["v=STSv1; id=20261101"]),
+        (
+            "_spf.google.com",
+            "TXT",
+            &["v=spf1 include:_netblocks.google.com ~all"],
+        ),
+        (
+            "_netblocks.google.com",
+            "TXT",
+            &["v=spf1 ip4:64.233.160.0/19 ~all"],
+        ),
+        ("aspmx.l.google.com", "A", &["142.250.1.26"]),
+        ("mx0a-001.pphosted.com", "A", &["67.231.1.1"]),
+        (
+            "loop-corp.com",
+            "TXT",
+            &["v=spf1 include:spf.loop-corp.com -all"],
+        ),
+        (
+            "spf.loop-corp.com",
+            "TXT",
+            &["v=spf1 include:loop-corp.com -all"],
+        ),
+        (
+            "void-corp.com",
+            "TXT",
+            &["v=spf1 a:gone1.void-corp.com a:gone2.void-corp.com mx:gone3.void-corp.com -all"],
+        ),
+    ] {
+        z.set(name, t, values).await.unwrap();
+    }
+    z
+}
+
+async fn scanned(app: &TestApp, ws: &str, id: &str, count: i64) -> Value {
+    let r = app
+        .eventually(&format!("/api/v1/domains/{id}"), Some(ws), |r| {
+            r.body["data"]["scan_count"].as_i64() >= Some(count)
+        })
+        .await;
+    assert_eq!(r.body["data"]["scan_count"], count, "{r:?}");
+    r.body["data"].clone()
+}
+
+async fn the_scanner_reads_a_real_dns_server_and_records_exactly_what_changed(b: Backend) {
+    let zones = dns().await;
+    let addr = zones.addr.to_string();
+    let app = keel_tests::spawn_app_with(b, |c| {
+        c.scanner = true;
+        c.dns_servers = Some(addr);
+        c.dns_timeout_ms = 1_000;
+    })
+    .await;
+    let ws = app.create_workspace("Scanned", "pro").await;
+    let r = add(
+        &app,
+        &ws,
+        json!([
+            "acme-corp.com",
+            "loop-corp.com",
+            "void-corp.com",
+            "nowhere-corp.com"
+        ]),
+    )
+    .await;
+    assert_eq!(r.body["data"]["scans_queued"], 4, "{r:?}");
+    let pos = r.position();
+    let list = app
+        .get(&format!("/api/v1/domains?min_position={pos}"))
+        .workspace(&ws)
+        .send()
+        .await;
+    let id_of = |name: &str| {
+        list.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["domain"] == name)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let acme = id_of("acme-corp.com");
+    let d = scanned(&app, &ws, &acme, 1).await;
+    let f = &d["latest_scan"]["fields"];
+    assert_eq!(f["email_gateway"], "Google Workspace", "{d}");
+    assert_eq!(f["mx"], "10 aspmx.l.google.com");
+    assert_eq!(f["mx_ips"], "aspmx.l.google.com=142.250.1.26");
+    assert_eq!(f["a"], "192.0.2.10");
+    assert_eq!(f["dmarc_policy"], "none");
+    assert_eq!(f["dmarc_rua"], "mailto:dmarc@acme-corp.com");
+    assert_eq!(
+        (f["spf_status"].as_str(), f["spf_lookups"].as_str()),
+        (Some("valid"), Some("3")),
+        "{f}"
+    );
+    assert_eq!(f["spf_senders"], "Google Workspace");
+    assert_eq!(f["dkim_selectors"], "google");
+    assert_eq!(f["mta_sts"], "v=STSv1; id=20261101");
+    assert_eq!(f["ns"], "ns1.acme-corp.com");
+    assert!(
+        d["latest_scan"]["failed"].as_array().unwrap().is_empty(),
+        "{d}"
+    );
+    assert_eq!(d["scan_summary"]["dmarc_status"], "none");
+    assert!(
+        d["changes"].as_array().unwrap().is_empty(),
+        "the first scan is the baseline"
+    );
+
+    let broken = |name: &str| {
+        let id = id_of(name);
+        let app = &app;
+        let ws = ws.clone();
+        async move { scanned(app, &ws, &id, 1).await }
+    };
+    let l = broken("loop-corp.com").await;
+    assert_eq!(l["latest_scan"]["fields"]["spf_status"], "invalid", "{l}");
+    assert!(
+        l["latest_scan"]["records"]["spf"]["problems"][0]
+            .as_str()
+            .unwrap()
+            .contains("loop"),
+        "{l}"
+    );
+    let v = broken("void-corp.com").await;
+    assert_eq!(
+        (
+            v["latest_scan"]["fields"]["spf_status"].as_str(),
+            v["latest_scan"]["fields"]["spf_void_lookups"].as_str()
+        ),
+        (Some("over_limit"), Some("3")),
+        "{v}"
+    );
+    let n = broken("nowhere-corp.com").await;
+    assert!(
+        n["latest_scan"]["failed"].as_array().unwrap().len() > 3,
+        "a domain no server answers for: failed lookups, not values: {n}"
+    );
+
+    // The company moves its mail behind Proofpoint and enforces DMARC.
+    zones
+        .set("acme-corp.com", "MX", &["10 mx0a-001.pphosted.com"])
+        .await
+        .unwrap();
+    zones
+        .set(
+            "_dmarc.acme-corp.com",
+            "TXT",
+            &["v=DMARC1; p=reject; rua=mailto:dmarc@acme-corp.com"],
+        )
+        .await
+        .unwrap();
+    let r = app
+        .post(&format!("/api/v1/domains/{acme}/scan"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{r:?}");
+    let d = scanned(&app, &ws, &acme, 2).await;
+    let mut changed: Vec<(String, Value, Value)> = d["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["field_name"].as_str().unwrap().to_string(),
+                c["old_value"].clone(),
+                c["new_value"].clone(),
+            )
+        })
+        .collect();
+    changed.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        changed,
+        vec![
+            ("dmarc_policy".into(), json!("none"), json!("reject")),
+            (
+                "dmarc_record".into(),
+                json!("v=DMARC1; p=none; rua=mailto:dmarc@acme-corp.com"),
+                json!("v=DMARC1; p=reject; rua=mailto:dmarc@acme-corp.com")
+            ),
+            (
+                "email_gateway".into(),
+                json!("Google Workspace"),
+                json!("Proofpoint")
+            ),
+            (
+                "mx".into(),
+                json!("10 aspmx.l.google.com"),
+                json!("10 mx0a-001.pphosted.com")
+            ),
+            (
+                "mx_ips".into(),
+                json!("aspmx.l.google.com=142.250.1.26"),
+                json!("mx0a-001.pphosted.com=67.231.1.1")
+            ),
+        ]
+    );
+    assert_eq!(d["scan_summary"]["dmarc_status"], "reject");
+    let sr = app
+        .get(&format!("/api/v1/domains/{acme}/scan-results"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(
+        sr.body["meta"]["previous"]["email_gateway"]["previous"], "Google Workspace",
+        "{sr:?}"
+    );
+    app.stop().await;
+}
+
 macro_rules! on_every_backend {
     ($($case:ident),* $(,)?) => {
         mod embedded { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Embedded).await } )* }
@@ -401,4 +652,7 @@ macro_rules! on_every_backend {
     };
 }
 
-on_every_backend!(domains_are_added_validated_filed_and_removed);
+on_every_backend!(
+    domains_are_added_validated_filed_and_removed,
+    the_scanner_reads_a_real_dns_server_and_records_exactly_what_changed,
+);

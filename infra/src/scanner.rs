@@ -1,0 +1,205 @@
+//! The domain scanner (worker role): takes the domains that are due (queued by an add or a
+//! "scan now", or not scanned for the configured interval), scans them with a concurrency limit
+//! and a deadline each, and records every scan through the domain aggregate, which turns the
+//! differences into change events.
+
+use crate::dns::{self, Lookup};
+use crate::store::SqlStore;
+use futures::StreamExt;
+use keel_commands::domain::{DomainAggregate, DomainCommand};
+use keel_commands::{execute, CommandError, DomainError, Execution};
+use keel_events::{DomainId, EventId, Metadata, StreamId, WorkspaceId};
+use sqlx::Row;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+#[derive(Debug, Clone)]
+pub struct ScannerConfig {
+    pub interval: Duration,
+    pub concurrency: usize,
+    /// Longest a whole domain scan may take (its lookups run in parallel).
+    pub deadline: Duration,
+}
+
+/// One domain to scan.
+#[derive(Debug, Clone)]
+pub struct Due {
+    pub domain_id: String,
+    pub workspace_id: String,
+    pub name: String,
+    /// Asked for (added, or "scan now"), rather than due by age.
+    pub queued: bool,
+}
+
+/// Up to `limit` domains due: queued ones first, then those not scanned since `cutoff`.
+pub async fn due(store: &SqlStore, cutoff: &str, limit: i64) -> Result<Vec<Due>, sqlx::Error> {
+    let db = store.db();
+    // Queued domains that were removed since leave the queue.
+    sqlx::query(
+        "DELETE FROM domain_scan_queue WHERE domain_id IN \
+         (SELECT domain_id FROM rm_domains WHERE status = 'removed')",
+    )
+    .execute(&db.pool)
+    .await?;
+    let row = |r: &sqlx::any::AnyRow, queued: bool| Due {
+        domain_id: r.get(0),
+        workspace_id: r.get(1),
+        name: r.get(2),
+        queued,
+    };
+    let mut out: Vec<Due> = sqlx::query(&format!(
+        "SELECT d.domain_id, d.workspace_id, d.name FROM domain_scan_queue q \
+         JOIN rm_domains d ON d.domain_id = q.domain_id WHERE d.status = 'active' \
+         ORDER BY q.requested_at LIMIT {limit}"
+    ))
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(|r| row(r, true))
+    .collect();
+    if (out.len() as i64) < limit {
+        let more = sqlx::query(&format!(
+            "SELECT domain_id, workspace_id, name FROM rm_domains WHERE status = 'active' \
+             AND (last_scanned IS NULL OR last_scanned < $1) \
+             ORDER BY CASE WHEN last_scanned IS NULL THEN 0 ELSE 1 END, last_scanned LIMIT {}",
+            limit - out.len() as i64
+        ))
+        .bind(cutoff)
+        .fetch_all(&db.pool)
+        .await?;
+        for r in &more {
+            let d = row(r, false);
+            if !out.iter().any(|o| o.domain_id == d.domain_id) {
+                out.push(d);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Scans one domain and records the scan. Returns whether it was recorded.
+pub async fn scan_one(
+    store: &SqlStore,
+    dns: &dyn Lookup,
+    d: &Due,
+    deadline: Duration,
+) -> anyhow::Result<bool> {
+    let (Ok(ws), Ok(id)) = (
+        d.workspace_id.parse::<WorkspaceId>(),
+        d.domain_id.parse::<DomainId>(),
+    ) else {
+        anyhow::bail!("unreadable ids in the domain read model: {d:?}");
+    };
+    let report = match tokio::time::timeout(deadline, dns::scan(dns, &d.name)).await {
+        Ok(r) => r,
+        Err(_) => {
+            tracing::warn!(domain = %d.name, "scan took longer than its deadline; retried next time");
+            crate::metrics::DOMAIN_SCANS
+                .with_label_values(&["timeout"])
+                .inc();
+            return Ok(false);
+        }
+    };
+    let exec = Execution {
+        tenant_id: ws,
+        stream_id: StreamId::domain(id),
+        expected_version: None,
+        metadata: Metadata::system(),
+        now: chrono::Utc::now(),
+    };
+    let failed = !report.failed.is_empty();
+    match execute::<DomainAggregate>(
+        store,
+        &exec,
+        &DomainCommand::RecordScan(report),
+        EventId::new_v7,
+    )
+    .await
+    {
+        Ok(_) => {
+            crate::metrics::DOMAIN_SCANS
+                .with_label_values(&[if failed { "partial" } else { "ok" }])
+                .inc();
+            Ok(true)
+        }
+        // Removed meanwhile.
+        Err(CommandError::Rejected(DomainError::NotFound(_))) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Scans due domains until `shutdown` turns true.
+pub async fn run(
+    store: SqlStore,
+    dns: Arc<dyn Lookup>,
+    cfg: ScannerConfig,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut recent: HashMap<String, Instant> = HashMap::new();
+    while !*shutdown.borrow() {
+        let cutoff = keel_schemas::format_ts(
+            chrono::Utc::now() - chrono::Duration::from_std(cfg.interval).unwrap_or_default(),
+        );
+        recent.retain(|_, at| at.elapsed() < cfg.interval.min(Duration::from_secs(60)));
+        let batch = match due(&store, &cutoff, (cfg.concurrency * 4) as i64).await {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::warn!(error = %e, "scanner cannot read due domains; retrying");
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = shutdown.changed() => {}
+                }
+                continue;
+            }
+        };
+        // Due by age but scanned lately by this process (the read model may not show it yet).
+        let batch: Vec<Due> = batch
+            .into_iter()
+            .filter(|d| d.queued || !recent.contains_key(&d.domain_id))
+            .collect();
+        let started = keel_schemas::format_ts(chrono::Utc::now());
+        if batch.is_empty() {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                _ = shutdown.changed() => {}
+            }
+            continue;
+        }
+        let results: Vec<(Due, anyhow::Result<bool>)> = futures::stream::iter(batch)
+            .map(|d| {
+                let store = &store;
+                let dns = dns.clone();
+                let deadline = cfg.deadline;
+                async move {
+                    let r = scan_one(store, dns.as_ref(), &d, deadline).await;
+                    (d, r)
+                }
+            })
+            .buffer_unordered(cfg.concurrency.max(1))
+            .collect()
+            .await;
+        for (d, r) in results {
+            recent.insert(d.domain_id.clone(), Instant::now());
+            match r {
+                Ok(_) => {
+                    // A request made while it was being scanned stays queued.
+                    let _ = sqlx::query(
+                        "DELETE FROM domain_scan_queue WHERE domain_id = $1 AND requested_at <= $2",
+                    )
+                    .bind(&d.domain_id)
+                    .bind(&started)
+                    .execute(&store.db().pool)
+                    .await;
+                }
+                Err(e) => {
+                    crate::metrics::DOMAIN_SCANS
+                        .with_label_values(&["error"])
+                        .inc();
+                    tracing::warn!(domain = %d.name, error = %e, "scan not recorded");
+                }
+            }
+        }
+    }
+}
