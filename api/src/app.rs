@@ -205,6 +205,12 @@ impl Application {
             }
         }
 
+        if role.scans() {
+            background.push(tokio::spawn(keel_infra::exports::run(
+                store.clone(),
+                shutdown_rx.clone(),
+            )));
+        }
         if role.scans() && config.scanner {
             let servers: Vec<String> = config
                 .dns_servers
@@ -227,6 +233,16 @@ impl Application {
                     concurrency: config.scan_concurrency,
                     deadline: std::time::Duration::from_millis(config.dns_timeout_ms * 6),
                 },
+                shutdown_rx.clone(),
+            )));
+            let rdap = keel_infra::rdap::Rdap::new(
+                keel_infra::rdap::RdapServers::parse(config.rdap_servers.as_deref())?,
+                std::time::Duration::from_secs(10),
+            )?;
+            background.push(tokio::spawn(keel_infra::scanner::run_whois(
+                store.clone(),
+                std::sync::Arc::new(rdap),
+                std::time::Duration::from_secs(config.whois_interval_secs),
                 shutdown_rx.clone(),
             )));
         }
@@ -318,6 +334,7 @@ impl Application {
                             .configure(routes::pixel::routes)
                             .configure(routes::dashboards::routes)
                             .configure(routes::domains::routes)
+                            .configure(routes::exports::routes)
                             .configure(routes::usage::routes)
                             .configure(routes::audit::routes)
                             .configure(routes::admin::routes)

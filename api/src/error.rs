@@ -56,6 +56,8 @@ pub enum ApiError {
     NotCaughtUp(i64),
     #[error("a rebuild of {0} is already running")]
     RebuildInProgress(&'static str),
+    #[error("{0}")]
+    NotReady(String),
     #[error("a dependency is unavailable")]
     Unavailable(String),
     #[error("internal error")]
@@ -102,6 +104,7 @@ impl ApiError {
             IdempotencyKeyInUse => ("idempotency_key_in_use", StatusCode::CONFLICT),
             NotCaughtUp(_) => ("not_caught_up", StatusCode::SERVICE_UNAVAILABLE),
             RebuildInProgress(_) => ("rebuild_in_progress", StatusCode::CONFLICT),
+            NotReady(_) => ("not_ready", StatusCode::CONFLICT),
             Unavailable(_) => ("service_unavailable", StatusCode::SERVICE_UNAVAILABLE),
             Internal(_) => ("internal_error", StatusCode::INTERNAL_SERVER_ERROR),
         }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bench;
 pub mod bench_analytics;
 pub mod bench_audit;
+pub mod bench_domains;
 pub mod bench_usage;
 pub mod dns_fixture;
 pub mod edge;

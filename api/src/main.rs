@@ -87,6 +87,20 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         lookups: usize,
     },
+    /// Domains scanned per second against a local DNS server beside plain lookups, and the
+    /// portfolio summary latency at two sizes (needs Postgres).
+    BenchDomains {
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, default_value_t = 1_000)]
+        domains: usize,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 10_000)]
+        small: usize,
+        #[arg(long, default_value_t = 100_000)]
+        large: usize,
+    },
     /// Tamper evidence: recompute the hash chain of one workspace, or of every workspace.
     Audit {
         #[command(subcommand)]
@@ -207,6 +221,25 @@ async fn main() -> anyhow::Result<()> {
                 connections,
             })
             .await?;
+            print!("{report}");
+            Ok(())
+        }
+        Command::BenchDomains {
+            postgres,
+            domains,
+            concurrency,
+            small,
+            large,
+        } => {
+            let report =
+                keel_api::bench_domains::run(keel_api::bench_domains::DomainBenchOptions {
+                    postgres_url: postgres,
+                    domains,
+                    concurrency,
+                    small,
+                    large,
+                })
+                .await?;
             print!("{report}");
             Ok(())
         }

@@ -27,6 +27,10 @@ pub struct Config {
     pub scan_concurrency: usize,
     /// Timeout of one DNS query.
     pub dns_timeout_ms: u64,
+    /// RDAP servers: `default=URL,tld=URL,…` (default: https://rdap.org/).
+    pub rdap_servers: Option<String>,
+    /// Seconds between two RDAP lookups of a domain.
+    pub whois_interval_secs: u64,
     pub webhooks_allow_private: bool,
     pub log_format: Option<String>,
     pub max_body_bytes: usize,
@@ -58,6 +62,8 @@ impl Default for Config {
             scan_interval_secs: 24 * 3600,
             scan_concurrency: 32,
             dns_timeout_ms: 2_000,
+            rdap_servers: None,
+            whois_interval_secs: 7 * 24 * 3600,
             webhooks_allow_private: false,
             log_format: None,
             max_body_bytes: 1024 * 1024,
@@ -96,6 +102,8 @@ impl std::fmt::Debug for Config {
             .field("scan_interval_secs", &self.scan_interval_secs)
             .field("scan_concurrency", &self.scan_concurrency)
             .field("dns_timeout_ms", &self.dns_timeout_ms)
+            .field("rdap_servers", &self.rdap_servers)
+            .field("whois_interval_secs", &self.whois_interval_secs)
             .field("webhooks_allow_private", &self.webhooks_allow_private)
             .field("log_format", &self.log_format)
             .field("max_body_bytes", &self.max_body_bytes)
@@ -188,6 +196,10 @@ impl Config {
         for (name, slot) in [
             ("KEEL_SCAN_INTERVAL_SECONDS", &mut config.scan_interval_secs),
             ("KEEL_DNS_TIMEOUT_MS", &mut config.dns_timeout_ms),
+            (
+                "KEEL_WHOIS_INTERVAL_SECONDS",
+                &mut config.whois_interval_secs,
+            ),
         ] {
             if let Some(v) = get(name) {
                 *slot = v
@@ -209,6 +221,13 @@ impl Config {
                     name: "KEEL_SCAN_CONCURRENCY",
                     message: format!("`{v}`: expected 1 to 1024"),
                 })?;
+        }
+        if let Some(v) = get("KEEL_RDAP_SERVERS") {
+            crate::rdap::RdapServers::parse(Some(&v)).map_err(|e| ConfigError::Env {
+                name: "KEEL_RDAP_SERVERS",
+                message: e.to_string(),
+            })?;
+            config.rdap_servers = Some(v);
         }
         if let Some(v) = get("KEEL_SCANNER") {
             config.scanner = !matches!(v.as_str(), "0" | "false" | "no" | "off");

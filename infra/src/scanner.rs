@@ -15,12 +15,84 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ScannerConfig {
     pub interval: Duration,
     pub concurrency: usize,
     /// Longest a whole domain scan may take (its lookups run in parallel).
     pub deadline: Duration,
+}
+
+/// Domains whose registration data is due: never fetched, or not since `cutoff`.
+pub async fn whois_due(
+    store: &SqlStore,
+    cutoff: &str,
+    limit: i64,
+) -> Result<Vec<(Due, String)>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT domain_id, workspace_id, name, tld FROM rm_domains WHERE status = 'active' \
+         AND (whois_at IS NULL OR whois_at < $1) \
+         ORDER BY CASE WHEN whois_at IS NULL THEN 0 ELSE 1 END, whois_at LIMIT {limit}"
+    ))
+    .bind(cutoff)
+    .fetch_all(&store.db().pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            (
+                Due {
+                    domain_id: r.get(0),
+                    workspace_id: r.get(1),
+                    name: r.get(2),
+                    queued: false,
+                },
+                r.get(3),
+            )
+        })
+        .collect())
+}
+
+/// Fetches and records one domain's registration data. `Ok(false)` when nothing could be learnt
+/// (retried later; a failure is not recorded as data).
+pub async fn whois_one(
+    store: &SqlStore,
+    rdap: &crate::rdap::Rdap,
+    d: &Due,
+    tld: &str,
+) -> anyhow::Result<bool> {
+    let (Ok(ws), Ok(id)) = (
+        d.workspace_id.parse::<WorkspaceId>(),
+        d.domain_id.parse::<DomainId>(),
+    ) else {
+        anyhow::bail!("unreadable ids in the domain read model: {d:?}");
+    };
+    let whois = match rdap.fetch(&d.name, tld).await {
+        Ok(w) => w,
+        Err(e) => {
+            tracing::info!(domain = %d.name, error = %e, "RDAP lookup failed; retried later");
+            return Ok(false);
+        }
+    };
+    let exec = Execution {
+        tenant_id: ws,
+        stream_id: StreamId::domain(id),
+        expected_version: None,
+        metadata: Metadata::system(),
+        now: chrono::Utc::now(),
+    };
+    match execute::<DomainAggregate>(
+        store,
+        &exec,
+        &DomainCommand::RecordWhois(whois),
+        EventId::new_v7,
+    )
+    .await
+    {
+        Ok(_) => Ok(true),
+        Err(CommandError::Rejected(DomainError::NotFound(_))) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// One domain to scan.
@@ -200,6 +272,58 @@ pub async fn run(
                     tracing::warn!(domain = %d.name, error = %e, "scan not recorded");
                 }
             }
+        }
+    }
+}
+
+/// Fetches registration data of due domains until `shutdown` turns true: four at a time
+/// (registries rate-limit), a failed domain retried after ten minutes.
+pub async fn run_whois(
+    store: SqlStore,
+    rdap: Arc<crate::rdap::Rdap>,
+    interval: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut recent_whois: HashMap<String, Instant> = HashMap::new();
+    while !*shutdown.borrow() {
+        let cutoff = keel_schemas::format_ts(
+            chrono::Utc::now() - chrono::Duration::from_std(interval).unwrap_or_default(),
+        );
+        recent_whois.retain(|_, at| at.elapsed() < Duration::from_secs(600));
+        let due = match whois_due(&store, &cutoff, 64).await {
+            Ok(due) => due
+                .into_iter()
+                .filter(|(d, _)| !recent_whois.contains_key(&d.domain_id))
+                .collect::<Vec<_>>(),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read domains due for RDAP");
+                vec![]
+            }
+        };
+        if due.is_empty() {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = shutdown.changed() => {}
+            }
+            continue;
+        }
+        let done: Vec<_> = futures::stream::iter(due)
+            .map(|(d, tld)| {
+                let store = &store;
+                let rdap = rdap.clone();
+                async move {
+                    let r = whois_one(store, &rdap, &d, &tld).await;
+                    (d, r)
+                }
+            })
+            .buffer_unordered(4)
+            .collect()
+            .await;
+        for (d, r) in done {
+            if let Err(e) = r {
+                tracing::warn!(domain = %d.name, error = %e, "registration data not recorded");
+            }
+            recent_whois.insert(d.domain_id, Instant::now());
         }
     }
 }

@@ -4,11 +4,12 @@
 use keel_events::{DomainEvent, RecordedEvent};
 use sqlx::AnyConnection;
 
-pub const TABLES: [&str; 4] = [
+pub const TABLES: [&str; 5] = [
     "rm_domains",
     "rm_domain_changes",
     "rm_domain_scans",
     "rm_folders",
+    "rm_domain_counts",
 ];
 
 pub fn ddl(sfx: &str, tag: &str) -> Vec<String> {
@@ -53,6 +54,14 @@ pub fn ddl(sfx: &str, tag: &str) -> Vec<String> {
                 status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)"
         ),
         format!("CREATE INDEX IF NOT EXISTS rm_folders_{tag}ws ON rm_folders{sfx} (workspace_id, created_at)"),
+        // Counts of a workspace's active domains by dimension (total, gateway, dmarc, spf,
+        // attention, and scan_hour: the hour of the last scan), kept as domains change, so the
+        // portfolio summary reads a few rows however many domains there are.
+        format!(
+            "CREATE TABLE IF NOT EXISTS rm_domain_counts{sfx} (
+                workspace_id TEXT NOT NULL, dim TEXT NOT NULL, value TEXT NOT NULL, n BIGINT NOT NULL,
+                PRIMARY KEY (workspace_id, dim, value))"
+        ),
     ]
 }
 
@@ -66,8 +75,31 @@ pub fn dmarc_status(policy: Option<&str>) -> &'static str {
     }
 }
 
-/// Applies one domain or folder event (called once per event, in stream order).
+/// Applies one domain or folder event (called once per event, in stream order), keeping the
+/// summary counts in step.
 pub async fn write(
+    conn: &mut AnyConnection,
+    sfx: &str,
+    e: &RecordedEvent,
+) -> Result<(), sqlx::Error> {
+    let counted = match &e.event {
+        DomainEvent::DomainAdded(d) => Some(d.domain_id),
+        DomainEvent::DomainRestored(d) => Some(d.domain_id),
+        DomainEvent::DomainRemoved(d) => Some(d.domain_id),
+        DomainEvent::DomainScanned(d) => Some(d.domain_id),
+        _ => None,
+    }
+    .map(|id| id.to_string());
+    let Some(id) = counted else {
+        return write_rows(conn, sfx, e).await;
+    };
+    let before = dims(conn, sfx, &id).await?;
+    write_rows(conn, sfx, e).await?;
+    let after = dims(conn, sfx, &id).await?;
+    count(conn, sfx, before, after).await
+}
+
+async fn write_rows(
     conn: &mut AnyConnection,
     sfx: &str,
     e: &RecordedEvent,
@@ -567,4 +599,205 @@ pub async fn folders(db: &crate::Db, ws: &str) -> Result<Vec<serde_json::Value>,
             }))
         })
         .collect()
+}
+
+/// What a domain counts towards in the summary (nothing unless active).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Dims {
+    workspace_id: String,
+    active: bool,
+    gateway: String,
+    dmarc: String,
+    spf: String,
+    scan_hour: Option<String>,
+}
+
+impl Dims {
+    fn attention(&self) -> &'static str {
+        if matches!(self.dmarc.as_str(), "missing" | "none")
+            || matches!(self.spf.as_str(), "missing" | "over_limit" | "invalid")
+        {
+            "yes"
+        } else {
+            "no"
+        }
+    }
+
+    fn counted(&self) -> Vec<(&'static str, String)> {
+        if !self.active {
+            return vec![];
+        }
+        let mut v = vec![
+            ("total", "all".to_string()),
+            ("gateway", self.gateway.clone()),
+            ("dmarc", self.dmarc.clone()),
+            ("spf", self.spf.clone()),
+            ("attention", self.attention().to_string()),
+        ];
+        if let Some(h) = &self.scan_hour {
+            v.push(("scan_hour", h.clone()));
+        }
+        v
+    }
+}
+
+/// The hour of an RFC 3339 time as fixed-width text (so text order is time order).
+pub fn hour_key(ts: &str) -> Option<String> {
+    chrono::DateTime::parse_from_rfc3339(ts)
+        .ok()
+        .map(|t| format!("{:010}", t.timestamp().div_euclid(3600)))
+}
+
+async fn dims(conn: &mut AnyConnection, sfx: &str, id: &str) -> Result<Option<Dims>, sqlx::Error> {
+    use sqlx::Row;
+    let row = sqlx::query(&format!(
+        "SELECT workspace_id, status, email_gateway, dmarc_status, spf_status, last_scanned \
+         FROM rm_domains{sfx} WHERE domain_id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| Dims {
+        workspace_id: r.get(0),
+        active: r.get::<String, _>(1) == "active",
+        gateway: r
+            .get::<Option<String>, _>(2)
+            .unwrap_or_else(|| "None".into()),
+        dmarc: r.get(3),
+        spf: r.get(4),
+        scan_hour: r.get::<Option<String>, _>(5).as_deref().and_then(hour_key),
+    }))
+}
+
+async fn count(
+    conn: &mut AnyConnection,
+    sfx: &str,
+    before: Option<Dims>,
+    after: Option<Dims>,
+) -> Result<(), sqlx::Error> {
+    let mut delta: std::collections::BTreeMap<(String, &'static str, String), i64> =
+        Default::default();
+    for (d, sign) in [(before, -1), (after, 1)] {
+        if let Some(d) = d {
+            for (dim, value) in d.counted() {
+                *delta
+                    .entry((d.workspace_id.clone(), dim, value))
+                    .or_default() += sign;
+            }
+        }
+    }
+    for ((ws, dim, value), n) in delta.into_iter().filter(|(_, n)| *n != 0) {
+        sqlx::query(&format!(
+            "INSERT INTO rm_domain_counts{sfx} (workspace_id, dim, value, n) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (workspace_id, dim, value) DO UPDATE SET n = rm_domain_counts{sfx}.n + excluded.n"
+        ))
+        .bind(&ws)
+        .bind(dim)
+        .bind(&value)
+        .bind(n)
+        .execute(&mut *conn)
+        .await?;
+        if n < 0 {
+            sqlx::query(&format!(
+                "DELETE FROM rm_domain_counts{sfx} WHERE workspace_id = $1 AND dim = $2 AND value = $3 AND n = 0"
+            ))
+            .bind(&ws)
+            .bind(dim)
+            .bind(&value)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+fn pct(n: i64, total: i64) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        (n as f64 * 1000.0 / total as f64).round() / 10.0
+    }
+}
+
+/// The portfolio summary of a workspace, from the counts (a few dozen rows at any size) and the
+/// newest changes of the past week.
+pub async fn summary(
+    db: &crate::Db,
+    ws: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<serde_json::Value, sqlx::Error> {
+    use sqlx::Row;
+    let rows = sqlx::query("SELECT dim, value, n FROM rm_domain_counts WHERE workspace_id = $1")
+        .bind(ws)
+        .fetch_all(&db.pool)
+        .await?;
+    let hour_now = now.timestamp().div_euclid(3600);
+    let (mut day, mut week, mut scanned) = (0i64, 0i64, 0i64);
+    let mut by: std::collections::BTreeMap<String, Vec<(String, i64)>> = Default::default();
+    for r in &rows {
+        let (dim, value, n): (String, String, i64) = (r.get(0), r.get(1), r.get(2));
+        if dim == "scan_hour" {
+            let h: i64 = value.parse().unwrap_or(0);
+            scanned += n;
+            if h > hour_now - 24 {
+                day += n;
+            }
+            if h > hour_now - 24 * 7 {
+                week += n;
+            }
+        } else {
+            by.entry(dim).or_default().push((value, n));
+        }
+    }
+    let get = |dim: &str, value: &str| {
+        by.get(dim)
+            .and_then(|v| v.iter().find(|(k, _)| k == value))
+            .map_or(0, |(_, n)| *n)
+    };
+    let total = get("total", "all");
+    let mut gateways: Vec<(String, i64)> = by.get("gateway").cloned().unwrap_or_default();
+    gateways.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let week_ago = keel_schemas::format_ts(now - chrono::Duration::days(7));
+    let changes = sqlx::query(
+        "SELECT c.event_id, c.domain_id, d.name, c.field_name, c.old_value, c.new_value, c.detected_at \
+         FROM rm_domain_changes c JOIN rm_domains d ON d.domain_id = c.domain_id \
+         WHERE c.workspace_id = $1 AND c.detected_at >= $2 ORDER BY c.detected_at DESC, c.position DESC LIMIT 20",
+    )
+    .bind(ws)
+    .bind(&week_ago)
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(|r| {
+        serde_json::json!({
+            "id": r.get::<String, _>(0), "domain_id": r.get::<String, _>(1), "domain": r.get::<String, _>(2),
+            "field_name": r.get::<String, _>(3), "old_value": r.get::<Option<String>, _>(4),
+            "new_value": r.get::<Option<String>, _>(5), "detected_at": r.get::<String, _>(6),
+        })
+    })
+    .collect::<Vec<_>>();
+    let dist = |dim: &str, values: &[&str]| {
+        values
+            .iter()
+            .map(|v| {
+                let n = get(dim, v);
+                serde_json::json!({ "status": v, "count": n, "percentage": pct(n, total) })
+            })
+            .collect::<Vec<_>>()
+    };
+    Ok(serde_json::json!({
+        "total_domains": total,
+        "email_gateways": gateways.iter().map(|(name, n)| serde_json::json!({
+            "name": name, "count": n, "percentage": pct(*n, total),
+        })).collect::<Vec<_>>(),
+        "dmarc": dist("dmarc", &["reject", "quarantine", "none", "missing"]),
+        "spf": dist("spf", &["valid", "over_limit", "invalid", "missing"]),
+        "scan_freshness": {
+            "last_24h": day, "last_24h_percentage": pct(day, total),
+            "last_7d": week, "last_7d_percentage": pct(week, total),
+            "never_scanned": total - scanned,
+        },
+        "recent_changes": changes,
+        "needs_attention_count": get("attention", "yes"),
+    }))
 }

@@ -300,6 +300,86 @@ async fn domains_are_added_validated_filed_and_removed(b: Backend) {
         "{ch:?}"
     );
 
+    // The portfolio summary.
+    let sum = app
+        .get(&format!("/api/v1/dashboard/summary?min_position={pos}"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(sum.status, StatusCode::OK, "{sum:?}");
+    let s = &sum.body["data"];
+    assert_eq!(s["total_domains"], 4, "{s}");
+    assert_eq!(
+        s["email_gateways"][0],
+        json!({"name": "None", "count": 3, "percentage": 75.0}),
+        "{s}"
+    );
+    assert_eq!(
+        s["email_gateways"][1],
+        json!({"name": "Proofpoint", "count": 1, "percentage": 25.0}),
+        "{s}"
+    );
+    assert_eq!(
+        s["dmarc"][0],
+        json!({"status": "reject", "count": 1, "percentage": 25.0})
+    );
+    assert_eq!(s["dmarc"][3]["count"], 3);
+    assert_eq!(s["spf"][0]["count"], 1);
+    assert_eq!(s["scan_freshness"]["last_24h"], 1);
+    assert_eq!(s["scan_freshness"]["never_scanned"], 3);
+    assert_eq!(s["needs_attention_count"], 3, "{s}");
+    assert_eq!(s["recent_changes"].as_array().unwrap().len(), 3);
+    assert_eq!(s["recent_changes"][0]["domain"], "example.com");
+
+    // A CSV export of the tagged domains, written by the worker.
+    let e = app
+        .post("/api/v1/exports")
+        .workspace(&ws)
+        .json(json!({"columns": ["domain", "tld", "tags", "dmarc_status", "folder"], "filters": {"tag": "prod"}}))
+        .send()
+        .await;
+    assert_eq!(e.status, StatusCode::ACCEPTED, "{e:?}");
+    assert_eq!(e.body["data"]["status"], "queued");
+    let task = e.body["data"]["task_id"].as_str().unwrap().to_string();
+    let job = app
+        .eventually(&format!("/api/v1/exports/{task}"), Some(&ws), |r| {
+            r.body["data"]["status"] == "completed"
+        })
+        .await;
+    assert_eq!(job.body["data"]["row_count"], 1, "{job:?}");
+    let csv = app
+        .get(&format!("/api/v1/exports/{task}/download"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(csv.status, StatusCode::OK, "{csv:?}");
+    let text = csv.body.as_str().unwrap();
+    assert_eq!(
+        text,
+        "domain,tld,tags,dmarc_status,folder\r\nexample.com,com,eu; prod,reject,Production\r\n"
+    );
+    assert_eq!(
+        csv.header("content-type").as_deref(),
+        Some("text/csv; charset=utf-8")
+    );
+    let listed = app.get("/api/v1/exports").workspace(&ws).send().await;
+    assert_eq!(listed.body["meta"]["total_count"], 1, "{listed:?}");
+    assert_eq!(listed.body["data"][0]["file_size"], text.len());
+    let bad = app
+        .post("/api/v1/exports")
+        .workspace(&ws)
+        .json(json!({"columns": ["domain", "password"], "filters": {"dmarc_status": "maybe"}}))
+        .send()
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
+    assert_eq!(
+        bad.body["error"]["details"]["fields"]
+            .as_array()
+            .map(Vec::len),
+        Some(2),
+        "{bad:?}"
+    );
+
     // As it was before the scans, and its whole history.
     let h = app
         .get(&format!("/api/v1/domains/{id}/history"))
@@ -466,6 +546,49 @@ async fn dns() -> keel_api::dns_fixture::DnsFixture {
     z
 }
 
+/// An RDAP server on 127.0.0.1: one registered domain, 404 for the rest.
+async fn rdap() -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 8192];
+                let n = sock.read(&mut buf).await.unwrap_or(0);
+                let req = String::from_utf8_lossy(&buf[..n]).to_string();
+                let path = req.split_whitespace().nth(1).unwrap_or("").to_string();
+                let (status, body) = if path == "/domain/acme-corp.com" {
+                    ("200 OK", json!({
+                        "objectClassName": "domain", "ldhName": "ACME-CORP.COM",
+                        "status": ["client transfer prohibited"],
+                        "events": [
+                            {"eventAction": "registration", "eventDate": "2001-05-01T00:00:00Z"},
+                            {"eventAction": "expiration", "eventDate": "2027-05-01T00:00:00Z"}
+                        ],
+                        "nameservers": [{"ldhName": "NS1.ACME-CORP.COM"}],
+                        "secureDNS": {"delegationSigned": false},
+                        "entities": [{"roles": ["registrar"], "publicIds": [{"type": "IANA Registrar ID", "identifier": "292"}],
+                            "vcardArray": ["vcard", [["fn", {}, "text", "MarkMonitor Inc."]]]}],
+                        "redacted": [{"name": {"type": "Registrant Name"}}]
+                    }).to_string())
+                } else {
+                    ("404 Not Found", json!({"errorCode": 404}).to_string())
+                };
+                let resp = format!(
+                    "HTTP/1.1 {status}\r\nContent-Type: application/rdap+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = sock.write_all(resp.as_bytes()).await;
+            });
+        }
+    });
+    addr
+}
+
 async fn scanned(app: &TestApp, ws: &str, id: &str, count: i64) -> Value {
     let r = app
         .eventually(&format!("/api/v1/domains/{id}"), Some(ws), |r| {
@@ -479,10 +602,12 @@ async fn scanned(app: &TestApp, ws: &str, id: &str, count: i64) -> Value {
 async fn the_scanner_reads_a_real_dns_server_and_records_exactly_what_changed(b: Backend) {
     let zones = dns().await;
     let addr = zones.addr.to_string();
+    let registry = rdap().await;
     let app = keel_tests::spawn_app_with(b, |c| {
         c.scanner = true;
         c.dns_servers = Some(addr);
         c.dns_timeout_ms = 1_000;
+        c.rdap_servers = Some(format!("default=http://{registry}/"));
     })
     .await;
     let ws = app.create_workspace("Scanned", "pro").await;
@@ -633,6 +758,29 @@ async fn the_scanner_reads_a_real_dns_server_and_records_exactly_what_changed(b:
         ]
     );
     assert_eq!(d["scan_summary"]["dmarc_status"], "reject");
+    // Registration data over RDAP, fetched on add; a domain the registry does not know says so.
+    let w = app
+        .eventually(&format!("/api/v1/domains/{acme}/whois"), Some(&ws), |r| {
+            !r.body["data"]["whois"].is_null()
+        })
+        .await;
+    let whois = &w.body["data"]["whois"];
+    assert_eq!(whois["registrar"]["name"], "MarkMonitor Inc.", "{w:?}");
+    assert_eq!(whois["expires_at"], "2027-05-01T00:00:00Z");
+    assert_eq!(whois["nameservers"], json!(["ns1.acme-corp.com"]));
+    assert_eq!(
+        (whois["dnssec"].as_bool(), whois["privacy"].as_bool()),
+        (Some(false), Some(true))
+    );
+    let nowhere = id_of("nowhere-corp.com");
+    let w = app
+        .eventually(
+            &format!("/api/v1/domains/{nowhere}/whois"),
+            Some(&ws),
+            |r| !r.body["data"]["whois"].is_null(),
+        )
+        .await;
+    assert_eq!(w.body["data"]["whois"]["status"], "not_found", "{w:?}");
     let sr = app
         .get(&format!("/api/v1/domains/{acme}/scan-results"))
         .workspace(&ws)

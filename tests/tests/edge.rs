@@ -24,6 +24,8 @@ const ALL: &[&str] = &[
     "usage:write",
     "domains:read",
     "domains:write",
+    "exports:read",
+    "exports:write",
 ];
 
 fn num(r: &Resp, h: &str) -> u64 {
@@ -85,6 +87,17 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
         .send()
         .await;
     let domain_b = listed.body["data"][0]["id"].as_str().unwrap().to_string();
+    let export_b = app
+        .post("/api/v1/exports")
+        .workspace(&other)
+        .json(json!({}))
+        .send()
+        .await;
+    assert_eq!(export_b.status, StatusCode::ACCEPTED, "{export_b:?}");
+    let export_b = export_b.body["data"]["task_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let before = app
         .get(&format!("/api/v1/keys/{id_b}/history?min_position={pos}"))
         .workspace(&other)
@@ -111,6 +124,8 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
             &domain_b
         } else if rule.path.starts_with("/api/v1/folders/") {
             &folder_b
+        } else if rule.path.starts_with("/api/v1/exports/") {
+            &export_b
         } else {
             panic!(
                 "{}: which foreign id goes here? Add it to this test.",

@@ -587,6 +587,19 @@ pub async fn delete_folder(
         .finish())
 }
 
+#[utoipa::path(get, path = "/api/v1/dashboard/summary", tag = "domains",
+    responses((status = 200, description = "total domains; email gateway, DMARC and SPF distributions with counts and percentages; scan freshness (last 24 h, last 7 d); the last 20 changes of the past 7 days; needs_attention_count (DMARC missing or none, or SPF missing, over the limit or invalid)")))]
+pub async fn summary(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    wait_for_position(&req, &state, Projection::Domains).await?;
+    let s = rm::summary(&state.db, &ws.to_string(), state.config.clock.now()).await?;
+    Ok(HttpResponse::Ok().json(json!({ "data": s })))
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/domains")
@@ -604,6 +617,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/domains/{id}/whois").route(web::get().to(whois)))
     .service(web::resource("/domains/{id}/scan").route(web::post().to(scan_now)))
     .service(web::resource("/domains/{id}/history").route(web::get().to(history)))
+    .service(web::resource("/dashboard/summary").route(web::get().to(summary)))
     .service(
         web::resource("/folders")
             .route(web::get().to(list_folders))

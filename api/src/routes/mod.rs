@@ -4,6 +4,7 @@ pub mod as_of;
 pub mod audit;
 pub mod dashboards;
 pub mod domains;
+pub mod exports;
 pub mod insights;
 pub mod keys;
 pub mod ops;
