@@ -28,7 +28,7 @@ pub enum Role {
     Relay,
     /// Builds read models (from Kafka when configured, else from the log).
     Projector,
-    /// Scans watched domains (DNS, through KEEL_DNS_SERVERS or the system's resolvers).
+    /// Background work: domain scans and RDAP lookups, CSV exports, webhook deliveries.
     Worker,
 }
 
@@ -211,6 +211,13 @@ impl Application {
                 shutdown_rx.clone(),
             )));
         }
+        if role.scans() && config.webhooks {
+            background.push(tokio::spawn(keel_infra::webhooks::run(
+                store.clone(),
+                config.webhook_settings(),
+                shutdown_rx.clone(),
+            )));
+        }
         if role.scans() && config.scanner {
             let servers: Vec<String> = config
                 .dns_servers
@@ -265,6 +272,7 @@ impl Application {
                 key_cache: Default::default(),
                 salt: Default::default(),
                 rebuilds: Default::default(),
+                webhooks: keel_infra::webhooks::Sender::new(&config.webhook_settings())?,
                 geo,
                 operator_hashes: operator_hashes(&db, &config).await?,
                 config: config.clone(),
@@ -333,6 +341,7 @@ impl Application {
                             .configure(routes::insights::routes)
                             .configure(routes::pixel::routes)
                             .configure(routes::dashboards::routes)
+                            .configure(routes::webhooks::routes)
                             .configure(routes::domains::routes)
                             .configure(routes::exports::routes)
                             .configure(routes::usage::routes)
@@ -443,6 +452,19 @@ impl RunningApp {
         let _ = self.shutdown.send(true);
         for t in std::mem::take(&mut self.background) {
             let _ = t.await;
+        }
+    }
+}
+
+impl RunningApp {
+    /// Stops everything at once, as a crash would: background tasks are dropped wherever they
+    /// are (open transactions roll back, requests in flight are cut off), nothing is flushed.
+    pub fn kill(mut self) {
+        if let Some(h) = self.handle.take() {
+            drop(h.stop(false));
+        }
+        for t in std::mem::take(&mut self.background) {
+            t.abort();
         }
     }
 }

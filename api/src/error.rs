@@ -58,6 +58,10 @@ pub enum ApiError {
     RebuildInProgress(&'static str),
     #[error("{0}")]
     NotReady(String),
+    #[error("{0}")]
+    CannotRetry(String),
+    #[error("{0}")]
+    Conflict(String),
     #[error("a dependency is unavailable")]
     Unavailable(String),
     #[error("internal error")]
@@ -105,6 +109,8 @@ impl ApiError {
             NotCaughtUp(_) => ("not_caught_up", StatusCode::SERVICE_UNAVAILABLE),
             RebuildInProgress(_) => ("rebuild_in_progress", StatusCode::CONFLICT),
             NotReady(_) => ("not_ready", StatusCode::CONFLICT),
+            CannotRetry(_) => ("cannot_retry", StatusCode::BAD_REQUEST),
+            Conflict(_) => ("conflict", StatusCode::CONFLICT),
             Unavailable(_) => ("service_unavailable", StatusCode::SERVICE_UNAVAILABLE),
             Internal(_) => ("internal_error", StatusCode::INTERNAL_SERVER_ERROR),
         }

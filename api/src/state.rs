@@ -25,4 +25,6 @@ pub struct AppState {
     pub geo: Option<std::sync::Arc<crate::geo::GeoDb>>,
     /// Rebuilds started over the admin API, by projection.
     pub rebuilds: dashmap::DashMap<&'static str, crate::routes::admin::RebuildState>,
+    /// Posts test messages to webhook endpoints, with the dispatcher's SSRF guard.
+    pub webhooks: keel_infra::webhooks::Sender,
 }

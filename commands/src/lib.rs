@@ -16,6 +16,7 @@ mod store;
 pub mod testing;
 pub mod usage;
 mod validation;
+pub mod webhook;
 pub mod workspace;
 
 pub use aggregate::Aggregate;

@@ -33,6 +33,9 @@ impl StreamId {
     pub fn domain(id: crate::DomainId) -> Self {
         Self(format!("domain-{id}"))
     }
+    pub fn webhook(id: crate::WebhookId) -> Self {
+        Self(format!("webhook-{id}"))
+    }
     pub fn folder(id: crate::FolderId) -> Self {
         Self(format!("folder-{id}"))
     }

@@ -7,6 +7,9 @@ use crate::domains::{
     FolderCreated, FolderDeleted, FolderRenamed, WhoisFetched,
 };
 use crate::usage::{EntitlementRemoved, EntitlementSet, UsageRecorded, UsageThresholdReached};
+use crate::webhooks::{
+    WebhookCreated, WebhookDeleted, WebhookDisabled, WebhookSecretRotated, WebhookUpdated,
+};
 use crate::{ApiKeyId, Scope, SiteId, Tier, WorkspaceId, WorkspaceSettings};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -47,7 +50,54 @@ pub enum DomainEvent {
     FolderCreated(FolderCreated),
     FolderRenamed(FolderRenamed),
     FolderDeleted(FolderDeleted),
+    WebhookCreated(WebhookCreated),
+    WebhookUpdated(WebhookUpdated),
+    WebhookSecretRotated(WebhookSecretRotated),
+    WebhookDisabled(WebhookDisabled),
+    WebhookDeleted(WebhookDeleted),
 }
+
+/// Every event type, in the order of [`DomainEvent`] (webhook patterns are checked against it).
+pub const EVENT_TYPES: &[&str] = &[
+    "workspace.created",
+    "workspace.updated",
+    "workspace.deleted",
+    "key.created",
+    "key.rotated",
+    "key.revoked",
+    "site.created",
+    "site.updated",
+    "site.deleted",
+    "pageview.recorded",
+    "custom_event.recorded",
+    "goal.completed",
+    "payment.recorded",
+    "payment.removed",
+    "visitor.identified",
+    "visitor.erased",
+    "dashboard.created",
+    "dashboard.updated",
+    "dashboard.deleted",
+    "entitlement.set",
+    "entitlement.removed",
+    "usage.recorded",
+    "usage.threshold_reached",
+    "domain.added",
+    "domain.updated",
+    "domain.removed",
+    "domain.restored",
+    "domain.scanned",
+    "domain.dns_changed",
+    "domain.whois_fetched",
+    "folder.created",
+    "folder.renamed",
+    "folder.deleted",
+    "webhook.created",
+    "webhook.updated",
+    "webhook.secret_rotated",
+    "webhook.disabled",
+    "webhook.deleted",
+];
 
 impl DomainEvent {
     /// The hit an analytics event carries, if it is one.
@@ -96,6 +146,11 @@ impl DomainEvent {
             DomainEvent::FolderCreated(_) => "folder.created",
             DomainEvent::FolderRenamed(_) => "folder.renamed",
             DomainEvent::FolderDeleted(_) => "folder.deleted",
+            DomainEvent::WebhookCreated(_) => "webhook.created",
+            DomainEvent::WebhookUpdated(_) => "webhook.updated",
+            DomainEvent::WebhookSecretRotated(_) => "webhook.secret_rotated",
+            DomainEvent::WebhookDisabled(_) => "webhook.disabled",
+            DomainEvent::WebhookDeleted(_) => "webhook.deleted",
         }
     }
 }

@@ -60,3 +60,7 @@ id_type!(
     /// Identifies a folder of domains.
     FolderId
 );
+id_type!(
+    /// Identifies a webhook endpoint of a workspace.
+    WebhookId
+);

@@ -8,6 +8,7 @@ mod event;
 mod ids;
 pub mod usage;
 mod values;
+pub mod webhooks;
 
 pub use analytics::{
     DashboardCreated, DashboardDeleted, DashboardUpdated, Hit, PaymentRecorded, PaymentRemoved,
@@ -19,5 +20,8 @@ pub use domains::{
 };
 pub use envelope::{Actor, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StreamId};
 pub use event::*;
-pub use ids::{ApiKeyId, DashboardId, DomainId, EventId, FolderId, SiteId, WorkspaceId};
+pub use ids::{ApiKeyId, DashboardId, DomainId, EventId, FolderId, SiteId, WebhookId, WorkspaceId};
 pub use values::{is_currency, Scope, ScopeError, Tier, WorkspaceSettings, SCOPE_RESOURCES};
+pub use webhooks::{
+    WebhookCreated, WebhookDeleted, WebhookDisabled, WebhookSecretRotated, WebhookUpdated,
+};

@@ -32,6 +32,18 @@ pub struct Config {
     /// Seconds between two RDAP lookups of a domain.
     pub whois_interval_secs: u64,
     pub webhooks_allow_private: bool,
+    /// Whether this process delivers webhooks (the worker role; `serve` runs it too).
+    pub webhooks: bool,
+    /// Timeout of one delivery attempt.
+    pub webhook_timeout_ms: u64,
+    /// Waits between attempts, `5s,5m,30m,2h,5h,10h,10h` (units ms, s, m, h).
+    pub webhook_retry_schedule: String,
+    /// Consecutive failed attempts after which an endpoint is disabled...
+    pub webhook_disable_after: i64,
+    /// ...once it has been failing for at least this many seconds.
+    pub webhook_disable_after_secs: u64,
+    /// Deliveries in flight at once per process.
+    pub webhook_concurrency: usize,
     pub log_format: Option<String>,
     pub max_body_bytes: usize,
     /// Longest a single database statement may run (Postgres `statement_timeout`) and longest a
@@ -65,11 +77,41 @@ impl Default for Config {
             rdap_servers: None,
             whois_interval_secs: 7 * 24 * 3600,
             webhooks_allow_private: false,
+            webhooks: true,
+            webhook_timeout_ms: 10_000,
+            webhook_retry_schedule: crate::webhooks::DEFAULT_SCHEDULE.into(),
+            webhook_disable_after: 20,
+            webhook_disable_after_secs: 24 * 3600,
+            webhook_concurrency: 32,
             log_format: None,
             max_body_bytes: 1024 * 1024,
             db_timeout_ms: 5_000,
             geoip_path: None,
             clock: crate::clock::Clock::system(),
+        }
+    }
+}
+
+impl Config {
+    /// The webhook dispatcher's settings.
+    pub fn webhook_settings(&self) -> crate::webhooks::WebhookSettings {
+        crate::webhooks::WebhookSettings {
+            allow_private: self.webhooks_allow_private,
+            timeout: std::time::Duration::from_millis(self.webhook_timeout_ms.max(1)),
+            schedule: crate::webhooks::parse_schedule(&self.webhook_retry_schedule)
+                .unwrap_or_default(),
+            disable_after: self.webhook_disable_after.max(1),
+            disable_after_period: std::time::Duration::from_secs(self.webhook_disable_after_secs),
+            concurrency: self.webhook_concurrency.max(1),
+            dns_servers: self
+                .dns_servers
+                .as_deref()
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
         }
     }
 }
@@ -105,6 +147,15 @@ impl std::fmt::Debug for Config {
             .field("rdap_servers", &self.rdap_servers)
             .field("whois_interval_secs", &self.whois_interval_secs)
             .field("webhooks_allow_private", &self.webhooks_allow_private)
+            .field("webhooks", &self.webhooks)
+            .field("webhook_timeout_ms", &self.webhook_timeout_ms)
+            .field("webhook_retry_schedule", &self.webhook_retry_schedule)
+            .field("webhook_disable_after", &self.webhook_disable_after)
+            .field(
+                "webhook_disable_after_secs",
+                &self.webhook_disable_after_secs,
+            )
+            .field("webhook_concurrency", &self.webhook_concurrency)
             .field("log_format", &self.log_format)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("db_timeout_ms", &self.db_timeout_ms)
@@ -234,6 +285,50 @@ impl Config {
         }
         if let Some(v) = get("KEEL_WEBHOOKS_ALLOW_PRIVATE") {
             config.webhooks_allow_private = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = get("KEEL_WEBHOOKS") {
+            config.webhooks = !matches!(v.as_str(), "0" | "false" | "no" | "off");
+        }
+        if let Some(v) = get("KEEL_WEBHOOK_RETRY_SCHEDULE") {
+            crate::webhooks::parse_schedule(&v).map_err(|message| ConfigError::Env {
+                name: "KEEL_WEBHOOK_RETRY_SCHEDULE",
+                message,
+            })?;
+            config.webhook_retry_schedule = v;
+        }
+        for (name, slot) in [
+            ("KEEL_WEBHOOK_TIMEOUT_MS", &mut config.webhook_timeout_ms),
+            (
+                "KEEL_WEBHOOK_DISABLE_AFTER_SECONDS",
+                &mut config.webhook_disable_after_secs,
+            ),
+        ] {
+            if let Some(v) = get(name) {
+                *slot = v.parse().map_err(|_| ConfigError::Env {
+                    name,
+                    message: format!("`{v}`: expected a number"),
+                })?;
+            }
+        }
+        if let Some(v) = get("KEEL_WEBHOOK_DISABLE_AFTER") {
+            config.webhook_disable_after =
+                v.parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| ConfigError::Env {
+                        name: "KEEL_WEBHOOK_DISABLE_AFTER",
+                        message: format!("`{v}`: expected a positive number"),
+                    })?;
+        }
+        if let Some(v) = get("KEEL_WEBHOOK_CONCURRENCY") {
+            config.webhook_concurrency = v
+                .parse()
+                .ok()
+                .filter(|n| (1..=1024).contains(n))
+                .ok_or_else(|| ConfigError::Env {
+                    name: "KEEL_WEBHOOK_CONCURRENCY",
+                    message: format!("`{v}`: expected 1 to 1024"),
+                })?;
         }
         if let Some(v) = get("KEEL_LOG_FORMAT") {
             if v != "json" && v != "pretty" {

@@ -100,3 +100,13 @@ pub static DOMAIN_SCANS: LazyLock<prometheus::IntCounterVec> = LazyLock::new(|| 
     )
     .expect("metric registers once")
 });
+
+pub static WEBHOOK_DELIVERIES: LazyLock<prometheus::IntCounterVec> = LazyLock::new(|| {
+    prometheus::register_int_counter_vec_with_registry!(
+        "webhook_deliveries_total",
+        "Webhook deliveries: created (by the fan-out), success and failure (attempts), dropped (endpoint disabled or deleted)",
+        &["outcome"],
+        REGISTRY
+    )
+    .expect("metric registers")
+});

@@ -15,16 +15,18 @@ pub enum Projection {
     Analytics,
     Dashboards,
     Domains,
+    Webhooks,
 }
 
 impl Projection {
-    pub const ALL: [Projection; 6] = [
+    pub const ALL: [Projection; 7] = [
         Projection::Workspaces,
         Projection::ApiKeys,
         Projection::Sites,
         Projection::Analytics,
         Projection::Dashboards,
         Projection::Domains,
+        Projection::Webhooks,
     ];
 
     /// The stream types (the part of a stream id before the first `-`) whose events it reads;
@@ -37,6 +39,7 @@ impl Projection {
             Projection::Analytics => &["visitor", "payment"],
             Projection::Dashboards => &["dashboard"],
             Projection::Domains => &["domain", "folder"],
+            Projection::Webhooks => &["webhook"],
         }
     }
 
@@ -53,6 +56,7 @@ impl Projection {
             Projection::Analytics => "analytics",
             Projection::Dashboards => "dashboards",
             Projection::Domains => "domains",
+            Projection::Webhooks => "webhooks",
         }
     }
 
@@ -69,6 +73,7 @@ impl Projection {
             Projection::Analytics => &crate::analytics::TABLES,
             Projection::Dashboards => &["rm_dashboards"],
             Projection::Domains => &crate::domains::TABLES,
+            Projection::Webhooks => &crate::webhooks::TABLES,
         }
     }
 
@@ -115,6 +120,7 @@ impl Projection {
             ],
             Projection::Analytics => crate::analytics::ddl(sfx, tag),
             Projection::Domains => crate::domains::ddl(sfx, tag),
+            Projection::Webhooks => crate::webhooks::ddl(sfx, tag),
             Projection::Dashboards => vec![
                 format!(
                     "CREATE TABLE IF NOT EXISTS rm_dashboards{sfx} (
@@ -143,6 +149,9 @@ impl Projection {
         }
         if self == Projection::Domains {
             return crate::domains::write(conn, sfx, e).await;
+        }
+        if self == Projection::Webhooks {
+            return crate::webhooks::write(conn, sfx, e).await;
         }
         let at = keel_schemas::format_ts(e.occurred_at);
         let v = e.stream_version;

@@ -10,6 +10,7 @@ pub mod personal;
 pub mod query;
 pub mod sketch;
 pub mod stats;
+pub mod webhooks;
 
 pub use apply::{
     apply_events, ensure_tables, has_applied, has_applied_range, ApplyError, Projection,

@@ -74,6 +74,11 @@ pub fn to_stored(event: &DomainEvent) -> StoredEvent {
         DomainEvent::FolderCreated(e) => serde_json::to_value(e),
         DomainEvent::FolderRenamed(e) => serde_json::to_value(e),
         DomainEvent::FolderDeleted(e) => serde_json::to_value(e),
+        DomainEvent::WebhookCreated(e) => serde_json::to_value(e),
+        DomainEvent::WebhookUpdated(e) => serde_json::to_value(e),
+        DomainEvent::WebhookSecretRotated(e) => serde_json::to_value(e),
+        DomainEvent::WebhookDisabled(e) => serde_json::to_value(e),
+        DomainEvent::WebhookDeleted(e) => serde_json::to_value(e),
     }
     // Serialising plain structs of strings, numbers and enums cannot fail.
     .unwrap_or(Value::Null);
@@ -172,6 +177,11 @@ pub fn from_stored(
         "folder.created" => DomainEvent::FolderCreated(parse(event_type, payload)?),
         "folder.renamed" => DomainEvent::FolderRenamed(parse(event_type, payload)?),
         "folder.deleted" => DomainEvent::FolderDeleted(parse(event_type, payload)?),
+        "webhook.created" => DomainEvent::WebhookCreated(parse(event_type, payload)?),
+        "webhook.updated" => DomainEvent::WebhookUpdated(parse(event_type, payload)?),
+        "webhook.secret_rotated" => DomainEvent::WebhookSecretRotated(parse(event_type, payload)?),
+        "webhook.disabled" => DomainEvent::WebhookDisabled(parse(event_type, payload)?),
+        "webhook.deleted" => DomainEvent::WebhookDeleted(parse(event_type, payload)?),
         other => return Err(SchemaError::UnknownType(other.into())),
     })
 }
@@ -193,6 +203,24 @@ pub fn public_payload(event: &DomainEvent) -> Value {
         }
     }
     v
+}
+
+/// One event as auditors and webhook receivers see it: its place in the log, who caused it, and
+/// its public payload in the type's current shape.
+pub fn public_event(e: &keel_events::RecordedEvent) -> Value {
+    serde_json::json!({
+        "position": e.position, "event_id": e.event_id, "event_type": e.event_type(),
+        // `data` is always in the type's current shape; the row may hold an older one.
+        "schema_version": current_version(e.event_type()),
+        "stored_schema_version": e.schema_version,
+        "workspace_id": e.tenant_id,
+        "stream_id": e.stream_id, "version": e.stream_version,
+        "actor": e.metadata.actor, "request_id": e.metadata.request_id,
+        "correlation_id": e.metadata.correlation_id, "causation_id": e.metadata.causation_id,
+        "occurred_at": format_ts(e.occurred_at),
+        "recorded_at": format_ts(e.recorded_at),
+        "data": public_payload(&e.event),
+    })
 }
 
 /// Timestamps are stored as fixed-width RFC 3339 UTC text with microseconds, so that text order is

@@ -17,6 +17,8 @@ pub enum Backend {
 
 pub struct TestApp {
     pub base: String,
+    /// The configuration it runs with (to start more processes on the same database).
+    pub config: Config,
     pub admin: String,
     pub client: reqwest::Client,
     pub running: Option<RunningApp>,
@@ -46,8 +48,9 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         listen: "127.0.0.1:0".into(),
         admin_token: Some(admin.clone()),
         kafka_partitions: 3,
-        // Tests that scan start their own DNS server and turn it on.
+        // Tests that scan start their own DNS server and turn it on; likewise webhook delivery.
         scanner: false,
+        webhooks: false,
         ..Config::default()
     };
     let dir = match backend {
@@ -64,12 +67,13 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         }
     };
     adjust(&mut config);
-    let app = Application::build(config, Role::All)
+    let app = Application::build(config.clone(), Role::All)
         .await
         .expect("app builds");
     let base = format!("http://127.0.0.1:{}", app.port());
     TestApp {
         base,
+        config,
         admin,
         client: reqwest::Client::new(),
         running: Some(app.spawn()),

@@ -417,7 +417,8 @@ async fn projections_report_their_state_and_rebuild_over_http(b: keel_tests::Bac
             "sites",
             "analytics",
             "dashboards",
-            "domains"
+            "domains",
+            "webhooks"
         ],
         "{r:?}"
     );

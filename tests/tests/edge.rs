@@ -26,6 +26,8 @@ const ALL: &[&str] = &[
     "domains:write",
     "exports:read",
     "exports:write",
+    "webhooks:read",
+    "webhooks:write",
 ];
 
 fn num(r: &Resp, h: &str) -> u64 {
@@ -35,7 +37,8 @@ fn num(r: &Resp, h: &str) -> u64 {
 }
 
 async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Backend) {
-    let app = spawn_app(b).await;
+    // Private webhook targets allowed: B's endpoint needs no DNS.
+    let app = spawn_app_with(b, |c| c.webhooks_allow_private = true).await;
     let a = app.create_workspace("A", "pro").await;
     let other = app.create_workspace("B", "pro").await;
     let (_, key_a, _) = app.create_key(&a, "a", ALL).await;
@@ -98,6 +101,14 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
         .as_str()
         .unwrap()
         .to_string();
+    let hook_b = app
+        .post("/api/v1/webhooks")
+        .workspace(&other)
+        .json(json!({"url": "http://127.0.0.1:9/hook", "events": ["*"]}))
+        .send()
+        .await;
+    assert_eq!(hook_b.status, StatusCode::CREATED, "{hook_b:?}");
+    let hook_b = hook_b.body["data"]["id"].as_str().unwrap().to_string();
     let before = app
         .get(&format!("/api/v1/keys/{id_b}/history?min_position={pos}"))
         .workspace(&other)
@@ -126,6 +137,8 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
             &folder_b
         } else if rule.path.starts_with("/api/v1/exports/") {
             &export_b
+        } else if rule.path.starts_with("/api/v1/webhooks/") {
+            &hook_b
         } else {
             panic!(
                 "{}: which foreign id goes here? Add it to this test.",
@@ -136,7 +149,8 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
             .path
             .replace("{id}", foreign)
             .replace("{transaction_id}", foreign)
-            .replace("{visitor_id}", "someone");
+            .replace("{visitor_id}", "someone")
+            .replace("{delivery_id}", "msg_x");
         let method = Method::from_bytes(rule.method.as_bytes()).unwrap();
         let mut call = app.call(method.clone(), &path).token(&key_a);
         if method == Method::POST || method == Method::PATCH {

@@ -15,7 +15,7 @@ pub fn version(p: Projection) -> i64 {
     match p {
         Projection::Workspaces | Projection::ApiKeys | Projection::Sites => 1,
         Projection::Analytics => 2,
-        Projection::Dashboards | Projection::Domains => 1,
+        Projection::Dashboards | Projection::Domains | Projection::Webhooks => 1,
     }
 }
 

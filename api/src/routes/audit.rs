@@ -125,18 +125,7 @@ fn audit_query(p: &EventsParams) -> Result<(keel_infra::audit::AuditQuery, i64),
 
 /// One event as auditors read it.
 pub fn audit_view(e: &keel_events::RecordedEvent) -> serde_json::Value {
-    json!({
-        "position": e.position, "event_id": e.event_id, "event_type": e.event_type(),
-        // `data` is always in the type's current shape; the row may hold an older one.
-        "schema_version": keel_schemas::current_version(e.event_type()),
-        "stored_schema_version": e.schema_version,
-        "stream_id": e.stream_id, "version": e.stream_version,
-        "actor": e.metadata.actor, "request_id": e.metadata.request_id,
-        "correlation_id": e.metadata.correlation_id, "causation_id": e.metadata.causation_id,
-        "occurred_at": keel_schemas::format_ts(e.occurred_at),
-        "recorded_at": keel_schemas::format_ts(e.recorded_at),
-        "data": keel_schemas::public_payload(&e.event),
-    })
+    keel_schemas::public_event(e)
 }
 
 #[utoipa::path(get, path = "/api/v1/audit/events", tag = "audit", params(EventsParams),

@@ -12,6 +12,7 @@ pub mod pixel;
 pub mod sites;
 pub mod stats;
 pub mod usage;
+pub mod webhooks;
 pub mod workspaces;
 
 use crate::auth::Caller;
