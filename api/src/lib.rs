@@ -10,6 +10,7 @@ pub mod bench_analytics;
 pub mod bench_audit;
 pub mod bench_domains;
 pub mod bench_usage;
+pub mod bench_webhooks;
 pub mod dns_fixture;
 pub mod edge;
 pub mod error;

@@ -87,6 +87,15 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         lookups: usize,
     },
+    /// Webhook deliveries per second beside a bare HTTP client, same receiver, same run.
+    BenchWebhooks {
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, default_value_t = 20_000)]
+        deliveries: usize,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+    },
     /// Domains scanned per second against a local DNS server beside plain lookups, and the
     /// portfolio summary latency at two sizes (needs Postgres).
     BenchDomains {
@@ -221,6 +230,21 @@ async fn main() -> anyhow::Result<()> {
                 connections,
             })
             .await?;
+            print!("{report}");
+            Ok(())
+        }
+        Command::BenchWebhooks {
+            postgres,
+            deliveries,
+            concurrency,
+        } => {
+            let report =
+                keel_api::bench_webhooks::run(keel_api::bench_webhooks::WebhookBenchOptions {
+                    postgres_url: postgres,
+                    deliveries,
+                    concurrency,
+                })
+                .await?;
             print!("{report}");
             Ok(())
         }

@@ -29,7 +29,8 @@ use tokio::sync::{watch, Notify};
 pub const CHECKPOINT: &str = "webhooks";
 const LEADER_LOCK: i64 = 0x006b_6565_6c77_686b;
 const PAGE: usize = 500;
-const CLAIM: i64 = 100;
+/// Deliveries claimed at once per sender, in units of its concurrency.
+const CLAIM_PER_SLOT: usize = 8;
 /// How much of a receiver's answer is kept.
 pub const BODY_LIMIT: usize = 1024;
 
@@ -463,17 +464,110 @@ pub async fn run(store: SqlStore, settings: WebhookSettings, shutdown: watch::Re
         }
     };
     let wake = Arc::new(Notify::new());
-    // One task, so that aborting it (a crash, in tests) stops both halves.
-    tokio::join!(
-        fan_out(store.clone(), wake.clone(), shutdown.clone()),
-        send_loop(store, sender, settings, wake.clone(), shutdown)
-    );
+    // Fresh deliveries go from the fan-out straight to this process's sender, already claimed
+    // and with their payloads; the rest (retries, another process's leftovers) are polled.
+    let (handoff, handed) = tokio::sync::mpsc::channel(8);
+    // Outcomes are recorded by a task of their own, in batches, while sending goes on; the
+    // channel is short, so few answered attempts are ever unrecorded (a crash repeats only those
+    // and the ones in flight).
+    let (outcomes, to_record) = tokio::sync::mpsc::channel(settings.concurrency.max(1) * 4);
+    // Aborting this task (a crash, in tests) aborts the other two with it.
+    let recorder = AbortOnDrop(Some(tokio::spawn(record_loop(
+        store.clone(),
+        settings.clone(),
+        to_record,
+    ))));
+    let fan = AbortOnDrop(Some(tokio::spawn(fan_out(
+        store.clone(),
+        settings.clone(),
+        handoff,
+        wake.clone(),
+        shutdown.clone(),
+    ))));
+    send_loop(store, sender, settings, handed, outcomes, wake, shutdown).await;
+    fan.join().await;
+    recorder.join().await;
 }
 
-async fn fan_out(store: SqlStore, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
+struct AbortOnDrop(Option<tokio::task::JoinHandle<()>>);
+
+impl AbortOnDrop {
+    async fn join(mut self) {
+        if let Some(h) = self.0.take() {
+            let _ = h.await;
+        }
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(h) = &self.0 {
+            h.abort();
+        }
+    }
+}
+
+type Outcome = (Claimed, Result<Attempt, &'static str>);
+
+/// Records outcomes as they arrive, everything waiting at once in one transaction. Ends when
+/// every sender is gone.
+async fn record_loop(
+    store: SqlStore,
+    settings: WebhookSettings,
+    mut to_record: tokio::sync::mpsc::Receiver<Outcome>,
+) {
+    while let Some(first) = to_record.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < 1000 {
+            match to_record.try_recv() {
+                Ok(o) => batch.push(o),
+                Err(_) => break,
+            }
+        }
+        // Not recorded: the deliveries stay leased and are sent again when the lease ends.
+        if let Err(e) = record(&store, &settings, &batch).await {
+            tracing::warn!(error = %e, deliveries = batch.len(), "webhooks: outcomes not recorded: {e:#}");
+        }
+    }
+}
+
+/// Deliveries claimed by the fan-out for this process, with their bodies by event position.
+struct Handoff {
+    claimed: Vec<Claimed>,
+    bodies: HashMap<i64, String>,
+}
+
+/// Until when a batch of `n` claimed deliveries is this process's: long enough even if every
+/// attempt runs into the timeout.
+fn lease_for(n: usize, s: &WebhookSettings) -> String {
+    let rounds = n.div_ceil(s.concurrency.max(1)) as u32 + 1;
+    let lease = chrono::Duration::from_std(s.timeout * rounds + Duration::from_secs(5))
+        .unwrap_or_else(|_| chrono::Duration::hours(1));
+    keel_schemas::format_ts(chrono::Utc::now() + lease)
+}
+
+/// The dispatcher's transactions commit without waiting for the disk (Postgres): losing one in
+/// a database crash only repeats work (a page fanned out again finds its rows; an outcome not
+/// recorded means one more attempt under the same id), never loses a delivery.
+async fn relaxed(db: &Db, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    if db.dialect == Dialect::Postgres {
+        sqlx::query("SET LOCAL synchronous_commit = off")
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn fan_out(
+    store: SqlStore,
+    settings: WebhookSettings,
+    handoff: tokio::sync::mpsc::Sender<Handoff>,
+    wake: Arc<Notify>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut backoff = Duration::from_millis(200);
     while !*shutdown.borrow() {
-        match lead(&store, &wake, &mut shutdown).await {
+        match lead(&store, &settings, &handoff, &wake, &mut shutdown).await {
             Ok(()) => backoff = Duration::from_millis(200),
             Err(e) => {
                 tracing::warn!(error = %e, "webhooks fan-out: {e:#}; retrying in {backoff:?}");
@@ -486,6 +580,8 @@ async fn fan_out(store: SqlStore, wake: Arc<Notify>, mut shutdown: watch::Receiv
 
 async fn lead(
     store: &SqlStore,
+    settings: &WebhookSettings,
+    handoff: &tokio::sync::mpsc::Sender<Handoff>,
     wake: &Notify,
     shutdown: &mut watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
@@ -520,21 +616,28 @@ async fn lead(
             continue;
         };
         let last = *last;
+        // Room for a hand-off means this process sends the page's deliveries itself.
+        let permit = handoff.try_reserve().ok();
         sqlx::query(db.begin_write()).execute(&mut conn).await?;
         let result = async {
-            let n = fan_out_page(db, &mut conn, &page).await?;
+            relaxed(db, &mut conn).await?;
+            let out =
+                fan_out_page(db, &mut conn, &page, permit.is_some().then_some(settings)).await?;
             save_checkpoint(&mut conn, CHECKPOINT, last).await?;
-            Ok::<_, sqlx::Error>(n)
+            Ok::<_, sqlx::Error>(out)
         }
         .await;
         match result {
-            Ok(n) => {
+            Ok((n, handed)) => {
                 sqlx::query("COMMIT").execute(&mut conn).await?;
                 if n > 0 {
                     crate::metrics::WEBHOOK_DELIVERIES
                         .with_label_values(&["created"])
                         .inc_by(n as u64);
-                    wake.notify_one();
+                    match (permit, handed) {
+                        (Some(p), Some(h)) if !h.claimed.is_empty() => p.send(h),
+                        _ => wake.notify_one(),
+                    }
                 }
             }
             Err(e) => {
@@ -554,12 +657,14 @@ fn placeholders(from: usize, n: usize) -> String {
 }
 
 /// Applies one page: folds `webhook.*` events into the subscriptions and makes a delivery for
-/// every live subscription an event matches. Returns how many deliveries it made.
+/// every live subscription an event matches. Returns how many deliveries it made and, when
+/// `claim` is given, those it made already claimed for this process, with their bodies.
 async fn fan_out_page(
     db: &Db,
     conn: &mut AnyConnection,
     page: &[(LogCursor, RecordedEvent)],
-) -> Result<usize, sqlx::Error> {
+    claim: Option<&WebhookSettings>,
+) -> Result<(usize, Option<Handoff>), sqlx::Error> {
     let mut tenants: Vec<String> = page.iter().map(|(_, e)| e.tenant_id.to_string()).collect();
     tenants.sort();
     tenants.dedup();
@@ -621,38 +726,79 @@ async fn fan_out_page(
             save_sub(conn, s).await?;
         }
     }
+    let lease = claim.map(|s| lease_for(rows.len(), s));
+    let mut inserted = std::collections::HashSet::new();
     for chunk in rows.chunks(100) {
+        let n = chunk.len() * 6;
         let values = (0..chunk.len())
             .map(|i| {
                 let b = i * 6;
                 format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, 'pending', 0, ${}, ${}, ${})",
+                    "(${}, ${}, ${}, ${}, ${}, ${}, 'pending', ${}, ${}, ${}, ${}, ${})",
                     b + 1,
                     b + 2,
                     b + 3,
                     b + 4,
                     b + 5,
                     b + 6,
-                    chunk.len() * 6 + 1,
-                    chunk.len() * 6 + 1,
-                    chunk.len() * 6 + 1
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 3,
+                    n + 3
                 )
             })
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
             "INSERT INTO webhook_deliveries (delivery_id, webhook_id, tenant_id, event_id, event_type, position, \
-             status, attempt, next_attempt_at, created_at, updated_at) VALUES {values} \
-             ON CONFLICT (webhook_id, event_id) DO NOTHING"
+             status, attempt, lease_until, next_attempt_at, created_at, updated_at) VALUES {values} \
+             ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id"
         );
         let mut q = sqlx::query(&sql);
         for (id, w, t, ev, ty, pos) in chunk {
             q = q.bind(id).bind(w).bind(t).bind(ev).bind(*ty).bind(*pos);
         }
-        q.bind(&now).execute(&mut *conn).await?;
+        let q = q
+            .bind(if lease.is_some() { 1i64 } else { 0 })
+            .bind(lease.as_deref())
+            .bind(&now);
+        for r in q.fetch_all(&mut *conn).await? {
+            inserted.insert(r.get::<String, _>(0));
+        }
     }
+    if lease.is_none() || inserted.is_empty() {
+        return Ok((rows.len(), None));
+    }
+    // What this process will send: the rows it just made (a page done before made none), with
+    // the events' bodies, personal fields opened.
+    let positions: std::collections::HashSet<i64> = rows
+        .iter()
+        .filter(|r| inserted.contains(&r.0))
+        .map(|r| r.5)
+        .collect();
+    let events: Vec<RecordedEvent> = page
+        .iter()
+        .filter(|(_, e)| positions.contains(&e.position))
+        .map(|(_, e)| e.clone())
+        .collect();
+    let opened = keel_projections::personal::open(conn, &events).await?;
+    let bodies = opened.iter().map(|e| (e.position, payload(e))).collect();
+    let claimed = rows
+        .into_iter()
+        .filter(|r| inserted.contains(&r.0))
+        .map(
+            |(delivery_id, webhook_id, tenant_id, _, _, position)| Claimed {
+                delivery_id,
+                webhook_id,
+                tenant_id,
+                position,
+                attempt: 1,
+            },
+        )
+        .collect();
     let _ = db;
-    Ok(rows.len())
+    Ok((inserted.len(), Some(Handoff { claimed, bodies })))
 }
 
 /// Folds a `webhook.*` event into the tenant's subscriptions; returns the endpoint it is about.
@@ -753,16 +899,28 @@ async fn send_loop(
     store: SqlStore,
     sender: Sender,
     settings: WebhookSettings,
+    mut handed: tokio::sync::mpsc::Receiver<Handoff>,
+    outcomes: tokio::sync::mpsc::Sender<Outcome>,
     wake: Arc<Notify>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let mut next: Option<Handoff> = None;
     while !*shutdown.borrow() {
-        match send_due(&store, &sender, &settings).await {
+        if let Some(h) = next.take().or_else(|| handed.try_recv().ok()) {
+            if let Err(e) =
+                deliver(&store, &sender, &settings, h.claimed, &h.bodies, &outcomes).await
+            {
+                tracing::warn!(error = %e, "webhooks sender: {e:#}");
+            }
+            continue;
+        }
+        match send_due(&store, &sender, &settings, &outcomes).await {
             Ok(n) if n > 0 => continue,
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "webhooks sender: {e:#}"),
         }
         tokio::select! {
+            h = handed.recv() => next = h,
             _ = wake.notified() => {}
             _ = shutdown.changed() => {}
             _ = tokio::time::sleep(Duration::from_millis(500)) => {}
@@ -771,14 +929,16 @@ async fn send_loop(
 }
 
 /// Claims, sends and records one batch of due deliveries; returns how many.
-pub async fn send_due(
+async fn send_due(
     store: &SqlStore,
     sender: &Sender,
     s: &WebhookSettings,
+    outcomes: &tokio::sync::mpsc::Sender<Outcome>,
 ) -> anyhow::Result<usize> {
     let db = store.db();
     let now = chrono::Utc::now();
-    let lease = now + chrono::Duration::from_std(s.timeout * 2 + Duration::from_secs(5))?;
+    let claim = s.concurrency.max(1) * CLAIM_PER_SLOT;
+    let lease = lease_for(claim, s);
     let skip_locked = if db.dialect == Dialect::Postgres {
         " FOR UPDATE SKIP LOCKED"
     } else {
@@ -788,10 +948,10 @@ pub async fn send_due(
         "UPDATE webhook_deliveries SET lease_until = $1, attempt = attempt + 1, updated_at = $2 \
          WHERE delivery_id IN (SELECT delivery_id FROM webhook_deliveries WHERE status IN ('pending', 'retrying') \
          AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_attempt_at \
-         LIMIT {CLAIM}{skip_locked}) \
+         LIMIT {claim}{skip_locked}) \
          RETURNING delivery_id, webhook_id, tenant_id, position, attempt"
     ))
-    .bind(keel_schemas::format_ts(lease))
+    .bind(lease)
     .bind(keel_schemas::format_ts(now))
     .fetch_all(&db.pool)
     .await?
@@ -828,6 +988,19 @@ pub async fn send_due(
     let opened = keel_projections::personal::open(&mut conn, &events).await?;
     drop(conn);
     let bodies: HashMap<i64, String> = opened.iter().map(|e| (e.position, payload(e))).collect();
+    deliver(store, sender, s, claimed, &bodies, outcomes).await
+}
+
+/// Sends claimed deliveries and records each outcome.
+async fn deliver(
+    store: &SqlStore,
+    sender: &Sender,
+    s: &WebhookSettings,
+    claimed: Vec<Claimed>,
+    bodies: &HashMap<i64, String>,
+    outcomes: &tokio::sync::mpsc::Sender<Outcome>,
+) -> anyhow::Result<usize> {
+    let db = store.db();
 
     // The endpoints and their secrets.
     let mut hooks: Vec<&str> = claimed.iter().map(|c| c.webhook_id.as_str()).collect();
@@ -858,10 +1031,8 @@ pub async fn send_due(
         );
     }
 
-    // Outcomes are recorded as they come in (whatever is ready at once, together), so a crash
-    // repeats only the attempts in flight or just finished, not the whole batch.
-    let concurrency = s.concurrency.max(1);
-    let mut outcomes = futures::stream::iter(claimed)
+    let n = claimed.len();
+    futures::stream::iter(claimed)
         .map(|c| {
             let endpoint = endpoints.get(&c.webhook_id);
             let body = bodies.get(&c.position);
@@ -877,21 +1048,15 @@ pub async fn send_due(
                 (c, r)
             }
         })
-        .buffer_unordered(concurrency)
-        .ready_chunks(concurrency);
-    let mut n = 0;
-    while let Some(done) = outcomes.next().await {
-        n += done.len();
-        record(store, s, &done).await?;
-    }
+        .buffer_unordered(s.concurrency.max(1))
+        .for_each(|o| async move {
+            let _ = outcomes.send(o).await;
+        })
+        .await;
     Ok(n)
 }
 
-async fn record(
-    store: &SqlStore,
-    s: &WebhookSettings,
-    results: &[(Claimed, Result<Attempt, &'static str>)],
-) -> anyhow::Result<()> {
+async fn record(store: &SqlStore, s: &WebhookSettings, results: &[Outcome]) -> anyhow::Result<()> {
     let db = store.db();
     let now = chrono::Utc::now();
     let now_s = keel_schemas::format_ts(now);
@@ -899,57 +1064,104 @@ async fn record(
     let mut stats: HashMap<&str, (i64, i64, i64, bool, &str)> = HashMap::new();
     let mut conn = db.pool.acquire().await?;
     sqlx::query(db.begin_write()).execute(&mut *conn).await?;
-    let outcome = async {
-        for (c, r) in results {
-            let (status, next, attempt): (&str, Option<String>, Option<&Attempt>) = match r {
-                Err(_) => ("failed", None, None),
-                Ok(a) if a.success => ("success", None, Some(a)),
-                Ok(a) => match s.schedule.get((c.attempt - 1).max(0) as usize) {
-                    Some(wait) => {
-                        let jitter = rand::thread_rng().gen_range(0.8..1.2);
-                        let at = now + chrono::Duration::from_std(wait.mul_f64(jitter)).unwrap_or_default();
-                        ("retrying", Some(keel_schemas::format_ts(at)), Some(a))
-                    }
-                    None => ("failed", None, Some(a)),
-                },
-            };
-            let error = match r {
-                Err(e) => Some(e.to_string()),
-                Ok(a) => a.error.clone(),
-            };
-            sqlx::query(
-                "UPDATE webhook_deliveries SET status = $1, next_attempt_at = $2, lease_until = NULL, \
-                 response_status = $3, response_body = $4, response_time_ms = $5, error = $6, updated_at = $7, \
-                 delivered_at = CASE WHEN $1 = 'success' THEN $7 ELSE delivered_at END WHERE delivery_id = $8",
-            )
-            .bind(status)
-            .bind(next)
-            .bind(attempt.and_then(|a| a.status_code).map(i64::from))
-            .bind(attempt.and_then(|a| a.response_body.clone()))
-            .bind(attempt.map(|a| a.response_time_ms))
-            .bind(error)
-            .bind(&now_s)
-            .bind(&c.delivery_id)
-            .execute(&mut *conn)
-            .await?;
-            crate::metrics::WEBHOOK_DELIVERIES
-                .with_label_values(&[match (status, attempt) {
-                    ("success", _) => "success",
-                    (_, None) => "dropped",
-                    _ => "failure",
-                }])
-                .inc();
-            if let Some(a) = attempt {
-                let e = stats.entry(c.webhook_id.as_str()).or_insert((0, 0, 0, false, c.tenant_id.as_str()));
-                if a.success {
-                    e.0 += 1;
-                    e.2 = 0;
-                    e.3 = true;
-                } else {
-                    e.1 += 1;
-                    e.2 += 1;
+    if let Err(e) = relaxed(db, &mut conn).await {
+        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+        return Err(e.into());
+    }
+    // One statement for the whole chunk: (id, status, next attempt, code, body, ms, error).
+    type Row = (
+        String,
+        &'static str,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+    );
+    let mut rows: Vec<Row> = Vec::with_capacity(results.len());
+    for (c, r) in results {
+        let (status, next, attempt): (&'static str, Option<String>, Option<&Attempt>) = match r {
+            Err(_) => ("failed", None, None),
+            Ok(a) if a.success => ("success", None, Some(a)),
+            Ok(a) => match s.schedule.get((c.attempt - 1).max(0) as usize) {
+                Some(wait) => {
+                    let jitter = rand::thread_rng().gen_range(0.8..1.2);
+                    let at =
+                        now + chrono::Duration::from_std(wait.mul_f64(jitter)).unwrap_or_default();
+                    ("retrying", Some(keel_schemas::format_ts(at)), Some(a))
                 }
+                None => ("failed", None, Some(a)),
+            },
+        };
+        let error = match r {
+            Err(e) => Some(e.to_string()),
+            Ok(a) => a.error.clone(),
+        };
+        crate::metrics::WEBHOOK_DELIVERIES
+            .with_label_values(&[match (status, attempt) {
+                ("success", _) => "success",
+                (_, None) => "dropped",
+                _ => "failure",
+            }])
+            .inc();
+        if let Some(a) = attempt {
+            let e = stats.entry(c.webhook_id.as_str()).or_insert((
+                0,
+                0,
+                0,
+                false,
+                c.tenant_id.as_str(),
+            ));
+            if a.success {
+                e.0 += 1;
+                e.2 = 0;
+                e.3 = true;
+            } else {
+                e.1 += 1;
+                e.2 += 1;
             }
+        }
+        rows.push((
+            c.delivery_id.clone(),
+            status,
+            next,
+            attempt.and_then(|a| a.status_code).map(i64::from),
+            attempt.and_then(|a| a.response_body.clone()),
+            attempt.map(|a| a.response_time_ms),
+            error,
+        ));
+    }
+    let outcome = async {
+        for chunk in rows.chunks(500) {
+            let values = (0..chunk.len())
+                .map(|i| {
+                    let b = i * 7 + 1;
+                    format!(
+                        "(${}, ${}, ${}, CAST(${} AS BIGINT), ${}, CAST(${} AS BIGINT), ${})",
+                        b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "WITH v (id, status, next_at, code, body, ms, error) AS (VALUES {values}) \
+                 UPDATE webhook_deliveries SET status = v.status, next_attempt_at = v.next_at, lease_until = NULL, \
+                 response_status = v.code, response_body = v.body, response_time_ms = v.ms, error = v.error, \
+                 updated_at = $1, delivered_at = CASE WHEN v.status = 'success' THEN $1 ELSE webhook_deliveries.delivered_at END \
+                 FROM v WHERE webhook_deliveries.delivery_id = v.id"
+            );
+            let mut q = sqlx::query(&sql).bind(&now_s);
+            for (id, status, next, code, body, ms, error) in chunk {
+                q = q
+                    .bind(id)
+                    .bind(*status)
+                    .bind(next.as_deref())
+                    .bind(*code)
+                    .bind(body.as_deref())
+                    .bind(*ms)
+                    .bind(error.as_deref());
+            }
+            q.execute(&mut *conn).await?;
         }
         let mut to_disable = Vec::new();
         for (hook, (ok, failed, streak, reset, tenant)) in &stats {

@@ -162,7 +162,8 @@ async fn create_hook(app: &TestApp, ws: &str, url: &str, events: &[&str]) -> (St
 }
 
 async fn until(what: &str, mut f: impl FnMut() -> bool) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    // Long enough for a killed dispatcher's leases to run out (16 s in the crash test).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     while !f() {
         assert!(
             tokio::time::Instant::now() < deadline,
@@ -730,10 +731,11 @@ async fn killing_the_dispatcher_mid_flight_loses_nothing() {
         events.sort();
         events.dedup();
         assert_eq!(events.len(), 60, "one delivery id per event");
-        // Only what was in flight at the kill, or answered but not yet recorded (at most twice the
-        // concurrency), is sent twice.
+        // Only attempts in flight at the kill (4, the concurrency) or answered but not yet
+        // recorded (the recorder's queue of 16 and the batch it was writing, at most 16) are
+        // sent again; in practice a handful.
         let resent: u32 = seen.attempts.values().map(|n| n - 1).sum();
-        assert!(resent <= 8, "{resent} attempts repeated");
+        assert!(resent <= 4 + 16 + 16, "{resent} attempts repeated");
         assert_eq!(seen.bad_signatures, 0);
     }
     let rows: Vec<(String, i64)> =

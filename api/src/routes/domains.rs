@@ -91,7 +91,9 @@ async fn folder_exists(state: &AppState, ws: WorkspaceId, raw: &str) -> Result<b
         .is_some_and(|f| f.workspace_id == ws && !f.deleted))
 }
 
-/// Asks the scanner to scan these domains as soon as it can.
+/// Asks the scanner to scan these domains as soon as it can. A request for a domain already
+/// queued moves its time forward: a scan that started before this request must not take the
+/// request off the queue (the scanner only removes requests older than its scan's start).
 pub async fn queue_scans(
     state: &AppState,
     ws: WorkspaceId,
@@ -105,7 +107,7 @@ pub async fn queue_scans(
             .join(", ");
         let sql = format!(
             "INSERT INTO domain_scan_queue (domain_id, workspace_id, requested_at) VALUES {rows} \
-             ON CONFLICT (domain_id) DO NOTHING"
+             ON CONFLICT (domain_id) DO UPDATE SET requested_at = excluded.requested_at"
         );
         let mut q = sqlx::query(&sql);
         for id in chunk {

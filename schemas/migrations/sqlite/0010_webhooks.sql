@@ -26,8 +26,9 @@ CREATE TABLE IF NOT EXISTS webhook_subscriptions (
 );
 CREATE INDEX IF NOT EXISTS webhook_subscriptions_tenant ON webhook_subscriptions (tenant_id);
 
--- One row per (endpoint, event): created with the checkpoint's move, so none is lost or doubled;
--- its id is the `webhook-id` header of every attempt.
+-- One row per (endpoint, event): created with the checkpoint's move, so none is lost or doubled.
+-- Its id is derived from the endpoint and the event (so it is the uniqueness of the pair) and is
+-- the `webhook-id` header of every attempt.
 CREATE TABLE IF NOT EXISTS webhook_deliveries (
     delivery_id TEXT PRIMARY KEY,
     webhook_id TEXT NOT NULL,
@@ -45,12 +46,11 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
     error TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    delivered_at TEXT,
-    UNIQUE (webhook_id, event_id)
+    delivered_at TEXT
 );
 CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
     WHERE status IN ('pending', 'retrying');
-CREATE INDEX IF NOT EXISTS webhook_deliveries_list ON webhook_deliveries (webhook_id, created_at, delivery_id);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_list ON webhook_deliveries (webhook_id, position);
 
 -- Per endpoint counters, updated with every attempt's outcome.
 CREATE TABLE IF NOT EXISTS webhook_stats (
