@@ -214,6 +214,27 @@ fn matches(pattern: &str, path: &str) -> bool {
     }
 }
 
+/// The methods a path answers to (empty when it is no route at all), for `405` and `Allow`.
+pub fn allowed(path: &str) -> Vec<&'static str> {
+    let path = path
+        .strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path);
+    // The most specific patterns win, as in the document: `/entitlements/check` is its own
+    // path there, not an instance of `/entitlements/{feature}`.
+    let wildcards = |p: &str| p.split('/').filter(|s| s.starts_with('{')).count();
+    let matching: Vec<&Rule> = ROUTES.iter().filter(|r| matches(r.path, path)).collect();
+    let fewest = matching.iter().map(|r| wildcards(r.path)).min();
+    let mut methods: Vec<&'static str> = matching
+        .iter()
+        .filter(|r| Some(wildcards(r.path)) == fewest)
+        .map(|r| r.method)
+        .collect();
+    methods.sort_unstable();
+    methods.dedup();
+    methods
+}
+
 /// The rule for a request, if its method and path name a route of the table.
 pub fn find(method: &Method, path: &str) -> Option<&'static Rule> {
     let path = path
@@ -228,6 +249,17 @@ pub fn find(method: &Method, path: &str) -> Option<&'static Rule> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn allowed_methods_come_from_the_most_specific_paths() {
+        assert_eq!(allowed("/api/v1/keys/"), vec!["GET", "POST"]);
+        assert_eq!(allowed("/api/v1/entitlements/check"), vec!["GET"]);
+        assert_eq!(
+            allowed("/api/v1/entitlements/api_calls"),
+            vec!["DELETE", "PUT"]
+        );
+        assert!(allowed("/api/v1/nowhere").is_empty());
+    }
 
     #[test]
     fn paths_match_segment_by_segment() {

@@ -78,7 +78,7 @@ async fn operator_hashes(db: &Db, config: &Config) -> anyhow::Result<Vec<String>
         .map(|r| r.get::<String, _>(0))
         .collect();
     if hashes.is_empty() && stored.is_empty() {
-        let token = crate::auth::generate_key(crate::auth::KeyKind::Admin);
+        let token = crate::auth::generate_key(crate::auth::KeyKind::Admin, &mut rand::rngs::OsRng);
         sqlx::query("INSERT INTO operator_tokens (token_hash, created_at) VALUES ($1, $2)")
             .bind(hash_secret(&token))
             .bind(keel_schemas::format_ts(chrono::Utc::now()))
@@ -290,6 +290,13 @@ impl Application {
             let server = HttpServer::new(move || {
                 App::new()
                     .app_data(state.clone())
+                    // Extractor failures answer in the API's error shape, not actix's plain text.
+                    .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                        ApiError::BadRequest(format!("query string: {e}")).into()
+                    }))
+                    .app_data(web::PathConfig::default().error_handler(|e, _| {
+                        ApiError::BadRequest(format!("path: {e}")).into()
+                    }))
                     .wrap(
                         DefaultHeaders::new()
                             .add(("X-Content-Type-Options", "nosniff"))

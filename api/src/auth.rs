@@ -59,8 +59,7 @@ fn checksum(text: &str) -> String {
 }
 
 /// A new secret: prefix, 32 random base62 characters, 6 checksum characters.
-pub fn generate_key(kind: KeyKind) -> String {
-    let mut rng = rand::rngs::OsRng;
+pub fn generate_key(kind: KeyKind, rng: &mut impl rand::RngCore) -> String {
     let body: String = (0..RANDOM_LEN)
         .map(|_| char::from(BASE62[rng.gen_range(0..BASE62.len())]))
         .collect();
@@ -361,14 +360,17 @@ mod tests {
 
     #[test]
     fn keys_are_prefixed_random_checksummed_and_hashed() {
-        let a = generate_key(KeyKind::Live);
-        let b = generate_key(KeyKind::Live);
+        let a = generate_key(KeyKind::Live, &mut rand::rngs::OsRng);
+        let b = generate_key(KeyKind::Live, &mut rand::rngs::OsRng);
         assert!(a.starts_with("keel_live_") && a.len() == "keel_live_".len() + 38);
         assert_ne!(a, b);
         assert_eq!(parse_key(&a), Some(KeyKind::Live));
-        assert_eq!(parse_key(&generate_key(KeyKind::Test)), Some(KeyKind::Test));
         assert_eq!(
-            parse_key(&generate_key(KeyKind::Admin)),
+            parse_key(&generate_key(KeyKind::Test, &mut rand::rngs::OsRng)),
+            Some(KeyKind::Test)
+        );
+        assert_eq!(
+            parse_key(&generate_key(KeyKind::Admin, &mut rand::rngs::OsRng)),
             Some(KeyKind::Admin)
         );
         assert_eq!(hash_secret(&a).len(), 64);
@@ -381,7 +383,7 @@ mod tests {
 
     #[test]
     fn a_mistyped_truncated_or_foreign_key_is_recognised_without_a_lookup() {
-        let key = generate_key(KeyKind::Live);
+        let key = generate_key(KeyKind::Live, &mut rand::rngs::OsRng);
         // Every single-character substitution in the random part breaks the checksum.
         for i in "keel_live_".len()..key.len() {
             let mut typo = key.clone().into_bytes();

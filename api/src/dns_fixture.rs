@@ -63,9 +63,18 @@ impl DnsFixture {
     /// Serves `zones` (their origins) on a free UDP and TCP port of 127.0.0.1; each gets an SOA and
     /// an NS record, so that names and types it lacks are answered NXDOMAIN and NODATA properly.
     pub async fn start(origins: &[&str]) -> anyhow::Result<Self> {
-        let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
-        let addr = udp.local_addr()?;
-        let tcp = tokio::net::TcpListener::bind(addr).await?;
+        // The UDP port is free, but the same TCP port may be taken by another listener of a
+        // parallel test: try other ports until one is free on both.
+        let mut attempt = 0;
+        let (udp, tcp, addr) = loop {
+            let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
+            let addr = udp.local_addr()?;
+            match tokio::net::TcpListener::bind(addr).await {
+                Ok(tcp) => break (udp, tcp, addr),
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && attempt < 50 => attempt += 1,
+                Err(e) => return Err(e.into()),
+            }
+        };
         let mut catalog = Catalog::new();
         let mut zones = HashMap::new();
         for origin in origins {

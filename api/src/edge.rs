@@ -63,7 +63,12 @@ pub async fn edge(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let Some(rule) = access::find(req.method(), req.path()) else {
-        // Not a route (or not this method): the router answers 404/405.
+        // A known path asked with a method it does not answer: 405 naming the ones it does
+        // (before the router, whose own 405 has no body). Not a route at all: the router's 404.
+        let allowed = access::allowed(req.path());
+        if !allowed.is_empty() {
+            return Ok(refuse(req, ApiError::MethodNotAllowed(allowed.join(", "))));
+        }
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let header = req

@@ -62,6 +62,8 @@ pub enum ApiError {
     CannotRetry(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("this path answers only {0}")]
+    MethodNotAllowed(String),
     #[error("a dependency is unavailable")]
     Unavailable(String),
     #[error("internal error")]
@@ -111,6 +113,7 @@ impl ApiError {
             NotReady(_) => ("not_ready", StatusCode::CONFLICT),
             CannotRetry(_) => ("cannot_retry", StatusCode::BAD_REQUEST),
             Conflict(_) => ("conflict", StatusCode::CONFLICT),
+            MethodNotAllowed(_) => ("method_not_allowed", StatusCode::METHOD_NOT_ALLOWED),
             Unavailable(_) => ("service_unavailable", StatusCode::SERVICE_UNAVAILABLE),
             Internal(_) => ("internal_error", StatusCode::INTERNAL_SERVER_ERROR),
         }
@@ -185,6 +188,9 @@ impl ResponseError for ApiError {
             ApiError::IdempotencyKeyInUse => {
                 resp.insert_header(("Retry-After", "1"));
             }
+            ApiError::MethodNotAllowed(allow) => {
+                resp.insert_header(("Allow", allow.as_str()));
+            }
             _ if status == StatusCode::SERVICE_UNAVAILABLE => {
                 resp.insert_header(("Retry-After", "1"));
             }
@@ -233,7 +239,18 @@ impl From<CommandError> for ApiError {
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
         match e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::Io(_)
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => ApiError::Unavailable(e.to_string()),
+            // Class 08: the connection failed; 57P01-57P05: the server is shutting down, crashed,
+            // is starting up or was idle too long; 53xxx: out of connections, memory or disk.
+            sqlx::Error::Database(ref d)
+                if d.code().as_deref().is_some_and(|c| {
+                    c.starts_with("08") || c.starts_with("57P") || c.starts_with("53")
+                }) =>
+            {
                 ApiError::Unavailable(e.to_string())
             }
             // 57014: statement_timeout cancelled the query; 55P03: lock_timeout; SQLite 5/6:

@@ -61,6 +61,8 @@ pub async fn json_body<T: DeserializeOwned>(
         }
         buf.extend_from_slice(&chunk);
     }
+    // No body at all stands for `{}`: the document marks such bodies optional wherever every
+    // field is (see `openapi::StandardErrors`).
     let value: Value = if buf.is_empty() {
         json!({})
     } else {
@@ -138,6 +140,12 @@ pub fn list_filter(
     if offset < 0 {
         return Err(ApiError::BadRequest("`offset` must not be negative".into()));
     }
+    // Checked here for every list, also those whose read model needs no waiting.
+    if int("min_position")?.is_some_and(|p| p < 0) {
+        return Err(ApiError::BadRequest(
+            "`min_position` must not be negative".into(),
+        ));
+    }
     let status = param(&pairs, "status").map(str::to_string);
     if let Some(s) = &status {
         if !statuses.contains(&s.as_str()) {
@@ -184,7 +192,8 @@ pub fn envelope<T: Serialize>(
     total: i64,
     f: &ListFilter,
 ) -> HttpResponse {
-    let next = (f.offset + f.limit < total).then(|| page_url(req, f.offset + f.limit, f.limit));
+    let end = f.offset.saturating_add(f.limit);
+    let next = (end < total).then(|| page_url(req, end, f.limit));
     let previous = (f.offset > 0).then(|| page_url(req, (f.offset - f.limit).max(0), f.limit));
     HttpResponse::Ok().json(json!({
         "data": rows,
@@ -239,7 +248,12 @@ pub async fn wait_for_position(
     let position: i64 = raw
         .parse()
         .map_err(|_| ApiError::BadRequest("`min_position` must be an integer".into()))?;
-    if position <= 0 {
+    if position < 0 {
+        return Err(ApiError::BadRequest(
+            "`min_position` must not be negative".into(),
+        ));
+    }
+    if position == 0 {
         return Ok(());
     }
     let Some(stream) = state.store.stream_of_position(position).await? else {
@@ -279,6 +293,23 @@ pub fn written(
         .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
         .insert_header(("ETag", format!("\"{}\"", outcome.stream_version)))
         .json(json!({ "data": body }))
+}
+
+/// For a nested object of a request body: serde reads a struct from a JSON array too (by field
+/// order); the API's contract is an object (or `null`), so anything else is refused.
+pub fn object_or_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    use serde::de::Error;
+    match <Value as serde::Deserialize>::deserialize(d)? {
+        Value::Null => Ok(None),
+        v @ Value::Object(_) => serde_json::from_value(v)
+            .map(Some)
+            .map_err(D::Error::custom),
+        _ => Err(D::Error::custom("expected an object")),
+    }
 }
 
 #[cfg(test)]

@@ -5,13 +5,21 @@
 //! path and body get that response again with `Idempotent-Replayed: true`. Another body under the
 //! same key is 422 `idempotency_key_reused`; a request arriving while the first still runs is 409
 //! `idempotency_key_in_use`. If the process dies mid-request the lease lapses after
-//! [`LEASE`] and the next request with the key runs afresh; a request dropped by a disconnecting
-//! client releases its claim at once. Responses that are not results (5xx, 429) are not stored.
+//! [`LEASE`] and the next request with the key runs again; a request that fails (5xx) or is
+//! dropped by a disconnecting client releases its claim at once. Responses that are not results
+//! (5xx, 429) are not stored.
 //!
-//! At rest, the key is a hash and the response body is encrypted with a key derived from the
-//! idempotency key, so a creation response that shows a secret once keeps it out of the database.
+//! A run that failed may still have committed (the database died after the commit, before its
+//! answer), so a released claim keeps its row: its seed ([`Entropy`]) makes the next run draw the
+//! same ids, and that run finds the first run's events instead of writing them twice (ADR 0016).
+//! Only a 429, which never reaches a command, forgets the key.
+//!
+//! At rest, the key is a hash, and the response body and the seed are encrypted with a key derived
+//! from the idempotency key, so a creation response that shows a secret once keeps it out of the
+//! database, and so does the seed it was drawn from.
 
 use crate::auth::Caller;
+use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::body::{BoxBody, MessageBody};
@@ -108,12 +116,15 @@ struct Record {
     headers: Option<String>,
     body: Option<String>,
     expires_at: String,
+    created_at: String,
+    seed: Option<String>,
 }
 
 async fn fetch(db: &Db, scope: &str, key_hash: &str) -> Result<Option<Record>, ApiError> {
     let row = sqlx::query(
         "SELECT caller, fingerprint, state, owner, lease_until, response_status, response_headers, \
-         response_body, expires_at FROM idempotency_records WHERE scope = $1 AND key_hash = $2",
+         response_body, expires_at, created_at, seed FROM idempotency_records \
+         WHERE scope = $1 AND key_hash = $2",
     )
     .bind(scope)
     .bind(key_hash)
@@ -130,10 +141,15 @@ async fn fetch(db: &Db, scope: &str, key_hash: &str) -> Result<Option<Record>, A
         headers: r.try_get(6)?,
         body: r.try_get(7)?,
         expires_at: r.try_get(8)?,
+        created_at: r.try_get(9)?,
+        seed: r.try_get(10)?,
     }))
 }
 
 /// Releases a claim whose request ended without a result, or was dropped mid-way.
+///
+/// Released, the row stays (state `released`, seed kept) for the next run of the request; a
+/// forgotten one (429: no command ran) is deleted.
 struct Claim {
     db: Db,
     scope: String,
@@ -144,20 +160,55 @@ struct Claim {
 
 impl Claim {
     async fn release(&mut self) {
+        self.end(RELEASE).await
+    }
+
+    async fn forget(&mut self) {
+        self.end(FORGET).await
+    }
+
+    async fn end(&mut self, sql: &'static str) {
         self.settled = true;
-        let r = sqlx::query(
-            "DELETE FROM idempotency_records WHERE scope = $1 AND key_hash = $2 AND owner = $3",
-        )
-        .bind(&self.scope)
-        .bind(&self.key_hash)
-        .bind(&self.owner)
-        .execute(&self.db.pool)
-        .await;
+        let r = sqlx::query(sql)
+            .bind(&self.scope)
+            .bind(&self.key_hash)
+            .bind(&self.owner)
+            .execute(&self.db.pool)
+            .await;
         if let Err(e) = r {
-            tracing::warn!(error = %e, "could not release an idempotency claim; its lease will lapse");
+            // The database is away (an outage is the usual reason a request fails): keep trying
+            // in the background, so a client retrying once it is back finds the key free
+            // rather than in use until the lease lapses.
+            tracing::warn!(error = %e, "could not release an idempotency claim; retrying until the database answers");
+            let (db, scope, key_hash, owner) = (
+                self.db.clone(),
+                self.scope.clone(),
+                self.key_hash.clone(),
+                self.owner.clone(),
+            );
+            tokio::spawn(async move {
+                let deadline = tokio::time::Instant::now() + LEASE;
+                while tokio::time::Instant::now() < deadline {
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                    let r = sqlx::query(sql)
+                        .bind(&scope)
+                        .bind(&key_hash)
+                        .bind(&owner)
+                        .execute(&db.pool)
+                        .await;
+                    if r.is_ok() {
+                        return;
+                    }
+                }
+            });
         }
     }
 }
+
+const RELEASE: &str = "UPDATE idempotency_records SET state = 'released' \
+     WHERE scope = $1 AND key_hash = $2 AND owner = $3 AND state = 'running'";
+const FORGET: &str = "DELETE FROM idempotency_records \
+     WHERE scope = $1 AND key_hash = $2 AND owner = $3 AND state = 'running'";
 
 impl Drop for Claim {
     fn drop(&mut self) {
@@ -178,7 +229,7 @@ impl Drop for Claim {
 }
 
 enum Outcome {
-    Claimed(Claim),
+    Claimed(Claim, Entropy),
     Replay(HttpResponse),
 }
 
@@ -194,9 +245,11 @@ async fn claim(
     for _ in 0..5 {
         let now = Utc::now();
         let lease_until = format_ts(now + LEASE);
+        let mut seed = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut seed);
         let inserted = sqlx::query(
             "INSERT INTO idempotency_records (scope, key_hash, caller, fingerprint, state, owner, lease_until, \
-             created_at, expires_at) VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8) \
+             created_at, expires_at, seed) VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9) \
              ON CONFLICT (scope, key_hash) DO NOTHING",
         )
         .bind(scope)
@@ -207,23 +260,28 @@ async fn claim(
         .bind(&lease_until)
         .bind(format_ts(now))
         .bind(format_ts(now + RETENTION))
+        .bind(seal(crypt, &seed)?)
         .execute(&db.pool)
         .await?
         .rows_affected();
-        let claimed = || {
-            Outcome::Claimed(Claim {
-                db: db.clone(),
-                scope: scope.into(),
-                key_hash: key_hash.into(),
-                owner: owner.clone(),
-                settled: false,
-            })
+        let claimed = |seed: [u8; 32], since: DateTime<Utc>| {
+            let ms = u64::try_from(since.timestamp_millis()).unwrap_or_default();
+            Outcome::Claimed(
+                Claim {
+                    db: db.clone(),
+                    scope: scope.into(),
+                    key_hash: key_hash.into(),
+                    owner: owner.clone(),
+                    settled: false,
+                },
+                Entropy::seeded(seed, ms),
+            )
         };
         if inserted == 1 {
-            return Ok(claimed());
+            return Ok(claimed(seed, now));
         }
         let Some(rec) = fetch(db, scope, key_hash).await? else {
-            continue; // released in between: try again
+            continue; // expired and purged in between: try again
         };
         let now_s = format_ts(now);
         if rec.expires_at <= now_s {
@@ -243,25 +301,43 @@ async fn claim(
         if rec.state == "done" {
             return Ok(Outcome::Replay(replay(&rec, crypt)?));
         }
-        if rec.lease_until > now_s {
+        if rec.state == "running" && rec.lease_until > now_s {
             return Err(ApiError::IdempotencyKeyInUse);
         }
-        // The first request's process died: take the claim over.
+        // The previous run failed, or its process died: run again, from the same seed (a record
+        // from before seeds were kept gets a new one; it cannot have drawn from any).
+        let (seed, since) = match &rec.seed {
+            Some(sealed) => {
+                let plain = open(crypt, sealed)?;
+                let seed: [u8; 32] = plain.try_into().map_err(|_| {
+                    ApiError::Internal("a stored idempotency seed is unreadable".into())
+                })?;
+                let since = DateTime::parse_from_rfc3339(&rec.created_at)
+                    .map(|t| t.with_timezone(&Utc))
+                    .unwrap_or(now);
+                (seed, since)
+            }
+            None => (seed, now),
+        };
         let taken = sqlx::query(
-            "UPDATE idempotency_records SET owner = $1, lease_until = $2 \
-             WHERE scope = $3 AND key_hash = $4 AND state = 'running' AND owner = $5",
+            "UPDATE idempotency_records SET owner = $1, lease_until = $2, state = 'running', seed = $3 \
+             WHERE scope = $4 AND key_hash = $5 AND state = $6 AND owner = $7",
         )
         .bind(&owner)
         .bind(&lease_until)
+        .bind(seal(crypt, &seed)?)
         .bind(scope)
         .bind(key_hash)
+        .bind(&rec.state)
         .bind(&rec.owner)
         .execute(&db.pool)
         .await?
         .rows_affected();
         if taken == 1 {
-            tracing::warn!("taking over an idempotency key whose first request never finished");
-            return Ok(claimed());
+            if rec.state == "running" {
+                tracing::warn!("taking over an idempotency key whose first request never finished");
+            }
+            return Ok(claimed(seed, since));
         }
     }
     Err(ApiError::IdempotencyKeyInUse)
@@ -341,7 +417,10 @@ pub async fn run(
     let key_hash = key_hash(&scope, key);
     let crypt = cipher(&scope, key);
     let mut claim = match claim(&state.db, &scope, &key_hash, &who, &fingerprint, &crypt).await {
-        Ok(Outcome::Claimed(c)) => c,
+        Ok(Outcome::Claimed(c, entropy)) => {
+            req.extensions_mut().insert(entropy);
+            c
+        }
         Ok(Outcome::Replay(resp)) => return Ok(req.into_response(resp)),
         Err(e) => return Ok(req.into_response(e.error_response())),
     };
@@ -353,7 +432,11 @@ pub async fn run(
         }
     };
     let status = res.status();
-    if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        claim.forget().await;
+        return Ok(res.map_into_boxed_body());
+    }
+    if status.is_server_error() {
         claim.release().await;
         return Ok(res.map_into_boxed_body());
     }

@@ -13,6 +13,7 @@ pub mod bench_usage;
 pub mod bench_webhooks;
 pub mod dns_fixture;
 pub mod edge;
+pub mod entropy;
 pub mod error;
 pub mod geo;
 pub mod http;

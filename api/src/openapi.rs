@@ -16,7 +16,9 @@ pub struct ErrorDetail {
     code: String,
     message: String,
     request_id: String,
-    #[schema(value_type = Object)]
+    /// Present on some errors: which fields failed validation, what a limit is, and so on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object, required = false)]
     details: Option<serde_json::Value>,
 }
 
@@ -43,6 +45,21 @@ pub struct WorkspaceList {
 #[derive(Serialize, ToSchema)]
 pub struct WorkspaceResponse {
     data: WorkspaceView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DashboardResponse {
+    data: keel_projections::query::DashboardView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WebhookResponse {
+    data: keel_projections::webhooks::WebhookView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryResponse {
+    data: keel_infra::webhooks::DeliveryView,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -116,7 +133,9 @@ pub struct HistoryList {
 #[allow(dead_code)]
 pub struct ListQuery {
     /// Rows per page, 1 to 1000 (larger values are clamped), default 50.
+    #[param(minimum = 1)]
     limit: Option<i64>,
+    #[param(minimum = 0)]
     offset: Option<i64>,
     /// e.g. `active`, `revoked`, `expired`
     status: Option<String>,
@@ -127,6 +146,7 @@ pub struct ListQuery {
     /// e.g. `-created_at,name`
     sort: Option<String>,
     /// Wait (up to 10 s) until the read model includes the write at this position.
+    #[param(minimum = 0)]
     min_position: Option<i64>,
 }
 
@@ -148,6 +168,7 @@ pub struct StatsQueryParams {
     /// Comma-separated metric names; default all.
     metrics: Option<String>,
     /// Wait (up to 10 s) until the read model includes the write at this position.
+    #[param(minimum = 0)]
     min_position: Option<i64>,
 }
 
@@ -160,6 +181,118 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Every operation documents the errors the edge and the error mapping can answer with, so a
+/// client (and Schemathesis) finds each status it may meet in the document. Operations keep
+/// their own, more specific descriptions where they have them.
+struct StandardErrors;
+
+impl Modify for StandardErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        // Bodies whose every field is optional may be left out (the API reads no body as `{}`).
+        let optional_bodies: std::collections::HashSet<String> = openapi
+            .components
+            .as_ref()
+            .map(|c| {
+                c.schemas
+                    .iter()
+                    .filter(|(_, s)| match s {
+                        utoipa::openapi::RefOr::T(utoipa::openapi::Schema::Object(o)) => {
+                            o.required.is_empty()
+                        }
+                        _ => false,
+                    })
+                    .map(|(name, _)| format!("#/components/schemas/{name}"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                ("GET", item.get.as_mut()),
+                ("POST", item.post.as_mut()),
+                ("PUT", item.put.as_mut()),
+                ("PATCH", item.patch.as_mut()),
+                ("DELETE", item.delete.as_mut()),
+                ("OPTIONS", item.options.as_mut()),
+            ];
+            for (method, op) in operations {
+                let Some(op) = op else { continue };
+                if let Some(body) = op.request_body.as_mut() {
+                    let all_optional = body.content.values().all(|c| match &c.schema {
+                        Some(utoipa::openapi::RefOr::Ref(r)) => {
+                            optional_bodies.contains(&r.ref_location)
+                        }
+                        _ => false,
+                    });
+                    if all_optional && !body.content.is_empty() {
+                        body.required = Some(utoipa::openapi::Required::False);
+                    }
+                }
+                let method = actix_web::http::Method::from_bytes(method.as_bytes())
+                    .unwrap_or(actix_web::http::Method::GET);
+                let access = crate::access::ROUTES
+                    .iter()
+                    .find(|r| r.method == method.as_str() && r.path == path)
+                    .map(|r| r.access);
+                let public = matches!(access, Some(crate::access::Access::Public));
+                let writes = method != actix_web::http::Method::GET
+                    && method != actix_web::http::Method::OPTIONS;
+                let mut add = |code: &str, description: &str| {
+                    op.responses
+                        .responses
+                        .entry(code.to_string())
+                        .or_insert_with(|| error(description).into());
+                };
+                add(
+                    "400",
+                    "invalid_request: a malformed parameter, header or body",
+                );
+                if !public {
+                    add(
+                        "401",
+                        "missing_api_key, invalid_api_key, key_revoked or key_expired",
+                    );
+                    add(
+                        "403",
+                        "insufficient_scope, forbidden, or a plan limit reached",
+                    );
+                }
+                add("404", "not_found: no such resource in this workspace");
+                if writes {
+                    add(
+                        "409",
+                        "version_conflict, idempotency_key_in_use, or a state that forbids it",
+                    );
+                    add(
+                        "413",
+                        "payload_too_large: the body exceeds the configured limit",
+                    );
+                }
+                add(
+                    "422",
+                    "validation_failed: the request is well-formed but not acceptable",
+                );
+                add("429", "rate_limited or quota_exceeded, with Retry-After");
+                add(
+                    "503",
+                    "service_unavailable: a dependency is away, with Retry-After",
+                );
+            }
+        }
     }
 }
 
@@ -248,7 +381,7 @@ impl Modify for BearerAuth {
         crate::routes::pixel::preflight,
     ),
     components(schemas(WorkspaceSettingsView, WorkspaceView, ApiKeyView, SiteView, keel_projections::query::DashboardView, keel_projections::webhooks::WebhookView, keel_infra::webhooks::DeliveryView, ErrorBody, ListMeta)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &StandardErrors),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;

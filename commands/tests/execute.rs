@@ -99,3 +99,66 @@ async fn a_refused_command_appends_nothing() {
         .expect("read")
         .is_empty());
 }
+
+/// Event ids drawn from a fixed sequence, as a request under an idempotency key draws them.
+fn seeded(seed: u128) -> impl FnMut() -> EventId {
+    let mut n = 0u128;
+    move || {
+        n += 1;
+        EventId(uuid::Uuid::from_u128(seed * 1000 + n))
+    }
+}
+
+#[tokio::test]
+async fn a_second_run_with_the_same_ids_returns_the_first_runs_events_and_appends_nothing() {
+    // Given a workspace created, then renamed by a run whose answer was lost,
+    let store = InMemoryStore::new();
+    let ws = WorkspaceId::new_v7();
+    execute::<WorkspaceAggregate>(&store, &exec(ws, None), &create(ws), EventId::new_v7)
+        .await
+        .expect("created");
+    let rename = |name: &str| {
+        WorkspaceCommand::Update(UpdateWorkspace {
+            name: Some(name.into()),
+            ..Default::default()
+        })
+    };
+    let (first, _) =
+        execute::<WorkspaceAggregate>(&store, &exec(ws, Some(1)), &rename("Run one"), seeded(7))
+            .await
+            .expect("renamed");
+    // and renamed again since by someone else,
+    execute::<WorkspaceAggregate>(&store, &exec(ws, None), &rename("Later"), EventId::new_v7)
+        .await
+        .expect("renamed later");
+    // when the lost run is run again with the same ids (and its now stale If-Match),
+    let (again, state) =
+        execute::<WorkspaceAggregate>(&store, &exec(ws, Some(1)), &rename("Run one"), seeded(7))
+            .await
+            .expect("answered, not a conflict");
+    // then it answers with the first run's events and the state right after them,
+    assert!(again.duplicate);
+    assert_eq!(
+        (
+            again.first_position,
+            again.last_position,
+            again.stream_version
+        ),
+        (
+            first.first_position,
+            first.last_position,
+            first.stream_version
+        )
+    );
+    assert_eq!(state.expect("exists").name, "Run one");
+    // and the stream holds each write once.
+    let history = store.read_stream(&StreamId::workspace(ws)).await.unwrap();
+    assert_eq!(history.len(), 3);
+    // Other ids are another request: decided afresh.
+    let (other, _) =
+        execute::<WorkspaceAggregate>(&store, &exec(ws, None), &rename("Run one"), seeded(8))
+            .await
+            .expect("renamed");
+    assert!(!other.duplicate);
+    assert_eq!(other.stream_version, 4);
+}

@@ -323,6 +323,32 @@ const VERIFY_PAGE: i64 = 5000;
 /// Recomputes the chain of `tenant` from the events as stored.
 pub async fn verify(db: &Db, tenant: &str) -> Result<Verification, sqlx::Error> {
     let mut conn = db.pool.acquire().await?;
+    // Links, head, checkpoint and pending count all come from one snapshot: read one statement
+    // at a time, a link the chainer commits meanwhile would show a head past the last link
+    // read (a chain reported truncated when it is not) or an event neither checked nor pending.
+    let begin = match db.dialect {
+        Dialect::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        // A deferred transaction: its first read fixes the snapshot (WAL) until it ends.
+        Dialect::Sqlite => "BEGIN",
+    };
+    sqlx::query(begin).execute(&mut *conn).await?;
+    let v = verify_in(db, &mut conn, tenant).await;
+    // Read-only: ending it either way changes nothing.
+    let end = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+    if end.is_err() {
+        // Never hand a connection back to the pool inside a transaction.
+        let _ = conn.close().await;
+    }
+    let v = v?;
+    end?;
+    Ok(v)
+}
+
+async fn verify_in(
+    db: &Db,
+    conn: &mut AnyConnection,
+    tenant: &str,
+) -> Result<Verification, sqlx::Error> {
     let cols = select_columns_of(db.dialect, "e.");
     // A page of links at a time (by sequence number): a workspace of millions of events is
     // verified in bounded memory.
@@ -405,7 +431,7 @@ pub async fn verify(db: &Db, tenant: &str) -> Result<Verification, sqlx::Error> 
         });
     }
     // Events of the workspace up to the chainer's checkpoint must all be in the chain.
-    let cp = load_checkpoint(&mut conn, CHECKPOINT).await?;
+    let cp = load_checkpoint(conn, CHECKPOINT).await?;
     let behind = match db.dialect {
         Dialect::Postgres => "(e.txid, e.position) <= (CAST($2 AS xid8), $3)",
         Dialect::Sqlite => "e.position <= $3 AND $2 = $2",

@@ -176,6 +176,30 @@ pub async fn open<'a>(
     Ok(Cow::Owned(out))
 }
 
+/// [`open`] of events the caller owns: opened in place, nothing copied.
+pub async fn open_owned(
+    conn: &mut AnyConnection,
+    mut events: Vec<RecordedEvent>,
+) -> Result<Vec<RecordedEvent>, sqlx::Error> {
+    let ids: BTreeSet<&str> = events
+        .iter()
+        .filter_map(|e| personal::sealed_key(&e.event))
+        .collect();
+    if ids.is_empty() {
+        return Ok(events);
+    }
+    let keys = keys_by_id(conn, &ids).await?;
+    for e in &mut events {
+        let Some(id) = personal::sealed_key(&e.event).map(str::to_string) else {
+            continue;
+        };
+        if let Err(err) = personal::open(&mut e.event, keys.get(&id)) {
+            tracing::error!(position = e.position, error = %err, "personal data unreadable; treated as erased");
+        }
+    }
+    Ok(events)
+}
+
 /// [`open`] on a pooled connection.
 pub async fn open_with(
     db: &Db,

@@ -208,19 +208,82 @@ pub fn public_payload(event: &DomainEvent) -> Value {
 /// One event as auditors and webhook receivers see it: its place in the log, who caused it, and
 /// its public payload in the type's current shape.
 pub fn public_event(e: &keel_events::RecordedEvent) -> Value {
-    serde_json::json!({
-        "position": e.position, "event_id": e.event_id, "event_type": e.event_type(),
-        // `data` is always in the type's current shape; the row may hold an older one.
-        "schema_version": current_version(e.event_type()),
-        "stored_schema_version": e.schema_version,
-        "workspace_id": e.tenant_id,
-        "stream_id": e.stream_id, "version": e.stream_version,
-        "actor": e.metadata.actor, "request_id": e.metadata.request_id,
-        "correlation_id": e.metadata.correlation_id, "causation_id": e.metadata.causation_id,
-        "occurred_at": format_ts(e.occurred_at),
-        "recorded_at": format_ts(e.recorded_at),
-        "data": public_payload(&e.event),
-    })
+    serde_json::to_value(PublicEvent::of(e)).unwrap_or(Value::Null)
+}
+
+/// [`public_event`] before it becomes a JSON tree: serialized straight to text where only text
+/// is needed (webhook bodies). Fields in alphabetical order, as a JSON object prints them.
+#[derive(serde::Serialize)]
+pub struct PublicEvent<'a> {
+    actor: &'a keel_events::Actor,
+    causation_id: &'a Option<keel_events::EventId>,
+    correlation_id: &'a Option<String>,
+    /// `data` is always in the type's current shape; the row may hold an older one.
+    data: Data<'a>,
+    event_id: &'a keel_events::EventId,
+    event_type: &'static str,
+    occurred_at: String,
+    position: i64,
+    recorded_at: String,
+    request_id: &'a Option<String>,
+    schema_version: i32,
+    stored_schema_version: i32,
+    stream_id: &'a keel_events::StreamId,
+    version: i64,
+    workspace_id: &'a keel_events::WorkspaceId,
+}
+
+impl<'a> PublicEvent<'a> {
+    pub fn of(e: &'a keel_events::RecordedEvent) -> PublicEvent<'a> {
+        PublicEvent {
+            actor: &e.metadata.actor,
+            causation_id: &e.metadata.causation_id,
+            correlation_id: &e.metadata.correlation_id,
+            data: Data::of(&e.event),
+            event_id: &e.event_id,
+            event_type: e.event_type(),
+            occurred_at: format_ts(e.occurred_at),
+            position: e.position,
+            recorded_at: format_ts(e.recorded_at),
+            request_id: &e.metadata.request_id,
+            schema_version: current_version(e.event_type()),
+            stored_schema_version: e.schema_version,
+            stream_id: &e.stream_id,
+            version: e.stream_version,
+            workspace_id: &e.tenant_id,
+        }
+    }
+}
+
+/// An event's public payload: a hit (the bulk of the log) with nothing sealed serialized as it
+/// is, since [`public_payload`] would change nothing in it; anything else through the JSON tree.
+enum Data<'a> {
+    Hit(&'a keel_events::Hit),
+    Tree(Value),
+}
+
+impl<'a> Data<'a> {
+    fn of(event: &'a DomainEvent) -> Data<'a> {
+        match event {
+            DomainEvent::PageviewRecorded(h)
+            | DomainEvent::CustomEventRecorded(h)
+            | DomainEvent::GoalCompleted(h)
+                if h.sealed.is_none() =>
+            {
+                Data::Hit(h)
+            }
+            other => Data::Tree(public_payload(other)),
+        }
+    }
+}
+
+impl serde::Serialize for Data<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Data::Hit(h) => h.serialize(s),
+            Data::Tree(v) => v.serialize(s),
+        }
+    }
 }
 
 /// Timestamps are stored as fixed-width RFC 3339 UTC text with microseconds, so that text order is
@@ -239,6 +302,23 @@ pub fn parse_ts(s: &str) -> Result<DateTime<Utc>, SchemaError> {
 mod tests {
     use super::*;
     use keel_events::{ApiKeyId, ApiKeyRevoked, WorkspaceId};
+
+    #[test]
+    fn hits_serialize_to_the_same_public_json_as_the_tree() {
+        let ws = WorkspaceId::new_v7();
+        let hit: keel_events::Hit = serde_json::from_value(serde_json::json!({
+            "site_id": keel_events::SiteId::new_v7(), "workspace_id": ws, "visitor": "v1",
+            "visitor_id": "client-7", "url": "https://shop.example.com/p/1",
+            "referrer": "https://www.google.com/", "name": "pageview", "props": {"plan": "pro"}
+        }))
+        .unwrap();
+        let e = DomainEvent::PageviewRecorded(hit);
+        assert!(matches!(Data::of(&e), Data::Hit(_)));
+        assert_eq!(
+            serde_json::to_value(Data::of(&e)).unwrap(),
+            public_payload(&e)
+        );
+    }
 
     #[test]
     fn events_round_trip_through_their_stored_shape() {

@@ -722,6 +722,178 @@ async fn an_idempotency_key_in_flight_is_409_and_a_crashed_claim_lapses(b: Backe
     app.stop().await;
 }
 
+/// The first run of each write committed, but its answer never reached the client (the
+/// database, the process or the connection died after the commit): the claim was released with
+/// no response stored. The retry under the same key must answer what the first run would have,
+/// the same ids and the same secret shown once, and the log must hold the write once.
+async fn a_write_whose_answer_was_lost_is_answered_by_its_retry_not_run_twice(b: Backend) {
+    let app = spawn_app_with(b, |c| c.webhooks_allow_private = true).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let (_, key, _) = app.create_key(&ws, "ci", ALL).await;
+    let (rotated_id, _, _) = app.create_key(&ws, "to rotate", &["keys:read"]).await;
+    let writes: Vec<(&str, String, Option<&str>, Value)> = vec![
+        (
+            "operator",
+            "/api/v1/workspaces".into(),
+            None,
+            json!({"name": "Lost answer", "slug": "lost-answer"}),
+        ),
+        (
+            "operator",
+            "/api/v1/workspaces".into(),
+            None,
+            json!({"name": "Lost answer"}),
+        ),
+        (
+            &ws,
+            "/api/v1/keys".into(),
+            Some(&key),
+            json!({"name": "shown once", "scopes": ["keys:read"]}),
+        ),
+        (
+            &ws,
+            format!("/api/v1/keys/{rotated_id}/rotate"),
+            Some(&key),
+            json!({}),
+        ),
+        (
+            &ws,
+            "/api/v1/webhooks".into(),
+            Some(&key),
+            json!({"url": "http://127.0.0.1:9/hook", "events": ["*"]}),
+        ),
+        (
+            &ws,
+            "/api/v1/sites".into(),
+            Some(&key),
+            json!({"name": "Blog", "domain": "blog.example.com"}),
+        ),
+        (
+            &ws,
+            "/api/v1/domains".into(),
+            Some(&key),
+            json!({"domains": ["lost.example", "answer.example"]}),
+        ),
+    ];
+    for (i, (scope, path, token, body)) in writes.into_iter().enumerate() {
+        lost_then_retried(&app, scope, &path, token, &body, &format!("lost-{i}")).await;
+    }
+    // A webhook's secret rotated, its answer lost: the retry shows the secret the first run stored.
+    let hook = app
+        .post("/api/v1/webhooks")
+        .token(&key)
+        .json(json!({"url": "http://127.0.0.1:9/other", "events": ["*"]}))
+        .send()
+        .await;
+    let hook_id = hook.body["data"]["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/webhooks/{hook_id}/rotate-secret");
+    let (_, retry) = lost_then_retried(&app, &ws, &path, Some(&key), &json!({}), "lost-hook").await;
+    let stored: Vec<String> = sqlx::query_scalar(
+        "SELECT secret FROM webhook_secrets WHERE webhook_id = $1 ORDER BY version",
+    )
+    .bind(&hook_id)
+    .fetch_all(&app.db().pool)
+    .await
+    .unwrap();
+    assert_eq!(stored.len(), 2, "one rotation: {stored:?}");
+    assert_eq!(
+        Some(stored[1].as_str()),
+        retry.body["data"]["secret"].as_str()
+    );
+    // The retried rotation left its key working with the secret it showed, and nothing behind.
+    let rotations: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM events WHERE event_type = 'key.rotated' AND CAST(tenant_id AS TEXT) = $1",
+    )
+    .bind(&ws)
+    .fetch_one(&app.db().pool)
+    .await
+    .unwrap();
+    assert_eq!(rotations, 1);
+    app.stop().await;
+}
+
+async fn lost_then_retried(
+    app: &TestApp,
+    scope: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &Value,
+    idem: &str,
+) -> (Resp, Resp) {
+    let send = || {
+        let c = app
+            .post(path)
+            .header("Idempotency-Key", idem)
+            .json(body.clone());
+        match token {
+            Some(t) => c.token(t),
+            None => c,
+        }
+        .send()
+    };
+    let log_before = log_size(app).await;
+    let first = send().await;
+    assert!(first.status.is_success(), "{path}: {first:?}");
+    let log_after = log_size(app).await;
+    assert!(log_after > log_before, "{path} wrote nothing");
+    // The answer is lost: the claim released after a 5xx, nothing stored.
+    let hash = keel_api::idempotency::key_hash(scope, idem);
+    let lost = sqlx::query(
+        "UPDATE idempotency_records SET state = 'released', response_status = NULL, \
+         response_headers = NULL, response_body = NULL WHERE key_hash = $1 AND state = 'done'",
+    )
+    .bind(&hash)
+    .execute(&app.db().pool)
+    .await
+    .unwrap()
+    .rows_affected();
+    assert_eq!(lost, 1, "{path}");
+    let retry = send().await;
+    assert_eq!(retry.status, first.status, "{path}: {retry:?}");
+    assert!(
+        retry.header("Idempotent-Replayed").is_none(),
+        "{path}: run again, not replayed"
+    );
+    assert_eq!(
+        retry.position(),
+        first.position(),
+        "{path}: the first run's events"
+    );
+    for f in [
+        "id",
+        "key",
+        "secret",
+        "slug",
+        "tracking_id",
+        "version",
+        "prefix",
+        "domains_added",
+        "scans_queued",
+    ] {
+        assert_eq!(
+            retry.body["data"][f], first.body["data"][f],
+            "{path}: {f}\n{first:?}\n{retry:?}"
+        );
+    }
+    assert_eq!(log_size(app).await, log_after, "{path}: written twice");
+    // Now the answer is stored: the next retry replays it.
+    let third = send().await;
+    assert_eq!(
+        third.header("Idempotent-Replayed").as_deref(),
+        Some("true"),
+        "{path}"
+    );
+    assert_eq!(third.body, retry.body, "{path}");
+    (first, retry)
+}
+
+async fn log_size(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM events")
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap()
+}
+
 async fn hardening_request_ids_limits_headers_and_cors(b: Backend) {
     let app = spawn_app_with(b, |c| c.max_body_bytes = 4096).await;
     let ws = app.create_workspace("Acme", "pro").await;
@@ -814,6 +986,52 @@ async fn hardening_request_ids_limits_headers_and_cors(b: Backend) {
     app.stop().await;
 }
 
+/// What Schemathesis found (docs/reliability.md), kept: 405 with `Allow` on a known path,
+/// bounds of pagination parameters, nested objects that must be objects, errors in JSON.
+async fn methods_bounds_and_shapes_answer_as_documented(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let r = app
+        .call(Method::PUT, "/api/v1/keys")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
+    );
+    assert_eq!(r.header("Allow").as_deref(), Some("GET, POST"));
+    let r = app.call(Method::PUT, "/api/v1/nowhere").send().await;
+    assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "not_found"));
+    for bad in [
+        "/api/v1/keys?min_position=-1",
+        "/api/v1/keys?limit=0",
+        "/api/v1/metrics?limit=0",
+        "/api/v1/usage",
+    ] {
+        let r = app.get(bad).workspace(&ws).send().await;
+        assert_eq!(
+            (r.status, r.code()),
+            (StatusCode::BAD_REQUEST, "invalid_request"),
+            "{bad}"
+        );
+    }
+    // Far past the end: an empty page and no next link (no overflow).
+    let r = app
+        .get(&format!("/api/v1/keys?offset={}", i64::MAX))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(r.body["meta"]["next"], Value::Null);
+    let r = app
+        .patch(&format!("/api/v1/workspaces/{ws}"))
+        .json(json!({"settings": [null, null]}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+}
+
 macro_rules! on_every_backend {
     ($($case:ident),* $(,)?) => {
         mod embedded { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Embedded).await } )* }
@@ -829,7 +1047,9 @@ on_every_backend!(
     past_the_daily_quota_calls_get_429_quota_exceeded,
     idempotent_writes_make_one_effect_and_replay_verbatim,
     an_idempotency_key_in_flight_is_409_and_a_crashed_claim_lapses,
+    a_write_whose_answer_was_lost_is_answered_by_its_retry_not_run_twice,
     hardening_request_ids_limits_headers_and_cors,
+    methods_bounds_and_shapes_answer_as_documented,
 );
 
 /// Postgres only: a statement that outlives `db_timeout_ms` is cancelled and the client hears

@@ -38,6 +38,8 @@ struct Behaviour {
     fail_first: u32,
     always_fail: bool,
     delay_ms: u64,
+    /// Fails the first attempt of every k-th new id (0: none).
+    fail_first_of_every: u32,
 }
 
 fn verify(secret: &str, id: &str, ts: &str, body: &[u8], signature: &str) -> bool {
@@ -91,7 +93,10 @@ async fn hook(
         *a += 1;
         *a
     };
-    if b.always_fail || n <= b.fail_first {
+    let picked = b.fail_first_of_every > 0
+        && n == 1
+        && (seen.attempts.len() as u32).is_multiple_of(b.fail_first_of_every);
+    if b.always_fail || n <= b.fail_first || picked {
         return HttpResponse::InternalServerError().body("try again");
     }
     seen.delivered
@@ -178,6 +183,7 @@ async fn signed_retried_counted(b: Backend) {
         fail_first: 2,
         always_fail: false,
         delay_ms: 0,
+        fail_first_of_every: 0,
     })
     .await;
     let app = app(b, |_| {}).await;
@@ -441,6 +447,7 @@ async fn failing_endpoint_is_disabled(b: Backend) {
         fail_first: 0,
         always_fail: true,
         delay_ms: 0,
+        fail_first_of_every: 0,
     })
     .await;
     let app = app(b, |c| {
@@ -662,6 +669,7 @@ async fn killing_the_dispatcher_mid_flight_loses_nothing() {
         fail_first: 0,
         always_fail: false,
         delay_ms: 150,
+        fail_first_of_every: 0,
     })
     .await;
     let app = spawn_app_with(Backend::Distributed, |c| {
@@ -669,7 +677,7 @@ async fn killing_the_dispatcher_mid_flight_loses_nothing() {
     })
     .await;
     let ws = app.create_workspace("Crash", "pro").await;
-    let (_, secret) = create_hook(
+    let (hook, secret) = create_hook(
         &app,
         &ws,
         &format!("http://127.0.0.1:{}/hook", rx.port),
@@ -738,11 +746,166 @@ async fn killing_the_dispatcher_mid_flight_loses_nothing() {
         assert!(resent <= 4 + 16 + 16, "{resent} attempts repeated");
         assert_eq!(seen.bad_signatures, 0);
     }
-    let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT status, COUNT(*) FROM webhook_deliveries GROUP BY status")
-            .fetch_all(&app.db().pool)
-            .await
-            .unwrap();
-    assert_eq!(rows, [("success".to_string(), 60)]);
+    let all = app
+        .get(&format!("/api/v1/webhooks/{hook}/deliveries?limit=100"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(all.body["meta"]["total_count"], json!(60), "{all:?}");
+    assert!(all.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["status"] == json!("success")));
     second.stop().await;
+}
+
+/// Most first attempts succeed and stay in their runs; every third fails once and becomes a row
+/// of its own. The listing merges both, newest event first, with exact totals and stable pages;
+/// every delivery can be read and retried by its id.
+async fn listings_merge_runs_and_retries(backend: Backend) {
+    let rx = start_receiver(Behaviour {
+        fail_first: 0,
+        always_fail: false,
+        delay_ms: 0,
+        fail_first_of_every: 3,
+    })
+    .await;
+    let app = app(backend, |_| {}).await;
+    let ws = app.create_workspace("Merge", "pro").await;
+    let (hook, secret) = create_hook(
+        &app,
+        &ws,
+        &format!("http://127.0.0.1:{}/hook", rx.port),
+        &["site.*"],
+    )
+    .await;
+    rx.secrets.lock().unwrap().push(secret);
+    for i in 0..25 {
+        let r = app
+            .post("/api/v1/sites")
+            .workspace(&ws)
+            .json(json!({"name": format!("M{i}"), "domain": format!("m{i}.example.com")}))
+            .send()
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+    }
+    until("25 deliveries", || {
+        rx.seen.lock().unwrap().delivered.len() == 25
+    })
+    .await;
+    let list = |q: String| {
+        let (app, ws, hook) = (&app, ws.clone(), hook.clone());
+        async move {
+            app.get(&format!("/api/v1/webhooks/{hook}/deliveries?{q}"))
+                .workspace(&ws)
+                .send()
+                .await
+        }
+    };
+    // Outcomes are recorded a moment after the receiver answers.
+    let mut full = list("limit=100".into()).await;
+    for _ in 0..100 {
+        let done = full.body["data"]
+            .as_array()
+            .is_some_and(|d| d.iter().all(|d| d["status"] == json!("success")));
+        if done && full.body["meta"]["total_count"] == json!(25) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        full = list("limit=100".into()).await;
+    }
+    let data = full.body["data"].as_array().unwrap().clone();
+    assert_eq!(
+        (data.len(), full.body["meta"]["total_count"].clone()),
+        (25, json!(25)),
+        "{full:?}"
+    );
+    let attempts = rx.seen.lock().unwrap().attempts.clone();
+    let mut retried = 0;
+    for d in &data {
+        assert_eq!(d["status"], json!("success"), "{d}");
+        let id = d["id"].as_str().unwrap();
+        assert_eq!(d["attempt"], json!(attempts[id]), "{d}");
+        retried += usize::from(attempts[id] == 2);
+    }
+    assert_eq!(retried, 8, "every third id failed once");
+    // Newest first: event ids (UUIDv7, appended one after another) descend.
+    let events: Vec<&str> = data
+        .iter()
+        .map(|d| d["event_id"].as_str().unwrap())
+        .collect();
+    assert!(events.windows(2).all(|w| w[0] > w[1]), "{events:?}");
+    // Pages of 4 put together are the whole list.
+    let mut paged = Vec::new();
+    for offset in (0..28).step_by(4) {
+        let p = list(format!("limit=4&offset={offset}")).await;
+        assert_eq!(p.body["meta"]["total_count"], json!(25));
+        paged.extend(
+            p.body["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["id"].clone()),
+        );
+    }
+    let ids: Vec<Value> = data.iter().map(|d| d["id"].clone()).collect();
+    assert_eq!(paged, ids);
+    for (status, n) in [
+        ("success", 25),
+        ("retrying", 0),
+        ("pending", 0),
+        ("failed", 0),
+    ] {
+        let p = list(format!("status={status}")).await;
+        assert_eq!(p.body["meta"]["total_count"], json!(n), "{status}: {p:?}");
+    }
+    // Each delivery by its id, whichever table holds it; none can be retried (all succeeded).
+    for d in &data {
+        let id = d["id"].as_str().unwrap();
+        let one = app
+            .get(&format!("/api/v1/webhooks/{hook}/deliveries/{id}"))
+            .workspace(&ws)
+            .send()
+            .await;
+        assert_eq!(one.body["data"], *d, "{one:?}");
+        let again = app
+            .post(&format!("/api/v1/webhooks/{hook}/deliveries/{id}/retry"))
+            .workspace(&ws)
+            .send()
+            .await;
+        assert_eq!(again.code(), "cannot_retry", "{again:?}");
+    }
+    let unknown = app
+        .get(&format!(
+            "/api/v1/webhooks/{hook}/deliveries/msg_{}",
+            uuid::Uuid::new_v4().simple()
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let w = app
+        .eventually(&format!("/api/v1/webhooks/{hook}"), Some(&ws), |r| {
+            r.body["data"]["success_count"] == json!(25)
+        })
+        .await;
+    assert_eq!(
+        (
+            w.body["data"]["success_count"].clone(),
+            w.body["data"]["failure_count"].clone()
+        ),
+        (json!(25), json!(8)),
+        "{w:?}"
+    );
+}
+
+#[tokio::test]
+async fn listings_merge_runs_and_retries_embedded() {
+    listings_merge_runs_and_retries(Backend::Embedded).await;
+}
+
+#[tokio::test]
+async fn listings_merge_runs_and_retries_distributed() {
+    listings_merge_runs_and_retries(Backend::Distributed).await;
 }

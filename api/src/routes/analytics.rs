@@ -3,9 +3,10 @@
 //! commit puts the appends of many items and requests into few transactions.
 
 use crate::auth::Caller;
+use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{json_body, POSITION_HEADER};
-use crate::routes::{command_meta, new_event_id};
+use crate::routes::command_meta;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -233,7 +234,7 @@ async fn prepare(
     let event_id = hit
         .client_event_id
         .as_deref()
-        .map_or_else(new_event_id, |id| {
+        .map_or_else(crate::routes::new_event_id, |id| {
             EventId(client_event_uuid(site.id, "event", id))
         });
     Ok(Fate::Append(AppendRequest {
@@ -347,7 +348,7 @@ async fn append_one(
             stream_id: stream,
             expected: ExpectedVersion::Any,
             events: vec![NewEvent {
-                event_id: new_event_id(),
+                event_id: Entropy::of(req).event_ids()(),
                 event,
                 occurred_at: at,
             }],
@@ -523,7 +524,9 @@ pub async fn payment(
         json!({ "data": { "site_id": site.id, "transaction_id": transaction_id, "amount": amount,
             "currency": body.currency, "status": status } })
     };
-    match execute::<PaymentAggregate>(&state.store, &exec, &command, new_event_id).await {
+    match execute::<PaymentAggregate>(&state.store, &exec, &command, Entropy::of(&req).event_ids())
+        .await
+    {
         Ok((outcome, _)) => {
             let mut resp = HttpResponse::build(StatusCode::CREATED);
             position_header(&mut resp, outcome.last_position);
@@ -559,9 +562,13 @@ pub async fn remove_payment(
         metadata: command_meta(&req, &caller),
         now: Utc::now(),
     };
-    let (outcome, _) =
-        execute::<PaymentAggregate>(&state.store, &exec, &PaymentCommand::Remove, new_event_id)
-            .await?;
+    let (outcome, _) = execute::<PaymentAggregate>(
+        &state.store,
+        &exec,
+        &PaymentCommand::Remove,
+        Entropy::of(&req).event_ids(),
+    )
+    .await?;
     Ok(HttpResponse::NoContent()
         .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
         .finish())

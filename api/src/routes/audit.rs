@@ -54,11 +54,13 @@ fn bad(msg: impl Into<String>) -> ApiError {
     ApiError::BadRequest(msg.into())
 }
 
-fn encode_cursor(c: &keel_commands::LogCursor) -> String {
+/// A page cursor of the audit log: `c1.<txid>.<position>`.
+pub fn encode_cursor(c: &keel_commands::LogCursor) -> String {
     format!("c1.{}.{}", c.txid, c.position)
 }
 
-fn decode_cursor(raw: &str) -> Result<keel_commands::LogCursor, ApiError> {
+/// Reads a cursor given back by a client; anything else is 400.
+pub fn decode_cursor(raw: &str) -> Result<keel_commands::LogCursor, ApiError> {
     let mut parts = raw.trim().split('.');
     match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (Some("c1"), Some(t), Some(p), None) => Ok(keel_commands::LogCursor {

@@ -1,13 +1,14 @@
 //! `/api/v1/dashboards`: saved sets of widgets, and every widget's series in one call.
 
 use crate::auth::Caller;
+use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{
     envelope, if_match, json_body, list_filter, wait_for_position, written, POSITION_HEADER,
 };
 use crate::routes::analytics::load_site;
+use crate::routes::command_meta;
 use crate::routes::stats::{parse_filters, range, series, Params};
-use crate::routes::{command_meta, new_event_id};
 use crate::state::AppState;
 use actix_web::http::header::{HeaderValue, LOCATION};
 use actix_web::http::StatusCode;
@@ -34,10 +35,20 @@ fn parse_id(raw: &str) -> Result<DashboardId, ApiError> {
     raw.parse().map_err(|_| ApiError::NotFound("dashboard"))
 }
 
-async fn load(state: &AppState, ws: WorkspaceId, id: DashboardId) -> Result<Dashboard, ApiError> {
+/// The dashboard as of its stream, and when it was created (as the read model says it).
+async fn load(
+    state: &AppState,
+    ws: WorkspaceId,
+    id: DashboardId,
+) -> Result<(Dashboard, String), ApiError> {
     let history = state.store.read_stream(&StreamId::dashboard(id)).await?;
+    let created = history
+        .first()
+        .map(|e| keel_schemas::format_ts(e.occurred_at))
+        .unwrap_or_default();
     DashboardAggregate::fold(history.iter().map(|e| &e.event))
         .filter(|d| d.workspace_id == ws && !d.deleted)
+        .map(|d| (d, created))
         .ok_or(ApiError::NotFound("dashboard"))
 }
 
@@ -59,9 +70,9 @@ async fn check_sites(
     Ok(())
 }
 
-fn view(d: &Dashboard, version: i64, at: &str) -> Value {
+fn view(d: &Dashboard, version: i64, created: &str, at: &str) -> Value {
     json!({ "id": d.id, "workspace_id": d.workspace_id, "name": d.name, "widgets": d.widgets,
-        "status": "active", "updated_at": at, "version": version })
+        "status": "active", "created_at": created, "updated_at": at, "version": version })
 }
 
 fn exec(
@@ -80,7 +91,7 @@ fn exec(
 }
 
 #[utoipa::path(post, path = "/api/v1/dashboards", tag = "dashboards", request_body = DashboardBody,
-    responses((status = 201, description = "created", body = keel_projections::query::DashboardView), (status = 422, body = crate::openapi::ErrorBody)))]
+    responses((status = 201, description = "created", body = crate::openapi::DashboardResponse), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -91,7 +102,7 @@ pub async fn create(
     let body: DashboardBody = json_body(body, state.config.max_body_bytes).await?;
     let widgets = body.widgets.unwrap_or_default();
     check_sites(&state, ws, &widgets).await?;
-    let id = DashboardId::new_v7();
+    let id = DashboardId(Entropy::of(&req).uuid_v7());
     let command = DashboardCommand::Create {
         dashboard_id: id,
         workspace_id: ws,
@@ -101,16 +112,14 @@ pub async fn create(
     let mut exec = exec(&req, &caller, ws, id)?;
     exec.expected_version = None;
     let (outcome, after) =
-        execute::<DashboardAggregate>(&state.store, &exec, &command, new_event_id).await?;
+        execute::<DashboardAggregate>(&state.store, &exec, &command, Entropy::of(&req).event_ids())
+            .await?;
     let d = after.ok_or_else(|| ApiError::Internal("dashboard missing after create".into()))?;
+    let now = keel_schemas::format_ts(exec.now);
     let mut resp = written(
         StatusCode::CREATED,
         &outcome,
-        view(
-            &d,
-            outcome.stream_version,
-            &keel_schemas::format_ts(exec.now),
-        ),
+        view(&d, outcome.stream_version, &now, &now),
     );
     resp.headers_mut().insert(
         LOCATION,
@@ -136,7 +145,7 @@ pub async fn list(
 }
 
 #[utoipa::path(get, path = "/api/v1/dashboards/{id}", tag = "dashboards", params(("id" = String, Path, description = "dashboard id")),
-    responses((status = 200, body = keel_projections::query::DashboardView), (status = 404, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = crate::openapi::DashboardResponse), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -155,7 +164,7 @@ pub async fn get(
 }
 
 #[utoipa::path(patch, path = "/api/v1/dashboards/{id}", tag = "dashboards", params(("id" = String, Path, description = "dashboard id")), request_body = DashboardBody,
-    responses((status = 200, body = keel_projections::query::DashboardView), (status = 404, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = crate::openapi::DashboardResponse), (status = 404, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -165,7 +174,7 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
     let id = parse_id(&path)?;
-    load(&state, ws, id).await?;
+    let (_, created) = load(&state, ws, id).await?;
     let body: DashboardBody = json_body(body, state.config.max_body_bytes).await?;
     if let Some(w) = &body.widgets {
         check_sites(&state, ws, w).await?;
@@ -176,7 +185,8 @@ pub async fn update(
     };
     let exec = exec(&req, &caller, ws, id)?;
     let (outcome, after) =
-        execute::<DashboardAggregate>(&state.store, &exec, &command, new_event_id).await?;
+        execute::<DashboardAggregate>(&state.store, &exec, &command, Entropy::of(&req).event_ids())
+            .await?;
     let d = after.ok_or(ApiError::NotFound("dashboard"))?;
     Ok(written(
         StatusCode::OK,
@@ -184,6 +194,7 @@ pub async fn update(
         view(
             &d,
             outcome.stream_version,
+            &created,
             &keel_schemas::format_ts(exec.now),
         ),
     ))
@@ -201,9 +212,13 @@ pub async fn delete(
     let id = parse_id(&path)?;
     load(&state, ws, id).await?;
     let exec = exec(&req, &caller, ws, id)?;
-    let (outcome, _) =
-        execute::<DashboardAggregate>(&state.store, &exec, &DashboardCommand::Delete, new_event_id)
-            .await?;
+    let (outcome, _) = execute::<DashboardAggregate>(
+        &state.store,
+        &exec,
+        &DashboardCommand::Delete,
+        Entropy::of(&req).event_ids(),
+    )
+    .await?;
     Ok(HttpResponse::NoContent()
         .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
         .finish())
@@ -219,7 +234,7 @@ pub async fn data(
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
     let id = parse_id(&path)?;
-    let d = load(&state, ws, id).await?;
+    let (d, _) = load(&state, ws, id).await?;
     wait_for_position(&req, &state, Projection::Analytics).await?;
     let mut widgets = Vec::with_capacity(d.widgets.len());
     for w in &d.widgets {

@@ -2,11 +2,12 @@
 //! changes, and the folders that group them.
 
 use crate::auth::Caller;
+use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{
     envelope, json_body, list_filter, query_pairs, wait_for_position, written, POSITION_HEADER,
 };
-use crate::routes::{command_meta, new_event_id};
+use crate::routes::command_meta;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -150,8 +151,14 @@ pub async fn add(
     let state_ref = &state;
     let req_ref = &req;
     let caller_ref = &caller;
+    // Each domain's event ids drawn here, in request order: the adds run concurrently.
+    let entropy = Entropy::of(&req);
+    let names: Vec<_> = names
+        .into_iter()
+        .map(|n| (n, entropy.event_ids()))
+        .collect();
     let results: Vec<Result<Option<(DomainId, i64)>, ApiError>> = futures::stream::iter(names)
-        .map(|name| async move {
+        .map(|(name, ids)| async move {
             let id = domain_id(ws, &name.ascii);
             let cmd = DomainCommand::Add {
                 domain_id: id,
@@ -159,7 +166,7 @@ pub async fn add(
                 name,
             };
             let e = exec(req_ref, caller_ref, ws, StreamId::domain(id));
-            match execute::<DomainAggregate>(&state_ref.store, &e, &cmd, new_event_id).await {
+            match execute::<DomainAggregate>(&state_ref.store, &e, &cmd, ids).await {
                 Ok((outcome, _)) => Ok(Some((id, outcome.last_position))),
                 Err(CommandError::Rejected(DomainError::AlreadyExists(_))) => Ok(None),
                 Err(e) => Err(e.into()),
@@ -341,7 +348,8 @@ pub async fn update(
     });
     let mut e = exec(&req, &caller, ws, StreamId::domain(id));
     e.expected_version = crate::http::if_match(&req)?;
-    let (outcome, after) = execute::<DomainAggregate>(&state.store, &e, &cmd, new_event_id).await?;
+    let (outcome, after) =
+        execute::<DomainAggregate>(&state.store, &e, &cmd, Entropy::of(&req).event_ids()).await?;
     let d = after.ok_or(ApiError::NotFound("domain"))?;
     Ok(written(
         StatusCode::OK,
@@ -366,8 +374,13 @@ pub async fn remove(
     let id = parse_domain_id(&path)?;
     load(&state, ws, id).await?;
     let e = exec(&req, &caller, ws, StreamId::domain(id));
-    let (outcome, _) =
-        execute::<DomainAggregate>(&state.store, &e, &DomainCommand::Remove, new_event_id).await?;
+    let (outcome, _) = execute::<DomainAggregate>(
+        &state.store,
+        &e,
+        &DomainCommand::Remove,
+        Entropy::of(&req).event_ids(),
+    )
+    .await?;
     Ok(HttpResponse::NoContent()
         .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
         .finish())
@@ -517,14 +530,15 @@ pub async fn create_folder(
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
     let body: FolderBody = json_body(body, state.config.max_body_bytes).await?;
-    let id = FolderId::new_v7();
+    let id = FolderId(Entropy::of(&req).uuid_v7());
     let cmd = FolderCommand::Create {
         folder_id: id,
         workspace_id: ws,
         name: body.name,
     };
     let e = exec(&req, &caller, ws, StreamId::folder(id));
-    let (outcome, after) = execute::<FolderAggregate>(&state.store, &e, &cmd, new_event_id).await?;
+    let (outcome, after) =
+        execute::<FolderAggregate>(&state.store, &e, &cmd, Entropy::of(&req).event_ids()).await?;
     let f = after.ok_or_else(|| ApiError::Internal("folder missing after create".into()))?;
     Ok(written(
         StatusCode::CREATED,
@@ -546,7 +560,8 @@ async fn folder_command(
         return Err(ApiError::NotFound("folder"));
     }
     let e = exec(req, caller, ws, StreamId::folder(id));
-    let (outcome, after) = execute::<FolderAggregate>(&state.store, &e, &cmd, new_event_id).await?;
+    let (outcome, after) =
+        execute::<FolderAggregate>(&state.store, &e, &cmd, Entropy::of(req).event_ids()).await?;
     Ok((outcome, after.ok_or(ApiError::NotFound("folder"))?))
 }
 

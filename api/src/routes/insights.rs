@@ -1,11 +1,12 @@
 //! Visitor profiles, funnels and the flat metrics feed.
 
 use crate::auth::Caller;
+use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{envelope, query_pairs, wait_for_position};
 use crate::routes::analytics::{load_site, position_header, site_of};
+use crate::routes::command_meta;
 use crate::routes::stats::{context, invalid, meta, range, Params};
-use crate::routes::{command_meta, new_event_id};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, Utc};
@@ -148,10 +149,10 @@ const FEED_METRICS: [&str; 5] = ["visitors", "visits", "pageviews", "events", "r
 #[utoipa::path(get, path = "/api/v1/metrics", tag = "analytics",
     params(("metric_id" = Option<String>, Query, description = "visitors, visits, pageviews, events, revenue or goal:<name>; default all"),
         ("site_id" = Option<String>, Query, description = "one site; default every site of the workspace"),
-        ("start_date" = Option<String>, Query, description = "YYYY-MM-DD in each site's time zone; default 30 days ago"),
-        ("end_date" = Option<String>, Query, description = "YYYY-MM-DD, inclusive; default today"),
-        ("limit" = Option<i64>, Query, description = "points per page, default 50, at most 1000"),
-        ("offset" = Option<i64>, Query, description = "points to skip")),
+        ("start_date" = Option<String>, Query, pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$", description = "YYYY-MM-DD in each site's time zone; default 30 days ago"),
+        ("end_date" = Option<String>, Query, pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$", description = "YYYY-MM-DD, inclusive; default today"),
+        ("limit" = Option<i64>, Query, minimum = 1, description = "points per page, default 50, at most 1000"),
+        ("offset" = Option<i64>, Query, minimum = 0, description = "points to skip")),
     responses((status = 200, description = "`{\"data\": [{\"metric_id\", \"site_id\", \"date\", \"value\", \"currency\"?}], \"meta\": {…}}`, one point per metric, site and local day, sorted by site, metric and date"),
         (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn metrics_feed(
@@ -351,7 +352,7 @@ pub async fn erase_visitor(
                 stream_id: stream,
                 expected: ExpectedVersion::Any,
                 events: vec![NewEvent {
-                    event_id: new_event_id(),
+                    event_id: Entropy::of(&req).event_ids()(),
                     event,
                     occurred_at: state.config.clock.now(),
                 }],

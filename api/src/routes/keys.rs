@@ -2,11 +2,12 @@
 //! or rotation; listings show its prefix only.
 
 use crate::auth::{display_prefix, generate_key, hash_secret, Caller, KeyKind};
+use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{
     envelope, json_body, list_filter, query_pairs, wait_for_position, written, POSITION_HEADER,
 };
-use crate::routes::{command_meta, new_event_id};
+use crate::routes::command_meta;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -114,8 +115,9 @@ pub async fn create(
         Some(Environment::Test) => KeyKind::Test,
         _ => KeyKind::Live,
     };
-    let secret = generate_key(kind);
-    let id = ApiKeyId::new_v7();
+    let entropy = Entropy::of(&req);
+    let secret = generate_key(kind, &mut entropy.rng());
+    let id = ApiKeyId(entropy.uuid_v7());
     let now = Utc::now();
     let command = ApiKeyCommand::Create(CreateApiKey {
         key_id: id,
@@ -136,7 +138,7 @@ pub async fn create(
         &state.store,
         &exec(&req, &caller, ws, id, now),
         &command,
-        new_event_id,
+        Entropy::of(&req).event_ids(),
     )
     .await?;
     let k = after.ok_or_else(|| ApiError::Internal("key missing after create".into()))?;
@@ -250,7 +252,7 @@ pub async fn rotate(
     } else {
         KeyKind::Live
     };
-    let secret = generate_key(kind);
+    let secret = generate_key(kind, &mut Entropy::of(&req).rng());
     let now = Utc::now();
     let command = ApiKeyCommand::Rotate(RotateApiKey {
         prefix: display_prefix(&secret),
@@ -262,7 +264,7 @@ pub async fn rotate(
         &state.store,
         &exec(&req, &caller, ws, id, now),
         &command,
-        new_event_id,
+        Entropy::of(&req).event_ids(),
     )
     .await?;
     state.key_cache.evict_workspace(ws);
@@ -301,7 +303,7 @@ pub async fn revoke(
         &state.store,
         &exec(&req, &caller, ws, id, Utc::now()),
         &command,
-        new_event_id,
+        Entropy::of(&req).event_ids(),
     )
     .await?;
     state.key_cache.evict_workspace(ws);

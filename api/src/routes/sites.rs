@@ -1,11 +1,12 @@
 //! `/api/v1/sites`: the sites of the caller's workspace (where analytics events come from).
 
 use crate::auth::Caller;
+use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{
     envelope, if_match, json_body, list_filter, wait_for_position, written, POSITION_HEADER,
 };
-use crate::routes::{command_meta, new_event_id};
+use crate::routes::command_meta;
 use crate::state::AppState;
 use actix_web::http::header::{HeaderValue, LOCATION};
 use actix_web::http::StatusCode;
@@ -43,9 +44,8 @@ pub struct UpdateSiteBody {
 
 /// A public tracking id: `kt_` and 20 base62 characters. Not a secret (it goes into web pages);
 /// long enough that ids cannot be enumerated.
-fn tracking_id() -> String {
+fn tracking_id(mut rng: impl rand::RngCore) -> String {
     const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let mut rng = rand::rngs::OsRng;
     let body: String = (0..20)
         .map(|_| char::from(BASE62[rng.gen_range(0..BASE62.len())]))
         .collect();
@@ -111,7 +111,8 @@ pub async fn create(
                 .map_or_else(|| "UTC".into(), |w| w.settings.timezone)
         }
     };
-    let id = SiteId::new_v7();
+    let entropy = Entropy::of(&req);
+    let id = SiteId(entropy.uuid_v7());
     let command = SiteCommand::Create(CreateSite {
         site_id: id,
         workspace_id: ws,
@@ -119,12 +120,13 @@ pub async fn create(
         domain: body.domain.trim().to_string(),
         timezone,
         currency: body.currency.unwrap_or_else(|| "USD".into()),
-        tracking_id: tracking_id(),
+        tracking_id: tracking_id(entropy.rng()),
     });
     let mut exec = exec(&req, &caller, ws, id)?;
     exec.expected_version = None;
     let (outcome, after) =
-        execute::<SiteAggregate>(&state.store, &exec, &command, new_event_id).await?;
+        execute::<SiteAggregate>(&state.store, &exec, &command, Entropy::of(&req).event_ids())
+            .await?;
     let s = after.ok_or_else(|| ApiError::Internal("site missing after create".into()))?;
     let mut resp = written(
         StatusCode::CREATED,
@@ -199,7 +201,8 @@ pub async fn update(
     });
     let exec = exec(&req, &caller, ws, id)?;
     let (outcome, after) =
-        execute::<SiteAggregate>(&state.store, &exec, &command, new_event_id).await?;
+        execute::<SiteAggregate>(&state.store, &exec, &command, Entropy::of(&req).event_ids())
+            .await?;
     let s = after.ok_or(ApiError::NotFound("site"))?;
     let created_at = query::get_site(&state.db, &ws.to_string(), &id.to_string())
         .await?
@@ -228,8 +231,13 @@ pub async fn delete(
     let id = parse_id(&path)?;
     load(&state, ws, id).await?;
     let exec = exec(&req, &caller, ws, id)?;
-    let (outcome, _) =
-        execute::<SiteAggregate>(&state.store, &exec, &SiteCommand::Delete, new_event_id).await?;
+    let (outcome, _) = execute::<SiteAggregate>(
+        &state.store,
+        &exec,
+        &SiteCommand::Delete,
+        Entropy::of(&req).event_ids(),
+    )
+    .await?;
     Ok(HttpResponse::NoContent()
         .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
         .finish())

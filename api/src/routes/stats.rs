@@ -51,9 +51,9 @@ impl Params {
     /// `limit` (default 50, clamped to 1..=1000) and `offset` (≥ 0) of a paginated answer.
     pub(crate) fn page(&self) -> Result<(i64, i64), ApiError> {
         let limit = match self.get("limit") {
-            Some(l) => l
-                .parse::<i64>()
-                .map_err(|_| ApiError::BadRequest("`limit` must be an integer".into()))?,
+            Some(l) => l.parse::<i64>().ok().filter(|l| *l >= 1).ok_or_else(|| {
+                ApiError::BadRequest("`limit` must be an integer of at least 1".into())
+            })?,
             None => crate::http::DEFAULT_LIMIT,
         };
         let offset = match self.get("offset") {
@@ -203,7 +203,7 @@ fn dimension(field: &str, raw: &str) -> Result<&'static str, ApiError> {
 
 /// `[["is", "source", ["Google", "Bing"]], ["contains", "page", ["/blog"]]]`: every filter must
 /// hold; the values of one filter are alternatives.
-pub(crate) fn parse_filters(raw: &str) -> Result<Vec<Filter>, ApiError> {
+pub fn parse_filters(raw: &str) -> Result<Vec<Filter>, ApiError> {
     let shape = "must be a JSON array of [operator, dimension, [values]] with operator is, is_not or contains";
     let v: Value = serde_json::from_str(raw).map_err(|_| invalid("filters", shape))?;
     let items = v.as_array().ok_or_else(|| invalid("filters", shape))?;
@@ -577,7 +577,7 @@ pub async fn breakdown(
     meta.insert("offset".into(), json!(offset));
     meta.insert(
         "next".into(),
-        json!((offset + limit < total).then(|| link(offset + limit))),
+        json!((offset.saturating_add(limit) < total).then(|| link(offset.saturating_add(limit)))),
     );
     meta.insert(
         "previous".into(),

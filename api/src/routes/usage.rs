@@ -2,6 +2,7 @@
 //! exactly by the store's inline counters), checks and the per-feature summary.
 
 use crate::auth::Caller;
+use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{json_body, POSITION_HEADER};
 use crate::routes::command_meta;
@@ -187,7 +188,7 @@ pub async fn record(
     let event = usage::record_usage(ws, key_id, &ent, &input, start)?;
     let event_id = match &input.usage_id {
         Some(u) => EventId(usage_event_uuid(ws, &ent.feature, u)),
-        None => EventId::new_v7(),
+        None => Entropy::of(&req).event_ids()(),
     };
     let quantity = event.quantity;
     let stream = StreamId::usage(ws, &event_id.0.simple().to_string());
@@ -216,7 +217,10 @@ pub async fn record(
         }
         Err(e) => return Err(e.into()),
     };
-    if outcome.duplicate {
+    // Without a usage_id, only a run of this same request (under its Idempotency-Key) draws this
+    // event id: its first run committed and was not answered. The answer is the first run's.
+    let duplicate = outcome.duplicate && input.usage_id.is_some();
+    if duplicate {
         // A replay must be the same record: the first one is in its own stream.
         let first = state.store.read_stream(&stream).await?;
         let same = first.iter().any(|e| {
@@ -231,11 +235,11 @@ pub async fn record(
         }
     }
     let (used, start, reset) = used(&state, ws, &acc, &ent, now).await?;
-    if !outcome.duplicate {
+    if !duplicate {
         let meta = command_meta(&req, &caller);
         thresholds(&state, meta, ws, &ent, used, start, now).await?;
     }
-    let status = if outcome.duplicate {
+    let status = if duplicate {
         StatusCode::OK
     } else {
         StatusCode::CREATED
@@ -245,7 +249,7 @@ pub async fn record(
         resp.insert_header((POSITION_HEADER, outcome.last_position.to_string()));
     }
     Ok(resp.json(json!({ "data": {
-        "recorded": true, "duplicate": outcome.duplicate, "feature": ent.feature, "quantity": quantity,
+        "recorded": true, "duplicate": duplicate, "feature": ent.feature, "quantity": quantity,
         "current_usage": used, "limit": ent.limit, "available": available(ent.limit, used),
         "period_start": keel_schemas::format_ts(start), "reset_at": ts(reset),
     }})))
@@ -499,7 +503,7 @@ pub async fn put(
         &state.store,
         &exec,
         &command,
-        crate::routes::new_event_id,
+        Entropy::of(&req).event_ids(),
     )
     .await?;
     let acc = account(&state, ws).await?;
@@ -534,7 +538,7 @@ pub async fn remove(
         &state.store,
         &exec,
         &command,
-        crate::routes::new_event_id,
+        Entropy::of(&req).event_ids(),
     )
     .await?;
     let mut resp = HttpResponse::NoContent();

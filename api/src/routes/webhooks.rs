@@ -3,11 +3,12 @@
 //! (`keel_infra::webhooks`).
 
 use crate::auth::Caller;
+use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{
     envelope, if_match, json_body, list_filter, wait_for_position, written, POSITION_HEADER,
 };
-use crate::routes::{command_meta, new_event_id};
+use crate::routes::command_meta;
 use crate::state::AppState;
 use actix_web::http::header::{HeaderValue, LOCATION};
 use actix_web::http::StatusCode;
@@ -122,8 +123,9 @@ pub async fn create(
     let ws = caller.workspace(&req, &state).await?;
     let body: WebhookBody = json_body(body, state.config.max_body_bytes).await?;
     let url = body.url.unwrap_or_default();
-    let id = WebhookId::new_v7();
-    let secret = hooks::generate_secret();
+    let entropy = Entropy::of(&req);
+    let id = WebhookId(entropy.uuid_v7());
+    let secret = hooks::generate_secret(&mut entropy.rng());
     let command = WebhookCommand::Create {
         webhook_id: id,
         workspace_id: ws,
@@ -137,11 +139,17 @@ pub async fn create(
     // Validate first (nothing stored for a refused request), then look the host up.
     WebhookAggregate::decide(&None, &command)?;
     check_target(&state, &url).await?;
-    hooks::store_secret(&state.db, id, 1, ws, &secret).await?;
+    if !hooks::store_secret(&state.db, id, 1, ws, &secret).await? {
+        // Only a run of this same request (same idempotency seed) draws this id.
+        return Err(ApiError::Internal(
+            "the new endpoint's id already has another secret".into(),
+        ));
+    }
     let mut exec = exec(&req, &caller, ws, id)?;
     exec.expected_version = None;
     let (outcome, after) =
-        execute::<WebhookAggregate>(&state.store, &exec, &command, new_event_id).await?;
+        execute::<WebhookAggregate>(&state.store, &exec, &command, Entropy::of(&req).event_ids())
+            .await?;
     let w = after.ok_or_else(|| ApiError::Internal("webhook missing after create".into()))?;
     let mut data = view(&state, &w, outcome.stream_version).await?;
     data["secret"] = json!(secret);
@@ -176,7 +184,7 @@ pub async fn list(
 }
 
 #[utoipa::path(get, path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = String, Path, description = "webhook id")),
-    responses((status = 200, body = keel_projections::webhooks::WebhookView), (status = 404, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = crate::openapi::WebhookResponse), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -221,7 +229,8 @@ pub async fn update(
     }
     let exec = exec(&req, &caller, ws, id)?;
     let (outcome, after) =
-        execute::<WebhookAggregate>(&state.store, &exec, &command, new_event_id).await?;
+        execute::<WebhookAggregate>(&state.store, &exec, &command, Entropy::of(&req).event_ids())
+            .await?;
     let w = after.ok_or(ApiError::NotFound("webhook"))?;
     let data = view(&state, &w, outcome.stream_version).await?;
     Ok(written(StatusCode::OK, &outcome, data))
@@ -239,9 +248,13 @@ pub async fn delete(
     let id = parse_id(&path)?;
     load(&state, ws, id).await?;
     let exec = exec(&req, &caller, ws, id)?;
-    let (outcome, _) =
-        execute::<WebhookAggregate>(&state.store, &exec, &WebhookCommand::Delete, new_event_id)
-            .await?;
+    let (outcome, _) = execute::<WebhookAggregate>(
+        &state.store,
+        &exec,
+        &WebhookCommand::Delete,
+        Entropy::of(&req).event_ids(),
+    )
+    .await?;
     hooks::forget_secrets(&state.db, &id.to_string()).await?;
     Ok(HttpResponse::NoContent()
         .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
@@ -274,13 +287,19 @@ pub async fn rotate(
     if !(0..=604_800).contains(&grace) {
         return Err(DomainError::field("previous_valid_for_seconds", "must be 0 to 604800").into());
     }
-    let secret = hooks::generate_secret();
+    let secret = hooks::generate_secret(&mut Entropy::of(&req).rng());
+    // A second run of a rotation whose answer was lost (same idempotency seed, same secret)
+    // finds its secret current: it stores nothing, and `execute` finds its event.
+    let again =
+        hooks::stored_secret(&state.db, id, current.secret_version).await? == Some(secret.clone());
     let next = current.secret_version + 1;
     // The secret is stored before the event that names its version; a concurrent rotation finds
     // the version taken.
-    if hooks::store_secret(&state.db, id, next, ws, &secret)
-        .await
-        .is_err()
+    if !again
+        && !matches!(
+            hooks::store_secret(&state.db, id, next, ws, &secret).await,
+            Ok(true)
+        )
     {
         return Err(ApiError::VersionConflict {
             expected: version.to_string(),
@@ -297,7 +316,8 @@ pub async fn rotate(
         previous_valid_until: until,
     };
     let (outcome, after) =
-        execute::<WebhookAggregate>(&state.store, &exec, &command, new_event_id).await?;
+        execute::<WebhookAggregate>(&state.store, &exec, &command, Entropy::of(&req).event_ids())
+            .await?;
     let w = after.ok_or(ApiError::NotFound("webhook"))?;
     let mut data = view(&state, &w, outcome.stream_version).await?;
     data["secret"] = json!(secret);
@@ -333,11 +353,14 @@ pub async fn test(
 
 /// The query the handler reads through `list_filter`; declared for the OpenAPI document.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct DeliveryParams {
     /// pending, retrying, success or failed
     status: Option<String>,
+    #[param(minimum = 1)]
     limit: Option<i64>,
+    #[param(minimum = 0)]
     offset: Option<i64>,
 }
 
@@ -367,7 +390,7 @@ pub async fn deliveries(
 
 #[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries/{delivery_id}", tag = "webhooks",
     params(("id" = String, Path, description = "webhook id"), ("delivery_id" = String, Path, description = "delivery id (`msg_…`, the `webhook-id` header)")),
-    responses((status = 200, body = keel_infra::webhooks::DeliveryView), (status = 404, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = crate::openapi::DeliveryResponse), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn delivery(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -386,7 +409,7 @@ pub async fn delivery(
 
 #[utoipa::path(post, path = "/api/v1/webhooks/{id}/deliveries/{delivery_id}/retry", tag = "webhooks",
     params(("id" = String, Path, description = "webhook id"), ("delivery_id" = String, Path, description = "delivery id")),
-    responses((status = 202, description = "scheduled for an attempt now, under the same id", body = keel_infra::webhooks::DeliveryView),
+    responses((status = 202, description = "scheduled for an attempt now, under the same id", body = crate::openapi::DeliveryResponse),
         (status = 400, description = "`cannot_retry`: it already succeeded", body = crate::openapi::ErrorBody),
         (status = 404, body = crate::openapi::ErrorBody),
         (status = 409, description = "the endpoint is not active; enable it first", body = crate::openapi::ErrorBody)))]

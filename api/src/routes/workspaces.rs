@@ -1,11 +1,12 @@
 //! `/api/v1/workspaces`: the operator manages every workspace; a key sees only its own.
 
 use crate::auth::Caller;
+use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{
     envelope, if_match, json_body, list_filter, wait_for_position, written, POSITION_HEADER,
 };
-use crate::routes::{command_meta, new_event_id};
+use crate::routes::command_meta;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use keel_commands::workspace::{
@@ -33,6 +34,7 @@ pub struct CreateWorkspaceBody {
     slug: Option<String>,
     #[schema(value_type = Option<String>, example = "free")]
     tier: Option<Tier>,
+    #[serde(default, deserialize_with = "crate::http::object_or_null")]
     settings: Option<SettingsBody>,
 }
 
@@ -43,6 +45,7 @@ pub struct UpdateWorkspaceBody {
     slug: Option<String>,
     #[schema(value_type = Option<String>, example = "free")]
     tier: Option<Tier>,
+    #[serde(default, deserialize_with = "crate::http::object_or_null")]
     settings: Option<SettingsBody>,
 }
 
@@ -82,7 +85,7 @@ pub async fn create(
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body: CreateWorkspaceBody = json_body(body, state.config.max_body_bytes).await?;
-    let id = WorkspaceId::new_v7();
+    let id = WorkspaceId(Entropy::of(&req).uuid_v7());
     let slug = match body.slug {
         Some(s) => s,
         None => {
@@ -118,7 +121,8 @@ pub async fn create(
         now,
     };
     let (outcome, state_after) =
-        execute::<WorkspaceAggregate>(&state.store, &exec, &command, new_event_id).await?;
+        execute::<WorkspaceAggregate>(&state.store, &exec, &command, Entropy::of(&req).event_ids())
+            .await?;
     let w =
         state_after.ok_or_else(|| ApiError::Internal("workspace missing after create".into()))?;
     let mut resp = written(
@@ -226,7 +230,8 @@ pub async fn update(
         now,
     };
     let (outcome, after) =
-        execute::<WorkspaceAggregate>(&state.store, &exec, &command, new_event_id).await?;
+        execute::<WorkspaceAggregate>(&state.store, &exec, &command, Entropy::of(&req).event_ids())
+            .await?;
     state.key_cache.evict_workspace(id);
     let w = after.ok_or(ApiError::NotFound("workspace"))?;
     let created_at = query::get_workspace(&state.db, &id.to_string())
@@ -264,9 +269,13 @@ pub async fn delete(
         metadata: command_meta(&req, &caller),
         now: chrono::Utc::now(),
     };
-    let (outcome, _) =
-        execute::<WorkspaceAggregate>(&state.store, &exec, &WorkspaceCommand::Delete, new_event_id)
-            .await?;
+    let (outcome, _) = execute::<WorkspaceAggregate>(
+        &state.store,
+        &exec,
+        &WorkspaceCommand::Delete,
+        Entropy::of(&req).event_ids(),
+    )
+    .await?;
     state.key_cache.evict_workspace(id);
     Ok(HttpResponse::NoContent()
         .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
