@@ -158,11 +158,10 @@ fn init_logging(config: &Config) {
     }
 }
 
-// The background work of a process (relay, projectors, webhook dispatcher, scanner) shares this
-// one thread; the HTTP workers have threads of their own. A multi-threaded runtime here made the
-// webhook dispatcher a third faster, but it also made an existing gap in idempotency show up in
-// the Postgres outage test (see docs/benchmarks.md, "Round 3"): that gap is fixed first.
-#[actix_web::main]
+// A multi-threaded runtime: the background work of a process (relay, projectors, chainer, webhook
+// dispatcher, scanner) spreads over the machine's cores beside the HTTP workers, which have
+// threads of their own (under `actix_web::main` it all shared one thread; docs/operations.md).
+#[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::load(cli.config.as_deref())?;
