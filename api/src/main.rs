@@ -158,6 +158,12 @@ fn init_logging(config: &Config) {
     }
 }
 
+// mimalloc: the dispatcher, the projectors and the API allocate many small, short-lived objects
+// across threads; glibc's allocator spent about a tenth of the webhook dispatcher's time
+// (docs/benchmarks.md, webhooks, round 4).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 // A multi-threaded runtime: the background work of a process (relay, projectors, chainer, webhook
 // dispatcher, scanner) spreads over the machine's cores beside the HTTP workers, which have
 // threads of their own (under `actix_web::main` it all shared one thread; docs/operations.md).
