@@ -113,8 +113,9 @@ fn request_id(req: &actix_web::dev::ServiceRequest) -> String {
 }
 
 /// Every few seconds: writes `last_used_at` of keys and quota counts, forgets idle rate-limit
-/// buckets, and (every minute) deletes idempotency records past their 24 hours. Flushes once
-/// more on shutdown.
+/// buckets, (every minute) deletes idempotency records past their 24 hours, and (at start and
+/// every hour) webhook deliveries finished longer ago than their retention. Flushes once more on
+/// shutdown.
 async fn housekeeping(state: std::sync::Arc<AppState>, mut shutdown: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
     let mut rounds: u64 = 0;
@@ -141,6 +142,21 @@ async fn housekeeping(state: std::sync::Arc<AppState>, mut shutdown: watch::Rece
                 Ok(n) if n > 0 => tracing::debug!(purged = n, "expired idempotency records"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not purge idempotency records"),
+            }
+        }
+        if rounds.is_multiple_of(1800) {
+            let days = i64::try_from(state.config.webhook_retention_days).unwrap_or(i64::MAX);
+            let before = now - chrono::Duration::days(days.min(3650));
+            match keel_infra::webhooks::purge_finished(&state.db, before).await {
+                Ok((runs, rows)) if runs + rows > 0 => {
+                    tracing::info!(
+                        runs,
+                        rows,
+                        "deleted webhook deliveries past their retention"
+                    )
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not delete old webhook deliveries"),
             }
         }
         rounds += 1;

@@ -44,6 +44,9 @@ pub struct Config {
     pub webhook_disable_after_secs: u64,
     /// Deliveries in flight at once per process.
     pub webhook_concurrency: usize,
+    /// Days a finished delivery (delivered, or failed for good) stays listed; then it is
+    /// deleted. Counters are kept.
+    pub webhook_retention_days: u64,
     pub log_format: Option<String>,
     pub max_body_bytes: usize,
     /// Longest a single database statement may run (Postgres `statement_timeout`) and longest a
@@ -83,6 +86,7 @@ impl Default for Config {
             webhook_disable_after: 20,
             webhook_disable_after_secs: 24 * 3600,
             webhook_concurrency: 32,
+            webhook_retention_days: 30,
             log_format: None,
             max_body_bytes: 1024 * 1024,
             db_timeout_ms: 5_000,
@@ -156,6 +160,7 @@ impl std::fmt::Debug for Config {
                 &self.webhook_disable_after_secs,
             )
             .field("webhook_concurrency", &self.webhook_concurrency)
+            .field("webhook_retention_days", &self.webhook_retention_days)
             .field("log_format", &self.log_format)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("db_timeout_ms", &self.db_timeout_ms)
@@ -319,6 +324,16 @@ impl Config {
                         name: "KEEL_WEBHOOK_DISABLE_AFTER",
                         message: format!("`{v}`: expected a positive number"),
                     })?;
+        }
+        if let Some(v) = get("KEEL_WEBHOOK_RETENTION_DAYS") {
+            config.webhook_retention_days = v
+                .parse()
+                .ok()
+                .filter(|n| (1..=3650).contains(n))
+                .ok_or_else(|| ConfigError::Env {
+                    name: "KEEL_WEBHOOK_RETENTION_DAYS",
+                    message: format!("`{v}`: expected 1 to 3650"),
+                })?;
         }
         if let Some(v) = get("KEEL_WEBHOOK_CONCURRENCY") {
             config.webhook_concurrency = v

@@ -177,6 +177,7 @@ impl KafkaProjector {
                 }
             }
         }
+        close(self.consumer, name).await;
     }
 
     /// Applies a batch and records the offsets reached, in one transaction. Messages before the
@@ -282,5 +283,35 @@ fn received(m: &rdkafka::message::BorrowedMessage<'_>) -> Received {
         partition: m.partition(),
         offset: m.offset(),
         event,
+    }
+}
+
+/// Closes a consumer (it leaves its group) on a thread of its own, waiting at most 10 s.
+/// librdkafka can block forever in a close that meets a pending rebalance (`rd_kafka_assign`
+/// waits without a timeout, confluentinc/librdkafka#4884); on the runtime's thread that would
+/// hang the whole stop, so past the wait the thread is left behind and the stop goes on.
+async fn close(consumer: StreamConsumer, name: &'static str) {
+    let (done, closed) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name("keel-consumer-close".into())
+        .spawn(move || {
+            drop(consumer);
+            let _ = done.send(());
+        });
+    if spawned.is_err() {
+        tracing::warn!(
+            projection = name,
+            "could not start a thread to close the consumer"
+        );
+        return;
+    }
+    if tokio::time::timeout(Duration::from_secs(10), closed)
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            projection = name,
+            "the Kafka consumer did not close within 10 s (a librdkafka hang); leaving it behind"
+        );
     }
 }

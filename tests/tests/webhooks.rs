@@ -762,7 +762,7 @@ async fn killing_the_dispatcher_mid_flight_loses_nothing() {
 
 /// Most first attempts succeed and stay in their runs; every third fails once and becomes a row
 /// of its own. The listing merges both, newest event first, with exact totals and stable pages;
-/// every delivery can be read and retried by its id.
+/// every delivery can be read and retried by its id. Past the retention, finished deliveries go.
 async fn listings_merge_runs_and_retries(backend: Backend) {
     let rx = start_receiver(Behaviour {
         fail_first: 0,
@@ -896,6 +896,92 @@ async fn listings_merge_runs_and_retries(backend: Backend) {
             w.body["data"]["failure_count"].clone()
         ),
         (json!(25), json!(8)),
+        "{w:?}"
+    );
+
+    // Retention: deliveries finished longer ago than it are deleted. One still to be retried
+    // stays, whatever its age, and so does a recent one; the counters keep counting.
+    let pool = &app.db().pool;
+    let row = data
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_string())
+        .find(|id| attempts[id] == 2)
+        .unwrap();
+    let long_ago = "2020-01-01T00:00:00.000000Z";
+    sqlx::query(
+        "UPDATE webhook_deliveries SET status = 'retrying', next_attempt_at = '2999-01-01T00:00:00.000000Z' \
+         WHERE delivery_id = $1",
+    )
+    .bind(&row)
+    .execute(pool)
+    .await
+    .unwrap();
+    for table in ["webhook_runs", "webhook_deliveries"] {
+        sqlx::query(&format!(
+            "UPDATE {table} SET updated_at = $1 WHERE webhook_id = $2"
+        ))
+        .bind(long_ago)
+        .bind(&hook)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+    let r = app
+        .post("/api/v1/sites")
+        .workspace(&ws)
+        .json(json!({"name": "Recent", "domain": "recent.example.com"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let recent = app
+        .eventually(&format!("/api/v1/webhooks/{hook}"), Some(&ws), |r| {
+            r.body["data"]["success_count"] == json!(26)
+        })
+        .await;
+    assert_eq!(
+        recent.body["data"]["success_count"],
+        json!(26),
+        "{recent:?}"
+    );
+    let (runs, rows) = keel_infra::webhooks::purge_finished(
+        &app.db(),
+        chrono::Utc::now() - chrono::Duration::days(30),
+    )
+    .await
+    .unwrap();
+    assert!(runs >= 1, "{runs} runs deleted");
+    assert_eq!(rows, 7, "the retried deliveries but the one still retrying");
+    let left = list("limit=100".into()).await;
+    let left_ids: Vec<&str> = left.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(left.body["meta"]["total_count"], json!(2), "{left:?}");
+    assert!(left_ids.contains(&row.as_str()), "{left:?}");
+    let gone = data
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .find(|id| *id != row)
+        .unwrap();
+    let one = app
+        .get(&format!("/api/v1/webhooks/{hook}/deliveries/{gone}"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(one.status, StatusCode::NOT_FOUND, "{one:?}");
+    let w = app
+        .get(&format!("/api/v1/webhooks/{hook}"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(
+        (
+            w.body["data"]["success_count"].clone(),
+            w.body["data"]["failure_count"].clone()
+        ),
+        (json!(26), json!(8)),
         "{w:?}"
     );
 }

@@ -348,3 +348,27 @@ pub async fn retry_delivery(
         .await?
         .is_some_and(|d| d.status == "pending"))
 }
+
+/// Deletes the deliveries finished before `before`: closed runs, and delivery rows that
+/// succeeded or failed for good. An open run, or a delivery still to be retried, stays whatever
+/// its age; the endpoint's counters (`webhook_stats`) are not touched. Returns the runs and the
+/// rows deleted.
+pub async fn purge_finished(
+    db: &Db,
+    before: chrono::DateTime<chrono::Utc>,
+) -> Result<(u64, u64), sqlx::Error> {
+    let before = keel_schemas::format_ts(before);
+    let runs = sqlx::query("DELETE FROM webhook_runs WHERE open = 0 AND updated_at < $1")
+        .bind(&before)
+        .execute(&db.pool)
+        .await?
+        .rows_affected();
+    let rows = sqlx::query(
+        "DELETE FROM webhook_deliveries WHERE status IN ('success', 'failed') AND updated_at < $1",
+    )
+    .bind(&before)
+    .execute(&db.pool)
+    .await?
+    .rows_affected();
+    Ok((runs, rows))
+}

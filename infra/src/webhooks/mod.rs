@@ -540,7 +540,7 @@ mod deliveries;
 mod dispatch;
 
 pub use deliveries::{
-    get_delivery, list_deliveries, retry_delivery, DeliveryView, DELIVERY_STATUSES,
+    get_delivery, list_deliveries, purge_finished, retry_delivery, DeliveryView, DELIVERY_STATUSES,
 };
 pub use dispatch::run;
 
