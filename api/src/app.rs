@@ -112,6 +112,9 @@ fn request_id(req: &actix_web::dev::ServiceRequest) -> String {
         .unwrap_or_else(|| format!("req_{}", uuid::Uuid::now_v7().simple()))
 }
 
+/// How long an idle HTTP connection is kept open (docs/operations.md).
+pub const KEEP_ALIVE_SECS: u64 = 120;
+
 /// Every few seconds: writes `last_used_at` of keys and quota counts, forgets idle rate-limit
 /// buckets, (every minute) deletes idempotency records past their 24 hours, and (at start and
 /// every hour) webhook deliveries finished longer ago than their retention. Flushes once more on
@@ -374,6 +377,11 @@ impl Application {
                     )
                     .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::NotFound("route")) }))
             })
+            // Idle keep-alive connections are held longer than clients pool them (reqwest and
+            // hyper 90 s, nginx 75 s, load balancers 60 s). With actix's 5 s, a client reusing a
+            // connection the server was closing at that moment saw its request fail unsent
+            // ("connection closed before message completed"): the client must close first.
+            .keep_alive(std::time::Duration::from_secs(KEEP_ALIVE_SECS))
             .listen(listener)?
             .shutdown_timeout(30)
             .disable_signals()

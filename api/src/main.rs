@@ -128,7 +128,8 @@ enum Command {
     },
     /// Replay the whole log into fresh tables of a projection and swap them in.
     Rebuild {
-        /// workspaces, api_keys, sites or analytics
+        /// workspaces, api_keys, sites, analytics, dashboards, domains, webhooks, or usage (the
+        /// usage ledger, recounted from the log in place while appends wait)
         projection: String,
     },
 }
@@ -393,10 +394,30 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Rebuild { projection } if projection == "usage" => {
+            let db = keel_api::app::open_database(&config).await?;
+            let before = keel_infra::usage::recount(&db, None).await?;
+            let report = keel_infra::usage::rebuild(&db, None).await?;
+            println!(
+                "rebuilt usage: {} events recounted into {} counters and {} hours ({} counters and {} hours differed from the log)",
+                report.events,
+                report.counters,
+                report.hours,
+                before.counter_differences.len(),
+                before.hour_differences.len()
+            );
+            Ok(())
+        }
         Command::Rebuild { projection } => {
             let p = keel_projections::Projection::by_name(&projection).ok_or_else(|| {
+                let known: Vec<&str> = keel_projections::Projection::ALL
+                    .iter()
+                    .map(|p| p.name())
+                    .chain(["usage"])
+                    .collect();
                 anyhow::anyhow!(
-                    "unknown projection `{projection}`; known: workspaces, api_keys, sites, analytics, dashboards"
+                    "unknown projection `{projection}`; known: {}",
+                    known.join(", ")
                 )
             })?;
             let db = keel_api::app::open_database(&config).await?;

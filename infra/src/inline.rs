@@ -201,10 +201,10 @@ pub(crate) async fn apply(
 
 const HOUR_MS: i64 = 3_600_000;
 
-type CounterKey = (String, String, i64);
-type HourKey = (String, String, i64, String);
+pub(crate) type CounterKey = (String, String, i64);
+pub(crate) type HourKey = (String, String, i64, String);
 
-fn counter_key(u: &UsageRecorded) -> CounterKey {
+pub(crate) fn counter_key(u: &UsageRecorded) -> CounterKey {
     (
         u.workspace_id.to_string(),
         u.feature.clone(),
@@ -212,7 +212,7 @@ fn counter_key(u: &UsageRecorded) -> CounterKey {
     )
 }
 
-fn hour_key(u: &UsageRecorded, at: DateTime<Utc>) -> HourKey {
+pub(crate) fn hour_key(u: &UsageRecorded, at: DateTime<Utc>) -> HourKey {
     (
         u.workspace_id.to_string(),
         u.feature.clone(),
@@ -338,30 +338,38 @@ impl UsageLedger {
         let soft: Vec<(CounterKey, i64)> = self.soft.into_iter().collect();
         upsert_counters(conn, &soft, "usage_counters.used + excluded.used").await?;
         let hourly: Vec<(HourKey, i64)> = self.hourly.into_iter().collect();
-        for chunk in hourly.chunks(200) {
-            let rows = (0..chunk.len())
-                .map(|i| {
-                    let b = 1 + 5 * i;
-                    format!("(${}, ${}, ${}, ${}, ${})", b, b + 1, b + 2, b + 3, b + 4)
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = format!(
-                "INSERT INTO usage_hourly (workspace_id, feature, hour, key_id, quantity) VALUES {rows} \
-                 ON CONFLICT (workspace_id, feature, hour, key_id) DO UPDATE SET \
-                 quantity = usage_hourly.quantity + excluded.quantity"
-            );
-            let mut q = sqlx::query(&sql);
-            for ((w, f, h, k), n) in chunk {
-                q = q.bind(w).bind(f).bind(*h).bind(k).bind(*n);
-            }
-            q.execute(&mut *conn).await?;
-        }
-        Ok(())
+        upsert_hourly(conn, &hourly).await
     }
 }
 
-async fn upsert_counters(
+/// Adds `rows` to the hourly usage.
+pub(crate) async fn upsert_hourly(
+    conn: &mut AnyConnection,
+    rows: &[(HourKey, i64)],
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(200) {
+        let values = (0..chunk.len())
+            .map(|i| {
+                let b = 1 + 5 * i;
+                format!("(${}, ${}, ${}, ${}, ${})", b, b + 1, b + 2, b + 3, b + 4)
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO usage_hourly (workspace_id, feature, hour, key_id, quantity) VALUES {values} \
+             ON CONFLICT (workspace_id, feature, hour, key_id) DO UPDATE SET \
+             quantity = usage_hourly.quantity + excluded.quantity"
+        );
+        let mut q = sqlx::query(&sql);
+        for ((w, f, h, k), n) in chunk {
+            q = q.bind(w).bind(f).bind(*h).bind(k).bind(*n);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn upsert_counters(
     conn: &mut AnyConnection,
     rows: &[(CounterKey, i64)],
     set: &str,
@@ -441,17 +449,6 @@ async fn apply_usage(
         )
         .await?;
     }
-    let (w, f, h, k) = hour_key(u, at);
-    sqlx::query(
-        "INSERT INTO usage_hourly (workspace_id, feature, hour, key_id, quantity) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (workspace_id, feature, hour, key_id) DO UPDATE SET quantity = usage_hourly.quantity + excluded.quantity",
-    )
-    .bind(w)
-    .bind(f)
-    .bind(h)
-    .bind(k)
-    .bind(u.quantity)
-    .execute(&mut *conn)
-    .await?;
+    upsert_hourly(conn, &[(hour_key(u, at), u.quantity)]).await?;
     Ok(())
 }

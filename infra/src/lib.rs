@@ -22,6 +22,7 @@ pub mod snapshots;
 pub mod store;
 pub mod sweeper;
 pub mod testing;
+pub mod usage;
 pub mod webhooks;
 
 pub use keel_projections::{Db, Dialect};
