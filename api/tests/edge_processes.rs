@@ -165,7 +165,7 @@ async fn the_redis_script_grants_exactly_limit_plus_burst_at_twice_the_rate_acro
 
 #[tokio::test]
 async fn two_api_processes_share_one_rate_limit_through_redis() {
-    let db = keel_infra::testing::fresh_postgres_url().await;
+    let db = keel_testkit::fresh_postgres_url().await;
     let admin = format!("keel_admin_shared_{}", uuid::Uuid::new_v4().simple());
     let dir = tempfile::tempdir().unwrap();
     let envs = vec![
@@ -424,7 +424,7 @@ async fn no_plaintext_key_after_a_run(postgres: bool) {
         ("KEEL_ADMIN_TOKEN", admin.clone()),
     ];
     let db_url = if postgres {
-        let url = keel_infra::testing::fresh_postgres_url().await;
+        let url = keel_testkit::fresh_postgres_url().await;
         envs.push(("KEEL_DATABASE_URL", url.clone()));
         Some(url)
     } else {

@@ -219,7 +219,7 @@ async fn caught_up(store: &SqlStore, db: &keel_infra::Db) -> bool {
 
 #[tokio::test]
 async fn a_projector_killed_mid_stream_ends_equal_to_a_rebuild() {
-    let url = keel_infra::testing::fresh_postgres_url().await;
+    let url = keel_testkit::fresh_postgres_url().await;
     let topic = format!("keel.kill-test.{}", uuid::Uuid::new_v4().simple());
     let config = Config {
         database_url: Some(url.clone()),
@@ -412,7 +412,7 @@ fn check_stream_order(got: &[(String, String, i64)]) -> usize {
 #[tokio::test]
 async fn a_relay_killed_under_load_publishes_exactly_the_committed_set_in_stream_order() {
     use std::collections::HashSet;
-    let url = keel_infra::testing::fresh_postgres_url().await;
+    let url = keel_testkit::fresh_postgres_url().await;
     let topic = format!("keel.relay-kill.{}", uuid::Uuid::new_v4().simple());
     let config = Config {
         database_url: Some(url.clone()),
@@ -450,7 +450,7 @@ async fn a_relay_killed_under_load_publishes_exactly_the_committed_set_in_stream
             let mut i = 0usize;
             while !*stopped.borrow() {
                 let stream = StreamId(format!("key-relay-{}", (i + w) % 8));
-                let e = keel_infra::testing::sample_event();
+                let e = keel_testkit::sample_event();
                 let id = e.event_id.to_string();
                 let request = |expected, e| AppendRequest {
                     tenant_id: WorkspaceId::new_v7(),
@@ -465,7 +465,7 @@ async fn a_relay_killed_under_load_publishes_exactly_the_committed_set_in_stream
                     .unwrap();
                 acked.push(id);
                 if w < 4 && i.is_multiple_of(5) {
-                    let e = keel_infra::testing::sample_event();
+                    let e = keel_testkit::sample_event();
                     let id = e.event_id.to_string();
                     let r = store
                         .append(request(ExpectedVersion::Exact(1_000_000), e))
@@ -675,7 +675,7 @@ async fn a_broker_stopped_for_30_s_under_load_loses_nothing_and_lag_recovers() {
     );
     let broker = Broker::new().await;
     let brokers = broker.address();
-    let url = keel_infra::testing::fresh_postgres_url().await;
+    let url = keel_testkit::fresh_postgres_url().await;
     let topic = format!("keel.broker-outage.{}", uuid::Uuid::new_v4().simple());
     let config = Config {
         database_url: Some(url.clone()),

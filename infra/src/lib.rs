@@ -2,7 +2,6 @@
 //! checkpoints, configuration and telemetry.
 
 pub mod audit;
-pub mod bench;
 pub mod chain;
 pub mod clock;
 pub mod config;
@@ -21,7 +20,6 @@ pub mod scanner;
 pub mod snapshots;
 pub mod store;
 pub mod sweeper;
-pub mod testing;
 pub mod usage;
 pub mod webhooks;
 

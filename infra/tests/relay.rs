@@ -6,7 +6,7 @@ use keel_commands::{AppendRequest, EventStore};
 use keel_events::{EventId, ExpectedVersion, Metadata, NewEvent, StreamId, WorkspaceId};
 use keel_infra::relay::Relay;
 use keel_infra::store::{SqlStore, StoreOptions};
-use keel_infra::testing::fresh_postgres;
+use keel_testkit::fresh_postgres;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::{ClientConfig, Message};
 use std::collections::{HashMap, HashSet};
@@ -23,7 +23,7 @@ fn topic() -> String {
 }
 
 fn event() -> NewEvent {
-    keel_infra::testing::sample_event()
+    keel_testkit::sample_event()
 }
 
 async fn append(store: &SqlStore, stream: &StreamId) -> EventId {

@@ -5,8 +5,8 @@
 use keel_commands::{AppendRequest, EventStore, InMemoryStore, LogCursor, StoreError};
 use keel_events::{ApiKeyId, EventId, ExpectedVersion, Metadata, NewEvent, StreamId, WorkspaceId};
 use keel_infra::store::{SqlStore, StoreOptions};
-use keel_infra::testing::{fresh_postgres, fresh_sqlite};
 use keel_infra::Db;
+use keel_testkit::{fresh_postgres, fresh_sqlite};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,7 +67,7 @@ impl Backend {
 }
 
 fn event() -> NewEvent {
-    keel_infra::testing::sample_event()
+    keel_testkit::sample_event()
 }
 
 fn request(stream: &StreamId, expected: ExpectedVersion, events: Vec<NewEvent>) -> AppendRequest {

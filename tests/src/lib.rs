@@ -60,7 +60,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
             Some(dir)
         }
         Backend::Distributed => {
-            config.database_url = Some(keel_infra::testing::fresh_postgres_url().await);
+            config.database_url = Some(keel_testkit::fresh_postgres_url().await);
             config.kafka_brokers = Some(kafka_brokers());
             config.kafka_topic = format!("keel.test.{}", uuid::Uuid::new_v4().simple());
             None

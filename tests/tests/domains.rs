@@ -476,8 +476,8 @@ async fn domains_are_added_validated_filed_and_removed(b: Backend) {
 
 /// The zones of the scanner test: a company on Google Workspace, Google's own records its SPF
 /// and MX point at, a gateway it moves to, and two domains with broken SPF.
-async fn dns() -> keel_api::dns_fixture::DnsFixture {
-    let z = keel_api::dns_fixture::DnsFixture::start(&[
+async fn dns() -> keel_testkit::dns::DnsFixture {
+    let z = keel_testkit::dns::DnsFixture::start(&[
         "acme-corp.com",
         "google.com",
         "pphosted.com",

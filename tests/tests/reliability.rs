@@ -32,7 +32,7 @@ async fn one_winner_per_version(db: keel_infra::Db, stride: usize) {
         let store = stores[n % PROCESSES].clone();
         let stream = stream.clone();
         tasks.push(tokio::spawn(async move {
-            let mut e = keel_infra::testing::sample_event();
+            let mut e = keel_testkit::sample_event();
             e.event_id = EventId::new_v7();
             let id = e.event_id;
             let r = store
@@ -115,14 +115,14 @@ async fn one_winner_per_version(db: keel_infra::Db, stride: usize) {
 
 #[tokio::test]
 async fn ten_thousand_concurrent_appends_on_one_stream_sqlite() {
-    let (db, _dir) = keel_infra::testing::fresh_sqlite().await;
+    let (db, _dir) = keel_testkit::fresh_sqlite().await;
     one_winner_per_version(db.clone(), 1).await;
     one_winner_per_version(db, 7919).await;
 }
 
 #[tokio::test]
 async fn ten_thousand_concurrent_appends_on_one_stream_postgres() {
-    let db = keel_infra::testing::fresh_postgres().await;
+    let db = keel_testkit::fresh_postgres().await;
     one_winner_per_version(db.clone(), 1).await;
     one_winner_per_version(db, 7919).await;
 }

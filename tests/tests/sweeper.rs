@@ -14,7 +14,7 @@ async fn events_the_feed_never_delivers_are_applied_from_the_log() {
     let config = Config {
         listen: "127.0.0.1:0".into(),
         admin_token: Some(admin.clone()),
-        database_url: Some(keel_infra::testing::fresh_postgres_url().await),
+        database_url: Some(keel_testkit::fresh_postgres_url().await),
         kafka_brokers: Some(keel_tests::kafka_brokers()),
         kafka_topic: format!("keel.test.{}", uuid::Uuid::new_v4().simple()),
         kafka_partitions: 3,

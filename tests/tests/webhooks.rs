@@ -567,7 +567,7 @@ async fn a_failing_endpoint_is_disabled_distributed() {
 
 #[tokio::test]
 async fn private_and_unsafe_targets_are_refused() {
-    let dns = keel_api::dns_fixture::DnsFixture::start(&["hooks-test.com"])
+    let dns = keel_testkit::dns::DnsFixture::start(&["hooks-test.com"])
         .await
         .unwrap();
     dns.set("inside.hooks-test.com", "A", &["10.0.0.5"])

@@ -1,18 +1,19 @@
-//! `keel bench`: each figure beside a baseline measured in the same run, as a ratio. Timings on a
+//! `keel-bench append`: each figure beside a baseline measured in the same run, as a ratio. Timings on a
 //! shared machine are noisy; the ratio is what to compare between runs.
 
-use crate::consumer::KafkaProjector;
-use crate::kafka::{base_config, ensure_topic};
-use crate::relay::Relay;
-use crate::store::SqlStore;
-use crate::{migrate, testing};
 use chrono::Utc;
 use keel_commands::{AppendRequest, EventStore};
 use keel_events::{
     ApiKeyId, DomainEvent, EventId, ExpectedVersion, Metadata, NewEvent, StreamId, WorkspaceId,
     WorkspaceUpdated,
 };
+use keel_infra::consumer::KafkaProjector;
+use keel_infra::kafka::{base_config, ensure_topic};
+use keel_infra::migrate;
+use keel_infra::relay::Relay;
+use keel_infra::store::SqlStore;
 use keel_projections::{Db, Projection};
+use keel_testkit::db as testing;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use sqlx::Row;
@@ -48,8 +49,7 @@ fn plain_event() -> NewEvent {
 }
 
 async fn fresh_db(admin_url: &str) -> anyhow::Result<Db> {
-    std::env::set_var("KEEL_TEST_DATABASE_URL", admin_url);
-    let db = Db::connect(&testing::fresh_postgres_url().await, 40).await?;
+    let db = Db::connect(&testing::fresh_postgres_url_in(admin_url).await, 40).await?;
     migrate::run(&db).await?;
     keel_projections::ensure_tables(&db).await?;
     Ok(db)

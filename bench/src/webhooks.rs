@@ -1,4 +1,4 @@
-//! `keel bench-webhooks`: deliveries per second from the dispatcher to a local receiver that
+//! `keel-bench webhooks`: deliveries per second from the dispatcher to a local receiver that
 //! answers at once, beside a bare HTTP client posting the same bodies to the same receiver at
 //! the same concurrency, same run (target ≥ 0.5).
 //!
@@ -6,10 +6,10 @@
 //! runs until the receiver has counted every delivery: fan-out from the log, claims, payloads
 //! read from the log, signatures, posts and the recorded outcomes are all inside the figure.
 
-use crate::bench::post;
-use crate::{Application, Role};
+use crate::http::post;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use futures::StreamExt;
+use keel_api::{Application, Role};
 use keel_infra::config::Config;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -67,10 +67,7 @@ pub async fn run(o: WebhookBenchOptions) -> anyhow::Result<String> {
     let admin = format!("keel_admin_bench_{}", uuid::Uuid::new_v4().simple());
     let dir = tempfile::tempdir()?;
     let database_url = match &o.postgres_url {
-        Some(url) => {
-            std::env::set_var("KEEL_TEST_DATABASE_URL", url);
-            Some(keel_infra::testing::fresh_postgres_url().await)
-        }
+        Some(url) => Some(keel_testkit::fresh_postgres_url_in(url).await),
         None => None,
     };
     let config = Config {

@@ -1,9 +1,9 @@
-//! `keel bench-usage`: usage records/s accepted at N concurrent writers on one feature with a
+//! `keel-bench usage`: usage records/s accepted at N concurrent writers on one feature with a
 //! hard limit, against the same writers on a feature without a limit, same run (target ≥ 0.5:
 //! the limit check must not serialise everything).
 
-use crate::bench::{load_counting, post, send};
-use crate::{Application, Role};
+use crate::http::{load_counting, post, send};
+use keel_api::{Application, Role};
 use keel_infra::config::Config;
 
 pub struct UsageBenchOptions {
@@ -24,10 +24,7 @@ pub async fn run(o: UsageBenchOptions) -> anyhow::Result<String> {
     let admin = format!("keel_admin_bench_{}", uuid::Uuid::new_v4().simple());
     let dir = tempfile::tempdir()?;
     let backend = match &o.postgres_url {
-        Some(url) => {
-            std::env::set_var("KEEL_TEST_DATABASE_URL", url);
-            Some(keel_infra::testing::fresh_postgres_url().await)
-        }
+        Some(url) => Some(keel_testkit::fresh_postgres_url_in(url).await),
         None => None,
     };
     let config = Config {

@@ -1,12 +1,12 @@
-//! `keel bench-audit`: the two figures of issue 6, each beside its baseline from the same run.
+//! `keel-bench audit`: the two figures of issue 6, each beside its baseline from the same run.
 //! - A full rebuild's replay rate (events/s) ÷ the projector's live apply rate on the same log.
 //! - `as_of` lookup latency of a key with 10,000 events ÷ that of a key with 10 (snapshots keep
 //!   it ≤ 3), and, for scale, the same lookup folding the whole history without snapshots.
 
-use crate::bench::post;
-use crate::routes::as_of;
-use crate::{Application, Role};
+use crate::http::post;
 use chrono::{DateTime, Utc};
+use keel_api::routes::as_of;
+use keel_api::{Application, Role};
 use keel_commands::{AppendRequest, EventStore};
 use keel_events::{
     ApiKeyId, ApiKeyRotated, DomainEvent, ExpectedVersion, Metadata, NewEvent, StreamId,
@@ -35,10 +35,7 @@ pub async fn run(o: AuditBenchOptions) -> anyhow::Result<String> {
     let admin = format!("keel_admin_bench_{}", uuid::Uuid::new_v4().simple());
     let dir = tempfile::tempdir()?;
     let backend = match &o.postgres_url {
-        Some(url) => {
-            std::env::set_var("KEEL_TEST_DATABASE_URL", url);
-            Some(keel_infra::testing::fresh_postgres_url().await)
-        }
+        Some(url) => Some(keel_testkit::fresh_postgres_url_in(url).await),
         None => None,
     };
     let config = Config {

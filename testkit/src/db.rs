@@ -1,7 +1,7 @@
 //! Test support: a fresh database per test, on the real servers the test scripts start.
 
-use crate::migrate;
 use keel_events::{ApiKeyId, ApiKeyRevoked, DomainEvent, EventId, NewEvent, WorkspaceId};
+use keel_infra::migrate;
 use keel_projections::Db;
 use sqlx::Connection;
 
@@ -24,12 +24,18 @@ fn with_database(admin_url: &str, name: &str) -> String {
     }
 }
 
-/// Creates an empty database `keel_t_<random>` and returns its URL (migrations not applied).
+/// Creates an empty database `keel_t_<random>` on the test Postgres and returns its URL
+/// (migrations not applied).
 pub async fn fresh_postgres_url() -> String {
+    fresh_postgres_url_in(&postgres_admin_url()).await
+}
+
+/// Creates an empty database `keel_t_<random>` on the server of `admin` (a login that may
+/// `CREATE DATABASE`) and returns its URL.
+pub async fn fresh_postgres_url_in(admin: &str) -> String {
     sqlx::any::install_default_drivers();
-    let admin = postgres_admin_url();
     let name = format!("keel_t_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::AnyConnection::connect(&admin)
+    let mut conn = sqlx::AnyConnection::connect(admin)
         .await
         .unwrap_or_else(|e| {
             panic!("cannot reach the test Postgres at {admin} (run ./scripts/test): {e}")
@@ -38,7 +44,7 @@ pub async fn fresh_postgres_url() -> String {
         .execute(&mut conn)
         .await
         .expect("create test database");
-    with_database(&admin, &name)
+    with_database(admin, &name)
 }
 
 /// A migrated fresh Postgres database.

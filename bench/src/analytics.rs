@@ -1,4 +1,4 @@
-//! `keel bench-analytics`: the two analytics targets, each figure beside its baseline.
+//! `keel-bench analytics`: the two analytics targets, each figure beside its baseline.
 //!
 //! 1. Ingestion: events/s accepted by `POST /api/v1/events` in batches of 100, against plain
 //!    batched `INSERT`s of as many rows into a table shaped like the event log, in the same
@@ -8,8 +8,8 @@
 //!    events through HTTP would take the run hours), then the dashboard's queries are timed over
 //!    HTTP. The large figure ÷ the small one must stay ≤ 1.5: the answer comes from rollups.
 
-use crate::bench::{get, load_counting, post, Conn};
-use crate::{Application, Role};
+use crate::http::{get, load_counting, post, Conn};
+use keel_api::{Application, Role};
 use keel_infra::config::Config;
 use keel_projections::analytics::{Pending, Session, HOUR_MS};
 use keel_projections::Db;
@@ -209,8 +209,7 @@ fn id(v: &serde_json::Value) -> anyhow::Result<String> {
 }
 
 pub async fn run(o: AnalyticsBenchOptions) -> anyhow::Result<String> {
-    std::env::set_var("KEEL_TEST_DATABASE_URL", &o.postgres_url);
-    let url = keel_infra::testing::fresh_postgres_url().await;
+    let url = keel_testkit::fresh_postgres_url_in(&o.postgres_url).await;
     let admin = format!("keel_admin_bench_{}", uuid::Uuid::new_v4().simple());
     let config = Config {
         listen: "127.0.0.1:0".into(),
@@ -301,7 +300,7 @@ pub async fn run(o: AnalyticsBenchOptions) -> anyhow::Result<String> {
         client_event_id: None,
         sealed: None,
     });
-    let raw = keel_infra::bench::raw_insert_rate(&db, rows, &sample).await?;
+    let raw = crate::append::raw_insert_rate(&db, rows, &sample).await?;
     let others: Vec<String> = l
         .statuses
         .iter()

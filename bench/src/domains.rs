@@ -1,11 +1,10 @@
-//! `keel bench-domains`: the two figures of issue 7, each beside its baseline from the same run.
+//! `keel-bench domains`: the two figures of issue 7, each beside its baseline from the same run.
 //! - Domains scanned per second against a local authoritative DNS server at the default
 //!   concurrency (each scan is ~40 lookups and one recorded scan), beside plain A lookups per
 //!   second through the same resolver and concurrency.
 //! - Portfolio summary latency with 10,000 and with 100,000 domains (target: ratio ≤ 2); the read
 //!   models are built by the domains projection itself, from generated events.
 
-use crate::dns_fixture::DnsFixture;
 use futures::StreamExt;
 use keel_events::{
     DomainAdded, DomainEvent, DomainId, DomainScanned, EventId, Metadata, RecordedEvent, StreamId,
@@ -13,6 +12,7 @@ use keel_events::{
 };
 use keel_infra::dns::{HickoryLookup, Lookup, Rtype};
 use keel_projections::{apply_events, Db, Projection};
+use keel_testkit::dns::DnsFixture;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -168,11 +168,8 @@ pub async fn run(o: DomainBenchOptions) -> anyhow::Result<String> {
 
     // 2. Summary latency at two portfolio sizes.
     let url = match &o.postgres_url {
-        Some(u) => {
-            std::env::set_var("KEEL_TEST_DATABASE_URL", u);
-            keel_infra::testing::fresh_postgres_url().await
-        }
-        None => anyhow::bail!("bench-domains needs --postgres URL for the summary figures"),
+        Some(u) => keel_testkit::fresh_postgres_url_in(u).await,
+        None => anyhow::bail!("keel-bench domains needs --postgres URL for the summary figures"),
     };
     let db = Db::connect(&url, 8).await?;
     keel_infra::migrate::run(&db).await?;

@@ -1,9 +1,9 @@
-//! `keel bench-http`: the cost of the edge. An authenticated `GET` of a small resource (key
+//! `keel-bench http`: the cost of the edge. An authenticated `GET` of a small resource (key
 //! lookup, rate limiter, quota, scope, tenancy, read model) against an unauthenticated route of
 //! the same binary (`/api/v1/health`), under the same load generator, in the same run; printed
 //! as requests/s and their ratio.
 
-use crate::{Application, Role};
+use keel_api::{Application, Role};
 use keel_infra::config::Config;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -1,5 +1,5 @@
 //! An authoritative DNS server on 127.0.0.1 serving zones held in memory (hickory-server), for the
-//! scanner's tests and `keel bench-domains`. Records can be replaced while it serves, as an
+//! scanner's tests and `keel-bench domains`. Records can be replaced while it serves, as an
 //! operator editing a zone would.
 
 use hickory_server::net::runtime::TokioRuntimeProvider;
