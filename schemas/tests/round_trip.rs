@@ -1,0 +1,351 @@
+//! Every event variant survives its stored shape, the Kafka wire shape and, for events that carry
+//! personal data, sealing and opening: domain event → stored → domain event is the identity.
+//!
+//! A new variant does not compile in `index` below until it is given a place, and the test fails
+//! until it has a sample here and a type in `EVENT_TYPES`: a variant cannot be forgotten in
+//! `schemas`.
+
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, TimeZone, Utc};
+use keel_events::{
+    DomainEvent, EventId, Metadata, RecordedEvent, StreamId, WorkspaceId, EVENT_TYPES,
+};
+use keel_schemas::personal::{open, seal, subject, SubjectKey};
+use keel_schemas::{current_version, from_stored, to_stored, wire};
+use serde_json::{json, Value};
+
+/// The variant's place in `EVENT_TYPES` (which follows the order of [`DomainEvent`]).
+fn index(e: &DomainEvent) -> usize {
+    use DomainEvent::*;
+    match e {
+        WorkspaceCreated(_) => 0,
+        WorkspaceUpdated(_) => 1,
+        WorkspaceDeleted(_) => 2,
+        ApiKeyCreated(_) => 3,
+        ApiKeyRotated(_) => 4,
+        ApiKeyRevoked(_) => 5,
+        SiteCreated(_) => 6,
+        SiteUpdated(_) => 7,
+        SiteDeleted(_) => 8,
+        PageviewRecorded(_) => 9,
+        CustomEventRecorded(_) => 10,
+        GoalCompleted(_) => 11,
+        PaymentRecorded(_) => 12,
+        PaymentRemoved(_) => 13,
+        VisitorIdentified(_) => 14,
+        VisitorErased(_) => 15,
+        DashboardCreated(_) => 16,
+        DashboardUpdated(_) => 17,
+        DashboardDeleted(_) => 18,
+        EntitlementSet(_) => 19,
+        EntitlementRemoved(_) => 20,
+        UsageRecorded(_) => 21,
+        UsageThresholdReached(_) => 22,
+        DomainAdded(_) => 23,
+        DomainUpdated(_) => 24,
+        DomainRemoved(_) => 25,
+        DomainRestored(_) => 26,
+        DomainScanned(_) => 27,
+        DnsRecordChanged(_) => 28,
+        WhoisFetched(_) => 29,
+        FolderCreated(_) => 30,
+        FolderRenamed(_) => 31,
+        FolderDeleted(_) => 32,
+        WebhookCreated(_) => 33,
+        WebhookUpdated(_) => 34,
+        WebhookSecretRotated(_) => 35,
+        WebhookDisabled(_) => 36,
+        WebhookDeleted(_) => 37,
+    }
+}
+
+const WS: &str = "0192f3a0-7b1c-7def-8abc-0123456789ab";
+const ID: &str = "0192f3a0-7b1c-7def-8abc-fedcba987654";
+const T: &str = "2026-12-03T10:11:12.345678Z";
+
+fn hit() -> Value {
+    json!({"site_id": ID, "workspace_id": WS, "visitor": "v-1", "visitor_id": "client-7",
+        "session_id": "s-1", "name": "signup", "url": "https://shop.example.com/p/1?utm_source=x",
+        "path": "/p/1", "referrer": "https://www.google.com/", "source": "Google",
+        "utm_source": "x", "utm_medium": "cpc", "utm_campaign": "winter", "country": "DE",
+        "device": "Desktop", "browser": "Firefox", "properties": {"plan": "pro", "n": 3},
+        "client_event_id": "ce-1"})
+}
+
+fn widget() -> Value {
+    json!({"title": "Visitors", "site_id": ID, "metric": "visitors", "interval": "day",
+        "period": "30d", "filters": [["path", "is", "/"]]})
+}
+
+/// One sample of every variant, every field set (optional ones too): payloads as the domain
+/// types serialise them.
+fn samples() -> Vec<DomainEvent> {
+    macro_rules! ev {
+        ($variant:ident, $json:expr) => {{
+            let payload: Value = $json;
+            let e = DomainEvent::$variant(
+                serde_json::from_value(payload.clone())
+                    .unwrap_or_else(|err| panic!("{}: {err}", stringify!($variant))),
+            );
+            // Every field of the sample is in the stored shape: a misspelt field would
+            // otherwise be dropped silently and never round-tripped.
+            let stored = to_stored(&e).payload;
+            for k in payload.as_object().unwrap().keys() {
+                assert!(
+                    stored.get(k).is_some(),
+                    "{}: field `{k}` of the sample is not stored",
+                    stringify!($variant)
+                );
+            }
+            e
+        }};
+    }
+    vec![
+        ev!(
+            WorkspaceCreated,
+            json!({"workspace_id": WS, "name": "Acme", "slug": "acme",
+            "tier": "pro", "settings": {"timezone": "Europe/Berlin", "locale": "de-DE"}})
+        ),
+        ev!(
+            WorkspaceUpdated,
+            json!({"name": "Acme 2", "slug": "acme-2", "tier": "agency",
+            "settings": {"timezone": "UTC", "locale": "en-US"}})
+        ),
+        ev!(WorkspaceDeleted, json!({"workspace_id": WS})),
+        ev!(
+            ApiKeyCreated,
+            json!({"key_id": ID, "workspace_id": WS, "name": "backend",
+            "prefix": "keel_live_Zsm6al", "key_hash": "ab12", "scopes": ["keys:read", "usage:write"],
+            "expires_at": T, "rate_limit_tier": "pro", "environment": "live"})
+        ),
+        ev!(
+            ApiKeyRotated,
+            json!({"key_id": ID, "workspace_id": WS, "prefix": "keel_live_new123",
+            "key_hash": "cd34", "previous_prefix": "keel_live_Zsm6al", "previous_key_hash": "ab12",
+            "previous_valid_until": T})
+        ),
+        ev!(
+            ApiKeyRevoked,
+            json!({"key_id": ID, "workspace_id": WS, "reason": "leaked"})
+        ),
+        ev!(
+            SiteCreated,
+            json!({"site_id": ID, "workspace_id": WS, "name": "Shop",
+            "domain": "shop.example.com", "timezone": "Europe/Berlin", "currency": "EUR",
+            "tracking_id": "kt_abc"})
+        ),
+        ev!(
+            SiteUpdated,
+            json!({"name": "Shop 2", "domain": "shop2.example.com",
+            "timezone": "UTC", "currency": "USD"})
+        ),
+        ev!(SiteDeleted, json!({"site_id": ID, "workspace_id": WS})),
+        ev!(PageviewRecorded, hit()),
+        ev!(CustomEventRecorded, hit()),
+        ev!(GoalCompleted, hit()),
+        ev!(
+            PaymentRecorded,
+            json!({"site_id": ID, "workspace_id": WS, "transaction_id": "tx-1",
+            "amount": 4999, "currency": "EUR", "visitor": "v-1", "visitor_id": "client-7",
+            "customer_id": "cus_1", "email": "ada@example.com", "renewal": true, "refunded": true,
+            "is_free_trial": true})
+        ),
+        ev!(
+            PaymentRemoved,
+            json!({"site_id": ID, "workspace_id": WS, "transaction_id": "tx-1"})
+        ),
+        ev!(
+            VisitorIdentified,
+            json!({"site_id": ID, "workspace_id": WS, "visitor": "v-1",
+            "visitor_id": "client-7", "user_id": "u-1", "traits": {"plan": "pro"}})
+        ),
+        ev!(
+            VisitorErased,
+            json!({"site_id": ID, "workspace_id": WS, "visitor": "v-1",
+            "key": "k-1"})
+        ),
+        ev!(
+            DashboardCreated,
+            json!({"dashboard_id": ID, "workspace_id": WS, "name": "Main",
+            "widgets": [widget()]})
+        ),
+        ev!(
+            DashboardUpdated,
+            json!({"name": "Main 2", "widgets": [widget(), widget()]})
+        ),
+        ev!(
+            DashboardDeleted,
+            json!({"dashboard_id": ID, "workspace_id": WS})
+        ),
+        ev!(
+            EntitlementSet,
+            json!({"workspace_id": WS, "feature": "jobs", "kind": "metered",
+            "limit": 100, "period": "month", "hard": true, "enabled": true,
+            "config": {"x": 1}, "unit": "jobs"})
+        ),
+        ev!(
+            EntitlementRemoved,
+            json!({"workspace_id": WS, "feature": "jobs"})
+        ),
+        ev!(
+            UsageRecorded,
+            json!({"workspace_id": WS, "feature": "jobs", "quantity": 3,
+            "usage_id": "u-1", "key_id": ID, "metadata": {"job": "a"}, "period_start": T,
+            "limit": 100, "hard": true})
+        ),
+        ev!(
+            UsageThresholdReached,
+            json!({"workspace_id": WS, "feature": "jobs",
+            "threshold": 80, "period_start": T, "used": 80, "limit": 100})
+        ),
+        ev!(
+            DomainAdded,
+            json!({"domain_id": ID, "workspace_id": WS, "name": "xn--bcher-kva.de",
+            "unicode": "bücher.de", "tld": "de"})
+        ),
+        ev!(
+            DomainUpdated,
+            json!({"domain_id": ID, "workspace_id": WS, "tags": ["a", "b"],
+            "notes": "n", "custom_label": "L", "folder_id": ID, "is_favorite": true})
+        ),
+        ev!(DomainRemoved, json!({"domain_id": ID, "workspace_id": WS})),
+        ev!(DomainRestored, json!({"domain_id": ID, "workspace_id": WS})),
+        ev!(
+            DomainScanned,
+            json!({"domain_id": ID, "workspace_id": WS,
+            "fields": {"dmarc_policy_p": "reject", "spf": "v=spf1 -all"},
+            "records": {"mx": ["10 mx.example.com."]}, "failed": ["caa"], "duration_ms": 42})
+        ),
+        ev!(
+            DnsRecordChanged,
+            json!({"domain_id": ID, "workspace_id": WS,
+            "field_name": "spf", "old_value": "v=spf1 ~all", "new_value": "v=spf1 -all"})
+        ),
+        ev!(
+            WhoisFetched,
+            json!({"domain_id": ID, "workspace_id": WS,
+            "whois": {"registrar": "Example Registrar", "expires_at": T}})
+        ),
+        ev!(
+            FolderCreated,
+            json!({"folder_id": ID, "workspace_id": WS, "name": "Clients"})
+        ),
+        ev!(
+            FolderRenamed,
+            json!({"folder_id": ID, "workspace_id": WS, "name": "Customers"})
+        ),
+        ev!(FolderDeleted, json!({"folder_id": ID, "workspace_id": WS})),
+        ev!(
+            WebhookCreated,
+            json!({"webhook_id": ID, "workspace_id": WS,
+            "url": "https://hooks.example.com/keel", "events": ["key.*"], "description": "d",
+            "active": true, "secret_hint": "whsec_ab…", "secret_version": 1})
+        ),
+        ev!(
+            WebhookUpdated,
+            json!({"webhook_id": ID, "workspace_id": WS,
+            "url": "https://hooks.example.com/v2", "events": ["*"], "description": "e",
+            "active": false})
+        ),
+        ev!(
+            WebhookSecretRotated,
+            json!({"webhook_id": ID, "workspace_id": WS,
+            "secret_hint": "whsec_cd…", "secret_version": 2, "previous_valid_until": T})
+        ),
+        ev!(
+            WebhookDisabled,
+            json!({"webhook_id": ID, "workspace_id": WS,
+            "reason": "failing", "consecutive_failures": 20})
+        ),
+        ev!(
+            WebhookDeleted,
+            json!({"webhook_id": ID, "workspace_id": WS})
+        ),
+    ]
+}
+
+#[test]
+fn every_variant_has_a_sample_and_a_type() {
+    let samples = samples();
+    let mut seen = vec![false; EVENT_TYPES.len()];
+    for e in &samples {
+        let i = index(e);
+        assert!(
+            i < EVENT_TYPES.len(),
+            "{} has no place in EVENT_TYPES",
+            e.event_type()
+        );
+        assert_eq!(EVENT_TYPES[i], e.event_type(), "EVENT_TYPES order");
+        seen[i] = true;
+    }
+    let missing: Vec<&str> = EVENT_TYPES
+        .iter()
+        .zip(&seen)
+        .filter(|(_, s)| !**s)
+        .map(|(t, _)| *t)
+        .collect();
+    assert!(missing.is_empty(), "no sample for {missing:?}");
+}
+
+#[test]
+fn every_variant_round_trips_through_its_stored_shape() {
+    for e in samples() {
+        let s = to_stored(&e);
+        assert_eq!(s.event_type, e.event_type());
+        assert_eq!(s.schema_version, current_version(s.event_type));
+        // Through text, as the database keeps it.
+        let text = s.payload.to_string();
+        let back = from_stored(
+            s.event_type,
+            s.schema_version,
+            serde_json::from_str(&text).unwrap(),
+        )
+        .unwrap_or_else(|err| panic!("{}: {err}", s.event_type));
+        assert_eq!(back, e, "{}", s.event_type);
+    }
+}
+
+#[test]
+fn every_variant_round_trips_through_the_wire() {
+    let at: DateTime<Utc> = Utc.with_ymd_and_hms(2026, 12, 3, 10, 11, 12).unwrap();
+    for (i, e) in samples().into_iter().enumerate() {
+        let recorded = RecordedEvent {
+            event_id: EventId::new_v7(),
+            tenant_id: WS.parse::<WorkspaceId>().unwrap(),
+            stream_id: StreamId(format!("test-{i}")),
+            stream_version: i as i64 + 1,
+            position: 1000 + i as i64,
+            schema_version: current_version(e.event_type()),
+            event: e,
+            metadata: Metadata::system(),
+            occurred_at: at,
+            recorded_at: at,
+        };
+        let back = wire::decode(&wire::encode(&recorded)).unwrap();
+        assert_eq!(back, recorded, "{}", recorded.event.event_type());
+    }
+}
+
+#[test]
+fn events_with_personal_data_round_trip_sealed_and_opened() {
+    let key = SubjectKey::generate();
+    let mut personal = 0;
+    for e in samples() {
+        if subject(&e).is_none() {
+            continue;
+        }
+        personal += 1;
+        let mut sealed = e.clone();
+        seal(&mut sealed, &key);
+        assert_ne!(sealed, e, "{}: nothing was sealed", e.event_type());
+        let s = to_stored(&sealed);
+        let mut back = from_stored(s.event_type, s.schema_version, s.payload).unwrap();
+        open(&mut back, Some(&key)).unwrap();
+        assert_eq!(back, e, "{}", e.event_type());
+    }
+    assert!(
+        personal >= 5,
+        "hits, payments and identifications carry personal data"
+    );
+}
