@@ -284,10 +284,10 @@ pub async fn wait_for_position(
 pub const POSITION_HEADER: &str = "X-Keel-Position";
 
 /// A write's response: the body, the position of its last event and the stream's new version.
-pub fn written(
+pub fn written<T: Serialize>(
     status: actix_web::http::StatusCode,
     outcome: &keel_commands::AppendOutcome,
-    body: Value,
+    body: T,
 ) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((POSITION_HEADER, outcome.last_position.to_string()))

@@ -84,25 +84,9 @@ pub struct KeyResponse {
     data: ApiKeyView,
 }
 
-/// A key with its secret, returned only at creation and rotation.
-#[derive(Serialize, ToSchema)]
-pub struct KeyWithSecret {
-    id: String,
-    workspace_id: String,
-    name: String,
-    prefix: String,
-    scopes: Vec<String>,
-    rate_limit_tier: Option<String>,
-    status: String,
-    expires_at: Option<String>,
-    version: i64,
-    /// The full secret. Store it now: it is never shown again.
-    key: String,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct KeySecretResponse {
-    data: KeyWithSecret,
+    data: crate::routes::keys::KeyWithSecret,
 }
 
 #[derive(Serialize, ToSchema)]

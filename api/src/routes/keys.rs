@@ -18,7 +18,7 @@ use keel_events::{ApiKeyId, StreamId, Tier, WorkspaceId};
 use keel_projections::query::{self, KEY_SORTS, KEY_STATUSES};
 use keel_projections::Projection;
 use keel_schemas::format_ts;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -61,19 +61,71 @@ async fn load(state: &AppState, ws: WorkspaceId, id: ApiKeyId) -> Result<ApiKey,
         .ok_or(ApiError::NotFound("api key"))
 }
 
+/// A key with its secret: the answer to a creation or a rotation, the only times the secret is
+/// shown. The same type is the OpenAPI schema (`KeyWithSecret`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct KeyWithSecret {
+    #[schema(value_type = String)]
+    id: ApiKeyId,
+    #[schema(value_type = String)]
+    workspace_id: WorkspaceId,
+    name: String,
+    /// The first characters of the secret, shown in listings (`keel_live_Zsm6al`).
+    prefix: String,
+    #[schema(value_type = Vec<String>, example = json!(["keys:read", "keys:write"]))]
+    scopes: Vec<keel_events::Scope>,
+    /// `live` or `test`, as the prefix says.
+    environment: &'static str,
+    #[schema(value_type = Option<String>, example = "pro")]
+    rate_limit_tier: Option<Tier>,
+    /// Always `active`: a new or just-rotated key.
+    status: &'static str,
+    expires_at: Option<String>,
+    /// At creation only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    created_at: Option<String>,
+    updated_at: String,
+    /// At creation only, and `null` then: the key has not been used yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, required = false)]
+    last_used_at: Option<Option<String>>,
+    /// Until when the replaced secret still works; at rotation only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    previous_key_valid_until: Option<String>,
+    version: i64,
+    /// The full secret. Store it now: it is never shown again.
+    key: String,
+}
+
 fn secret_view(
     k: &ApiKey,
     secret: &str,
     outcome: &AppendOutcome,
     now: DateTime<Utc>,
-) -> serde_json::Value {
-    json!({
-        "id": k.id, "workspace_id": k.workspace_id, "name": k.name, "prefix": k.prefix, "scopes": k.scopes,
-        "environment": if k.prefix.starts_with(KeyKind::Test.prefix()) { "test" } else { "live" },
-        "rate_limit_tier": k.rate_limit_tier, "status": "active",
-        "expires_at": k.expires_at.map(format_ts), "updated_at": format_ts(now),
-        "version": outcome.stream_version, "key": secret,
-    })
+) -> KeyWithSecret {
+    KeyWithSecret {
+        id: k.id,
+        workspace_id: k.workspace_id,
+        name: k.name.clone(),
+        prefix: k.prefix.clone(),
+        scopes: k.scopes.clone(),
+        environment: if k.prefix.starts_with(KeyKind::Test.prefix()) {
+            "test"
+        } else {
+            "live"
+        },
+        rate_limit_tier: k.rate_limit_tier,
+        status: "active",
+        expires_at: k.expires_at.map(format_ts),
+        created_at: None,
+        updated_at: format_ts(now),
+        last_used_at: None,
+        previous_key_valid_until: None,
+        version: outcome.stream_version,
+        key: secret.to_string(),
+    }
 }
 
 fn exec(
@@ -142,9 +194,11 @@ pub async fn create(
     )
     .await?;
     let k = after.ok_or_else(|| ApiError::Internal("key missing after create".into()))?;
-    let mut body = secret_view(&k, &secret, &outcome, now);
-    body["created_at"] = json!(format_ts(now));
-    body["last_used_at"] = json!(null);
+    let body = KeyWithSecret {
+        created_at: Some(format_ts(now)),
+        last_used_at: Some(None),
+        ..secret_view(&k, &secret, &outcome, now)
+    };
     Ok(written(StatusCode::CREATED, &outcome, body))
 }
 
@@ -269,10 +323,12 @@ pub async fn rotate(
     .await?;
     state.key_cache.evict_workspace(ws);
     let k = after.ok_or(ApiError::NotFound("api key"))?;
-    let mut body = secret_view(&k, &secret, &outcome, now);
-    body["previous_key_valid_until"] = json!(format_ts(
-        now + chrono::Duration::hours(command_grace(&command))
-    ));
+    let body = KeyWithSecret {
+        previous_key_valid_until: Some(format_ts(
+            now + chrono::Duration::hours(command_grace(&command)),
+        )),
+        ..secret_view(&k, &secret, &outcome, now)
+    };
     Ok(written(StatusCode::OK, &outcome, body))
 }
 

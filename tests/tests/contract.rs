@@ -1,0 +1,271 @@
+//! The OpenAPI document is the contract: real answers of Keel, checked against the schema the
+//! document gives for their operation and status. An undocumented field, a missing required one
+//! or a wrong type fails. (Schemathesis checks the same over generated requests; these are the
+//! answers of a realistic session, on both backends.)
+
+#![allow(clippy::unwrap_used)]
+
+use keel_tests::{Backend, Resp, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+struct Contract {
+    doc: Value,
+}
+
+impl Contract {
+    async fn of(app: &TestApp) -> Contract {
+        let r = app.get("/api/v1/openapi.json").send().await;
+        assert_eq!(r.status, StatusCode::OK);
+        Contract { doc: r.body }
+    }
+
+    fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
+        match schema.get("$ref").and_then(Value::as_str) {
+            Some(r) => {
+                let path = r.trim_start_matches("#/").split('/');
+                let mut v = &self.doc;
+                for p in path {
+                    v = &v[p];
+                }
+                self.resolve(v)
+            }
+            None => schema,
+        }
+    }
+
+    /// The schema documented for `method path` answering `status`.
+    fn response_schema(&self, method: &str, path: &str, status: StatusCode) -> &Value {
+        let op = &self.doc["paths"][path][method];
+        assert!(op.is_object(), "{method} {path} is not documented");
+        let r = &op["responses"][status.as_str()];
+        assert!(
+            r.is_object(),
+            "{method} {path} does not document status {status}"
+        );
+        let s = &r["content"]["application/json"]["schema"];
+        assert!(
+            s.is_object(),
+            "{method} {path} {status}: no JSON schema documented"
+        );
+        self.resolve(s)
+    }
+
+    /// Every problem of `v` against `schema`, each with its JSON path.
+    fn check(&self, schema: &Value, v: &Value, at: &str, problems: &mut Vec<String>) {
+        let schema = self.resolve(schema);
+        for key in ["oneOf", "anyOf"] {
+            if let Some(alts) = schema.get(key).and_then(Value::as_array) {
+                let fits = alts.iter().any(|alt| {
+                    let mut p = Vec::new();
+                    self.check(alt, v, at, &mut p);
+                    p.is_empty()
+                });
+                if !fits {
+                    problems.push(format!("{at}: fits none of the {key} schemas: {v}"));
+                }
+                return;
+            }
+        }
+        if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+            for s in all {
+                self.check(s, v, at, problems);
+            }
+            return;
+        }
+        let types: Vec<&str> = match &schema["type"] {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let actual = match v {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        };
+        let type_ok = types.is_empty()
+            || types.contains(&actual)
+            || (actual == "integer" && types.contains(&"number"));
+        if !type_ok {
+            problems.push(format!("{at}: {actual} where the document says {types:?}"));
+            return;
+        }
+        match v {
+            Value::Object(o) => {
+                let props = schema["properties"].as_object();
+                if let Some(props) = props {
+                    for (k, val) in o {
+                        match props.get(k) {
+                            Some(s) => self.check(s, val, &format!("{at}.{k}"), problems),
+                            None if schema.get("additionalProperties").is_some() => {}
+                            None => problems.push(format!("{at}.{k}: not in the document")),
+                        }
+                    }
+                }
+                for r in schema["required"].as_array().into_iter().flatten() {
+                    let r = r.as_str().unwrap_or_default();
+                    if !o.contains_key(r) {
+                        problems.push(format!("{at}.{r}: required, but missing"));
+                    }
+                }
+            }
+            Value::Array(items) => {
+                if let Some(s) = schema.get("items") {
+                    for (i, item) in items.iter().enumerate() {
+                        self.check(s, item, &format!("{at}[{i}]"), problems);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn assert_conforms(&self, method: &str, path: &str, r: &Resp) {
+        let schema = self.response_schema(method, path, r.status);
+        let mut problems = Vec::new();
+        self.check(schema, &r.body, "$", &mut problems);
+        assert!(
+            problems.is_empty(),
+            "{method} {path} {}: the answer does not match the document:\n  {}\nanswer: {}",
+            r.status,
+            problems.join("\n  "),
+            r.body
+        );
+    }
+}
+
+async fn keys_answer_as_documented(b: Backend) {
+    let app = keel_tests::spawn_app(b).await;
+    let c = Contract::of(&app).await;
+    let ws = app.create_workspace("Contract", "pro").await;
+
+    let created = app
+        .post("/api/v1/keys")
+        .workspace(&ws)
+        .json(
+            json!({"name": "backend", "scopes": ["keys:read", "keys:write"],
+            "environment": "test", "rate_limit_tier": "starter",
+            "expires_at": "2099-01-01T00:00:00Z"}),
+        )
+        .send()
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
+    c.assert_conforms("post", "/api/v1/keys", &created);
+    // The fields a client needs are there, and documented (above).
+    let d = &created.body["data"];
+    for f in [
+        "environment",
+        "created_at",
+        "updated_at",
+        "last_used_at",
+        "key",
+    ] {
+        assert!(d.get(f).is_some(), "{f} missing from {d}");
+    }
+    assert_eq!(d["environment"], "test");
+    let id = d["id"].as_str().unwrap().to_string();
+
+    let rotated = app
+        .post(&format!("/api/v1/keys/{id}/rotate"))
+        .workspace(&ws)
+        .json(json!({"grace_period_hours": 1}))
+        .send()
+        .await;
+    assert_eq!(rotated.status, StatusCode::OK, "{rotated:?}");
+    c.assert_conforms("post", "/api/v1/keys/{id}/rotate", &rotated);
+    assert!(rotated.body["data"]["previous_key_valid_until"].is_string());
+
+    let got = app
+        .get(&format!(
+            "/api/v1/keys/{id}?min_position={}",
+            rotated.position()
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(got.status, StatusCode::OK, "{got:?}");
+    c.assert_conforms("get", "/api/v1/keys/{id}", &got);
+
+    let list = app.get("/api/v1/keys").workspace(&ws).send().await;
+    c.assert_conforms("get", "/api/v1/keys", &list);
+
+    let history = app
+        .get(&format!("/api/v1/keys/{id}/history"))
+        .workspace(&ws)
+        .send()
+        .await;
+    c.assert_conforms("get", "/api/v1/keys/{id}/history", &history);
+
+    let missing = app
+        .get("/api/v1/keys/not-a-key")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    c.assert_conforms("get", "/api/v1/keys/{id}", &missing);
+
+    let invalid = app
+        .post("/api/v1/keys")
+        .workspace(&ws)
+        .json(json!({"name": "", "scopes": []}))
+        .send()
+        .await;
+    assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+    c.assert_conforms("post", "/api/v1/keys", &invalid);
+    app.stop().await;
+}
+
+/// Answers of the other resources whose documents are typed, checked the same way.
+async fn workspaces_and_sites_answer_as_documented(b: Backend) {
+    let app = keel_tests::spawn_app(b).await;
+    let c = Contract::of(&app).await;
+    let created = app
+        .post("/api/v1/workspaces")
+        .json(json!({"name": "Docs", "tier": "free", "settings": {"timezone": "Europe/Berlin"}}))
+        .send()
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
+    c.assert_conforms("post", "/api/v1/workspaces", &created);
+    let ws = created.body["data"]["id"].as_str().unwrap().to_string();
+    let got = app
+        .get(&format!(
+            "/api/v1/workspaces/{ws}?min_position={}",
+            created.position()
+        ))
+        .send()
+        .await;
+    c.assert_conforms("get", "/api/v1/workspaces/{id}", &got);
+    let list = app.get("/api/v1/workspaces").send().await;
+    c.assert_conforms("get", "/api/v1/workspaces", &list);
+    let site = app
+        .post("/api/v1/sites")
+        .workspace(&ws)
+        .json(json!({"name": "Shop", "domain": "shop.example.com", "currency": "EUR"}))
+        .send()
+        .await;
+    assert_eq!(site.status, StatusCode::CREATED, "{site:?}");
+    c.assert_conforms("post", "/api/v1/sites", &site);
+    let sites = app
+        .get(&format!("/api/v1/sites?min_position={}", site.position()))
+        .workspace(&ws)
+        .send()
+        .await;
+    c.assert_conforms("get", "/api/v1/sites", &sites);
+    app.stop().await;
+}
+
+macro_rules! on_every_backend {
+    ($($case:ident),* $(,)?) => {
+        mod embedded { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Embedded).await } )* }
+        mod distributed { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Distributed).await } )* }
+    };
+}
+
+on_every_backend!(
+    keys_answer_as_documented,
+    workspaces_and_sites_answer_as_documented,
+);
