@@ -2,13 +2,19 @@
 //! workspace), the periods usage counts in, and the decision to record usage. Pure: the clock,
 //! the workspace's zone and the current count arrive as arguments.
 
-use crate::{Aggregate, DomainError, Validator};
+use crate::{
+    Aggregate, AppendOutcome, AppendRequest, DomainError, EventStore, StoreError, Validator,
+};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use keel_events::usage::{
     EntitlementKind, EntitlementRemoved, EntitlementSet, UsagePeriod, UsageRecorded,
+    UsageThresholdReached,
 };
-use keel_events::{ApiKeyId, DomainEvent, Tier, WorkspaceId};
+use keel_events::{
+    ApiKeyId, DomainEvent, EventId, ExpectedVersion, Metadata, NewEvent, StreamId, Tier,
+    WorkspaceId,
+};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -262,6 +268,126 @@ pub fn reached_thresholds(used: i64, limit: Option<i64>) -> Vec<u8> {
             .collect(),
         _ => vec![],
     }
+}
+
+/// The server's own `api_calls` record for `calls` calls one key made (soft: the edge's daily
+/// quota already refused what was over it, and a call that was served is never un-served).
+pub fn record_api_calls(
+    ws: WorkspaceId,
+    key_id: ApiKeyId,
+    calls: i64,
+    ent: &Entitlement,
+    period_start: DateTime<Utc>,
+) -> UsageRecorded {
+    UsageRecorded {
+        workspace_id: ws,
+        feature: ent.feature.clone(),
+        quantity: calls,
+        usage_id: None,
+        key_id: Some(key_id),
+        metadata: Map::new(),
+        period_start,
+        limit: ent.limit,
+        hard: false,
+    }
+}
+
+/// The append of a decided usage record: a stream of its own (`usage-<workspace>-<event id>`),
+/// so records never contend on a stream version. A hard limit is held by the store, which
+/// refuses the append (`FeatureLimitReached`) when the record would pass it (ADR 0009).
+pub fn record_request(
+    record: UsageRecorded,
+    event_id: EventId,
+    occurred_at: DateTime<Utc>,
+    metadata: Metadata,
+) -> AppendRequest {
+    let ws = record.workspace_id;
+    AppendRequest {
+        tenant_id: ws,
+        stream_id: StreamId::usage(ws, &event_id.0.simple().to_string()),
+        expected: ExpectedVersion::Any,
+        events: vec![NewEvent {
+            event_id,
+            event: DomainEvent::UsageRecorded(record),
+            occurred_at,
+        }],
+        metadata,
+    }
+}
+
+/// The appends of the thresholds `used` has reached in the period starting at `period_start`:
+/// each event id is derived from workspace, feature, period and threshold, so each is recorded
+/// at most once whoever crosses it, and the next record past it retries one that failed.
+pub fn threshold_requests(
+    ws: WorkspaceId,
+    ent: &Entitlement,
+    used: i64,
+    period_start: DateTime<Utc>,
+    now: DateTime<Utc>,
+    metadata: &Metadata,
+) -> Vec<(u8, AppendRequest)> {
+    let Some(limit) = ent.limit else {
+        return vec![];
+    };
+    reached_thresholds(used, Some(limit))
+        .into_iter()
+        .map(|t| {
+            let id = threshold_event_uuid(ws, &ent.feature, period_start, t);
+            let request = AppendRequest {
+                tenant_id: ws,
+                stream_id: StreamId::usage(ws, &id.simple().to_string()),
+                expected: ExpectedVersion::Any,
+                events: vec![NewEvent {
+                    event_id: EventId(id),
+                    event: DomainEvent::UsageThresholdReached(UsageThresholdReached {
+                        workspace_id: ws,
+                        feature: ent.feature.clone(),
+                        threshold: t,
+                        period_start,
+                        used,
+                        limit,
+                    }),
+                    occurred_at: now,
+                }],
+                metadata: metadata.clone(),
+            };
+            (t, request)
+        })
+        .collect()
+}
+
+/// Records a decided usage record: the one write path of usage, for clients' records and the
+/// server's own `api_calls` alike.
+pub async fn append_record<S: EventStore + ?Sized>(
+    store: &S,
+    record: UsageRecorded,
+    event_id: EventId,
+    occurred_at: DateTime<Utc>,
+    metadata: Metadata,
+) -> Result<AppendOutcome, StoreError> {
+    store
+        .append(record_request(record, event_id, occurred_at, metadata))
+        .await
+}
+
+/// Records the thresholds `used` has reached; returns those that could not be recorded (the
+/// next record past them tries again).
+pub async fn append_thresholds<S: EventStore + ?Sized>(
+    store: &S,
+    ws: WorkspaceId,
+    ent: &Entitlement,
+    used: i64,
+    period_start: DateTime<Utc>,
+    now: DateTime<Utc>,
+    metadata: &Metadata,
+) -> Vec<(u8, StoreError)> {
+    let mut failed = Vec::new();
+    for (t, request) in threshold_requests(ws, ent, used, period_start, now, metadata) {
+        if let Err(e) = store.append(request).await {
+            failed.push((t, e));
+        }
+    }
+    failed
 }
 
 /// A client's usage record, as received.
@@ -724,5 +850,60 @@ mod tests {
         assert_eq!(reached_thresholds(80, Some(100)), vec![80]);
         assert_eq!(reached_thresholds(150, Some(100)), vec![80, 100]);
         assert_eq!(reached_thresholds(150, None), Vec::<u8>::new());
+    }
+
+    fn jobs(limit: Option<i64>) -> Entitlement {
+        let mut e = Entitlement::metered("jobs", limit, UsagePeriod::Month, true, "jobs");
+        e.source = "override";
+        e
+    }
+
+    #[test]
+    fn a_record_goes_to_a_stream_of_its_own_expecting_nothing() {
+        let at = Utc.with_ymd_and_hms(2027, 1, 5, 12, 0, 0).unwrap();
+        let record = record_api_calls(ws(), ApiKeyId(Uuid::from_u128(7)), 12, &jobs(Some(100)), at);
+        assert!(!record.hard, "the server's own calls are never refused");
+        let id = EventId(Uuid::from_u128(9));
+        let r = record_request(record, id, at, Metadata::system());
+        assert_eq!(
+            r.stream_id,
+            StreamId::usage(ws(), &id.0.simple().to_string())
+        );
+        assert_eq!(r.expected, ExpectedVersion::Any);
+        assert!(matches!(&r.events[0].event, DomainEvent::UsageRecorded(u) if u.quantity == 12));
+    }
+
+    #[test]
+    fn thresholds_are_asked_once_per_period_with_ids_anyone_would_derive() {
+        let start = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
+        let now = start + Duration::days(3);
+        let ask = |used| {
+            threshold_requests(
+                ws(),
+                &jobs(Some(100)),
+                used,
+                start,
+                now,
+                &Metadata::system(),
+            )
+        };
+        assert!(ask(79).is_empty());
+        let at_80: Vec<u8> = ask(80).iter().map(|(t, _)| *t).collect();
+        assert_eq!(at_80, [80]);
+        let at_100 = ask(100);
+        assert_eq!(
+            at_100.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
+            [80, 100]
+        );
+        // Whoever crosses 80 % asks for the same event: the store keeps it once.
+        assert_eq!(
+            ask(80)[0].1.events[0].event_id,
+            at_100[0].1.events[0].event_id
+        );
+        // Unlimited features have no thresholds.
+        assert!(
+            threshold_requests(ws(), &jobs(None), 1_000, start, now, &Metadata::system())
+                .is_empty()
+        );
     }
 }

@@ -13,6 +13,46 @@ use keel_projections::{Db, Dialect};
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
 
+/// The ledger's count of a feature in the period starting at `period_start` (0 before any
+/// record): what summaries and checks show, strongly consistent with the log.
+pub async fn used(
+    db: &Db,
+    workspace_id: &str,
+    feature: &str,
+    period_start: i64,
+) -> Result<i64, sqlx::Error> {
+    let n: Option<i64> = sqlx::query_scalar(
+        "SELECT used FROM usage_counters WHERE workspace_id = $1 AND feature = $2 AND period_start = $3",
+    )
+    .bind(workspace_id)
+    .bind(feature)
+    .bind(period_start)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(n.unwrap_or(0))
+}
+
+/// Hourly usage of a feature in `[from, to)` (ms since the epoch, whole hours): (hour, key id or
+/// `""`, quantity), by hour.
+pub async fn hourly(
+    db: &Db,
+    workspace_id: &str,
+    feature: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(i64, String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT hour, key_id, quantity FROM usage_hourly WHERE workspace_id = $1 AND feature = $2 \
+         AND hour >= $3 AND hour < $4 ORDER BY hour",
+    )
+    .bind(workspace_id)
+    .bind(feature)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&db.pool)
+    .await
+}
+
 /// Events decoded per query.
 const PAGE: i64 = 5000;
 

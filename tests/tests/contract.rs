@@ -258,6 +258,107 @@ async fn workspaces_and_sites_answer_as_documented(b: Backend) {
     app.stop().await;
 }
 
+/// Usage and entitlements: every kind of feature, limited and not, in every answer shape.
+async fn usage_answers_as_documented(b: Backend) {
+    let app = keel_tests::spawn_app(b).await;
+    let c = Contract::of(&app).await;
+    let ws = app.create_workspace("Usage", "pro").await;
+    let (_, key, _) = app
+        .create_key(&ws, "meter", &["usage:write", "usage:read"])
+        .await;
+    let put = |feature: &'static str, body: Value| {
+        let app = &app;
+        let ws = ws.clone();
+        async move {
+            app.call(
+                reqwest::Method::PUT,
+                &format!("/api/v1/entitlements/{feature}"),
+            )
+            .workspace(&ws)
+            .json(body)
+            .send()
+            .await
+        }
+    };
+    for (feature, body) in [
+        (
+            "jobs",
+            json!({"type": "metered", "limit": 2, "period": "month", "hard": true}),
+        ),
+        (
+            "free_jobs",
+            json!({"type": "metered", "limit": null, "period": "lifetime"}),
+        ),
+        ("sso", json!({"type": "boolean", "enabled": true})),
+        (
+            "theme",
+            json!({"type": "static", "config": {"color": "blue"}}),
+        ),
+        ("beta", json!({"type": "boolean", "enabled": false})),
+    ] {
+        let r = put(feature, body).await;
+        assert_eq!(r.status, StatusCode::OK, "{r:?}");
+        c.assert_conforms("put", "/api/v1/entitlements/{feature}", &r);
+    }
+    let record = |body: Value| {
+        app.post("/api/v1/entitlements/usage")
+            .token(&key)
+            .json(body)
+            .send()
+    };
+    let r = record(json!({"feature": "jobs", "quantity": 2, "usage_id": "u-1"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    c.assert_conforms("post", "/api/v1/entitlements/usage", &r);
+    let again = record(json!({"feature": "jobs", "quantity": 2, "usage_id": "u-1"})).await;
+    assert_eq!(again.status, StatusCode::OK, "{again:?}");
+    c.assert_conforms("post", "/api/v1/entitlements/usage", &again);
+    let over = record(json!({"feature": "jobs"})).await;
+    assert_eq!(over.status, StatusCode::FORBIDDEN, "{over:?}");
+    c.assert_conforms("post", "/api/v1/entitlements/usage", &over);
+    let r = record(json!({"feature": "free_jobs", "quantity": 5})).await;
+    c.assert_conforms("post", "/api/v1/entitlements/usage", &r);
+    for feature in ["jobs", "free_jobs", "sso", "theme", "beta", "api_calls"] {
+        let r = app
+            .get(&format!("/api/v1/entitlements/check?feature={feature}"))
+            .token(&key)
+            .send()
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{r:?}");
+        c.assert_conforms("get", "/api/v1/entitlements/check", &r);
+    }
+    let s = app
+        .get("/api/v1/entitlements/summary")
+        .token(&key)
+        .send()
+        .await;
+    c.assert_conforms("get", "/api/v1/entitlements/summary", &s);
+    let kinds: Vec<&str> = s.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["type"].as_str())
+        .collect();
+    for k in ["metered", "boolean", "static"] {
+        assert!(kinds.contains(&k), "{k} missing from the summary: {s:?}");
+    }
+    let s = app
+        .get("/api/v1/entitlements/summary?as_of=2020-01-01T00:00:00Z")
+        .token(&key)
+        .send()
+        .await;
+    c.assert_conforms("get", "/api/v1/entitlements/summary", &s);
+    for q in ["", "&interval=hour&group_by=key"] {
+        let r = app
+            .get(&format!("/api/v1/usage?feature=jobs{q}"))
+            .token(&key)
+            .send()
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{r:?}");
+        c.assert_conforms("get", "/api/v1/usage", &r);
+    }
+    app.stop().await;
+}
+
 macro_rules! on_every_backend {
     ($($case:ident),* $(,)?) => {
         mod embedded { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Embedded).await } )* }
@@ -268,4 +369,5 @@ macro_rules! on_every_backend {
 on_every_backend!(
     keys_answer_as_documented,
     workspaces_and_sites_answer_as_documented,
+    usage_answers_as_documented,
 );

@@ -12,17 +12,15 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 use keel_commands::usage::{
-    self, all_features, period_bounds, reached_thresholds, resolve, threshold_event_uuid,
-    usage_event_uuid, Entitlement, EntitlementCommand, EntitlementInput, EntitlementsAggregate,
-    UsageInput,
+    self, all_features, period_bounds, resolve, usage_event_uuid, Entitlement, EntitlementCommand,
+    EntitlementInput, EntitlementsAggregate, UsageInput,
 };
 use keel_commands::workspace::WorkspaceAggregate;
-use keel_commands::{execute, Aggregate, AppendRequest, DomainError, EventStore, Execution};
-use keel_events::usage::{EntitlementKind, UsageThresholdReached};
-use keel_events::{DomainEvent, EventId, ExpectedVersion, NewEvent, StreamId, Tier, WorkspaceId};
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
-use sqlx::Row;
+use keel_commands::{execute, Aggregate, DomainError, EventStore, Execution};
+use keel_events::usage::EntitlementKind;
+use keel_events::{DomainEvent, EventId, StreamId, Tier, WorkspaceId};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// What the usage rules need to know about a workspace.
@@ -78,25 +76,202 @@ async fn used(
     now: DateTime<Utc>,
 ) -> Result<(i64, DateTime<Utc>, Option<DateTime<Utc>>), ApiError> {
     let (start, end) = period_bounds(ent.period, now, acc.tz, acc.anchor_day);
-    let used: i64 = sqlx::query(
-        "SELECT used FROM usage_counters WHERE workspace_id = $1 AND feature = $2 AND period_start = $3",
+    let used = keel_infra::usage::used(
+        &state.db,
+        &ws.to_string(),
+        &ent.feature,
+        start.timestamp_millis(),
     )
-    .bind(ws.to_string())
-    .bind(&ent.feature)
-    .bind(start.timestamp_millis())
-    .fetch_optional(&state.db.pool)
-    .await?
-    .map_or(0, |r| r.get(0));
+    .await?;
     Ok((used, start, end))
 }
 
-fn available(limit: Option<i64>, used: i64) -> Value {
-    limit.map_or(Value::Null, |l| json!((l - used).max(0)))
+fn available(limit: Option<i64>, used: i64) -> Option<i64> {
+    limit.map(|l| (l - used).max(0))
 }
 
-fn ts(t: Option<DateTime<Utc>>) -> Value {
-    t.map_or(Value::Null, |t| json!(keel_schemas::format_ts(t)))
+fn ts(t: Option<DateTime<Utc>>) -> Option<String> {
+    t.map(keel_schemas::format_ts)
 }
+
+/// `{"data": …}` bodies of this module, one named schema each.
+macro_rules! data_body {
+    ($(#[$doc:meta])* $name:ident, $t:ty) => {
+        $(#[$doc])*
+        #[derive(Serialize, utoipa::ToSchema)]
+        pub struct $name {
+            pub data: $t,
+        }
+    };
+}
+
+/// A usage record as accepted (or found again, for a replayed `usage_id`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UsageRecordView {
+    /// Always true: a refused record is an error answer.
+    recorded: bool,
+    /// A replay of a `usage_id` already recorded: counted once, answered 200.
+    duplicate: bool,
+    feature: String,
+    quantity: i64,
+    /// Usage of the feature in the current period, this record included.
+    current_usage: i64,
+    /// Null: unlimited.
+    limit: Option<i64>,
+    /// What is left of the limit (never negative); null when unlimited.
+    available: Option<i64>,
+    period_start: String,
+    /// When the period ends; null for lifetime features.
+    reset_at: Option<String>,
+}
+data_body!(UsageRecordBody, UsageRecordView);
+
+/// Whether an amount of a feature may be used now.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CheckView {
+    feature: String,
+    /// `metered`, `boolean` or `static`.
+    #[serde(rename = "type")]
+    kind: &'static str,
+    allowed: bool,
+    /// `LIMIT_EXCEEDED`, `FEATURE_NOT_IN_PLAN`, or null.
+    reason: Option<&'static str>,
+    /// Metered features only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    current_usage: Option<i64>,
+    /// Metered features only; null when unlimited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<i64>, required = false)]
+    limit: Option<Option<i64>>,
+    /// Metered features only; null when unlimited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<i64>, required = false)]
+    available: Option<Option<i64>>,
+    /// Metered features only: whether usage past the limit is refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    hard: Option<bool>,
+    /// Metered features only; null for lifetime features.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, required = false)]
+    reset_at: Option<Option<String>>,
+    /// Static features only: their value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object, required = false)]
+    config: Option<Value>,
+}
+data_body!(CheckBody, CheckView);
+
+/// One feature of the workspace's plan, with its usage in the current period.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SummaryRow {
+    feature: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    unit: String,
+    /// `plan` or `override`.
+    source: &'static str,
+    /// Metered features only, from here to `hard`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    used: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<i64>, required = false)]
+    limit: Option<Option<i64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<i64>, required = false)]
+    available: Option<Option<i64>>,
+    /// Used, in percent of the limit, to two decimals; null when unlimited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<f64>, required = false)]
+    percentage: Option<Option<f64>>,
+    /// `day`, `month` or `lifetime`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    period: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    period_start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, required = false)]
+    reset_at: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    hard: Option<bool>,
+    /// Boolean features only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    enabled: Option<bool>,
+    /// Static features only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object, required = false)]
+    config: Option<Value>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AsOfMeta {
+    /// The instant the summary describes.
+    as_of: String,
+}
+
+/// The plan's features with their usage; `meta.as_of` with `as_of`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SummaryBody {
+    data: Vec<SummaryRow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    meta: Option<AsOfMeta>,
+}
+
+/// The workspace's entitlement of a feature.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EntitlementView {
+    feature: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    limit: Option<i64>,
+    period: &'static str,
+    hard: bool,
+    enabled: bool,
+    #[schema(value_type = Option<Object>)]
+    config: Option<Value>,
+    unit: String,
+    /// `plan` or `override`.
+    source: &'static str,
+}
+data_body!(EntitlementBodyView, EntitlementView);
+
+/// Usage recorded by one API key in an interval (`key_id` null: the operator's).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct KeyQuantity {
+    key_id: Option<String>,
+    quantity: i64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SeriesPoint {
+    start: String,
+    quantity: i64,
+    /// With `group_by=key`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    keys: Option<Vec<KeyQuantity>>,
+}
+
+/// Usage of a feature per interval, zero-filled.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SeriesView {
+    feature: String,
+    unit: String,
+    /// `hour` or `day`.
+    interval: &'static str,
+    from: String,
+    to: String,
+    total: i64,
+    points: Vec<SeriesPoint>,
+}
+data_body!(SeriesBody, SeriesView);
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -112,54 +287,9 @@ pub struct UsageBody {
     usage_id: Option<String>,
 }
 
-/// Appends the threshold events `used` has reached (each at most once per period: its event id
-/// is derived from the workspace, feature, period and threshold).
-async fn thresholds(
-    state: &AppState,
-    meta: keel_events::Metadata,
-    ws: WorkspaceId,
-    ent: &Entitlement,
-    used: i64,
-    start: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    let Some(limit) = ent.limit else {
-        return Ok(());
-    };
-    for t in reached_thresholds(used, Some(limit)) {
-        let id = threshold_event_uuid(ws, &ent.feature, start, t);
-        let r = state
-            .store
-            .append(AppendRequest {
-                tenant_id: ws,
-                stream_id: StreamId::usage(ws, &id.simple().to_string()),
-                expected: ExpectedVersion::Any,
-                events: vec![NewEvent {
-                    event_id: EventId(id),
-                    event: DomainEvent::UsageThresholdReached(UsageThresholdReached {
-                        workspace_id: ws,
-                        feature: ent.feature.clone(),
-                        threshold: t,
-                        period_start: start,
-                        used,
-                        limit,
-                    }),
-                    occurred_at: now,
-                }],
-                metadata: meta.clone(),
-            })
-            .await;
-        if let Err(e) = r {
-            // The next record past the threshold tries again.
-            tracing::warn!(error = %e, feature = %ent.feature, threshold = t, "threshold event not recorded");
-        }
-    }
-    Ok(())
-}
-
 #[utoipa::path(post, path = "/api/v1/entitlements/usage", tag = "usage", request_body = UsageBody,
-    responses((status = 201, description = "recorded: feature, quantity, current_usage, limit, available, reset_at"),
-        (status = 200, description = "a replay of a usage_id already recorded"),
+    responses((status = 201, description = "recorded", body = UsageRecordBody),
+        (status = 200, description = "a replay of a usage_id already recorded: counted once", body = UsageRecordBody),
         (status = 403, description = "feature_limit_reached: nothing recorded", body = crate::openapi::ErrorBody),
         (status = 404, description = "feature_not_found", body = crate::openapi::ErrorBody),
         (status = 422, body = crate::openapi::ErrorBody)))]
@@ -192,20 +322,14 @@ pub async fn record(
     };
     let quantity = event.quantity;
     let stream = StreamId::usage(ws, &event_id.0.simple().to_string());
-    let outcome = state
-        .store
-        .append(AppendRequest {
-            tenant_id: ws,
-            stream_id: stream.clone(),
-            expected: ExpectedVersion::Any,
-            events: vec![NewEvent {
-                event_id,
-                event: DomainEvent::UsageRecorded(event),
-                occurred_at: now,
-            }],
-            metadata: command_meta(&req, &caller),
-        })
-        .await;
+    let outcome = usage::append_record(
+        &state.store,
+        event,
+        event_id,
+        now,
+        command_meta(&req, &caller),
+    )
+    .await;
     let outcome = match outcome {
         Ok(o) => o,
         Err(keel_commands::StoreError::EventIdReused(_)) => {
@@ -237,7 +361,12 @@ pub async fn record(
     let (used, start, reset) = used(&state, ws, &acc, &ent, now).await?;
     if !duplicate {
         let meta = command_meta(&req, &caller);
-        thresholds(&state, meta, ws, &ent, used, start, now).await?;
+        for (t, e) in
+            usage::append_thresholds(&state.store, ws, &ent, used, start, now, &meta).await
+        {
+            // The next record past the threshold tries again.
+            tracing::warn!(error = %e, feature = %ent.feature, threshold = t, "threshold event not recorded");
+        }
     }
     let status = if duplicate {
         StatusCode::OK
@@ -248,11 +377,19 @@ pub async fn record(
     if outcome.last_position > 0 {
         resp.insert_header((POSITION_HEADER, outcome.last_position.to_string()));
     }
-    Ok(resp.json(json!({ "data": {
-        "recorded": true, "duplicate": duplicate, "feature": ent.feature, "quantity": quantity,
-        "current_usage": used, "limit": ent.limit, "available": available(ent.limit, used),
-        "period_start": keel_schemas::format_ts(start), "reset_at": ts(reset),
-    }})))
+    Ok(resp.json(UsageRecordBody {
+        data: UsageRecordView {
+            recorded: true,
+            duplicate,
+            feature: ent.feature,
+            quantity,
+            current_usage: used,
+            limit: ent.limit,
+            available: available(ent.limit, used),
+            period_start: keel_schemas::format_ts(start),
+            reset_at: ts(reset),
+        },
+    }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -264,7 +401,7 @@ pub struct CheckParams {
 }
 
 #[utoipa::path(get, path = "/api/v1/entitlements/check", tag = "usage", params(CheckParams),
-    responses((status = 200, description = "allowed, reason (LIMIT_EXCEEDED, FEATURE_NOT_IN_PLAN or null), current_usage, limit, available"),
+    responses((status = 200, description = "whether the amount may be used now, and why not", body = CheckBody),
         (status = 404, description = "feature_not_found", body = crate::openapi::ErrorBody),
         (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn check(
@@ -286,44 +423,45 @@ pub async fn check(
     let now = state.config.clock.now();
     let acc = account(&state, ws).await?;
     let ent = feature_of(&acc, &params.feature)?;
-    let mut out = json!({ "feature": ent.feature, "type": ent.kind.as_str() });
+    let mut out = CheckView {
+        feature: ent.feature.clone(),
+        kind: ent.kind.as_str(),
+        allowed: true,
+        reason: None,
+        current_usage: None,
+        limit: None,
+        available: None,
+        hard: None,
+        reset_at: None,
+        config: None,
+    };
     if !ent.granted() {
-        out["allowed"] = json!(false);
-        out["reason"] = json!("FEATURE_NOT_IN_PLAN");
-        return Ok(HttpResponse::Ok().json(json!({ "data": out })));
+        out.allowed = false;
+        out.reason = Some("FEATURE_NOT_IN_PLAN");
+        return Ok(HttpResponse::Ok().json(CheckBody { data: out }));
     }
     match ent.kind {
         EntitlementKind::Metered => {
             let (used, _, reset) = used(&state, ws, &acc, &ent, now).await?;
             let over = ent.limit.is_some_and(|l| used.saturating_add(quantity) > l);
-            let allowed = !(over && ent.hard);
-            out["allowed"] = json!(allowed);
-            out["reason"] = if over {
-                json!("LIMIT_EXCEEDED")
-            } else {
-                Value::Null
-            };
-            out["current_usage"] = json!(used);
-            out["limit"] = json!(ent.limit);
-            out["available"] = available(ent.limit, used);
-            out["hard"] = json!(ent.hard);
-            out["reset_at"] = ts(reset);
+            out.allowed = !(over && ent.hard);
+            out.reason = over.then_some("LIMIT_EXCEEDED");
+            out.current_usage = Some(used);
+            out.limit = Some(ent.limit);
+            out.available = Some(available(ent.limit, used));
+            out.hard = Some(ent.hard);
+            out.reset_at = Some(ts(reset));
         }
-        EntitlementKind::Boolean => {
-            out["allowed"] = json!(true);
-            out["reason"] = Value::Null;
-        }
+        EntitlementKind::Boolean => {}
         EntitlementKind::Static => {
-            out["allowed"] = json!(true);
-            out["reason"] = Value::Null;
-            out["config"] = ent.config.clone().unwrap_or(Value::Null);
+            out.config = Some(ent.config.clone().unwrap_or(Value::Null));
         }
     }
-    Ok(HttpResponse::Ok().json(json!({ "data": out })))
+    Ok(HttpResponse::Ok().json(CheckBody { data: out }))
 }
 
 #[utoipa::path(get, path = "/api/v1/entitlements/summary", tag = "usage",
-    responses((status = 200, description = "per feature: used, limit, available, percentage, reset_at, unit")))]
+    responses((status = 200, description = "per feature: used, limit, available, percentage, reset_at, unit", body = SummaryBody)))]
 pub async fn summary(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -340,9 +478,22 @@ pub async fn summary(
     };
     let mut rows = Vec::new();
     for ent in all_features(acc.tier, &acc.overrides) {
-        let mut row = json!({
-            "feature": ent.feature, "type": ent.kind.as_str(), "unit": ent.unit, "source": ent.source,
-        });
+        let mut row = SummaryRow {
+            feature: ent.feature.clone(),
+            kind: ent.kind.as_str(),
+            unit: ent.unit.clone(),
+            source: ent.source,
+            used: None,
+            limit: None,
+            available: None,
+            percentage: None,
+            period: None,
+            period_start: None,
+            reset_at: None,
+            hard: None,
+            enabled: None,
+            config: None,
+        };
         match ent.kind {
             EntitlementKind::Metered => {
                 let (used, start, reset) = match &past {
@@ -356,29 +507,32 @@ pub async fn summary(
                         (used, start, end)
                     }
                 };
-                row["used"] = json!(used);
-                row["limit"] = json!(ent.limit);
-                row["available"] = available(ent.limit, used);
-                row["percentage"] = match ent.limit {
-                    Some(l) if l > 0 => json!((used as f64 * 10_000.0 / l as f64).round() / 100.0),
-                    Some(_) => json!(100.0),
-                    None => Value::Null,
-                };
-                row["period"] = json!(ent.period.as_str());
-                row["period_start"] = json!(keel_schemas::format_ts(start));
-                row["reset_at"] = ts(reset);
-                row["hard"] = json!(ent.hard);
+                row.used = Some(used);
+                row.limit = Some(ent.limit);
+                row.available = Some(available(ent.limit, used));
+                row.percentage = Some(match ent.limit {
+                    Some(l) if l > 0 => Some((used as f64 * 10_000.0 / l as f64).round() / 100.0),
+                    Some(_) => Some(100.0),
+                    None => None,
+                });
+                row.period = Some(ent.period.as_str());
+                row.period_start = Some(keel_schemas::format_ts(start));
+                row.reset_at = Some(ts(reset));
+                row.hard = Some(ent.hard);
             }
-            EntitlementKind::Boolean => row["enabled"] = json!(ent.enabled),
-            EntitlementKind::Static => row["config"] = ent.config.clone().unwrap_or(Value::Null),
+            EntitlementKind::Boolean => row.enabled = Some(ent.enabled),
+            EntitlementKind::Static => {
+                row.config = Some(ent.config.clone().unwrap_or(Value::Null));
+            }
         }
         rows.push(row);
     }
-    let mut body = json!({ "data": rows });
-    if let Some(at) = as_of {
-        body["meta"] = json!({ "as_of": keel_schemas::format_ts(at) });
-    }
-    Ok(HttpResponse::Ok().json(body))
+    Ok(HttpResponse::Ok().json(SummaryBody {
+        data: rows,
+        meta: as_of.map(|at| AsOfMeta {
+            as_of: keel_schemas::format_ts(at),
+        }),
+    }))
 }
 
 /// Usage per (feature, period start) recorded up to `at`, in the periods containing `at`.
@@ -473,7 +627,7 @@ fn override_exec(
 
 #[utoipa::path(put, path = "/api/v1/entitlements/{feature}", tag = "usage", request_body = EntitlementBody,
     params(("feature" = String, Path, description = "a built-in feature or a custom one")),
-    responses((status = 200, description = "the workspace's entitlement of the feature after the change"),
+    responses((status = 200, description = "the workspace's entitlement of the feature after the change", body = EntitlementBodyView),
         (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn put(
     req: HttpRequest,
@@ -512,10 +666,19 @@ pub async fn put(
     if outcome.last_position > 0 {
         resp.insert_header((POSITION_HEADER, outcome.last_position.to_string()));
     }
-    Ok(resp.json(json!({ "data": {
-        "feature": ent.feature, "type": ent.kind.as_str(), "limit": ent.limit, "period": ent.period.as_str(),
-        "hard": ent.hard, "enabled": ent.enabled, "config": ent.config, "unit": ent.unit, "source": ent.source,
-    }})))
+    Ok(resp.json(EntitlementBodyView {
+        data: EntitlementView {
+            kind: ent.kind.as_str(),
+            limit: ent.limit,
+            period: ent.period.as_str(),
+            hard: ent.hard,
+            enabled: ent.enabled,
+            config: ent.config,
+            unit: ent.unit,
+            source: ent.source,
+            feature: ent.feature,
+        },
+    }))
 }
 
 #[utoipa::path(delete, path = "/api/v1/entitlements/{feature}", tag = "usage",
@@ -587,7 +750,7 @@ fn parse_at(field: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, Api
 }
 
 #[utoipa::path(get, path = "/api/v1/usage", tag = "usage", params(SeriesParams),
-    responses((status = 200, description = "usage of the feature per interval, zero-filled, optionally per API key"),
+    responses((status = 200, description = "usage of the feature per interval, zero-filled, optionally per API key", body = SeriesBody),
         (status = 404, description = "feature_not_found", body = crate::openapi::ErrorBody),
         (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn series(
@@ -646,53 +809,55 @@ pub async fn series(
             )
         };
     }
-    let rows = sqlx::query(
-        "SELECT hour, key_id, quantity FROM usage_hourly WHERE workspace_id = $1 AND feature = $2 \
-         AND hour >= $3 AND hour < $4 ORDER BY hour",
+    let rows = keel_infra::usage::hourly(
+        &state.db,
+        &ws.to_string(),
+        &ent.feature,
+        starts.first().map_or(0, |s| s.timestamp_millis()),
+        to.timestamp_millis(),
     )
-    .bind(ws.to_string())
-    .bind(&ent.feature)
-    .bind(starts.first().map_or(0, |s| s.timestamp_millis()))
-    .bind(to.timestamp_millis())
-    .fetch_all(&state.db.pool)
     .await?;
     let mut totals = vec![0i64; starts.len()];
     let mut keys: Vec<BTreeMap<String, i64>> = vec![BTreeMap::new(); starts.len()];
-    for r in rows {
-        let hour: i64 = r.get(0);
+    for (hour, k, q) in rows {
         let at = DateTime::from_timestamp_millis(hour).unwrap_or_default();
         let i = starts.partition_point(|s| *s <= at);
         if i == 0 {
             continue;
         }
-        let q: i64 = r.get(2);
         totals[i - 1] += q;
         if by_key {
-            let k: String = r.get(1);
             *keys[i - 1].entry(k).or_default() += q;
         }
     }
-    let points: Vec<Value> = starts
+    let points: Vec<SeriesPoint> = starts
         .iter()
         .enumerate()
-        .map(|(i, s)| {
-            let mut p = json!({ "start": keel_schemas::format_ts(*s), "quantity": totals[i] });
-            if by_key {
-                p["keys"] = keys[i]
+        .map(|(i, s)| SeriesPoint {
+            start: keel_schemas::format_ts(*s),
+            quantity: totals[i],
+            keys: by_key.then(|| {
+                keys[i]
                     .iter()
-                    .map(|(k, q)| {
-                        json!({ "key_id": if k.is_empty() { Value::Null } else { json!(k) }, "quantity": q })
+                    .map(|(k, q)| KeyQuantity {
+                        key_id: (!k.is_empty()).then(|| k.clone()),
+                        quantity: *q,
                     })
-                    .collect();
-            }
-            p
+                    .collect()
+            }),
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "data": {
-        "feature": ent.feature, "unit": ent.unit, "interval": if hourly { "hour" } else { "day" },
-        "from": keel_schemas::format_ts(from), "to": keel_schemas::format_ts(to),
-        "total": totals.iter().sum::<i64>(), "points": points,
-    }})))
+    Ok(HttpResponse::Ok().json(SeriesBody {
+        data: SeriesView {
+            feature: ent.feature,
+            unit: ent.unit,
+            interval: if hourly { "hour" } else { "day" },
+            from: keel_schemas::format_ts(from),
+            to: keel_schemas::format_ts(to),
+            total: totals.iter().sum::<i64>(),
+            points,
+        },
+    }))
 }
 
 /// Records the API calls counted since the last flush: one `usage.recorded` event of `api_calls`
@@ -706,35 +871,12 @@ pub async fn record_api_calls(state: &AppState) {
             let acc = account(state, ws).await?;
             let ent = feature_of(&acc, "api_calls")?;
             let (start, _) = period_bounds(ent.period, now, acc.tz, acc.anchor_day);
-            let event = keel_events::usage::UsageRecorded {
-                workspace_id: ws,
-                feature: ent.feature,
-                quantity: n,
-                usage_id: None,
-                key_id: Some(key),
-                metadata: Map::new(),
-                period_start: start,
-                limit: ent.limit,
-                hard: false,
+            let record = usage::record_api_calls(ws, key, n, &ent, start);
+            let meta = keel_events::Metadata {
+                actor: keel_events::Actor::ApiKey(key),
+                ..keel_events::Metadata::system()
             };
-            let id = EventId::new_v7();
-            state
-                .store
-                .append(AppendRequest {
-                    tenant_id: ws,
-                    stream_id: StreamId::usage(ws, &id.0.simple().to_string()),
-                    expected: ExpectedVersion::Any,
-                    events: vec![NewEvent {
-                        event_id: id,
-                        event: DomainEvent::UsageRecorded(event),
-                        occurred_at: now,
-                    }],
-                    metadata: keel_events::Metadata {
-                        actor: keel_events::Actor::ApiKey(key),
-                        ..keel_events::Metadata::system()
-                    },
-                })
-                .await?;
+            usage::append_record(&state.store, record, EventId::new_v7(), now, meta).await?;
             Ok::<(), ApiError>(())
         }
         .await;
