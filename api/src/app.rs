@@ -115,60 +115,6 @@ fn request_id(req: &actix_web::dev::ServiceRequest) -> String {
 /// How long an idle HTTP connection is kept open (docs/operations.md).
 pub const KEEP_ALIVE_SECS: u64 = 120;
 
-/// Every few seconds: writes `last_used_at` of keys and quota counts, forgets idle rate-limit
-/// buckets, (every minute) deletes idempotency records past their 24 hours, and (at start and
-/// every hour) webhook deliveries finished longer ago than their retention. Flushes once more on
-/// shutdown.
-async fn housekeeping(state: std::sync::Arc<AppState>, mut shutdown: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
-    let mut rounds: u64 = 0;
-    loop {
-        let stopping = tokio::select! {
-            _ = tick.tick() => false,
-            _ = shutdown.changed() => true,
-        };
-        let now = chrono::Utc::now();
-        if let Err(e) = state.activity.flush(&state.db).await {
-            tracing::warn!(error = %e, "could not record key activity; will retry");
-        }
-        crate::routes::usage::record_api_calls(&state).await;
-        if let Err(e) = state.limiter.local.flush(&state.db, now).await {
-            tracing::warn!(error = %e, "could not record quota usage; will retry");
-        }
-        if rounds.is_multiple_of(300) {
-            if let Err(e) = crate::routes::analytics::purge_salts(&state, now).await {
-                tracing::warn!(error = %e, "could not purge old visitor salts");
-            }
-        }
-        if rounds.is_multiple_of(30) {
-            match crate::idempotency::purge_expired(&state.db, now).await {
-                Ok(n) if n > 0 => tracing::debug!(purged = n, "expired idempotency records"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "could not purge idempotency records"),
-            }
-        }
-        if rounds.is_multiple_of(1800) {
-            let days = i64::try_from(state.config.webhook_retention_days).unwrap_or(i64::MAX);
-            let before = now - chrono::Duration::days(days.min(3650));
-            match keel_infra::webhooks::purge_finished(&state.db, before).await {
-                Ok((runs, rows)) if runs + rows > 0 => {
-                    tracing::info!(
-                        runs,
-                        rows,
-                        "deleted webhook deliveries past their retention"
-                    )
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "could not delete old webhook deliveries"),
-            }
-        }
-        rounds += 1;
-        if stopping {
-            return;
-        }
-    }
-}
-
 impl Application {
     pub async fn build(config: Config, role: Role) -> anyhow::Result<Application> {
         let db = open_database(&config).await?;
@@ -300,7 +246,7 @@ impl Application {
                 broker_check,
                 watermarks: Default::default(),
             });
-            background.push(tokio::spawn(housekeeping(
+            background.push(tokio::spawn(crate::jobs::housekeeping(
                 state.clone().into_inner(),
                 shutdown_rx.clone(),
             )));

@@ -11,6 +11,7 @@ pub mod error;
 pub mod geo;
 pub mod http;
 pub mod idempotency;
+pub mod jobs;
 pub mod limits;
 pub mod openapi;
 pub mod routes;

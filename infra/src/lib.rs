@@ -16,6 +16,7 @@ pub mod migrate;
 pub mod rdap;
 pub mod rebuild;
 pub mod relay;
+pub mod salts;
 pub mod scanner;
 pub mod snapshots;
 pub mod store;

@@ -58,33 +58,11 @@ pub async fn daily_salt(state: &AppState, now: DateTime<Utc>) -> Result<String, 
             .map(|_| format!("{:02x}", rng.gen::<u8>()))
             .collect()
     };
-    sqlx::query(
-        "INSERT INTO analytics_salts (day, salt) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING",
-    )
-    .bind(&day)
-    .bind(&fresh)
-    .execute(&state.db.pool)
-    .await?;
-    let salt: String = sqlx::query_scalar("SELECT salt FROM analytics_salts WHERE day = $1")
-        .bind(&day)
-        .fetch_one(&state.db.pool)
-        .await?;
+    let salt = keel_infra::salts::of_day(&state.db, &day, &fresh).await?;
     if let Ok(mut guard) = state.salt.lock() {
         *guard = Some((day, salt.clone()));
     }
     Ok(salt)
-}
-
-/// Deletes salts older than yesterday (yesterday's stays, for events arriving around midnight).
-pub async fn purge_salts(state: &AppState, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-    let cutoff = (now - chrono::Duration::days(1))
-        .format("%Y-%m-%d")
-        .to_string();
-    Ok(sqlx::query("DELETE FROM analytics_salts WHERE day < $1")
-        .bind(cutoff)
-        .execute(&state.db.pool)
-        .await?
-        .rows_affected())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -24,15 +24,15 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// What the usage rules need to know about a workspace.
-struct Account {
-    tier: Tier,
-    tz: Tz,
+pub(crate) struct Account {
+    pub(crate) tier: Tier,
+    pub(crate) tz: Tz,
     /// Day of month the billing period starts (the day the workspace was created, locally).
-    anchor_day: u32,
-    overrides: BTreeMap<String, keel_events::usage::EntitlementSet>,
+    pub(crate) anchor_day: u32,
+    pub(crate) overrides: BTreeMap<String, keel_events::usage::EntitlementSet>,
 }
 
-async fn account(state: &AppState, ws: WorkspaceId) -> Result<Account, ApiError> {
+pub(crate) async fn account(state: &AppState, ws: WorkspaceId) -> Result<Account, ApiError> {
     account_at(state, ws, None).await
 }
 
@@ -62,7 +62,7 @@ async fn account_at(
     })
 }
 
-fn feature_of(acc: &Account, feature: &str) -> Result<Entitlement, ApiError> {
+pub(crate) fn feature_of(acc: &Account, feature: &str) -> Result<Entitlement, ApiError> {
     resolve(acc.tier, &acc.overrides, feature)
         .ok_or_else(|| DomainError::FeatureNotFound(feature.to_string()).into())
 }
@@ -858,36 +858,4 @@ pub async fn series(
             points,
         },
     }))
-}
-
-/// Records the API calls counted since the last flush: one `usage.recorded` event of `api_calls`
-/// per workspace and key (soft: the edge's daily quota already refused what was over it, and a
-/// call that was served is never un-served). Calls that could not be recorded wait for the next
-/// flush.
-pub async fn record_api_calls(state: &AppState) {
-    let now = state.config.clock.now();
-    for ((ws, key), n) in state.activity.take_calls() {
-        let r = async {
-            let acc = account(state, ws).await?;
-            let ent = feature_of(&acc, "api_calls")?;
-            let (start, _) = period_bounds(ent.period, now, acc.tz, acc.anchor_day);
-            let record = usage::record_api_calls(ws, key, n, &ent, start);
-            let meta = keel_events::Metadata {
-                actor: keel_events::Actor::ApiKey(key),
-                ..keel_events::Metadata::system()
-            };
-            usage::append_record(&state.store, record, EventId::new_v7(), now, meta).await?;
-            Ok::<(), ApiError>(())
-        }
-        .await;
-        match r {
-            Ok(()) => {}
-            // A deleted workspace's calls have nowhere to go.
-            Err(ApiError::NotFound(_)) => {}
-            Err(e) => {
-                tracing::warn!(error = %e, workspace = %ws, "could not record api_calls usage; will retry");
-                state.activity.restore_calls(ws, key, n);
-            }
-        }
-    }
 }
