@@ -121,217 +121,18 @@ impl Application {
         let store = SqlStore::start(db.clone()).await?;
         let (shutdown, shutdown_rx) = watch::channel(false);
         let mut background = Vec::new();
-        let kafka = config.kafka_brokers.clone();
-
         if role.relays() {
-            // Tamper evidence: chain every event of a workspace to the one before (one chainer
-            // works at a time, whichever process holds its lock).
-            background.push(tokio::spawn(keel_infra::chain::run(
-                store.clone(),
-                shutdown_rx.clone(),
-            )));
-            if let Some(brokers) = &kafka {
-                let relay = keel_infra::relay::Relay::new(
-                    store.clone(),
-                    brokers,
-                    &config.kafka_topic,
-                    config.kafka_partitions,
-                )?;
-                background.push(tokio::spawn(relay.run(shutdown_rx.clone())));
-            } else if role == Role::Relay {
-                anyhow::bail!("--role relay needs KEEL_KAFKA_BROKERS");
-            }
+            background.extend(start_relay(&config, &store, role, &shutdown_rx)?);
         }
         if role.projects() {
-            for p in Projection::ALL {
-                match &kafka {
-                    Some(brokers) => {
-                        let consumer = keel_infra::consumer::KafkaProjector::new(
-                            db.clone(),
-                            p,
-                            brokers,
-                            &config.kafka_topic,
-                            config.kafka_group_instance_id.as_deref(),
-                        )?;
-                        background.push(tokio::spawn(consumer.run(shutdown_rx.clone())));
-                        // Anything the broker fails to deliver is applied from the log.
-                        background.push(tokio::spawn(keel_infra::sweeper::run(
-                            store.clone(),
-                            p,
-                            shutdown_rx.clone(),
-                        )));
-                    }
-                    None => background.push(tokio::spawn(keel_infra::feed::run(
-                        store.clone(),
-                        p,
-                        shutdown_rx.clone(),
-                    ))),
-                }
-            }
+            background.extend(start_projectors(&config, &db, &store, &shutdown_rx)?);
         }
-
         if role.scans() {
-            background.push(tokio::spawn(keel_infra::exports::run(
-                store.clone(),
-                shutdown_rx.clone(),
-            )));
+            background.extend(start_worker(&config, &store, &shutdown_rx)?);
         }
-        if role.scans() && config.webhooks {
-            background.push(tokio::spawn(keel_infra::webhooks::run(
-                store.clone(),
-                config.webhook_settings(),
-                shutdown_rx.clone(),
-            )));
-        }
-        if role.scans() && config.scanner {
-            let servers: Vec<String> = config
-                .dns_servers
-                .as_deref()
-                .unwrap_or_default()
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect();
-            let dns = keel_infra::dns::HickoryLookup::new(
-                &servers,
-                std::time::Duration::from_millis(config.dns_timeout_ms),
-            )?;
-            background.push(tokio::spawn(keel_infra::scanner::run(
-                store.clone(),
-                std::sync::Arc::new(dns),
-                keel_infra::scanner::ScannerConfig {
-                    interval: std::time::Duration::from_secs(config.scan_interval_secs),
-                    concurrency: config.scan_concurrency,
-                    deadline: std::time::Duration::from_millis(config.dns_timeout_ms * 6),
-                },
-                shutdown_rx.clone(),
-            )));
-            let rdap = keel_infra::rdap::Rdap::new(
-                keel_infra::rdap::RdapServers::parse(config.rdap_servers.as_deref())?,
-                std::time::Duration::from_secs(10),
-            )?;
-            background.push(tokio::spawn(keel_infra::scanner::run_whois(
-                store.clone(),
-                std::sync::Arc::new(rdap),
-                std::time::Duration::from_secs(config.whois_interval_secs),
-                shutdown_rx.clone(),
-            )));
-        }
-
         let (server, port) = if role.serves_http() {
-            let broker_check = kafka.clone().map(broker_check);
-            let limiter = crate::limits::Limiter::new(config.redis_url.as_deref()).await?;
-            let geo = match &config.geoip_path {
-                Some(path) => {
-                    let g = crate::geo::GeoDb::load(path)
-                        .map_err(|e| anyhow::anyhow!("KEEL_GEOIP_PATH: {e}"))?;
-                    tracing::info!(ranges = g.len(), "GeoIP ranges loaded");
-                    Some(std::sync::Arc::new(g))
-                }
-                None => None,
-            };
-            let state = web::Data::new(AppState {
-                limiter,
-                activity: Default::default(),
-                key_cache: Default::default(),
-                salt: Default::default(),
-                rebuilds: Default::default(),
-                webhooks: keel_infra::webhooks::Sender::new(&config.webhook_settings())?,
-                geo,
-                operator_hashes: operator_hashes(&db, &config).await?,
-                config: config.clone(),
-                db: db.clone(),
-                store: store.clone(),
-                broker_check,
-                watermarks: Default::default(),
-            });
-            background.push(tokio::spawn(crate::jobs::housekeeping(
-                state.clone().into_inner(),
-                shutdown_rx.clone(),
-            )));
-            let listener = TcpListener::bind(&config.listen)?;
-            let port = listener.local_addr()?.port();
-            let server = HttpServer::new(move || {
-                App::new()
-                    .app_data(state.clone())
-                    // Extractor failures answer in the API's error shape, not actix's plain text.
-                    .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                        ApiError::BadRequest(format!("query string: {e}")).into()
-                    }))
-                    .app_data(web::PathConfig::default().error_handler(|e, _| {
-                        ApiError::BadRequest(format!("path: {e}")).into()
-                    }))
-                    .wrap(
-                        DefaultHeaders::new()
-                            .add(("X-Content-Type-Options", "nosniff"))
-                            .add(("X-Frame-Options", "DENY"))
-                            .add(("Referrer-Policy", "no-referrer"))
-                            .add(("Cache-Control", "no-store")),
-                    )
-                    .wrap_fn(|req, srv| {
-                        let id = request_id(&req);
-                        let method = req.method().to_string();
-                        let started = Instant::now();
-                        let fut = REQUEST_ID.sync_scope(id.clone(), || srv.call(req));
-                        REQUEST_ID.scope(id.clone(), async move {
-                            let mut res = fut.await?;
-                            let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
-                            let status = res.status();
-                            metrics::HTTP_SECONDS
-                                .with_label_values(&[&method, &route, status.as_str()])
-                                .observe(started.elapsed().as_secs_f64());
-                            tracing::info!(request_id = %id, %method, %route, status = status.as_u16(),
-                                elapsed_ms = started.elapsed().as_millis() as u64, "request");
-                            if let Ok(v) = HeaderValue::from_str(&id) {
-                                res.headers_mut().insert(HeaderName::from_static("x-request-id"), v);
-                            }
-                            Ok(res)
-                        })
-                    })
-                    .route("/metrics", web::get().to(routes::ops::metrics))
-                    .route("/docs", web::get().to(|| async {
-                        actix_web::HttpResponse::PermanentRedirect().insert_header(("Location", "/docs/")).finish()
-                    }))
-                    .service(crate::openapi::service())
-                    .service(
-                        web::scope("/api/v1")
-                            .wrap(actix_web::middleware::from_fn(crate::edge::edge))
-                            .wrap(
-                                DefaultHeaders::new()
-                                    .add(("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"))
-                                    .add(("Cross-Origin-Resource-Policy", "same-origin")),
-                            )
-                            .wrap(NormalizePath::new(TrailingSlash::Trim))
-                            .route("", web::get().to(crate::openapi::index))
-                            .configure(routes::ops::routes)
-                            .configure(routes::workspaces::routes)
-                            .configure(routes::keys::routes)
-                            .configure(routes::sites::routes)
-                            .configure(routes::analytics::routes)
-                            .configure(routes::stats::routes)
-                            .configure(routes::insights::routes)
-                            .configure(routes::pixel::routes)
-                            .configure(routes::dashboards::routes)
-                            .configure(routes::webhooks::routes)
-                            .configure(routes::domains::routes)
-                            .configure(routes::exports::routes)
-                            .configure(routes::usage::routes)
-                            .configure(routes::audit::routes)
-                            .configure(routes::admin::routes)
-                            .route("/openapi.json", web::get().to(crate::openapi::document)),
-                    )
-                    .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::NotFound("route")) }))
-            })
-            // Idle keep-alive connections are held longer than clients pool them (reqwest and
-            // hyper 90 s, nginx 75 s, load balancers 60 s). With actix's 5 s, a client reusing a
-            // connection the server was closing at that moment saw its request fail unsent
-            // ("connection closed before message completed"): the client must close first.
-            .keep_alive(std::time::Duration::from_secs(KEEP_ALIVE_SECS))
-            .listen(listener)?
-            .shutdown_timeout(30)
-            .disable_signals()
-            .run();
+            let (server, port, jobs) = start_api(&config, &db, &store, &shutdown_rx).await?;
+            background.extend(jobs);
             (Some(server), port)
         } else {
             (None, 0)
@@ -453,4 +254,269 @@ impl Drop for RunningApp {
             drop(h.stop(false));
         }
     }
+}
+
+type Tasks = Vec<JoinHandle<()>>;
+
+/// The relay role: the chainer (tamper evidence), and the relay from the log into Kafka.
+fn start_relay(
+    config: &Config,
+    store: &SqlStore,
+    role: Role,
+    shutdown_rx: &watch::Receiver<bool>,
+) -> anyhow::Result<Tasks> {
+    let mut background = Vec::new();
+    let kafka = config.kafka_brokers.clone();
+    // Tamper evidence: chain every event of a workspace to the one before (one chainer
+    // works at a time, whichever process holds its lock).
+    background.push(tokio::spawn(keel_infra::chain::run(
+        store.clone(),
+        shutdown_rx.clone(),
+    )));
+    if let Some(brokers) = &kafka {
+        let relay = keel_infra::relay::Relay::new(
+            store.clone(),
+            brokers,
+            &config.kafka_topic,
+            config.kafka_partitions,
+        )?;
+        background.push(tokio::spawn(relay.run(shutdown_rx.clone())));
+    } else if role == Role::Relay {
+        anyhow::bail!("--role relay needs KEEL_KAFKA_BROKERS");
+    }
+    Ok(background)
+}
+
+/// The projector role: a projector per read model, from Kafka (with the sweeper behind it) or
+/// from the log.
+fn start_projectors(
+    config: &Config,
+    db: &Db,
+    store: &SqlStore,
+    shutdown_rx: &watch::Receiver<bool>,
+) -> anyhow::Result<Tasks> {
+    let mut background = Vec::new();
+    let kafka = config.kafka_brokers.clone();
+    for p in Projection::ALL {
+        match &kafka {
+            Some(brokers) => {
+                let consumer = keel_infra::consumer::KafkaProjector::new(
+                    db.clone(),
+                    p,
+                    brokers,
+                    &config.kafka_topic,
+                    config.kafka_group_instance_id.as_deref(),
+                )?;
+                background.push(tokio::spawn(consumer.run(shutdown_rx.clone())));
+                // Anything the broker fails to deliver is applied from the log.
+                background.push(tokio::spawn(keel_infra::sweeper::run(
+                    store.clone(),
+                    p,
+                    shutdown_rx.clone(),
+                )));
+            }
+            None => background.push(tokio::spawn(keel_infra::feed::run(
+                store.clone(),
+                p,
+                shutdown_rx.clone(),
+            ))),
+        }
+    }
+    Ok(background)
+}
+
+/// The worker role: exports, webhook delivery, the domain scanner and RDAP lookups.
+fn start_worker(
+    config: &Config,
+    store: &SqlStore,
+    shutdown_rx: &watch::Receiver<bool>,
+) -> anyhow::Result<Tasks> {
+    let mut background = vec![tokio::spawn(keel_infra::exports::run(
+        store.clone(),
+        shutdown_rx.clone(),
+    ))];
+    if config.webhooks {
+        background.push(tokio::spawn(keel_infra::webhooks::run(
+            store.clone(),
+            config.webhook_settings(),
+            shutdown_rx.clone(),
+        )));
+    }
+    if config.scanner {
+        let servers: Vec<String> = config
+            .dns_servers
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        let dns = keel_infra::dns::HickoryLookup::new(
+            &servers,
+            std::time::Duration::from_millis(config.dns_timeout_ms),
+        )?;
+        background.push(tokio::spawn(keel_infra::scanner::run(
+            store.clone(),
+            std::sync::Arc::new(dns),
+            keel_infra::scanner::ScannerConfig {
+                interval: std::time::Duration::from_secs(config.scan_interval_secs),
+                concurrency: config.scan_concurrency,
+                deadline: std::time::Duration::from_millis(config.dns_timeout_ms * 6),
+            },
+            shutdown_rx.clone(),
+        )));
+        let rdap = keel_infra::rdap::Rdap::new(
+            keel_infra::rdap::RdapServers::parse(config.rdap_servers.as_deref())?,
+            std::time::Duration::from_secs(10),
+        )?;
+        background.push(tokio::spawn(keel_infra::scanner::run_whois(
+            store.clone(),
+            std::sync::Arc::new(rdap),
+            std::time::Duration::from_secs(config.whois_interval_secs),
+            shutdown_rx.clone(),
+        )));
+    }
+
+    Ok(background)
+}
+
+/// The api role: the HTTP server and its housekeeping.
+async fn start_api(
+    config: &Config,
+    db: &Db,
+    store: &SqlStore,
+    shutdown_rx: &watch::Receiver<bool>,
+) -> anyhow::Result<(Server, u16, Tasks)> {
+    let mut background = Vec::new();
+    let kafka = config.kafka_brokers.clone();
+    let broker_check = kafka.clone().map(broker_check);
+    let limiter = crate::limits::Limiter::new(config.redis_url.as_deref()).await?;
+    let geo = match &config.geoip_path {
+        Some(path) => {
+            let g = crate::geo::GeoDb::load(path)
+                .map_err(|e| anyhow::anyhow!("KEEL_GEOIP_PATH: {e}"))?;
+            tracing::info!(ranges = g.len(), "GeoIP ranges loaded");
+            Some(std::sync::Arc::new(g))
+        }
+        None => None,
+    };
+    let state = web::Data::new(AppState {
+        limiter,
+        activity: Default::default(),
+        key_cache: Default::default(),
+        salt: Default::default(),
+        rebuilds: Default::default(),
+        webhooks: keel_infra::webhooks::Sender::new(&config.webhook_settings())?,
+        geo,
+        operator_hashes: operator_hashes(db, config).await?,
+        config: config.clone(),
+        db: db.clone(),
+        store: store.clone(),
+        broker_check,
+        watermarks: Default::default(),
+    });
+    background.push(tokio::spawn(crate::jobs::housekeeping(
+        state.clone().into_inner(),
+        shutdown_rx.clone(),
+    )));
+    let listener = TcpListener::bind(&config.listen)?;
+    let port = listener.local_addr()?.port();
+    let server =
+        HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                // Extractor failures answer in the API's error shape, not actix's plain text.
+                .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                    ApiError::BadRequest(format!("query string: {e}")).into()
+                }))
+                .app_data(
+                    web::PathConfig::default()
+                        .error_handler(|e, _| ApiError::BadRequest(format!("path: {e}")).into()),
+                )
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("X-Frame-Options", "DENY"))
+                        .add(("Referrer-Policy", "no-referrer"))
+                        .add(("Cache-Control", "no-store")),
+                )
+                .wrap_fn(|req, srv| {
+                    let id = request_id(&req);
+                    let method = req.method().to_string();
+                    let started = Instant::now();
+                    let fut = REQUEST_ID.sync_scope(id.clone(), || srv.call(req));
+                    REQUEST_ID.scope(id.clone(), async move {
+                        let mut res = fut.await?;
+                        let route = res
+                            .request()
+                            .match_pattern()
+                            .unwrap_or_else(|| "unmatched".into());
+                        let status = res.status();
+                        metrics::HTTP_SECONDS
+                            .with_label_values(&[&method, &route, status.as_str()])
+                            .observe(started.elapsed().as_secs_f64());
+                        tracing::info!(request_id = %id, %method, %route, status = status.as_u16(),
+                        elapsed_ms = started.elapsed().as_millis() as u64, "request");
+                        if let Ok(v) = HeaderValue::from_str(&id) {
+                            res.headers_mut()
+                                .insert(HeaderName::from_static("x-request-id"), v);
+                        }
+                        Ok(res)
+                    })
+                })
+                .route("/metrics", web::get().to(routes::ops::metrics))
+                .route(
+                    "/docs",
+                    web::get().to(|| async {
+                        actix_web::HttpResponse::PermanentRedirect()
+                            .insert_header(("Location", "/docs/"))
+                            .finish()
+                    }),
+                )
+                .service(crate::openapi::service())
+                .service(
+                    web::scope("/api/v1")
+                        .wrap(actix_web::middleware::from_fn(crate::edge::edge))
+                        .wrap(
+                            DefaultHeaders::new()
+                                .add((
+                                    "Content-Security-Policy",
+                                    "default-src 'none'; frame-ancestors 'none'",
+                                ))
+                                .add(("Cross-Origin-Resource-Policy", "same-origin")),
+                        )
+                        .wrap(NormalizePath::new(TrailingSlash::Trim))
+                        .route("", web::get().to(crate::openapi::index))
+                        .configure(routes::ops::routes)
+                        .configure(routes::workspaces::routes)
+                        .configure(routes::keys::routes)
+                        .configure(routes::sites::routes)
+                        .configure(routes::analytics::routes)
+                        .configure(routes::stats::routes)
+                        .configure(routes::insights::routes)
+                        .configure(routes::pixel::routes)
+                        .configure(routes::dashboards::routes)
+                        .configure(routes::webhooks::routes)
+                        .configure(routes::domains::routes)
+                        .configure(routes::exports::routes)
+                        .configure(routes::usage::routes)
+                        .configure(routes::audit::routes)
+                        .configure(routes::admin::routes)
+                        .route("/openapi.json", web::get().to(crate::openapi::document)),
+                )
+                .default_service(web::to(|| async {
+                    Err::<actix_web::HttpResponse, _>(ApiError::NotFound("route"))
+                }))
+        })
+        // Idle keep-alive connections are held longer than clients pool them (reqwest and
+        // hyper 90 s, nginx 75 s, load balancers 60 s). With actix's 5 s, a client reusing a
+        // connection the server was closing at that moment saw its request fail unsent
+        // ("connection closed before message completed"): the client must close first.
+        .keep_alive(std::time::Duration::from_secs(KEEP_ALIVE_SECS))
+        .listen(listener)?
+        .shutdown_timeout(30)
+        .disable_signals()
+        .run();
+    Ok((server, port, background))
 }
