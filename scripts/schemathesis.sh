@@ -24,7 +24,7 @@ PORT=$(free_port)
 TOKEN="keel_admin_schemathesis_$(python3 -c 'import uuid; print(uuid.uuid4().hex)')"
 KEEL_DATA_DIR="$DATA" KEEL_LISTEN="127.0.0.1:$PORT" KEEL_ADMIN_TOKEN="$TOKEN" KEEL_LOG=error \
   KEEL_SCANNER=false KEEL_WEBHOOKS=false KEEL_WEBHOOKS_ALLOW_PRIVATE=true \
-  ./target/debug/keel serve >"$DATA/keel.log" 2>&1 &
+  "${CARGO_TARGET_DIR:-target}/debug/keel" serve >"$DATA/keel.log" 2>&1 &
 KEEL_PID=$!
 cleanup() { kill "$KEEL_PID" 2>/dev/null || true; wait "$KEEL_PID" 2>/dev/null || true; rm -rf "$DATA"; }
 trap cleanup EXIT
