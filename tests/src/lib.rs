@@ -294,3 +294,24 @@ impl TestApp {
         }
     }
 }
+
+/// Runs each named `async fn(Backend)` of the calling test file as two tests, `embedded::NAME`
+/// (SQLite, the in-process feed) and `distributed::NAME` (Postgres, relay and Kafka projectors).
+/// `multi_thread;` first runs them on a multi-threaded runtime, as the `keel` binary does.
+#[macro_export]
+macro_rules! on_every_backend {
+    (multi_thread; $($case:ident),* $(,)?) => {
+        mod embedded { $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() { super::$case($crate::Backend::Embedded).await }
+        )* }
+        mod distributed { $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() { super::$case($crate::Backend::Distributed).await }
+        )* }
+    };
+    ($($case:ident),* $(,)?) => {
+        mod embedded { $( #[tokio::test] async fn $case() { super::$case($crate::Backend::Embedded).await } )* }
+        mod distributed { $( #[tokio::test] async fn $case() { super::$case($crate::Backend::Distributed).await } )* }
+    };
+}

@@ -1552,14 +1552,7 @@ async fn dashboards_are_saved_and_answer_every_widget(b: Backend) {
     app.stop().await;
 }
 
-macro_rules! on_every_backend {
-    ($($case:ident),* $(,)?) => {
-        mod embedded { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Embedded).await } )* }
-        mod distributed { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Distributed).await } )* }
-    };
-}
-
-on_every_backend!(
+keel_tests::on_every_backend!(
     ingestion_keeps_valid_items_and_names_the_rest,
     goals_payments_and_identify,
     every_stats_endpoint_equals_a_brute_force_recomputation,

@@ -569,13 +569,6 @@ async fn old_event_versions_read_back_in_the_current_shape_everywhere(b: keel_te
     app.stop().await;
 }
 
-macro_rules! on_every_backend {
-    ($($case:ident),* $(,)?) => {
-        mod embedded { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Embedded).await } )* }
-        mod distributed { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Distributed).await } )* }
-    };
-}
-
 async fn snapshots_answer_exactly_what_folding_the_whole_history_does(b: keel_tests::Backend) {
     use reqwest::Method;
     let app = keel_tests::spawn_app(b).await;
@@ -646,7 +639,7 @@ async fn snapshots_answer_exactly_what_folding_the_whole_history_does(b: keel_te
     app.stop().await;
 }
 
-on_every_backend!(
+keel_tests::on_every_backend!(
     snapshots_answer_exactly_what_folding_the_whole_history_does,
     edits_deletes_and_reorders_in_sql_are_each_detected,
     the_log_reads_back_filtered_paged_and_streamed,

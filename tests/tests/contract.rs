@@ -359,14 +359,7 @@ async fn usage_answers_as_documented(b: Backend) {
     app.stop().await;
 }
 
-macro_rules! on_every_backend {
-    ($($case:ident),* $(,)?) => {
-        mod embedded { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Embedded).await } )* }
-        mod distributed { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Distributed).await } )* }
-    };
-}
-
-on_every_backend!(
+keel_tests::on_every_backend!(
     keys_answer_as_documented,
     workspaces_and_sites_answer_as_documented,
     usage_answers_as_documented,

@@ -793,14 +793,7 @@ async fn the_scanner_reads_a_real_dns_server_and_records_exactly_what_changed(b:
     app.stop().await;
 }
 
-macro_rules! on_every_backend {
-    ($($case:ident),* $(,)?) => {
-        mod embedded { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Embedded).await } )* }
-        mod distributed { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Distributed).await } )* }
-    };
-}
-
-on_every_backend!(
+keel_tests::on_every_backend!(
     domains_are_added_validated_filed_and_removed,
     the_scanner_reads_a_real_dns_server_and_records_exactly_what_changed,
 );

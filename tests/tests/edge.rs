@@ -1032,14 +1032,7 @@ async fn methods_bounds_and_shapes_answer_as_documented(b: Backend) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
 }
 
-macro_rules! on_every_backend {
-    ($($case:ident),* $(,)?) => {
-        mod embedded { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Embedded).await } )* }
-        mod distributed { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Distributed).await } )* }
-    };
-}
-
-on_every_backend!(
+keel_tests::on_every_backend!(
     another_workspaces_ids_are_404_on_every_route_and_nothing_changes,
     a_missing_scope_is_403_naming_it_and_the_index_says_who_calls,
     malformed_unknown_revoked_and_test_keys,

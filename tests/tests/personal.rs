@@ -248,11 +248,4 @@ async fn a_person_is_erased_and_the_chain_still_verifies(b: Backend) {
     app.stop().await;
 }
 
-macro_rules! on_every_backend {
-    ($($case:ident),* $(,)?) => {
-        mod embedded { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Embedded).await } )* }
-        mod distributed { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Distributed).await } )* }
-    };
-}
-
-on_every_backend!(a_person_is_erased_and_the_chain_still_verifies);
+keel_tests::on_every_backend!(a_person_is_erased_and_the_chain_still_verifies);

@@ -333,20 +333,8 @@ async fn a_slug_is_taken_once_in_the_log_round_after_round(b: Backend) {
     app.stop().await;
 }
 
-macro_rules! on_every_backend {
-    ($($case:ident),* $(,)?) => {
-        mod embedded { $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $case() { super::$case(keel_tests::Backend::Embedded).await }
-        )* }
-        mod distributed { $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $case() { super::$case(keel_tests::Backend::Distributed).await }
-        )* }
-    };
-}
-
-on_every_backend!(
+keel_tests::on_every_backend!(
+    multi_thread;
     a_hard_limit_holds_in_the_log_round_after_round,
     the_key_quota_holds_in_the_log_round_after_round,
     a_slug_is_taken_once_in_the_log_round_after_round,

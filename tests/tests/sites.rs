@@ -179,14 +179,7 @@ async fn bad_sites_are_refused_with_every_field_named(b: Backend) {
     app.stop().await;
 }
 
-macro_rules! on_every_backend {
-    ($($case:ident),* $(,)?) => {
-        mod embedded { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Embedded).await } )* }
-        mod distributed { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Distributed).await } )* }
-    };
-}
-
-on_every_backend!(
+keel_tests::on_every_backend!(
     a_site_is_created_read_listed_updated_and_deleted,
     bad_sites_are_refused_with_every_field_named,
 );

@@ -600,14 +600,7 @@ async fn the_openapi_document_describes_every_route(b: Backend) {
     app.stop().await;
 }
 
-macro_rules! on_every_backend {
-    ($($case:ident),* $(,)?) => {
-        mod embedded { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Embedded).await } )* }
-        mod distributed { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Distributed).await } )* }
-    };
-}
-
-on_every_backend!(
+keel_tests::on_every_backend!(
     health_and_readiness_need_no_key,
     a_key_is_shown_once_and_then_authenticates,
     a_revoked_key_fails_on_the_very_next_request,

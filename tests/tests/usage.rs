@@ -574,14 +574,7 @@ async fn periods_roll_over_exactly_at_the_anchor_in_the_workspace_zone(b: keel_t
     app.stop().await;
 }
 
-macro_rules! on_every_backend {
-    ($($case:ident),* $(,)?) => {
-        mod embedded { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Embedded).await } )* }
-        mod distributed { $( #[tokio::test] async fn $case() { super::$case(keel_tests::Backend::Distributed).await } )* }
-    };
-}
-
-on_every_backend!(
+keel_tests::on_every_backend!(
     a_hard_limit_holds_exactly_under_1000_concurrent_records,
     replays_of_a_usage_id_count_once_and_soft_limits_only_report,
     plans_overrides_and_bad_input,
