@@ -96,6 +96,7 @@ impl ApiError {
                 DomainError::KeyExpired => ("key_expired", StatusCode::CONFLICT),
                 DomainError::KeyLimitReached { .. } => ("key_limit_reached", StatusCode::FORBIDDEN),
                 DomainError::ScopeNotHeld(_) => ("insufficient_scope", StatusCode::FORBIDDEN),
+                DomainError::TierAboveWorkspace(_) => ("forbidden", StatusCode::FORBIDDEN),
                 DomainError::FeatureNotFound(_) => ("feature_not_found", StatusCode::NOT_FOUND),
                 DomainError::FeatureLimitReached { .. } => {
                     ("feature_limit_reached", StatusCode::FORBIDDEN)

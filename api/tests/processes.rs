@@ -137,6 +137,7 @@ async fn write_some(store: &SqlStore, i: usize) {
             expires_at: None,
             rate_limit_tier: None,
             granted_by: None,
+            creator_tier: None,
             now: Utc::now(),
         });
         execute::<ApiKeyAggregate>(

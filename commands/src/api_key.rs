@@ -24,6 +24,9 @@ pub struct CreateApiKey {
     pub rate_limit_tier: Option<Tier>,
     /// The scopes of the key creating this one; `None` for the operator, who may grant anything.
     pub granted_by: Option<Vec<Scope>>,
+    /// The workspace tier of the key creating this one; `None` for the operator, who may give
+    /// any rate-limit tier. A key may slow a new key down, not lift it above its plan.
+    pub creator_tier: Option<Tier>,
     pub now: DateTime<Utc>,
 }
 
@@ -81,6 +84,11 @@ fn validate_create(c: &CreateApiKey) -> Result<Vec<Scope>, DomainError> {
         v.check(exp > c.now, "expires_at", "must be in the future");
     }
     v.finish()?;
+    if let (Some(wanted), Some(tier)) = (c.rate_limit_tier, c.creator_tier) {
+        if wanted.rank() > tier.rank() {
+            return Err(DomainError::TierAboveWorkspace(tier));
+        }
+    }
     scopes.sort();
     scopes.dedup();
     if let Some(held) = &c.granted_by {
@@ -221,6 +229,7 @@ mod tests {
             expires_at: None,
             rate_limit_tier: None,
             granted_by,
+            creator_tier: None,
             now: now(),
         })
     }
@@ -293,6 +302,30 @@ mod tests {
                 Some(scopes(&["keys:write"])),
             ))
             .then_error(DomainError::ScopeNotHeld("domains:write".into()));
+    }
+
+    #[test]
+    fn a_key_cannot_give_a_new_key_a_tier_above_its_workspace() {
+        let with_tier = |tier, creator| match create(&["keys:read"], None) {
+            ApiKeyCommand::Create(c) => ApiKeyCommand::Create(CreateApiKey {
+                rate_limit_tier: Some(tier),
+                creator_tier: creator,
+                ..c
+            }),
+            other => other,
+        };
+        Test::given(vec![])
+            .when(with_tier(Tier::Pro, Some(Tier::Starter)))
+            .then_error(DomainError::TierAboveWorkspace(Tier::Starter));
+        // Slower than its own plan is fine; the operator may give any tier.
+        let slower = Test::given(vec![])
+            .when(with_tier(Tier::Free, Some(Tier::Starter)))
+            .events();
+        assert_eq!(slower.len(), 1);
+        let operator = Test::given(vec![])
+            .when(with_tier(Tier::Enterprise, None))
+            .events();
+        assert_eq!(operator.len(), 1);
     }
 
     #[test]

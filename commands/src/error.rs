@@ -29,6 +29,8 @@ pub enum DomainError {
     KeyLimitReached { limit: i64 },
     #[error("cannot grant scope `{0}`, which the calling key does not hold")]
     ScopeNotHeld(String),
+    #[error("only the operator may give a key a rate-limit tier above the workspace's ({0})")]
+    TierAboveWorkspace(keel_events::Tier),
     #[error("feature `{0}` is not known to this workspace")]
     FeatureNotFound(String),
     #[error("the {feature} limit of {limit} per period is reached ({used} used); upgrade the plan or wait for the period to reset")]

@@ -292,6 +292,10 @@ async fn a_missing_scope_is_403_naming_it_and_the_index_says_who_calls(b: Backen
         .send()
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{r:?}");
+    assert_eq!(r.code(), "forbidden", "{r:?}");
+    assert!(r.body["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("rate-limit tier above the workspace's")));
     let r = app
         .post("/api/v1/keys")
         .token(&writer)

@@ -154,15 +154,6 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
     let body: CreateKeyBody = json_body(body, state.config.max_body_bytes).await?;
-    if let (Caller::Key(k), Some(wanted)) = (&caller, body.rate_limit_tier) {
-        // A key may slow a new key down, not lift it above its workspace's plan.
-        if wanted.rank() > k.tier.rank() {
-            return Err(ApiError::Forbidden(format!(
-                "only the operator may give a key a rate-limit tier above the workspace's ({})",
-                k.tier
-            )));
-        }
-    }
     let kind = match body.environment {
         Some(Environment::Test) => KeyKind::Test,
         _ => KeyKind::Live,
@@ -183,6 +174,10 @@ pub async fn create(
         granted_by: match &caller {
             Caller::Operator => None,
             Caller::Key(k) => Some(k.scopes.clone()),
+        },
+        creator_tier: match &caller {
+            Caller::Operator => None,
+            Caller::Key(k) => Some(k.tier),
         },
         now,
     });
