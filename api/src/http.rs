@@ -195,10 +195,29 @@ pub fn envelope<T: Serialize>(
     let end = f.offset.saturating_add(f.limit);
     let next = (end < total).then(|| page_url(req, end, f.limit));
     let previous = (f.offset > 0).then(|| page_url(req, (f.offset - f.limit).max(0), f.limit));
-    HttpResponse::Ok().json(json!({
-        "data": rows,
-        "meta": { "total_count": total, "limit": f.limit, "offset": f.offset, "next": next, "previous": previous },
-    }))
+    HttpResponse::Ok().json(Page {
+        data: rows,
+        meta: crate::openapi::ListMeta {
+            total_count: total,
+            limit: f.limit,
+            offset: f.offset,
+            next,
+            previous,
+        },
+    })
+}
+
+/// The answer of every read and write of one resource: `{"data": …}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Data<T> {
+    pub data: T,
+}
+
+/// The answer of every list: a page of rows and where the others are.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    pub meta: crate::openapi::ListMeta,
 }
 
 /// The `If-Match` version, if any (`"3"`, `3` or `W/"3"`).

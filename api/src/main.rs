@@ -24,6 +24,9 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Print the OpenAPI document (the same as `GET /api/v1/openapi.json`), e.g. to generate a
+    /// client.
+    Openapi,
     /// Tamper evidence: recompute the hash chain of one workspace, or of every workspace.
     Audit {
         #[command(subcommand)]
@@ -85,6 +88,13 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Command::Openapi = cli.command {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&keel_api::openapi::spec())?
+        );
+        return Ok(());
+    }
     let config = Config::load(cli.config.as_deref())?;
     init_logging(&config);
     match cli.command {
@@ -95,6 +105,7 @@ async fn main() -> anyhow::Result<()> {
             }
             app.run_until_stopped().await
         }
+        Command::Openapi => unreachable!("answered before the configuration is read"),
         Command::Migrate => {
             keel_api::app::open_database(&config).await?;
             println!("migrations applied");

@@ -3,7 +3,9 @@
 
 use crate::auth::Caller;
 use actix_web::{HttpRequest, HttpResponse};
-use keel_projections::query::{ApiKeyView, SiteView, WorkspaceSettingsView, WorkspaceView};
+use keel_projections::api_keys::ApiKeyView;
+use keel_projections::sites::SiteView;
+use keel_projections::workspaces::{WorkspaceSettingsView, WorkspaceView};
 use serde::Serialize;
 use serde_json::json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -27,13 +29,16 @@ pub struct ErrorBody {
     error: ErrorDetail,
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ListMeta {
-    total_count: i64,
-    limit: i64,
-    offset: i64,
-    next: Option<String>,
-    previous: Option<String>,
+    /// Exact number of rows the filters match.
+    pub total_count: i64,
+    pub limit: i64,
+    pub offset: i64,
+    /// The next page's URL, if there is one.
+    pub next: Option<String>,
+    /// The previous page's URL, if there is one.
+    pub previous: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -49,7 +54,7 @@ pub struct WorkspaceResponse {
 
 #[derive(Serialize, ToSchema)]
 pub struct DashboardResponse {
-    data: keel_projections::query::DashboardView,
+    data: keel_projections::dashboards::DashboardView,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -364,7 +369,7 @@ impl Modify for StandardErrors {
         crate::routes::pixel::track,
         crate::routes::pixel::preflight,
     ),
-    components(schemas(WorkspaceSettingsView, WorkspaceView, ApiKeyView, SiteView, keel_projections::query::DashboardView, keel_projections::webhooks::WebhookView, keel_infra::webhooks::DeliveryView, ErrorBody, ListMeta)),
+    components(schemas(WorkspaceSettingsView, WorkspaceView, ApiKeyView, SiteView, keel_projections::dashboards::DashboardView, keel_projections::webhooks::WebhookView, keel_infra::webhooks::DeliveryView, ErrorBody, ListMeta)),
     modifiers(&BearerAuth, &StandardErrors),
     security(("bearer" = [])),
 )]

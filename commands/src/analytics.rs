@@ -3,11 +3,14 @@
 //! edge's GeoIP lookup) arrive as arguments.
 
 use crate::site::Site;
-use crate::{Aggregate, DomainError, FieldError, Validator};
+use crate::{
+    Aggregate, AppendOutcome, AppendRequest, DomainError, EventStore, FieldError, StoreError,
+    Validator,
+};
 use chrono::{DateTime, Duration, Utc};
 use keel_events::{
-    is_currency, DomainEvent, Hit, PaymentRecorded, PaymentRemoved, SiteId, VisitorIdentified,
-    WorkspaceId,
+    is_currency, DomainEvent, EventId, ExpectedVersion, Hit, Metadata, NewEvent, PaymentRecorded,
+    PaymentRemoved, SiteId, StreamId, VisitorIdentified, WorkspaceId,
 };
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -625,6 +628,64 @@ pub fn erase_visitor(
     )))
 }
 
+/// The stream a decided visitor event belongs on: its visitor's (hits, goals, identify calls and
+/// erasures), so one visitor's events keep their order. `None` for any other event.
+pub fn visitor_stream(event: &DomainEvent) -> Option<(WorkspaceId, StreamId)> {
+    let (ws, site, visitor) = match event {
+        DomainEvent::PageviewRecorded(h)
+        | DomainEvent::CustomEventRecorded(h)
+        | DomainEvent::GoalCompleted(h) => (h.workspace_id, h.site_id, &h.visitor),
+        DomainEvent::VisitorIdentified(v) => (v.workspace_id, v.site_id, &v.visitor),
+        DomainEvent::VisitorErased(v) => (v.workspace_id, v.site_id, &v.visitor),
+        _ => return None,
+    };
+    Some((ws, StreamId::visitor(site, visitor)))
+}
+
+/// The event id of a decided visitor event: derived from the client's own event id when it sent
+/// one (so a resent item is a duplicate, not a second hit), else `fresh`.
+pub fn visitor_event_id(event: &DomainEvent, fresh: impl FnOnce() -> EventId) -> EventId {
+    match event
+        .hit()
+        .and_then(|h| Some((h.site_id, h.client_event_id.as_deref()?)))
+    {
+        Some((site, id)) => EventId(client_event_uuid(site, "event", id)),
+        None => fresh(),
+    }
+}
+
+/// The append of a decided visitor event: one event on its visitor's stream, in any order with
+/// other visitors' (the store's group commit batches them). `None` for an event that is not a
+/// visitor's.
+pub fn visitor_request(
+    event: DomainEvent,
+    event_id: EventId,
+    occurred_at: DateTime<Utc>,
+    metadata: Metadata,
+) -> Option<AppendRequest> {
+    let (tenant_id, stream_id) = visitor_stream(&event)?;
+    Some(AppendRequest {
+        tenant_id,
+        stream_id,
+        expected: ExpectedVersion::Any,
+        events: vec![NewEvent {
+            event_id,
+            event,
+            occurred_at,
+        }],
+        metadata,
+    })
+}
+
+/// Records a decided visitor event: the one write path of hits, goals, identify calls and
+/// erasures, from the API, the pixel and the batch endpoint alike.
+pub async fn append_visitor_event<S: EventStore + ?Sized>(
+    store: &S,
+    request: AppendRequest,
+) -> Result<AppendOutcome, StoreError> {
+    store.append(request).await
+}
+
 /// A payment as the client sends it; `amount` was already checked to be a whole number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordPayment {
@@ -781,6 +842,36 @@ mod tests {
             .when(record(txid, 1999, "EUR"))
             .events()
             .remove(0)
+    }
+
+    #[test]
+    fn visitor_events_go_to_their_visitors_stream_and_a_client_event_id_is_kept() {
+        let input = EventInput {
+            visitor_id: Some("v1".into()),
+            url: Some("https://shop.example.com/a".into()),
+            event_id: Some("client-1".into()),
+            ..EventInput::default()
+        };
+        let (hit, at) = record_event(&site(), &input, &EdgeFacts::default(), now()).unwrap();
+        let fresh = || EventId(Uuid::from_u128(99));
+        let id = visitor_event_id(&hit, fresh);
+        assert_eq!(id, visitor_event_id(&hit, fresh), "a resend is a duplicate");
+        assert_ne!(id, fresh());
+        let request = visitor_request(hit, id, at, Metadata::system()).unwrap();
+        let goal = GoalInput {
+            visitor_id: "v1".into(),
+            name: "signup".into(),
+            metadata: Map::new(),
+            occurred_at: None,
+        };
+        let (goal, _) = record_goal(&site(), &goal, now()).unwrap();
+        assert_eq!(visitor_event_id(&goal, fresh), fresh());
+        let expected = StreamId::visitor(site().id, &visitor_key(site().id, "v1"));
+        assert_eq!(request.stream_id, expected);
+        assert_eq!(visitor_stream(&goal), Some((site().workspace_id, expected)));
+        assert_eq!(request.tenant_id, site().workspace_id);
+        let payment = recorded("tx_1");
+        assert!(visitor_request(payment, fresh(), now(), Metadata::system()).is_none());
     }
 
     #[test]

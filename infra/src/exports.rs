@@ -5,6 +5,7 @@
 use crate::store::SqlStore;
 use keel_projections::domains::{list_domains, DomainFilter};
 use keel_projections::query::{ListFilter, SortKey};
+use keel_projections::Db;
 use serde_json::Value;
 use sqlx::Row;
 use std::time::Duration;
@@ -43,6 +44,125 @@ pub struct ExportSpec {
     pub folder_id: Option<String>,
     pub tag: Option<String>,
     pub is_favorite: Option<bool>,
+}
+
+/// An export job as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ExportJob {
+    pub id: String,
+    /// queued, processing, completed or failed
+    pub status: String,
+    /// Rows written, once completed.
+    pub row_count: Option<i64>,
+    /// Bytes of the CSV, once completed.
+    pub file_size: Option<i64>,
+    /// Why it failed, when it did.
+    pub error: Option<String>,
+    pub created_at: String,
+    pub completed_at: Option<String>,
+    /// Where to download the CSV, once completed.
+    pub download_url: Option<String>,
+}
+
+const JOB_COLUMNS: &str = "id, status, row_count, file_size, error, created_at, completed_at";
+
+fn job(r: &sqlx::any::AnyRow) -> Result<ExportJob, sqlx::Error> {
+    let id: String = r.try_get(0)?;
+    let status: String = r.try_get(1)?;
+    Ok(ExportJob {
+        download_url: (status == "completed").then(|| format!("/api/v1/exports/{id}/download")),
+        id,
+        status,
+        row_count: r.try_get(2)?,
+        file_size: r.try_get(3)?,
+        error: r.try_get(4)?,
+        created_at: r.try_get(5)?,
+        completed_at: r.try_get(6)?,
+    })
+}
+
+/// Queues an export of `spec` for the worker; returns the job's id (`exp_…`).
+pub async fn queue(
+    db: &Db,
+    workspace_id: &str,
+    spec: &ExportSpec,
+    created_by: &Value,
+) -> Result<String, sqlx::Error> {
+    let id = format!("exp_{}", uuid::Uuid::now_v7().simple());
+    sqlx::query(
+        "INSERT INTO exports (id, workspace_id, status, spec, created_by, created_at) \
+         VALUES ($1, $2, 'queued', $3, $4, $5)",
+    )
+    .bind(&id)
+    .bind(workspace_id)
+    .bind(serde_json::to_string(spec).unwrap_or_default())
+    .bind(created_by.to_string())
+    .bind(keel_schemas::format_ts(chrono::Utc::now()))
+    .execute(&db.pool)
+    .await?;
+    Ok(id)
+}
+
+/// A workspace's jobs, newest first, with the exact total.
+pub async fn list_jobs(
+    db: &Db,
+    workspace_id: &str,
+    status: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ExportJob>, i64), sqlx::Error> {
+    let filter = if status.is_some() {
+        " AND status = $2"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT {JOB_COLUMNS} FROM exports WHERE workspace_id = $1{filter} \
+         ORDER BY created_at DESC, id DESC LIMIT {} OFFSET {}",
+        limit.max(0),
+        offset.max(0)
+    );
+    let mut q = sqlx::query(&sql).bind(workspace_id);
+    let count_sql = format!("SELECT COUNT(*) FROM exports WHERE workspace_id = $1{filter}");
+    let mut c = sqlx::query_scalar::<_, i64>(&count_sql).bind(workspace_id);
+    if let Some(s) = status {
+        q = q.bind(s);
+        c = c.bind(s);
+    }
+    let rows = q.fetch_all(&db.pool).await?;
+    let total = c.fetch_one(&db.pool).await?;
+    Ok((rows.iter().map(job).collect::<Result<_, _>>()?, total))
+}
+
+/// One job of a workspace.
+pub async fn get_job(
+    db: &Db,
+    workspace_id: &str,
+    id: &str,
+) -> Result<Option<ExportJob>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {JOB_COLUMNS} FROM exports WHERE id = $1 AND workspace_id = $2"
+    ))
+    .bind(id)
+    .bind(workspace_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.as_ref().map(job).transpose()
+}
+
+/// A job's status and, once completed, its CSV.
+pub async fn content(
+    db: &Db,
+    workspace_id: &str,
+    id: &str,
+) -> Result<Option<(String, Option<String>)>, sqlx::Error> {
+    let row =
+        sqlx::query("SELECT status, content FROM exports WHERE id = $1 AND workspace_id = $2")
+            .bind(id)
+            .bind(workspace_id)
+            .fetch_optional(&db.pool)
+            .await?;
+    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
 }
 
 /// One CSV field: quoted when it holds a comma, quote or line break; a leading `=`, `+`, `-` or

@@ -4,7 +4,7 @@
 use crate::metrics;
 use crate::store::SqlStore;
 use keel_commands::{EventStore, LogCursor};
-use keel_projections::{apply_events, Projection};
+use keel_projections::{apply_events, Db, Projection};
 use sqlx::{AnyConnection, Row};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -13,6 +13,51 @@ const PAGE: usize = 500;
 
 pub fn checkpoint_name(p: Projection) -> String {
     format!("projection:{}", p.name())
+}
+
+/// Where a projection's feed stands: a position of the log (the embedded feed), or a next offset
+/// per Kafka partition.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FeedProgress {
+    /// Read from the log: the last position taken.
+    Log { position: i64 },
+    /// Consumed from Kafka: per partition, the next offset to read.
+    Kafka { offsets: Vec<PartitionOffset> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct PartitionOffset {
+    pub partition: i32,
+    pub next_offset: i64,
+}
+
+/// Where `p`'s feed stands; `kafka` says which feed this deployment runs.
+pub async fn progress(db: &Db, p: Projection, kafka: bool) -> Result<FeedProgress, sqlx::Error> {
+    if !kafka {
+        let r = sqlx::query("SELECT position FROM checkpoints WHERE name = $1")
+            .bind(checkpoint_name(p))
+            .fetch_optional(&db.pool)
+            .await?;
+        return Ok(FeedProgress::Log {
+            position: r.map_or(0, |r| r.get::<i64, _>(0)),
+        });
+    }
+    let rows = sqlx::query(
+        "SELECT partition_id, next_offset FROM projector_offsets WHERE projection = $1 ORDER BY partition_id",
+    )
+    .bind(p.name())
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(FeedProgress::Kafka {
+        offsets: rows
+            .iter()
+            .map(|r| PartitionOffset {
+                partition: r.get(0),
+                next_offset: r.get(1),
+            })
+            .collect(),
+    })
 }
 
 pub async fn load_checkpoint(

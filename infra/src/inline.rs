@@ -14,6 +14,15 @@ use keel_schemas::format_ts;
 use sqlx::{AnyConnection, Row};
 use std::collections::{HashMap, HashSet};
 
+/// Whether a workspace (live, or deleted but not yet freed) holds `slug`.
+pub async fn slug_in_use(db: &Db, slug: &str) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query("SELECT 1 FROM auth_workspaces WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(&db.pool)
+        .await?
+        .is_some())
+}
+
 fn refused(e: DomainError) -> AppendFailure {
     AppendFailure::Refused(StoreError::Rejected(e))
 }

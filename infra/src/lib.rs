@@ -10,6 +10,7 @@ pub mod dns;
 pub mod exports;
 pub mod feed;
 mod inline;
+pub use inline::slug_in_use;
 pub mod kafka;
 pub mod metrics;
 pub mod migrate;

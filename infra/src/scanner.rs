@@ -15,6 +15,36 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
+/// Asks the scanner to scan these domains as soon as it can. A request for a domain already
+/// queued moves its time forward: a scan that started before this request must not take the
+/// request off the queue (the scanner only removes requests older than its scan's start).
+pub async fn queue(
+    db: &keel_projections::Db,
+    ws: WorkspaceId,
+    ids: &[DomainId],
+) -> Result<(), sqlx::Error> {
+    let now = keel_schemas::format_ts(chrono::Utc::now());
+    for chunk in ids.chunks(300) {
+        let rows = (0..chunk.len())
+            .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO domain_scan_queue (domain_id, workspace_id, requested_at) VALUES {rows} \
+             ON CONFLICT (domain_id) DO UPDATE SET requested_at = excluded.requested_at"
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q
+                .bind(id.to_string())
+                .bind(ws.to_string())
+                .bind(now.clone());
+        }
+        q.execute(&db.pool).await?;
+    }
+    Ok(())
+}
+
 #[derive(Clone)]
 pub struct ScannerConfig {
     pub interval: Duration,

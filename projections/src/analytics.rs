@@ -719,3 +719,25 @@ async fn flush_hits(
     }
     Ok(())
 }
+
+/// The `analytics` read model: hits, sessions, rollups, goals and revenue of visitor and payment streams.
+pub struct Analytics;
+
+impl crate::model::ReadModel for Analytics {
+    const NAME: &'static str = "analytics";
+    const STREAM_TYPES: &'static [&'static str] = &["visitor", "payment"];
+    const TABLES: &'static [&'static str] = &TABLES;
+
+    fn ddl(sfx: &str, tag: &str) -> Vec<String> {
+        ddl(sfx, tag)
+    }
+
+    async fn write(
+        conn: &mut AnyConnection,
+        sfx: &str,
+        e: &RecordedEvent,
+        batch: &mut crate::model::Batch,
+    ) -> Result<(), sqlx::Error> {
+        write(conn, sfx, e, &mut batch.analytics).await
+    }
+}

@@ -1,12 +1,13 @@
 //! Applying events to read models, guarded per source stream so that redelivery, replays and
 //! crashes change nothing: an event is applied only if it is the next version of its stream.
 
+use crate::model::{Batch, ReadModel};
 use crate::Db;
 use keel_events::RecordedEvent;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeSet, HashMap};
 
-/// A read model: its tables and how events change them.
+/// The read models, by name: each is a module of this crate implementing [`ReadModel`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Projection {
     Workspaces,
@@ -16,6 +17,42 @@ pub enum Projection {
     Dashboards,
     Domains,
     Webhooks,
+}
+
+/// Runs `$body` with `$m` standing for the read model type of `$p`.
+macro_rules! with_model {
+    ($p:expr, $m:ident => $body:expr) => {
+        match $p {
+            Projection::Workspaces => {
+                type $m = crate::workspaces::Workspaces;
+                $body
+            }
+            Projection::ApiKeys => {
+                type $m = crate::api_keys::ApiKeys;
+                $body
+            }
+            Projection::Sites => {
+                type $m = crate::sites::Sites;
+                $body
+            }
+            Projection::Analytics => {
+                type $m = crate::analytics::Analytics;
+                $body
+            }
+            Projection::Dashboards => {
+                type $m = crate::dashboards::Dashboards;
+                $body
+            }
+            Projection::Domains => {
+                type $m = crate::domains::Domains;
+                $body
+            }
+            Projection::Webhooks => {
+                type $m = crate::webhooks::Webhooks;
+                $body
+            }
+        }
+    };
 }
 
 impl Projection {
@@ -29,18 +66,9 @@ impl Projection {
         Projection::Webhooks,
     ];
 
-    /// The stream types (the part of a stream id before the first `-`) whose events it reads;
-    /// it neither applies nor tracks any other stream.
+    /// See [`ReadModel::STREAM_TYPES`].
     pub fn stream_types(self) -> &'static [&'static str] {
-        match self {
-            Projection::Workspaces => &["workspace"],
-            Projection::ApiKeys => &["key"],
-            Projection::Sites => &["site"],
-            Projection::Analytics => &["visitor", "payment"],
-            Projection::Dashboards => &["dashboard"],
-            Projection::Domains => &["domain", "folder"],
-            Projection::Webhooks => &["webhook"],
-        }
+        with_model!(self, M => M::STREAM_TYPES)
     }
 
     pub fn covers(self, stream_id: &str) -> bool {
@@ -48,286 +76,34 @@ impl Projection {
         self.stream_types().contains(&t)
     }
 
+    /// See [`ReadModel::NAME`].
     pub fn name(self) -> &'static str {
-        match self {
-            Projection::Workspaces => "workspaces",
-            Projection::ApiKeys => "api_keys",
-            Projection::Sites => "sites",
-            Projection::Analytics => "analytics",
-            Projection::Dashboards => "dashboards",
-            Projection::Domains => "domains",
-            Projection::Webhooks => "webhooks",
-        }
+        with_model!(self, M => M::NAME)
     }
 
     pub fn by_name(name: &str) -> Option<Projection> {
         Self::ALL.into_iter().find(|p| p.name() == name)
     }
 
-    /// Base names of the tables it owns.
+    /// See [`ReadModel::TABLES`].
     pub fn tables(self) -> &'static [&'static str] {
-        match self {
-            Projection::Workspaces => &["rm_workspaces"],
-            Projection::ApiKeys => &["rm_api_keys"],
-            Projection::Sites => &["rm_sites"],
-            Projection::Analytics => &crate::analytics::TABLES,
-            Projection::Dashboards => &["rm_dashboards"],
-            Projection::Domains => &crate::domains::TABLES,
-            Projection::Webhooks => &crate::webhooks::TABLES,
-        }
+        with_model!(self, M => M::TABLES)
     }
 
-    /// DDL for its tables with a name suffix (`""` live, `"__rebuild"` for a blue/green rebuild).
-    /// Index names carry `tag`, unique per build, because index names are global and survive the
-    /// table renames of a swap.
+    /// See [`ReadModel::ddl`].
     pub fn ddl(self, sfx: &str, tag: &str) -> Vec<String> {
-        match self {
-            Projection::Workspaces => vec![
-                format!(
-                    "CREATE TABLE IF NOT EXISTS rm_workspaces{sfx} (
-                        id TEXT PRIMARY KEY, name TEXT NOT NULL, slug TEXT NOT NULL, tier TEXT NOT NULL,
-                        timezone TEXT NOT NULL, locale TEXT NOT NULL, status TEXT NOT NULL,
-                        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version BIGINT NOT NULL)"
-                ),
-                format!("CREATE INDEX IF NOT EXISTS rm_workspaces_{tag}created ON rm_workspaces{sfx} (created_at, id)"),
-            ],
-            Projection::ApiKeys => vec![
-                format!(
-                    "CREATE TABLE IF NOT EXISTS rm_api_keys{sfx} (
-                        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, name TEXT NOT NULL, prefix TEXT NOT NULL,
-                        scopes TEXT NOT NULL, rate_limit_tier TEXT, status TEXT NOT NULL,
-                        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, expires_at TEXT,
-                        last_used_at TEXT, rotated_at TEXT, previous_valid_until TEXT, version BIGINT NOT NULL)"
-                ),
-                format!(
-                    "CREATE INDEX IF NOT EXISTS rm_api_keys_{tag}ws ON rm_api_keys{sfx} (workspace_id, created_at, id)"
-                ),
-            ],
-            Projection::Sites => vec![
-                format!(
-                    "CREATE TABLE IF NOT EXISTS rm_sites{sfx} (
-                        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, name TEXT NOT NULL, domain TEXT NOT NULL,
-                        timezone TEXT NOT NULL, currency TEXT NOT NULL, tracking_id TEXT NOT NULL,
-                        status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
-                        version BIGINT NOT NULL)"
-                ),
-                format!(
-                    "CREATE INDEX IF NOT EXISTS rm_sites_{tag}ws ON rm_sites{sfx} (workspace_id, created_at, id)"
-                ),
-                format!(
-                    "CREATE INDEX IF NOT EXISTS rm_sites_{tag}tracking ON rm_sites{sfx} (tracking_id)"
-                ),
-            ],
-            Projection::Analytics => crate::analytics::ddl(sfx, tag),
-            Projection::Domains => crate::domains::ddl(sfx, tag),
-            Projection::Webhooks => crate::webhooks::ddl(sfx, tag),
-            Projection::Dashboards => vec![
-                format!(
-                    "CREATE TABLE IF NOT EXISTS rm_dashboards{sfx} (
-                        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, name TEXT NOT NULL, widgets TEXT NOT NULL,
-                        status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
-                        version BIGINT NOT NULL)"
-                ),
-                format!(
-                    "CREATE INDEX IF NOT EXISTS rm_dashboards_{tag}ws ON rm_dashboards{sfx} (workspace_id, created_at, id)"
-                ),
-            ],
-        }
+        with_model!(self, M => M::ddl(sfx, tag))
     }
 
-    /// Writes one event's effect. Called only for the next version of the event's stream.
+    /// See [`ReadModel::write`].
     async fn write(
         self,
         conn: &mut AnyConnection,
         sfx: &str,
         e: &RecordedEvent,
-        pending: &mut crate::analytics::Pending,
+        batch: &mut Batch,
     ) -> Result<(), sqlx::Error> {
-        use keel_events::DomainEvent as D;
-        if self == Projection::Analytics {
-            return crate::analytics::write(conn, sfx, e, pending).await;
-        }
-        if self == Projection::Domains {
-            return crate::domains::write(conn, sfx, e).await;
-        }
-        if self == Projection::Webhooks {
-            return crate::webhooks::write(conn, sfx, e).await;
-        }
-        let at = keel_schemas::format_ts(e.occurred_at);
-        let v = e.stream_version;
-        match (self, &e.event) {
-            (Projection::Workspaces, D::WorkspaceCreated(c)) => {
-                sqlx::query(&format!(
-                    "INSERT INTO rm_workspaces{sfx} (id, name, slug, tier, timezone, locale, status, created_at, \
-                     updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $7, $8)"
-                ))
-                .bind(c.workspace_id.to_string())
-                .bind(&c.name)
-                .bind(&c.slug)
-                .bind(c.tier.as_str())
-                .bind(&c.settings.timezone)
-                .bind(&c.settings.locale)
-                .bind(&at)
-                .bind(v)
-                .execute(&mut *conn)
-                .await?;
-            }
-            (Projection::Workspaces, D::WorkspaceUpdated(u)) => {
-                sqlx::query(&format!(
-                    "UPDATE rm_workspaces{sfx} SET name = COALESCE($1, name), slug = COALESCE($2, slug), \
-                     tier = COALESCE($3, tier), timezone = COALESCE($4, timezone), locale = COALESCE($5, locale), \
-                     updated_at = $6, version = $7 WHERE id = $8"
-                ))
-                .bind(u.name.as_deref())
-                .bind(u.slug.as_deref())
-                .bind(u.tier.map(|t| t.as_str()))
-                .bind(u.settings.as_ref().map(|s| s.timezone.as_str()))
-                .bind(u.settings.as_ref().map(|s| s.locale.as_str()))
-                .bind(&at)
-                .bind(v)
-                .bind(e.tenant_id.to_string())
-                .execute(&mut *conn)
-                .await?;
-            }
-            (Projection::Workspaces, D::WorkspaceDeleted(d)) => {
-                sqlx::query(&format!(
-                    "UPDATE rm_workspaces{sfx} SET status = 'deleted', updated_at = $1, version = $2 WHERE id = $3"
-                ))
-                .bind(&at)
-                .bind(v)
-                .bind(d.workspace_id.to_string())
-                .execute(&mut *conn)
-                .await?;
-            }
-            (Projection::ApiKeys, D::ApiKeyCreated(c)) => {
-                sqlx::query(&format!(
-                    "INSERT INTO rm_api_keys{sfx} (id, workspace_id, name, prefix, scopes, rate_limit_tier, status, \
-                     created_at, updated_at, expires_at, version) VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $7, $8, $9)"
-                ))
-                .bind(c.key_id.to_string())
-                .bind(c.workspace_id.to_string())
-                .bind(&c.name)
-                .bind(&c.prefix)
-                .bind(serde_json::to_string(&c.scopes).unwrap_or_else(|_| "[]".into()))
-                .bind(c.rate_limit_tier.map(|t| t.as_str()))
-                .bind(&at)
-                .bind(c.expires_at.map(keel_schemas::format_ts))
-                .bind(v)
-                .execute(&mut *conn)
-                .await?;
-            }
-            (Projection::ApiKeys, D::ApiKeyRotated(r)) => {
-                sqlx::query(&format!(
-                    "UPDATE rm_api_keys{sfx} SET prefix = $1, rotated_at = $2, previous_valid_until = $3, \
-                     updated_at = $2, version = $4 WHERE id = $5"
-                ))
-                .bind(&r.prefix)
-                .bind(&at)
-                .bind(keel_schemas::format_ts(r.previous_valid_until))
-                .bind(v)
-                .bind(r.key_id.to_string())
-                .execute(&mut *conn)
-                .await?;
-            }
-            (Projection::ApiKeys, D::ApiKeyRevoked(r)) => {
-                sqlx::query(&format!(
-                    "UPDATE rm_api_keys{sfx} SET status = 'revoked', updated_at = $1, version = $2 WHERE id = $3"
-                ))
-                .bind(&at)
-                .bind(v)
-                .bind(r.key_id.to_string())
-                .execute(&mut *conn)
-                .await?;
-            }
-            (Projection::Sites, D::SiteCreated(c)) => {
-                sqlx::query(&format!(
-                    "INSERT INTO rm_sites{sfx} (id, workspace_id, name, domain, timezone, currency, tracking_id, \
-                     status, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $8, $9)"
-                ))
-                .bind(c.site_id.to_string())
-                .bind(c.workspace_id.to_string())
-                .bind(&c.name)
-                .bind(&c.domain)
-                .bind(&c.timezone)
-                .bind(&c.currency)
-                .bind(&c.tracking_id)
-                .bind(&at)
-                .bind(v)
-                .execute(&mut *conn)
-                .await?;
-            }
-            (Projection::Sites, D::SiteUpdated(u)) => {
-                let id = e.stream_id.as_str().trim_start_matches("site-").to_string();
-                sqlx::query(&format!(
-                    "UPDATE rm_sites{sfx} SET name = COALESCE($1, name), domain = COALESCE($2, domain), \
-                     timezone = COALESCE($3, timezone), currency = COALESCE($4, currency), updated_at = $5, \
-                     version = $6 WHERE id = $7"
-                ))
-                .bind(u.name.as_deref())
-                .bind(u.domain.as_deref())
-                .bind(u.timezone.as_deref())
-                .bind(u.currency.as_deref())
-                .bind(&at)
-                .bind(v)
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-            }
-            (Projection::Sites, D::SiteDeleted(d)) => {
-                sqlx::query(&format!(
-                    "UPDATE rm_sites{sfx} SET status = 'deleted', updated_at = $1, version = $2 WHERE id = $3"
-                ))
-                .bind(&at)
-                .bind(v)
-                .bind(d.site_id.to_string())
-                .execute(&mut *conn)
-                .await?;
-            }
-            (Projection::Dashboards, D::DashboardCreated(c)) => {
-                sqlx::query(&format!(
-                    "INSERT INTO rm_dashboards{sfx} (id, workspace_id, name, widgets, status, created_at, updated_at, \
-                     version) VALUES ($1, $2, $3, $4, 'active', $5, $5, $6)"
-                ))
-                .bind(c.dashboard_id.to_string())
-                .bind(c.workspace_id.to_string())
-                .bind(&c.name)
-                .bind(serde_json::to_string(&c.widgets).unwrap_or_else(|_| "[]".into()))
-                .bind(&at)
-                .bind(v)
-                .execute(&mut *conn)
-                .await?;
-            }
-            (Projection::Dashboards, D::DashboardUpdated(u)) => {
-                let id = e
-                    .stream_id
-                    .as_str()
-                    .trim_start_matches("dashboard-")
-                    .to_string();
-                sqlx::query(&format!(
-                    "UPDATE rm_dashboards{sfx} SET name = COALESCE($1, name), widgets = COALESCE($2, widgets), \
-                     updated_at = $3, version = $4 WHERE id = $5"
-                ))
-                .bind(u.name.as_deref())
-                .bind(u.widgets.as_ref().map(|w| serde_json::to_string(w).unwrap_or_else(|_| "[]".into())))
-                .bind(&at)
-                .bind(v)
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-            }
-            (Projection::Dashboards, D::DashboardDeleted(d)) => {
-                sqlx::query(&format!(
-                    "UPDATE rm_dashboards{sfx} SET status = 'deleted', updated_at = $1, version = $2 WHERE id = $3"
-                ))
-                .bind(&at)
-                .bind(v)
-                .bind(d.dashboard_id.to_string())
-                .execute(&mut *conn)
-                .await?;
-            }
-            _ => {}
-        }
-        Ok(())
+        with_model!(self, M => M::write(conn, sfx, e, batch).await)
     }
 }
 
@@ -418,7 +194,7 @@ pub async fn apply_events(
         }
     }
     let mut applied = 0;
-    let mut pending = crate::analytics::Pending::default();
+    let mut batch = Batch::default();
     for e in mine {
         let stream = e.stream_id.as_str();
         let have = versions.get(stream).map_or(0, |v| v.0);
@@ -434,10 +210,10 @@ pub async fn apply_events(
             });
         }
         versions.insert(stream, (e.stream_version, Some(e.position)));
-        projection.write(conn, sfx, e, &mut pending).await?;
+        projection.write(conn, sfx, e, &mut batch).await?;
         applied += 1;
     }
-    pending.flush(conn, sfx).await?;
+    batch.flush(conn, sfx).await?;
     // Record the versions reached (streams whose events were all skipped keep theirs).
     let moved: Vec<(&str, i64, i64)> = streams
         .iter()
@@ -479,6 +255,55 @@ pub async fn ensure_tables(db: &Db) -> Result<(), sqlx::Error> {
         }
     }
     Ok(())
+}
+
+/// How far a projection is behind the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lag {
+    /// The furthest log position it has applied.
+    pub applied_position: i64,
+    /// Events of its streams beyond that which it has not applied.
+    pub events: i64,
+    /// When the oldest of them was recorded.
+    pub oldest: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// How far `projection` is behind the log.
+pub async fn lag(db: &Db, projection: Projection) -> Result<Lag, sqlx::Error> {
+    let types = projection
+        .stream_types()
+        .iter()
+        .map(|t| format!("e.stream_id LIKE '{t}-%'"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let applied: i64 = sqlx::query(
+        "SELECT COALESCE(MAX(position), 0) FROM projection_streams WHERE projection = $1",
+    )
+    .bind(projection.name())
+    .fetch_one(&db.pool)
+    .await?
+    .get(0);
+    let oldest = if db.dialect == crate::Dialect::Postgres {
+        "to_char(MIN(e.recorded_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+    } else {
+        "MIN(e.recorded_at)"
+    };
+    let sql = format!(
+        "SELECT COUNT(*), {oldest} FROM events e WHERE e.position > $1 AND ({types}) \
+         AND NOT EXISTS (SELECT 1 FROM projection_streams g WHERE g.projection = $2 \
+         AND g.stream_id = e.stream_id AND g.version >= e.stream_version)"
+    );
+    let row = sqlx::query(&sql)
+        .bind(applied)
+        .bind(projection.name())
+        .fetch_one(&db.pool)
+        .await?;
+    let oldest: Option<String> = row.get(1);
+    Ok(Lag {
+        applied_position: applied,
+        events: row.get(0),
+        oldest: oldest.and_then(|o| keel_schemas::parse_ts(&o).ok()),
+    })
 }
 
 /// Whether the projection has applied every committed event with a position in `(after, up_to]`

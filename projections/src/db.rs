@@ -53,6 +53,14 @@ impl Db {
     }
 
     /// A connection outside the pool, for a long-lived writer that manages its own transactions.
+    /// A round trip to the database (readiness).
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+
     pub async fn dedicated(&self) -> Result<AnyConnection, sqlx::Error> {
         let opts = AnyConnectOptions::from_str(&self.url)?.disable_statement_logging();
         let mut conn = AnyConnection::connect_with(&opts).await?;

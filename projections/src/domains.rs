@@ -801,3 +801,26 @@ pub async fn summary(
         "needs_attention_count": get("attention", "yes"),
     }))
 }
+
+/// The `domains` read model: domains, folders, their scans and changes, and summary counts.
+pub struct Domains;
+
+impl crate::model::ReadModel for Domains {
+    const NAME: &'static str = "domains";
+    const STREAM_TYPES: &'static [&'static str] = &["domain", "folder"];
+    const TABLES: &'static [&'static str] = &TABLES;
+
+    fn ddl(sfx: &str, tag: &str) -> Vec<String> {
+        ddl(sfx, tag)
+    }
+
+    async fn write(
+        conn: &mut AnyConnection,
+        sfx: &str,
+        e: &RecordedEvent,
+        batch: &mut crate::model::Batch,
+    ) -> Result<(), sqlx::Error> {
+        let _ = batch;
+        write(conn, sfx, e).await
+    }
+}

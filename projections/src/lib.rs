@@ -2,17 +2,23 @@
 //! and the queries the API serves from those rows.
 
 pub mod analytics;
+pub mod api_keys;
 pub mod apply;
+pub mod dashboards;
 pub mod db;
 pub mod domains;
 pub mod insights;
+pub mod model;
 pub mod personal;
 pub mod query;
+pub mod sites;
 pub mod sketch;
 pub mod stats;
 pub mod webhooks;
+pub mod workspaces;
 
 pub use apply::{
     apply_events, ensure_tables, has_applied, has_applied_range, ApplyError, Projection,
 };
 pub use db::{Db, Dialect};
+pub use model::{Batch, ReadModel};

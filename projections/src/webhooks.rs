@@ -211,3 +211,26 @@ pub async fn get(
     .await?;
     row.as_ref().map(view).transpose()
 }
+
+/// The `webhooks` read model.
+pub struct Webhooks;
+
+impl crate::model::ReadModel for Webhooks {
+    const NAME: &'static str = "webhooks";
+    const STREAM_TYPES: &'static [&'static str] = &["webhook"];
+    const TABLES: &'static [&'static str] = &TABLES;
+
+    fn ddl(sfx: &str, tag: &str) -> Vec<String> {
+        ddl(sfx, tag)
+    }
+
+    async fn write(
+        conn: &mut AnyConnection,
+        sfx: &str,
+        e: &RecordedEvent,
+        batch: &mut crate::model::Batch,
+    ) -> Result<(), sqlx::Error> {
+        let _ = batch;
+        write(conn, sfx, e).await
+    }
+}

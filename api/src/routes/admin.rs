@@ -3,12 +3,13 @@
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::http::Data;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
+use keel_infra::feed::FeedProgress;
 use keel_projections::Projection;
-use serde_json::{json, Value};
-use sqlx::Row;
+use serde::Serialize;
 
 /// Bumped when a projection's tables or rules change (then rebuild it).
 pub fn version(p: Projection) -> i64 {
@@ -31,91 +32,94 @@ pub struct RebuildState {
     pub error: Option<String>,
 }
 
-async fn status(state: &AppState, p: Projection) -> Result<Value, ApiError> {
-    let types = p
-        .stream_types()
-        .iter()
-        .map(|t| format!("e.stream_id LIKE '{t}-%'"))
-        .collect::<Vec<_>>()
-        .join(" OR ");
-    // The furthest position this projection has applied, and what of its streams lies beyond.
-    let applied: i64 = sqlx::query(
-        "SELECT COALESCE(MAX(position), 0) FROM projection_streams WHERE projection = $1",
-    )
-    .bind(p.name())
-    .fetch_one(&state.db.pool)
-    .await?
-    .get(0);
-    let oldest = if state.db.dialect == keel_projections::Dialect::Postgres {
-        "to_char(MIN(e.recorded_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-    } else {
-        "MIN(e.recorded_at)"
-    };
-    let sql = format!(
-        "SELECT COUNT(*), {oldest} FROM events e WHERE e.position > $1 AND ({types}) \
-         AND NOT EXISTS (SELECT 1 FROM projection_streams g WHERE g.projection = $2 \
-         AND g.stream_id = e.stream_id AND g.version >= e.stream_version)"
-    );
-    let row = sqlx::query(&sql)
-        .bind(applied)
-        .bind(p.name())
-        .fetch_one(&state.db.pool)
-        .await?;
-    let lag_events: i64 = row.get(0);
-    let oldest: Option<String> = row.get(1);
-    let lag_seconds = oldest
-        .and_then(|o| keel_schemas::parse_ts(&o).ok())
-        .map_or(0.0, |t| {
-            ((chrono::Utc::now() - t).num_milliseconds().max(0) as f64) / 1000.0
-        });
-    let checkpoint = match &state.config.kafka_brokers {
-        None => {
-            let r = sqlx::query("SELECT position FROM checkpoints WHERE name = $1")
-                .bind(format!("projection:{}", p.name()))
-                .fetch_optional(&state.db.pool)
-                .await?;
-            json!({ "kind": "log", "position": r.map_or(0, |r| r.get::<i64, _>(0)) })
-        }
-        Some(_) => {
-            let rows = sqlx::query(
-                "SELECT partition_id, next_offset FROM projector_offsets WHERE projection = $1 ORDER BY partition_id",
-            )
-            .bind(p.name())
-            .fetch_all(&state.db.pool)
-            .await?;
-            json!({ "kind": "kafka", "offsets": rows.iter().map(|r| json!({
-                "partition": r.get::<i32, _>(0), "next_offset": r.get::<i64, _>(1) })).collect::<Vec<_>>() })
-        }
-    };
+/// A read model's state, as the operator sees it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProjectionStatus {
+    pub name: &'static str,
+    /// Bumped when its tables or rules change (then rebuild it).
+    pub version: i64,
+    /// live, lagging (over a minute behind) or rebuilding
+    pub status: &'static str,
+    pub checkpoint: FeedProgress,
+    /// The furthest log position it has applied.
+    pub applied_position: i64,
+    /// Events of its streams it has not applied yet.
+    pub lag_events: i64,
+    /// Age of the oldest of them.
+    pub lag_seconds: f64,
+    /// The last rebuild started over HTTP by this process, if any.
+    pub last_rebuild: Option<RebuildView>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RebuildView {
+    pub running: bool,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    /// Events replayed so far.
+    pub events: usize,
+    /// Events to replay.
+    pub total: i64,
+    pub events_per_second: f64,
+    pub error: Option<String>,
+}
+
+async fn status(state: &AppState, p: Projection) -> Result<ProjectionStatus, ApiError> {
+    let lag = keel_projections::apply::lag(&state.db, p).await?;
+    let lag_seconds = lag.oldest.map_or(0.0, |t| {
+        ((chrono::Utc::now() - t).num_milliseconds().max(0) as f64) / 1000.0
+    });
+    let checkpoint =
+        keel_infra::feed::progress(&state.db, p, state.config.kafka_brokers.is_some()).await?;
     let rebuild = state.rebuilds.get(p.name()).map(|r| r.clone());
     let status = match &rebuild {
         Some(r) if r.running => "rebuilding",
         _ if lag_seconds > 60.0 => "lagging",
         _ => "live",
     };
-    Ok(json!({
-        "name": p.name(), "version": version(p), "status": status, "checkpoint": checkpoint,
-        "applied_position": applied, "lag_events": lag_events, "lag_seconds": lag_seconds,
-        "last_rebuild": rebuild.map(|r| json!({
-            "running": r.running, "started_at": r.started_at, "finished_at": r.finished_at,
-            "events": r.events, "total": r.total, "events_per_second": r.rate, "error": r.error,
-        })),
-    }))
+    Ok(ProjectionStatus {
+        name: p.name(),
+        version: version(p),
+        status,
+        checkpoint,
+        applied_position: lag.applied_position,
+        lag_events: lag.events,
+        lag_seconds,
+        last_rebuild: rebuild.map(|r| RebuildView {
+            running: r.running,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            events: r.events,
+            total: r.total,
+            events_per_second: r.rate,
+            error: r.error,
+        }),
+    })
+}
+
+/// A rebuild started.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RebuildStarted {
+    pub name: &'static str,
+    /// Always `rebuilding`.
+    pub status: &'static str,
+    /// Where to follow it.
+    pub status_url: &'static str,
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/projections", tag = "admin",
-    responses((status = 200, description = "per projection: name, version, status (live, lagging, rebuilding), checkpoint, applied_position, lag_events, lag_seconds, last_rebuild")))]
+    responses((status = 200, description = "every read model's state", body = Data<Vec<ProjectionStatus>>)))]
 pub async fn list(state: web::Data<AppState>, _caller: Caller) -> Result<HttpResponse, ApiError> {
     let mut out = Vec::new();
     for p in Projection::ALL {
         out.push(status(&state, p).await?);
     }
-    Ok(HttpResponse::Ok().json(json!({ "data": out })))
+    Ok(HttpResponse::Ok().json(Data { data: out }))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/projections/{name}/rebuild", tag = "admin",
-    params(("name" = String, Path, description = "workspaces, api_keys, sites, analytics or dashboards")),
-    responses((status = 202, description = "rebuild started: replay into fresh tables, then an atomic swap; the API serves the old tables until then"),
+    params(("name" = String, Path, description = "workspaces, api_keys, sites, analytics, dashboards, domains or webhooks")),
+    responses((status = 202, description = "rebuild started: replay into fresh tables, then an atomic swap; the API serves the old tables until then", body = Data<RebuildStarted>),
         (status = 404, body = crate::openapi::ErrorBody),
         (status = 409, description = "a rebuild of it is already running", body = crate::openapi::ErrorBody)))]
 pub async fn rebuild(
@@ -156,11 +160,13 @@ pub async fn rebuild(
             }
         }
     });
-    Ok(
-        HttpResponse::build(StatusCode::ACCEPTED).json(json!({ "data": {
-            "name": p.name(), "status": "rebuilding", "status_url": "/api/v1/admin/projections",
-        }})),
-    )
+    Ok(HttpResponse::build(StatusCode::ACCEPTED).json(Data {
+        data: RebuildStarted {
+            name: p.name(),
+            status: "rebuilding",
+            status_url: "/api/v1/admin/projections",
+        },
+    }))
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

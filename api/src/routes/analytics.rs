@@ -13,15 +13,15 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use futures::future::join_all;
 use keel_commands::analytics::{
-    self, anonymous_visitor_key, client_event_uuid, EdgeFacts, EventInput, GoalInput, HitKind,
-    IdentifyInput, PaymentAggregate, PaymentCommand, RecordPayment, MAX_BATCH_ITEMS,
+    self, anonymous_visitor_key, EdgeFacts, EventInput, GoalInput, HitKind, IdentifyInput,
+    PaymentAggregate, PaymentCommand, RecordPayment, MAX_BATCH_ITEMS,
 };
 use keel_commands::site::{Site, SiteAggregate};
 use keel_commands::{
     execute, Aggregate, AppendOutcome, AppendRequest, CommandError, DomainError, EventStore,
     Execution, StoreError,
 };
-use keel_events::{EventId, ExpectedVersion, NewEvent, SiteId, StreamId, WorkspaceId};
+use keel_events::{SiteId, StreamId, WorkspaceId};
 use rand::Rng;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -206,26 +206,10 @@ async fn prepare(
         Ok(x) => x,
         Err(r) => return Ok(Fate::Rejected(r.reason())),
     };
-    let hit = event
-        .hit()
-        .ok_or_else(|| ApiError::Internal("event without a hit".into()))?;
-    let event_id = hit
-        .client_event_id
-        .as_deref()
-        .map_or_else(crate::routes::new_event_id, |id| {
-            EventId(client_event_uuid(site.id, "event", id))
-        });
-    Ok(Fate::Append(AppendRequest {
-        tenant_id: ws,
-        stream_id: StreamId::visitor(site.id, &hit.visitor),
-        expected: ExpectedVersion::Any,
-        events: vec![NewEvent {
-            event_id,
-            event,
-            occurred_at: at,
-        }],
-        metadata: command_meta(req, caller),
-    }))
+    let event_id = analytics::visitor_event_id(&event, crate::routes::new_event_id);
+    analytics::visitor_request(event, event_id, at, command_meta(req, caller))
+        .map(Fate::Append)
+        .ok_or_else(|| ApiError::Internal("a hit without a visitor".into()))
 }
 
 pub fn position_header(resp: &mut actix_web::HttpResponseBuilder, last: i64) {
@@ -265,7 +249,7 @@ pub async fn ingest(
     // Queued in item order, so one visitor's events keep the batch's order in its stream.
     let appends = fates.into_iter().map(|f| async {
         match f {
-            Fate::Append(r) => Ok(state.store.append(r).await),
+            Fate::Append(r) => Ok(analytics::append_visitor_event(&state.store, r).await),
             Fate::Rejected(reason) => Err(reason),
         }
     });
@@ -310,29 +294,18 @@ pub async fn site_of(state: &AppState, ws: WorkspaceId, raw: &str) -> Result<Sit
         .ok_or(ApiError::NotFound("site"))
 }
 
+/// Records one decided visitor event (a goal or an identify call) and answers 202.
 async fn append_one(
     state: &AppState,
     req: &HttpRequest,
     caller: &Caller,
-    ws: WorkspaceId,
-    stream: StreamId,
     event: keel_events::DomainEvent,
     at: DateTime<Utc>,
 ) -> Result<HttpResponse, ApiError> {
-    let outcome = state
-        .store
-        .append(AppendRequest {
-            tenant_id: ws,
-            stream_id: stream,
-            expected: ExpectedVersion::Any,
-            events: vec![NewEvent {
-                event_id: Entropy::of(req).event_ids()(),
-                event,
-                occurred_at: at,
-            }],
-            metadata: command_meta(req, caller),
-        })
-        .await?;
+    let event_id = Entropy::of(req).event_ids()();
+    let request = analytics::visitor_request(event, event_id, at, command_meta(req, caller))
+        .ok_or_else(|| ApiError::Internal("not a visitor event".into()))?;
+    let outcome = analytics::append_visitor_event(&state.store, request).await?;
     let mut resp = HttpResponse::build(StatusCode::ACCEPTED);
     position_header(&mut resp, outcome.last_position);
     Ok(resp.json(json!({ "data": { "status": "accepted" } })))
@@ -371,17 +344,7 @@ pub async fn goal(
         occurred_at: parse_time("occurred_at", body.occurred_at.as_deref())?,
     };
     let (event, at) = analytics::record_goal(&site, &input, Utc::now())?;
-    let visitor = event.hit().map(|h| h.visitor.clone()).unwrap_or_default();
-    append_one(
-        &state,
-        &req,
-        &caller,
-        ws,
-        StreamId::visitor(site.id, &visitor),
-        event,
-        at,
-    )
-    .await
+    append_one(&state, &req, &caller, event, at).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -413,20 +376,7 @@ pub async fn identify(
         traits: body.traits,
     };
     let event = analytics::identify(&site, &input)?;
-    let visitor = match &event {
-        keel_events::DomainEvent::VisitorIdentified(v) => v.visitor.clone(),
-        _ => String::new(),
-    };
-    append_one(
-        &state,
-        &req,
-        &caller,
-        ws,
-        StreamId::visitor(site.id, &visitor),
-        event,
-        Utc::now(),
-    )
-    .await
+    append_one(&state, &req, &caller, event, Utc::now()).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -16,7 +16,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use keel_commands::dashboard::{Dashboard, DashboardAggregate, DashboardCommand};
 use keel_commands::{execute, Aggregate, EventStore, Execution};
 use keel_events::{DashboardId, StreamId, Widget, WorkspaceId};
-use keel_projections::query::{self, DASHBOARD_SORTS};
+use keel_projections::dashboards::{self, DASHBOARD_SORTS};
 use keel_projections::stats::Interval;
 use keel_projections::Projection;
 use serde::Deserialize;
@@ -140,7 +140,7 @@ pub async fn list(
     wait_for_position(&req, &state, Projection::Dashboards).await?;
     let mut f = list_filter(&req, DASHBOARD_SORTS, &["active"])?;
     f.workspace_id = Some(ws.to_string());
-    let (rows, total) = query::list_dashboards(&state.db, &f).await?;
+    let (rows, total) = dashboards::list_dashboards(&state.db, &f).await?;
     Ok(envelope(&req, rows, total, &f))
 }
 
@@ -155,7 +155,7 @@ pub async fn get(
     let ws = caller.workspace(&req, &state).await?;
     let id = parse_id(&path)?;
     wait_for_position(&req, &state, Projection::Dashboards).await?;
-    let d = query::get_dashboard(&state.db, &ws.to_string(), &id.to_string())
+    let d = dashboards::get_dashboard(&state.db, &ws.to_string(), &id.to_string())
         .await?
         .ok_or(ApiError::NotFound("dashboard"))?;
     Ok(HttpResponse::Ok()

@@ -92,36 +92,6 @@ async fn folder_exists(state: &AppState, ws: WorkspaceId, raw: &str) -> Result<b
         .is_some_and(|f| f.workspace_id == ws && !f.deleted))
 }
 
-/// Asks the scanner to scan these domains as soon as it can. A request for a domain already
-/// queued moves its time forward: a scan that started before this request must not take the
-/// request off the queue (the scanner only removes requests older than its scan's start).
-pub async fn queue_scans(
-    state: &AppState,
-    ws: WorkspaceId,
-    ids: &[DomainId],
-) -> Result<(), ApiError> {
-    let now = keel_schemas::format_ts(Utc::now());
-    for chunk in ids.chunks(300) {
-        let rows = (0..chunk.len())
-            .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "INSERT INTO domain_scan_queue (domain_id, workspace_id, requested_at) VALUES {rows} \
-             ON CONFLICT (domain_id) DO UPDATE SET requested_at = excluded.requested_at"
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            q = q
-                .bind(id.to_string())
-                .bind(ws.to_string())
-                .bind(now.clone());
-        }
-        q.execute(&state.db.pool).await?;
-    }
-    Ok(())
-}
-
 #[utoipa::path(post, path = "/api/v1/domains", tag = "domains", request_body = AddDomainsBody,
     responses((status = 201, description = "domains_submitted, domains_added, domains_existing, domains_invalid [{input, reason}], scans_queued"),
         (status = 422, description = "no domains, or more than 500", body = crate::openapi::ErrorBody)))]
@@ -187,7 +157,7 @@ pub async fn add(
             None => existing += 1,
         }
     }
-    queue_scans(&state, ws, &added).await?;
+    keel_infra::scanner::queue(&state.db, ws, &added).await?;
     let mut resp = HttpResponse::build(StatusCode::CREATED);
     if last_position > 0 {
         resp.insert_header((POSITION_HEADER, last_position.to_string()));
@@ -474,7 +444,7 @@ pub async fn scan_now(
     if d.removed {
         return Err(ApiError::NotFound("domain"));
     }
-    queue_scans(&state, ws, &[id]).await?;
+    keel_infra::scanner::queue(&state.db, ws, &[id]).await?;
     Ok(HttpResponse::Accepted().json(json!({ "data": { "domain_id": id, "status": "queued" } })))
 }
 

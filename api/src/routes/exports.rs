@@ -2,14 +2,13 @@
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::http::{envelope, json_body, list_filter};
+use crate::http::{envelope, json_body, list_filter, Data, Page};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use keel_commands::DomainError;
-use keel_infra::exports::{ExportSpec, COLUMNS};
-use serde::Deserialize;
-use serde_json::{json, Value};
-use sqlx::Row;
+use keel_infra::exports::{ExportJob, ExportSpec, COLUMNS};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -21,6 +20,15 @@ pub struct ExportFilters {
     spf_status: Option<String>,
     tag: Option<String>,
     is_favorite: Option<bool>,
+}
+
+/// A queued export.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ExportQueued {
+    /// The job's id: poll `GET /api/v1/exports/{task_id}`.
+    pub task_id: String,
+    /// Always `queued`.
+    pub status: &'static str,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -35,22 +43,8 @@ pub struct CreateExportBody {
     folder_id: Option<String>,
 }
 
-fn job_view(r: &sqlx::any::AnyRow) -> Result<Value, sqlx::Error> {
-    let id: String = r.try_get(0)?;
-    let status: String = r.try_get(1)?;
-    Ok(json!({
-        "id": id, "status": status,
-        "row_count": r.try_get::<Option<i64>, _>(2)?, "file_size": r.try_get::<Option<i64>, _>(3)?,
-        "error": r.try_get::<Option<String>, _>(4)?,
-        "created_at": r.try_get::<String, _>(5)?, "completed_at": r.try_get::<Option<String>, _>(6)?,
-        "download_url": (status == "completed").then(|| format!("/api/v1/exports/{id}/download")),
-    }))
-}
-
-const JOB_COLUMNS: &str = "id, status, row_count, file_size, error, created_at, completed_at";
-
 #[utoipa::path(post, path = "/api/v1/exports", tag = "domains", request_body = CreateExportBody,
-    responses((status = 202, description = "{task_id, status: queued}"), (status = 422, body = crate::openapi::ErrorBody)))]
+    responses((status = 202, description = "queued", body = Data<ExportQueued>), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -121,27 +115,18 @@ pub async fn create(
         tag: f.tag,
         is_favorite: f.is_favorite,
     };
-    let id = format!("exp_{}", uuid::Uuid::now_v7().simple());
-    sqlx::query(
-        "INSERT INTO exports (id, workspace_id, status, spec, created_by, created_at) \
-         VALUES ($1, $2, 'queued', $3, $4, $5)",
-    )
-    .bind(&id)
-    .bind(ws.to_string())
-    .bind(serde_json::to_string(&spec).unwrap_or_default())
-    .bind(serde_json::to_string(&caller_actor(&caller)).unwrap_or_default())
-    .bind(keel_schemas::format_ts(chrono::Utc::now()))
-    .execute(&state.db.pool)
-    .await?;
-    Ok(HttpResponse::Accepted().json(json!({ "data": { "task_id": id, "status": "queued" } })))
-}
-
-fn caller_actor(caller: &Caller) -> Value {
-    json!(caller.actor())
+    let id = keel_infra::exports::queue(&state.db, &ws.to_string(), &spec, &json!(caller.actor()))
+        .await?;
+    Ok(HttpResponse::Accepted().json(Data {
+        data: ExportQueued {
+            task_id: id,
+            status: "queued",
+        },
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/exports", tag = "domains", params(crate::openapi::ListQuery),
-    responses((status = 200, description = "export jobs, newest first: status (queued, processing, completed, failed), row_count, file_size, created_at, completed_at")))]
+    responses((status = 200, description = "export jobs, newest first", body = Page<ExportJob>)))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -149,33 +134,20 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
     let mut f = list_filter(&req, &[], &["queued", "processing", "completed", "failed"])?;
-    let status = f.status.clone();
-    let filter = if status.is_some() {
-        " AND status = $2"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "SELECT {JOB_COLUMNS} FROM exports WHERE workspace_id = $1{filter} \
-         ORDER BY created_at DESC, id DESC LIMIT {} OFFSET {}",
-        f.limit, f.offset
-    );
-    let mut q = sqlx::query(&sql).bind(ws.to_string());
-    let count_sql = format!("SELECT COUNT(*) FROM exports WHERE workspace_id = $1{filter}");
-    let mut c = sqlx::query_scalar::<_, i64>(&count_sql).bind(ws.to_string());
-    if let Some(s) = &status {
-        q = q.bind(s.clone());
-        c = c.bind(s.clone());
-    }
-    let rows = q.fetch_all(&state.db.pool).await?;
-    let total = c.fetch_one(&state.db.pool).await?;
-    let rows: Vec<Value> = rows.iter().map(job_view).collect::<Result<_, _>>()?;
+    let (rows, total) = keel_infra::exports::list_jobs(
+        &state.db,
+        &ws.to_string(),
+        f.status.as_deref(),
+        f.limit,
+        f.offset,
+    )
+    .await?;
     f.workspace_id = Some(ws.to_string());
     Ok(envelope(&req, rows, total, &f))
 }
 
 #[utoipa::path(get, path = "/api/v1/exports/{id}", tag = "domains", params(("id" = String, Path, description = "export id")),
-    responses((status = 200, description = "the job"), (status = 404, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "the job", body = Data<ExportJob>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -183,19 +155,14 @@ pub async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let row = sqlx::query(&format!(
-        "SELECT {JOB_COLUMNS} FROM exports WHERE id = $1 AND workspace_id = $2"
-    ))
-    .bind(path.as_str())
-    .bind(ws.to_string())
-    .fetch_optional(&state.db.pool)
-    .await?
-    .ok_or(ApiError::NotFound("export"))?;
-    Ok(HttpResponse::Ok().json(json!({ "data": job_view(&row)? })))
+    let job = keel_infra::exports::get_job(&state.db, &ws.to_string(), path.as_str())
+        .await?
+        .ok_or(ApiError::NotFound("export"))?;
+    Ok(HttpResponse::Ok().json(crate::http::Data { data: job }))
 }
 
 #[utoipa::path(get, path = "/api/v1/exports/{id}/download", tag = "domains", params(("id" = String, Path, description = "export id")),
-    responses((status = 200, description = "the CSV (text/csv)"), (status = 404, body = crate::openapi::ErrorBody),
+    responses((status = 200, description = "the CSV", content_type = "text/csv", body = String), (status = 404, body = crate::openapi::ErrorBody),
         (status = 409, description = "not completed yet (or failed)", body = crate::openapi::ErrorBody)))]
 pub async fn download(
     req: HttpRequest,
@@ -204,18 +171,10 @@ pub async fn download(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let row =
-        sqlx::query("SELECT status, content FROM exports WHERE id = $1 AND workspace_id = $2")
-            .bind(path.as_str())
-            .bind(ws.to_string())
-            .fetch_optional(&state.db.pool)
-            .await?
-            .ok_or(ApiError::NotFound("export"))?;
-    let status: String = row.try_get(0)?;
-    let Some(content) = row
-        .try_get::<Option<String>, _>(1)?
-        .filter(|_| status == "completed")
-    else {
+    let (status, content) = keel_infra::exports::content(&state.db, &ws.to_string(), path.as_str())
+        .await?
+        .ok_or(ApiError::NotFound("export"))?;
+    let Some(content) = content.filter(|_| status == "completed") else {
         return Err(ApiError::NotReady(format!(
             "the export is {status}, not completed"
         )));

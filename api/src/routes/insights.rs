@@ -11,9 +11,8 @@ use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use keel_commands::analytics::{valid_goal_name, visitor_key};
-use keel_commands::{AppendRequest, EventStore};
 use keel_events::SiteId;
-use keel_events::{ExpectedVersion, NewEvent, StreamId};
+use keel_events::StreamId;
 use keel_projections::insights::{self, funnel_depth, Step};
 use keel_projections::query::ListFilter;
 use keel_projections::stats::{self, compute, Grouping, Interval, StatsQuery};
@@ -185,12 +184,7 @@ pub async fn metrics_feed(
                 .ok_or(ApiError::NotFound("site"))?]
         }
         None => {
-            let ids: Vec<String> = sqlx::query_scalar(
-                "SELECT id FROM rm_sites WHERE workspace_id = $1 AND status = 'active' ORDER BY id",
-            )
-            .bind(ws.to_string())
-            .fetch_all(&state.db.pool)
-            .await?;
+            let ids = keel_projections::sites::live_ids(&state.db, &ws.to_string()).await?;
             let mut out = Vec::new();
             for id in ids {
                 if let Some(s) = load_site(
@@ -345,20 +339,15 @@ pub async fn erase_visitor(
     )?;
     let mut resp = HttpResponse::Ok();
     if let Some(event) = event {
-        let outcome = state
-            .store
-            .append(AppendRequest {
-                tenant_id: ws,
-                stream_id: stream,
-                expected: ExpectedVersion::Any,
-                events: vec![NewEvent {
-                    event_id: Entropy::of(&req).event_ids()(),
-                    event,
-                    occurred_at: state.config.clock.now(),
-                }],
-                metadata: command_meta(&req, &caller),
-            })
-            .await?;
+        let at = state.config.clock.now();
+        let request = keel_commands::analytics::visitor_request(
+            event,
+            Entropy::of(&req).event_ids()(),
+            at,
+            command_meta(&req, &caller),
+        )
+        .ok_or_else(|| ApiError::Internal("an erasure without a visitor".into()))?;
+        let outcome = keel_commands::analytics::append_visitor_event(&state.store, request).await?;
         // Recorded first, destroyed second: a crash in between leaves a recorded erasure whose
         // projector destroys the key.
         if let Some(k) = &key {

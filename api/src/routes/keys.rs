@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use keel_commands::api_key::{ApiKey, ApiKeyAggregate, ApiKeyCommand, CreateApiKey, RotateApiKey};
 use keel_commands::{execute, Aggregate, AppendOutcome, EventStore, Execution};
 use keel_events::{ApiKeyId, StreamId, Tier, WorkspaceId};
-use keel_projections::query::{self, KEY_SORTS, KEY_STATUSES};
+use keel_projections::api_keys::{self, KEY_SORTS, KEY_STATUSES};
 use keel_projections::Projection;
 use keel_schemas::format_ts;
 use serde::{Deserialize, Serialize};
@@ -211,7 +211,7 @@ pub async fn list(
     wait_for_position(&req, &state, Projection::ApiKeys).await?;
     let mut f = list_filter(&req, KEY_SORTS, KEY_STATUSES)?;
     f.workspace_id = Some(ws.to_string());
-    let (rows, total) = query::list_api_keys(&state.db, &f).await?;
+    let (rows, total) = api_keys::list_api_keys(&state.db, &f).await?;
     Ok(envelope(&req, rows, total, &f))
 }
 
@@ -276,7 +276,7 @@ pub async fn get(
     }
     wait_for_position(&req, &state, Projection::ApiKeys).await?;
     let now = format_ts(Utc::now());
-    let k = query::get_api_key(&state.db, &ws.to_string(), &id.to_string(), &now)
+    let k = api_keys::get_api_key(&state.db, &ws.to_string(), &id.to_string(), &now)
         .await?
         .ok_or(ApiError::NotFound("api key"))?;
     Ok(HttpResponse::Ok().json(json!({ "data": k })))

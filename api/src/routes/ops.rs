@@ -16,12 +16,9 @@ pub async fn health() -> HttpResponse {
 
 #[utoipa::path(get, path = "/api/v1/ready", tag = "operations", security(), responses((status = 200, description = "ready"), (status = 503, description = "a dependency is down")))]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let db_ok = tokio::time::timeout(
-        std::time::Duration::from_secs(2),
-        sqlx::query("SELECT 1").execute(&state.db.pool),
-    )
-    .await
-    .is_ok_and(|r| r.is_ok());
+    let db_ok = tokio::time::timeout(std::time::Duration::from_secs(2), state.db.ping())
+        .await
+        .is_ok_and(|r| r.is_ok());
     let broker = match &state.broker_check {
         Some(check) => Some(check().await),
         None => None,

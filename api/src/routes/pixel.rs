@@ -15,11 +15,9 @@ use keel_commands::analytics::{
     self, anonymous_visitor_key, EdgeFacts, EventInput, HitKind, Refusal,
 };
 use keel_commands::site::Site;
-use keel_commands::{DomainError, EventStore};
-use keel_events::{ExpectedVersion, NewEvent, StreamId};
+use keel_commands::DomainError;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use sqlx::Row;
 use std::net::IpAddr;
 
 /// Per client address: a busy office behind one NAT still fits.
@@ -72,27 +70,20 @@ async fn site_by_tracking_id(
     state: &AppState,
     tracking_id: &str,
 ) -> Result<Option<Site>, ApiError> {
-    let row = sqlx::query(
-        "SELECT id, workspace_id, name, domain, timezone, currency, tracking_id FROM rm_sites \
-         WHERE tracking_id = $1 AND status = 'active'",
-    )
-    .bind(tracking_id)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    row.map(|r| -> Result<Site, ApiError> {
-        let bad = |_| ApiError::Internal("malformed site row".into());
-        Ok(Site {
-            id: r.get::<String, _>(0).parse().map_err(bad)?,
-            workspace_id: r.get::<String, _>(1).parse().map_err(bad)?,
-            name: r.get(2),
-            domain: r.get(3),
-            timezone: r.get(4),
-            currency: r.get(5),
-            tracking_id: r.get(6),
-            deleted: false,
-        })
-    })
-    .transpose()
+    let Some(v) = keel_projections::sites::by_tracking_id(&state.db, tracking_id).await? else {
+        return Ok(None);
+    };
+    let bad = |_| ApiError::Internal("malformed site row".into());
+    Ok(Some(Site {
+        id: v.id.parse().map_err(bad)?,
+        workspace_id: v.workspace_id.parse().map_err(bad)?,
+        name: v.name,
+        domain: v.domain,
+        timezone: v.timezone,
+        currency: v.currency,
+        tracking_id: v.tracking_id,
+        deleted: false,
+    }))
 }
 
 /// The site of `tracking_id`, if the request's origin is its domain; else 404 / 403.
@@ -239,26 +230,15 @@ pub async fn track(
         Err(Refusal::Bot) => return Ok(resp.json(json!({ "data": { "status": "ignored" } }))),
         Err(Refusal::Invalid(fields)) => return Err(DomainError::Validation(fields).into()),
     };
-    let visitor = event.hit().map(|h| h.visitor.clone()).unwrap_or_default();
-    let outcome = state
-        .store
-        .append(keel_commands::AppendRequest {
-            tenant_id: site.workspace_id,
-            stream_id: StreamId::visitor(site.id, &visitor),
-            expected: ExpectedVersion::Any,
-            events: vec![NewEvent {
-                event_id: crate::routes::new_event_id(),
-                event,
-                occurred_at: at,
-            }],
-            metadata: keel_events::Metadata {
-                actor: keel_events::Actor::System,
-                request_id: Some(crate::error::current_request_id()),
-                causation_id: None,
-                correlation_id: None,
-            },
-        })
-        .await?;
+    let metadata = keel_events::Metadata {
+        actor: keel_events::Actor::System,
+        request_id: Some(crate::error::current_request_id()),
+        causation_id: None,
+        correlation_id: None,
+    };
+    let request = analytics::visitor_request(event, crate::routes::new_event_id(), at, metadata)
+        .ok_or_else(|| ApiError::Internal("a hit without a visitor".into()))?;
+    let outcome = analytics::append_visitor_event(&state.store, request).await?;
     resp.insert_header((
         crate::http::POSITION_HEADER,
         outcome.last_position.to_string(),
@@ -275,23 +255,7 @@ pub async fn preflight(
 ) -> Result<HttpResponse, ApiError> {
     let (origin, host) =
         origin_host(&req).ok_or_else(|| ApiError::Forbidden("no Origin".into()))?;
-    // The host and each parent domain: a site's domain covers its subdomains.
-    let labels: Vec<&str> = host.split('.').collect();
-    let candidates: Vec<String> = (0..labels.len().saturating_sub(1))
-        .map(|i| labels[i..].join("."))
-        .collect();
-    let mut known = false;
-    for c in candidates.iter().chain(std::iter::once(&host)) {
-        let hit = sqlx::query("SELECT 1 FROM rm_sites WHERE status = 'active' AND (domain = $1 OR domain = $2) LIMIT 1")
-            .bind(c)
-            .bind(format!("www.{c}"))
-            .fetch_optional(&state.db.pool)
-            .await?;
-        if hit.is_some() {
-            known = true;
-            break;
-        }
-    }
+    let known = keel_projections::sites::covers_host(&state.db, &host).await?;
     if !known {
         return Err(ApiError::Forbidden(format!(
             "origin {origin} is no site's domain"

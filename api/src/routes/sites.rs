@@ -15,7 +15,7 @@ use keel_commands::site::{CreateSite, Site, SiteAggregate, SiteCommand, UpdateSi
 use keel_commands::workspace::WorkspaceAggregate;
 use keel_commands::{execute, Aggregate, EventStore, Execution};
 use keel_events::{SiteId, StreamId, WorkspaceId};
-use keel_projections::query::{self, SITE_SORTS};
+use keel_projections::sites::{self, SITE_SORTS};
 use keel_projections::Projection;
 use rand::Rng;
 use serde::Deserialize;
@@ -157,7 +157,7 @@ pub async fn list(
     wait_for_position(&req, &state, Projection::Sites).await?;
     let mut f = list_filter(&req, SITE_SORTS, &["active"])?;
     f.workspace_id = Some(ws.to_string());
-    let (rows, total) = query::list_sites(&state.db, &f).await?;
+    let (rows, total) = sites::list_sites(&state.db, &f).await?;
     Ok(envelope(&req, rows, total, &f))
 }
 
@@ -172,7 +172,7 @@ pub async fn get(
     let ws = caller.workspace(&req, &state).await?;
     let id = parse_id(&path)?;
     wait_for_position(&req, &state, Projection::Sites).await?;
-    let s = query::get_site(&state.db, &ws.to_string(), &id.to_string())
+    let s = sites::get_site(&state.db, &ws.to_string(), &id.to_string())
         .await?
         .ok_or(ApiError::NotFound("site"))?;
     Ok(HttpResponse::Ok()
@@ -204,7 +204,7 @@ pub async fn update(
         execute::<SiteAggregate>(&state.store, &exec, &command, Entropy::of(&req).event_ids())
             .await?;
     let s = after.ok_or(ApiError::NotFound("site"))?;
-    let created_at = query::get_site(&state.db, &ws.to_string(), &id.to_string())
+    let created_at = sites::get_site(&state.db, &ws.to_string(), &id.to_string())
         .await?
         .map(|v| v.created_at);
     Ok(written(

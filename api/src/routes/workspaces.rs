@@ -14,7 +14,7 @@ use keel_commands::workspace::{
 };
 use keel_commands::{execute, generate_slug, Execution};
 use keel_events::{StreamId, Tier, WorkspaceId, WorkspaceSettings};
-use keel_projections::query::{self, WORKSPACE_SORTS, WORKSPACE_STATUSES};
+use keel_projections::workspaces::{self, WORKSPACE_SORTS, WORKSPACE_STATUSES};
 use keel_projections::Projection;
 use serde::Deserialize;
 use serde_json::json;
@@ -68,14 +68,6 @@ fn view(
     })
 }
 
-async fn slug_in_use(state: &AppState, slug: &str) -> Result<bool, ApiError> {
-    Ok(sqlx::query("SELECT 1 FROM auth_workspaces WHERE slug = $1")
-        .bind(slug)
-        .fetch_optional(&state.db.pool)
-        .await?
-        .is_some())
-}
-
 #[utoipa::path(post, path = "/api/v1/workspaces", tag = "workspaces", request_body = CreateWorkspaceBody,
     responses((status = 201, description = "created", body = crate::openapi::WorkspaceResponse), (status = 403, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn create(
@@ -91,7 +83,7 @@ pub async fn create(
         None => {
             let base = generate_slug(&body.name);
             // A generated slug that is taken gets a short suffix from the new id.
-            if slug_in_use(&state, &base).await? {
+            if keel_infra::slug_in_use(&state.db, &base).await? {
                 format!("{base}-{}", &id.0.simple().to_string()[24..])
             } else {
                 base
@@ -155,7 +147,7 @@ pub async fn list(
     if let Caller::Key(k) = &caller {
         f.workspace_id = Some(k.workspace_id.to_string());
     }
-    let (rows, total) = query::list_workspaces(&state.db, &f).await?;
+    let (rows, total) = workspaces::list_workspaces(&state.db, &f).await?;
     Ok(envelope(&req, rows, total, &f))
 }
 
@@ -185,7 +177,7 @@ pub async fn get(
         return Ok(HttpResponse::Ok().json(json!({ "data": w })));
     }
     wait_for_position(&req, &state, Projection::Workspaces).await?;
-    let w = query::get_workspace(&state.db, &id.to_string())
+    let w = workspaces::get_workspace(&state.db, &id.to_string())
         .await?
         .ok_or(ApiError::NotFound("workspace"))?;
     Ok(HttpResponse::Ok()
@@ -234,7 +226,7 @@ pub async fn update(
             .await?;
     state.key_cache.evict_workspace(id);
     let w = after.ok_or(ApiError::NotFound("workspace"))?;
-    let created_at = query::get_workspace(&state.db, &id.to_string())
+    let created_at = workspaces::get_workspace(&state.db, &id.to_string())
         .await?
         .map(|v| v.created_at);
     Ok(written(
