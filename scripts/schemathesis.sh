@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Schemathesis against Keel's own OpenAPI document: every operation, a fixed seed, the embedded
-# default backend. Fails on any 5xx, any response outside the documented statuses, content types
+# Schemathesis against Keel's own OpenAPI document: every operation, a fixed seed, on the embedded
+# default backend or on Postgres + Kafka. Fails on any 5xx, any response outside the documented statuses, content types
 # and schemas, and any request the document forbids that the API accepts. (Requests the document
 # allows but the API refuses on meaning, such as a date in the past for `expires_at`, are not
 # failures: JSON Schema cannot say them; the document lists the 422 instead.)
 #
-#   scripts/schemathesis.sh [MAX_EXAMPLES]   (default 25; SCHEMATHESIS_SEED, default 1)
+#   scripts/schemathesis.sh [--distributed] [MAX_EXAMPLES]   (default 25; SCHEMATHESIS_SEED, default 1)
+#
+# --distributed runs Keel on a fresh Postgres database with Kafka (the broker and database that
+# scripts/services.sh provides: KEEL_TEST_DATABASE_URL, KEEL_TEST_KAFKA_BROKERS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/services.sh
+
+BACKEND=embedded
+if [ "${1:-}" = "--distributed" ]; then BACKEND=distributed; shift; fi
 
 VERSION=4.32.5
 VENV="$KEEL_CACHE/schemathesis-$VERSION"
@@ -21,13 +27,29 @@ fi
 cargo build -q -p keel-api --bin keel
 DATA=$(mktemp -d -t keel-schemathesis.XXXXXX)
 PORT=$(free_port)
-TOKEN="keel_admin_schemathesis_$(python3 -c 'import uuid; print(uuid.uuid4().hex)')"
+SUFFIX=$(python3 -c 'import uuid; print(uuid.uuid4().hex)')
+TOKEN="keel_admin_schemathesis_$SUFFIX"
+DB=
+if [ "$BACKEND" = distributed ]; then
+  [ -n "${KEEL_TEST_DATABASE_URL:-}" ] || ensure_postgres
+  [ -n "${KEEL_TEST_KAFKA_BROKERS:-}" ] || start_tansu
+  DB="keel_t_schemathesis_${SUFFIX:0:12}"
+  psql "$KEEL_TEST_DATABASE_URL" -qc "CREATE DATABASE $DB" >/dev/null
+  export KEEL_DATABASE_URL
+  KEEL_DATABASE_URL=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$KEEL_TEST_DATABASE_URL" "$DB")
+  export KEEL_KAFKA_BROKERS="$KEEL_TEST_KAFKA_BROKERS" KEEL_KAFKA_TOPIC="keel.schemathesis.$SUFFIX"
+fi
 KEEL_DATA_DIR="$DATA" KEEL_LISTEN="127.0.0.1:$PORT" KEEL_ADMIN_TOKEN="$TOKEN" KEEL_LOG=error \
   KEEL_SCANNER=false KEEL_WEBHOOKS=false KEEL_WEBHOOKS_ALLOW_PRIVATE=true \
   "${CARGO_TARGET_DIR:-target}/debug/keel" serve >"$DATA/keel.log" 2>&1 &
 KEEL_PID=$!
-cleanup() { kill "$KEEL_PID" 2>/dev/null || true; wait "$KEEL_PID" 2>/dev/null || true; rm -rf "$DATA"; }
-trap cleanup EXIT
+cleanup() {
+  kill "$KEEL_PID" 2>/dev/null || true
+  wait "$KEEL_PID" 2>/dev/null || true
+  [ -z "$DB" ] || psql "$KEEL_TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
+  rm -rf "$DATA"
+}
+trap 'cleanup; stop_services' EXIT
 for _ in $(seq 1 300); do
   curl -fsS "http://127.0.0.1:$PORT/api/v1/health" >/dev/null 2>&1 && break
   kill -0 "$KEEL_PID" 2>/dev/null || { cat "$DATA/keel.log" >&2; exit 1; }
@@ -49,7 +71,7 @@ FOLDER=$(api POST /folders '{"name":"probe"}' | field "d['id']")
 DASHBOARD=$(api POST /dashboards '{"name":"probe","widgets":[]}' | field "d['id']")
 api POST /domains '{"domains":["example.com"]}' >/dev/null
 DOMAIN=
-for _ in $(seq 1 50); do # the domains read model follows the log
+for _ in $(seq 1 150); do # the domains read model follows the log (through Kafka when distributed)
   DOMAIN=$(api GET /domains | field "d[0]['id'] if d else ''")
   [ -n "$DOMAIN" ] && break
   sleep 0.2
@@ -63,7 +85,7 @@ for pair in "workspaces:$WS" "sites:$SITE" "keys:$KEY" "folders:$FOLDER" "dashbo
     "${pair%%:*}" "${pair#*:}" >>"$CONFIG"
 done
 
-log "schemathesis: every operation, seed ${SCHEMATHESIS_SEED:-1}, ${1:-25} examples each"
+log "schemathesis ($BACKEND): every operation, seed ${SCHEMATHESIS_SEED:-1}, ${1:-25} examples each"
 "$VENV/bin/schemathesis" --config-file "$CONFIG" run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
   -H "Authorization: Bearer $TOKEN" -H "X-Workspace-ID: $WS" \
   --seed "${SCHEMATHESIS_SEED:-1}" --max-examples "${1:-25}" \

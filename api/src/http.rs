@@ -213,6 +213,13 @@ pub struct Data<T> {
     pub data: T,
 }
 
+/// The answer of a write that is taken now and applied later: `accepted`, or `ignored` (a bot's
+/// hit, which is answered but not recorded).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Accepted {
+    pub status: &'static str,
+}
+
 /// The answer of every list: a page of rows and where the others are.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {

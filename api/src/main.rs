@@ -170,8 +170,12 @@ async fn main() -> anyhow::Result<()> {
                 println!("{}", keel_api::routes::as_of::history_row(e));
             }
             let state = match stream.split_once('-').map(|(t, _)| t) {
-                Some("key") => keel_api::routes::as_of::key_view(&events, at),
-                Some("workspace") => keel_api::routes::as_of::workspace_view(&events, at),
+                Some("key") => keel_api::routes::as_of::key_view(&events, at)
+                    .map(serde_json::to_value)
+                    .transpose()?,
+                Some("workspace") => keel_api::routes::as_of::workspace_view(&events, at)
+                    .map(serde_json::to_value)
+                    .transpose()?,
                 _ => None,
             };
             match state {

@@ -41,81 +41,6 @@ pub struct ListMeta {
     pub previous: Option<String>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct WorkspaceList {
-    data: Vec<WorkspaceView>,
-    meta: ListMeta,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct WorkspaceResponse {
-    data: WorkspaceView,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct DashboardResponse {
-    data: keel_projections::dashboards::DashboardView,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct WebhookResponse {
-    data: keel_projections::webhooks::WebhookView,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct DeliveryResponse {
-    data: keel_infra::webhooks::DeliveryView,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct SiteList {
-    data: Vec<SiteView>,
-    meta: ListMeta,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct SiteResponse {
-    data: SiteView,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct KeyList {
-    data: Vec<ApiKeyView>,
-    meta: ListMeta,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct KeyResponse {
-    data: ApiKeyView,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct KeySecretResponse {
-    data: crate::routes::keys::KeyWithSecret,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct HistoryEntry {
-    event_id: String,
-    event_type: String,
-    stream_id: String,
-    version: i64,
-    position: i64,
-    /// `operator`, `key:<id>` or `system`
-    actor: String,
-    request_id: Option<String>,
-    occurred_at: String,
-    recorded_at: String,
-    #[schema(value_type = Object)]
-    data: serde_json::Value,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct HistoryList {
-    data: Vec<HistoryEntry>,
-    meta: ListMeta,
-}
-
 /// Query parameters of every list.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -177,6 +102,143 @@ impl Modify for BearerAuth {
 /// client (and Schemathesis) finds each status it may meet in the document. Operations keep
 /// their own, more specific descriptions where they have them.
 struct StandardErrors;
+
+/// A documented header: never `required` (which ones a response carries depends on the caller
+/// and the backend), so that clients and Schemathesis know its name, type and meaning.
+fn header(integer: bool, description: &str) -> utoipa::openapi::header::Header {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    utoipa::openapi::header::HeaderBuilder::new()
+        .schema(ObjectBuilder::new().schema_type(if integer {
+            Type::Integer
+        } else {
+            Type::String
+        }))
+        .description(Some(description))
+        .build()
+}
+
+fn header_param(
+    name: &str,
+    description: &str,
+    schema: utoipa::openapi::schema::ObjectBuilder,
+) -> utoipa::openapi::path::Parameter {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Header)
+        .required(utoipa::openapi::Required::False)
+        .description(Some(description))
+        .schema(Some(schema))
+        .build()
+}
+
+/// The headers every operation reads or sets, by what it is: authenticated or public, a read or
+/// a write, versioned (`If-Match`) or not.
+fn document_headers(
+    op: &mut utoipa::openapi::path::Operation,
+    path: &str,
+    method: &actix_web::http::Method,
+    public: bool,
+    writes: bool,
+) {
+    use actix_web::http::Method;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let string = || ObjectBuilder::new().schema_type(Type::String);
+    let params = op.parameters.get_or_insert_with(Vec::new);
+    if !public {
+        params.push(header_param(
+            "X-Workspace-ID",
+            "With the operator token: the workspace to act in (an API key acts in its own).",
+            string(),
+        ));
+    }
+    if writes && !public {
+        params.push(header_param(
+            "Idempotency-Key",
+            "Any unique string (1 to 255 visible ASCII characters): a retry with the same key and \
+             body gets the first response again, with `Idempotent-Replayed: true`.",
+            string()
+                .min_length(Some(1))
+                .max_length(Some(crate::idempotency::MAX_KEY_LEN))
+                .pattern(Some("^[\\x21-\\x7e]+$")),
+        ));
+    }
+    let versioned = [
+        "/workspaces/{id}",
+        "/sites/{id}",
+        "/dashboards/{id}",
+        "/webhooks/{id}",
+        "/domains/{id}",
+    ]
+    .iter()
+    .any(|p| path.ends_with(p))
+        && (*method == Method::PATCH || *method == Method::DELETE)
+        || path.ends_with("/webhooks/{id}/rotate-secret");
+    if versioned {
+        params.push(header_param(
+            "If-Match",
+            "The version you read (the `ETag`, e.g. `\"3\"`): the write is refused with 409 \
+             `version_conflict` if the resource changed since.",
+            string(),
+        ));
+    }
+    for (code, response) in op.responses.responses.iter_mut() {
+        let utoipa::openapi::RefOr::T(response) = response else {
+            continue;
+        };
+        let h = &mut response.headers;
+        h.insert(
+            "X-Request-ID".into(),
+            header(false, "This request's id (yours, if you sent a valid one); errors repeat it as `request_id`."),
+        );
+        if !public {
+            for (name, description) in [
+                (
+                    "X-RateLimit-Limit",
+                    "Requests allowed per window for this key.",
+                ),
+                (
+                    "X-RateLimit-Remaining",
+                    "Requests left in the current window.",
+                ),
+                ("X-RateLimit-Reset", "Seconds until the window resets."),
+                (
+                    "X-API-Quota-Limit",
+                    "Requests allowed per day for the workspace's plan.",
+                ),
+                ("X-API-Quota-Used", "Requests counted today."),
+                ("X-API-Quota-Reset", "Seconds until the daily quota resets."),
+            ] {
+                h.insert(name.into(), header(true, description));
+            }
+        }
+        if code == "429" || code == "503" {
+            h.insert(
+                "Retry-After".into(),
+                header(true, "Seconds to wait before trying again."),
+            );
+        }
+        if code.starts_with('2') && writes {
+            h.insert(
+                "X-Keel-Position".into(),
+                header(true, "The log position of the write's last event: pass it as `min_position` to read your write."),
+            );
+            h.insert(
+                "Idempotent-Replayed".into(),
+                header(false, "`true` when this is the stored response of an earlier request with the same Idempotency-Key."),
+            );
+        }
+        if code.starts_with('2')
+            && (versioned || path.ends_with("/{id}"))
+            && *method != Method::DELETE
+        {
+            h.insert(
+                "ETag".into(),
+                header(false, "The resource's version (`\"3\"`): send it as If-Match to update only what you read."),
+            );
+        }
+    }
+}
 
 impl Modify for StandardErrors {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
@@ -280,6 +342,7 @@ impl Modify for StandardErrors {
                     "503",
                     "service_unavailable: a dependency is away, with Retry-After",
                 );
+                document_headers(op, path, &method, public, writes);
             }
         }
     }

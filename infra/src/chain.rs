@@ -296,7 +296,7 @@ pub async fn run(store: SqlStore, mut shutdown: watch::Receiver<bool>) {
 }
 
 /// Where a chain broke.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Break {
     /// The log position of the first event that does not verify (or of its link).
     pub position: i64,

@@ -236,7 +236,9 @@ pub async fn build(
     loop {
         let (page, _) = list_domains(store.db(), ws, &f, &d).await?;
         for r in &page {
-            let line: Vec<String> = columns.iter().map(|c| csv_field(&cell(r, c))).collect();
+            // Cells are read from the row's JSON shape, as the API shows it.
+            let r = serde_json::to_value(r).unwrap_or_default();
+            let line: Vec<String> = columns.iter().map(|c| csv_field(&cell(&r, c))).collect();
             out.push_str(&line.join(","));
             out.push_str("\r\n");
         }

@@ -134,6 +134,10 @@ pub struct ApiKeyView {
     /// Until when the secret replaced by the last rotation still works.
     pub previous_key_valid_until: Option<String>,
     pub version: i64,
+    /// Set when the answer is the state as of a past time (`?as_of=`), folded from the log.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub as_of: Option<String>,
 }
 
 fn api_key(r: &AnyRow) -> Result<ApiKeyView, sqlx::Error> {
@@ -161,6 +165,7 @@ fn api_key(r: &AnyRow) -> Result<ApiKeyView, sqlx::Error> {
         rotated_at: r.try_get(11)?,
         previous_key_valid_until: r.try_get(12)?,
         version: r.try_get(13)?,
+        as_of: None,
     })
 }
 

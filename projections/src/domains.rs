@@ -2,6 +2,7 @@
 //! scan, every change a scan found, every scan, and folders.
 
 use keel_events::{DomainEvent, RecordedEvent};
+use serde::Serialize;
 use sqlx::AnyConnection;
 
 pub const TABLES: [&str; 5] = [
@@ -321,39 +322,162 @@ fn json_col(raw: Option<String>) -> serde_json::Value {
         .unwrap_or(serde_json::Value::Null)
 }
 
-/// A domain row as the list shows it (`full` adds notes and the whole latest scan and WHOIS).
-fn domain_row(r: &sqlx::any::AnyRow, full: bool) -> Result<serde_json::Value, sqlx::Error> {
+/// The folder a domain is in.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct FolderRef {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+/// What the latest scan found, in brief.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ScanSummary {
+    /// The email provider the MX records point at (`google`, `microsoft`, …), if any.
+    pub email_gateway: Option<String>,
+    /// valid, none, missing or invalid
+    pub dmarc_status: String,
+    pub dmarc_policy: Option<String>,
+    /// valid, over_limit, invalid or missing
+    pub spf_status: String,
+    /// DNS lookups the SPF record needs.
+    pub spf_lookups: Option<serde_json::Value>,
+    /// MX hosts by preference.
+    pub mx: Option<serde_json::Value>,
+    pub scanned_at: Option<serde_json::Value>,
+}
+
+/// A watched domain as the API shows it. The list leaves out `notes`, `latest_scan`, `whois` and
+/// `whois_fetched_at`; one domain's answer has them (and its last changes).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct DomainView {
+    pub id: String,
+    pub workspace_id: String,
+    /// ASCII (punycode) form.
+    pub domain: String,
+    /// Unicode form of an internationalised name.
+    pub unicode: Option<String>,
+    pub tld: String,
+    /// active or removed
+    pub status: String,
+    pub added_at: String,
+    pub removed_at: Option<String>,
+    /// Strings.
+    pub tags: serde_json::Value,
+    pub custom_label: String,
+    pub folder: Option<FolderRef>,
+    pub is_favorite: bool,
+    pub scan_count: i64,
+    pub first_seen: Option<String>,
+    pub last_scanned: Option<String>,
+    pub scan_summary: ScanSummary,
+    pub updated_at: String,
+    pub version: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub notes: Option<String>,
+    /// The whole latest scan: fields, records and failed lookups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub latest_scan: Option<serde_json::Value>,
+    /// Registration data (RDAP), `null` until fetched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub whois: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, value_type = Option<String>)]
+    pub whois_fetched_at: Option<Option<String>>,
+}
+
+fn domain_row(r: &sqlx::any::AnyRow, full: bool) -> Result<DomainView, sqlx::Error> {
     use sqlx::Row;
     let latest = json_col(r.try_get(21)?);
     let fields = latest.get("fields").cloned().unwrap_or_default();
-    let mut v = serde_json::json!({
-        "id": r.try_get::<String, _>(0)?, "workspace_id": r.try_get::<String, _>(1)?,
-        "domain": r.try_get::<String, _>(2)?, "unicode": r.try_get::<Option<String>, _>(3)?,
-        "tld": r.try_get::<String, _>(4)?, "status": r.try_get::<String, _>(5)?,
-        "added_at": r.try_get::<String, _>(6)?, "removed_at": r.try_get::<Option<String>, _>(7)?,
-        "tags": json_col(r.try_get(8)?), "custom_label": r.try_get::<String, _>(10)?,
-        "folder": r.try_get::<Option<String>, _>(11)?.map(|id| serde_json::json!({
-            "id": id, "name": r.try_get::<Option<String>, _>(12).ok().flatten(),
-        })),
-        "is_favorite": r.try_get::<i32, _>(13).map(|f| f != 0).or_else(|_| r.try_get::<i64, _>(13).map(|f| f != 0))?,
-        "scan_count": r.try_get::<i64, _>(14)?, "first_seen": r.try_get::<Option<String>, _>(15)?,
-        "last_scanned": r.try_get::<Option<String>, _>(16)?,
-        "scan_summary": {
-            "email_gateway": r.try_get::<Option<String>, _>(17)?,
-            "dmarc_status": r.try_get::<String, _>(18)?, "dmarc_policy": r.try_get::<Option<String>, _>(19)?,
-            "spf_status": r.try_get::<String, _>(20)?,
-            "spf_lookups": fields.get("spf_lookups"), "mx": fields.get("mx"),
-            "scanned_at": latest.get("scanned_at"),
-        },
-        "updated_at": r.try_get::<String, _>(24)?, "version": r.try_get::<i64, _>(25)?,
+    let folder = r.try_get::<Option<String>, _>(11)?.map(|id| FolderRef {
+        id,
+        name: r.try_get::<Option<String>, _>(12).ok().flatten(),
     });
-    if full {
-        v["notes"] = serde_json::Value::String(r.try_get::<String, _>(9)?);
-        v["latest_scan"] = latest;
-        v["whois"] = json_col(r.try_get(22)?);
-        v["whois_fetched_at"] = serde_json::json!(r.try_get::<Option<String>, _>(23)?);
-    }
-    Ok(v)
+    Ok(DomainView {
+        id: r.try_get(0)?,
+        workspace_id: r.try_get(1)?,
+        domain: r.try_get(2)?,
+        unicode: r.try_get(3)?,
+        tld: r.try_get(4)?,
+        status: r.try_get(5)?,
+        added_at: r.try_get(6)?,
+        removed_at: r.try_get(7)?,
+        tags: json_col(r.try_get(8)?),
+        custom_label: r.try_get(10)?,
+        folder,
+        is_favorite: r
+            .try_get::<i32, _>(13)
+            .map(|f| f != 0)
+            .or_else(|_| r.try_get::<i64, _>(13).map(|f| f != 0))?,
+        scan_count: r.try_get(14)?,
+        first_seen: r.try_get(15)?,
+        last_scanned: r.try_get(16)?,
+        scan_summary: ScanSummary {
+            email_gateway: r.try_get(17)?,
+            dmarc_status: r.try_get(18)?,
+            dmarc_policy: r.try_get(19)?,
+            spf_status: r.try_get(20)?,
+            spf_lookups: fields.get("spf_lookups").cloned(),
+            mx: fields.get("mx").cloned(),
+            scanned_at: latest.get("scanned_at").cloned(),
+        },
+        updated_at: r.try_get(24)?,
+        version: r.try_get(25)?,
+        notes: if full { Some(r.try_get(9)?) } else { None },
+        whois: if full {
+            Some(json_col(r.try_get(22)?))
+        } else {
+            None
+        },
+        whois_fetched_at: if full { Some(r.try_get(23)?) } else { None },
+        latest_scan: full.then_some(latest),
+    })
+}
+
+/// One detected change of a scanned field.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ChangeView {
+    pub id: String,
+    /// e.g. `mx`, `dmarc_policy`, `spf`
+    pub field_name: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub detected_at: String,
+}
+
+/// One scan of a domain.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ScanView {
+    pub id: String,
+    pub scanned_at: String,
+    /// What the scan derived (mx, email gateway, DMARC, SPF, …).
+    pub fields: serde_json::Value,
+    /// The DNS records read.
+    pub records: serde_json::Value,
+    /// Lookups that failed, with why.
+    pub failed: serde_json::Value,
+    pub duration_ms: i64,
+}
+
+/// The last change of one field.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct LastChange {
+    pub previous: Option<String>,
+    pub current: Option<String>,
+    pub changed_at: String,
+}
+
+/// A folder with how many active domains it holds.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct FolderView {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub domain_count: i64,
 }
 
 /// A page of a workspace's domains and the exact total.
@@ -362,7 +486,7 @@ pub async fn list_domains(
     ws: &str,
     f: &crate::query::ListFilter,
     d: &DomainFilter,
-) -> Result<(Vec<serde_json::Value>, i64), sqlx::Error> {
+) -> Result<(Vec<DomainView>, i64), sqlx::Error> {
     let mut wheres = vec!["d.workspace_id = $1".to_string()];
     let mut binds: Vec<String> = vec![ws.to_string()];
     let mut push = |clause: &str, value: String, binds: &mut Vec<String>| {
@@ -464,7 +588,7 @@ pub async fn get_domain(
     db: &crate::Db,
     ws: &str,
     id: &str,
-) -> Result<Option<serde_json::Value>, sqlx::Error> {
+) -> Result<Option<DomainView>, sqlx::Error> {
     let row = sqlx::query(&format!(
         "SELECT {DOMAIN_COLUMNS} FROM {DOMAIN_FROM} WHERE d.workspace_id = $1 AND d.domain_id = $2"
     ))
@@ -482,7 +606,7 @@ pub async fn changes(
     domain: &str,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<serde_json::Value>, i64), sqlx::Error> {
+) -> Result<(Vec<ChangeView>, i64), sqlx::Error> {
     use sqlx::Row;
     let rows = sqlx::query(&format!(
         "SELECT event_id, field_name, old_value, new_value, detected_at FROM rm_domain_changes \
@@ -504,11 +628,13 @@ pub async fn changes(
     let out = rows
         .iter()
         .map(|r| {
-            Ok(serde_json::json!({
-                "id": r.try_get::<String, _>(0)?, "field_name": r.try_get::<String, _>(1)?,
-                "old_value": r.try_get::<Option<String>, _>(2)?, "new_value": r.try_get::<Option<String>, _>(3)?,
-                "detected_at": r.try_get::<String, _>(4)?,
-            }))
+            Ok(ChangeView {
+                id: r.try_get(0)?,
+                field_name: r.try_get(1)?,
+                old_value: r.try_get(2)?,
+                new_value: r.try_get(3)?,
+                detected_at: r.try_get(4)?,
+            })
         })
         .collect::<Result<_, sqlx::Error>>()?;
     Ok((out, total))
@@ -521,7 +647,7 @@ pub async fn scans(
     domain: &str,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<serde_json::Value>, i64), sqlx::Error> {
+) -> Result<(Vec<ScanView>, i64), sqlx::Error> {
     use sqlx::Row;
     let rows = sqlx::query(&format!(
         "SELECT event_id, scanned_at, fields, records, failed, duration_ms FROM rm_domain_scans \
@@ -543,11 +669,14 @@ pub async fn scans(
     let out = rows
         .iter()
         .map(|r| {
-            Ok(serde_json::json!({
-                "id": r.try_get::<String, _>(0)?, "scanned_at": r.try_get::<String, _>(1)?,
-                "fields": json_col(r.try_get(2)?), "records": json_col(r.try_get(3)?),
-                "failed": json_col(r.try_get(4)?), "duration_ms": r.try_get::<i64, _>(5)?,
-            }))
+            Ok(ScanView {
+                id: r.try_get(0)?,
+                scanned_at: r.try_get(1)?,
+                fields: json_col(r.try_get(2)?),
+                records: json_col(r.try_get(3)?),
+                failed: json_col(r.try_get(4)?),
+                duration_ms: r.try_get(5)?,
+            })
         })
         .collect::<Result<_, sqlx::Error>>()?;
     Ok((out, total))
@@ -559,7 +688,7 @@ pub async fn last_change(
     ws: &str,
     domain: &str,
     field: &str,
-) -> Result<Option<serde_json::Value>, sqlx::Error> {
+) -> Result<Option<LastChange>, sqlx::Error> {
     use sqlx::Row;
     let row = sqlx::query(
         "SELECT old_value, new_value, detected_at FROM rm_domain_changes \
@@ -571,16 +700,17 @@ pub async fn last_change(
     .fetch_optional(&db.pool)
     .await?;
     row.map(|r| {
-        Ok(serde_json::json!({
-            "previous": r.try_get::<Option<String>, _>(0)?, "current": r.try_get::<Option<String>, _>(1)?,
-            "changed_at": r.try_get::<String, _>(2)?,
-        }))
+        Ok(LastChange {
+            previous: r.try_get(0)?,
+            current: r.try_get(1)?,
+            changed_at: r.try_get(2)?,
+        })
     })
     .transpose()
 }
 
 /// A workspace's live folders with how many active domains each holds.
-pub async fn folders(db: &crate::Db, ws: &str) -> Result<Vec<serde_json::Value>, sqlx::Error> {
+pub async fn folders(db: &crate::Db, ws: &str) -> Result<Vec<FolderView>, sqlx::Error> {
     use sqlx::Row;
     let rows = sqlx::query(
         "SELECT f.folder_id, f.name, f.created_at, f.updated_at, \
@@ -592,11 +722,13 @@ pub async fn folders(db: &crate::Db, ws: &str) -> Result<Vec<serde_json::Value>,
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(serde_json::json!({
-                "id": r.try_get::<String, _>(0)?, "name": r.try_get::<String, _>(1)?,
-                "created_at": r.try_get::<String, _>(2)?, "updated_at": r.try_get::<String, _>(3)?,
-                "domain_count": r.try_get::<i64, _>(4)?,
-            }))
+            Ok(FolderView {
+                id: r.try_get(0)?,
+                name: r.try_get(1)?,
+                created_at: r.try_get(2)?,
+                updated_at: r.try_get(3)?,
+                domain_count: r.try_get(4)?,
+            })
         })
         .collect()
 }

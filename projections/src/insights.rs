@@ -9,14 +9,14 @@ use serde_json::Value;
 use sqlx::Row;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct GoalCount {
     pub name: String,
     pub completions: i64,
     pub last_completed_at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PaymentView {
     pub transaction_id: String,
     pub amount: i64,
@@ -28,10 +28,13 @@ pub struct PaymentView {
     pub occurred_at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// What is known of one visitor of a site.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VisitorProfile {
     pub visitor_id: Option<String>,
     pub user_id: Option<String>,
+    /// From identify calls.
+    #[schema(value_type = Object)]
     pub traits: Value,
     pub first_seen: Option<String>,
     pub last_seen: Option<String>,

@@ -438,8 +438,8 @@ async fn from_hits(
     Ok(out)
 }
 
-/// Revenue of one currency.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+/// Revenue of one currency, in minor units.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Revenue {
     pub gross: i64,
     pub refunds: i64,

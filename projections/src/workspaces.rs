@@ -116,6 +116,10 @@ pub struct WorkspaceView {
     pub created_at: String,
     pub updated_at: String,
     pub version: i64,
+    /// Set when the answer is the state as of a past time (`?as_of=`), folded from the log.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub as_of: Option<String>,
 }
 
 fn workspace(r: &AnyRow) -> Result<WorkspaceView, sqlx::Error> {
@@ -132,6 +136,7 @@ fn workspace(r: &AnyRow) -> Result<WorkspaceView, sqlx::Error> {
         created_at: r.try_get(7)?,
         updated_at: r.try_get(8)?,
         version: r.try_get(9)?,
+        as_of: None,
     })
 }
 

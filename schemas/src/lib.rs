@@ -212,24 +212,39 @@ pub fn public_event(e: &keel_events::RecordedEvent) -> Value {
 }
 
 /// [`public_event`] before it becomes a JSON tree: serialized straight to text where only text
-/// is needed (webhook bodies). Fields in alphabetical order, as a JSON object prints them.
-#[derive(serde::Serialize)]
+/// is needed (webhook bodies). Fields in alphabetical order, as a JSON object prints them. Also
+/// the schema of every history and audit row in the OpenAPI document.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Event)]
 pub struct PublicEvent<'a> {
+    /// `operator`, `key:<id>`, `user:<id>` or `system`
+    #[schema(value_type = String)]
     actor: &'a keel_events::Actor,
+    /// The event that caused this one, if any.
+    #[schema(value_type = Option<String>)]
     causation_id: &'a Option<keel_events::EventId>,
+    #[schema(value_type = Option<String>)]
     correlation_id: &'a Option<String>,
-    /// `data` is always in the type's current shape; the row may hold an older one.
+    /// The event's fields, always in the type's current shape (the row may hold an older one).
+    #[schema(value_type = Object)]
     data: Data<'a>,
+    #[schema(value_type = String)]
     event_id: &'a keel_events::EventId,
+    /// e.g. `key.rotated`
     event_type: &'static str,
     occurred_at: String,
+    /// Position in the log (global order).
     position: i64,
     recorded_at: String,
+    #[schema(value_type = Option<String>)]
     request_id: &'a Option<String>,
     schema_version: i32,
     stored_schema_version: i32,
+    #[schema(value_type = String)]
     stream_id: &'a keel_events::StreamId,
+    /// Version of its stream.
     version: i64,
+    #[schema(value_type = String)]
     workspace_id: &'a keel_events::WorkspaceId,
 }
 

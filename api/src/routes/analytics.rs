@@ -5,7 +5,7 @@
 use crate::auth::Caller;
 use crate::entropy::Entropy;
 use crate::error::ApiError;
-use crate::http::{json_body, POSITION_HEADER};
+use crate::http::{json_body, Accepted, Data, POSITION_HEADER};
 use crate::routes::command_meta;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -23,8 +23,8 @@ use keel_commands::{
 };
 use keel_events::{SiteId, StreamId, WorkspaceId};
 use rand::Rng;
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use std::collections::HashMap;
 
 /// The site, if it is live and in this workspace (another workspace's site is simply not found).
@@ -212,6 +212,37 @@ async fn prepare(
         .ok_or_else(|| ApiError::Internal("a hit without a visitor".into()))
 }
 
+/// What became of a batch.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BatchResult {
+    /// Items recorded now.
+    pub accepted: u64,
+    /// Items recorded before (same `event_id`): counted once.
+    pub duplicate: u64,
+    /// Items refused; `errors` says why.
+    pub rejected: usize,
+    pub errors: Vec<ItemRefused>,
+}
+
+/// One refused item of a batch.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ItemRefused {
+    /// Its index in `events`.
+    pub index: usize,
+    pub reason: String,
+}
+
+/// A recorded (or already recorded) payment.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PaymentAnswer {
+    pub site_id: String,
+    pub transaction_id: String,
+    pub amount: i64,
+    pub currency: String,
+    /// recorded or duplicate
+    pub status: &'static str,
+}
+
 pub fn position_header(resp: &mut actix_web::HttpResponseBuilder, last: i64) {
     if last > 0 {
         resp.insert_header((POSITION_HEADER, last.to_string()));
@@ -219,7 +250,7 @@ pub fn position_header(resp: &mut actix_web::HttpResponseBuilder, last: i64) {
 }
 
 #[utoipa::path(post, path = "/api/v1/events", tag = "analytics", request_body = EventsBody,
-    responses((status = 202, description = "counts of accepted, duplicate and rejected items, with each rejected item's index and reason"),
+    responses((status = 202, description = "counts of accepted, duplicate and rejected items, with each rejected item's index and reason", body = Data<BatchResult>),
         (status = 404, description = "no item names a site of the workspace", body = crate::openapi::ErrorBody),
         (status = 413, description = "over 1,000 items or 1 MiB", body = crate::openapi::ErrorBody)))]
 pub async fn ingest(
@@ -259,7 +290,7 @@ pub async fn ingest(
     let mut unavailable = 0usize;
     for (index, result) in results.into_iter().enumerate() {
         match result {
-            Err(reason) => errors.push(json!({ "index": index, "reason": reason })),
+            Err(reason) => errors.push(ItemRefused { index, reason }),
             Ok(Ok(AppendOutcome {
                 duplicate: true, ..
             })) => duplicate += 1,
@@ -271,7 +302,10 @@ pub async fn ingest(
             Ok(Err(e)) => {
                 unavailable += 1;
                 tracing::warn!(error = %e, index, "event not appended");
-                errors.push(json!({ "index": index, "reason": "temporarily unavailable; resend this item" }));
+                errors.push(ItemRefused {
+                    index,
+                    reason: "temporarily unavailable; resend this item".into(),
+                });
             }
         }
     }
@@ -282,9 +316,14 @@ pub async fn ingest(
     }
     let mut resp = HttpResponse::build(StatusCode::ACCEPTED);
     position_header(&mut resp, last);
-    Ok(resp.json(json!({ "data": {
-        "accepted": accepted, "duplicate": duplicate, "rejected": errors.len(), "errors": errors,
-    }})))
+    Ok(resp.json(Data {
+        data: BatchResult {
+            accepted,
+            duplicate,
+            rejected: errors.len(),
+            errors,
+        },
+    }))
 }
 
 pub async fn site_of(state: &AppState, ws: WorkspaceId, raw: &str) -> Result<Site, ApiError> {
@@ -308,7 +347,9 @@ async fn append_one(
     let outcome = analytics::append_visitor_event(&state.store, request).await?;
     let mut resp = HttpResponse::build(StatusCode::ACCEPTED);
     position_header(&mut resp, outcome.last_position);
-    Ok(resp.json(json!({ "data": { "status": "accepted" } })))
+    Ok(resp.json(Data {
+        data: Accepted { status: "accepted" },
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -327,7 +368,7 @@ pub struct GoalBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/goals", tag = "analytics", request_body = GoalBody,
-    responses((status = 202, description = "accepted"), (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+    responses((status = 202, description = "accepted", body = Data<Accepted>), (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn goal(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -360,7 +401,7 @@ pub struct IdentifyBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/identify", tag = "analytics", request_body = IdentifyBody,
-    responses((status = 202, description = "accepted"), (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+    responses((status = 202, description = "accepted", body = Data<Accepted>), (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn identify(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -404,7 +445,7 @@ pub struct PaymentBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/payments", tag = "analytics", request_body = PaymentBody,
-    responses((status = 201, description = "recorded"), (status = 200, description = "a duplicate of a recorded transaction id; nothing changed"),
+    responses((status = 201, description = "recorded", body = Data<PaymentAnswer>), (status = 200, description = "a duplicate of a recorded transaction id; nothing changed", body = Data<PaymentAnswer>),
         (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn payment(
     req: HttpRequest,
@@ -448,9 +489,14 @@ pub async fn payment(
         metadata: command_meta(&req, &caller),
         now: at,
     };
-    let view = |status: &str| {
-        json!({ "data": { "site_id": site.id, "transaction_id": transaction_id, "amount": amount,
-            "currency": body.currency, "status": status } })
+    let view = |status: &'static str| Data {
+        data: PaymentAnswer {
+            site_id: site.id.to_string(),
+            transaction_id: transaction_id.clone(),
+            amount,
+            currency: body.currency.clone(),
+            status,
+        },
     };
     match execute::<PaymentAggregate>(&state.store, &exec, &command, Entropy::of(&req).event_ids())
         .await

@@ -8,8 +8,10 @@ use keel_commands::api_key::ApiKeyAggregate;
 use keel_commands::workspace::WorkspaceAggregate;
 use keel_commands::{Aggregate, DomainError};
 use keel_events::{DomainEvent, RecordedEvent, WorkspaceId};
+use keel_projections::api_keys::ApiKeyView;
+use keel_projections::workspaces::{WorkspaceSettingsView, WorkspaceView};
 use keel_schemas::format_ts;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// `as_of` from the query string: `None` if absent; 400 if malformed; 422 if in the future.
 pub fn param(req: &HttpRequest, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, ApiError> {
@@ -105,7 +107,7 @@ impl KeyFold {
     }
 
     /// The key in the shape of `GET /api/v1/keys/{id}`, as of `at`; `None` if it did not exist.
-    pub fn view(&self, at: DateTime<Utc>) -> Option<Value> {
+    pub fn view(&self, at: DateTime<Utc>) -> Option<ApiKeyView> {
         let k = self.key.as_ref()?;
         let status = if k.revoked {
             "revoked"
@@ -115,22 +117,38 @@ impl KeyFold {
             "active"
         };
         let rotation = self.rotation;
-        Some(json!({
-            "id": k.id, "workspace_id": k.workspace_id, "name": k.name, "prefix": k.prefix,
-            "environment": self.environment,
-            "scopes": k.scopes, "rate_limit_tier": k.rate_limit_tier.map(|t| t.as_str()), "status": status,
-            "created_at": self.created_at.map(format_ts), "updated_at": self.updated_at.map(format_ts),
-            "expires_at": k.expires_at.map(format_ts), "last_used_at": Value::Null,
-            "rotated_at": rotation.map(|r| format_ts(r.0)),
-            "previous_key_valid_until": rotation.map(|r| format_ts(r.1)).filter(|_| rotation.is_some_and(|r| r.1 > at)),
-            "version": self.version, "as_of": format_ts(at),
-        }))
+        let environment = self.environment.clone().unwrap_or_else(|| {
+            if k.prefix.starts_with("keel_test_") {
+                "test"
+            } else {
+                "live"
+            }
+            .into()
+        });
+        Some(ApiKeyView {
+            id: k.id.to_string(),
+            workspace_id: k.workspace_id.to_string(),
+            name: k.name.clone(),
+            prefix: k.prefix.clone(),
+            environment,
+            scopes: k.scopes.clone(),
+            rate_limit_tier: k.rate_limit_tier,
+            status: status.into(),
+            created_at: self.created_at.map(format_ts).unwrap_or_default(),
+            updated_at: self.updated_at.map(format_ts).unwrap_or_default(),
+            expires_at: k.expires_at.map(format_ts),
+            last_used_at: None,
+            rotated_at: rotation.map(|r| format_ts(r.0)),
+            previous_key_valid_until: rotation.filter(|r| r.1 > at).map(|r| format_ts(r.1)),
+            version: self.version,
+            as_of: Some(format_ts(at)),
+        })
     }
 }
 
 /// A key as it was after `events` (its own stream, up to an instant), in the shape of
 /// `GET /api/v1/keys/{id}`; `None` if it did not exist yet.
-pub fn key_view(events: &[RecordedEvent], at: DateTime<Utc>) -> Option<Value> {
+pub fn key_view(events: &[RecordedEvent], at: DateTime<Utc>) -> Option<ApiKeyView> {
     events
         .iter()
         .fold(KeyFold::default(), KeyFold::evolve)
@@ -145,7 +163,7 @@ pub async fn key_at(
     ws: WorkspaceId,
     id: keel_events::ApiKeyId,
     at: DateTime<Utc>,
-) -> Result<Option<Value>, ApiError> {
+) -> Result<Option<ApiKeyView>, ApiError> {
     let db = store.db();
     let stream = keel_events::StreamId::api_key(id);
     let until = format_ts(at);
@@ -196,20 +214,28 @@ pub async fn key_at(
 }
 
 /// A workspace as it was, in the shape of `GET /api/v1/workspaces/{id}`.
-pub fn workspace_view(events: &[RecordedEvent], at: DateTime<Utc>) -> Option<Value> {
+pub fn workspace_view(events: &[RecordedEvent], at: DateTime<Utc>) -> Option<WorkspaceView> {
     let w = WorkspaceAggregate::fold(events.iter().map(|e| &e.event))?;
     let first = events.first()?;
     let last = events.last()?;
-    Some(json!({
-        "id": w.id, "name": w.name, "slug": w.slug, "tier": w.tier.as_str(),
-        "settings": { "timezone": w.settings.timezone, "locale": w.settings.locale },
-        "status": if w.deleted { "deleted" } else { "active" },
-        "created_at": format_ts(first.recorded_at), "updated_at": format_ts(last.recorded_at),
-        "version": last.stream_version, "as_of": format_ts(at),
-    }))
+    Some(WorkspaceView {
+        id: w.id.to_string(),
+        name: w.name,
+        slug: w.slug,
+        tier: w.tier.as_str().to_string(),
+        settings: WorkspaceSettingsView {
+            timezone: w.settings.timezone,
+            locale: w.settings.locale,
+        },
+        status: if w.deleted { "deleted" } else { "active" }.into(),
+        created_at: format_ts(first.recorded_at),
+        updated_at: format_ts(last.recorded_at),
+        version: last.stream_version,
+        as_of: Some(format_ts(at)),
+    })
 }
 
 /// What `keel replay` and the history endpoints print for one event.
 pub fn history_row(e: &RecordedEvent) -> Value {
-    crate::routes::audit::audit_view(e)
+    keel_schemas::public_event(e)
 }

@@ -2,12 +2,14 @@
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::http::Data;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::json;
+use keel_schemas::PublicEvent;
+use serde::Serialize;
 
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
-    responses((status = 200, description = "ok, or the first broken position of the workspace's hash chain, with the reason; checked, head_seq, head_hash, pending (events not chained yet)")))]
+    responses((status = 200, description = "ok, or the first broken position of the workspace's hash chain, with the reason", body = Data<ChainReport>)))]
 pub async fn verify(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -15,11 +17,17 @@ pub async fn verify(
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
     let v = keel_infra::chain::verify(&state.db, &ws.to_string()).await?;
-    Ok(HttpResponse::Ok().json(json!({ "data": {
-        "status": if v.ok { "ok" } else { "broken" },
-        "ok": v.ok, "checked": v.checked, "head_seq": v.head_seq, "head_hash": v.head_hash,
-        "first_broken": v.first_broken, "pending": v.pending,
-    }})))
+    Ok(HttpResponse::Ok().json(Data {
+        data: ChainReport {
+            status: if v.ok { "ok" } else { "broken" },
+            ok: v.ok,
+            checked: v.checked,
+            head_seq: v.head_seq,
+            head_hash: v.head_hash,
+            first_broken: v.first_broken,
+            pending: v.pending,
+        },
+    }))
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -126,12 +134,46 @@ fn audit_query(p: &EventsParams) -> Result<(keel_infra::audit::AuditQuery, i64),
 }
 
 /// One event as auditors read it.
-pub fn audit_view(e: &keel_events::RecordedEvent) -> serde_json::Value {
-    keel_schemas::public_event(e)
+pub fn audit_view(e: &keel_events::RecordedEvent) -> PublicEvent<'_> {
+    PublicEvent::of(e)
+}
+
+/// A page of the log.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AuditPage<'a> {
+    pub data: Vec<PublicEvent<'a>>,
+    pub meta: AuditMeta,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AuditMeta {
+    pub limit: i64,
+    /// asc or desc
+    pub order: &'static str,
+    /// Pass as `cursor` for the next page; `null` at the end.
+    pub next_cursor: Option<String>,
+    /// Committed events not readable yet because an older transaction is still running.
+    pub pending: i64,
+}
+
+/// A workspace's hash chain, recomputed.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ChainReport {
+    /// ok or broken
+    pub status: &'static str,
+    pub ok: bool,
+    /// Links checked.
+    pub checked: i64,
+    pub head_seq: i64,
+    pub head_hash: String,
+    /// Where it broke first, if it did.
+    pub first_broken: Option<keel_infra::chain::Break>,
+    /// Events of the workspace the chainer has not reached yet.
+    pub pending: i64,
 }
 
 #[utoipa::path(get, path = "/api/v1/audit/events", tag = "audit", params(EventsParams),
-    responses((status = 200, description = "a page of the workspace's log, next_cursor, and pending: committed events not readable yet because an older transaction is still running (they appear once it ends, so a cursor never skips one); with Accept: application/x-ndjson the whole filtered history, one event per line"),
+    responses((status = 200, description = "a page of the workspace's log, next_cursor, and pending: committed events not readable yet because an older transaction is still running (they appear once it ends, so a cursor never skips one); with Accept: application/x-ndjson the whole filtered history, one event per line", content((AuditPage = "application/json"), (PublicEvent = "application/x-ndjson"))),
         (status = 400, description = "malformed cursor, time or parameter", body = crate::openapi::ErrorBody),
         (status = 404, description = "stream_id names no stream of the workspace", body = crate::openapi::ErrorBody)))]
 pub async fn events(
@@ -174,7 +216,9 @@ pub async fn events(
                     Ok(page) => {
                         let mut out = String::new();
                         for (_, e) in &page {
-                            out.push_str(&audit_view(e).to_string());
+                            out.push_str(
+                                &serde_json::to_string(&audit_view(e)).unwrap_or_default(),
+                            );
                             out.push('\n');
                         }
                         let done = page.len() < 500;
@@ -210,8 +254,13 @@ pub async fn events(
         .flatten();
     q.cursor = None;
     let rows: Vec<_> = page.iter().map(|(_, e)| audit_view(e)).collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "data": rows,
-        "meta": { "limit": limit, "order": if q.newest_first { "desc" } else { "asc" }, "next_cursor": next, "pending": pending },
-    })))
+    Ok(HttpResponse::Ok().json(AuditPage {
+        data: rows,
+        meta: AuditMeta {
+            limit,
+            order: if q.newest_first { "desc" } else { "asc" },
+            next_cursor: next,
+            pending,
+        },
+    }))
 }

@@ -4,7 +4,8 @@ use crate::auth::Caller;
 use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{
-    envelope, if_match, json_body, list_filter, wait_for_position, written, POSITION_HEADER,
+    envelope, if_match, json_body, list_filter, wait_for_position, written, Data, Page,
+    POSITION_HEADER,
 };
 use crate::routes::analytics::load_site;
 use crate::routes::command_meta;
@@ -16,11 +17,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use keel_commands::dashboard::{Dashboard, DashboardAggregate, DashboardCommand};
 use keel_commands::{execute, Aggregate, EventStore, Execution};
 use keel_events::{DashboardId, StreamId, Widget, WorkspaceId};
-use keel_projections::dashboards::{self, DASHBOARD_SORTS};
+use keel_projections::dashboards::{self, DashboardView, DASHBOARD_SORTS};
 use keel_projections::stats::Interval;
 use keel_projections::Projection;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -70,9 +71,18 @@ async fn check_sites(
     Ok(())
 }
 
-fn view(d: &Dashboard, version: i64, created: &str, at: &str) -> Value {
-    json!({ "id": d.id, "workspace_id": d.workspace_id, "name": d.name, "widgets": d.widgets,
-        "status": "active", "created_at": created, "updated_at": at, "version": version })
+/// A dashboard as its writer sees it right after the write, from the aggregate's state.
+fn view(d: &Dashboard, version: i64, created: &str, at: &str) -> DashboardView {
+    DashboardView {
+        id: d.id.to_string(),
+        workspace_id: d.workspace_id.to_string(),
+        name: d.name.clone(),
+        widgets: serde_json::to_value(&d.widgets).unwrap_or(Value::Array(vec![])),
+        status: "active".into(),
+        created_at: created.to_string(),
+        updated_at: at.to_string(),
+        version,
+    }
 }
 
 fn exec(
@@ -91,7 +101,7 @@ fn exec(
 }
 
 #[utoipa::path(post, path = "/api/v1/dashboards", tag = "dashboards", request_body = DashboardBody,
-    responses((status = 201, description = "created", body = crate::openapi::DashboardResponse), (status = 422, body = crate::openapi::ErrorBody)))]
+    responses((status = 201, description = "created", body = Data<DashboardView>), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -130,7 +140,7 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/api/v1/dashboards", tag = "dashboards", params(crate::openapi::ListQuery),
-    responses((status = 200, description = "the workspace's dashboards, paginated")))]
+    responses((status = 200, description = "the workspace's dashboards, paginated", body = Page<DashboardView>)))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -145,7 +155,7 @@ pub async fn list(
 }
 
 #[utoipa::path(get, path = "/api/v1/dashboards/{id}", tag = "dashboards", params(("id" = String, Path, description = "dashboard id")),
-    responses((status = 200, body = crate::openapi::DashboardResponse), (status = 404, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = Data<DashboardView>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -160,11 +170,11 @@ pub async fn get(
         .ok_or(ApiError::NotFound("dashboard"))?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", format!("\"{}\"", d.version)))
-        .json(json!({ "data": d })))
+        .json(Data { data: d }))
 }
 
 #[utoipa::path(patch, path = "/api/v1/dashboards/{id}", tag = "dashboards", params(("id" = String, Path, description = "dashboard id")), request_body = DashboardBody,
-    responses((status = 200, body = crate::openapi::DashboardResponse), (status = 404, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = Data<DashboardView>), (status = 404, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -224,8 +234,40 @@ pub async fn delete(
         .finish())
 }
 
+/// A dashboard with each widget's series.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DashboardData {
+    pub id: String,
+    pub name: String,
+    pub widgets: Vec<WidgetData>,
+}
+
+/// A widget as saved, with its series over its period.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct WidgetData {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub widget: keel_events::Widget,
+    pub series: Vec<WidgetPoint>,
+    /// rollups or events; absent when the widget's site is gone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub source: Option<&'static str>,
+    /// Why the widget has no series.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub error: Option<&'static str>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct WidgetPoint {
+    pub date: String,
+    /// The widget's metric in that bucket (a number, or per-currency amounts for revenue).
+    pub value: Value,
+}
+
 #[utoipa::path(get, path = "/api/v1/dashboards/{id}/data", tag = "dashboards", params(("id" = String, Path, description = "dashboard id")),
-    responses((status = 200, description = "`{\"data\": {\"id\", \"name\", \"widgets\": [{…widget, \"series\": [{\"date\", \"value\"}]}]}}`"), (status = 404, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "the dashboard with each widget's series", body = Data<DashboardData>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn data(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -238,10 +280,14 @@ pub async fn data(
     wait_for_position(&req, &state, Projection::Analytics).await?;
     let mut widgets = Vec::with_capacity(d.widgets.len());
     for w in &d.widgets {
-        let mut out = serde_json::to_value(w).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let mut out = WidgetData {
+            widget: w.clone(),
+            series: vec![],
+            source: None,
+            error: None,
+        };
         let Some(site) = load_site(&state, ws, w.site_id).await? else {
-            out["error"] = json!("the site has been deleted");
-            out["series"] = json!([]);
+            out.error = Some("the site has been deleted");
             widgets.push(out);
             continue;
         };
@@ -265,16 +311,23 @@ pub async fn data(
             _ => Interval::Day,
         };
         let (rows, source) = series(&state, &q, interval, &[w.metric.as_str()]).await?;
-        out["series"] = Value::Array(
-            rows.into_iter()
-                .map(|r| json!({ "date": r["date"], "value": r[w.metric.as_str()] }))
-                .collect(),
-        );
-        out["source"] = json!(source.as_str());
+        out.series = rows
+            .into_iter()
+            .map(|r| WidgetPoint {
+                value: r.metrics.get(w.metric.as_str()),
+                date: r.date,
+            })
+            .collect();
+        out.source = Some(source.as_str());
         widgets.push(out);
     }
-    Ok(HttpResponse::Ok()
-        .json(json!({ "data": { "id": d.id, "name": d.name, "widgets": widgets } })))
+    Ok(HttpResponse::Ok().json(Data {
+        data: DashboardData {
+            id: d.id.to_string(),
+            name: d.name,
+            widgets,
+        },
+    }))
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

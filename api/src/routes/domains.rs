@@ -5,7 +5,8 @@ use crate::auth::Caller;
 use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{
-    envelope, json_body, list_filter, query_pairs, wait_for_position, written, POSITION_HEADER,
+    envelope, json_body, list_filter, query_pairs, wait_for_position, written, Data, Page,
+    POSITION_HEADER,
 };
 use crate::routes::command_meta;
 use crate::state::AppState;
@@ -21,8 +22,8 @@ use keel_commands::{execute, Aggregate, CommandError, DomainError, EventStore, E
 use keel_events::{DomainId, FolderId, StreamId, WorkspaceId};
 use keel_projections::domains::{self as rm, DomainFilter, DOMAIN_SORTS, DOMAIN_STATUSES};
 use keel_projections::Projection;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::BTreeSet;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -92,8 +93,130 @@ async fn folder_exists(state: &AppState, ws: WorkspaceId, raw: &str) -> Result<b
         .is_some_and(|f| f.workspace_id == ws && !f.deleted))
 }
 
+/// What became of an add.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DomainsAdded {
+    /// Names in the request.
+    pub domains_submitted: usize,
+    /// Newly watched (or watched again).
+    pub domains_added: usize,
+    /// Already watched, or repeated in the request.
+    pub domains_existing: usize,
+    pub domains_invalid: Vec<InvalidDomain>,
+    pub scans_queued: usize,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct InvalidDomain {
+    pub input: String,
+    pub reason: String,
+}
+
+/// One domain with its last 100 changes.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DomainDetail {
+    #[serde(flatten)]
+    pub domain: rm::DomainView,
+    pub changes: Vec<rm::ChangeView>,
+}
+
+/// A domain as it was at `as_of`, folded from its history.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DomainAsOf {
+    pub id: String,
+    pub workspace_id: String,
+    pub domain: String,
+    /// active or removed
+    pub status: &'static str,
+    pub added_at: Option<String>,
+    pub tags: Vec<String>,
+    pub notes: String,
+    pub custom_label: String,
+    pub folder_id: Option<String>,
+    pub is_favorite: bool,
+    pub scan_count: i64,
+    pub last_scanned: Option<String>,
+    /// The fields of the last scan by then.
+    pub scan_fields: Value,
+    pub version: Option<i64>,
+    pub as_of: String,
+}
+
+/// `GET /domains/{id}`: the live domain, or with `as_of` the domain as it was.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum DomainAnswer {
+    Live(Box<DomainDetail>),
+    AsOf(Box<DomainAsOf>),
+}
+
+/// A domain after an update.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DomainUpdated {
+    pub id: String,
+    pub domain: String,
+    pub tags: Vec<String>,
+    pub notes: String,
+    pub custom_label: String,
+    pub folder_id: Option<String>,
+    pub is_favorite: bool,
+    pub version: i64,
+}
+
+/// A scan page's context: each field's last change.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ScanMeta {
+    pub total_count: i64,
+    pub limit: i64,
+    pub offset: i64,
+    /// The previous MX, gateway and DMARC policy and when each changed.
+    pub previous: PreviousFields,
+}
+
+/// Each field's last change, `null` if it never changed.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PreviousFields {
+    pub mx: Option<rm::LastChange>,
+    pub email_gateway: Option<rm::LastChange>,
+    pub dmarc_policy: Option<rm::LastChange>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ScanPage {
+    pub data: Vec<rm::ScanView>,
+    pub meta: ScanMeta,
+}
+
+/// Registration data of a domain.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct WhoisAnswer {
+    pub domain: String,
+    /// RDAP: registrar, dates, nameservers, statuses, DNSSEC, privacy; `null` until fetched.
+    pub whois: Value,
+    pub fetched_at: Option<String>,
+}
+
+/// A scan asked for.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ScanQueued {
+    pub domain_id: String,
+    /// Always `queued`.
+    pub status: &'static str,
+}
+
+/// A folder after a write.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FolderWritten {
+    pub id: String,
+    pub name: String,
+    /// On create: 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub domain_count: Option<i64>,
+}
+
 #[utoipa::path(post, path = "/api/v1/domains", tag = "domains", request_body = AddDomainsBody,
-    responses((status = 201, description = "domains_submitted, domains_added, domains_existing, domains_invalid [{input, reason}], scans_queued"),
+    responses((status = 201, description = "what became of each name", body = Data<DomainsAdded>),
         (status = 422, description = "no domains, or more than 500", body = crate::openapi::ErrorBody)))]
 pub async fn add(
     req: HttpRequest,
@@ -112,8 +235,10 @@ pub async fn add(
     let mut names = Vec::new();
     for input in &body.domains {
         match normalize_domain(input) {
-            Err(reason) => invalid
-                .push(json!({ "input": input, "reason": format!("`{}` {reason}", input.trim()) })),
+            Err(reason) => invalid.push(InvalidDomain {
+                input: input.clone(),
+                reason: format!("`{}` {reason}", input.trim()),
+            }),
             Ok(n) if !seen.insert(n.ascii.clone()) => repeated += 1,
             Ok(n) => names.push(n),
         }
@@ -162,10 +287,15 @@ pub async fn add(
     if last_position > 0 {
         resp.insert_header((POSITION_HEADER, last_position.to_string()));
     }
-    Ok(resp.json(json!({ "data": {
-        "domains_submitted": body.domains.len(), "domains_added": added.len(),
-        "domains_existing": existing, "domains_invalid": invalid, "scans_queued": added.len(),
-    } })))
+    Ok(resp.json(Data {
+        data: DomainsAdded {
+            domains_submitted: body.domains.len(),
+            domains_added: added.len(),
+            domains_existing: existing,
+            domains_invalid: invalid,
+            scans_queued: added.len(),
+        },
+    }))
 }
 
 fn one_of(
@@ -191,7 +321,7 @@ fn one_of(
         ("folder_id" = Option<String>, Query, description = "folder id"),
         ("tag" = Option<String>, Query, description = "one tag"),
         ("is_favorite" = Option<bool>, Query, description = "true or false")),
-    responses((status = 200, description = "a page of domains with their scan summary"), (status = 400, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "a page of domains with their scan summary", body = Page<rm::DomainView>), (status = 400, body = crate::openapi::ErrorBody)))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -228,7 +358,7 @@ async fn domain_as_of(
     ws: WorkspaceId,
     id: DomainId,
     at: chrono::DateTime<Utc>,
-) -> Result<Value, ApiError> {
+) -> Result<DomainAsOf, ApiError> {
     let events: Vec<_> = state
         .store
         .read_tenant_stream(ws, &StreamId::domain(id))
@@ -246,19 +376,28 @@ async fn domain_as_of(
         .iter()
         .rev()
         .find(|e| matches!(e.event, keel_events::DomainEvent::DomainScanned(_)));
-    Ok(json!({
-        "id": id, "workspace_id": ws, "domain": d.name, "status": if d.removed { "removed" } else { "active" },
-        "added_at": first, "tags": d.tags, "notes": d.notes, "custom_label": d.custom_label,
-        "folder_id": Some(d.folder_id).filter(|f| !f.is_empty()), "is_favorite": d.is_favorite,
-        "scan_count": d.scans, "last_scanned": scanned.map(|e| keel_schemas::format_ts(e.recorded_at)),
-        "scan_fields": d.last, "version": last.map(|e| e.stream_version),
-        "as_of": keel_schemas::format_ts(at),
-    }))
+    Ok(DomainAsOf {
+        id: id.to_string(),
+        workspace_id: ws.to_string(),
+        domain: d.name,
+        status: if d.removed { "removed" } else { "active" },
+        added_at: first,
+        tags: d.tags,
+        notes: d.notes,
+        custom_label: d.custom_label,
+        folder_id: Some(d.folder_id).filter(|f| !f.is_empty()),
+        is_favorite: d.is_favorite,
+        scan_count: d.scans,
+        last_scanned: scanned.map(|e| keel_schemas::format_ts(e.recorded_at)),
+        scan_fields: serde_json::to_value(&d.last).unwrap_or(Value::Null),
+        version: last.map(|e| e.stream_version),
+        as_of: keel_schemas::format_ts(at),
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/domains/{id}", tag = "domains",
     params(("id" = String, Path, description = "domain id"), ("as_of" = Option<String>, Query, description = "RFC 3339: the domain as it was then")),
-    responses((status = 200, description = "the domain, its latest scan, its last 100 changes and WHOIS"), (status = 404, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "the domain, its latest scan, its last 100 changes and WHOIS (with `as_of`: as it was then)", body = Data<DomainAnswer>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -268,24 +407,25 @@ pub async fn get(
     let ws = caller.workspace(&req, &state).await?;
     let id = parse_domain_id(&path)?;
     if let Some(at) = crate::routes::as_of::param(&req, Utc::now())? {
-        return Ok(
-            HttpResponse::Ok().json(json!({ "data": domain_as_of(&state, ws, id, at).await? }))
-        );
+        return Ok(HttpResponse::Ok().json(Data {
+            data: DomainAnswer::AsOf(Box::new(domain_as_of(&state, ws, id, at).await?)),
+        }));
     }
     wait_for_position(&req, &state, Projection::Domains).await?;
-    let mut d = rm::get_domain(&state.db, &ws.to_string(), &id.to_string())
+    let d = rm::get_domain(&state.db, &ws.to_string(), &id.to_string())
         .await?
         .ok_or(ApiError::NotFound("domain"))?;
     let (changes, _) = rm::changes(&state.db, &ws.to_string(), &id.to_string(), 100, 0).await?;
-    d["changes"] = Value::Array(changes);
     Ok(HttpResponse::Ok()
-        .insert_header(("ETag", format!("\"{}\"", d["version"])))
-        .json(json!({ "data": d })))
+        .insert_header(("ETag", format!("\"{}\"", d.version)))
+        .json(Data {
+            data: DomainAnswer::Live(Box::new(DomainDetail { domain: d, changes })),
+        }))
 }
 
 #[utoipa::path(patch, path = "/api/v1/domains/{id}", tag = "domains", params(("id" = String, Path, description = "domain id")),
     request_body = UpdateDomainBody,
-    responses((status = 200, description = "updated"), (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "updated", body = Data<DomainUpdated>), (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -324,11 +464,16 @@ pub async fn update(
     Ok(written(
         StatusCode::OK,
         &outcome,
-        json!({
-            "id": id, "domain": d.name, "tags": d.tags, "notes": d.notes, "custom_label": d.custom_label,
-            "folder_id": Some(d.folder_id).filter(|f| !f.is_empty()), "is_favorite": d.is_favorite,
-            "version": outcome.stream_version,
-        }),
+        DomainUpdated {
+            id: id.to_string(),
+            domain: d.name,
+            tags: d.tags,
+            notes: d.notes,
+            custom_label: d.custom_label,
+            folder_id: Some(d.folder_id).filter(|f| !f.is_empty()),
+            is_favorite: d.is_favorite,
+            version: outcome.stream_version,
+        },
     ))
 }
 
@@ -357,7 +502,7 @@ pub async fn remove(
 }
 
 #[utoipa::path(get, path = "/api/v1/domains/{id}/changes", tag = "domains", params(("id" = String, Path, description = "domain id"), crate::openapi::ListQuery),
-    responses((status = 200, description = "changes, newest first: field_name, old_value, new_value, detected_at"), (status = 404, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "changes, newest first", body = Page<rm::ChangeView>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn changes(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -382,7 +527,7 @@ pub async fn changes(
 }
 
 #[utoipa::path(get, path = "/api/v1/domains/{id}/scan-results", tag = "domains", params(("id" = String, Path, description = "domain id"), crate::openapi::ListQuery),
-    responses((status = 200, description = "scans, newest first, each with its fields, records and failed lookups; meta.previous: the previous MX, gateway and DMARC policy and when each changed"), (status = 404, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "scans, newest first, each with its fields, records and failed lookups; meta.previous: the previous MX, gateway and DMARC policy and when each changed", body = ScanPage), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn scan_results(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -396,23 +541,24 @@ pub async fn scan_results(
     let f = list_filter(&req, &[], &[])?;
     let (ws_s, id_s) = (ws.to_string(), id.to_string());
     let (rows, total) = rm::scans(&state.db, &ws_s, &id_s, f.limit, f.offset).await?;
-    let mut previous = serde_json::Map::new();
-    for field in ["mx", "email_gateway", "dmarc_policy"] {
-        previous.insert(
-            field.into(),
-            rm::last_change(&state.db, &ws_s, &id_s, field)
-                .await?
-                .unwrap_or(Value::Null),
-        );
-    }
-    Ok(HttpResponse::Ok().json(json!({
-        "data": rows,
-        "meta": { "total_count": total, "limit": f.limit, "offset": f.offset, "previous": previous },
-    })))
+    let previous = PreviousFields {
+        mx: rm::last_change(&state.db, &ws_s, &id_s, "mx").await?,
+        email_gateway: rm::last_change(&state.db, &ws_s, &id_s, "email_gateway").await?,
+        dmarc_policy: rm::last_change(&state.db, &ws_s, &id_s, "dmarc_policy").await?,
+    };
+    Ok(HttpResponse::Ok().json(ScanPage {
+        data: rows,
+        meta: ScanMeta {
+            total_count: total,
+            limit: f.limit,
+            offset: f.offset,
+            previous,
+        },
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/domains/{id}/whois", tag = "domains", params(("id" = String, Path, description = "domain id")),
-    responses((status = 200, description = "registration data (RDAP): registrar, dates, nameservers, statuses, DNSSEC, privacy; null until fetched"), (status = 404, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "registration data (RDAP): registrar, dates, nameservers, statuses, DNSSEC, privacy; null until fetched", body = Data<WhoisAnswer>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn whois(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -425,13 +571,17 @@ pub async fn whois(
     let d = rm::get_domain(&state.db, &ws.to_string(), &id.to_string())
         .await?
         .ok_or(ApiError::NotFound("domain"))?;
-    Ok(HttpResponse::Ok().json(json!({ "data": {
-        "domain": d["domain"], "whois": d["whois"], "fetched_at": d["whois_fetched_at"],
-    } })))
+    Ok(HttpResponse::Ok().json(Data {
+        data: WhoisAnswer {
+            domain: d.domain,
+            whois: d.whois.unwrap_or(Value::Null),
+            fetched_at: d.whois_fetched_at.flatten(),
+        },
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/domains/{id}/scan", tag = "domains", params(("id" = String, Path, description = "domain id")),
-    responses((status = 202, description = "queued for the scanner"), (status = 404, body = crate::openapi::ErrorBody)))]
+    responses((status = 202, description = "queued for the scanner", body = Data<ScanQueued>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn scan_now(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -445,11 +595,16 @@ pub async fn scan_now(
         return Err(ApiError::NotFound("domain"));
     }
     keel_infra::scanner::queue(&state.db, ws, &[id]).await?;
-    Ok(HttpResponse::Accepted().json(json!({ "data": { "domain_id": id, "status": "queued" } })))
+    Ok(HttpResponse::Accepted().json(Data {
+        data: ScanQueued {
+            domain_id: id.to_string(),
+            status: "queued",
+        },
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/domains/{id}/history", tag = "domains", params(("id" = String, Path, description = "domain id"), crate::openapi::ListQuery),
-    responses((status = 200, body = crate::openapi::HistoryList), (status = 404, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = Page<keel_schemas::PublicEvent>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn history(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -478,7 +633,7 @@ pub async fn history(
 }
 
 #[utoipa::path(get, path = "/api/v1/folders", tag = "domains",
-    responses((status = 200, description = "the workspace's folders with their domain counts")))]
+    responses((status = 200, description = "the workspace's folders with their domain counts", body = Data<Vec<rm::FolderView>>)))]
 pub async fn list_folders(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -487,11 +642,11 @@ pub async fn list_folders(
     let ws = caller.workspace(&req, &state).await?;
     wait_for_position(&req, &state, Projection::Domains).await?;
     let rows = rm::folders(&state.db, &ws.to_string()).await?;
-    Ok(HttpResponse::Ok().json(json!({ "data": rows })))
+    Ok(HttpResponse::Ok().json(Data { data: rows }))
 }
 
 #[utoipa::path(post, path = "/api/v1/folders", tag = "domains", request_body = FolderBody,
-    responses((status = 201, description = "created"), (status = 422, body = crate::openapi::ErrorBody)))]
+    responses((status = 201, description = "created", body = Data<FolderWritten>), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn create_folder(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -513,7 +668,11 @@ pub async fn create_folder(
     Ok(written(
         StatusCode::CREATED,
         &outcome,
-        json!({ "id": f.id, "name": f.name, "domain_count": 0 }),
+        FolderWritten {
+            id: f.id.to_string(),
+            name: f.name,
+            domain_count: Some(0),
+        },
     ))
 }
 
@@ -536,7 +695,7 @@ async fn folder_command(
 }
 
 #[utoipa::path(patch, path = "/api/v1/folders/{id}", tag = "domains", params(("id" = String, Path, description = "folder id")), request_body = FolderBody,
-    responses((status = 200, description = "renamed"), (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "renamed", body = Data<FolderWritten>), (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn rename_folder(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -556,7 +715,11 @@ pub async fn rename_folder(
     Ok(written(
         StatusCode::OK,
         &outcome,
-        json!({ "id": f.id, "name": f.name }),
+        FolderWritten {
+            id: f.id.to_string(),
+            name: f.name,
+            domain_count: None,
+        },
     ))
 }
 
@@ -584,7 +747,7 @@ pub async fn summary(
     let ws = caller.workspace(&req, &state).await?;
     wait_for_position(&req, &state, Projection::Domains).await?;
     let s = rm::summary(&state.db, &ws.to_string(), state.config.clock.now()).await?;
-    Ok(HttpResponse::Ok().json(json!({ "data": s })))
+    Ok(HttpResponse::Ok().json(Data { data: s }))
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

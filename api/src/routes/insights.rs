@@ -3,10 +3,10 @@
 use crate::auth::Caller;
 use crate::entropy::Entropy;
 use crate::error::ApiError;
-use crate::http::{envelope, query_pairs, wait_for_position};
+use crate::http::{envelope, query_pairs, wait_for_position, Data, Page};
 use crate::routes::analytics::{load_site, position_header, site_of};
 use crate::routes::command_meta;
-use crate::routes::stats::{context, invalid, meta, range, Params};
+use crate::routes::stats::{context, invalid, meta, range, Params, StatsAnswer};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, Utc};
@@ -17,12 +17,12 @@ use keel_projections::insights::{self, funnel_depth, Step};
 use keel_projections::query::ListFilter;
 use keel_projections::stats::{self, compute, Grouping, Interval, StatsQuery};
 use keel_projections::Projection;
-use serde_json::{json, Value};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 #[utoipa::path(get, path = "/api/v1/sites/{id}/visitors/{visitor_id}", tag = "analytics",
     params(("id" = String, Path, description = "site id"), ("visitor_id" = String, Path, description = "the visitor id you send with events")),
-    responses((status = 200, description = "identity, first and last seen, visits, pageviews, goals completed, payments and lifetime revenue"),
+    responses((status = 200, description = "identity, first and last seen, visits, pageviews, goals completed, payments and lifetime revenue", body = Data<insights::VisitorProfile>),
         (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn visitor(
     req: HttpRequest,
@@ -44,7 +44,61 @@ pub async fn visitor(
     )
     .await?
     .ok_or(ApiError::NotFound("visitor"))?;
-    Ok(HttpResponse::Ok().json(json!({ "data": profile })))
+    Ok(HttpResponse::Ok().json(Data { data: profile }))
+}
+
+/// A funnel: who entered with step 1 in the range, and how far they got within the window.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Funnel {
+    pub steps: Vec<FunnelStep>,
+    /// Visitors who reached step 1.
+    pub entered: u64,
+    /// Visitors who reached the last step.
+    pub completed: u64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FunnelStep {
+    /// 1-based.
+    pub step: usize,
+    /// page or goal
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The page path or the goal name.
+    pub target: String,
+    pub visitors: u64,
+    /// Percent of step 1's visitors.
+    pub conversion_rate: f64,
+    /// Percent of the previous step's visitors.
+    pub conversion_rate_step: f64,
+    /// Visitors of the previous step who did not reach this one.
+    pub dropoff: u64,
+    pub dropoff_rate: f64,
+}
+
+/// One point of the flat metrics feed.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FeedPoint {
+    /// visitors, visits, pageviews, events, revenue or goal:<name>
+    pub metric_id: String,
+    pub site_id: String,
+    /// The site's local day, YYYY-MM-DD.
+    pub date: String,
+    /// A count, or net revenue in minor units.
+    pub value: i64,
+    /// Revenue only (ISO 4217).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub currency: Option<String>,
+}
+
+/// A person erased.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Erased {
+    pub site_id: String,
+    pub visitor_id: String,
+    /// Always true.
+    pub erased: bool,
 }
 
 const MAX_STEPS: usize = 8;
@@ -78,7 +132,7 @@ fn parse_steps(raw: &str) -> Result<Vec<Step>, ApiError> {
         ("period" = Option<String>, Query, description = "as for stats; visitors enter with step 1 in the range"),
         ("from" = Option<String>, Query, description = "as for stats"), ("to" = Option<String>, Query, description = "as for stats"),
         ("timezone" = Option<String>, Query, description = "as for stats")),
-    responses((status = 200, description = "visitors, conversion and drop-off per step"), (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "visitors, conversion and drop-off per step", body = StatsAnswer<Funnel>), (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn funnel(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -116,7 +170,7 @@ pub async fn funnel(
             (n as f64 * 10000.0 / d as f64).round() / 100.0
         }
     };
-    let data: Vec<Value> = steps
+    let data: Vec<FunnelStep> = steps
         .iter()
         .enumerate()
         .map(|(i, s)| {
@@ -125,21 +179,28 @@ pub async fn funnel(
                 Step::Goal(g) => ("goal", g),
             };
             let prev = if i == 0 { reached[0] } else { reached[i - 1] };
-            json!({
-                "step": i + 1, "type": kind, "target": target, "visitors": reached[i],
-                "conversion_rate": pct(reached[i], reached[0]),
-                "conversion_rate_step": pct(reached[i], prev),
-                "dropoff": prev - reached[i],
-                "dropoff_rate": pct(prev - reached[i], prev),
-            })
+            FunnelStep {
+                step: i + 1,
+                kind,
+                target: target.clone(),
+                visitors: reached[i],
+                conversion_rate: pct(reached[i], reached[0]),
+                conversion_rate_step: pct(reached[i], prev),
+                dropoff: prev - reached[i],
+                dropoff_rate: pct(prev - reached[i], prev),
+            }
         })
         .collect();
-    let mut m = meta(&ctx, stats::Source::Hits);
-    m.insert("window_minutes".into(), json!(window_min));
-    Ok(
-        HttpResponse::Ok().json(json!({ "data": { "steps": data, "entered": reached[0],
-        "completed": reached[steps.len() - 1] }, "meta": m })),
-    )
+    let mut meta = meta(&ctx, stats::Source::Hits);
+    meta.window_minutes = Some(window_min);
+    Ok(HttpResponse::Ok().json(StatsAnswer {
+        data: Funnel {
+            entered: reached[0],
+            completed: reached[steps.len() - 1],
+            steps: data,
+        },
+        meta,
+    }))
 }
 
 /// Metric ids of the flat feed (plus `goal:<name>`, and `revenue` per currency).
@@ -152,7 +213,7 @@ const FEED_METRICS: [&str; 5] = ["visitors", "visits", "pageviews", "events", "r
         ("end_date" = Option<String>, Query, pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$", description = "YYYY-MM-DD, inclusive; default today"),
         ("limit" = Option<i64>, Query, minimum = 1, description = "points per page, default 50, at most 1000"),
         ("offset" = Option<i64>, Query, minimum = 0, description = "points to skip")),
-    responses((status = 200, description = "`{\"data\": [{\"metric_id\", \"site_id\", \"date\", \"value\", \"currency\"?}], \"meta\": {…}}`, one point per metric, site and local day, sorted by site, metric and date"),
+    responses((status = 200, description = "one point per metric, site and local day, sorted by site, metric and date", body = Page<FeedPoint>),
         (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn metrics_feed(
     req: HttpRequest,
@@ -210,7 +271,7 @@ pub async fn metrics_feed(
     };
     let end = date("end_date", params.get("end_date"))?;
     let start = date("start_date", params.get("start_date"))?;
-    let mut points: Vec<Value> = Vec::new();
+    let mut points: Vec<FeedPoint> = Vec::new();
     for site in &sites {
         let today = Utc::now()
             .with_timezone(
@@ -232,7 +293,7 @@ pub async fn metrics_feed(
     }
     let (limit, offset) = params.page()?;
     let total = points.len() as i64;
-    let page: Vec<Value> = points
+    let page: Vec<FeedPoint> = points
         .into_iter()
         .skip(offset as usize)
         .take(limit as usize)
@@ -255,13 +316,19 @@ async fn site_points(
     state: &AppState,
     q: &StatsQuery,
     metric: Option<&str>,
-) -> Result<Vec<Value>, ApiError> {
+) -> Result<Vec<FeedPoint>, ApiError> {
     let wants = |m: &str| metric.is_none_or(|x| x == m);
     let labels = stats::buckets(q, Interval::Day);
     let (groups, _) = compute(&state.db, q, Grouping::Series(Interval::Day)).await?;
     let mut out = Vec::new();
     let site = &q.site_id;
-    let point = |m: &str, d: &str, v: Value| json!({ "metric_id": m, "site_id": site, "date": d, "value": v });
+    let point = |m: &str, d: &str, value: i64| FeedPoint {
+        metric_id: m.to_string(),
+        site_id: site.clone(),
+        date: d.to_string(),
+        value,
+        currency: None,
+    };
     for m in ["events", "pageviews", "visitors", "visits"] {
         if !wants(m) {
             continue;
@@ -274,7 +341,7 @@ async fn site_points(
                 "pageviews" => a.pageviews,
                 _ => a.events,
             };
-            out.push(point(m, d, json!(v)));
+            out.push(point(m, d, v));
         }
     }
     if metric.is_none() || metric.is_some_and(|m| m.starts_with("goal:")) {
@@ -293,7 +360,7 @@ async fn site_points(
                 continue;
             }
             for d in &labels {
-                out.push(point(&id, d, json!(days.get(d).copied().unwrap_or(0))));
+                out.push(point(&id, d, days.get(d).copied().unwrap_or(0)));
             }
         }
     }
@@ -304,8 +371,8 @@ async fn site_points(
         for c in currencies {
             for d in &labels {
                 let net = rev.get(d).and_then(|m| m.get(c)).map_or(0, |r| r.net);
-                let mut p = point("revenue", d, json!(net));
-                p["currency"] = json!(c);
+                let mut p = point("revenue", d, net);
+                p.currency = Some(c.clone());
                 out.push(p);
             }
         }
@@ -315,7 +382,7 @@ async fn site_points(
 
 #[utoipa::path(delete, path = "/api/v1/sites/{id}/visitors/{visitor_id}", tag = "analytics",
     params(("id" = String, Path, description = "site id"), ("visitor_id" = String, Path, description = "the visitor id you send with events")),
-    responses((status = 200, description = "erased: the person's data key is destroyed, so their personal fields (visitor id, user id, traits, customer id, email) can no longer be read from the log by anyone; read models drop them (X-Keel-Position for read-your-writes); counts and revenue stay. A repeated request answers the same"),
+    responses((status = 200, description = "erased: the person's data key is destroyed, so their personal fields (visitor id, user id, traits, customer id, email) can no longer be read from the log by anyone; read models drop them (X-Keel-Position for read-your-writes); counts and revenue stay. A repeated request answers the same", body = Data<Erased>),
         (status = 404, description = "no such site, or nothing is known of this visitor", body = crate::openapi::ErrorBody)))]
 pub async fn erase_visitor(
     req: HttpRequest,
@@ -356,9 +423,13 @@ pub async fn erase_visitor(
         }
         position_header(&mut resp, outcome.last_position);
     }
-    Ok(resp.json(json!({ "data": {
-        "site_id": site.id, "visitor_id": visitor_id.trim(), "erased": true,
-    } })))
+    Ok(resp.json(Data {
+        data: Erased {
+            site_id: site.id.to_string(),
+            visitor_id: visitor_id.trim().to_string(),
+            erased: true,
+        },
+    }))
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -5,7 +5,8 @@ use crate::auth::{display_prefix, generate_key, hash_secret, Caller, KeyKind};
 use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{
-    envelope, json_body, list_filter, query_pairs, wait_for_position, written, POSITION_HEADER,
+    envelope, json_body, list_filter, query_pairs, wait_for_position, written, Data, Page,
+    POSITION_HEADER,
 };
 use crate::routes::command_meta;
 use crate::state::AppState;
@@ -15,11 +16,10 @@ use chrono::{DateTime, Utc};
 use keel_commands::api_key::{ApiKey, ApiKeyAggregate, ApiKeyCommand, CreateApiKey, RotateApiKey};
 use keel_commands::{execute, Aggregate, AppendOutcome, EventStore, Execution};
 use keel_events::{ApiKeyId, StreamId, Tier, WorkspaceId};
-use keel_projections::api_keys::{self, KEY_SORTS, KEY_STATUSES};
+use keel_projections::api_keys::{self, ApiKeyView, KEY_SORTS, KEY_STATUSES};
 use keel_projections::Projection;
 use keel_schemas::format_ts;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -145,7 +145,7 @@ fn exec(
 }
 
 #[utoipa::path(post, path = "/api/v1/keys", tag = "keys", request_body = CreateKeyBody,
-    responses((status = 201, description = "created; `data.key` holds the secret, shown once", body = crate::openapi::KeySecretResponse), (status = 403, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+    responses((status = 201, description = "created; `data.key` holds the secret, shown once", body = Data<KeyWithSecret>), (status = 403, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -198,7 +198,7 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/api/v1/keys", tag = "keys", params(crate::openapi::ListQuery),
-    responses((status = 200, body = crate::openapi::KeyList), (status = 400, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = Page<ApiKeyView>), (status = 400, body = crate::openapi::ErrorBody)))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -235,19 +235,17 @@ async fn keys_as_of(
             .or_default()
             .push(e);
     }
-    let mut rows: Vec<serde_json::Value> = by_stream
+    let mut rows: Vec<ApiKeyView> = by_stream
         .values()
         .filter_map(|h| crate::routes::as_of::key_view(h, at))
-        .filter(|k| k["status"] == "active")
+        .filter(|k| k.status == "active")
         .filter(|k| {
-            scope.as_deref().is_none_or(|s| {
-                k["scopes"]
-                    .as_array()
-                    .is_some_and(|a| a.iter().any(|x| x == s))
-            })
+            scope
+                .as_deref()
+                .is_none_or(|s| k.scopes.iter().any(|x| x.as_str() == s))
         })
         .collect();
-    rows.sort_by(|a, b| a["created_at"].as_str().cmp(&b["created_at"].as_str()));
+    rows.sort_by(|a, b| a.created_at.cmp(&b.created_at));
     let total = rows.len() as i64;
     let page: Vec<_> = rows
         .into_iter()
@@ -259,7 +257,7 @@ async fn keys_as_of(
 }
 
 #[utoipa::path(get, path = "/api/v1/keys/{id}", tag = "keys", params(("id" = String, Path, description = "key id")),
-    responses((status = 200, body = crate::openapi::KeyResponse), (status = 404, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = Data<ApiKeyView>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -272,18 +270,18 @@ pub async fn get(
         let k = crate::routes::as_of::key_at(&state.store, ws, id, at)
             .await?
             .ok_or(ApiError::NotFound("api key"))?;
-        return Ok(HttpResponse::Ok().json(json!({ "data": k })));
+        return Ok(HttpResponse::Ok().json(Data { data: k }));
     }
     wait_for_position(&req, &state, Projection::ApiKeys).await?;
     let now = format_ts(Utc::now());
     let k = api_keys::get_api_key(&state.db, &ws.to_string(), &id.to_string(), &now)
         .await?
         .ok_or(ApiError::NotFound("api key"))?;
-    Ok(HttpResponse::Ok().json(json!({ "data": k })))
+    Ok(HttpResponse::Ok().json(Data { data: k }))
 }
 
 #[utoipa::path(post, path = "/api/v1/keys/{id}/rotate", tag = "keys", params(("id" = String, Path, description = "key id")), request_body = RotateKeyBody,
-    responses((status = 200, description = "rotated; `data.key` holds the new secret", body = crate::openapi::KeySecretResponse), (status = 404, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "rotated; `data.key` holds the new secret", body = Data<KeyWithSecret>), (status = 404, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody)))]
 pub async fn rotate(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -365,7 +363,7 @@ pub async fn revoke(
 
 /// Every event of the key, oldest first, with who did it and when; hashes are never shown.
 #[utoipa::path(get, path = "/api/v1/keys/{id}/history", tag = "keys", params(("id" = String, Path, description = "key id")),
-    responses((status = 200, body = crate::openapi::HistoryList), (status = 404, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = Page<keel_schemas::PublicEvent>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn history(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -387,15 +385,7 @@ pub async fn history(
         .iter()
         .skip(f.offset as usize)
         .take(f.limit as usize)
-        .map(|e| {
-            json!({
-                "event_id": e.event_id, "event_type": e.event_type(), "stream_id": e.stream_id,
-                "version": e.stream_version, "position": e.position,
-                "actor": e.metadata.actor, "request_id": e.metadata.request_id,
-                "occurred_at": format_ts(e.occurred_at), "recorded_at": format_ts(e.recorded_at),
-                "data": keel_schemas::public_payload(&e.event),
-            })
-        })
+        .map(crate::routes::audit::audit_view)
         .collect();
     f.workspace_id = Some(ws.to_string());
     Ok(envelope(&req, rows, total, &f))

@@ -3,18 +3,42 @@
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
-use serde_json::json;
+use serde::Serialize;
 
-#[utoipa::path(get, path = "/api/v1/health", tag = "operations", security(), responses((status = 200, description = "alive")))]
-pub async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(json!({
-        "status": "ok",
-        "version": env!("CARGO_PKG_VERSION"),
-        "timestamp": keel_schemas::format_ts(chrono::Utc::now()),
-    }))
+/// The process is up.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// Always `ok`.
+    pub status: &'static str,
+    pub version: &'static str,
+    pub timestamp: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/ready", tag = "operations", security(), responses((status = 200, description = "ready"), (status = 503, description = "a dependency is down")))]
+/// Whether the process can serve: its database answers, and its broker when it has one.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Readiness {
+    /// ready or unavailable
+    pub status: &'static str,
+    pub checks: ReadinessChecks,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ReadinessChecks {
+    pub database: bool,
+    /// `null` without Kafka.
+    pub broker: Option<bool>,
+}
+
+#[utoipa::path(get, path = "/api/v1/health", tag = "operations", security(), responses((status = 200, description = "alive", body = Health)))]
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+        timestamp: keel_schemas::format_ts(chrono::Utc::now()),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/ready", tag = "operations", security(), responses((status = 200, description = "ready", body = Readiness), (status = 503, description = "a dependency is down", body = Readiness, headers(("Retry-After" = u32, description = "seconds to wait")))))]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let db_ok = tokio::time::timeout(std::time::Duration::from_secs(2), state.db.ping())
         .await
@@ -24,10 +48,13 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
         None => None,
     };
     let ok = db_ok && broker.unwrap_or(true);
-    let body = json!({
-        "status": if ok { "ready" } else { "unavailable" },
-        "checks": { "database": db_ok, "broker": broker },
-    });
+    let body = Readiness {
+        status: if ok { "ready" } else { "unavailable" },
+        checks: ReadinessChecks {
+            database: db_ok,
+            broker,
+        },
+    };
     Ok(if ok {
         HttpResponse::Ok().json(body)
     } else {

@@ -4,7 +4,7 @@
 //! the address and the user agent, never the address itself.
 
 use crate::error::ApiError;
-use crate::http::json_body;
+use crate::http::{json_body, Accepted, Data};
 use crate::limits::{Check, Decision, Policy};
 use crate::routes::analytics::daily_salt;
 use crate::state::AppState;
@@ -16,8 +16,8 @@ use keel_commands::analytics::{
 };
 use keel_commands::site::Site;
 use keel_commands::DomainError;
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use std::net::IpAddr;
 
 /// Per client address: a busy office behind one NAT still fits.
@@ -132,7 +132,7 @@ fn tracking_param(req: &HttpRequest) -> Option<String> {
 
 #[utoipa::path(get, path = "/api/v1/pixel/config", tag = "pixel", security(()),
     params(("tracking_id" = String, Query, description = "the site's public tracking id")),
-    responses((status = 200, description = "what the pixel needs: the track URL and the session timeout"),
+    responses((status = 200, description = "what the pixel needs: the track URL and the session timeout", body = Data<PixelConfig>),
         (status = 403, description = "no Origin, or not the site's domain", body = crate::openapi::ErrorBody),
         (status = 404, body = crate::openapi::ErrorBody), (status = 429, body = crate::openapi::ErrorBody)))]
 pub async fn config(
@@ -145,10 +145,27 @@ pub async fn config(
     let (site, origin) = checked_site(&req, &state, &tracking).await?;
     let mut resp = HttpResponse::Ok();
     cors(&mut resp, &origin);
-    Ok(resp.json(json!({ "data": {
-        "tracking_id": site.tracking_id, "domain": site.domain, "track_url": "/api/v1/pixel/track",
-        "session_timeout_minutes": 30, "events": ["pageview", "custom"],
-    }})))
+    Ok(resp.json(Data {
+        data: PixelConfig {
+            tracking_id: site.tracking_id,
+            domain: site.domain,
+            track_url: "/api/v1/pixel/track",
+            session_timeout_minutes: 30,
+            events: &["pageview", "custom"],
+        },
+    }))
+}
+
+/// What the pixel script needs to know.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PixelConfig {
+    pub tracking_id: String,
+    pub domain: String,
+    /// Where to POST hits.
+    pub track_url: &'static str,
+    pub session_timeout_minutes: u32,
+    /// Hit types the pixel may send.
+    pub events: &'static [&'static str],
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -176,7 +193,7 @@ fn utm(url: &str, name: &str) -> Option<String> {
 }
 
 #[utoipa::path(post, path = "/api/v1/pixel/track", tag = "pixel", security(()), request_body = PixelBody,
-    responses((status = 202, description = "accepted (or ignored, for bots)"),
+    responses((status = 202, description = "accepted (or ignored, for bots)", body = Data<Accepted>),
         (status = 403, description = "no Origin, or not the site's domain", body = crate::openapi::ErrorBody),
         (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody),
         (status = 429, body = crate::openapi::ErrorBody)))]
@@ -227,7 +244,11 @@ pub async fn track(
     cors(&mut resp, &origin);
     let (event, at) = match analytics::record_event(&site, &input, &edge, now) {
         Ok(x) => x,
-        Err(Refusal::Bot) => return Ok(resp.json(json!({ "data": { "status": "ignored" } }))),
+        Err(Refusal::Bot) => {
+            return Ok(resp.json(Data {
+                data: Accepted { status: "ignored" },
+            }))
+        }
         Err(Refusal::Invalid(fields)) => return Err(DomainError::Validation(fields).into()),
     };
     let metadata = keel_events::Metadata {
@@ -243,7 +264,9 @@ pub async fn track(
         crate::http::POSITION_HEADER,
         outcome.last_position.to_string(),
     ));
-    Ok(resp.json(json!({ "data": { "status": "accepted" } })))
+    Ok(resp.json(Data {
+        data: Accepted { status: "accepted" },
+    }))
 }
 
 #[utoipa::path(options, path = "/api/v1/pixel/track", tag = "pixel", security(()),

@@ -4,7 +4,8 @@ use crate::auth::Caller;
 use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{
-    envelope, if_match, json_body, list_filter, wait_for_position, written, POSITION_HEADER,
+    envelope, if_match, json_body, list_filter, wait_for_position, written, Data, Page,
+    POSITION_HEADER,
 };
 use crate::routes::command_meta;
 use crate::state::AppState;
@@ -15,11 +16,10 @@ use keel_commands::site::{CreateSite, Site, SiteAggregate, SiteCommand, UpdateSi
 use keel_commands::workspace::WorkspaceAggregate;
 use keel_commands::{execute, Aggregate, EventStore, Execution};
 use keel_events::{SiteId, StreamId, WorkspaceId};
-use keel_projections::sites::{self, SITE_SORTS};
+use keel_projections::sites::{self, SiteView, SITE_SORTS};
 use keel_projections::Projection;
 use rand::Rng;
 use serde::Deserialize;
-use serde_json::json;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -64,18 +64,21 @@ async fn load(state: &AppState, ws: WorkspaceId, id: SiteId) -> Result<Site, Api
         .ok_or(ApiError::NotFound("site"))
 }
 
-fn view(
-    s: &Site,
-    version: i64,
-    created_at: Option<String>,
-    updated_at: String,
-) -> serde_json::Value {
-    json!({
-        "id": s.id, "workspace_id": s.workspace_id, "name": s.name, "domain": s.domain,
-        "timezone": s.timezone, "currency": s.currency, "tracking_id": s.tracking_id,
-        "status": "active", "created_at": created_at.unwrap_or_else(|| updated_at.clone()),
-        "updated_at": updated_at, "version": version,
-    })
+/// A site as its writer sees it right after the write, from the aggregate's state.
+fn view(s: &Site, version: i64, created_at: Option<String>, updated_at: String) -> SiteView {
+    SiteView {
+        id: s.id.to_string(),
+        workspace_id: s.workspace_id.to_string(),
+        name: s.name.clone(),
+        domain: s.domain.clone(),
+        timezone: s.timezone.clone(),
+        currency: s.currency.clone(),
+        tracking_id: s.tracking_id.clone(),
+        status: "active".into(),
+        created_at: created_at.unwrap_or_else(|| updated_at.clone()),
+        updated_at,
+        version,
+    }
 }
 
 fn exec(
@@ -94,7 +97,7 @@ fn exec(
 }
 
 #[utoipa::path(post, path = "/api/v1/sites", tag = "sites", request_body = CreateSiteBody,
-    responses((status = 201, description = "created", body = crate::openapi::SiteResponse), (status = 422, body = crate::openapi::ErrorBody)))]
+    responses((status = 201, description = "created", body = Data<SiteView>), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -147,7 +150,7 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/api/v1/sites", tag = "sites", params(crate::openapi::ListQuery),
-    responses((status = 200, body = crate::openapi::SiteList), (status = 400, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = Page<SiteView>), (status = 400, body = crate::openapi::ErrorBody)))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -162,7 +165,7 @@ pub async fn list(
 }
 
 #[utoipa::path(get, path = "/api/v1/sites/{id}", tag = "sites", params(("id" = String, Path, description = "site id")),
-    responses((status = 200, body = crate::openapi::SiteResponse), (status = 404, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = Data<SiteView>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -177,11 +180,11 @@ pub async fn get(
         .ok_or(ApiError::NotFound("site"))?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", format!("\"{}\"", s.version)))
-        .json(json!({ "data": s })))
+        .json(Data { data: s }))
 }
 
 #[utoipa::path(patch, path = "/api/v1/sites/{id}", tag = "sites", params(("id" = String, Path, description = "site id")), request_body = UpdateSiteBody,
-    responses((status = 200, body = crate::openapi::SiteResponse), (status = 404, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = Data<SiteView>), (status = 404, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,

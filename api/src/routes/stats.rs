@@ -17,7 +17,8 @@ use keel_projections::stats::{
     StatsQuery,
 };
 use keel_projections::Projection;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Every metric, in the order responses list them.
@@ -276,40 +277,164 @@ fn ratio(n: i64, d: i64) -> f64 {
     }
 }
 
-/// The metrics of one group as JSON. `base_visitors` is the denominator of conversion rates.
+/// One group's metrics: those asked for with `metrics=` (absent ones are left out).
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct Metrics {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visitors: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visits: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pageviews: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub views_per_visit: Option<f64>,
+    /// Percent of visits with one pageview.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bounce_rate: Option<i64>,
+    /// Mean seconds per visit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visit_duration: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<i64>,
+    /// Visitors who completed the goal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversions: Option<u64>,
+    /// Percent of the unfiltered visitors who converted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversion_rate: Option<f64>,
+    /// Per currency (ISO 4217).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revenue: Option<BTreeMap<String, Revenue>>,
+    /// Net revenue per payment, per currency, in minor units.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub average_order_value: Option<BTreeMap<String, i64>>,
+}
+
+impl Metrics {
+    /// One metric by name (dashboards' widgets chart one).
+    pub fn get(&self, name: &str) -> Value {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.get(name).cloned())
+            .unwrap_or(Value::Null)
+    }
+}
+
+/// The metrics of one group. `base_visitors` is the denominator of conversion rates.
 fn metric_values(
     a: &Acc,
     wanted: &[&str],
     base_visitors: u64,
     revenue: Option<&BTreeMap<String, Revenue>>,
-) -> Map<String, Value> {
-    let mut m = Map::new();
+) -> Metrics {
+    let mut m = Metrics::default();
     let visitors = a.visitors.count();
     for w in wanted {
-        let v = match *w {
-            "visitors" => json!(visitors),
-            "visits" => json!(a.visits),
-            "pageviews" => json!(a.pageviews),
-            "views_per_visit" => json!(round2(ratio(a.pageviews, a.visits))),
-            "bounce_rate" => json!((ratio(a.bounces, a.visits) * 100.0).round() as i64),
-            "visit_duration" => json!((ratio(a.duration_ms, a.visits) / 1000.0).round() as i64),
-            "events" => json!(a.events),
-            "conversions" => json!(a.converters.count()),
-            "conversion_rate" => json!(round2(
-                ratio(a.converters.count() as i64, base_visitors as i64) * 100.0
-            )),
-            "revenue" => json!(revenue.cloned().unwrap_or_default()),
-            "average_order_value" => json!(revenue
-                .map(|r| r
-                    .iter()
-                    .map(|(c, x)| (c.clone(), json!((ratio(x.net, x.count)).round() as i64)))
-                    .collect::<Map<_, _>>())
-                .unwrap_or_default()),
-            _ => continue,
-        };
-        m.insert((*w).to_string(), v);
+        match *w {
+            "visitors" => m.visitors = Some(visitors),
+            "visits" => m.visits = Some(a.visits),
+            "pageviews" => m.pageviews = Some(a.pageviews),
+            "views_per_visit" => m.views_per_visit = Some(round2(ratio(a.pageviews, a.visits))),
+            "bounce_rate" => {
+                m.bounce_rate = Some((ratio(a.bounces, a.visits) * 100.0).round() as i64)
+            }
+            "visit_duration" => {
+                m.visit_duration = Some((ratio(a.duration_ms, a.visits) / 1000.0).round() as i64)
+            }
+            "events" => m.events = Some(a.events),
+            "conversions" => m.conversions = Some(a.converters.count()),
+            "conversion_rate" => {
+                m.conversion_rate = Some(round2(
+                    ratio(a.converters.count() as i64, base_visitors as i64) * 100.0,
+                ))
+            }
+            "revenue" => m.revenue = Some(revenue.cloned().unwrap_or_default()),
+            "average_order_value" => {
+                m.average_order_value = Some(
+                    revenue
+                        .map(|r| {
+                            r.iter()
+                                .map(|(c, x)| (c.clone(), ratio(x.net, x.count).round() as i64))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                )
+            }
+            _ => {}
+        }
     }
     m
+}
+
+/// One bucket of a time series.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SeriesRow {
+    /// The bucket: `2026-11-01`, `2026-11-01 13:00`, a week's Monday, or `2026-11`.
+    pub date: String,
+    #[serde(flatten)]
+    pub metrics: Metrics,
+}
+
+/// One group of a breakdown: the dimension's value under the dimension's name (`"page": "/a"`),
+/// and its metrics.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BreakdownRow {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub group: BTreeMap<&'static str, String>,
+    #[serde(flatten)]
+    pub metrics: Metrics,
+}
+
+/// What an analytics answer covers and where it came from.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StatsMeta {
+    /// The period asked for (`7d`, `30d`, `month`, `custom`, …).
+    pub period: String,
+    pub from: String,
+    pub to: String,
+    pub timezone: String,
+    /// rollups or events
+    pub source: &'static str,
+    /// Time series only: hour, day, week or month.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub interval: Option<&'static str>,
+    /// Breakdowns only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub dimension: Option<&'static str>,
+    /// Funnels only: how long a visitor has from one step to the next.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub window_minutes: Option<i64>,
+    /// Breakdowns only: groups in all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub total_count: Option<i64>,
+    /// Breakdowns only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub limit: Option<i64>,
+    /// Breakdowns only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub offset: Option<i64>,
+    /// Breakdowns only: the next page's URL, or null.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, value_type = Option<String>)]
+    pub next: Option<Option<String>>,
+    /// Breakdowns only: the previous page's URL, or null.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, value_type = Option<String>)]
+    pub previous: Option<Option<String>>,
+}
+
+/// An analytics answer: `data` and `meta`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StatsAnswer<T> {
+    pub data: T,
+    pub meta: StatsMeta,
 }
 
 pub(crate) struct Ctx {
@@ -355,19 +480,27 @@ pub(crate) async fn context(
     })
 }
 
-pub(crate) fn meta(ctx: &Ctx, source: stats::Source) -> Map<String, Value> {
+pub(crate) fn meta(ctx: &Ctx, source: stats::Source) -> StatsMeta {
     let ts = |ms: i64| {
         DateTime::<Utc>::from_timestamp_millis(ms)
             .map(keel_schemas::format_ts)
             .unwrap_or_default()
     };
-    let mut m = Map::new();
-    m.insert("period".into(), json!(ctx.period));
-    m.insert("from".into(), json!(ts(ctx.q.from)));
-    m.insert("to".into(), json!(ts(ctx.q.to)));
-    m.insert("timezone".into(), json!(ctx.q.tz.name()));
-    m.insert("source".into(), json!(source.as_str()));
-    m
+    StatsMeta {
+        period: ctx.period.clone(),
+        from: ts(ctx.q.from),
+        to: ts(ctx.q.to),
+        timezone: ctx.q.tz.name().to_string(),
+        source: source.as_str(),
+        interval: None,
+        dimension: None,
+        window_minutes: None,
+        total_count: None,
+        limit: None,
+        offset: None,
+        next: None,
+        previous: None,
+    }
 }
 
 /// The query without its goal filters: the base that conversion rates divide by.
@@ -388,7 +521,7 @@ fn without_goals(q: &StatsQuery) -> Option<StatsQuery> {
 
 #[utoipa::path(get, path = "/api/v1/sites/{id}/stats/aggregate", tag = "analytics",
     params(("id" = String, Path, description = "site id"), crate::openapi::StatsQueryParams),
-    responses((status = 200, description = "`{\"data\": {\"visitors\": 12, \"pageviews\": 40, …, \"revenue\": {\"USD\": {\"gross\", \"refunds\", \"net\", \"count\"}}}}`"),
+    responses((status = 200, description = "the metrics asked for, over the whole range", body = StatsAnswer<Metrics>),
         (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn aggregate(
     req: HttpRequest,
@@ -417,13 +550,16 @@ pub async fn aggregate(
         BTreeMap::new()
     };
     let data = metric_values(&total, &wanted, base, revenue.get(""));
-    Ok(HttpResponse::Ok().json(json!({ "data": data, "meta": meta(&ctx, source) })))
+    Ok(HttpResponse::Ok().json(StatsAnswer {
+        data,
+        meta: meta(&ctx, source),
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/sites/{id}/stats/timeseries", tag = "analytics",
     params(("id" = String, Path, description = "site id"), crate::openapi::StatsQueryParams,
         ("interval" = Option<String>, Query, description = "hour, day, week or month")),
-    responses((status = 200, description = "`{\"data\": [{\"date\": \"2026-11-01\", \"visitors\": 3, …}]}`, every bucket of the range present"),
+    responses((status = 200, description = "every bucket of the range, with the metrics asked for", body = StatsAnswer<Vec<SeriesRow>>),
         (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn timeseries(
     req: HttpRequest,
@@ -435,16 +571,13 @@ pub async fn timeseries(
     let wanted = metrics(&ctx.params, &METRICS)?;
     let (data, source) = series(&state, &ctx.q, ctx.interval, &wanted).await?;
     let mut meta = meta(&ctx, source);
-    meta.insert(
-        "interval".into(),
-        json!(match ctx.interval {
-            Interval::Hour => "hour",
-            Interval::Day => "day",
-            Interval::Week => "week",
-            Interval::Month => "month",
-        }),
-    );
-    Ok(HttpResponse::Ok().json(json!({ "data": data, "meta": meta })))
+    meta.interval = Some(match ctx.interval {
+        Interval::Hour => "hour",
+        Interval::Day => "day",
+        Interval::Week => "week",
+        Interval::Month => "month",
+    });
+    Ok(HttpResponse::Ok().json(StatsAnswer { data, meta }))
 }
 
 #[utoipa::path(get, path = "/api/v1/sites/{id}/stats/breakdown", tag = "analytics",
@@ -453,7 +586,7 @@ pub async fn timeseries(
         ("sort" = Option<String>, Query, description = "`-visitors` (default), `-pageviews`, `-visits`, `-events` or `value`"),
         ("limit" = Option<i64>, Query, description = "rows per page, default 50, at most 1000"),
         ("offset" = Option<i64>, Query, description = "rows to skip")),
-    responses((status = 200, description = "`{\"data\": [{\"page\": \"/a\", \"visitors\": 3, …}], \"meta\": {\"total_count\", \"limit\", \"offset\", \"next\", \"previous\", …}}`"),
+    responses((status = 200, description = "one row per value of the dimension, under the dimension's name (`\"page\": \"/a\"`), with the metrics asked for", body = StatsAnswer<Vec<BreakdownRow>>),
         (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn breakdown(
     req: HttpRequest,
@@ -537,22 +670,20 @@ pub async fn breakdown(
     });
     let (limit, offset) = ctx.params.page()?;
     let total = rows.len() as i64;
-    let data: Vec<Value> = rows
+    let data: Vec<BreakdownRow> = rows
         .into_iter()
         .skip(offset as usize)
         .take(limit as usize)
-        .map(|(value, a, _)| {
-            let mut m = Map::new();
-            m.insert(
-                dim.into(),
-                json!(if value.is_empty() {
+        .map(|(value, a, _)| BreakdownRow {
+            group: BTreeMap::from([(
+                dim,
+                if value.is_empty() {
                     NONE_VALUE.to_string()
                 } else {
                     value
-                }),
-            );
-            m.extend(metric_values(&a, &wanted, base, None));
-            Value::Object(m)
+                },
+            )]),
+            metrics: metric_values(&a, &wanted, base, None),
         })
         .collect();
     let link = |off: i64| {
@@ -571,19 +702,14 @@ pub async fn breakdown(
         format!("{}?{qs}", req.path())
     };
     let mut meta = meta(&ctx, source);
-    meta.insert("dimension".into(), json!(dim));
-    meta.insert("total_count".into(), json!(total));
-    meta.insert("limit".into(), json!(limit));
-    meta.insert("offset".into(), json!(offset));
-    meta.insert(
-        "next".into(),
-        json!((offset.saturating_add(limit) < total).then(|| link(offset.saturating_add(limit)))),
-    );
-    meta.insert(
-        "previous".into(),
-        json!((offset > 0).then(|| link((offset - limit).max(0)))),
-    );
-    Ok(HttpResponse::Ok().json(json!({ "data": data, "meta": meta })))
+    meta.dimension = Some(dim);
+    meta.total_count = Some(total);
+    meta.limit = Some(limit);
+    meta.offset = Some(offset);
+    meta.next =
+        Some((offset.saturating_add(limit) < total).then(|| link(offset.saturating_add(limit))));
+    meta.previous = Some((offset > 0).then(|| link((offset - limit).max(0))));
+    Ok(HttpResponse::Ok().json(StatsAnswer { data, meta }))
 }
 
 /// Every bucket of the range with the `wanted` metrics (the time series; also dashboards' widgets).
@@ -592,7 +718,7 @@ pub(crate) async fn series(
     q: &StatsQuery,
     interval: Interval,
     wanted: &[&str],
-) -> Result<(Vec<Value>, stats::Source), ApiError> {
+) -> Result<(Vec<SeriesRow>, stats::Source), ApiError> {
     let grouping = Grouping::Series(interval);
     let (groups, source) = compute(&state.db, q, grouping).await?;
     let base = match without_goals(q) {
@@ -615,10 +741,10 @@ pub(crate) async fn series(
             let b = base.as_ref().map_or(a.visitors.count(), |b| {
                 b.get(&label).map_or(0, |x| x.visitors.count())
             });
-            let mut m = Map::new();
-            m.insert("date".into(), json!(label));
-            m.extend(metric_values(a, wanted, b, revenue.get(&label)));
-            Value::Object(m)
+            SeriesRow {
+                metrics: metric_values(a, wanted, b, revenue.get(&label)),
+                date: label,
+            }
         })
         .collect();
     Ok((data, source))

@@ -6,7 +6,8 @@ use crate::auth::Caller;
 use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{
-    envelope, if_match, json_body, list_filter, wait_for_position, written, POSITION_HEADER,
+    envelope, if_match, json_body, list_filter, wait_for_position, written, Data, Page,
+    POSITION_HEADER,
 };
 use crate::routes::command_meta;
 use crate::state::AppState;
@@ -17,9 +18,11 @@ use keel_commands::webhook::{Webhook, WebhookAggregate, WebhookCommand};
 use keel_commands::{execute, Aggregate, DomainError, EventStore, Execution};
 use keel_events::{StreamId, WebhookId, WorkspaceId};
 use keel_infra::webhooks as hooks;
+use keel_infra::webhooks::DeliveryView;
+use keel_projections::webhooks::WebhookView;
 use keel_projections::Projection;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -73,8 +76,37 @@ fn exec(
     })
 }
 
-/// The endpoint as its writer sees it right after the write (counters from the dispatcher).
-async fn view(state: &AppState, w: &Webhook, version: i64) -> Result<Value, ApiError> {
+/// An endpoint as its writer sees it right after the write (counters from the dispatcher); a
+/// create and a rotation also show the new secret, this once.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct WebhookWritten {
+    pub id: String,
+    pub workspace_id: String,
+    pub url: String,
+    pub events: Vec<String>,
+    pub description: Option<String>,
+    pub is_active: bool,
+    /// active, inactive (turned off by a user) or disabled (by the dispatcher, after failures)
+    pub status: &'static str,
+    pub disabled_reason: Option<String>,
+    pub secret_hint: String,
+    pub secret_version: i64,
+    pub success_count: i64,
+    pub failure_count: i64,
+    pub consecutive_failures: i64,
+    pub last_delivery_at: Option<String>,
+    pub version: i64,
+    /// The signing secret (`whsec_…`): on create and rotation only, shown once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub secret: Option<String>,
+    /// On rotation: until when the previous secret still signs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub previous_valid_until: Option<String>,
+}
+
+async fn view(state: &AppState, w: &Webhook, version: i64) -> Result<WebhookWritten, ApiError> {
     let stats =
         keel_projections::webhooks::get(&state.db, &w.workspace_id.to_string(), &w.id.to_string())
             .await?;
@@ -85,17 +117,25 @@ async fn view(state: &AppState, w: &Webhook, version: i64) -> Result<Value, ApiE
     } else {
         "inactive"
     };
-    Ok(json!({
-        "id": w.id, "workspace_id": w.workspace_id, "url": w.url, "events": w.events,
-        "description": w.description, "is_active": w.active, "status": status,
-        "disabled_reason": w.disabled_reason, "secret_hint": w.secret_hint,
-        "secret_version": w.secret_version,
-        "success_count": stats.as_ref().map_or(0, |s| s.success_count),
-        "failure_count": stats.as_ref().map_or(0, |s| s.failure_count),
-        "consecutive_failures": stats.as_ref().map_or(0, |s| s.consecutive_failures),
-        "last_delivery_at": stats.as_ref().and_then(|s| s.last_delivery_at.clone()),
-        "version": version,
-    }))
+    Ok(WebhookWritten {
+        id: w.id.to_string(),
+        workspace_id: w.workspace_id.to_string(),
+        url: w.url.clone(),
+        events: w.events.clone(),
+        description: w.description.clone(),
+        is_active: w.active,
+        status,
+        disabled_reason: w.disabled_reason.clone(),
+        secret_hint: w.secret_hint.clone(),
+        secret_version: w.secret_version,
+        success_count: stats.as_ref().map_or(0, |s| s.success_count),
+        failure_count: stats.as_ref().map_or(0, |s| s.failure_count),
+        consecutive_failures: stats.as_ref().map_or(0, |s| s.consecutive_failures),
+        last_delivery_at: stats.as_ref().and_then(|s| s.last_delivery_at.clone()),
+        version,
+        secret: None,
+        previous_valid_until: None,
+    })
 }
 
 /// The URL's host must resolve to public addresses (unless the operator allows private ones).
@@ -112,7 +152,7 @@ async fn check_target(state: &AppState, url: &str) -> Result<(), ApiError> {
 }
 
 #[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", request_body = WebhookBody,
-    responses((status = 201, description = "created; `data.secret` (`whsec_…`) is shown this once"),
+    responses((status = 201, description = "created; `data.secret` (`whsec_…`) is shown this once", body = Data<WebhookWritten>),
         (status = 422, description = "bad url (not https, private or unresolvable host, credentials) or unknown event pattern", body = crate::openapi::ErrorBody)))]
 pub async fn create(
     req: HttpRequest,
@@ -152,7 +192,7 @@ pub async fn create(
             .await?;
     let w = after.ok_or_else(|| ApiError::Internal("webhook missing after create".into()))?;
     let mut data = view(&state, &w, outcome.stream_version).await?;
-    data["secret"] = json!(secret);
+    data.secret = Some(secret);
     let mut resp = written(StatusCode::CREATED, &outcome, data);
     resp.headers_mut().insert(
         LOCATION,
@@ -163,7 +203,7 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", params(crate::openapi::ListQuery),
-    responses((status = 200, description = "the workspace's webhooks (status active, inactive or disabled), newest first, paginated")))]
+    responses((status = 200, description = "the workspace's webhooks (status active, inactive or disabled), newest first, paginated", body = Page<WebhookView>)))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -184,7 +224,7 @@ pub async fn list(
 }
 
 #[utoipa::path(get, path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = String, Path, description = "webhook id")),
-    responses((status = 200, body = crate::openapi::WebhookResponse), (status = 404, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = Data<WebhookView>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -199,11 +239,11 @@ pub async fn get(
         .ok_or(ApiError::NotFound("webhook"))?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", format!("\"{}\"", w.version)))
-        .json(json!({ "data": w })))
+        .json(Data { data: w }))
 }
 
 #[utoipa::path(patch, path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = String, Path, description = "webhook id")), request_body = WebhookBody,
-    responses((status = 200, description = "the endpoint after the change; `is_active: true` also re-enables an endpoint the dispatcher disabled"),
+    responses((status = 200, description = "the endpoint after the change; `is_active: true` also re-enables an endpoint the dispatcher disabled", body = Data<WebhookWritten>),
         (status = 404, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn update(
     req: HttpRequest,
@@ -262,7 +302,7 @@ pub async fn delete(
 }
 
 #[utoipa::path(post, path = "/api/v1/webhooks/{id}/rotate-secret", tag = "webhooks", params(("id" = String, Path, description = "webhook id")), request_body(content = RotateBody, description = "optional"),
-    responses((status = 200, description = "the new `data.secret`, shown this once; the previous one keeps signing until `previous_valid_until`"),
+    responses((status = 200, description = "the new `data.secret`, shown this once; the previous one keeps signing until `previous_valid_until`", body = Data<WebhookWritten>),
         (status = 404, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn rotate(
     req: HttpRequest,
@@ -320,13 +360,13 @@ pub async fn rotate(
             .await?;
     let w = after.ok_or(ApiError::NotFound("webhook"))?;
     let mut data = view(&state, &w, outcome.stream_version).await?;
-    data["secret"] = json!(secret);
-    data["previous_valid_until"] = json!(keel_schemas::format_ts(until));
+    data.secret = Some(secret);
+    data.previous_valid_until = Some(keel_schemas::format_ts(until));
     Ok(written(StatusCode::OK, &outcome, data))
 }
 
 #[utoipa::path(post, path = "/api/v1/webhooks/{id}/test", tag = "webhooks", params(("id" = String, Path, description = "webhook id")),
-    responses((status = 200, description = "`{\"data\": {\"success\", \"status_code\", \"response_time_ms\", \"response_body\" (first 1 KiB), \"error\"}}`: one signed `webhook.test` message, sent now"),
+    responses((status = 200, description = "one signed `webhook.test` message, sent now, and how the endpoint answered", body = Data<keel_infra::webhooks::Attempt>),
         (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn test(
     req: HttpRequest,
@@ -348,7 +388,7 @@ pub async fn test(
     let secrets =
         hooks::signing_secrets(&state.db, &id.to_string(), w.secret_version, None).await?;
     let attempt = state.webhooks.post(&w.url, &message, &body, &secrets).await;
-    Ok(HttpResponse::Ok().json(json!({ "data": attempt })))
+    Ok(HttpResponse::Ok().json(Data { data: attempt }))
 }
 
 /// The query the handler reads through `list_filter`; declared for the OpenAPI document.
@@ -365,7 +405,7 @@ pub struct DeliveryParams {
 }
 
 #[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks", params(("id" = String, Path, description = "webhook id"), DeliveryParams),
-    responses((status = 200, description = "the endpoint's deliveries, newest event first, paginated"),
+    responses((status = 200, description = "the endpoint's deliveries, newest event first, paginated", body = Page<DeliveryView>),
         (status = 400, body = crate::openapi::ErrorBody), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn deliveries(
     req: HttpRequest,
@@ -390,7 +430,7 @@ pub async fn deliveries(
 
 #[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries/{delivery_id}", tag = "webhooks",
     params(("id" = String, Path, description = "webhook id"), ("delivery_id" = String, Path, description = "delivery id (`msg_…`, the `webhook-id` header)")),
-    responses((status = 200, body = crate::openapi::DeliveryResponse), (status = 404, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = Data<DeliveryView>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn delivery(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -404,12 +444,12 @@ pub async fn delivery(
     let d = hooks::get_delivery(&state.db, &id.to_string(), &did)
         .await?
         .ok_or(ApiError::NotFound("delivery"))?;
-    Ok(HttpResponse::Ok().json(json!({ "data": d })))
+    Ok(HttpResponse::Ok().json(Data { data: d }))
 }
 
 #[utoipa::path(post, path = "/api/v1/webhooks/{id}/deliveries/{delivery_id}/retry", tag = "webhooks",
     params(("id" = String, Path, description = "webhook id"), ("delivery_id" = String, Path, description = "delivery id")),
-    responses((status = 202, description = "scheduled for an attempt now, under the same id", body = crate::openapi::DeliveryResponse),
+    responses((status = 202, description = "scheduled for an attempt now, under the same id", body = Data<DeliveryView>),
         (status = 400, description = "`cannot_retry`: it already succeeded", body = crate::openapi::ErrorBody),
         (status = 404, body = crate::openapi::ErrorBody),
         (status = 409, description = "the endpoint is not active; enable it first", body = crate::openapi::ErrorBody)))]
@@ -444,7 +484,7 @@ pub async fn retry(
     let d = hooks::get_delivery(&state.db, &id.to_string(), &did)
         .await?
         .ok_or(ApiError::NotFound("delivery"))?;
-    Ok(HttpResponse::Accepted().json(json!({ "data": d })))
+    Ok(HttpResponse::Accepted().json(Data { data: d }))
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

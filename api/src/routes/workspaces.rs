@@ -4,7 +4,8 @@ use crate::auth::Caller;
 use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{
-    envelope, if_match, json_body, list_filter, wait_for_position, written, POSITION_HEADER,
+    envelope, if_match, json_body, list_filter, wait_for_position, written, Data, Page,
+    POSITION_HEADER,
 };
 use crate::routes::command_meta;
 use crate::state::AppState;
@@ -14,10 +15,11 @@ use keel_commands::workspace::{
 };
 use keel_commands::{execute, generate_slug, Execution};
 use keel_events::{StreamId, Tier, WorkspaceId, WorkspaceSettings};
-use keel_projections::workspaces::{self, WORKSPACE_SORTS, WORKSPACE_STATUSES};
+use keel_projections::workspaces::{
+    self, WorkspaceSettingsView, WorkspaceView, WORKSPACE_SORTS, WORKSPACE_STATUSES,
+};
 use keel_projections::Projection;
 use serde::Deserialize;
-use serde_json::json;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -53,23 +55,32 @@ fn parse_id(raw: &str) -> Result<WorkspaceId, ApiError> {
     raw.parse().map_err(|_| ApiError::NotFound("workspace"))
 }
 
-/// The response shape of a workspace, from the aggregate's state right after a write.
+/// A workspace as its writer sees it right after the write, from the aggregate's state.
 fn view(
     w: &Workspace,
     version: i64,
     created_at: Option<String>,
     updated_at: String,
-) -> serde_json::Value {
-    json!({
-        "id": w.id, "name": w.name, "slug": w.slug, "tier": w.tier,
-        "settings": { "timezone": w.settings.timezone, "locale": w.settings.locale },
-        "status": if w.deleted { "deleted" } else { "active" },
-        "created_at": created_at.unwrap_or_else(|| updated_at.clone()), "updated_at": updated_at, "version": version,
-    })
+) -> WorkspaceView {
+    WorkspaceView {
+        id: w.id.to_string(),
+        name: w.name.clone(),
+        slug: w.slug.clone(),
+        tier: w.tier.as_str().to_string(),
+        settings: WorkspaceSettingsView {
+            timezone: w.settings.timezone.clone(),
+            locale: w.settings.locale.clone(),
+        },
+        status: if w.deleted { "deleted" } else { "active" }.into(),
+        created_at: created_at.unwrap_or_else(|| updated_at.clone()),
+        updated_at,
+        version,
+        as_of: None,
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/workspaces", tag = "workspaces", request_body = CreateWorkspaceBody,
-    responses((status = 201, description = "created", body = crate::openapi::WorkspaceResponse), (status = 403, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+    responses((status = 201, description = "created", body = Data<WorkspaceView>), (status = 403, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -136,7 +147,7 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/api/v1/workspaces", tag = "workspaces", params(crate::openapi::ListQuery),
-    responses((status = 200, body = crate::openapi::WorkspaceList), (status = 400, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = Page<WorkspaceView>), (status = 400, body = crate::openapi::ErrorBody)))]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -152,7 +163,7 @@ pub async fn list(
 }
 
 #[utoipa::path(get, path = "/api/v1/workspaces/{id}", tag = "workspaces", params(("id" = String, Path, description = "workspace id")),
-    responses((status = 200, body = crate::openapi::WorkspaceResponse), (status = 404, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = Data<WorkspaceView>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -174,7 +185,7 @@ pub async fn get(
         .await?;
         let w = crate::routes::as_of::workspace_view(&history, at)
             .ok_or(ApiError::NotFound("workspace"))?;
-        return Ok(HttpResponse::Ok().json(json!({ "data": w })));
+        return Ok(HttpResponse::Ok().json(Data { data: w }));
     }
     wait_for_position(&req, &state, Projection::Workspaces).await?;
     let w = workspaces::get_workspace(&state.db, &id.to_string())
@@ -182,11 +193,11 @@ pub async fn get(
         .ok_or(ApiError::NotFound("workspace"))?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", format!("\"{}\"", w.version)))
-        .json(json!({ "data": w })))
+        .json(Data { data: w }))
 }
 
 #[utoipa::path(patch, path = "/api/v1/workspaces/{id}", tag = "workspaces", params(("id" = String, Path, description = "workspace id")), request_body = UpdateWorkspaceBody,
-    responses((status = 200, body = crate::openapi::WorkspaceResponse), (status = 404, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = Data<WorkspaceView>), (status = 404, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -275,7 +286,7 @@ pub async fn delete(
 }
 
 #[utoipa::path(get, path = "/api/v1/workspaces/{id}/history", tag = "workspaces", params(("id" = String, Path, description = "workspace id")),
-    responses((status = 200, body = crate::openapi::HistoryList), (status = 404, body = crate::openapi::ErrorBody)))]
+    responses((status = 200, body = Page<keel_schemas::PublicEvent>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn history(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -338,12 +338,15 @@ pub async fn resolve_public(
 }
 
 /// The outcome of one POST.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Attempt {
+    /// Whether the endpoint answered 2xx.
     pub success: bool,
     pub status_code: Option<u16>,
     pub response_time_ms: i64,
+    /// The first 1 KiB of the endpoint's answer.
     pub response_body: Option<String>,
+    /// Why no answer came (refused target, timeout, connection error).
     pub error: Option<String>,
 }
 
