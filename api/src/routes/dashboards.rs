@@ -8,14 +8,14 @@ use crate::http::{
     POSITION_HEADER,
 };
 use crate::routes::analytics::load_site;
-use crate::routes::command_meta;
 use crate::routes::stats::{parse_filters, range, series, Params};
+use crate::routes::{execution, load_aggregate, path_id};
 use crate::state::AppState;
 use actix_web::http::header::{HeaderValue, LOCATION};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use keel_commands::dashboard::{Dashboard, DashboardAggregate, DashboardCommand};
-use keel_commands::{execute, Aggregate, EventStore, Execution};
+use keel_commands::execute;
 use keel_events::{DashboardId, StreamId, Widget, WorkspaceId};
 use keel_projections::dashboards::{self, DashboardView, DASHBOARD_SORTS};
 use keel_projections::stats::Interval;
@@ -32,25 +32,21 @@ pub struct DashboardBody {
     widgets: Option<Vec<Widget>>,
 }
 
-fn parse_id(raw: &str) -> Result<DashboardId, ApiError> {
-    raw.parse().map_err(|_| ApiError::NotFound("dashboard"))
-}
-
 /// The dashboard as of its stream, and when it was created (as the read model says it).
 async fn load(
     state: &AppState,
     ws: WorkspaceId,
     id: DashboardId,
 ) -> Result<(Dashboard, String), ApiError> {
-    let history = state.store.read_stream(&StreamId::dashboard(id)).await?;
+    let mine = |d: &Dashboard| d.workspace_id == ws && !d.deleted;
+    let (d, history) =
+        load_aggregate::<DashboardAggregate, _>(state, &StreamId::dashboard(id), "dashboard", mine)
+            .await?;
     let created = history
         .first()
         .map(|e| keel_schemas::format_ts(e.occurred_at))
         .unwrap_or_default();
-    DashboardAggregate::fold(history.iter().map(|e| &e.event))
-        .filter(|d| d.workspace_id == ws && !d.deleted)
-        .map(|d| (d, created))
-        .ok_or(ApiError::NotFound("dashboard"))
+    Ok((d, created))
 }
 
 /// Every widget's site must be a live site of the workspace.
@@ -85,21 +81,6 @@ fn view(d: &Dashboard, version: i64, created: &str, at: &str) -> DashboardView {
     }
 }
 
-fn exec(
-    req: &HttpRequest,
-    caller: &Caller,
-    ws: WorkspaceId,
-    id: DashboardId,
-) -> Result<Execution, ApiError> {
-    Ok(Execution {
-        tenant_id: ws,
-        stream_id: StreamId::dashboard(id),
-        expected_version: if_match(req)?,
-        metadata: command_meta(req, caller),
-        now: chrono::Utc::now(),
-    })
-}
-
 #[utoipa::path(post, path = "/api/v1/dashboards", tag = "dashboards", request_body = DashboardBody,
     responses((status = 201, description = "created", body = Data<DashboardView>), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn create(
@@ -119,7 +100,7 @@ pub async fn create(
         name: body.name.unwrap_or_default(),
         widgets,
     };
-    let mut exec = exec(&req, &caller, ws, id)?;
+    let mut exec = execution(&req, &caller, ws, StreamId::dashboard(id), if_match(&req)?);
     exec.expected_version = None;
     let (outcome, after) =
         execute::<DashboardAggregate>(&state.store, &exec, &command, Entropy::of(&req).event_ids())
@@ -163,7 +144,7 @@ pub async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_id(&path)?;
+    let id = path_id::<DashboardId>(&path, "dashboard")?;
     wait_for_position(&req, &state, Projection::Dashboards).await?;
     let d = dashboards::get_dashboard(&state.db, &ws.to_string(), &id.to_string())
         .await?
@@ -183,7 +164,7 @@ pub async fn update(
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_id(&path)?;
+    let id = path_id::<DashboardId>(&path, "dashboard")?;
     let (_, created) = load(&state, ws, id).await?;
     let body: DashboardBody = json_body(body, state.config.max_body_bytes).await?;
     if let Some(w) = &body.widgets {
@@ -193,7 +174,7 @@ pub async fn update(
         name: body.name,
         widgets: body.widgets,
     };
-    let exec = exec(&req, &caller, ws, id)?;
+    let exec = execution(&req, &caller, ws, StreamId::dashboard(id), if_match(&req)?);
     let (outcome, after) =
         execute::<DashboardAggregate>(&state.store, &exec, &command, Entropy::of(&req).event_ids())
             .await?;
@@ -219,9 +200,9 @@ pub async fn delete(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_id(&path)?;
+    let id = path_id::<DashboardId>(&path, "dashboard")?;
     load(&state, ws, id).await?;
-    let exec = exec(&req, &caller, ws, id)?;
+    let exec = execution(&req, &caller, ws, StreamId::dashboard(id), if_match(&req)?);
     let (outcome, _) = execute::<DashboardAggregate>(
         &state.store,
         &exec,
@@ -275,7 +256,7 @@ pub async fn data(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_id(&path)?;
+    let id = path_id::<DashboardId>(&path, "dashboard")?;
     let (d, _) = load(&state, ws, id).await?;
     wait_for_position(&req, &state, Projection::Analytics).await?;
     let mut widgets = Vec::with_capacity(d.widgets.len());

@@ -8,7 +8,7 @@ use crate::http::{
     envelope, json_body, list_filter, query_pairs, wait_for_position, written, Data, Page,
     POSITION_HEADER,
 };
-use crate::routes::command_meta;
+use crate::routes::{execution, load_aggregate, path_id};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -18,7 +18,7 @@ use keel_commands::domain::{
     domain_id, normalize_domain, DomainAggregate, DomainCommand, FolderAggregate, FolderCommand,
     UpdateDomain, MAX_DOMAINS_PER_REQUEST,
 };
-use keel_commands::{execute, Aggregate, CommandError, DomainError, EventStore, Execution};
+use keel_commands::{execute, Aggregate, CommandError, DomainError, EventStore};
 use keel_events::{DomainId, FolderId, StreamId, WorkspaceId};
 use keel_projections::domains::{self as rm, DomainFilter, DOMAIN_SORTS, DOMAIN_STATUSES};
 use keel_projections::Projection;
@@ -57,30 +57,18 @@ pub struct FolderBody {
     name: String,
 }
 
-fn exec(req: &HttpRequest, caller: &Caller, ws: WorkspaceId, stream: StreamId) -> Execution {
-    Execution {
-        tenant_id: ws,
-        stream_id: stream,
-        expected_version: None,
-        metadata: command_meta(req, caller),
-        now: Utc::now(),
-    }
-}
-
-fn parse_domain_id(raw: &str) -> Result<DomainId, ApiError> {
-    raw.parse().map_err(|_| ApiError::NotFound("domain"))
-}
-
 /// The domain, if it exists in this workspace (removed or not).
 async fn load(
     state: &AppState,
     ws: WorkspaceId,
     id: DomainId,
 ) -> Result<keel_commands::domain::Domain, ApiError> {
-    let history = state.store.read_stream(&StreamId::domain(id)).await?;
-    DomainAggregate::fold(history.iter().map(|e| &e.event))
-        .filter(|d| d.workspace_id == Some(ws))
-        .ok_or(ApiError::NotFound("domain"))
+    let mine = |d: &keel_commands::domain::Domain| d.workspace_id == Some(ws);
+    Ok(
+        load_aggregate::<DomainAggregate, _>(state, &StreamId::domain(id), "domain", mine)
+            .await?
+            .0,
+    )
 }
 
 /// A live folder of this workspace.
@@ -260,7 +248,7 @@ pub async fn add(
                 workspace_id: ws,
                 name,
             };
-            let e = exec(req_ref, caller_ref, ws, StreamId::domain(id));
+            let e = execution(req_ref, caller_ref, ws, StreamId::domain(id), None);
             match execute::<DomainAggregate>(&state_ref.store, &e, &cmd, ids).await {
                 Ok((outcome, _)) => Ok(Some((id, outcome.last_position))),
                 Err(CommandError::Rejected(DomainError::AlreadyExists(_))) => Ok(None),
@@ -405,7 +393,7 @@ pub async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_domain_id(&path)?;
+    let id = path_id::<DomainId>(&path, "domain")?;
     if let Some(at) = crate::routes::as_of::param(&req, Utc::now())? {
         return Ok(HttpResponse::Ok().json(Data {
             data: DomainAnswer::AsOf(Box::new(domain_as_of(&state, ws, id, at).await?)),
@@ -434,7 +422,7 @@ pub async fn update(
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_domain_id(&path)?;
+    let id = path_id::<DomainId>(&path, "domain")?;
     load(&state, ws, id).await?;
     let body: UpdateDomainBody = json_body(body, state.config.max_body_bytes).await?;
     let folder_id = match body.folder_id {
@@ -456,7 +444,7 @@ pub async fn update(
         folder_id,
         is_favorite: body.is_favorite,
     });
-    let mut e = exec(&req, &caller, ws, StreamId::domain(id));
+    let mut e = execution(&req, &caller, ws, StreamId::domain(id), None);
     e.expected_version = crate::http::if_match(&req)?;
     let (outcome, after) =
         execute::<DomainAggregate>(&state.store, &e, &cmd, Entropy::of(&req).event_ids()).await?;
@@ -486,9 +474,9 @@ pub async fn remove(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_domain_id(&path)?;
+    let id = path_id::<DomainId>(&path, "domain")?;
     load(&state, ws, id).await?;
-    let e = exec(&req, &caller, ws, StreamId::domain(id));
+    let e = execution(&req, &caller, ws, StreamId::domain(id), None);
     let (outcome, _) = execute::<DomainAggregate>(
         &state.store,
         &e,
@@ -510,7 +498,7 @@ pub async fn changes(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_domain_id(&path)?;
+    let id = path_id::<DomainId>(&path, "domain")?;
     load(&state, ws, id).await?;
     wait_for_position(&req, &state, Projection::Domains).await?;
     let mut f = list_filter(&req, &[], &[])?;
@@ -535,7 +523,7 @@ pub async fn scan_results(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_domain_id(&path)?;
+    let id = path_id::<DomainId>(&path, "domain")?;
     load(&state, ws, id).await?;
     wait_for_position(&req, &state, Projection::Domains).await?;
     let f = list_filter(&req, &[], &[])?;
@@ -566,7 +554,7 @@ pub async fn whois(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_domain_id(&path)?;
+    let id = path_id::<DomainId>(&path, "domain")?;
     wait_for_position(&req, &state, Projection::Domains).await?;
     let d = rm::get_domain(&state.db, &ws.to_string(), &id.to_string())
         .await?
@@ -589,7 +577,7 @@ pub async fn scan_now(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_domain_id(&path)?;
+    let id = path_id::<DomainId>(&path, "domain")?;
     let d = load(&state, ws, id).await?;
     if d.removed {
         return Err(ApiError::NotFound("domain"));
@@ -612,7 +600,7 @@ pub async fn history(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_domain_id(&path)?;
+    let id = path_id::<DomainId>(&path, "domain")?;
     let events = state
         .store
         .read_tenant_stream(ws, &StreamId::domain(id))
@@ -661,7 +649,7 @@ pub async fn create_folder(
         workspace_id: ws,
         name: body.name,
     };
-    let e = exec(&req, &caller, ws, StreamId::folder(id));
+    let e = execution(&req, &caller, ws, StreamId::folder(id), None);
     let (outcome, after) =
         execute::<FolderAggregate>(&state.store, &e, &cmd, Entropy::of(&req).event_ids()).await?;
     let f = after.ok_or_else(|| ApiError::Internal("folder missing after create".into()))?;
@@ -688,7 +676,7 @@ async fn folder_command(
     if !folder_exists(state, ws, raw).await? {
         return Err(ApiError::NotFound("folder"));
     }
-    let e = exec(req, caller, ws, StreamId::folder(id));
+    let e = execution(req, caller, ws, StreamId::folder(id), None);
     let (outcome, after) =
         execute::<FolderAggregate>(&state.store, &e, &cmd, Entropy::of(req).event_ids()).await?;
     Ok((outcome, after.ok_or(ApiError::NotFound("folder"))?))

@@ -8,13 +8,13 @@ use crate::http::{
     envelope, json_body, list_filter, query_pairs, wait_for_position, written, Data, Page,
     POSITION_HEADER,
 };
-use crate::routes::command_meta;
+use crate::routes::{execution, load_aggregate, path_id};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use keel_commands::api_key::{ApiKey, ApiKeyAggregate, ApiKeyCommand, CreateApiKey, RotateApiKey};
-use keel_commands::{execute, Aggregate, AppendOutcome, EventStore, Execution};
+use keel_commands::{execute, AppendOutcome, Execution};
 use keel_events::{ApiKeyId, StreamId, Tier, WorkspaceId};
 use keel_projections::api_keys::{self, ApiKeyView, KEY_SORTS, KEY_STATUSES};
 use keel_projections::Projection;
@@ -49,16 +49,14 @@ pub struct RotateKeyBody {
     grace_period_hours: Option<i64>,
 }
 
-fn parse_id(raw: &str) -> Result<ApiKeyId, ApiError> {
-    raw.parse().map_err(|_| ApiError::NotFound("api key"))
-}
-
 /// The key's state, if it exists in this workspace (another workspace's key is simply not found).
 async fn load(state: &AppState, ws: WorkspaceId, id: ApiKeyId) -> Result<ApiKey, ApiError> {
-    let history = state.store.read_stream(&StreamId::api_key(id)).await?;
-    ApiKeyAggregate::fold(history.iter().map(|e| &e.event))
-        .filter(|k| k.workspace_id == ws)
-        .ok_or(ApiError::NotFound("api key"))
+    let mine = |k: &ApiKey| k.workspace_id == ws;
+    Ok(
+        load_aggregate::<ApiKeyAggregate, _>(state, &StreamId::api_key(id), "api key", mine)
+            .await?
+            .0,
+    )
 }
 
 /// A key with its secret: the answer to a creation or a rotation, the only times the secret is
@@ -128,22 +126,6 @@ fn secret_view(
     }
 }
 
-fn exec(
-    req: &HttpRequest,
-    caller: &Caller,
-    ws: WorkspaceId,
-    id: ApiKeyId,
-    now: DateTime<Utc>,
-) -> Execution {
-    Execution {
-        tenant_id: ws,
-        stream_id: StreamId::api_key(id),
-        expected_version: None,
-        metadata: command_meta(req, caller),
-        now,
-    }
-}
-
 #[utoipa::path(post, path = "/api/v1/keys", tag = "keys", request_body = CreateKeyBody,
     responses((status = 201, description = "created; `data.key` holds the secret, shown once", body = Data<KeyWithSecret>), (status = 403, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn create(
@@ -183,7 +165,10 @@ pub async fn create(
     });
     let (outcome, after) = execute::<ApiKeyAggregate>(
         &state.store,
-        &exec(&req, &caller, ws, id, now),
+        &Execution {
+            now,
+            ..execution(&req, &caller, ws, StreamId::api_key(id), None)
+        },
         &command,
         Entropy::of(&req).event_ids(),
     )
@@ -265,7 +250,7 @@ pub async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_id(&path)?;
+    let id = path_id::<ApiKeyId>(&path, "api key")?;
     if let Some(at) = crate::routes::as_of::param(&req, Utc::now())? {
         let k = crate::routes::as_of::key_at(&state.store, ws, id, at)
             .await?
@@ -290,7 +275,7 @@ pub async fn rotate(
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_id(&path)?;
+    let id = path_id::<ApiKeyId>(&path, "api key")?;
     let body: RotateKeyBody = json_body(body, state.config.max_body_bytes).await?;
     let current = load(&state, ws, id).await?;
     // A rotated key keeps its environment.
@@ -309,7 +294,10 @@ pub async fn rotate(
     });
     let (outcome, after) = execute::<ApiKeyAggregate>(
         &state.store,
-        &exec(&req, &caller, ws, id, now),
+        &Execution {
+            now,
+            ..execution(&req, &caller, ws, StreamId::api_key(id), None)
+        },
         &command,
         Entropy::of(&req).event_ids(),
     )
@@ -341,7 +329,7 @@ pub async fn revoke(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_id(&path)?;
+    let id = path_id::<ApiKeyId>(&path, "api key")?;
     load(&state, ws, id).await?;
     let reason = query_pairs(&req)
         .into_iter()
@@ -350,7 +338,10 @@ pub async fn revoke(
     let command = ApiKeyCommand::Revoke { reason };
     let (outcome, _) = execute::<ApiKeyAggregate>(
         &state.store,
-        &exec(&req, &caller, ws, id, Utc::now()),
+        &Execution {
+            now: Utc::now(),
+            ..execution(&req, &caller, ws, StreamId::api_key(id), None)
+        },
         &command,
         Entropy::of(&req).event_ids(),
     )
@@ -371,7 +362,7 @@ pub async fn history(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_id(&path)?;
+    let id = path_id::<ApiKeyId>(&path, "api key")?;
     let events = state
         .store
         .read_tenant_stream(ws, &StreamId::api_key(id))

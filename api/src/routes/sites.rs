@@ -7,14 +7,14 @@ use crate::http::{
     envelope, if_match, json_body, list_filter, wait_for_position, written, Data, Page,
     POSITION_HEADER,
 };
-use crate::routes::command_meta;
+use crate::routes::{execution, load_aggregate, path_id};
 use crate::state::AppState;
 use actix_web::http::header::{HeaderValue, LOCATION};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use keel_commands::site::{CreateSite, Site, SiteAggregate, SiteCommand, UpdateSite};
 use keel_commands::workspace::WorkspaceAggregate;
-use keel_commands::{execute, Aggregate, EventStore, Execution};
+use keel_commands::{execute, Aggregate, EventStore};
 use keel_events::{SiteId, StreamId, WorkspaceId};
 use keel_projections::sites::{self, SiteView, SITE_SORTS};
 use keel_projections::Projection;
@@ -52,16 +52,14 @@ fn tracking_id(mut rng: impl rand::RngCore) -> String {
     format!("kt_{body}")
 }
 
-fn parse_id(raw: &str) -> Result<SiteId, ApiError> {
-    raw.parse().map_err(|_| ApiError::NotFound("site"))
-}
-
 /// The site, if it is live and in this workspace (another workspace's site is simply not found).
 async fn load(state: &AppState, ws: WorkspaceId, id: SiteId) -> Result<Site, ApiError> {
-    let history = state.store.read_stream(&StreamId::site(id)).await?;
-    SiteAggregate::fold(history.iter().map(|e| &e.event))
-        .filter(|s| s.workspace_id == ws && !s.deleted)
-        .ok_or(ApiError::NotFound("site"))
+    let mine = |s: &Site| s.workspace_id == ws && !s.deleted;
+    Ok(
+        load_aggregate::<SiteAggregate, _>(state, &StreamId::site(id), "site", mine)
+            .await?
+            .0,
+    )
 }
 
 /// A site as its writer sees it right after the write, from the aggregate's state.
@@ -79,21 +77,6 @@ fn view(s: &Site, version: i64, created_at: Option<String>, updated_at: String) 
         updated_at,
         version,
     }
-}
-
-fn exec(
-    req: &HttpRequest,
-    caller: &Caller,
-    ws: WorkspaceId,
-    id: SiteId,
-) -> Result<Execution, ApiError> {
-    Ok(Execution {
-        tenant_id: ws,
-        stream_id: StreamId::site(id),
-        expected_version: if_match(req)?,
-        metadata: command_meta(req, caller),
-        now: chrono::Utc::now(),
-    })
 }
 
 #[utoipa::path(post, path = "/api/v1/sites", tag = "sites", request_body = CreateSiteBody,
@@ -125,7 +108,7 @@ pub async fn create(
         currency: body.currency.unwrap_or_else(|| "USD".into()),
         tracking_id: tracking_id(entropy.rng()),
     });
-    let mut exec = exec(&req, &caller, ws, id)?;
+    let mut exec = execution(&req, &caller, ws, StreamId::site(id), if_match(&req)?);
     exec.expected_version = None;
     let (outcome, after) =
         execute::<SiteAggregate>(&state.store, &exec, &command, Entropy::of(&req).event_ids())
@@ -173,7 +156,7 @@ pub async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_id(&path)?;
+    let id = path_id::<SiteId>(&path, "site")?;
     wait_for_position(&req, &state, Projection::Sites).await?;
     let s = sites::get_site(&state.db, &ws.to_string(), &id.to_string())
         .await?
@@ -193,7 +176,7 @@ pub async fn update(
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_id(&path)?;
+    let id = path_id::<SiteId>(&path, "site")?;
     load(&state, ws, id).await?;
     let body: UpdateSiteBody = json_body(body, state.config.max_body_bytes).await?;
     let command = SiteCommand::Update(UpdateSite {
@@ -202,7 +185,7 @@ pub async fn update(
         timezone: body.timezone,
         currency: body.currency,
     });
-    let exec = exec(&req, &caller, ws, id)?;
+    let exec = execution(&req, &caller, ws, StreamId::site(id), if_match(&req)?);
     let (outcome, after) =
         execute::<SiteAggregate>(&state.store, &exec, &command, Entropy::of(&req).event_ids())
             .await?;
@@ -231,9 +214,9 @@ pub async fn delete(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_id(&path)?;
+    let id = path_id::<SiteId>(&path, "site")?;
     load(&state, ws, id).await?;
-    let exec = exec(&req, &caller, ws, id)?;
+    let exec = execution(&req, &caller, ws, StreamId::site(id), if_match(&req)?);
     let (outcome, _) = execute::<SiteAggregate>(
         &state.store,
         &exec,

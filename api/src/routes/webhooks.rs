@@ -9,13 +9,13 @@ use crate::http::{
     envelope, if_match, json_body, list_filter, wait_for_position, written, Data, Page,
     POSITION_HEADER,
 };
-use crate::routes::command_meta;
+use crate::routes::{execution, load_aggregate, path_id};
 use crate::state::AppState;
 use actix_web::http::header::{HeaderValue, LOCATION};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use keel_commands::webhook::{Webhook, WebhookAggregate, WebhookCommand};
-use keel_commands::{execute, Aggregate, DomainError, EventStore, Execution};
+use keel_commands::{execute, Aggregate, DomainError};
 use keel_events::{StreamId, WebhookId, WorkspaceId};
 use keel_infra::webhooks as hooks;
 use keel_infra::webhooks::DeliveryView;
@@ -44,36 +44,16 @@ pub struct RotateBody {
     previous_valid_for_seconds: Option<i64>,
 }
 
-fn parse_id(raw: &str) -> Result<WebhookId, ApiError> {
-    raw.parse().map_err(|_| ApiError::NotFound("webhook"))
-}
-
 async fn load(
     state: &AppState,
     ws: WorkspaceId,
     id: WebhookId,
 ) -> Result<(Webhook, i64), ApiError> {
-    let history = state.store.read_stream(&StreamId::webhook(id)).await?;
-    let version = history.last().map_or(0, |e| e.stream_version);
-    WebhookAggregate::fold(history.iter().map(|e| &e.event))
-        .filter(|w| w.workspace_id == ws && !w.deleted)
-        .map(|w| (w, version))
-        .ok_or(ApiError::NotFound("webhook"))
-}
-
-fn exec(
-    req: &HttpRequest,
-    caller: &Caller,
-    ws: WorkspaceId,
-    id: WebhookId,
-) -> Result<Execution, ApiError> {
-    Ok(Execution {
-        tenant_id: ws,
-        stream_id: StreamId::webhook(id),
-        expected_version: if_match(req)?,
-        metadata: command_meta(req, caller),
-        now: chrono::Utc::now(),
-    })
+    let mine = |w: &Webhook| w.workspace_id == ws && !w.deleted;
+    let (w, history) =
+        load_aggregate::<WebhookAggregate, _>(state, &StreamId::webhook(id), "webhook", mine)
+            .await?;
+    Ok((w, history.last().map_or(0, |e| e.stream_version)))
 }
 
 /// An endpoint as its writer sees it right after the write (counters from the dispatcher); a
@@ -185,7 +165,7 @@ pub async fn create(
             "the new endpoint's id already has another secret".into(),
         ));
     }
-    let mut exec = exec(&req, &caller, ws, id)?;
+    let mut exec = execution(&req, &caller, ws, StreamId::webhook(id), if_match(&req)?);
     exec.expected_version = None;
     let (outcome, after) =
         execute::<WebhookAggregate>(&state.store, &exec, &command, Entropy::of(&req).event_ids())
@@ -232,7 +212,7 @@ pub async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_id(&path)?;
+    let id = path_id::<WebhookId>(&path, "webhook")?;
     wait_for_position(&req, &state, Projection::Webhooks).await?;
     let w = keel_projections::webhooks::get(&state.db, &ws.to_string(), &id.to_string())
         .await?
@@ -253,7 +233,7 @@ pub async fn update(
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_id(&path)?;
+    let id = path_id::<WebhookId>(&path, "webhook")?;
     let (current, _) = load(&state, ws, id).await?;
     let body: WebhookBody = json_body(body, state.config.max_body_bytes).await?;
     let command = WebhookCommand::Update {
@@ -267,7 +247,7 @@ pub async fn update(
     if let Some(url) = &body.url {
         check_target(&state, url).await?;
     }
-    let exec = exec(&req, &caller, ws, id)?;
+    let exec = execution(&req, &caller, ws, StreamId::webhook(id), if_match(&req)?);
     let (outcome, after) =
         execute::<WebhookAggregate>(&state.store, &exec, &command, Entropy::of(&req).event_ids())
             .await?;
@@ -285,9 +265,9 @@ pub async fn delete(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_id(&path)?;
+    let id = path_id::<WebhookId>(&path, "webhook")?;
     load(&state, ws, id).await?;
-    let exec = exec(&req, &caller, ws, id)?;
+    let exec = execution(&req, &caller, ws, StreamId::webhook(id), if_match(&req)?);
     let (outcome, _) = execute::<WebhookAggregate>(
         &state.store,
         &exec,
@@ -312,7 +292,7 @@ pub async fn rotate(
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_id(&path)?;
+    let id = path_id::<WebhookId>(&path, "webhook")?;
     let (current, version) = load(&state, ws, id).await?;
     let raw = actix_web::body::to_bytes(actix_web::body::BodyStream::new(body))
         .await
@@ -346,7 +326,7 @@ pub async fn rotate(
             actual: version + 1,
         });
     }
-    let mut exec = exec(&req, &caller, ws, id)?;
+    let mut exec = execution(&req, &caller, ws, StreamId::webhook(id), if_match(&req)?);
     if exec.expected_version.is_none() {
         exec.expected_version = Some(version);
     }
@@ -375,7 +355,7 @@ pub async fn test(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_id(&path)?;
+    let id = path_id::<WebhookId>(&path, "webhook")?;
     let (w, _) = load(&state, ws, id).await?;
     let now = chrono::Utc::now();
     let message = format!("msg_test_{}", uuid::Uuid::now_v7().simple());
@@ -414,7 +394,7 @@ pub async fn deliveries(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let id = parse_id(&path)?;
+    let id = path_id::<WebhookId>(&path, "webhook")?;
     load(&state, ws, id).await?;
     let f = list_filter(&req, &["created_at"], hooks::DELIVERY_STATUSES)?;
     let (rows, total) = hooks::list_deliveries(
@@ -439,7 +419,7 @@ pub async fn delivery(
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
     let (wid, did) = path.into_inner();
-    let id = parse_id(&wid)?;
+    let id = path_id::<WebhookId>(&wid, "webhook")?;
     load(&state, ws, id).await?;
     let d = hooks::get_delivery(&state.db, &id.to_string(), &did)
         .await?
@@ -461,7 +441,7 @@ pub async fn retry(
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
     let (wid, did) = path.into_inner();
-    let id = parse_id(&wid)?;
+    let id = path_id::<WebhookId>(&wid, "webhook")?;
     let (w, _) = load(&state, ws, id).await?;
     let d = hooks::get_delivery(&state.db, &id.to_string(), &did)
         .await?

@@ -7,7 +7,7 @@ use crate::http::{
     envelope, if_match, json_body, list_filter, wait_for_position, written, Data, Page,
     POSITION_HEADER,
 };
-use crate::routes::command_meta;
+use crate::routes::{execution, path_id};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use keel_commands::workspace::{
@@ -49,10 +49,6 @@ pub struct UpdateWorkspaceBody {
     tier: Option<Tier>,
     #[serde(default, deserialize_with = "crate::http::object_or_null")]
     settings: Option<SettingsBody>,
-}
-
-fn parse_id(raw: &str) -> Result<WorkspaceId, ApiError> {
-    raw.parse().map_err(|_| ApiError::NotFound("workspace"))
 }
 
 /// A workspace as its writer sees it right after the write, from the aggregate's state.
@@ -117,11 +113,8 @@ pub async fn create(
     });
     let now = chrono::Utc::now();
     let exec = Execution {
-        tenant_id: id,
-        stream_id: StreamId::workspace(id),
-        expected_version: None,
-        metadata: command_meta(&req, &caller),
         now,
+        ..execution(&req, &caller, id, StreamId::workspace(id), None)
     };
     let (outcome, state_after) =
         execute::<WorkspaceAggregate>(&state.store, &exec, &command, Entropy::of(&req).event_ids())
@@ -170,7 +163,7 @@ pub async fn get(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path)?;
+    let id = path_id::<WorkspaceId>(&path, "workspace")?;
     if !caller.can_see_workspace(id) {
         return Err(ApiError::NotFound("workspace"));
     }
@@ -205,7 +198,7 @@ pub async fn update(
     path: web::Path<String>,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path)?;
+    let id = path_id::<WorkspaceId>(&path, "workspace")?;
     if !caller.can_see_workspace(id) {
         return Err(ApiError::NotFound("workspace"));
     }
@@ -226,11 +219,8 @@ pub async fn update(
     });
     let now = chrono::Utc::now();
     let exec = Execution {
-        tenant_id: id,
-        stream_id: StreamId::workspace(id),
-        expected_version: if_match(&req)?,
-        metadata: command_meta(&req, &caller),
         now,
+        ..execution(&req, &caller, id, StreamId::workspace(id), if_match(&req)?)
     };
     let (outcome, after) =
         execute::<WorkspaceAggregate>(&state.store, &exec, &command, Entropy::of(&req).event_ids())
@@ -260,18 +250,12 @@ pub async fn delete(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path)?;
+    let id = path_id::<WorkspaceId>(&path, "workspace")?;
     if !caller.can_see_workspace(id) {
         return Err(ApiError::NotFound("workspace"));
     }
     caller.require_operator()?;
-    let exec = Execution {
-        tenant_id: id,
-        stream_id: StreamId::workspace(id),
-        expected_version: if_match(&req)?,
-        metadata: command_meta(&req, &caller),
-        now: chrono::Utc::now(),
-    };
+    let exec = execution(&req, &caller, id, StreamId::workspace(id), if_match(&req)?);
     let (outcome, _) = execute::<WorkspaceAggregate>(
         &state.store,
         &exec,
@@ -293,7 +277,7 @@ pub async fn history(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path)?;
+    let id = path_id::<WorkspaceId>(&path, "workspace")?;
     if !caller.can_see_workspace(id) {
         return Err(ApiError::NotFound("workspace"));
     }
