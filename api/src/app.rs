@@ -266,7 +266,7 @@ fn start_relay(
     shutdown_rx: &watch::Receiver<bool>,
 ) -> anyhow::Result<Tasks> {
     let mut background = Vec::new();
-    let kafka = config.kafka_brokers.clone();
+    let kafka = config.kafka.brokers.clone();
     // Tamper evidence: chain every event of a workspace to the one before (one chainer
     // works at a time, whichever process holds its lock).
     background.push(tokio::spawn(keel_infra::chain::run(
@@ -277,8 +277,8 @@ fn start_relay(
         let relay = keel_infra::relay::Relay::new(
             store.clone(),
             brokers,
-            &config.kafka_topic,
-            config.kafka_partitions,
+            &config.kafka.topic,
+            config.kafka.partitions,
         )?;
         background.push(tokio::spawn(relay.run(shutdown_rx.clone())));
     } else if role == Role::Relay {
@@ -296,7 +296,7 @@ fn start_projectors(
     shutdown_rx: &watch::Receiver<bool>,
 ) -> anyhow::Result<Tasks> {
     let mut background = Vec::new();
-    let kafka = config.kafka_brokers.clone();
+    let kafka = config.kafka.brokers.clone();
     for p in Projection::ALL {
         match &kafka {
             Some(brokers) => {
@@ -304,8 +304,8 @@ fn start_projectors(
                     db.clone(),
                     p,
                     brokers,
-                    &config.kafka_topic,
-                    config.kafka_group_instance_id.as_deref(),
+                    &config.kafka.topic,
+                    config.kafka.group_instance_id.as_deref(),
                 )?;
                 background.push(tokio::spawn(consumer.run(shutdown_rx.clone())));
                 // Anything the broker fails to deliver is applied from the log.
@@ -335,14 +335,14 @@ fn start_worker(
         store.clone(),
         shutdown_rx.clone(),
     ))];
-    if config.webhooks {
+    if config.webhooks.enabled {
         background.push(tokio::spawn(keel_infra::webhooks::run(
             store.clone(),
             config.webhook_settings(),
             shutdown_rx.clone(),
         )));
     }
-    if config.scanner {
+    if config.scanner.enabled {
         let servers: Vec<String> = config
             .dns_servers
             .as_deref()
@@ -354,26 +354,26 @@ fn start_worker(
             .collect();
         let dns = keel_infra::dns::HickoryLookup::new(
             &servers,
-            std::time::Duration::from_millis(config.dns_timeout_ms),
+            std::time::Duration::from_millis(config.scanner.dns_timeout_ms),
         )?;
         background.push(tokio::spawn(keel_infra::scanner::run(
             store.clone(),
             std::sync::Arc::new(dns),
             keel_infra::scanner::ScannerConfig {
-                interval: std::time::Duration::from_secs(config.scan_interval_secs),
-                concurrency: config.scan_concurrency,
-                deadline: std::time::Duration::from_millis(config.dns_timeout_ms * 6),
+                interval: std::time::Duration::from_secs(config.scanner.interval_secs),
+                concurrency: config.scanner.concurrency,
+                deadline: std::time::Duration::from_millis(config.scanner.dns_timeout_ms * 6),
             },
             shutdown_rx.clone(),
         )));
         let rdap = keel_infra::rdap::Rdap::new(
-            keel_infra::rdap::RdapServers::parse(config.rdap_servers.as_deref())?,
+            keel_infra::rdap::RdapServers::parse(config.scanner.rdap_servers.as_deref())?,
             std::time::Duration::from_secs(10),
         )?;
         background.push(tokio::spawn(keel_infra::scanner::run_whois(
             store.clone(),
             std::sync::Arc::new(rdap),
-            std::time::Duration::from_secs(config.whois_interval_secs),
+            std::time::Duration::from_secs(config.scanner.whois_interval_secs),
             shutdown_rx.clone(),
         )));
     }
@@ -389,7 +389,7 @@ async fn start_api(
     shutdown_rx: &watch::Receiver<bool>,
 ) -> anyhow::Result<(Server, u16, Tasks)> {
     let mut background = Vec::new();
-    let kafka = config.kafka_brokers.clone();
+    let kafka = config.kafka.brokers.clone();
     let broker_check = kafka.clone().map(broker_check);
     let limiter = crate::limits::Limiter::new(config.redis_url.as_deref()).await?;
     let geo = match &config.geoip_path {

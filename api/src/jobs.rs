@@ -46,7 +46,7 @@ pub async fn housekeeping(state: std::sync::Arc<AppState>, mut shutdown: watch::
             }
         }
         if rounds.is_multiple_of(1800) {
-            let days = i64::try_from(state.config.webhook_retention_days).unwrap_or(i64::MAX);
+            let days = i64::try_from(state.config.webhooks.retention_days).unwrap_or(i64::MAX);
             let before = now - chrono::Duration::days(days.min(3650));
             match keel_infra::webhooks::purge_finished(&state.db, before).await {
                 Ok((runs, rows)) if runs + rows > 0 => {

@@ -147,7 +147,7 @@ async fn main() -> anyhow::Result<()> {
                 })?;
             let report = keel_bench::append::run(keel_bench::append::BenchOptions {
                 postgres_url,
-                kafka_brokers: config.kafka_brokers.clone(),
+                kafka_brokers: config.kafka.brokers.clone(),
                 events,
                 writers,
                 rate,

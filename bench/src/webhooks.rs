@@ -70,17 +70,17 @@ pub async fn run(o: WebhookBenchOptions) -> anyhow::Result<String> {
         Some(url) => Some(keel_testkit::fresh_postgres_url_in(url).await),
         None => None,
     };
-    let config = Config {
+    let mut config = Config {
         listen: "127.0.0.1:0".into(),
         database_url: database_url.clone(),
         data_dir: dir.path().to_path_buf(),
         admin_token: Some(admin.clone()),
-        scanner: false,
-        webhooks: false,
-        webhooks_allow_private: true,
-        webhook_concurrency: o.concurrency,
         ..Config::default()
     };
+    config.scanner.enabled = false;
+    config.webhooks.enabled = false;
+    config.webhooks.allow_private = true;
+    config.webhooks.concurrency = o.concurrency;
     // The API alone: no projector or chainer competes with the dispatcher for the machine.
     let api = Application::build(config.clone(), Role::Api).await?;
     let port = api.port();
@@ -141,10 +141,8 @@ pub async fn run(o: WebhookBenchOptions) -> anyhow::Result<String> {
     }
 
     // The dispatcher: a worker process on the same database.
-    let worker_config = Config {
-        webhooks: true,
-        ..config.clone()
-    };
+    let mut worker_config = config.clone();
+    worker_config.webhooks.enabled = true;
     let worker = Application::build(worker_config, Role::Worker)
         .await?
         .spawn();

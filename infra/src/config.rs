@@ -3,50 +3,20 @@
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-#[derive(Clone, Deserialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
+/// The process: where it listens and stores, what it connects to, its limits. Each section's
+/// settings keep their flat names in `keel.toml` (`kafka_brokers`, `scan_concurrency`, …) and
+/// their `KEEL_*` variables.
+#[derive(Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(default)]
 pub struct Config {
     pub listen: String,
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
-    pub kafka_brokers: Option<String>,
-    pub kafka_topic: String,
-    pub kafka_partitions: i32,
-    /// Static consumer-group membership (KIP-345): a restarted projector with the same id takes
-    /// its partitions back without a rebalance. Use a stable name per replica (a pod name).
-    pub kafka_group_instance_id: Option<String>,
     /// Never printed: `Debug` shows only whether it is set.
     pub admin_token: Option<String>,
     pub redis_url: Option<String>,
+    /// Resolvers for the scanner and for webhook targets (`host:port,…`; default: the system's).
     pub dns_servers: Option<String>,
-    /// Whether this process scans domains (the worker role; `serve` runs it too).
-    pub scanner: bool,
-    /// Seconds between two scans of a domain.
-    pub scan_interval_secs: u64,
-    /// Domains scanned at once.
-    pub scan_concurrency: usize,
-    /// Timeout of one DNS query.
-    pub dns_timeout_ms: u64,
-    /// RDAP servers: `default=URL,tld=URL,…` (default: https://rdap.org/).
-    pub rdap_servers: Option<String>,
-    /// Seconds between two RDAP lookups of a domain.
-    pub whois_interval_secs: u64,
-    pub webhooks_allow_private: bool,
-    /// Whether this process delivers webhooks (the worker role; `serve` runs it too).
-    pub webhooks: bool,
-    /// Timeout of one delivery attempt.
-    pub webhook_timeout_ms: u64,
-    /// Waits between attempts, `5s,5m,30m,2h,5h,10h,10h` (units ms, s, m, h).
-    pub webhook_retry_schedule: String,
-    /// Consecutive failed attempts after which an endpoint is disabled...
-    pub webhook_disable_after: i64,
-    /// ...once it has been failing for at least this many seconds.
-    pub webhook_disable_after_secs: u64,
-    /// Deliveries in flight at once per process.
-    pub webhook_concurrency: usize,
-    /// Days a finished delivery (delivered, or failed for good) stays listed; then it is
-    /// deleted. Counters are kept.
-    pub webhook_retention_days: u64,
     pub log_format: Option<String>,
     pub max_body_bytes: usize,
     /// Longest a single database statement may run (Postgres `statement_timeout`) and longest a
@@ -55,9 +25,122 @@ pub struct Config {
     /// An IP-to-country CSV (`first_ip,last_ip,country_code` per line, as in DB-IP's free
     /// "IP to Country Lite"); without one, analytics record no country.
     pub geoip_path: Option<PathBuf>,
+    #[serde(flatten)]
+    pub kafka: KafkaConfig,
+    #[serde(flatten)]
+    pub scanner: ScanConfig,
+    #[serde(flatten)]
+    pub webhooks: WebhookConfig,
     /// What time it is for the API's rules (tests set a manual clock; never from a file).
     #[serde(skip)]
     pub clock: crate::clock::Clock,
+}
+
+/// The broker: without `brokers`, projectors tail the log in process.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(default)]
+pub struct KafkaConfig {
+    #[serde(rename = "kafka_brokers")]
+    pub brokers: Option<String>,
+    #[serde(rename = "kafka_topic")]
+    pub topic: String,
+    #[serde(rename = "kafka_partitions")]
+    pub partitions: i32,
+    /// Static consumer-group membership (KIP-345): a restarted projector with the same id takes
+    /// its partitions back without a rebalance. Use a stable name per replica (a pod name).
+    #[serde(rename = "kafka_group_instance_id")]
+    pub group_instance_id: Option<String>,
+}
+
+impl Default for KafkaConfig {
+    fn default() -> Self {
+        KafkaConfig {
+            brokers: None,
+            topic: "keel.events".into(),
+            partitions: 6,
+            group_instance_id: None,
+        }
+    }
+}
+
+/// The domain scanner.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(default)]
+pub struct ScanConfig {
+    /// Whether this process scans domains (the worker role; `serve` runs it too).
+    #[serde(rename = "scanner")]
+    pub enabled: bool,
+    /// Seconds between two scans of a domain.
+    #[serde(rename = "scan_interval_secs")]
+    pub interval_secs: u64,
+    /// Domains scanned at once.
+    #[serde(rename = "scan_concurrency")]
+    pub concurrency: usize,
+    /// Timeout of one DNS query.
+    pub dns_timeout_ms: u64,
+    /// RDAP servers: `default=URL,tld=URL,…` (default: https://rdap.org/).
+    pub rdap_servers: Option<String>,
+    /// Seconds between two RDAP lookups of a domain.
+    pub whois_interval_secs: u64,
+}
+
+impl Default for ScanConfig {
+    fn default() -> Self {
+        ScanConfig {
+            enabled: true,
+            interval_secs: 24 * 3600,
+            concurrency: 32,
+            dns_timeout_ms: 2_000,
+            rdap_servers: None,
+            whois_interval_secs: 7 * 24 * 3600,
+        }
+    }
+}
+
+/// The webhook dispatcher.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(default)]
+pub struct WebhookConfig {
+    /// Whether this process delivers webhooks (the worker role; `serve` runs it too).
+    #[serde(rename = "webhooks")]
+    pub enabled: bool,
+    /// Whether endpoints may resolve to private addresses (never in production).
+    #[serde(rename = "webhooks_allow_private")]
+    pub allow_private: bool,
+    /// Timeout of one delivery attempt.
+    #[serde(rename = "webhook_timeout_ms")]
+    pub timeout_ms: u64,
+    /// Waits between attempts, `5s,5m,30m,2h,5h,10h,10h` (units ms, s, m, h).
+    #[serde(rename = "webhook_retry_schedule")]
+    pub retry_schedule: String,
+    /// Consecutive failed attempts after which an endpoint is disabled...
+    #[serde(rename = "webhook_disable_after")]
+    pub disable_after: i64,
+    /// ...once it has been failing for at least this many seconds.
+    #[serde(rename = "webhook_disable_after_secs")]
+    pub disable_after_secs: u64,
+    /// Deliveries in flight at once per process.
+    #[serde(rename = "webhook_concurrency")]
+    pub concurrency: usize,
+    /// Days a finished delivery (delivered, or failed for good) stays listed; then it is
+    /// deleted. Counters are kept.
+    #[serde(rename = "webhook_retention_days")]
+    pub retention_days: u64,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        WebhookConfig {
+            enabled: true,
+            allow_private: false,
+            timeout_ms: 10_000,
+            retry_schedule: crate::webhooks::DEFAULT_SCHEDULE.into(),
+            disable_after: 20,
+            disable_after_secs: 24 * 3600,
+            concurrency: 32,
+            retention_days: 30,
+        }
+    }
 }
 
 impl Default for Config {
@@ -66,31 +149,16 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("./keel-data"),
             database_url: None,
-            kafka_brokers: None,
-            kafka_topic: "keel.events".into(),
-            kafka_partitions: 6,
-            kafka_group_instance_id: None,
             admin_token: None,
             redis_url: None,
             dns_servers: None,
-            scanner: true,
-            scan_interval_secs: 24 * 3600,
-            scan_concurrency: 32,
-            dns_timeout_ms: 2_000,
-            rdap_servers: None,
-            whois_interval_secs: 7 * 24 * 3600,
-            webhooks_allow_private: false,
-            webhooks: true,
-            webhook_timeout_ms: 10_000,
-            webhook_retry_schedule: crate::webhooks::DEFAULT_SCHEDULE.into(),
-            webhook_disable_after: 20,
-            webhook_disable_after_secs: 24 * 3600,
-            webhook_concurrency: 32,
-            webhook_retention_days: 30,
             log_format: None,
             max_body_bytes: 1024 * 1024,
             db_timeout_ms: 5_000,
             geoip_path: None,
+            kafka: KafkaConfig::default(),
+            scanner: ScanConfig::default(),
+            webhooks: WebhookConfig::default(),
             clock: crate::clock::Clock::system(),
         }
     }
@@ -99,14 +167,14 @@ impl Default for Config {
 impl Config {
     /// The webhook dispatcher's settings.
     pub fn webhook_settings(&self) -> crate::webhooks::WebhookSettings {
+        let w = &self.webhooks;
         crate::webhooks::WebhookSettings {
-            allow_private: self.webhooks_allow_private,
-            timeout: std::time::Duration::from_millis(self.webhook_timeout_ms.max(1)),
-            schedule: crate::webhooks::parse_schedule(&self.webhook_retry_schedule)
-                .unwrap_or_default(),
-            disable_after: self.webhook_disable_after.max(1),
-            disable_after_period: std::time::Duration::from_secs(self.webhook_disable_after_secs),
-            concurrency: self.webhook_concurrency.max(1),
+            allow_private: w.allow_private,
+            timeout: std::time::Duration::from_millis(w.timeout_ms.max(1)),
+            schedule: crate::webhooks::parse_schedule(&w.retry_schedule).unwrap_or_default(),
+            disable_after: w.disable_after.max(1),
+            disable_after_period: std::time::Duration::from_secs(w.disable_after_secs),
+            concurrency: w.concurrency.max(1),
             dns_servers: self
                 .dns_servers
                 .as_deref()
@@ -116,6 +184,15 @@ impl Config {
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
                 .collect(),
+        }
+    }
+
+    /// Every key `keel.toml` may hold: the flat names of every section.
+    pub fn file_keys() -> Vec<String> {
+        // Through JSON, which keeps unset options as `null` (TOML leaves them out).
+        match serde_json::to_value(Config::default()) {
+            Ok(serde_json::Value::Object(m)) => m.keys().cloned().collect(),
+            _ => vec![],
         }
     }
 }
@@ -137,34 +214,16 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("data_dir", &self.data_dir)
             .field("database_url", &database_url)
-            .field("kafka_brokers", &self.kafka_brokers)
-            .field("kafka_topic", &self.kafka_topic)
-            .field("kafka_partitions", &self.kafka_partitions)
-            .field("kafka_group_instance_id", &self.kafka_group_instance_id)
             .field("admin_token", &self.admin_token.as_ref().map(|_| "***"))
             .field("redis_url", &self.redis_url.as_ref().map(|_| "***"))
             .field("dns_servers", &self.dns_servers)
-            .field("scanner", &self.scanner)
-            .field("scan_interval_secs", &self.scan_interval_secs)
-            .field("scan_concurrency", &self.scan_concurrency)
-            .field("dns_timeout_ms", &self.dns_timeout_ms)
-            .field("rdap_servers", &self.rdap_servers)
-            .field("whois_interval_secs", &self.whois_interval_secs)
-            .field("webhooks_allow_private", &self.webhooks_allow_private)
-            .field("webhooks", &self.webhooks)
-            .field("webhook_timeout_ms", &self.webhook_timeout_ms)
-            .field("webhook_retry_schedule", &self.webhook_retry_schedule)
-            .field("webhook_disable_after", &self.webhook_disable_after)
-            .field(
-                "webhook_disable_after_secs",
-                &self.webhook_disable_after_secs,
-            )
-            .field("webhook_concurrency", &self.webhook_concurrency)
-            .field("webhook_retention_days", &self.webhook_retention_days)
             .field("log_format", &self.log_format)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("db_timeout_ms", &self.db_timeout_ms)
             .field("geoip_path", &self.geoip_path)
+            .field("kafka", &self.kafka)
+            .field("scanner", &self.scanner)
+            .field("webhooks", &self.webhooks)
             .finish()
     }
 }
@@ -183,6 +242,8 @@ pub enum ConfigError {
     },
     #[error("invalid value for {name}: {message}")]
     Env { name: &'static str, message: String },
+    #[error("{path}: unknown setting `{key}`")]
+    UnknownKey { path: String, key: String },
     #[error("KEEL_ADMIN_TOKEN must be at least 32 characters")]
     WeakAdminToken,
 }
@@ -203,10 +264,24 @@ impl Config {
                     path: p.display().to_string(),
                     source,
                 })?;
-                toml::from_str(&text).map_err(|source| ConfigError::Toml {
-                    path: p.display().to_string(),
-                    source,
-                })?
+                let table: toml::Table =
+                    toml::from_str(&text).map_err(|source| ConfigError::Toml {
+                        path: p.display().to_string(),
+                        source,
+                    })?;
+                let known = Config::file_keys();
+                if let Some(unknown) = table.keys().find(|k| !known.contains(k)) {
+                    return Err(ConfigError::UnknownKey {
+                        path: p.display().to_string(),
+                        key: unknown.clone(),
+                    });
+                }
+                toml::Value::Table(table)
+                    .try_into()
+                    .map_err(|source| ConfigError::Toml {
+                        path: p.display().to_string(),
+                        source,
+                    })?
             }
             None => Config::default(),
         };
@@ -226,19 +301,19 @@ impl Config {
             config.database_url = Some(v);
         }
         if let Some(v) = get("KEEL_KAFKA_BROKERS") {
-            config.kafka_brokers = Some(v);
+            config.kafka.brokers = Some(v);
         }
         if let Some(v) = get("KEEL_KAFKA_TOPIC") {
-            config.kafka_topic = v;
+            config.kafka.topic = v;
         }
         if let Some(v) = get("KEEL_KAFKA_PARTITIONS") {
-            config.kafka_partitions = v.parse().map_err(|_| ConfigError::Env {
+            config.kafka.partitions = v.parse().map_err(|_| ConfigError::Env {
                 name: "KEEL_KAFKA_PARTITIONS",
                 message: v.clone(),
             })?;
         }
         if let Some(v) = get("KEEL_KAFKA_GROUP_INSTANCE_ID") {
-            config.kafka_group_instance_id = Some(v);
+            config.kafka.group_instance_id = Some(v);
         }
         if let Some(v) = get("KEEL_ADMIN_TOKEN") {
             config.admin_token = Some(v);
@@ -250,11 +325,14 @@ impl Config {
             config.dns_servers = Some(v);
         }
         for (name, slot) in [
-            ("KEEL_SCAN_INTERVAL_SECONDS", &mut config.scan_interval_secs),
-            ("KEEL_DNS_TIMEOUT_MS", &mut config.dns_timeout_ms),
+            (
+                "KEEL_SCAN_INTERVAL_SECONDS",
+                &mut config.scanner.interval_secs,
+            ),
+            ("KEEL_DNS_TIMEOUT_MS", &mut config.scanner.dns_timeout_ms),
             (
                 "KEEL_WHOIS_INTERVAL_SECONDS",
-                &mut config.whois_interval_secs,
+                &mut config.scanner.whois_interval_secs,
             ),
         ] {
             if let Some(v) = get(name) {
@@ -269,7 +347,7 @@ impl Config {
             }
         }
         if let Some(v) = get("KEEL_SCAN_CONCURRENCY") {
-            config.scan_concurrency = v
+            config.scanner.concurrency = v
                 .parse()
                 .ok()
                 .filter(|n| (1..=1024).contains(n))
@@ -283,29 +361,29 @@ impl Config {
                 name: "KEEL_RDAP_SERVERS",
                 message: e.to_string(),
             })?;
-            config.rdap_servers = Some(v);
+            config.scanner.rdap_servers = Some(v);
         }
         if let Some(v) = get("KEEL_SCANNER") {
-            config.scanner = !matches!(v.as_str(), "0" | "false" | "no" | "off");
+            config.scanner.enabled = !matches!(v.as_str(), "0" | "false" | "no" | "off");
         }
         if let Some(v) = get("KEEL_WEBHOOKS_ALLOW_PRIVATE") {
-            config.webhooks_allow_private = matches!(v.as_str(), "1" | "true" | "yes");
+            config.webhooks.allow_private = matches!(v.as_str(), "1" | "true" | "yes");
         }
         if let Some(v) = get("KEEL_WEBHOOKS") {
-            config.webhooks = !matches!(v.as_str(), "0" | "false" | "no" | "off");
+            config.webhooks.enabled = !matches!(v.as_str(), "0" | "false" | "no" | "off");
         }
         if let Some(v) = get("KEEL_WEBHOOK_RETRY_SCHEDULE") {
             crate::webhooks::parse_schedule(&v).map_err(|message| ConfigError::Env {
                 name: "KEEL_WEBHOOK_RETRY_SCHEDULE",
                 message,
             })?;
-            config.webhook_retry_schedule = v;
+            config.webhooks.retry_schedule = v;
         }
         for (name, slot) in [
-            ("KEEL_WEBHOOK_TIMEOUT_MS", &mut config.webhook_timeout_ms),
+            ("KEEL_WEBHOOK_TIMEOUT_MS", &mut config.webhooks.timeout_ms),
             (
                 "KEEL_WEBHOOK_DISABLE_AFTER_SECONDS",
-                &mut config.webhook_disable_after_secs,
+                &mut config.webhooks.disable_after_secs,
             ),
         ] {
             if let Some(v) = get(name) {
@@ -316,7 +394,7 @@ impl Config {
             }
         }
         if let Some(v) = get("KEEL_WEBHOOK_DISABLE_AFTER") {
-            config.webhook_disable_after =
+            config.webhooks.disable_after =
                 v.parse()
                     .ok()
                     .filter(|n| *n > 0)
@@ -326,7 +404,7 @@ impl Config {
                     })?;
         }
         if let Some(v) = get("KEEL_WEBHOOK_RETENTION_DAYS") {
-            config.webhook_retention_days = v
+            config.webhooks.retention_days = v
                 .parse()
                 .ok()
                 .filter(|n| (1..=3650).contains(n))
@@ -336,7 +414,7 @@ impl Config {
                 })?;
         }
         if let Some(v) = get("KEEL_WEBHOOK_CONCURRENCY") {
-            config.webhook_concurrency = v
+            config.webhooks.concurrency = v
                 .parse()
                 .ok()
                 .filter(|n| (1..=1024).contains(n))
@@ -432,7 +510,7 @@ mod tests {
         let c = Config::load_from(Some(&file), &env(&[("KEEL_KAFKA_TOPIC", "from-env")]))
             .expect("loads");
         assert_eq!(c.listen, "0.0.0.0:9000");
-        assert_eq!(c.kafka_topic, "from-env");
+        assert_eq!(c.kafka.topic, "from-env");
         assert_eq!(c.data_dir, PathBuf::from("./keel-data"));
         assert!(c.is_embedded());
     }
@@ -468,7 +546,51 @@ mod tests {
         std::fs::write(&file, "no_such_key = 1\n").expect("write");
         assert!(matches!(
             Config::load_from(Some(&file), &[]),
+            Err(ConfigError::UnknownKey { key, .. }) if key == "no_such_key"
+        ));
+        std::fs::write(&file, "scan_concurrency = \"many\"\n").expect("write");
+        assert!(matches!(
+            Config::load_from(Some(&file), &[]),
             Err(ConfigError::Toml { .. })
         ));
+    }
+
+    #[test]
+    fn every_section_keeps_its_flat_file_keys_and_variables() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let file = dir.path().join("keel.toml");
+        std::fs::write(
+            &file,
+            "database_url = \"postgres://db/keel\"\nkafka_brokers = \"k:9092\"\nkafka_partitions = 3\n\
+             scanner = false\nscan_concurrency = 4\nrdap_servers = \"default=https://r.example/\"\n\
+             webhooks = false\nwebhooks_allow_private = true\nwebhook_retention_days = 7\n",
+        )
+        .expect("write");
+        let c = Config::load_from(
+            Some(&file),
+            &env(&[
+                ("KEEL_KAFKA_GROUP_INSTANCE_ID", "pod-1"),
+                ("KEEL_SCAN_INTERVAL_SECONDS", "60"),
+                ("KEEL_WEBHOOK_CONCURRENCY", "8"),
+            ]),
+        )
+        .expect("loads");
+        assert_eq!(c.kafka.brokers.as_deref(), Some("k:9092"));
+        assert_eq!(c.kafka.partitions, 3);
+        assert_eq!(c.kafka.group_instance_id.as_deref(), Some("pod-1"));
+        assert!(!c.scanner.enabled);
+        assert_eq!((c.scanner.concurrency, c.scanner.interval_secs), (4, 60));
+        assert!(!c.webhooks.enabled && c.webhooks.allow_private);
+        assert_eq!((c.webhooks.retention_days, c.webhooks.concurrency), (7, 8));
+        assert!(!c.is_embedded());
+        for key in [
+            "listen",
+            "kafka_topic",
+            "scan_interval_secs",
+            "webhook_retry_schedule",
+            "geoip_path",
+        ] {
+            assert!(Config::file_keys().iter().any(|k| k == key), "{key}");
+        }
     }
 }

@@ -47,12 +47,12 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     let mut config = Config {
         listen: "127.0.0.1:0".into(),
         admin_token: Some(admin.clone()),
-        kafka_partitions: 3,
-        // Tests that scan start their own DNS server and turn it on; likewise webhook delivery.
-        scanner: false,
-        webhooks: false,
         ..Config::default()
     };
+    config.kafka.partitions = 3;
+    // Tests that scan start their own DNS server and turn it on; likewise webhook delivery.
+    config.scanner.enabled = false;
+    config.webhooks.enabled = false;
     let dir = match backend {
         Backend::Embedded => {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -61,8 +61,8 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         }
         Backend::Distributed => {
             config.database_url = Some(keel_testkit::fresh_postgres_url().await);
-            config.kafka_brokers = Some(kafka_brokers());
-            config.kafka_topic = format!("keel.test.{}", uuid::Uuid::new_v4().simple());
+            config.kafka.brokers = Some(kafka_brokers());
+            config.kafka.topic = format!("keel.test.{}", uuid::Uuid::new_v4().simple());
             None
         }
     };

@@ -604,10 +604,10 @@ async fn the_scanner_reads_a_real_dns_server_and_records_exactly_what_changed(b:
     let addr = zones.addr.to_string();
     let registry = rdap().await;
     let app = keel_tests::spawn_app_with(b, |c| {
-        c.scanner = true;
+        c.scanner.enabled = true;
         c.dns_servers = Some(addr);
-        c.dns_timeout_ms = 1_000;
-        c.rdap_servers = Some(format!("default=http://{registry}/"));
+        c.scanner.dns_timeout_ms = 1_000;
+        c.scanner.rdap_servers = Some(format!("default=http://{registry}/"));
     })
     .await;
     let ws = app.create_workspace("Scanned", "pro").await;

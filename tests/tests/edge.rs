@@ -38,7 +38,7 @@ fn num(r: &Resp, h: &str) -> u64 {
 
 async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Backend) {
     // Private webhook targets allowed: B's endpoint needs no DNS.
-    let app = spawn_app_with(b, |c| c.webhooks_allow_private = true).await;
+    let app = spawn_app_with(b, |c| c.webhooks.allow_private = true).await;
     let a = app.create_workspace("A", "pro").await;
     let other = app.create_workspace("B", "pro").await;
     let (_, key_a, _) = app.create_key(&a, "a", ALL).await;
@@ -731,7 +731,7 @@ async fn an_idempotency_key_in_flight_is_409_and_a_crashed_claim_lapses(b: Backe
 /// no response stored. The retry under the same key must answer what the first run would have,
 /// the same ids and the same secret shown once, and the log must hold the write once.
 async fn a_write_whose_answer_was_lost_is_answered_by_its_retry_not_run_twice(b: Backend) {
-    let app = spawn_app_with(b, |c| c.webhooks_allow_private = true).await;
+    let app = spawn_app_with(b, |c| c.webhooks.allow_private = true).await;
     let ws = app.create_workspace("Acme", "pro").await;
     let (_, key, _) = app.create_key(&ws, "ci", ALL).await;
     let (rotated_id, _, _) = app.create_key(&ws, "to rotate", &["keys:read"]).await;

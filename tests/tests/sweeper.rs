@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use keel_api::{Application, Role};
-use keel_infra::config::Config;
+use keel_infra::config::{Config, KafkaConfig};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -15,9 +15,12 @@ async fn events_the_feed_never_delivers_are_applied_from_the_log() {
         listen: "127.0.0.1:0".into(),
         admin_token: Some(admin.clone()),
         database_url: Some(keel_testkit::fresh_postgres_url().await),
-        kafka_brokers: Some(keel_tests::kafka_brokers()),
-        kafka_topic: format!("keel.test.{}", uuid::Uuid::new_v4().simple()),
-        kafka_partitions: 3,
+        kafka: KafkaConfig {
+            brokers: Some(keel_tests::kafka_brokers()),
+            topic: format!("keel.test.{}", uuid::Uuid::new_v4().simple()),
+            partitions: 3,
+            group_instance_id: None,
+        },
         ..Config::default()
     };
     // An api process and a projector process; no relay, so nothing reaches the topic.

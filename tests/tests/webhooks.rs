@@ -142,10 +142,10 @@ async fn start_receiver(b: Behaviour) -> Receiver {
 
 async fn app(b: Backend, adjust: impl FnOnce(&mut keel_infra::config::Config)) -> TestApp {
     spawn_app_with(b, |c| {
-        c.webhooks = true;
-        c.webhooks_allow_private = true;
-        c.webhook_retry_schedule = "150ms,300ms,600ms".into();
-        c.webhook_timeout_ms = 2_000;
+        c.webhooks.enabled = true;
+        c.webhooks.allow_private = true;
+        c.webhooks.retry_schedule = "150ms,300ms,600ms".into();
+        c.webhooks.timeout_ms = 2_000;
         adjust(c);
     })
     .await
@@ -451,9 +451,9 @@ async fn failing_endpoint_is_disabled(b: Backend) {
     })
     .await;
     let app = app(b, |c| {
-        c.webhook_retry_schedule = "100ms".into();
-        c.webhook_disable_after = 4;
-        c.webhook_disable_after_secs = 0;
+        c.webhooks.retry_schedule = "100ms".into();
+        c.webhooks.disable_after = 4;
+        c.webhooks.disable_after_secs = 0;
     })
     .await;
     let ws = app.create_workspace("Down", "pro").await;
@@ -673,7 +673,7 @@ async fn killing_the_dispatcher_mid_flight_loses_nothing() {
     })
     .await;
     let app = spawn_app_with(Backend::Distributed, |c| {
-        c.webhooks_allow_private = true;
+        c.webhooks.allow_private = true;
     })
     .await;
     let ws = app.create_workspace("Crash", "pro").await;
@@ -703,10 +703,10 @@ async fn killing_the_dispatcher_mid_flight_loses_nothing() {
     sites(0, 40).await;
     let worker = |c: &keel_infra::config::Config| {
         let mut c = c.clone();
-        c.webhooks = true;
-        c.webhook_concurrency = 4;
-        c.webhook_timeout_ms = 1_000;
-        c.webhook_retry_schedule = "100ms,200ms".into();
+        c.webhooks.enabled = true;
+        c.webhooks.concurrency = 4;
+        c.webhooks.timeout_ms = 1_000;
+        c.webhooks.retry_schedule = "100ms,200ms".into();
         async move {
             keel_api::Application::build(c, keel_api::Role::Worker)
                 .await

@@ -70,7 +70,7 @@ async fn status(state: &AppState, p: Projection) -> Result<ProjectionStatus, Api
         ((chrono::Utc::now() - t).num_milliseconds().max(0) as f64) / 1000.0
     });
     let checkpoint =
-        keel_infra::feed::progress(&state.db, p, state.config.kafka_brokers.is_some()).await?;
+        keel_infra::feed::progress(&state.db, p, state.config.kafka.brokers.is_some()).await?;
     let rebuild = state.rebuilds.get(p.name()).map(|r| r.clone());
     let status = match &rebuild {
         Some(r) if r.running => "rebuilding",

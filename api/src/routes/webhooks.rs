@@ -121,7 +121,7 @@ async fn view(state: &AppState, w: &Webhook, version: i64) -> Result<WebhookWrit
 /// The URL's host must resolve to public addresses (unless the operator allows private ones).
 async fn check_target(state: &AppState, url: &str) -> Result<(), ApiError> {
     // Only well-formed URLs reach the lookup; the decider names every other problem.
-    if keel_commands::webhook::check_url(url, state.config.webhooks_allow_private).is_err() {
+    if keel_commands::webhook::check_url(url, state.config.webhooks.allow_private).is_err() {
         return Ok(());
     }
     state
@@ -154,7 +154,7 @@ pub async fn create(
         description: body.description,
         active: body.is_active.unwrap_or(true),
         secret_hint: hooks::secret_hint(&secret),
-        allow_private: state.config.webhooks_allow_private,
+        allow_private: state.config.webhooks.allow_private,
     };
     // Validate first (nothing stored for a refused request), then look the host up.
     WebhookAggregate::decide(&None, &command)?;
@@ -241,7 +241,7 @@ pub async fn update(
         events: body.events,
         description: body.description,
         active: body.is_active,
-        allow_private: state.config.webhooks_allow_private,
+        allow_private: state.config.webhooks.allow_private,
     };
     WebhookAggregate::decide(&Some(current), &command)?;
     if let Some(url) = &body.url {
