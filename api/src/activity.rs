@@ -47,15 +47,7 @@ impl Activity {
             let Some((_, at)) = self.last_used.remove(&key) else {
                 continue;
             };
-            let r = sqlx::query(
-                "INSERT INTO key_activity (key_id, last_used_at) VALUES ($1, $2) \
-                 ON CONFLICT (key_id) DO UPDATE SET last_used_at = excluded.last_used_at \
-                 WHERE key_activity.last_used_at < excluded.last_used_at",
-            )
-            .bind(key.to_string())
-            .bind(format_ts(at))
-            .execute(&db.pool)
-            .await;
+            let r = keel_infra::edge::record_key_use(db, &key.to_string(), &format_ts(at)).await;
             if let Err(e) = r {
                 self.touch(key, at);
                 return Err(e);

@@ -12,7 +12,6 @@ use actix_web::{web, App, HttpServer};
 use keel_infra::config::Config;
 use keel_infra::{metrics, Db, SqlStore};
 use keel_projections::Projection;
-use sqlx::Row;
 use std::net::TcpListener;
 use std::time::Instant;
 use tokio::sync::watch;
@@ -71,19 +70,15 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
 /// printed once; only its hash is kept.
 async fn operator_hashes(db: &Db, config: &Config) -> anyhow::Result<Vec<String>> {
     let mut hashes: Vec<String> = config.admin_token.iter().map(|t| hash_secret(t)).collect();
-    let stored: Vec<String> = sqlx::query("SELECT token_hash FROM operator_tokens")
-        .fetch_all(&db.pool)
-        .await?
-        .iter()
-        .map(|r| r.get::<String, _>(0))
-        .collect();
+    let stored = keel_infra::edge::operator_token_hashes(db).await?;
     if hashes.is_empty() && stored.is_empty() {
         let token = crate::auth::generate_key(crate::auth::KeyKind::Admin, &mut rand::rngs::OsRng);
-        sqlx::query("INSERT INTO operator_tokens (token_hash, created_at) VALUES ($1, $2)")
-            .bind(hash_secret(&token))
-            .bind(keel_schemas::format_ts(chrono::Utc::now()))
-            .execute(&db.pool)
-            .await?;
+        keel_infra::edge::store_operator_token(
+            db,
+            &hash_secret(&token),
+            &keel_schemas::format_ts(chrono::Utc::now()),
+        )
+        .await?;
         eprintln!("\nKeel operator token (shown once, store it now):\n\n    {token}\n");
         hashes.push(hash_secret(&token));
     }

@@ -8,7 +8,6 @@ use dashmap::DashMap;
 use keel_events::{Actor, ApiKeyId, Scope, Tier, WorkspaceId};
 use rand::Rng;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use std::time::{Duration, Instant};
 
 /// What a secret is, as its prefix says (secret scanners match these prefixes).
@@ -187,13 +186,11 @@ impl Caller {
                     .trim()
                     .parse()
                     .map_err(|_| ApiError::BadRequest("X-Workspace-ID is not a valid id".into()))?;
-                let live = sqlx::query(
-                    "SELECT 1 FROM auth_workspaces WHERE workspace_id = $1 AND deleted = 0",
-                )
-                .bind(id.to_string())
-                .fetch_optional(&state.db.pool)
-                .await?;
-                live.map(|_| id).ok_or(ApiError::NotFound("workspace"))
+                if keel_infra::edge::workspace_is_live(&state.db, &id.to_string()).await? {
+                    Ok(id)
+                } else {
+                    Err(ApiError::NotFound("workspace"))
+                }
             }
         }
     }
@@ -283,24 +280,14 @@ pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Call
     if let Some(hit) = state.key_cache.get(&hash, &now) {
         return hit;
     }
-    let row = sqlx::query(
-        "SELECT k.key_id, k.workspace_id, k.name, k.prefix, k.scopes, k.rate_limit_tier, k.status, k.expires_at, \
-         k.valid_until, w.tier, w.deleted, k.key_hash FROM auth_keys k JOIN auth_workspaces w ON w.workspace_id = k.workspace_id \
-         WHERE k.key_hash = $1",
-    )
-    .bind(&hash)
-    .fetch_optional(&state.db.pool)
-    .await?
-    .ok_or(ApiError::InvalidKey)?;
-    let stored_hash: String = row.try_get(11)?;
-    if !constant_time_eq(stored_hash.as_bytes(), hash.as_bytes()) {
+    let row = keel_infra::edge::key_by_hash(&state.db, &hash)
+        .await?
+        .ok_or(ApiError::InvalidKey)?;
+    if !constant_time_eq(row.key_hash.as_bytes(), hash.as_bytes()) {
         return Err(ApiError::InvalidKey);
     }
-    let status: String = row.try_get(6)?;
-    let expires_at: Option<String> = row.try_get(7)?;
-    let valid_until: Option<String> = row.try_get(8)?;
-    let deleted: i64 = row.try_get(10)?;
-    if deleted != 0 {
+    let (status, expires_at, valid_until) = (&row.status, &row.expires_at, &row.valid_until);
+    if row.workspace_deleted {
         return Err(ApiError::InvalidKey);
     }
     if status == "revoked" {
@@ -313,24 +300,21 @@ pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Call
     }
     let bad =
         |e: &dyn std::fmt::Display| ApiError::Internal(format!("corrupt key registry row: {e}"));
-    let scopes: String = row.try_get(4)?;
-    let tier: String = row.try_get(9)?;
-    let rate_limit_tier: Option<String> = row.try_get(5)?;
     let caller = KeyCaller {
-        key_id: row.try_get::<String, _>(0)?.parse().map_err(|e| bad(&e))?,
-        workspace_id: row.try_get::<String, _>(1)?.parse().map_err(|e| bad(&e))?,
-        name: row.try_get(2)?,
-        prefix: row.try_get(3)?,
-        scopes: serde_json::from_str(&scopes).map_err(|e| bad(&e))?,
-        tier: tier.parse().map_err(|e: String| bad(&e))?,
-        rate_limit_tier: rate_limit_tier.and_then(|t| t.parse().ok()),
+        key_id: row.key_id.parse().map_err(|e| bad(&e))?,
+        workspace_id: row.workspace_id.parse().map_err(|e| bad(&e))?,
+        name: row.name.clone(),
+        prefix: row.prefix.clone(),
+        scopes: serde_json::from_str(&row.scopes).map_err(|e| bad(&e))?,
+        tier: row.tier.parse().map_err(|e: String| bad(&e))?,
+        rate_limit_tier: row.rate_limit_tier.as_deref().and_then(|t| t.parse().ok()),
     };
     state.key_cache.put(
         hash,
         CachedKey {
             caller: caller.clone(),
-            expires_at,
-            valid_until,
+            expires_at: expires_at.clone(),
+            valid_until: valid_until.clone(),
             fetched: Instant::now(),
         },
     );

@@ -31,11 +31,11 @@ use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Nonce};
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
+use keel_infra::idempotency::{self as store, End, NewClaim, Record};
 use keel_projections::Db;
 use keel_schemas::format_ts;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use std::time::Duration;
 
 /// How long a claim holds without its request finishing (a crashed process's claim lapses).
@@ -106,46 +106,6 @@ fn open(cipher: &ChaCha20Poly1305, stored: &str) -> Result<Vec<u8>, ApiError> {
     cipher.decrypt(&n, sealed.as_ref()).map_err(|_| bad())
 }
 
-struct Record {
-    caller: String,
-    fingerprint: String,
-    state: String,
-    owner: String,
-    lease_until: String,
-    status: Option<i64>,
-    headers: Option<String>,
-    body: Option<String>,
-    expires_at: String,
-    created_at: String,
-    seed: Option<String>,
-}
-
-async fn fetch(db: &Db, scope: &str, key_hash: &str) -> Result<Option<Record>, ApiError> {
-    let row = sqlx::query(
-        "SELECT caller, fingerprint, state, owner, lease_until, response_status, response_headers, \
-         response_body, expires_at, created_at, seed FROM idempotency_records \
-         WHERE scope = $1 AND key_hash = $2",
-    )
-    .bind(scope)
-    .bind(key_hash)
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some(r) = row else { return Ok(None) };
-    Ok(Some(Record {
-        caller: r.try_get(0)?,
-        fingerprint: r.try_get(1)?,
-        state: r.try_get(2)?,
-        owner: r.try_get(3)?,
-        lease_until: r.try_get(4)?,
-        status: r.try_get(5)?,
-        headers: r.try_get(6)?,
-        body: r.try_get(7)?,
-        expires_at: r.try_get(8)?,
-        created_at: r.try_get(9)?,
-        seed: r.try_get(10)?,
-    }))
-}
-
 /// Releases a claim whose request ended without a result, or was dropped mid-way.
 ///
 /// Released, the row stays (state `released`, seed kept) for the next run of the request; a
@@ -160,21 +120,16 @@ struct Claim {
 
 impl Claim {
     async fn release(&mut self) {
-        self.end(RELEASE).await
+        self.end(End::Release).await
     }
 
     async fn forget(&mut self) {
-        self.end(FORGET).await
+        self.end(End::Forget).await
     }
 
-    async fn end(&mut self, sql: &'static str) {
+    async fn end(&mut self, how: End) {
         self.settled = true;
-        let r = sqlx::query(sql)
-            .bind(&self.scope)
-            .bind(&self.key_hash)
-            .bind(&self.owner)
-            .execute(&self.db.pool)
-            .await;
+        let r = store::end(&self.db, &self.scope, &self.key_hash, &self.owner, how).await;
         if let Err(e) = r {
             // The database is away (an outage is the usual reason a request fails): keep trying
             // in the background, so a client retrying once it is back finds the key free
@@ -190,13 +145,10 @@ impl Claim {
                 let deadline = tokio::time::Instant::now() + LEASE;
                 while tokio::time::Instant::now() < deadline {
                     tokio::time::sleep(Duration::from_millis(250)).await;
-                    let r = sqlx::query(sql)
-                        .bind(&scope)
-                        .bind(&key_hash)
-                        .bind(&owner)
-                        .execute(&db.pool)
-                        .await;
-                    if r.is_ok() {
+                    if store::end(&db, &scope, &key_hash, &owner, how)
+                        .await
+                        .is_ok()
+                    {
                         return;
                     }
                 }
@@ -204,11 +156,6 @@ impl Claim {
         }
     }
 }
-
-const RELEASE: &str = "UPDATE idempotency_records SET state = 'released' \
-     WHERE scope = $1 AND key_hash = $2 AND owner = $3 AND state = 'running'";
-const FORGET: &str = "DELETE FROM idempotency_records \
-     WHERE scope = $1 AND key_hash = $2 AND owner = $3 AND state = 'running'";
 
 impl Drop for Claim {
     fn drop(&mut self) {
@@ -247,23 +194,21 @@ async fn claim(
         let lease_until = format_ts(now + LEASE);
         let mut seed = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut seed);
-        let inserted = sqlx::query(
-            "INSERT INTO idempotency_records (scope, key_hash, caller, fingerprint, state, owner, lease_until, \
-             created_at, expires_at, seed) VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9) \
-             ON CONFLICT (scope, key_hash) DO NOTHING",
+        let inserted = store::insert_claim(
+            db,
+            &NewClaim {
+                scope,
+                key_hash,
+                caller,
+                fingerprint,
+                owner: &owner,
+                lease_until: &lease_until,
+                created_at: &format_ts(now),
+                expires_at: &format_ts(now + RETENTION),
+                sealed_seed: &seal(crypt, &seed)?,
+            },
         )
-        .bind(scope)
-        .bind(key_hash)
-        .bind(caller)
-        .bind(fingerprint)
-        .bind(&owner)
-        .bind(&lease_until)
-        .bind(format_ts(now))
-        .bind(format_ts(now + RETENTION))
-        .bind(seal(crypt, &seed)?)
-        .execute(&db.pool)
-        .await?
-        .rows_affected();
+        .await?;
         let claimed = |seed: [u8; 32], since: DateTime<Utc>| {
             let ms = u64::try_from(since.timestamp_millis()).unwrap_or_default();
             Outcome::Claimed(
@@ -277,22 +222,15 @@ async fn claim(
                 Entropy::seeded(seed, ms),
             )
         };
-        if inserted == 1 {
+        if inserted {
             return Ok(claimed(seed, now));
         }
-        let Some(rec) = fetch(db, scope, key_hash).await? else {
+        let Some(rec) = store::fetch(db, scope, key_hash).await? else {
             continue; // expired and purged in between: try again
         };
         let now_s = format_ts(now);
         if rec.expires_at <= now_s {
-            sqlx::query(
-                "DELETE FROM idempotency_records WHERE scope = $1 AND key_hash = $2 AND expires_at = $3",
-            )
-            .bind(scope)
-            .bind(key_hash)
-            .bind(&rec.expires_at)
-            .execute(&db.pool)
-            .await?;
+            store::delete_expired(db, scope, key_hash, &rec.expires_at).await?;
             continue;
         }
         if rec.caller != caller || rec.fingerprint != fingerprint {
@@ -319,21 +257,17 @@ async fn claim(
             }
             None => (seed, now),
         };
-        let taken = sqlx::query(
-            "UPDATE idempotency_records SET owner = $1, lease_until = $2, state = 'running', seed = $3 \
-             WHERE scope = $4 AND key_hash = $5 AND state = $6 AND owner = $7",
+        let taken = store::take_over(
+            db,
+            &rec,
+            scope,
+            key_hash,
+            &owner,
+            &lease_until,
+            &seal(crypt, &seed)?,
         )
-        .bind(&owner)
-        .bind(&lease_until)
-        .bind(seal(crypt, &seed)?)
-        .bind(scope)
-        .bind(key_hash)
-        .bind(&rec.state)
-        .bind(&rec.owner)
-        .execute(&db.pool)
-        .await?
-        .rows_affected();
-        if taken == 1 {
+        .await?;
+        if taken {
             if rec.state == "running" {
                 tracing::warn!("taking over an idempotency key whose first request never finished");
             }
@@ -461,26 +395,24 @@ pub async fn run(
     };
     let stored = async {
         let sealed = seal(&crypt, &bytes)?;
-        let headers = serde_json::to_string(&headers)
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        let done = sqlx::query(
-            "UPDATE idempotency_records SET state = 'done', response_status = $1, response_headers = $2, \
-             response_body = $3 WHERE scope = $4 AND key_hash = $5 AND owner = $6",
+        let headers =
+            serde_json::to_string(&headers).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let done = store::complete(
+            &state.db,
+            &claim.scope,
+            &claim.key_hash,
+            &claim.owner,
+            i64::from(status.as_u16()),
+            &headers,
+            &sealed,
         )
-        .bind(i64::from(status.as_u16()))
-        .bind(headers)
-        .bind(sealed)
-        .bind(&claim.scope)
-        .bind(&claim.key_hash)
-        .bind(&claim.owner)
-        .execute(&state.db.pool)
         .await?;
-        Ok::<u64, ApiError>(done.rows_affected())
+        Ok::<bool, ApiError>(done)
     }
     .await;
     match stored {
-        Ok(1) => claim.settled = true,
-        Ok(_) => {
+        Ok(true) => claim.settled = true,
+        Ok(false) => {
             claim.settled = true;
             tracing::warn!("an idempotency claim was taken over before its response was stored");
         }
@@ -494,13 +426,7 @@ pub async fn run(
 
 /// Deletes records past their 24 hours.
 pub async fn purge_expired(db: &Db, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-    Ok(
-        sqlx::query("DELETE FROM idempotency_records WHERE expires_at <= $1")
-            .bind(format_ts(now))
-            .execute(&db.pool)
-            .await?
-            .rows_affected(),
-    )
+    store::purge_expired(db, &format_ts(now)).await
 }
 
 #[cfg(test)]

@@ -11,7 +11,6 @@ use chrono::{DateTime, NaiveTime, Utc};
 use dashmap::DashMap;
 use keel_events::Tier;
 use keel_projections::Db;
-use sqlx::Row;
 use std::time::Duration;
 
 const MICROS_PER_MINUTE: i64 = 60_000_000;
@@ -144,14 +143,7 @@ impl LocalLimiter {
         if self.quotas.contains_key(&key) {
             return Ok(());
         }
-        let used: i64 =
-            sqlx::query("SELECT used FROM api_quota_usage WHERE workspace_id = $1 AND day = $2")
-                .bind(ws)
-                .bind(day)
-                .fetch_optional(&db.pool)
-                .await?
-                .map(|r| r.get(0))
-                .unwrap_or(0);
+        let used = keel_infra::edge::quota_used(db, ws, day).await?;
         self.quotas.entry(key).or_insert(QuotaCount {
             used: used.max(0) as u64,
             pending: 0,
@@ -231,15 +223,7 @@ impl LocalLimiter {
             }
         }
         for ((ws, day), n) in &batch {
-            let r = sqlx::query(
-                "INSERT INTO api_quota_usage (workspace_id, day, used) VALUES ($1, $2, $3) \
-                 ON CONFLICT (workspace_id, day) DO UPDATE SET used = api_quota_usage.used + excluded.used",
-            )
-            .bind(ws)
-            .bind(day)
-            .bind(*n as i64)
-            .execute(&db.pool)
-            .await;
+            let r = keel_infra::edge::add_quota_used(db, ws, day, *n as i64).await;
             if let Err(e) = r {
                 // Keep the count for the next flush.
                 if let Some(mut q) = self.quotas.get_mut(&(ws.clone(), day.clone())) {

@@ -117,11 +117,7 @@ async fn main() -> anyhow::Result<()> {
             let db = keel_api::app::open_database(&config).await?;
             let tenants: Vec<String> = match workspace {
                 Some(w) => vec![w],
-                None => {
-                    sqlx::query_scalar("SELECT tenant_id FROM chain_heads ORDER BY tenant_id")
-                        .fetch_all(&db.pool)
-                        .await?
-                }
+                None => keel_infra::chain::tenants(&db).await?,
             };
             let mut broken = 0;
             for t in &tenants {

@@ -321,6 +321,13 @@ pub struct Verification {
 const VERIFY_PAGE: i64 = 5000;
 
 /// Recomputes the chain of `tenant` from the events as stored.
+/// Every workspace that has a chain.
+pub async fn tenants(db: &Db) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT tenant_id FROM chain_heads ORDER BY tenant_id")
+        .fetch_all(&db.pool)
+        .await
+}
+
 pub async fn verify(db: &Db, tenant: &str) -> Result<Verification, sqlx::Error> {
     let mut conn = db.pool.acquire().await?;
     // Links, head, checkpoint and pending count all come from one snapshot: read one statement
