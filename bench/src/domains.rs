@@ -191,11 +191,11 @@ pub async fn run(o: DomainBenchOptions) -> anyhow::Result<String> {
         let t = Instant::now();
         let s = keel_projections::domains::summary(&db, &small.to_string(), now).await?;
         lat.0.push(t.elapsed());
-        anyhow::ensure!(s["total_domains"] == o.small, "small portfolio: {s}");
+        anyhow::ensure!(s.total_domains == o.small as i64, "small portfolio: {s:?}");
         let t = Instant::now();
         let s = keel_projections::domains::summary(&db, &large.to_string(), now).await?;
         lat.1.push(t.elapsed());
-        anyhow::ensure!(s["total_domains"] == o.large, "large portfolio: {s}");
+        anyhow::ensure!(s.total_domains == o.large as i64, "large portfolio: {s:?}");
     }
     let (s, l) = (median(lat.0), median(lat.1));
     Ok(format!(

@@ -853,11 +853,62 @@ fn pct(n: i64, total: i64) -> f64 {
 
 /// The portfolio summary of a workspace, from the counts (a few dozen rows at any size) and the
 /// newest changes of the past week.
+/// A workspace's domains at a glance.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Summary {
+    pub total_domains: i64,
+    /// Most used first.
+    pub email_gateways: Vec<GatewayShare>,
+    /// reject, quarantine, none, missing
+    pub dmarc: Vec<StatusShare>,
+    /// valid, over_limit, invalid, missing
+    pub spf: Vec<StatusShare>,
+    pub scan_freshness: Freshness,
+    /// The last 20 changes of the past 7 days, newest first.
+    pub recent_changes: Vec<RecentChange>,
+    /// Domains with DMARC missing or `none`, or SPF missing, over the lookup limit or invalid.
+    pub needs_attention_count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct GatewayShare {
+    pub name: String,
+    pub count: i64,
+    pub percentage: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct StatusShare {
+    pub status: String,
+    pub count: i64,
+    pub percentage: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Freshness {
+    pub last_24h: i64,
+    pub last_24h_percentage: f64,
+    pub last_7d: i64,
+    pub last_7d_percentage: f64,
+    pub never_scanned: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct RecentChange {
+    pub id: String,
+    pub domain_id: String,
+    pub domain: String,
+    pub field_name: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub detected_at: String,
+}
+
 pub async fn summary(
     db: &crate::Db,
     ws: &str,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<serde_json::Value, sqlx::Error> {
+) -> Result<Summary, sqlx::Error> {
     use sqlx::Row;
     let rows = sqlx::query("SELECT dim, value, n FROM rm_domain_counts WHERE workspace_id = $1")
         .bind(ws)
@@ -900,12 +951,14 @@ pub async fn summary(
     .fetch_all(&db.pool)
     .await?
     .iter()
-    .map(|r| {
-        serde_json::json!({
-            "id": r.get::<String, _>(0), "domain_id": r.get::<String, _>(1), "domain": r.get::<String, _>(2),
-            "field_name": r.get::<String, _>(3), "old_value": r.get::<Option<String>, _>(4),
-            "new_value": r.get::<Option<String>, _>(5), "detected_at": r.get::<String, _>(6),
-        })
+    .map(|r| RecentChange {
+        id: r.get(0),
+        domain_id: r.get(1),
+        domain: r.get(2),
+        field_name: r.get(3),
+        old_value: r.get(4),
+        new_value: r.get(5),
+        detected_at: r.get(6),
     })
     .collect::<Vec<_>>();
     let dist = |dim: &str, values: &[&str]| {
@@ -913,25 +966,36 @@ pub async fn summary(
             .iter()
             .map(|v| {
                 let n = get(dim, v);
-                serde_json::json!({ "status": v, "count": n, "percentage": pct(n, total) })
+                StatusShare {
+                    status: (*v).to_string(),
+                    count: n,
+                    percentage: pct(n, total),
+                }
             })
             .collect::<Vec<_>>()
     };
-    Ok(serde_json::json!({
-        "total_domains": total,
-        "email_gateways": gateways.iter().map(|(name, n)| serde_json::json!({
-            "name": name, "count": n, "percentage": pct(*n, total),
-        })).collect::<Vec<_>>(),
-        "dmarc": dist("dmarc", &["reject", "quarantine", "none", "missing"]),
-        "spf": dist("spf", &["valid", "over_limit", "invalid", "missing"]),
-        "scan_freshness": {
-            "last_24h": day, "last_24h_percentage": pct(day, total),
-            "last_7d": week, "last_7d_percentage": pct(week, total),
-            "never_scanned": total - scanned,
+    Ok(Summary {
+        total_domains: total,
+        email_gateways: gateways
+            .iter()
+            .map(|(name, n)| GatewayShare {
+                name: name.clone(),
+                count: *n,
+                percentage: pct(*n, total),
+            })
+            .collect(),
+        dmarc: dist("dmarc", &["reject", "quarantine", "none", "missing"]),
+        spf: dist("spf", &["valid", "over_limit", "invalid", "missing"]),
+        scan_freshness: Freshness {
+            last_24h: day,
+            last_24h_percentage: pct(day, total),
+            last_7d: week,
+            last_7d_percentage: pct(week, total),
+            never_scanned: total - scanned,
         },
-        "recent_changes": changes,
-        "needs_attention_count": get("attention", "yes"),
-    }))
+        recent_changes: changes,
+        needs_attention_count: get("attention", "yes"),
+    })
 }
 
 /// The `domains` read model: domains, folders, their scans and changes, and summary counts.

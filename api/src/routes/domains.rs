@@ -726,7 +726,7 @@ pub async fn delete_folder(
 }
 
 #[utoipa::path(get, path = "/api/v1/dashboard/summary", tag = "domains",
-    responses((status = 200, description = "total domains; email gateway, DMARC and SPF distributions with counts and percentages; scan freshness (last 24 h, last 7 d); the last 20 changes of the past 7 days; needs_attention_count (DMARC missing or none, or SPF missing, over the limit or invalid)")))]
+    responses((status = 200, description = "total domains; email gateway, DMARC and SPF distributions with counts and percentages; scan freshness (last 24 h, last 7 d); the last 20 changes of the past 7 days; needs_attention_count (DMARC missing or none, or SPF missing, over the limit or invalid)", body = Data<rm::Summary>)))]
 pub async fn summary(
     req: HttpRequest,
     state: web::Data<AppState>,
