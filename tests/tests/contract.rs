@@ -53,6 +53,41 @@ impl Contract {
 
     /// Every problem of `v` against `schema`, each with its JSON path.
     fn check(&self, schema: &Value, v: &Value, at: &str, problems: &mut Vec<String>) {
+        self.check_with(schema, v, at, problems, false)
+    }
+
+    /// The property names an object schema documents, through `allOf`; `None` for a free-form
+    /// object (any key may appear).
+    fn properties(&self, schema: &Value) -> Option<Vec<String>> {
+        let schema = self.resolve(schema);
+        if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+            let mut names = Vec::new();
+            for s in all {
+                names.extend(self.properties(s)?);
+            }
+            return Some(names);
+        }
+        if schema.get("additionalProperties").is_some() {
+            return None;
+        }
+        Some(
+            schema
+                .get("properties")?
+                .as_object()?
+                .keys()
+                .cloned()
+                .collect(),
+        )
+    }
+
+    fn check_with(
+        &self,
+        schema: &Value,
+        v: &Value,
+        at: &str,
+        problems: &mut Vec<String>,
+        extra_keys_ok: bool,
+    ) {
         let schema = self.resolve(schema);
         for key in ["oneOf", "anyOf"] {
             if let Some(alts) = schema.get(key).and_then(Value::as_array) {
@@ -68,8 +103,16 @@ impl Contract {
             }
         }
         if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+            // Each part checks its own fields; a key is undocumented only if no part has it.
             for s in all {
-                self.check(s, v, at, problems);
+                self.check_with(s, v, at, problems, true);
+            }
+            if let (Value::Object(o), Some(known), false) =
+                (v, self.properties(schema), extra_keys_ok)
+            {
+                for k in o.keys().filter(|k| !known.contains(k)) {
+                    problems.push(format!("{at}.{k}: not in the document"));
+                }
             }
             return;
         }
@@ -101,7 +144,8 @@ impl Contract {
                     for (k, val) in o {
                         match props.get(k) {
                             Some(s) => self.check(s, val, &format!("{at}.{k}"), problems),
-                            None if schema.get("additionalProperties").is_some() => {}
+                            None if extra_keys_ok
+                                || schema.get("additionalProperties").is_some() => {}
                             None => problems.push(format!("{at}.{k}: not in the document")),
                         }
                     }
@@ -359,8 +403,258 @@ async fn usage_answers_as_documented(b: Backend) {
     app.stop().await;
 }
 
+/// Analytics, dashboards, webhooks, domains, audit and the operator's views: a realistic session,
+/// every answer checked against its documented schema (Schemathesis reaches most of these only
+/// with made-up ids, so mostly their 404s).
+async fn the_rest_answers_as_documented(b: Backend) {
+    let app = keel_tests::spawn_app_with(b, |c| {
+        c.webhooks.allow_private = true;
+    })
+    .await;
+    let c = Contract::of(&app).await;
+    let ws = app.create_workspace("Everything", "enterprise").await;
+    let site = app
+        .post("/api/v1/sites")
+        .workspace(&ws)
+        .json(json!({"name": "Shop", "domain": "shop.example.com", "currency": "EUR"}))
+        .send()
+        .await;
+    let site_id = site.body["data"]["id"].as_str().unwrap().to_string();
+    let checked = |method: &'static str, path: &'static str, r: Resp| {
+        c.assert_conforms(method, path, &r);
+        r
+    };
+
+    // Ingestion.
+    let batch = app
+        .post("/api/v1/events")
+        .workspace(&ws)
+        .json(json!({"events": [
+            {"site_id": site_id, "visitor_id": "v1", "url": "https://shop.example.com/pricing", "event_id": "e1"},
+            {"site_id": site_id, "visitor_id": "v1", "url": "https://shop.example.com/buy"},
+            {"site_id": site_id, "type": "custom", "visitor_id": "v1"},
+        ]}))
+        .send()
+        .await;
+    assert_eq!(batch.status, StatusCode::ACCEPTED, "{batch:?}");
+    checked("post", "/api/v1/events", batch);
+    let goal = app
+        .post("/api/v1/goals")
+        .workspace(&ws)
+        .json(json!({"site_id": site_id, "visitor_id": "v1", "name": "signup"}))
+        .send()
+        .await;
+    checked("post", "/api/v1/goals", goal);
+    let identify = app
+        .post("/api/v1/identify")
+        .workspace(&ws)
+        .json(json!({"site_id": site_id, "visitor_id": "v1", "user_id": "u1", "traits": {"plan": "pro"}}))
+        .send()
+        .await;
+    checked("post", "/api/v1/identify", identify);
+    let pay = json!({"site_id": site_id, "amount": 1999, "currency": "EUR", "transaction_id": "t1", "visitor_id": "v1"});
+    let paid = app
+        .post("/api/v1/payments")
+        .workspace(&ws)
+        .json(pay.clone())
+        .send()
+        .await;
+    assert_eq!(paid.status, StatusCode::CREATED, "{paid:?}");
+    let pos = paid.position();
+    checked("post", "/api/v1/payments", paid);
+    let dup = app
+        .post("/api/v1/payments")
+        .workspace(&ws)
+        .json(pay)
+        .send()
+        .await;
+    assert_eq!(dup.status, StatusCode::OK, "{dup:?}");
+    checked("post", "/api/v1/payments", dup);
+
+    // Reads of it.
+    let get = |path: String| {
+        let app = &app;
+        let ws = ws.clone();
+        async move { app.get(&path).workspace(&ws).send().await }
+    };
+    let all = "visitors,visits,pageviews,views_per_visit,bounce_rate,visit_duration,events,revenue,average_order_value";
+    let r = get(format!(
+        "/api/v1/sites/{site_id}/stats/aggregate?period=7d&metrics={all}&min_position={pos}"
+    ))
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert!(r.body["data"]["revenue"]["EUR"].is_object(), "{r:?}");
+    checked("get", "/api/v1/sites/{id}/stats/aggregate", r);
+    let r = get(format!(
+        "/api/v1/sites/{site_id}/stats/timeseries?period=7d&metrics={all}"
+    ))
+    .await;
+    checked("get", "/api/v1/sites/{id}/stats/timeseries", r);
+    let r = get(format!(
+        "/api/v1/sites/{site_id}/stats/breakdown?period=7d&dimension=page"
+    ))
+    .await;
+    assert_eq!(
+        r.body["data"][0]["page"]
+            .as_str()
+            .map(|p| p.starts_with('/')),
+        Some(true),
+        "{r:?}"
+    );
+    checked("get", "/api/v1/sites/{id}/stats/breakdown", r);
+    let r = get(format!("/api/v1/sites/{site_id}/stats/breakdown?period=7d&dimension=goal&metrics=visitors,conversion_rate")).await;
+    checked("get", "/api/v1/sites/{id}/stats/breakdown", r);
+    let r = get(format!(
+        "/api/v1/sites/{site_id}/funnels?period=7d&steps=page:/pricing,goal:signup"
+    ))
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    checked("get", "/api/v1/sites/{id}/funnels", r);
+    let r = get(format!("/api/v1/sites/{site_id}/visitors/v1")).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    checked("get", "/api/v1/sites/{id}/visitors/{visitor_id}", r);
+    let r = get("/api/v1/metrics?limit=5".into()).await;
+    checked("get", "/api/v1/metrics", r);
+
+    // Dashboards.
+    let d = app
+        .post("/api/v1/dashboards")
+        .workspace(&ws)
+        .json(json!({"name": "Sales", "widgets": [{"site_id": site_id, "metric": "visitors", "interval": "day", "period": "7d"}]}))
+        .send()
+        .await;
+    assert_eq!(d.status, StatusCode::CREATED, "{d:?}");
+    let dash = d.body["data"]["id"].as_str().unwrap().to_string();
+    checked("post", "/api/v1/dashboards", d);
+    let r = get(format!("/api/v1/dashboards/{dash}/data")).await;
+    checked("get", "/api/v1/dashboards/{id}/data", r);
+    let r = get("/api/v1/dashboards".into()).await;
+    checked("get", "/api/v1/dashboards", r);
+
+    // Webhooks.
+    let h = app
+        .post("/api/v1/webhooks")
+        .workspace(&ws)
+        .json(json!({"url": "http://127.0.0.1:9/hook", "events": ["*"]}))
+        .send()
+        .await;
+    assert_eq!(h.status, StatusCode::CREATED, "{h:?}");
+    let hook = h.body["data"]["id"].as_str().unwrap().to_string();
+    checked("post", "/api/v1/webhooks", h);
+    let r = app
+        .post(&format!("/api/v1/webhooks/{hook}/rotate-secret"))
+        .workspace(&ws)
+        .send()
+        .await;
+    checked("post", "/api/v1/webhooks/{id}/rotate-secret", r);
+    let r = app
+        .post(&format!("/api/v1/webhooks/{hook}/test"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.body["data"]["success"], false, "{r:?}");
+    checked("post", "/api/v1/webhooks/{id}/test", r);
+    let r = get(format!("/api/v1/webhooks/{hook}/deliveries")).await;
+    checked("get", "/api/v1/webhooks/{id}/deliveries", r);
+
+    // Domains.
+    let r = app
+        .post("/api/v1/domains")
+        .workspace(&ws)
+        .json(json!({"domains": ["example.com", "not a domain"]}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let pos = r.position();
+    checked("post", "/api/v1/domains", r);
+    let r = get(format!("/api/v1/domains?min_position={pos}")).await;
+    let domain = r.body["data"][0]["id"].as_str().unwrap().to_string();
+    checked("get", "/api/v1/domains", r);
+    let r = get(format!("/api/v1/domains/{domain}")).await;
+    checked("get", "/api/v1/domains/{id}", r);
+    let r = get(format!(
+        "/api/v1/domains/{domain}?as_of={}",
+        keel_schemas::format_ts(chrono::Utc::now())
+    ))
+    .await;
+    assert!(r.body["data"]["as_of"].is_string(), "{r:?}");
+    checked("get", "/api/v1/domains/{id}", r);
+    let r = app
+        .call(reqwest::Method::PATCH, &format!("/api/v1/domains/{domain}"))
+        .workspace(&ws)
+        .json(json!({"tags": ["vip"]}))
+        .send()
+        .await;
+    checked("patch", "/api/v1/domains/{id}", r);
+    for path in ["scan-results", "changes", "whois", "history"] {
+        let r = get(format!("/api/v1/domains/{domain}/{path}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {r:?}");
+        let doc = match path {
+            "scan-results" => "/api/v1/domains/{id}/scan-results",
+            "changes" => "/api/v1/domains/{id}/changes",
+            "whois" => "/api/v1/domains/{id}/whois",
+            _ => "/api/v1/domains/{id}/history",
+        };
+        checked("get", doc, r);
+    }
+    let r = app
+        .post("/api/v1/folders")
+        .workspace(&ws)
+        .json(json!({"name": "Clients"}))
+        .send()
+        .await;
+    checked("post", "/api/v1/folders", r);
+    let r = get("/api/v1/folders".into()).await;
+    checked("get", "/api/v1/folders", r);
+    let r = get("/api/v1/dashboard/summary".into()).await;
+    checked("get", "/api/v1/dashboard/summary", r);
+    let r = app
+        .post("/api/v1/exports")
+        .workspace(&ws)
+        .json(json!({}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{r:?}");
+    checked("post", "/api/v1/exports", r);
+    let r = get("/api/v1/exports".into()).await;
+    checked("get", "/api/v1/exports", r);
+
+    // Audit, operations and the operator.
+    let r = get("/api/v1/audit/events?limit=5".into()).await;
+    checked("get", "/api/v1/audit/events", r);
+    let r = get("/api/v1/audit/verify".into()).await;
+    checked("get", "/api/v1/audit/verify", r);
+    let r = get(format!("/api/v1/workspaces/{ws}/history")).await;
+    checked("get", "/api/v1/workspaces/{id}/history", r);
+    let r = app.get("/api/v1/admin/projections").send().await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    checked("get", "/api/v1/admin/projections", r);
+    checked(
+        "get",
+        "/api/v1/health",
+        app.get("/api/v1/health").send().await,
+    );
+    checked(
+        "get",
+        "/api/v1/ready",
+        app.get("/api/v1/ready").send().await,
+    );
+    let r = app
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/sites/{site_id}/visitors/v1"),
+        )
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    checked("delete", "/api/v1/sites/{id}/visitors/{visitor_id}", r);
+    app.stop().await;
+}
+
 keel_tests::on_every_backend!(
     keys_answer_as_documented,
+    the_rest_answers_as_documented,
     workspaces_and_sites_answer_as_documented,
     usage_answers_as_documented,
 );
