@@ -54,6 +54,50 @@ pub struct Application {
     pub store: SqlStore,
 }
 
+/// What `keel serve` tells the person who started it: where it serves, where the docs are, where
+/// its data is, and what it runs.
+pub fn banner(config: &Config, role: Role, port: u16) -> String {
+    let mut lines = vec![format!("keel {} is running", env!("CARGO_PKG_VERSION"))];
+    if port != 0 {
+        let host = config
+            .listen
+            .rsplit_once(':')
+            .map_or("127.0.0.1", |(h, _)| h);
+        let host = match host {
+            "0.0.0.0" | "[::]" | "::" => "127.0.0.1",
+            h => h,
+        };
+        lines.push(format!("  API:   http://{host}:{port}/api/v1/"));
+        lines.push(format!("  docs:  http://{host}:{port}/docs/"));
+    }
+    let data = if config.is_embedded() {
+        let dir =
+            std::fs::canonicalize(&config.data_dir).unwrap_or_else(|_| config.data_dir.clone());
+        format!("embedded SQLite in {}", dir.display())
+    } else {
+        "Postgres (KEEL_DATABASE_URL)".to_string()
+    };
+    lines.push(format!("  data:  {data}"));
+    let feed = if config.kafka.brokers.is_some() {
+        "Kafka"
+    } else {
+        "the log, in process"
+    };
+    let roles = match role {
+        Role::All => "every role (api, relay, projector, worker)",
+        Role::Api => "the API",
+        Role::Relay => "the relay",
+        Role::Projector => "the projectors",
+        Role::Worker => "the worker (scans, exports, webhooks)",
+    };
+    if matches!(role, Role::All | Role::Projector) {
+        lines.push(format!("  runs:  {roles}; read models fed from {feed}"));
+    } else {
+        lines.push(format!("  runs:  {roles}"));
+    }
+    lines.join("\n")
+}
+
 /// Opens the database (creating the embedded data directory) and applies migrations.
 pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     if config.is_embedded() && config.database_url.is_none() {
@@ -151,6 +195,7 @@ impl Application {
             server,
             background,
             shutdown,
+            store,
             ..
         } = self;
         let handle = server.as_ref().map(|s| s.handle());
@@ -182,6 +227,11 @@ impl Application {
         let _ = shutdown.send(true);
         for task in background {
             let _ = task.await;
+        }
+        // Everything has stopped writing: fold the SQLite write-ahead log into the database file,
+        // so that the data directory alone is a complete copy.
+        if let Err(e) = store.db().checkpoint().await {
+            tracing::warn!(error = %e, "could not checkpoint the write-ahead log");
         }
         Ok(())
     }
@@ -461,6 +511,15 @@ async fn start_api(
                     })
                 })
                 .route("/metrics", web::get().to(routes::ops::metrics))
+                // Until a console exists, the root sends people to the API's documentation.
+                .route(
+                    "/",
+                    web::get().to(|| async {
+                        actix_web::HttpResponse::Found()
+                            .insert_header(("Location", "/docs/"))
+                            .finish()
+                    }),
+                )
                 .route(
                     "/docs",
                     web::get().to(|| async {

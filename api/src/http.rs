@@ -218,6 +218,17 @@ pub struct Data<T> {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Accepted {
     pub status: &'static str,
+    /// Why a hit was ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub reason: Option<&'static str>,
+}
+
+impl Accepted {
+    pub const ACCEPTED: Accepted = Accepted {
+        status: "accepted",
+        reason: None,
+    };
 }
 
 /// The answer of every list: a page of rows and where the others are.

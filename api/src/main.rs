@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 /// Keel: an event-sourced, multi-tenant backend for API-first analytics products.
 #[derive(Parser)]
-#[command(version, about)]
+#[command(name = "keel", version, about)]
 struct Cli {
     /// Configuration file (default: ./keel.toml if present).
     #[arg(long, global = true)]
@@ -19,6 +19,7 @@ struct Cli {
 enum Command {
     /// Run Keel (every role on the embedded store unless configured otherwise).
     Serve {
+        /// Which part of Keel this process runs (several processes share one database).
         #[arg(long, value_enum, default_value = "all")]
         role: Role,
     },
@@ -29,11 +30,13 @@ enum Command {
     Openapi,
     /// Tamper evidence: recompute the hash chain of one workspace, or of every workspace.
     Audit {
+        /// What to check.
         #[command(subcommand)]
         action: AuditAction,
     },
     /// Print a stream's history and the state folded from it (as of `--until`, default now).
     Replay {
+        /// The workspace id the stream belongs to.
         #[arg(long)]
         workspace: String,
         /// A stream id: `key-<id>`, `workspace-<id>`, `site-<id>`, …
@@ -55,6 +58,7 @@ enum Command {
 enum AuditAction {
     /// Report `ok` or the first broken position of each workspace's chain (exit 1 if any broke).
     Verify {
+        /// One workspace id (default: every workspace with a chain).
         #[arg(long)]
         workspace: Option<String>,
     },
@@ -103,6 +107,7 @@ async fn main() -> anyhow::Result<()> {
             if app.port() != 0 {
                 tracing::info!(listen = %config.listen, port = app.port(), ?role, embedded = config.is_embedded(), "keel is serving");
             }
+            eprintln!("{}", keel_api::app::banner(&config, role, app.port()));
             app.run_until_stopped().await
         }
         Command::Openapi => unreachable!("answered before the configuration is read"),
@@ -240,6 +245,56 @@ async fn main() -> anyhow::Result<()> {
                 report.rows
             );
             Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_version_says_keel() {
+        let v = Cli::command().render_version().to_string();
+        assert_eq!(v.trim(), format!("keel {}", env!("CARGO_PKG_VERSION")));
+    }
+
+    #[test]
+    fn every_argument_has_a_description() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in cmd.get_arguments() {
+                let id = a.get_id().as_str();
+                if id != "help" && id != "version" && a.get_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_about().is_none() {
+                    missing.push(format!("{path} {} (the command)", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "keel", &mut missing);
+        assert!(missing.is_empty(), "undescribed: {missing:?}");
+    }
+
+    #[test]
+    fn rebuild_names_every_projection_and_usage() {
+        let mut cmd = Cli::command();
+        let help = cmd
+            .find_subcommand_mut("rebuild")
+            .expect("rebuild")
+            .render_long_help()
+            .to_string();
+        for name in keel_projections::Projection::ALL
+            .iter()
+            .map(|p| p.name())
+            .chain(["usage"])
+        {
+            assert!(help.contains(name), "{name} missing from: {help}");
         }
     }
 }

@@ -1379,6 +1379,12 @@ async fn the_pixel_takes_hits_from_its_sites_origin_only(b: Backend) {
         (StatusCode::ACCEPTED, &json!("ignored")),
         "{bot:?}"
     );
+    assert!(
+        bot.body["data"]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("bot")),
+        "an ignored hit says why: {bot:?}"
+    );
     let evil = hit(
         "https://shop.example.com/",
         CHROME,

@@ -348,7 +348,7 @@ async fn append_one(
     let mut resp = HttpResponse::build(StatusCode::ACCEPTED);
     position_header(&mut resp, outcome.last_position);
     Ok(resp.json(Data {
-        data: Accepted { status: "accepted" },
+        data: Accepted::ACCEPTED,
     }))
 }
 

@@ -246,7 +246,10 @@ pub async fn track(
         Ok(x) => x,
         Err(Refusal::Bot) => {
             return Ok(resp.json(Data {
-                data: Accepted { status: "ignored" },
+                data: Accepted {
+                    status: "ignored",
+                    reason: Some("the user agent is a bot or crawler; its hits are not recorded"),
+                },
             }))
         }
         Err(Refusal::Invalid(fields)) => return Err(DomainError::Validation(fields).into()),
@@ -265,7 +268,7 @@ pub async fn track(
         outcome.last_position.to_string(),
     ));
     Ok(resp.json(Data {
-        data: Accepted { status: "accepted" },
+        data: Accepted::ACCEPTED,
     }))
 }
 
