@@ -135,8 +135,9 @@ impl ApiError {
                 feature,
                 limit,
                 used,
+                requested,
             }) => Some(json!({
-                "feature": feature, "limit": limit, "current_usage": used,
+                "feature": feature, "limit": limit, "current_usage": used, "requested": requested,
                 "upgrade_hint": "raise the limit with a higher tier (or an operator override), or wait for the period to reset",
             })),
             ApiError::Domain(DomainError::FeatureNotFound(f)) => Some(json!({ "feature": f })),

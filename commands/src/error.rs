@@ -33,11 +33,13 @@ pub enum DomainError {
     TierAboveWorkspace(keel_events::Tier),
     #[error("feature `{0}` is not known to this workspace")]
     FeatureNotFound(String),
-    #[error("the {feature} limit of {limit} per period is reached ({used} used); upgrade the plan or wait for the period to reset")]
+    #[error("recording {requested} more would pass the {feature} limit of {limit} per period ({used} used, {remaining} left); upgrade the plan or wait for the period to reset", remaining = (limit - used).max(0))]
     FeatureLimitReached {
         feature: String,
         limit: i64,
         used: i64,
+        /// The quantity the refused request asked for.
+        requested: i64,
     },
 }
 

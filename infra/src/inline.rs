@@ -319,6 +319,7 @@ impl UsageLedger {
                     feature: u.feature.clone(),
                     limit,
                     used,
+                    requested: u.quantity,
                 });
             }
             next.insert(key, used + u.quantity);
@@ -448,6 +449,7 @@ async fn apply_usage(
                 feature: f,
                 limit,
                 used,
+                requested: u.quantity,
             }));
         }
     } else {

@@ -74,7 +74,13 @@ async fn a_hard_limit_holds_exactly_under_1000_concurrent_records(b: keel_tests:
         ),
         (json!("jobs"), json!(100), json!(100))
     );
+    assert_eq!(d["requested"], 1);
     assert!(d["upgrade_hint"].is_string());
+    let message = r.body["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("recording 1 more") && message.contains("(100 used, 0 left)"),
+        "{message}"
+    );
 
     let c = app
         .get("/api/v1/entitlements/check?feature=jobs")
