@@ -123,7 +123,11 @@ async fn operator_hashes(db: &Db, config: &Config) -> anyhow::Result<Vec<String>
             &keel_schemas::format_ts(chrono::Utc::now()),
         )
         .await?;
-        eprintln!("\nKeel operator token (shown once, store it now):\n\n    {token}\n");
+        eprintln!(
+            "\nKeel operator token (shown once, store it now):\n\n    {token}\n\n\
+             It stays valid across restarts (only its hash is kept in the database). A token set with\n\
+             KEEL_ADMIN_TOKEN works only while it is set, besides this one.\n"
+        );
         hashes.push(hash_secret(&token));
     }
     hashes.extend(stored);
