@@ -5,7 +5,7 @@
 use crate::error::ApiError;
 use crate::routes::usage::{account, feature_of};
 use crate::state::AppState;
-use keel_commands::usage::{self, period_bounds};
+use keel_commands::usage;
 use keel_events::EventId;
 use tokio::sync::watch;
 
@@ -77,7 +77,7 @@ pub async fn record_api_calls(state: &AppState) {
         let r = async {
             let acc = account(state, ws).await?;
             let ent = feature_of(&acc, "api_calls")?;
-            let (start, _) = period_bounds(ent.period, now, acc.tz, acc.anchor_day);
+            let (start, _) = ent.period_at(now, acc.tz, acc.anchor_day);
             let record = usage::record_api_calls(ws, key, n, &ent, start);
             let meta = keel_events::Metadata {
                 actor: keel_events::Actor::ApiKey(key),

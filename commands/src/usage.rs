@@ -52,6 +52,23 @@ pub struct Entitlement {
 }
 
 impl Entitlement {
+    /// The period `now` falls in. `api_calls` counts UTC days, as the edge's daily quota does, so
+    /// the calls it refuses and the calls the ledger reports fall in the same day; every other
+    /// feature counts in the workspace's time zone (`tz`), months from `anchor_day`.
+    pub fn period_at(
+        &self,
+        now: DateTime<Utc>,
+        tz: Tz,
+        anchor_day: u32,
+    ) -> (DateTime<Utc>, Option<DateTime<Utc>>) {
+        let tz = if self.feature == "api_calls" {
+            Tz::UTC
+        } else {
+            tz
+        };
+        period_bounds(self.period, now, tz, anchor_day)
+    }
+
     fn metered(
         feature: &str,
         limit: Option<i64>,
@@ -666,6 +683,38 @@ pub fn all_features(tier: Tier, overrides: &BTreeMap<String, EntitlementSet>) ->
         .into_iter()
         .filter_map(|f| resolve(tier, overrides, f))
         .collect()
+}
+
+#[cfg(test)]
+mod api_call_days {
+    use super::*;
+
+    #[test]
+    fn api_calls_count_utc_days_whatever_the_workspace_zone_and_other_features_local_ones() {
+        let tz: Tz = "Asia/Tokyo".parse().unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-11-14T20:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let calls = plan_entitlement(Tier::Pro, "api_calls").unwrap();
+        let (start, end) = calls.period_at(now, tz, 1);
+        assert_eq!(keel_schemas_ts(start), "2026-11-14T00:00:00Z");
+        assert_eq!(
+            end.map(keel_schemas_ts).as_deref(),
+            Some("2026-11-15T00:00:00Z")
+        );
+        let mut jobs = calls.clone();
+        jobs.feature = "jobs".into();
+        let (start, _) = jobs.period_at(now, tz, 1);
+        assert_eq!(
+            keel_schemas_ts(start),
+            "2026-11-14T15:00:00Z",
+            "Tokyo's midnight of the 15th"
+        );
+    }
+
+    fn keel_schemas_ts(t: DateTime<Utc>) -> String {
+        t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 use keel_commands::usage::{
-    self, all_features, period_bounds, resolve, usage_event_uuid, Entitlement, EntitlementCommand,
+    self, all_features, resolve, usage_event_uuid, Entitlement, EntitlementCommand,
     EntitlementInput, EntitlementsAggregate, UsageInput,
 };
 use keel_commands::workspace::WorkspaceAggregate;
@@ -75,7 +75,7 @@ async fn used(
     ent: &Entitlement,
     now: DateTime<Utc>,
 ) -> Result<(i64, DateTime<Utc>, Option<DateTime<Utc>>), ApiError> {
-    let (start, end) = period_bounds(ent.period, now, acc.tz, acc.anchor_day);
+    let (start, end) = ent.period_at(now, acc.tz, acc.anchor_day);
     let used = keel_infra::usage::used(
         &state.db,
         &ws.to_string(),
@@ -304,7 +304,7 @@ pub async fn record(
     let now = state.config.clock.now();
     let acc = account(&state, ws).await?;
     let ent = feature_of(&acc, &body.feature)?;
-    let (start, _) = period_bounds(ent.period, now, acc.tz, acc.anchor_day);
+    let (start, _) = ent.period_at(now, acc.tz, acc.anchor_day);
     let key_id = match &caller {
         Caller::Key(k) => Some(k.key_id),
         Caller::Operator => None,
@@ -499,7 +499,7 @@ pub async fn summary(
                 let (used, start, reset) = match &past {
                     None => used(&state, ws, &acc, &ent, now).await?,
                     Some(sums) => {
-                        let (start, end) = period_bounds(ent.period, now, acc.tz, acc.anchor_day);
+                        let (start, end) = ent.period_at(now, acc.tz, acc.anchor_day);
                         let used = sums
                             .get(&(ent.feature.clone(), start.timestamp_millis()))
                             .copied()
@@ -545,7 +545,7 @@ async fn usage_as_of(
     let earliest = all_features(acc.tier, &acc.overrides)
         .iter()
         .filter(|e| e.kind == EntitlementKind::Metered)
-        .map(|e| period_bounds(e.period, at, acc.tz, acc.anchor_day).0)
+        .map(|e| e.period_at(at, acc.tz, acc.anchor_day).0)
         .min()
         .unwrap_or(at);
     let q = keel_infra::audit::AuditQuery {
