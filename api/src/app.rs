@@ -162,6 +162,16 @@ impl Application {
     pub async fn build(config: Config, role: Role) -> anyhow::Result<Application> {
         let db = open_database(&config).await?;
         let store = SqlStore::start(db.clone()).await?;
+        if role.projects() {
+            // A release that changed a read model's tables rebuilds it before anything reads it.
+            for (p, report) in keel_infra::rebuild::reshape(&store).await? {
+                eprintln!(
+                    "rebuilt the {} read model for this release's tables ({} events)",
+                    p.name(),
+                    report.events
+                );
+            }
+        }
         let (shutdown, shutdown_rx) = watch::channel(false);
         let mut background = Vec::new();
         if role.relays() {

@@ -79,6 +79,8 @@ async fn portfolio(db: &Db, ws: WorkspaceId, n: usize, position: &mut i64) -> an
                     records: serde_json::Value::Null,
                     failed: vec![],
                     duration_ms: 5,
+                    outcome: Default::default(),
+                    error: None,
                 }),
             ]
             .into_iter()

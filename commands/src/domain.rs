@@ -6,7 +6,7 @@ use crate::{Aggregate, DomainError, Validator};
 use keel_events::{
     DnsRecordChanged, DomainAdded, DomainEvent, DomainId, DomainRemoved, DomainRestored,
     DomainScanned, DomainUpdated, FolderCreated, FolderDeleted, FolderId, FolderRenamed,
-    WhoisFetched, WorkspaceId,
+    ScanOutcome, WhoisFetched, WorkspaceId,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -145,6 +145,23 @@ pub struct ScanReport {
     /// Fields whose lookups failed.
     pub failed: Vec<String>,
     pub duration_ms: i64,
+    pub outcome: ScanOutcome,
+    /// Why lookups failed, or that the domain does not exist.
+    pub error: Option<String>,
+}
+
+impl ScanReport {
+    /// A scan that learned nothing, for `reason`.
+    pub fn failed(reason: impl Into<String>, duration_ms: i64) -> Self {
+        Self {
+            fields: BTreeMap::new(),
+            records: Value::Null,
+            failed: vec![],
+            duration_ms,
+            outcome: ScanOutcome::Failed,
+            error: Some(reason.into()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,7 +190,10 @@ pub struct Domain {
     pub is_favorite: bool,
     /// The last known value of every field a scan has reported.
     pub last: BTreeMap<String, String>,
+    /// Scans that got an answer (the first sets the baseline changes are found against).
     pub scans: i64,
+    /// The last scan found the name does not exist.
+    pub inactive: bool,
 }
 
 pub type DomainState = Option<Domain>;
@@ -308,12 +328,26 @@ impl Aggregate for DomainAggregate {
                         workspace_id,
                     })]),
                     DomainCommand::RecordScan(scan) => {
-                        // The first scan sets the baseline: nothing "changed" yet.
-                        let found = if d.scans == 0 {
-                            vec![]
-                        } else {
-                            changes(&d.last, scan)
+                        // The first scan sets the baseline: nothing "changed" yet. A domain that
+                        // does not exist, or could not be looked at, changes no field: its last
+                        // good values stand until it answers again.
+                        let mut found = match scan.outcome {
+                            ScanOutcome::Answered if d.scans > 0 => changes(&d.last, scan),
+                            _ => vec![],
                         };
+                        // Vanishing from the DNS, and coming back, is a change of its own.
+                        let status = |inactive: bool| {
+                            Some(if inactive { "inactive" } else { "active" }.to_string())
+                        };
+                        match scan.outcome {
+                            ScanOutcome::Nxdomain if !d.inactive && d.scans > 0 => {
+                                found.insert(0, ("status".into(), status(false), status(true)))
+                            }
+                            ScanOutcome::Answered if d.inactive => {
+                                found.insert(0, ("status".into(), status(true), status(false)))
+                            }
+                            _ => {}
+                        }
                         let mut events = vec![DomainEvent::DomainScanned(DomainScanned {
                             domain_id,
                             workspace_id,
@@ -321,6 +355,8 @@ impl Aggregate for DomainAggregate {
                             records: scan.records.clone(),
                             failed: scan.failed.clone(),
                             duration_ms: scan.duration_ms,
+                            outcome: scan.outcome,
+                            error: scan.error.clone(),
                         })];
                         events.extend(found.into_iter().map(
                             |(field_name, old_value, new_value)| {
@@ -382,6 +418,14 @@ impl Aggregate for DomainAggregate {
                 Some(d)
             }
             (Some(mut d), DomainEvent::DomainScanned(s)) => {
+                match s.outcome {
+                    ScanOutcome::Answered => d.inactive = false,
+                    ScanOutcome::Nxdomain => {
+                        d.inactive = true;
+                        return Some(d);
+                    }
+                    ScanOutcome::Failed => return Some(d),
+                }
                 d.scans += 1;
                 let failed = &s.failed;
                 d.last
@@ -526,7 +570,30 @@ mod tests {
             records: Value::Null,
             failed: failed.iter().map(|f| (*f).to_string()).collect(),
             duration_ms: 5,
+            outcome: ScanOutcome::Answered,
+            error: None,
         })
+    }
+
+    fn unanswered(outcome: ScanOutcome) -> DomainCommand {
+        DomainCommand::RecordScan(ScanReport {
+            outcome,
+            ..ScanReport::failed("SERVFAIL", 5)
+        })
+    }
+
+    fn field_changes(events: &[DomainEvent]) -> Vec<(String, Option<String>, Option<String>)> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                DomainEvent::DnsRecordChanged(c) => Some((
+                    c.field_name.clone(),
+                    c.old_value.clone(),
+                    c.new_value.clone(),
+                )),
+                _ => None,
+            })
+            .collect()
     }
 
     fn scanned(given: Vec<DomainEvent>, cmd: DomainCommand) -> Vec<DomainEvent> {
@@ -668,6 +735,71 @@ mod tests {
             scan(&[("mx", "10 mx1.example.com"), ("a", "192.0.2.1")], &[]),
         );
         assert_eq!(back.len(), 1, "{back:?}");
+    }
+
+    #[test]
+    fn a_scan_that_learned_nothing_changes_nothing_and_keeps_the_baseline() {
+        let mut history = vec![added("example.com")];
+        // Failing before any answer: the first answered scan is still the baseline.
+        history.extend(scanned(history.clone(), unanswered(ScanOutcome::Failed)));
+        let first = scanned(history.clone(), scan(&[("mx", "10 mx1.example.com")], &[]));
+        assert_eq!(first.len(), 1, "baseline only: {first:?}");
+        history.extend(first);
+        let failed = scanned(history.clone(), unanswered(ScanOutcome::Failed));
+        assert_eq!(
+            failed.len(),
+            1,
+            "a failed scan changes no field: {failed:?}"
+        );
+        history.extend(failed);
+        let same = scanned(history, scan(&[("mx", "10 mx1.example.com")], &[]));
+        assert!(field_changes(&same).is_empty(), "{same:?}");
+    }
+
+    #[test]
+    fn a_domain_that_vanishes_turns_inactive_once_and_active_when_it_answers_again() {
+        let mut history = vec![added("example.com")];
+        history.extend(scanned(
+            history.clone(),
+            scan(&[("mx", "10 mx1.example.com")], &[]),
+        ));
+        let gone = scanned(history.clone(), unanswered(ScanOutcome::Nxdomain));
+        assert_eq!(
+            field_changes(&gone),
+            vec![(
+                "status".into(),
+                Some("active".into()),
+                Some("inactive".into())
+            )],
+            "its records are not reported removed one by one"
+        );
+        history.extend(gone);
+        let still = scanned(history.clone(), unanswered(ScanOutcome::Nxdomain));
+        assert!(field_changes(&still).is_empty(), "{still:?}");
+        history.extend(still);
+        let back = scanned(history, scan(&[("mx", "10 mx2.example.com")], &[]));
+        assert_eq!(
+            field_changes(&back),
+            vec![
+                (
+                    "status".into(),
+                    Some("inactive".into()),
+                    Some("active".into())
+                ),
+                (
+                    "mx".into(),
+                    Some("10 mx1.example.com".into()),
+                    Some("10 mx2.example.com".into())
+                ),
+            ],
+            "compared with the last values it had"
+        );
+        // Never answered: no status change to report on its first scan.
+        let never = scanned(
+            vec![added("example.org")],
+            unanswered(ScanOutcome::Nxdomain),
+        );
+        assert!(field_changes(&never).is_empty(), "{never:?}");
     }
 
     #[test]

@@ -63,6 +63,34 @@ pub struct DomainScanned {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failed: Vec<String>,
     pub duration_ms: i64,
+    /// Whether the domain answered at all; absent (`answered`) in scans recorded before it existed.
+    #[serde(default, skip_serializing_if = "ScanOutcome::is_answered")]
+    pub outcome: ScanOutcome,
+    /// Why lookups failed (`failed` or `answered` with failed lookups), or that the name does not
+    /// exist (`nxdomain`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// What a scan could learn about a domain.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScanOutcome {
+    /// The domain's nameservers answered; `fields` hold what they said, `failed` the lookups that
+    /// did not get an answer.
+    #[default]
+    Answered,
+    /// The domain does not exist: its apex is NXDOMAIN. Nothing else was looked up.
+    Nxdomain,
+    /// Nothing could be learned (every lookup of the apex timed out or was refused, or the scan
+    /// overran its deadline): no field is known, the last good values stand.
+    Failed,
+}
+
+impl ScanOutcome {
+    pub fn is_answered(&self) -> bool {
+        *self == ScanOutcome::Answered
+    }
 }
 
 /// A field of the scan summary that differs from the previous scan's.

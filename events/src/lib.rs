@@ -16,7 +16,7 @@ pub use analytics::{
 };
 pub use domains::{
     DnsRecordChanged, DomainAdded, DomainRemoved, DomainRestored, DomainScanned, DomainUpdated,
-    FolderCreated, FolderDeleted, FolderRenamed, WhoisFetched,
+    FolderCreated, FolderDeleted, FolderRenamed, ScanOutcome, WhoisFetched,
 };
 pub use envelope::{Actor, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StreamId};
 pub use event::*;

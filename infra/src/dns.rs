@@ -6,6 +6,7 @@
 
 use async_trait::async_trait;
 use keel_commands::domain::ScanReport;
+use keel_events::ScanOutcome;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -62,6 +63,23 @@ pub trait Lookup: Send + Sync {
 /// sees what the nameservers say now).
 pub struct HickoryLookup {
     resolver: hickory_resolver::TokioResolver,
+    timeout: Duration,
+}
+
+/// A failed lookup in the terms people know from `dig`: `SERVFAIL`, `REFUSED`, or no answer in
+/// time; anything else as the resolver said it.
+fn failure_reason(e: &impl std::fmt::Display, timeout: Duration) -> String {
+    let text = e.to_string();
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("server failure") || lower.contains("servfail") {
+        "SERVFAIL from the nameserver".into()
+    } else if lower.contains("refused") {
+        "REFUSED by the nameserver".into()
+    } else if lower.contains("timed out") || lower.contains("timeout") {
+        format!("no answer within {} ms", timeout.as_millis())
+    } else {
+        text
+    }
 }
 
 impl HickoryLookup {
@@ -96,6 +114,7 @@ impl HickoryLookup {
         opts.ndots = 0;
         Ok(Self {
             resolver: builder.build()?,
+            timeout,
         })
     }
 }
@@ -158,7 +177,7 @@ impl Lookup for HickoryLookup {
             ),
             Err(e) if e.is_nx_domain() => Answer::NxDomain,
             Err(e) if e.is_no_records_found() => Answer::NoData,
-            Err(e) => Answer::Failed(e.to_string()),
+            Err(e) => Answer::Failed(failure_reason(&e, self.timeout)),
         }
     }
 }
@@ -518,17 +537,50 @@ pub fn parse_dmarc(record: &str) -> BTreeMap<String, String> {
 struct Acc {
     fields: BTreeMap<String, String>,
     failed: BTreeSet<String>,
+    /// Why each failed field failed.
+    errors: BTreeMap<String, String>,
 }
 
 impl Acc {
     /// The field's value, or the field marked failed when its lookup failed.
     fn put(&mut self, field: &str, answer: &Answer, value: Option<String>) {
-        if answer.failed() {
-            self.failed.insert(field.to_string());
+        if let Answer::Failed(e) = answer {
+            self.fail(field, e);
         } else if let Some(v) = value.filter(|v| !v.is_empty()) {
             self.fields.insert(field.to_string(), v);
         }
     }
+
+    fn fail(&mut self, field: &str, why: &str) {
+        self.failed.insert(field.to_string());
+        self.errors.insert(field.to_string(), why.to_string());
+    }
+
+    /// The failures in one line, fields grouped by reason: `request timed out (dmarc_policy,
+    /// dmarc_record); …`.
+    fn error(&self) -> Option<String> {
+        let mut by: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (field, why) in &self.errors {
+            by.entry(why.as_str()).or_default().push(field.as_str());
+        }
+        (!by.is_empty()).then(|| {
+            by.iter()
+                .map(|(why, fields)| format!("{why} ({})", fields.join(", ")))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+}
+
+/// The first failure among `answers`, for a scan that learned nothing.
+fn first_failure(answers: &[&Answer]) -> String {
+    answers
+        .iter()
+        .find_map(|a| match a {
+            Answer::Failed(e) => Some(e.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "no answer".into())
 }
 
 pub async fn scan(dns: &dyn Lookup, domain: &str) -> ScanReport {
@@ -557,6 +609,31 @@ pub async fn scan(dns: &dyn Lookup, domain: &str) -> ScanReport {
         dns.lookup(&sts_name, Rtype::Txt),
         dns.lookup(&rpt_name, Rtype::Txt),
     );
+    // Whether the domain exists, and whether anything answered for it at all.
+    let apex = [&a, &aaaa, &mx, &ns, &soa, &txt];
+    let answered = apex
+        .iter()
+        .any(|x| matches!(x, Answer::Records(r) if !r.is_empty()));
+    let unanswered = |outcome: ScanOutcome, error: String| ScanReport {
+        fields: BTreeMap::new(),
+        records: json!({ "error": error }),
+        failed: vec![],
+        duration_ms: started.elapsed().as_millis() as i64,
+        outcome,
+        error: Some(error),
+    };
+    if !answered && (soa == Answer::NxDomain || ns == Answer::NxDomain) {
+        return unanswered(
+            ScanOutcome::Nxdomain,
+            format!("{d} does not exist (NXDOMAIN)"),
+        );
+    }
+    if apex.iter().all(|x| x.failed()) {
+        return unanswered(
+            ScanOutcome::Failed,
+            format!("no nameserver answered for {d}: {}", first_failure(&apex)),
+        );
+    }
     acc.put("a", &a, Some(sorted(a.records().to_vec()).join(", ")));
     acc.put(
         "aaaa",
@@ -587,10 +664,12 @@ pub async fn scan(dns: &dyn Lookup, domain: &str) -> ScanReport {
         .collect();
     mx_hosts.sort();
     let mut mx_detail = Vec::new();
-    let mut mx_ips_failed = false;
+    let mut mx_ips_failed = None;
     for (pref, host) in mx_hosts.iter().take(10) {
         let (v4, v6) = futures::join!(dns.lookup(host, Rtype::A), dns.lookup(host, Rtype::Aaaa));
-        mx_ips_failed |= v4.failed() || v6.failed();
+        if v4.failed() || v6.failed() {
+            mx_ips_failed = Some(first_failure(&[&v4, &v6]));
+        }
         mx_detail.push(
             json!({ "preference": pref, "host": host, "ipv4": v4.records(), "ipv6": v6.records() }),
         );
@@ -606,8 +685,8 @@ pub async fn scan(dns: &dyn Lookup, domain: &str) -> ScanReport {
                 .join(", "),
         ),
     );
-    if mx_ips_failed {
-        acc.failed.insert("mx_ips".into());
+    if let Some(why) = mx_ips_failed {
+        acc.fail("mx_ips", &why);
     } else {
         let ips: Vec<String> = mx_detail
             .iter()
@@ -666,7 +745,7 @@ pub async fn scan(dns: &dyn Lookup, domain: &str) -> ScanReport {
                     .insert("spf_senders".into(), s.senders.join(", "));
             }
         }
-        Err(_) => {
+        Err(e) => {
             for f in [
                 "spf_status",
                 "spf_record",
@@ -674,7 +753,7 @@ pub async fn scan(dns: &dyn Lookup, domain: &str) -> ScanReport {
                 "spf_void_lookups",
                 "spf_senders",
             ] {
-                acc.failed.insert(f.into());
+                acc.fail(f, e);
             }
         }
     }
@@ -686,8 +765,9 @@ pub async fn scan(dns: &dyn Lookup, domain: &str) -> ScanReport {
     }))
     .await;
     if probes.iter().any(|(_, _, a)| a.failed()) {
-        acc.failed.insert("dkim_selectors".into());
-        acc.failed.insert("dkim_vendors".into());
+        let why = first_failure(&probes.iter().map(|(_, _, a)| a).collect::<Vec<_>>());
+        acc.fail("dkim_selectors", &why);
+        acc.fail("dkim_vendors", &why);
     } else {
         let found: Vec<(&str, &str)> = probes
             .iter()
@@ -734,7 +814,10 @@ pub async fn scan(dns: &dyn Lookup, domain: &str) -> ScanReport {
     }))
     .await;
     if srvs.iter().any(|(_, a)| a.failed()) {
-        acc.failed.insert("srv".into());
+        acc.fail(
+            "srv",
+            &first_failure(&srvs.iter().map(|(_, a)| a).collect::<Vec<_>>()),
+        );
     } else {
         let v: Vec<String> = srvs
             .iter()
@@ -776,10 +859,12 @@ pub async fn scan(dns: &dyn Lookup, domain: &str) -> ScanReport {
         }),
     );
     ScanReport {
+        error: acc.error(),
         fields: acc.fields,
         records: Value::Object(records),
         failed: acc.failed.into_iter().collect(),
         duration_ms: started.elapsed().as_millis() as i64,
+        outcome: ScanOutcome::Answered,
     }
 }
 
@@ -901,6 +986,73 @@ mod tests {
         assert!(
             evaluate_spf(&failing, "x.com").await.is_err(),
             "a failed lookup is not a verdict"
+        );
+    }
+
+    /// Answers every lookup the same way, after `delay`.
+    struct Always(Answer, Duration);
+
+    #[async_trait]
+    impl Lookup for Always {
+        async fn lookup(&self, _: &str, _: Rtype) -> Answer {
+            tokio::time::sleep(self.1).await;
+            self.0.clone()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_scan_says_whether_the_domain_exists_and_whether_anything_answered() {
+        // No such name: inactive, not a domain without records.
+        let gone = scan(&zone(&[]), "gone.example").await;
+        assert_eq!(gone.outcome, ScanOutcome::Nxdomain, "{gone:?}");
+        assert!(gone.fields.is_empty() && gone.failed.is_empty());
+        assert!(gone.error.unwrap().contains("NXDOMAIN"));
+
+        // A dead or refusing server: nothing learned, and why.
+        let dead = Always(Answer::Failed("request timed out".into()), Duration::ZERO);
+        let failed = scan(&dead, "example.com").await;
+        assert_eq!(failed.outcome, ScanOutcome::Failed, "{failed:?}");
+        assert!(
+            failed.fields.is_empty(),
+            "no value from no answer: {failed:?}"
+        );
+        assert_eq!(
+            failed.error.as_deref(),
+            Some("no nameserver answered for example.com: request timed out")
+        );
+
+        // The apex answers but DMARC's lookup fails: partial, the failure named, never "missing".
+        let mut z = zone(&[("example.com", "a", "192.0.2.1")]);
+        z.0.insert(
+            ("_dmarc.example.com".into(), "txt"),
+            Answer::Failed("SERVFAIL".into()),
+        );
+        let partial = scan(&z, "example.com").await;
+        assert_eq!(partial.outcome, ScanOutcome::Answered);
+        assert_eq!(
+            partial.fields.get("a").map(String::as_str),
+            Some("192.0.2.1")
+        );
+        assert!(
+            partial.failed.contains(&"dmarc_policy".to_string()),
+            "{partial:?}"
+        );
+        assert!(!partial.fields.contains_key("dmarc_policy"));
+        let why = partial.error.unwrap();
+        assert!(
+            why.starts_with("SERVFAIL (") && why.contains("dmarc_policy"),
+            "{why}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_scan_over_its_deadline_is_a_failure_with_the_reason() {
+        let slow = Always(Answer::NoData, Duration::from_secs(5));
+        let r = crate::scanner::scan_within(&slow, "example.com", Duration::from_millis(50)).await;
+        assert_eq!(r.outcome, ScanOutcome::Failed);
+        assert_eq!(
+            r.error.as_deref(),
+            Some("the scan took longer than its deadline of 50 ms")
         );
     }
 

@@ -228,6 +228,7 @@ pub async fn build(
         email_gateway: spec.email_gateway.clone(),
         dmarc_status: spec.dmarc_status.clone(),
         spf_status: spec.spf_status.clone(),
+        scan_status: None,
         folder_id: spec.folder_id.clone(),
         tag: spec.tag.clone(),
         is_favorite: spec.is_favorite,

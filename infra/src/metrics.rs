@@ -94,7 +94,7 @@ pub static SWEEP_REPAIRED: LazyLock<prometheus::IntCounterVec> = LazyLock::new(|
 pub static DOMAIN_SCANS: LazyLock<prometheus::IntCounterVec> = LazyLock::new(|| {
     prometheus::register_int_counter_vec_with_registry!(
         "domain_scans_total",
-        "Domain scans by outcome: ok, partial (some lookups failed), timeout, error (not recorded)",
+        "Domain scans by outcome: ok, partial (some lookups failed), nxdomain, failed (nothing answered, or over the deadline), error (not recorded)",
         &["outcome"],
         REGISTRY
     )

@@ -165,3 +165,58 @@ async fn swap(
         .await?;
     Ok(())
 }
+
+/// The shape of a projection's read model: a hash of its table definitions.
+pub fn shape(p: Projection) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for stmt in p.ddl("", "") {
+        h.update(stmt.split_whitespace().collect::<Vec<_>>().join(" "));
+        h.update(b";");
+    }
+    hex::encode(&h.finalize()[..12])
+}
+
+/// Rebuilds, before anything serves, every projection whose read model was built with tables of
+/// another shape (a release changed them) or of an unknown one (built before shapes were kept),
+/// and records the shapes. A log with no events only records them. Returns what was rebuilt.
+pub async fn reshape(store: &SqlStore) -> anyhow::Result<Vec<(Projection, RebuildReport)>> {
+    let db = store.db();
+    let empty = store.head().await.unwrap_or(0) == 0;
+    let mut rebuilt = Vec::new();
+    for p in Projection::ALL {
+        let want = shape(p);
+        let have: Option<String> =
+            sqlx::query("SELECT shape FROM projection_shapes WHERE projection = $1")
+                .bind(p.name())
+                .fetch_optional(&db.pool)
+                .await?
+                .map(|r| r.get(0));
+        if have.as_deref() == Some(want.as_str()) {
+            continue;
+        }
+        if !empty {
+            tracing::info!(
+                projection = p.name(),
+                "the read model's tables changed in this release: rebuilding it from the log"
+            );
+            let report = rebuild(store, p).await?;
+            tracing::info!(
+                projection = p.name(),
+                events = report.events,
+                "read model rebuilt"
+            );
+            rebuilt.push((p, report));
+        }
+        sqlx::query(
+            "INSERT INTO projection_shapes (projection, shape, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (projection) DO UPDATE SET shape = excluded.shape, updated_at = excluded.updated_at",
+        )
+        .bind(p.name())
+        .bind(&want)
+        .bind(keel_schemas::format_ts(chrono::Utc::now()))
+        .execute(&db.pool)
+        .await?;
+    }
+    Ok(rebuilt)
+}

@@ -6,9 +6,9 @@
 use crate::dns::{self, Lookup};
 use crate::store::SqlStore;
 use futures::StreamExt;
-use keel_commands::domain::{DomainAggregate, DomainCommand};
+use keel_commands::domain::{DomainAggregate, DomainCommand, ScanReport};
 use keel_commands::{execute, CommandError, DomainError, Execution};
-use keel_events::{DomainId, EventId, Metadata, StreamId, WorkspaceId};
+use keel_events::{DomainId, EventId, Metadata, ScanOutcome, StreamId, WorkspaceId};
 use sqlx::Row;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -135,7 +135,8 @@ pub struct Due {
     pub queued: bool,
 }
 
-/// Up to `limit` domains due: queued ones first, then those not scanned since `cutoff`.
+/// Up to `limit` domains due: queued ones first, then those not scanned (or tried) since
+/// `cutoff`. Inactive domains (NXDOMAIN) are scanned as well: they may come back.
 pub async fn due(store: &SqlStore, cutoff: &str, limit: i64) -> Result<Vec<Due>, sqlx::Error> {
     let db = store.db();
     // Queued domains that were removed since leave the queue.
@@ -153,7 +154,7 @@ pub async fn due(store: &SqlStore, cutoff: &str, limit: i64) -> Result<Vec<Due>,
     };
     let mut out: Vec<Due> = sqlx::query(&format!(
         "SELECT d.domain_id, d.workspace_id, d.name FROM domain_scan_queue q \
-         JOIN rm_domains d ON d.domain_id = q.domain_id WHERE d.status = 'active' \
+         JOIN rm_domains d ON d.domain_id = q.domain_id WHERE d.status <> 'removed' \
          ORDER BY q.requested_at LIMIT {limit}"
     ))
     .fetch_all(&db.pool)
@@ -163,9 +164,9 @@ pub async fn due(store: &SqlStore, cutoff: &str, limit: i64) -> Result<Vec<Due>,
     .collect();
     if (out.len() as i64) < limit {
         let more = sqlx::query(&format!(
-            "SELECT domain_id, workspace_id, name FROM rm_domains WHERE status = 'active' \
-             AND (last_scanned IS NULL OR last_scanned < $1) \
-             ORDER BY CASE WHEN last_scanned IS NULL THEN 0 ELSE 1 END, last_scanned LIMIT {}",
+            "SELECT domain_id, workspace_id, name FROM rm_domains WHERE status <> 'removed' \
+             AND (scan_attempted_at IS NULL OR scan_attempted_at < $1) \
+             ORDER BY CASE WHEN scan_attempted_at IS NULL THEN 0 ELSE 1 END, scan_attempted_at LIMIT {}",
             limit - out.len() as i64
         ))
         .bind(cutoff)
@@ -181,6 +182,20 @@ pub async fn due(store: &SqlStore, cutoff: &str, limit: i64) -> Result<Vec<Due>,
     Ok(out)
 }
 
+/// Scans `name`, or says the scan failed when it takes longer than `deadline`.
+pub async fn scan_within(dns: &dyn Lookup, name: &str, deadline: Duration) -> ScanReport {
+    match tokio::time::timeout(deadline, dns::scan(dns, name)).await {
+        Ok(r) => r,
+        Err(_) => ScanReport::failed(
+            format!(
+                "the scan took longer than its deadline of {} ms",
+                deadline.as_millis()
+            ),
+            deadline.as_millis() as i64,
+        ),
+    }
+}
+
 /// Scans one domain and records the scan. Returns whether it was recorded.
 pub async fn scan_one(
     store: &SqlStore,
@@ -194,16 +209,10 @@ pub async fn scan_one(
     ) else {
         anyhow::bail!("unreadable ids in the domain read model: {d:?}");
     };
-    let report = match tokio::time::timeout(deadline, dns::scan(dns, &d.name)).await {
-        Ok(r) => r,
-        Err(_) => {
-            tracing::warn!(domain = %d.name, "scan took longer than its deadline; retried next time");
-            crate::metrics::DOMAIN_SCANS
-                .with_label_values(&["timeout"])
-                .inc();
-            return Ok(false);
-        }
-    };
+    let report = scan_within(dns, &d.name, deadline).await;
+    if report.outcome == ScanOutcome::Failed {
+        tracing::warn!(domain = %d.name, error = ?report.error, "scan failed; retried next time");
+    }
     let exec = Execution {
         tenant_id: ws,
         stream_id: StreamId::domain(id),
@@ -211,7 +220,12 @@ pub async fn scan_one(
         metadata: Metadata::system(),
         now: chrono::Utc::now(),
     };
-    let failed = !report.failed.is_empty();
+    let label = match report.outcome {
+        ScanOutcome::Answered if report.failed.is_empty() => "ok",
+        ScanOutcome::Answered => "partial",
+        ScanOutcome::Nxdomain => "nxdomain",
+        ScanOutcome::Failed => "failed",
+    };
     match execute::<DomainAggregate>(
         store,
         &exec,
@@ -222,7 +236,7 @@ pub async fn scan_one(
     {
         Ok(_) => {
             crate::metrics::DOMAIN_SCANS
-                .with_label_values(&[if failed { "partial" } else { "ok" }])
+                .with_label_values(&[label])
                 .inc();
             Ok(true)
         }

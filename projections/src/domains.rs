@@ -1,7 +1,15 @@
 //! The domains read model: each watched domain with its labels and the summary of its latest
 //! scan, every change a scan found, every scan, and folders.
 
-use keel_events::{DomainEvent, RecordedEvent};
+use keel_events::{DomainEvent, RecordedEvent, ScanOutcome};
+
+fn outcome_name(o: ScanOutcome) -> &'static str {
+    match o {
+        ScanOutcome::Answered => "answered",
+        ScanOutcome::Nxdomain => "nxdomain",
+        ScanOutcome::Failed => "failed",
+    }
+}
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -22,7 +30,8 @@ pub fn ddl(sfx: &str, tag: &str) -> Vec<String> {
                 tags TEXT NOT NULL, notes TEXT NOT NULL, custom_label TEXT NOT NULL, folder_id TEXT,
                 is_favorite INTEGER NOT NULL, scan_count BIGINT NOT NULL, first_seen TEXT, last_scanned TEXT,
                 email_gateway TEXT, dmarc_status TEXT NOT NULL, dmarc_policy TEXT, spf_status TEXT NOT NULL,
-                latest_scan TEXT, whois TEXT, whois_at TEXT, updated_at TEXT NOT NULL, version BIGINT NOT NULL)"
+                latest_scan TEXT, whois TEXT, whois_at TEXT, updated_at TEXT NOT NULL, version BIGINT NOT NULL,
+                scan_status TEXT NOT NULL, scan_error TEXT, last_error_at TEXT, scan_attempted_at TEXT)"
         ),
         format!(
             "CREATE INDEX IF NOT EXISTS rm_domains_{tag}ws ON rm_domains{sfx} (workspace_id, added_at, domain_id)"
@@ -44,7 +53,7 @@ pub fn ddl(sfx: &str, tag: &str) -> Vec<String> {
             "CREATE TABLE IF NOT EXISTS rm_domain_scans{sfx} (
                 event_id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, domain_id TEXT NOT NULL,
                 scanned_at TEXT NOT NULL, fields TEXT NOT NULL, records TEXT NOT NULL, failed TEXT NOT NULL,
-                duration_ms BIGINT NOT NULL, position BIGINT NOT NULL)"
+                duration_ms BIGINT NOT NULL, position BIGINT NOT NULL, outcome TEXT NOT NULL, error TEXT)"
         ),
         format!(
             "CREATE INDEX IF NOT EXISTS rm_domain_scans_{tag}domain ON rm_domain_scans{sfx} (domain_id, position)"
@@ -65,6 +74,16 @@ pub fn ddl(sfx: &str, tag: &str) -> Vec<String> {
         ),
     ]
 }
+
+/// What `dmarc_status` can be: the policy published, `missing` when there is no DMARC record,
+/// `pending` while it is not known (never scanned, or its lookup never got an answer).
+pub const DMARC_STATUSES: &[&str] = &["reject", "quarantine", "none", "missing", "pending"];
+/// What `spf_status` can be; `pending` as for DMARC.
+pub const SPF_STATUSES: &[&str] = &["valid", "over_limit", "invalid", "missing", "pending"];
+/// How the last scan went: `ok`; `partial` (some lookups got no answer: their values are the
+/// last good ones); `failed` (nothing answered, or the scan overran its deadline: every value
+/// is the last good one); `nxdomain` (the domain does not exist); `pending` (never scanned).
+pub const SCAN_STATUSES: &[&str] = &["ok", "partial", "failed", "nxdomain", "pending"];
 
 /// `reject`, `quarantine` or `none` as published, `missing` without a DMARC record.
 pub fn dmarc_status(policy: Option<&str>) -> &'static str {
@@ -111,8 +130,9 @@ async fn write_rows(
         DomainEvent::DomainAdded(d) => {
             sqlx::query(&format!(
                 "INSERT INTO rm_domains{sfx} (domain_id, workspace_id, name, unicode, tld, status, added_at, \
-                 tags, notes, custom_label, is_favorite, scan_count, dmarc_status, spf_status, updated_at, version) \
-                 VALUES ($1, $2, $3, $4, $5, 'active', $6, '[]', '', '', 0, 0, 'missing', 'missing', $6, $7)"
+                 tags, notes, custom_label, is_favorite, scan_count, dmarc_status, spf_status, updated_at, version, \
+                 scan_status) \
+                 VALUES ($1, $2, $3, $4, $5, 'active', $6, '[]', '', '', 0, 0, 'pending', 'pending', $6, $7, 'pending')"
             ))
             .bind(d.domain_id.to_string())
             .bind(d.workspace_id.to_string())
@@ -174,35 +194,76 @@ async fn write_rows(
             let field = |k: &str| s.fields.get(k).cloned();
             let failed = |k: &str| s.failed.iter().any(|f| f == k);
             let latest = serde_json::json!({
-                "scanned_at": at, "fields": s.fields, "records": s.records, "failed": s.failed,
-                "duration_ms": s.duration_ms,
+                "scanned_at": at, "outcome": s.outcome, "error": s.error, "fields": s.fields,
+                "records": s.records, "failed": s.failed, "duration_ms": s.duration_ms,
             });
-            // A failed lookup leaves the summary column it feeds as it was.
-            sqlx::query(&format!(
-                "UPDATE rm_domains{sfx} SET scan_count = scan_count + 1, first_seen = COALESCE(first_seen, $1), \
-                 last_scanned = $1, \
-                 email_gateway = CASE WHEN $2 = 1 THEN email_gateway ELSE CAST($3 AS TEXT) END, \
-                 dmarc_policy = CASE WHEN $4 = 1 THEN dmarc_policy ELSE CAST($5 AS TEXT) END, \
-                 dmarc_status = CASE WHEN $4 = 1 THEN dmarc_status ELSE CAST($6 AS TEXT) END, \
-                 spf_status = CASE WHEN $7 = 1 THEN spf_status ELSE CAST($8 AS TEXT) END, \
-                 latest_scan = $9, updated_at = $1, version = $10 WHERE domain_id = $11"
-            ))
-            .bind(&at)
-            .bind(i32::from(failed("email_gateway")))
-            .bind(field("email_gateway"))
-            .bind(i32::from(failed("dmarc_policy")))
-            .bind(field("dmarc_policy"))
-            .bind(dmarc_status(s.fields.get("dmarc_policy").map(String::as_str)))
-            .bind(i32::from(failed("spf_status")))
-            .bind(field("spf_status").unwrap_or_else(|| "missing".into()))
-            .bind(latest.to_string())
-            .bind(v)
-            .bind(s.domain_id.to_string())
-            .execute(&mut *conn)
-            .await?;
+            match s.outcome {
+                // A failed lookup leaves the summary column it feeds as it was.
+                ScanOutcome::Answered => {
+                    let partial = !s.failed.is_empty();
+                    sqlx::query(&format!(
+                        "UPDATE rm_domains{sfx} SET scan_count = scan_count + 1, first_seen = COALESCE(first_seen, $1), \
+                         last_scanned = $1, scan_attempted_at = $1, status = 'active', \
+                         email_gateway = CASE WHEN $2 = 1 THEN email_gateway ELSE CAST($3 AS TEXT) END, \
+                         dmarc_policy = CASE WHEN $4 = 1 THEN dmarc_policy ELSE CAST($5 AS TEXT) END, \
+                         dmarc_status = CASE WHEN $4 = 1 THEN dmarc_status ELSE CAST($6 AS TEXT) END, \
+                         spf_status = CASE WHEN $7 = 1 THEN spf_status ELSE CAST($8 AS TEXT) END, \
+                         scan_status = $12, scan_error = $13, \
+                         last_error_at = CASE WHEN $14 = 1 THEN $1 ELSE last_error_at END, \
+                         latest_scan = $9, updated_at = $1, version = $10 WHERE domain_id = $11"
+                    ))
+                    .bind(&at)
+                    .bind(i32::from(failed("email_gateway")))
+                    .bind(field("email_gateway"))
+                    .bind(i32::from(failed("dmarc_policy")))
+                    .bind(field("dmarc_policy"))
+                    .bind(dmarc_status(s.fields.get("dmarc_policy").map(String::as_str)))
+                    .bind(i32::from(failed("spf_status")))
+                    .bind(field("spf_status").unwrap_or_else(|| "missing".into()))
+                    .bind(latest.to_string())
+                    .bind(v)
+                    .bind(s.domain_id.to_string())
+                    .bind(if partial { "partial" } else { "ok" })
+                    .bind(s.error.as_deref())
+                    .bind(i32::from(partial))
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                // The domain does not exist: it is inactive, and its last values stand (its
+                // change history says when it went).
+                ScanOutcome::Nxdomain => {
+                    sqlx::query(&format!(
+                        "UPDATE rm_domains{sfx} SET scan_count = scan_count + 1, first_seen = COALESCE(first_seen, $1), \
+                         last_scanned = $1, scan_attempted_at = $1, status = 'inactive', scan_status = 'nxdomain', \
+                         scan_error = $2, latest_scan = $3, updated_at = $1, version = $4 WHERE domain_id = $5"
+                    ))
+                    .bind(&at)
+                    .bind(s.error.as_deref())
+                    .bind(latest.to_string())
+                    .bind(v)
+                    .bind(s.domain_id.to_string())
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                // Nothing was learned: only the failure is recorded; the last good scan stays
+                // the latest.
+                ScanOutcome::Failed => {
+                    sqlx::query(&format!(
+                        "UPDATE rm_domains{sfx} SET scan_attempted_at = $1, scan_status = 'failed', scan_error = $2, \
+                         last_error_at = $1, updated_at = $1, version = $3 WHERE domain_id = $4"
+                    ))
+                    .bind(&at)
+                    .bind(s.error.as_deref())
+                    .bind(v)
+                    .bind(s.domain_id.to_string())
+                    .execute(&mut *conn)
+                    .await?;
+                }
+            }
             sqlx::query(&format!(
                 "INSERT INTO rm_domain_scans{sfx} (event_id, workspace_id, domain_id, scanned_at, fields, records, \
-                 failed, duration_ms, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING"
+                 failed, duration_ms, position, outcome, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 ON CONFLICT DO NOTHING"
             ))
             .bind(e.event_id.to_string())
             .bind(s.workspace_id.to_string())
@@ -213,6 +274,8 @@ async fn write_rows(
             .bind(serde_json::to_string(&s.failed).unwrap_or_else(|_| "[]".into()))
             .bind(s.duration_ms)
             .bind(e.position)
+            .bind(outcome_name(s.outcome))
+            .bind(s.error.as_deref())
             .execute(&mut *conn)
             .await?;
         }
@@ -295,7 +358,9 @@ async fn write_rows(
 
 /// Sort keys of the domain list.
 pub const DOMAIN_SORTS: &[&str] = &["added_at", "name", "last_scanned", "scan_count", "tld"];
-pub const DOMAIN_STATUSES: &[&str] = &["active", "removed"];
+/// `active`; `inactive` while its last scan found it does not exist (NXDOMAIN; it is still
+/// watched and scanned); `removed`. Lists show active and inactive domains unless asked.
+pub const DOMAIN_STATUSES: &[&str] = &["active", "inactive", "removed"];
 
 /// Filters of `GET /api/v1/domains` beyond the common list ones.
 #[derive(Debug, Clone, Default)]
@@ -303,6 +368,7 @@ pub struct DomainFilter {
     pub email_gateway: Option<String>,
     pub dmarc_status: Option<String>,
     pub spf_status: Option<String>,
+    pub scan_status: Option<String>,
     pub folder_id: Option<String>,
     pub tag: Option<String>,
     pub is_favorite: Option<bool>,
@@ -311,7 +377,8 @@ pub struct DomainFilter {
 const DOMAIN_COLUMNS: &str = "d.domain_id, d.workspace_id, d.name, d.unicode, d.tld, d.status, d.added_at, \
     d.removed_at, d.tags, d.notes, d.custom_label, f.folder_id, f.name, d.is_favorite, d.scan_count, \
     d.first_seen, d.last_scanned, d.email_gateway, d.dmarc_status, d.dmarc_policy, d.spf_status, \
-    d.latest_scan, d.whois, d.whois_at, d.updated_at, d.version";
+    d.latest_scan, d.whois, d.whois_at, d.updated_at, d.version, d.scan_status, d.scan_error, \
+    d.last_error_at";
 
 /// Folders that were deleted do not count: a domain filed in one is unfiled.
 const DOMAIN_FROM: &str =
@@ -334,11 +401,20 @@ pub struct FolderRef {
 pub struct ScanSummary {
     /// The email provider the MX records point at (`google`, `microsoft`, …), if any.
     pub email_gateway: Option<String>,
-    /// valid, none, missing or invalid
+    /// reject, quarantine, none, missing (no DMARC record), or pending (not known yet: never
+    /// scanned, or its lookup never got an answer)
     pub dmarc_status: String,
     pub dmarc_policy: Option<String>,
-    /// valid, over_limit, invalid or missing
+    /// valid, over_limit, invalid, missing, or pending (not known yet)
     pub spf_status: String,
+    /// How the last scan went: ok; partial (some lookups got no answer, their values are the
+    /// last good ones); failed (nothing answered, or the scan overran its deadline: every value
+    /// is the last good one); nxdomain (the domain does not exist); pending (never scanned).
+    pub scan_status: String,
+    /// Why the last scan failed or was partial, or that the domain does not exist.
+    pub scan_error: Option<String>,
+    /// When a scan last failed, wholly or partly.
+    pub last_error_at: Option<String>,
     /// DNS lookups the SPF record needs.
     pub spf_lookups: Option<serde_json::Value>,
     /// MX hosts by preference.
@@ -357,7 +433,8 @@ pub struct DomainView {
     /// Unicode form of an internationalised name.
     pub unicode: Option<String>,
     pub tld: String,
-    /// active or removed
+    /// active; inactive (its last scan found it does not exist, NXDOMAIN: still watched and
+    /// scanned); removed
     pub status: String,
     pub added_at: String,
     pub removed_at: Option<String>,
@@ -420,6 +497,9 @@ fn domain_row(r: &sqlx::any::AnyRow, full: bool) -> Result<DomainView, sqlx::Err
             dmarc_status: r.try_get(18)?,
             dmarc_policy: r.try_get(19)?,
             spf_status: r.try_get(20)?,
+            scan_status: r.try_get(26)?,
+            scan_error: r.try_get(27)?,
+            last_error_at: r.try_get(28)?,
             spf_lookups: fields.get("spf_lookups").cloned(),
             mx: fields.get("mx").cloned(),
             scanned_at: latest.get("scanned_at").cloned(),
@@ -457,9 +537,14 @@ pub struct ScanView {
     pub fields: serde_json::Value,
     /// The DNS records read.
     pub records: serde_json::Value,
-    /// Lookups that failed, with why.
+    /// Lookups that failed.
     pub failed: serde_json::Value,
     pub duration_ms: i64,
+    /// answered (the nameservers answered; `failed` lists lookups that did not), nxdomain (the
+    /// domain does not exist), or failed (nothing was learned: `error` says why)
+    pub outcome: String,
+    /// Why lookups failed, or that the domain does not exist.
+    pub error: Option<String>,
 }
 
 /// The last change of one field.
@@ -493,11 +578,10 @@ pub async fn list_domains(
         binds.push(value);
         wheres.push(clause.replace('?', &format!("${}", binds.len())));
     };
-    push(
-        "d.status = ?",
-        f.status.clone().unwrap_or_else(|| "active".into()),
-        &mut binds,
-    );
+    match &f.status {
+        Some(status) => push("d.status = ?", status.clone(), &mut binds),
+        None => push("d.status <> ?", "removed".into(), &mut binds),
+    }
     if let Some(s) = &f.search {
         let esc = s
             .to_lowercase()
@@ -522,6 +606,9 @@ pub async fn list_domains(
     }
     if let Some(s) = &d.spf_status {
         push("d.spf_status = ?", s.clone(), &mut binds);
+    }
+    if let Some(s) = &d.scan_status {
+        push("d.scan_status = ?", s.clone(), &mut binds);
     }
     if let Some(folder) = &d.folder_id {
         push("f.folder_id = ?", folder.clone(), &mut binds);
@@ -650,7 +737,7 @@ pub async fn scans(
 ) -> Result<(Vec<ScanView>, i64), sqlx::Error> {
     use sqlx::Row;
     let rows = sqlx::query(&format!(
-        "SELECT event_id, scanned_at, fields, records, failed, duration_ms FROM rm_domain_scans \
+        "SELECT event_id, scanned_at, fields, records, failed, duration_ms, outcome, error FROM rm_domain_scans \
          WHERE workspace_id = $1 AND domain_id = $2 ORDER BY position DESC, event_id LIMIT {} OFFSET {}",
         limit.max(0),
         offset.max(0)
@@ -676,6 +763,8 @@ pub async fn scans(
                 records: json_col(r.try_get(3)?),
                 failed: json_col(r.try_get(4)?),
                 duration_ms: r.try_get(5)?,
+                outcome: r.try_get(6)?,
+                error: r.try_get(7)?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()?;
@@ -714,7 +803,7 @@ pub async fn folders(db: &crate::Db, ws: &str) -> Result<Vec<FolderView>, sqlx::
     use sqlx::Row;
     let rows = sqlx::query(
         "SELECT f.folder_id, f.name, f.created_at, f.updated_at, \
-         (SELECT COUNT(*) FROM rm_domains d WHERE d.folder_id = f.folder_id AND d.status = 'active') \
+         (SELECT COUNT(*) FROM rm_domains d WHERE d.folder_id = f.folder_id AND d.status <> 'removed') \
          FROM rm_folders f WHERE f.workspace_id = $1 AND f.status = 'active' ORDER BY f.name, f.folder_id",
     )
     .bind(ws)
@@ -737,10 +826,16 @@ pub async fn folders(db: &crate::Db, ws: &str) -> Result<Vec<FolderView>, sqlx::
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Dims {
     workspace_id: String,
+    /// Watched: active or inactive.
+    watched: bool,
+    /// Exists (its last answered scan found it): its values count in the distributions.
     active: bool,
+    /// Answered at least once: its gateway is known.
+    scanned: bool,
     gateway: String,
     dmarc: String,
     spf: String,
+    scan: String,
     scan_hour: Option<String>,
 }
 
@@ -756,16 +851,18 @@ impl Dims {
     }
 
     fn counted(&self) -> Vec<(&'static str, String)> {
-        if !self.active {
+        if !self.watched {
             return vec![];
         }
-        let mut v = vec![
-            ("total", "all".to_string()),
-            ("gateway", self.gateway.clone()),
-            ("dmarc", self.dmarc.clone()),
-            ("spf", self.spf.clone()),
-            ("attention", self.attention().to_string()),
-        ];
+        let mut v = vec![("total", "all".to_string()), ("scan", self.scan.clone())];
+        if self.active {
+            v.push(("dmarc", self.dmarc.clone()));
+            v.push(("spf", self.spf.clone()));
+            v.push(("attention", self.attention().to_string()));
+            if self.scanned {
+                v.push(("gateway", self.gateway.clone()));
+            }
+        }
         if let Some(h) = &self.scan_hour {
             v.push(("scan_hour", h.clone()));
         }
@@ -783,15 +880,18 @@ pub fn hour_key(ts: &str) -> Option<String> {
 async fn dims(conn: &mut AnyConnection, sfx: &str, id: &str) -> Result<Option<Dims>, sqlx::Error> {
     use sqlx::Row;
     let row = sqlx::query(&format!(
-        "SELECT workspace_id, status, email_gateway, dmarc_status, spf_status, last_scanned \
-         FROM rm_domains{sfx} WHERE domain_id = $1"
+        "SELECT workspace_id, status, email_gateway, dmarc_status, spf_status, last_scanned, scan_status, \
+         scan_count FROM rm_domains{sfx} WHERE domain_id = $1"
     ))
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
     Ok(row.map(|r| Dims {
         workspace_id: r.get(0),
+        watched: r.get::<String, _>(1) != "removed",
         active: r.get::<String, _>(1) == "active",
+        scanned: r.get::<i64, _>(7) > 0,
+        scan: r.get(6),
         gateway: r
             .get::<Option<String>, _>(2)
             .unwrap_or_else(|| "None".into()),
@@ -856,12 +956,17 @@ fn pct(n: i64, total: i64) -> f64 {
 /// A workspace's domains at a glance.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Summary {
+    /// Watched domains: active and inactive.
     pub total_domains: i64,
-    /// Most used first.
+    /// How their last scans went: ok, partial, failed, nxdomain (inactive) and pending (never
+    /// scanned), as shares of all watched domains.
+    pub scan_status: Vec<StatusShare>,
+    /// Of the active domains scanned at least once, most used first; percentages of those.
     pub email_gateways: Vec<GatewayShare>,
-    /// reject, quarantine, none, missing
+    /// reject, quarantine, none, missing: of the active domains whose DMARC is known (not
+    /// pending), as shares of those.
     pub dmarc: Vec<StatusShare>,
-    /// valid, over_limit, invalid, missing
+    /// valid, over_limit, invalid, missing: of the active domains whose SPF is known.
     pub spf: Vec<StatusShare>,
     pub scan_freshness: Freshness,
     /// The last 20 changes of the past 7 days, newest first.
@@ -961,7 +1066,9 @@ pub async fn summary(
         detected_at: r.get(6),
     })
     .collect::<Vec<_>>();
+    // Each distribution is of the domains it knows: percentages of its own sum.
     let dist = |dim: &str, values: &[&str]| {
+        let known: i64 = values.iter().map(|v| get(dim, v)).sum();
         values
             .iter()
             .map(|v| {
@@ -969,23 +1076,25 @@ pub async fn summary(
                 StatusShare {
                     status: (*v).to_string(),
                     count: n,
-                    percentage: pct(n, total),
+                    percentage: pct(n, known),
                 }
             })
             .collect::<Vec<_>>()
     };
+    let gateway_total: i64 = gateways.iter().map(|(_, n)| n).sum();
     Ok(Summary {
         total_domains: total,
+        scan_status: dist("scan", SCAN_STATUSES),
         email_gateways: gateways
             .iter()
             .map(|(name, n)| GatewayShare {
                 name: name.clone(),
                 count: *n,
-                percentage: pct(*n, total),
+                percentage: pct(*n, gateway_total),
             })
             .collect(),
-        dmarc: dist("dmarc", &["reject", "quarantine", "none", "missing"]),
-        spf: dist("spf", &["valid", "over_limit", "invalid", "missing"]),
+        dmarc: dist("dmarc", &DMARC_STATUSES[..4]),
+        spf: dist("spf", &SPF_STATUSES[..4]),
         scan_freshness: Freshness {
             last_24h: day,
             last_24h_percentage: pct(day, total),

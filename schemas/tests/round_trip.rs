@@ -218,6 +218,12 @@ fn samples() -> Vec<DomainEvent> {
             "records": {"mx": ["10 mx.example.com."]}, "failed": ["caa"], "duration_ms": 42})
         ),
         ev!(
+            DomainScanned,
+            json!({"domain_id": ID, "workspace_id": WS, "fields": {}, "records": null,
+            "duration_ms": 1800, "outcome": "failed",
+            "error": "no nameserver answered for example.com: SERVFAIL from the nameserver"})
+        ),
+        ev!(
             DnsRecordChanged,
             json!({"domain_id": ID, "workspace_id": WS,
             "field_name": "spf", "old_value": "v=spf1 ~all", "new_value": "v=spf1 -all"})

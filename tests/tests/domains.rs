@@ -44,6 +44,8 @@ async fn record_scan(
         records: json!({"mx": fields.iter().find(|f| f.0 == "mx").map(|f| f.1)}),
         failed: failed.iter().map(|f| (*f).into()).collect(),
         duration_ms: 3,
+        outcome: Default::default(),
+        error: None,
     });
     let (outcome, _) =
         execute::<DomainAggregate>(&app.store(), &exec, &cmd, keel_events::EventId::new_v7)
@@ -147,7 +149,8 @@ async fn domains_are_added_validated_filed_and_removed(b: Backend) {
     assert_eq!(row("xn--bcher-kva.de")["unicode"], "bücher.de");
     assert_eq!(
         row("example.com")["scan_summary"]["dmarc_status"],
-        "missing"
+        "pending",
+        "never scanned: not known, not missing"
     );
     let id = row("example.com")["id"].as_str().unwrap().to_string();
 
@@ -182,7 +185,9 @@ async fn domains_are_added_validated_filed_and_removed(b: Backend) {
         ("is_favorite=true", 1),
         ("is_favorite=false", 3),
         ("search=EXAMPLE", 2),
-        ("dmarc_status=missing", 4),
+        ("dmarc_status=pending", 4),
+        ("dmarc_status=missing", 0),
+        ("scan_status=pending", 4),
     ] {
         let r = app
             .get(&format!("/api/v1/domains?{q}&min_position={pos}"))
@@ -191,7 +196,12 @@ async fn domains_are_added_validated_filed_and_removed(b: Backend) {
             .await;
         assert_eq!(r.body["meta"]["total_count"], n, "{q}: {r:?}");
     }
-    for q in ["dmarc_status=maybe", "sort=colour", "is_favorite=yes"] {
+    for q in [
+        "dmarc_status=maybe",
+        "scan_status=fine",
+        "sort=colour",
+        "is_favorite=yes",
+    ] {
         let r = app
             .get(&format!("/api/v1/domains?{q}"))
             .workspace(&ws)
@@ -309,25 +319,25 @@ async fn domains_are_added_validated_filed_and_removed(b: Backend) {
     assert_eq!(sum.status, StatusCode::OK, "{sum:?}");
     let s = &sum.body["data"];
     assert_eq!(s["total_domains"], 4, "{s}");
+    // Three were never scanned: pending, not "no gateway" or "DMARC missing".
     assert_eq!(
-        s["email_gateways"][0],
-        json!({"name": "None", "count": 3, "percentage": 75.0}),
-        "{s}"
-    );
-    assert_eq!(
-        s["email_gateways"][1],
-        json!({"name": "Proofpoint", "count": 1, "percentage": 25.0}),
+        s["email_gateways"],
+        json!([{"name": "Proofpoint", "count": 1, "percentage": 100.0}]),
         "{s}"
     );
     assert_eq!(
         s["dmarc"][0],
-        json!({"status": "reject", "count": 1, "percentage": 25.0})
+        json!({"status": "reject", "count": 1, "percentage": 100.0})
     );
-    assert_eq!(s["dmarc"][3]["count"], 3);
+    assert_eq!(s["dmarc"][3]["count"], 0);
     assert_eq!(s["spf"][0]["count"], 1);
+    assert_eq!(
+        s["scan_status"][4],
+        json!({"status": "pending", "count": 3, "percentage": 75.0})
+    );
     assert_eq!(s["scan_freshness"]["last_24h"], 1);
     assert_eq!(s["scan_freshness"]["never_scanned"], 3);
-    assert_eq!(s["needs_attention_count"], 3, "{s}");
+    assert_eq!(s["needs_attention_count"], 0, "{s}");
     assert_eq!(s["recent_changes"].as_array().unwrap().len(), 3);
     assert_eq!(s["recent_changes"][0]["domain"], "example.com");
 
@@ -483,6 +493,8 @@ async fn dns() -> keel_testkit::dns::DnsFixture {
         "pphosted.com",
         "loop-corp.com",
         "void-corp.com",
+        // Names under it that it has no records for are NXDOMAIN.
+        "org",
     ])
     .await
     .unwrap();
@@ -618,11 +630,12 @@ async fn the_scanner_reads_a_real_dns_server_and_records_exactly_what_changed(b:
             "acme-corp.com",
             "loop-corp.com",
             "void-corp.com",
-            "nowhere-corp.com"
+            "nowhere-corp.com",
+            "gone-corp.org"
         ]),
     )
     .await;
-    assert_eq!(r.body["data"]["scans_queued"], 4, "{r:?}");
+    assert_eq!(r.body["data"]["scans_queued"], 5, "{r:?}");
     let pos = r.position();
     let list = app
         .get(&format!("/api/v1/domains?min_position={pos}"))
@@ -692,10 +705,115 @@ async fn the_scanner_reads_a_real_dns_server_and_records_exactly_what_changed(b:
         (Some("over_limit"), Some("3")),
         "{v}"
     );
-    let n = broken("nowhere-corp.com").await;
+    // No server answers for it (the fixture refuses names outside its zones): a failed scan,
+    // not a domain without DMARC.
+    let nowhere = id_of("nowhere-corp.com");
+    let n = app
+        .eventually(&format!("/api/v1/domains/{nowhere}"), Some(&ws), |r| {
+            r.body["data"]["scan_summary"]["scan_status"] == "failed"
+        })
+        .await
+        .body["data"]
+        .clone();
+    let s = &n["scan_summary"];
+    assert_eq!(
+        (s["dmarc_status"].as_str(), s["spf_status"].as_str()),
+        (Some("pending"), Some("pending")),
+        "nothing is known of it: {n}"
+    );
     assert!(
-        n["latest_scan"]["failed"].as_array().unwrap().len() > 3,
-        "a domain no server answers for: failed lookups, not values: {n}"
+        s["scan_error"]
+            .as_str()
+            .unwrap()
+            .starts_with("no nameserver answered for nowhere-corp.com: REFUSED"),
+        "{n}"
+    );
+    assert!(s["last_error_at"].is_string(), "{n}");
+    assert_eq!(
+        (n["scan_count"].as_i64(), n["status"].as_str()),
+        (Some(0), Some("active"))
+    );
+    // It does not exist: inactive, said once, and still listed.
+    let gone = id_of("gone-corp.org");
+    let g = scanned(&app, &ws, &gone, 1).await;
+    assert_eq!(
+        (
+            g["status"].as_str(),
+            g["scan_summary"]["scan_status"].as_str()
+        ),
+        (Some("inactive"), Some("nxdomain")),
+        "{g}"
+    );
+    assert_eq!(g["scan_summary"]["dmarc_status"], "pending", "{g}");
+    let listed = app
+        .get("/api/v1/domains?scan_status=nxdomain")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(
+        listed.body["data"][0]["domain"], "gone-corp.org",
+        "{listed:?}"
+    );
+    // The summary counts what could not be looked at apart from what was found.
+    let summary = app
+        .get("/api/v1/dashboard/summary")
+        .workspace(&ws)
+        .send()
+        .await;
+    let sm = &summary.body["data"];
+    let share = |list: &str, status: &str| {
+        sm[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["status"] == status)
+            .map(|x| x["count"].as_i64().unwrap())
+    };
+    assert_eq!(sm["total_domains"], 5, "{summary:?}");
+    assert_eq!(
+        (
+            share("scan_status", "ok"),
+            share("scan_status", "failed"),
+            share("scan_status", "nxdomain")
+        ),
+        (Some(3), Some(1), Some(1)),
+        "{summary:?}"
+    );
+    assert_eq!(
+        (share("dmarc", "none"), share("dmarc", "missing")),
+        (Some(1), Some(2)),
+        "only the three that answered: {summary:?}"
+    );
+    // It comes back.
+    zones
+        .set("gone-corp.org", "A", &["192.0.2.77"])
+        .await
+        .unwrap();
+    app.post(&format!("/api/v1/domains/{gone}/scan"))
+        .workspace(&ws)
+        .send()
+        .await;
+    let g = scanned(&app, &ws, &gone, 2).await;
+    assert_eq!(
+        (
+            g["status"].as_str(),
+            g["scan_summary"]["scan_status"].as_str()
+        ),
+        (Some("active"), Some("ok")),
+        "{g}"
+    );
+    let c = app
+        .get(&format!("/api/v1/domains/{gone}/changes"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert!(
+        c.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["field_name"] == "status" && c["new_value"] == "active"),
+        "{c:?}"
     );
 
     // The company moves its mail behind Proofpoint and enforces DMARC.
@@ -772,7 +890,6 @@ async fn the_scanner_reads_a_real_dns_server_and_records_exactly_what_changed(b:
         (whois["dnssec"].as_bool(), whois["privacy"].as_bool()),
         (Some(false), Some(true))
     );
-    let nowhere = id_of("nowhere-corp.com");
     let w = app
         .eventually(
             &format!("/api/v1/domains/{nowhere}/whois"),
@@ -793,7 +910,104 @@ async fn the_scanner_reads_a_real_dns_server_and_records_exactly_what_changed(b:
     app.stop().await;
 }
 
+/// A server that breaks, then dies, then comes back: the domain shows each failure with its
+/// reason and keeps its last good values; nothing is reported missing or changed.
+async fn a_broken_or_dead_nameserver_is_a_failed_scan_not_missing_records(b: Backend) {
+    let zones = dns().await;
+    let app = keel_tests::spawn_app_with(b, |c| {
+        c.scanner.enabled = true;
+        c.dns_servers = Some(zones.addr.to_string());
+        c.scanner.dns_timeout_ms = 300;
+    })
+    .await;
+    let ws = app.create_workspace("Outage", "pro").await;
+    let r = add(&app, &ws, json!(["acme-corp.com"])).await;
+    let pos = r.position();
+    let list = app
+        .get(&format!("/api/v1/domains?min_position={pos}"))
+        .workspace(&ws)
+        .send()
+        .await;
+    let id = list.body["data"][0]["id"].as_str().unwrap().to_string();
+    let d = scanned(&app, &ws, &id, 1).await;
+    assert_eq!(d["scan_summary"]["dmarc_status"], "none", "{d}");
+    assert_eq!(d["scan_summary"]["scan_status"], "ok", "{d}");
+
+    for (mode, why) in [
+        (keel_testkit::dns::DnsMode::Servfail, "SERVFAIL"),
+        (
+            keel_testkit::dns::DnsMode::Silent,
+            "NO ANSWER WITHIN 300 MS",
+        ),
+    ] {
+        zones.set_mode(mode);
+        let before = app
+            .get(&format!("/api/v1/domains/{id}"))
+            .workspace(&ws)
+            .send()
+            .await
+            .body["data"]["updated_at"]
+            .clone();
+        app.post(&format!("/api/v1/domains/{id}/scan"))
+            .workspace(&ws)
+            .send()
+            .await;
+        let f = app
+            .eventually(&format!("/api/v1/domains/{id}"), Some(&ws), |r| {
+                r.body["data"]["scan_summary"]["scan_status"] == "failed"
+                    && r.body["data"]["updated_at"] != before
+            })
+            .await
+            .body["data"]
+            .clone();
+        let s = &f["scan_summary"];
+        let error = s["scan_error"].as_str().unwrap();
+        assert!(
+            error.starts_with("no nameserver answered for acme-corp.com")
+                || error.starts_with("the scan took longer than its deadline"),
+            "{mode:?}: {f}"
+        );
+        assert!(error.to_uppercase().contains(why), "{mode:?}: {error}");
+        assert_eq!(s["last_error_at"], f["updated_at"], "{f}");
+        assert_eq!(
+            (
+                s["dmarc_status"].as_str(),
+                s["email_gateway"].as_str(),
+                f["scan_count"].as_i64()
+            ),
+            (Some("none"), Some("Google Workspace"), Some(1)),
+            "the last good values stand: {f}"
+        );
+        let scans = app
+            .get(&format!("/api/v1/domains/{id}/scan-results"))
+            .workspace(&ws)
+            .send()
+            .await;
+        assert_eq!(scans.body["data"][0]["outcome"], "failed", "{scans:?}");
+        assert_eq!(scans.body["data"][0]["error"], error, "{scans:?}");
+    }
+    zones.set_mode(keel_testkit::dns::DnsMode::Serve);
+    app.post(&format!("/api/v1/domains/{id}/scan"))
+        .workspace(&ws)
+        .send()
+        .await;
+    let d = scanned(&app, &ws, &id, 2).await;
+    assert_eq!(d["scan_summary"]["scan_status"], "ok", "{d}");
+    assert!(d["scan_summary"]["scan_error"].is_null(), "{d}");
+    let c = app
+        .get(&format!("/api/v1/domains/{id}/changes"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(
+        c.body["meta"]["total_count"], 0,
+        "an outage changes no record: {c:?}"
+    );
+    app.stop().await;
+}
+
 keel_tests::on_every_backend!(
     domains_are_added_validated_filed_and_removed,
     the_scanner_reads_a_real_dns_server_and_records_exactly_what_changed,
+    a_broken_or_dead_nameserver_is_a_failed_scan_not_missing_records,
 );

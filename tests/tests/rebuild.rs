@@ -115,10 +115,71 @@ async fn rebuild_swaps_in_equal_tables_while_serving(b: Backend) {
     app.stop().await;
 }
 
+/// A release whose read model has other tables than the ones in the database: the start finds
+/// the shape changed and rebuilds that projection from the log; an unchanged one is left alone.
+async fn a_read_model_of_another_shape_is_rebuilt_at_start(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("Reshaped", "pro").await;
+    let r = app
+        .post("/api/v1/domains")
+        .workspace(&ws)
+        .json(json!({"domains": ["example.com", "example.org"]}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let pos = r.position();
+    let before = app
+        .get(&format!("/api/v1/domains?min_position={pos}"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(before.body["meta"]["total_count"], 2, "{before:?}");
+    let store = app.store();
+    assert!(
+        keel_infra::rebuild::reshape(&store)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the start recorded every shape"
+    );
+    // The tables an older release made: a column fewer, and the shape it recorded.
+    let db = app.db();
+    sqlx::query("ALTER TABLE rm_domains DROP COLUMN scan_error")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE projection_shapes SET shape = 'older' WHERE projection = 'domains'")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let rebuilt = keel_infra::rebuild::reshape(&store).await.unwrap();
+    assert_eq!(
+        rebuilt.iter().map(|(p, _)| *p).collect::<Vec<_>>(),
+        vec![Projection::Domains]
+    );
+    let after = app.get("/api/v1/domains").workspace(&ws).send().await;
+    assert_eq!(after.status, StatusCode::OK, "{after:?}");
+    assert_eq!(after.body["meta"]["total_count"], 2, "{after:?}");
+    assert!(after.body["data"][0]["scan_summary"]
+        .as_object()
+        .unwrap()
+        .contains_key("scan_error"));
+    assert!(keel_infra::rebuild::reshape(&store)
+        .await
+        .unwrap()
+        .is_empty());
+    app.stop().await;
+}
+
 mod embedded {
     #[tokio::test]
     async fn rebuild_swaps_in_equal_tables_while_serving() {
         super::rebuild_swaps_in_equal_tables_while_serving(keel_tests::Backend::Embedded).await
+    }
+    #[tokio::test]
+    async fn a_read_model_of_another_shape_is_rebuilt_at_start() {
+        super::a_read_model_of_another_shape_is_rebuilt_at_start(keel_tests::Backend::Embedded)
+            .await
     }
 }
 
@@ -126,5 +187,10 @@ mod distributed {
     #[tokio::test]
     async fn rebuild_swaps_in_equal_tables_while_serving() {
         super::rebuild_swaps_in_equal_tables_while_serving(keel_tests::Backend::Distributed).await
+    }
+    #[tokio::test]
+    async fn a_read_model_of_another_shape_is_rebuilt_at_start() {
+        super::a_read_model_of_another_shape_is_rebuilt_at_start(keel_tests::Backend::Distributed)
+            .await
     }
 }

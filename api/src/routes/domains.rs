@@ -304,8 +304,9 @@ fn one_of(
 #[utoipa::path(get, path = "/api/v1/domains", tag = "domains",
     params(crate::openapi::ListQuery,
         ("email_gateway" = Option<String>, Query, description = "gateway name, or `none`"),
-        ("dmarc_status" = Option<String>, Query, description = "reject, quarantine, none or missing"),
-        ("spf_status" = Option<String>, Query, description = "valid, over_limit, invalid or missing"),
+        ("dmarc_status" = Option<String>, Query, description = "reject, quarantine, none, missing or pending"),
+        ("spf_status" = Option<String>, Query, description = "valid, over_limit, invalid, missing or pending"),
+        ("scan_status" = Option<String>, Query, description = "ok, partial, failed, nxdomain or pending"),
         ("folder_id" = Option<String>, Query, description = "folder id"),
         ("tag" = Option<String>, Query, description = "one tag"),
         ("is_favorite" = Option<bool>, Query, description = "true or false")),
@@ -321,16 +322,9 @@ pub async fn list(
     let pairs = query_pairs(&req);
     let d = DomainFilter {
         email_gateway: one_of(&pairs, "email_gateway", &[])?,
-        dmarc_status: one_of(
-            &pairs,
-            "dmarc_status",
-            &["reject", "quarantine", "none", "missing"],
-        )?,
-        spf_status: one_of(
-            &pairs,
-            "spf_status",
-            &["valid", "over_limit", "invalid", "missing"],
-        )?,
+        dmarc_status: one_of(&pairs, "dmarc_status", rm::DMARC_STATUSES)?,
+        spf_status: one_of(&pairs, "spf_status", rm::SPF_STATUSES)?,
+        scan_status: one_of(&pairs, "scan_status", rm::SCAN_STATUSES)?,
         folder_id: one_of(&pairs, "folder_id", &[])?,
         tag: one_of(&pairs, "tag", &[])?,
         is_favorite: one_of(&pairs, "is_favorite", &["true", "false"])?.map(|v| v == "true"),

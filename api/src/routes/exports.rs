@@ -7,6 +7,7 @@ use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use keel_commands::DomainError;
 use keel_infra::exports::{ExportJob, ExportSpec, COLUMNS};
+use keel_projections::domains as rm;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -82,19 +83,14 @@ pub async fn create(
                 }
             }
         };
-    check("status", &f.status, &["active", "removed"], &mut errors);
+    check("status", &f.status, rm::DOMAIN_STATUSES, &mut errors);
     check(
         "dmarc_status",
         &f.dmarc_status,
-        &["reject", "quarantine", "none", "missing"],
+        rm::DMARC_STATUSES,
         &mut errors,
     );
-    check(
-        "spf_status",
-        &f.spf_status,
-        &["valid", "over_limit", "invalid", "missing"],
-        &mut errors,
-    );
+    check("spf_status", &f.spf_status, rm::SPF_STATUSES, &mut errors);
     if !errors.is_empty() {
         return Err(DomainError::Validation(
             errors
