@@ -467,6 +467,7 @@ async fn start_api(
         salt: Default::default(),
         rebuilds: Default::default(),
         webhooks: keel_infra::webhooks::Sender::new(&config.webhook_settings())?,
+        accounts: Default::default(),
         geo,
         operator_hashes: operator_hashes(db, config).await?,
         config: config.clone(),

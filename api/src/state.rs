@@ -27,4 +27,13 @@ pub struct AppState {
     pub rebuilds: dashmap::DashMap<&'static str, crate::routes::admin::RebuildState>,
     /// Posts test messages to webhook endpoints, with the dispatcher's SSRF guard.
     pub webhooks: keel_infra::webhooks::Sender,
+    /// Workspaces' plans, zones and overrides as the ingest meters read them, each for a few
+    /// seconds (a hit must not cost two stream reads).
+    pub(crate) accounts: dashmap::DashMap<
+        keel_events::WorkspaceId,
+        (
+            std::time::Instant,
+            std::sync::Arc<crate::routes::usage::Account>,
+        ),
+    >,
 }

@@ -101,6 +101,7 @@ async fn pageviews(store: &SqlStore, ws: WorkspaceId, i: usize) {
                     occurred_at: Utc::now(),
                 }],
                 metadata: Metadata::system(),
+                meter: None,
             })
             .await
             .unwrap();
@@ -459,6 +460,7 @@ async fn a_relay_killed_under_load_publishes_exactly_the_committed_set_in_stream
                     expected,
                     events: vec![e],
                     metadata: Metadata::system(),
+                    meter: None,
                 };
                 store
                     .append(request(ExpectedVersion::Any, e))

@@ -86,6 +86,7 @@ pub async fn append_throughput(
                         expected: ExpectedVersion::NoStream,
                         events: (0..per_append).map(|_| make()).collect(),
                         metadata: Metadata::system(),
+                        meter: None,
                     })
                     .await?;
             }
@@ -184,6 +185,7 @@ pub async fn freshness(
             expected: ExpectedVersion::Any,
             events: vec![event()],
             metadata: Metadata::system(),
+            meter: None,
         })
         .await?;
     while !keel_projections::has_applied(&db, Projection::ApiKeys, warm.as_str(), o1.last_position)
@@ -208,6 +210,7 @@ pub async fn freshness(
                         expected: ExpectedVersion::NoStream,
                         events: vec![event()],
                         metadata: Metadata::system(),
+                        meter: None,
                     })
                     .await?;
                 committed

@@ -173,6 +173,7 @@ pub async fn run(o: AuditBenchOptions) -> anyhow::Result<String> {
                     expected: ExpectedVersion::Any,
                     events: batch,
                     metadata: Metadata::system(),
+                    meter: None,
                 })
                 .await?;
             left -= n;

@@ -674,6 +674,7 @@ pub fn visitor_request(
             occurred_at,
         }],
         metadata,
+        meter: None,
     })
 }
 

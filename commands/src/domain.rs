@@ -3,8 +3,9 @@
 //! change; fields whose lookups failed are neither compared nor forgotten.
 
 use crate::{Aggregate, DomainError, Validator};
+use keel_events::usage::UsageRecorded;
 use keel_events::{
-    DnsRecordChanged, DomainAdded, DomainEvent, DomainId, DomainRemoved, DomainRestored,
+    ApiKeyId, DnsRecordChanged, DomainAdded, DomainEvent, DomainId, DomainRemoved, DomainRestored,
     DomainScanned, DomainUpdated, FolderCreated, FolderDeleted, FolderId, FolderRenamed,
     ScanOutcome, WhoisFetched, WorkspaceId,
 };
@@ -164,15 +165,43 @@ impl ScanReport {
     }
 }
 
+/// The `domains` entitlement a watched domain counts against: a lifetime count that a domain
+/// added (or restored) takes one of and a removed one gives back, recorded as `usage.recorded`
+/// in the same append, so the store's ledger holds a hard limit exactly (ADR 0009).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DomainMeter {
+    pub limit: Option<i64>,
+    pub hard: bool,
+    /// The key that asked, for usage by key.
+    pub key_id: Option<ApiKeyId>,
+}
+
+impl DomainMeter {
+    fn record(&self, workspace_id: WorkspaceId, quantity: i64) -> DomainEvent {
+        DomainEvent::UsageRecorded(UsageRecorded {
+            workspace_id,
+            feature: "domains".into(),
+            quantity,
+            usage_id: None,
+            key_id: self.key_id,
+            metadata: serde_json::Map::new(),
+            period_start: chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
+            limit: self.limit,
+            hard: self.hard && self.limit.is_some(),
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DomainCommand {
     Add {
         domain_id: DomainId,
         workspace_id: WorkspaceId,
         name: DomainName,
+        meter: DomainMeter,
     },
     Update(UpdateDomain),
-    Remove,
+    Remove(DomainMeter),
     RecordScan(ScanReport),
     RecordWhois(Value),
 }
@@ -271,19 +300,27 @@ impl Aggregate for DomainAggregate {
                     domain_id,
                     workspace_id,
                     name,
+                    meter,
                 },
-            ) => Ok(vec![DomainEvent::DomainAdded(DomainAdded {
-                domain_id: *domain_id,
-                workspace_id: *workspace_id,
-                name: name.ascii.clone(),
-                unicode: name.unicode.clone(),
-                tld: name.tld.clone(),
-            })]),
-            (Some(d), DomainCommand::Add { .. }) if d.removed => {
-                Ok(vec![DomainEvent::DomainRestored(DomainRestored {
-                    domain_id: d.id.unwrap_or(DomainId(uuid::Uuid::nil())),
-                    workspace_id: d.workspace_id.unwrap_or(WorkspaceId(uuid::Uuid::nil())),
-                })])
+            ) => Ok(vec![
+                DomainEvent::DomainAdded(DomainAdded {
+                    domain_id: *domain_id,
+                    workspace_id: *workspace_id,
+                    name: name.ascii.clone(),
+                    unicode: name.unicode.clone(),
+                    tld: name.tld.clone(),
+                }),
+                meter.record(*workspace_id, 1),
+            ]),
+            (Some(d), DomainCommand::Add { meter, .. }) if d.removed => {
+                let workspace_id = d.workspace_id.unwrap_or(WorkspaceId(uuid::Uuid::nil()));
+                Ok(vec![
+                    DomainEvent::DomainRestored(DomainRestored {
+                        domain_id: d.id.unwrap_or(DomainId(uuid::Uuid::nil())),
+                        workspace_id,
+                    }),
+                    meter.record(workspace_id, 1),
+                ])
             }
             (Some(_), DomainCommand::Add { .. }) => Err(DomainError::AlreadyExists("domain")),
             (None, _) => Err(DomainError::NotFound("domain")),
@@ -323,10 +360,13 @@ impl Aggregate for DomainAggregate {
                             vec![DomainEvent::DomainUpdated(changed)]
                         })
                     }
-                    DomainCommand::Remove => Ok(vec![DomainEvent::DomainRemoved(DomainRemoved {
-                        domain_id,
-                        workspace_id,
-                    })]),
+                    DomainCommand::Remove(meter) => Ok(vec![
+                        DomainEvent::DomainRemoved(DomainRemoved {
+                            domain_id,
+                            workspace_id,
+                        }),
+                        meter.record(workspace_id, -1),
+                    ]),
                     DomainCommand::RecordScan(scan) => {
                         // The first scan sets the baseline: nothing "changed" yet. A domain that
                         // does not exist, or could not be looked at, changes no field: its last
@@ -554,7 +594,18 @@ mod tests {
             domain_id: domain_id(ws(), &name.ascii),
             workspace_id: ws(),
             name,
+            meter: METER,
         }
+    }
+
+    const METER: DomainMeter = DomainMeter {
+        limit: Some(10),
+        hard: true,
+        key_id: None,
+    };
+
+    fn counted(quantity: i64) -> DomainEvent {
+        METER.record(ws(), quantity)
     }
 
     fn added(name: &str) -> DomainEvent {
@@ -656,15 +707,31 @@ mod tests {
             domain_id: domain_id(ws(), "example.com"),
             workspace_id: ws(),
         });
+        Test::given(vec![added("example.com")])
+            .when(DomainCommand::Remove(METER))
+            .then(vec![removed.clone(), counted(-1)]);
         Test::given(vec![added("example.com"), removed.clone()])
             .when(add("example.com"))
-            .then(vec![DomainEvent::DomainRestored(DomainRestored {
-                domain_id: domain_id(ws(), "example.com"),
-                workspace_id: ws(),
-            })]);
+            .then(vec![
+                DomainEvent::DomainRestored(DomainRestored {
+                    domain_id: domain_id(ws(), "example.com"),
+                    workspace_id: ws(),
+                }),
+                counted(1),
+            ]);
         Test::given(vec![added("example.com"), removed])
-            .when(DomainCommand::Remove)
+            .when(DomainCommand::Remove(METER))
             .then_error(DomainError::NotFound("domain"));
+        // Each watched domain takes one of the lifetime `domains` count, in the same append.
+        let events = Test::given(vec![]).when(add("example.net")).events();
+        assert_eq!(events[1], counted(1), "{events:?}");
+        let DomainEvent::UsageRecorded(u) = &events[1] else {
+            unreachable!()
+        };
+        assert_eq!(
+            (u.feature.as_str(), u.hard, u.limit),
+            ("domains", true, Some(10))
+        );
         assert_eq!(
             domain_id(ws(), "example.com"),
             domain_id(ws(), "example.com")

@@ -33,7 +33,7 @@ pub enum DomainError {
     TierAboveWorkspace(keel_events::Tier),
     #[error("feature `{0}` is not known to this workspace")]
     FeatureNotFound(String),
-    #[error("recording {requested} more would pass the {feature} limit of {limit} per period ({used} used, {remaining} left); upgrade the plan or wait for the period to reset", remaining = (limit - used).max(0))]
+    #[error("recording {requested} more would pass the {feature} limit of {limit} ({used} used, {remaining} left); {hint}", remaining = (limit - used).max(0), hint = limit_hint(feature))]
     FeatureLimitReached {
         feature: String,
         limit: i64,
@@ -41,6 +41,14 @@ pub enum DomainError {
         /// The quantity the refused request asked for.
         requested: i64,
     },
+}
+
+/// What to do about a reached limit: lifetime counts free up, periods reset.
+fn limit_hint(feature: &str) -> &'static str {
+    match feature {
+        "domains" => "remove domains you no longer watch or upgrade the plan",
+        _ => "upgrade the plan or wait for the period to reset",
+    }
 }
 
 impl DomainError {

@@ -83,6 +83,7 @@ pub async fn execute<A: Aggregate>(
                 })
                 .collect(),
             metadata: exec.metadata.clone(),
+            meter: None,
         };
         match store.append(request).await {
             Ok(outcome) => return Ok((outcome, new_state)),

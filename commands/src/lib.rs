@@ -23,5 +23,7 @@ pub use aggregate::Aggregate;
 pub use error::{CommandError, DomainError, FieldError};
 pub use execute::{execute, Execution};
 pub use memory::InMemoryStore;
-pub use store::{check_expected, AppendOutcome, AppendRequest, EventStore, LogCursor, StoreError};
+pub use store::{
+    check_expected, AppendOutcome, AppendRequest, EventStore, LogCursor, Meter, StoreError,
+};
 pub use validation::{generate_slug, validate_slug, Validator};

@@ -12,6 +12,21 @@ pub struct AppendRequest {
     pub expected: ExpectedVersion,
     pub events: Vec<NewEvent>,
     pub metadata: Metadata,
+    /// Usage this append counts without an event of its own (an ingested analytics event counts
+    /// one of the `events` feature): the store's ledger counts it with the batch, and refuses the
+    /// whole append (`FeatureLimitReached`) when it would pass a hard limit.
+    pub meter: Option<Meter>,
+}
+
+/// Usage of the tenant's `feature` in the period starting at `period_start`, checked against
+/// `limit` (held only if `hard`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meter {
+    pub feature: String,
+    pub period_start: chrono::DateTime<chrono::Utc>,
+    pub quantity: i64,
+    pub limit: Option<i64>,
+    pub hard: bool,
 }
 
 /// What an append did.

@@ -31,8 +31,10 @@ pub const MAX_CONFIG_BYTES: usize = 16 * 1024;
 /// Soft-limit thresholds, in percent of the limit.
 pub const THRESHOLDS: [u8; 2] = [80, 100];
 
-/// The built-in features every plan has.
-pub const BUILT_IN: [&str; 5] = ["api_calls", "events", "domains", "seats", "storage_bytes"];
+/// The built-in features every plan has: each is counted where it is used (`api_calls` by the
+/// edge, `events` by the ingest meter, `domains` by the domain aggregate's appends). Seats and
+/// storage come when something uses them; an operator may still define them as custom features.
+pub const BUILT_IN: [&str; 3] = ["api_calls", "events", "domains"];
 
 /// What a workspace may use of one feature.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,7 +112,6 @@ pub fn plan_entitlement(tier: Tier, feature: &str) -> Option<Entitlement> {
         Agency => l[3],
         Enterprise => l[4],
     };
-    const GIB: i64 = 1 << 30;
     Some(match feature {
         "api_calls" => Entitlement::metered(
             feature,
@@ -144,26 +145,6 @@ pub fn plan_entitlement(tier: Tier, feature: &str) -> Option<Entitlement> {
             UsagePeriod::Lifetime,
             true,
             "domains",
-        ),
-        "seats" => Entitlement::metered(
-            feature,
-            pick([Some(1), Some(3), Some(10), Some(25), None]),
-            UsagePeriod::Lifetime,
-            true,
-            "seats",
-        ),
-        "storage_bytes" => Entitlement::metered(
-            feature,
-            pick([
-                Some(GIB),
-                Some(10 * GIB),
-                Some(100 * GIB),
-                Some(1024 * GIB),
-                None,
-            ]),
-            UsagePeriod::Lifetime,
-            false,
-            "bytes",
         ),
         _ => return None,
     })
@@ -329,6 +310,7 @@ pub fn record_request(
             occurred_at,
         }],
         metadata,
+        meter: None,
     }
 }
 
@@ -367,6 +349,7 @@ pub fn threshold_requests(
                     occurred_at: now,
                 }],
                 metadata: metadata.clone(),
+                meter: None,
             };
             (t, request)
         })
@@ -821,17 +804,14 @@ mod tests {
             (e.limit, e.period, e.hard, e.source),
             (Some(7), UsagePeriod::Day, true, "override")
         );
-        let plan = resolve(Tier::Pro, &overrides, "seats").unwrap();
-        assert_eq!((plan.limit, plan.source), (Some(10), "plan"));
+        let plan = resolve(Tier::Pro, &overrides, "domains").unwrap();
+        assert_eq!((plan.limit, plan.source), (Some(1_000), "plan"));
         assert!(resolve(Tier::Pro, &overrides, "gpu_minutes").is_none());
         let names: Vec<_> = all_features(Tier::Free, &overrides)
             .into_iter()
             .map(|e| e.feature)
             .collect();
-        assert_eq!(
-            names,
-            ["api_calls", "domains", "events", "seats", "storage_bytes"]
-        );
+        assert_eq!(names, ["api_calls", "domains", "events"]);
     }
 
     #[test]

@@ -242,11 +242,39 @@ pub(crate) struct UsageLedger {
     hourly: HashMap<HourKey, i64>,
 }
 
-fn usage_of(req: &AppendRequest) -> impl Iterator<Item = (&UsageRecorded, DateTime<Utc>)> {
-    req.events.iter().filter_map(|e| match &e.event {
-        DomainEvent::UsageRecorded(u) => Some((u, e.occurred_at)),
-        _ => None,
-    })
+/// The usage a request counts: its usage records, and its meter (as a record of no key).
+fn usage_of(
+    req: &AppendRequest,
+) -> impl Iterator<Item = (std::borrow::Cow<'_, UsageRecorded>, DateTime<Utc>)> {
+    let metered = req.meter.as_ref().map(|m| {
+        // Counted when ingested (a hit's own time may be the client's).
+        (
+            std::borrow::Cow::Owned(metered(req.tenant_id, m)),
+            Utc::now(),
+        )
+    });
+    req.events
+        .iter()
+        .filter_map(|e| match &e.event {
+            DomainEvent::UsageRecorded(u) => Some((std::borrow::Cow::Borrowed(u), e.occurred_at)),
+            _ => None,
+        })
+        .chain(metered)
+}
+
+/// A meter as the usage record it stands for.
+pub(crate) fn metered(tenant: keel_events::WorkspaceId, m: &keel_commands::Meter) -> UsageRecorded {
+    UsageRecorded {
+        workspace_id: tenant,
+        feature: m.feature.clone(),
+        quantity: m.quantity,
+        usage_id: None,
+        key_id: None,
+        metadata: serde_json::Map::new(),
+        period_start: m.period_start,
+        limit: m.limit,
+        hard: m.hard && m.limit.is_some(),
+    }
 }
 
 impl UsageLedger {
@@ -259,7 +287,7 @@ impl UsageLedger {
         let mut keys: Vec<CounterKey> = requests
             .flat_map(usage_of)
             .filter(|(u, _)| u.hard)
-            .map(|(u, _)| counter_key(u))
+            .map(|(u, _)| counter_key(&u))
             .collect();
         keys.sort();
         keys.dedup();
@@ -307,14 +335,15 @@ impl UsageLedger {
     pub(crate) fn reserve(&mut self, req: &AppendRequest) -> Result<(), DomainError> {
         let mut next: HashMap<CounterKey, i64> = HashMap::new();
         for (u, _) in usage_of(req).filter(|(u, _)| u.hard) {
-            let key = counter_key(u);
+            let key = counter_key(&u);
             let used = next
                 .get(&key)
                 .or_else(|| self.hard.get(&key))
                 .copied()
                 .unwrap_or(0);
             let limit = u.limit.unwrap_or(i64::MAX);
-            if used.saturating_add(u.quantity) > limit {
+            // Giving back (a removed domain) is never refused, even over a lowered limit.
+            if u.quantity > 0 && used.saturating_add(u.quantity) > limit {
                 return Err(DomainError::FeatureLimitReached {
                     feature: u.feature.clone(),
                     limit,
@@ -330,9 +359,9 @@ impl UsageLedger {
         }
         for (u, at) in usage_of(req) {
             if !u.hard {
-                *self.soft.entry(counter_key(u)).or_default() += u.quantity;
+                *self.soft.entry(counter_key(&u)).or_default() += u.quantity;
             }
-            *self.hourly.entry(hour_key(u, at)).or_default() += u.quantity;
+            *self.hourly.entry(hour_key(&u, at)).or_default() += u.quantity;
         }
         Ok(())
     }
@@ -406,7 +435,7 @@ pub(crate) async fn upsert_counters(
 }
 
 /// One usage record on its own (the savepoint path): the same rules, one statement each.
-async fn apply_usage(
+pub(crate) async fn apply_usage(
     conn: &mut AnyConnection,
     u: &UsageRecorded,
     at: DateTime<Utc>,
@@ -425,7 +454,7 @@ async fn apply_usage(
         .await?;
         let took = sqlx::query(
             "UPDATE usage_counters SET used = used + $4 WHERE workspace_id = $1 AND feature = $2 \
-             AND period_start = $3 AND used + $4 <= $5",
+             AND period_start = $3 AND (used + $4 <= $5 OR $4 <= 0)",
         )
         .bind(&w)
         .bind(&f)

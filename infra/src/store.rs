@@ -735,6 +735,9 @@ async fn append_one(
         inline::apply(db, conn, req.tenant_id, &e.event, e.occurred_at, position).await?;
         positions.push(position);
     }
+    if let Some(m) = &req.meter {
+        inline::apply_usage(conn, &inline::metered(req.tenant_id, m), Utc::now()).await?;
+    }
     Ok(AppendOutcome {
         first_position: positions.iter().copied().min().unwrap_or_default(),
         last_position: positions.iter().copied().max().unwrap_or_default(),

@@ -124,12 +124,18 @@ async fn fold_log(
         (Some(_), Dialect::Postgres) => " AND tenant_id = CAST($3 AS uuid)",
         (Some(_), Dialect::Sqlite) => " AND tenant_id = $3",
     };
+    // Usage records, and what the ingest meters count: hits, in the month of their workspace's
+    // zone and anchor day as the log had them when each was recorded.
     let sql = format!(
-        "SELECT {} FROM events WHERE event_type = 'usage.recorded' AND position > $1{tenant_filter} \
-         ORDER BY position LIMIT $2",
+        "SELECT {} FROM events WHERE event_type IN ('usage.recorded', 'workspace.created', \
+         'workspace.updated', 'pageview.recorded', 'custom_event.recorded', 'goal.completed') \
+         AND position > $1{tenant_filter} ORDER BY position LIMIT $2",
         select_columns(db.dialect)
     );
     let mut folded = Folded::default();
+    // Per workspace: its zone and when it was created.
+    let mut zones: BTreeMap<String, (chrono_tz::Tz, chrono::DateTime<chrono::Utc>)> =
+        BTreeMap::new();
     let mut after = 0i64;
     loop {
         let mut q = sqlx::query(&sql).bind(after).bind(PAGE);
@@ -140,10 +146,47 @@ async fn fold_log(
         for row in &rows {
             let (_, e) = decode_row(row)?;
             after = e.position;
-            if let DomainEvent::UsageRecorded(u) = &e.event {
-                folded.events += 1;
-                *folded.counters.entry(counter_key(u)).or_default() += u.quantity;
-                *folded.hours.entry(hour_key(u, e.occurred_at)).or_default() += u.quantity;
+            let ws = e.tenant_id.to_string();
+            match &e.event {
+                DomainEvent::UsageRecorded(u) => {
+                    folded.events += 1;
+                    *folded.counters.entry(counter_key(u)).or_default() += u.quantity;
+                    *folded.hours.entry(hour_key(u, e.occurred_at)).or_default() += u.quantity;
+                }
+                DomainEvent::WorkspaceCreated(w) => {
+                    let tz = w.settings.timezone.parse().unwrap_or(chrono_tz::Tz::UTC);
+                    zones.insert(ws, (tz, e.occurred_at));
+                }
+                DomainEvent::WorkspaceUpdated(w) => {
+                    if let (Some(s), Some(z)) = (&w.settings, zones.get_mut(&ws)) {
+                        z.0 = s.timezone.parse().unwrap_or(chrono_tz::Tz::UTC);
+                    }
+                }
+                event if event.hit().is_some() => {
+                    let (tz, created) = zones
+                        .get(&ws)
+                        .copied()
+                        .unwrap_or((chrono_tz::Tz::UTC, e.recorded_at));
+                    use chrono::Datelike;
+                    let anchor = created.with_timezone(&tz).day();
+                    let (start, _) = keel_commands::usage::period_bounds(
+                        keel_events::usage::UsagePeriod::Month,
+                        e.recorded_at,
+                        tz,
+                        anchor,
+                    );
+                    let hour = e.recorded_at.timestamp_millis().div_euclid(3_600_000) * 3_600_000;
+                    folded.events += 1;
+                    *folded
+                        .counters
+                        .entry((ws.clone(), "events".into(), start.timestamp_millis()))
+                        .or_default() += 1;
+                    *folded
+                        .hours
+                        .entry((ws, "events".into(), hour, String::new()))
+                        .or_default() += 1;
+                }
+                _ => {}
             }
         }
         if (rows.len() as i64) < PAGE {

@@ -36,6 +36,7 @@ async fn append(store: &SqlStore, stream: &StreamId) -> EventId {
             expected: ExpectedVersion::Any,
             events: vec![e],
             metadata: Metadata::system(),
+            meter: None,
         })
         .await
         .expect("append");

@@ -77,6 +77,7 @@ fn request(stream: &StreamId, expected: ExpectedVersion, events: Vec<NewEvent>) 
         expected,
         events,
         metadata: Metadata::system(),
+        meter: None,
     }
 }
 

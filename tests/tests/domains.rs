@@ -403,11 +403,11 @@ async fn domains_are_added_validated_filed_and_removed(b: Backend) {
         .map(|e| e["event_type"].as_str().unwrap())
         .collect();
     assert_eq!(
-        &events[..2],
-        ["domain.added", "domain.updated"],
-        "{events:?}"
+        &events[..3],
+        ["domain.added", "usage.recorded", "domain.updated"],
+        "its place in the domains count is taken in the same append: {events:?}"
     );
-    let updated_at = h.body["data"][1]["recorded_at"].as_str().unwrap();
+    let updated_at = h.body["data"][2]["recorded_at"].as_str().unwrap();
     let enc: String = url::form_urlencoded::byte_serialize(updated_at.as_bytes()).collect();
     let old = app
         .get(&format!("/api/v1/domains/{id}?as_of={enc}"))
@@ -1006,7 +1006,92 @@ async fn a_broken_or_dead_nameserver_is_a_failed_scan_not_missing_records(b: Bac
     app.stop().await;
 }
 
+/// Used and limit of the `domains` entitlement.
+async fn domains_used(app: &TestApp, ws: &str) -> (i64, i64) {
+    let s = app
+        .get("/api/v1/entitlements/summary")
+        .workspace(ws)
+        .send()
+        .await;
+    let f = s.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["feature"] == "domains")
+        .unwrap()
+        .clone();
+    (f["used"].as_i64().unwrap(), f["limit"].as_i64().unwrap())
+}
+
+/// The free plan watches 10 domains: the 11th and 12th of a request are refused by index, the
+/// count goes down when one is removed, and the summary says so.
+async fn the_domains_limit_counts_watched_domains_and_refuses_the_extra_ones(b: Backend) {
+    let app = keel_tests::spawn_app(b).await;
+    let ws = app.create_workspace("Small", "free").await;
+    let names: Vec<String> = (0..12).map(|i| format!("site{i:02}.example")).collect();
+    let mut body = names.clone();
+    body.insert(3, "not a domain".into());
+    let r = add(&app, &ws, json!(body)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let pos = r.position();
+    let d = &r.body["data"];
+    assert_eq!(d["domains_added"], 10, "{r:?}");
+    assert_eq!(d["domains_invalid"][0]["index"], 3, "{r:?}");
+    let refused = d["domains_refused"].as_array().unwrap();
+    assert_eq!(
+        refused
+            .iter()
+            .map(|x| (x["index"].as_u64().unwrap(), x["domain"].as_str().unwrap()))
+            .collect::<Vec<_>>(),
+        vec![(11, "site10.example"), (12, "site11.example")],
+        "the last ones of the request: {r:?}"
+    );
+    assert_eq!(refused[0]["code"], "feature_limit_reached");
+    let message = refused[0]["message"].as_str().unwrap();
+    assert!(
+        message
+            .starts_with("recording 1 more would pass the domains limit of 10 (10 used, 0 left)"),
+        "{message}"
+    );
+    assert_eq!(domains_used(&app, &ws).await, (10, 10));
+    // Adding a watched one again takes nothing; a new one is refused.
+    let r = add(&app, &ws, json!(["site00.example", "site10.example"])).await;
+    assert_eq!(
+        (
+            r.body["data"]["domains_existing"].as_i64(),
+            r.body["data"]["domains_refused"][0]["index"].as_i64()
+        ),
+        (Some(1), Some(1)),
+        "{r:?}"
+    );
+    // Removing one gives its place back.
+    let list = app
+        .get(&format!("/api/v1/domains?search=site00&min_position={pos}"))
+        .workspace(&ws)
+        .send()
+        .await;
+    let id = list.body["data"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{list:?}"))
+        .to_string();
+    let gone = app
+        .delete(&format!("/api/v1/domains/{id}"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT, "{gone:?}");
+    assert_eq!(domains_used(&app, &ws).await, (9, 10));
+    let r = add(&app, &ws, json!(["site10.example"])).await;
+    assert_eq!(r.body["data"]["domains_added"], 1, "{r:?}");
+    // Restoring a removed one counts again.
+    let r = add(&app, &ws, json!(["site00.example"])).await;
+    assert_eq!(r.body["data"]["domains_refused"][0]["index"], 0, "{r:?}");
+    assert_eq!(domains_used(&app, &ws).await, (10, 10));
+    app.stop().await;
+}
+
 keel_tests::on_every_backend!(
+    the_domains_limit_counts_watched_domains_and_refuses_the_extra_ones,
     domains_are_added_validated_filed_and_removed,
     the_scanner_reads_a_real_dns_server_and_records_exactly_what_changed,
     a_broken_or_dead_nameserver_is_a_failed_scan_not_missing_records,

@@ -191,7 +191,8 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
         .workspace(&other)
         .send()
         .await;
-    assert_eq!(d.body["data"].as_array().map(Vec::len), Some(1), "{d:?}");
+    // Added, and counted in `domains`: nothing since.
+    assert_eq!(d.body["data"].as_array().map(Vec::len), Some(2), "{d:?}");
     let f = app.get("/api/v1/folders").workspace(&other).send().await;
     assert_eq!(f.body["data"][0]["name"], "B's folder", "{f:?}");
     let r = app

@@ -42,6 +42,7 @@ async fn one_winner_per_version(db: keel_infra::Db, stride: usize) {
                     expected: ExpectedVersion::Exact((i / CONTENDERS) as i64),
                     events: vec![e],
                     metadata: Metadata::system(),
+                    meter: None,
                 })
                 .await;
             (i, id, r)

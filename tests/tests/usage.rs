@@ -315,10 +315,7 @@ async fn plans_overrides_and_bad_input(b: keel_tests::Backend) {
         .iter()
         .map(|f| f["feature"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(
-        names,
-        ["api_calls", "domains", "events", "seats", "storage_bytes"]
-    );
+    assert_eq!(names, ["api_calls", "domains", "events"]);
     // Unknown feature: 404; a switched-off boolean: not in plan.
     let r = app
         .post("/api/v1/entitlements/usage")
@@ -580,7 +577,92 @@ async fn periods_roll_over_exactly_at_the_anchor_in_the_workspace_zone(b: keel_t
     app.stop().await;
 }
 
+/// Every ingested pageview, custom event and goal counts one `events` in its month, in the
+/// group commit; past a hard limit the extra ones are refused by index, and the log recounts to
+/// the same figure.
+async fn ingested_events_are_counted_and_a_hard_limit_refuses_the_extra_ones(
+    b: keel_tests::Backend,
+) {
+    let app = keel_tests::spawn_app(b).await;
+    let ws = app.create_workspace("Counted", "free").await;
+    set(
+        &app,
+        &ws,
+        "events",
+        json!({"type": "metered", "limit": 5, "period": "month", "hard": true}),
+    )
+    .await;
+    let r = app
+        .post("/api/v1/sites")
+        .workspace(&ws)
+        .json(json!({"name": "Shop", "domain": "shop.example.com"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let site = r.body["data"]["id"].as_str().unwrap().to_string();
+    let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0";
+    let hit = |i: usize| json!({"site_id": site, "visitor_id": format!("v{i}"), "url": format!("/p/{i}"), "user_agent": ua});
+    let r = app
+        .post("/api/v1/events")
+        .workspace(&ws)
+        .json(json!({"events": (0..3).map(hit).collect::<Vec<_>>()}))
+        .send()
+        .await;
+    assert_eq!(r.body["data"]["accepted"], 3, "{r:?}");
+    // One at a time, so which ones pass is the order they were sent in.
+    let mut refused = Vec::new();
+    for i in 3..7 {
+        let r = app
+            .post("/api/v1/events")
+            .workspace(&ws)
+            .json(json!({"events": [hit(i)]}))
+            .send()
+            .await;
+        if r.body["data"]["rejected"] == 1 {
+            let reason = r.body["data"]["errors"][0]["reason"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            refused.push((i, reason));
+        }
+    }
+    assert_eq!(
+        refused.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+        vec![5, 6],
+        "{refused:?}"
+    );
+    assert!(
+        refused[0]
+            .1
+            .starts_with("recording 1 more would pass the events limit of 5 (5 used, 0 left)"),
+        "{refused:?}"
+    );
+    let s = app
+        .get("/api/v1/entitlements/summary")
+        .workspace(&ws)
+        .send()
+        .await;
+    let events = s.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["feature"] == "events")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (events["used"].as_i64(), events["limit"].as_i64()),
+        (Some(5), Some(5)),
+        "{events}"
+    );
+    let recount = keel_infra::usage::recount(&app.db(), Some(&ws))
+        .await
+        .unwrap();
+    assert!(recount.agrees(), "{recount:?}");
+    app.stop().await;
+}
+
 keel_tests::on_every_backend!(
+    ingested_events_are_counted_and_a_hard_limit_refuses_the_extra_ones,
     a_hard_limit_holds_exactly_under_1000_concurrent_records,
     replays_of_a_usage_id_count_once_and_soft_limits_only_report,
     plans_overrides_and_bad_input,

@@ -128,7 +128,7 @@ fn item_reason(e: serde_json::Error) -> String {
 
 /// What became of one item.
 enum Fate {
-    Append(AppendRequest),
+    Append(Box<AppendRequest>),
     Rejected(String),
 }
 
@@ -207,9 +207,11 @@ async fn prepare(
         Err(r) => return Ok(Fate::Rejected(r.reason())),
     };
     let event_id = analytics::visitor_event_id(&event, crate::routes::new_event_id);
-    analytics::visitor_request(event, event_id, at, command_meta(req, caller))
-        .map(Fate::Append)
-        .ok_or_else(|| ApiError::Internal("a hit without a visitor".into()))
+    let request = analytics::visitor_request(event, event_id, at, command_meta(req, caller))
+        .ok_or_else(|| ApiError::Internal("a hit without a visitor".into()))?;
+    Ok(Fate::Append(Box::new(
+        crate::routes::usage::meter_events(state, request).await?,
+    )))
 }
 
 /// What became of a batch.
@@ -280,7 +282,7 @@ pub async fn ingest(
     // Queued in item order, so one visitor's events keep the batch's order in its stream.
     let appends = fates.into_iter().map(|f| async {
         match f {
-            Fate::Append(r) => Ok(analytics::append_visitor_event(&state.store, r).await),
+            Fate::Append(r) => Ok(analytics::append_visitor_event(&state.store, *r).await),
             Fate::Rejected(reason) => Err(reason),
         }
     });
@@ -299,6 +301,11 @@ pub async fn ingest(
                 last = last.max(o.last_position);
             }
             Ok(Err(StoreError::EventIdReused(_))) => duplicate += 1,
+            // Past the plan's events limit: refused for good, not to be resent this period.
+            Ok(Err(StoreError::Rejected(e))) => errors.push(ItemRefused {
+                index,
+                reason: e.to_string(),
+            }),
             Ok(Err(e)) => {
                 unavailable += 1;
                 tracing::warn!(error = %e, index, "event not appended");
@@ -344,6 +351,7 @@ async fn append_one(
     let event_id = Entropy::of(req).event_ids()();
     let request = analytics::visitor_request(event, event_id, at, command_meta(req, caller))
         .ok_or_else(|| ApiError::Internal("not a visitor event".into()))?;
+    let request = crate::routes::usage::meter_events(state, request).await?;
     let outcome = analytics::append_visitor_event(&state.store, request).await?;
     let mut resp = HttpResponse::build(StatusCode::ACCEPTED);
     position_header(&mut resp, outcome.last_position);

@@ -15,8 +15,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use futures::StreamExt;
 use keel_commands::domain::{
-    domain_id, normalize_domain, DomainAggregate, DomainCommand, FolderAggregate, FolderCommand,
-    UpdateDomain, MAX_DOMAINS_PER_REQUEST,
+    domain_id, normalize_domain, DomainAggregate, DomainCommand, DomainMeter, FolderAggregate,
+    FolderCommand, UpdateDomain, MAX_DOMAINS_PER_REQUEST,
 };
 use keel_commands::{execute, Aggregate, CommandError, DomainError, EventStore};
 use keel_events::{DomainId, FolderId, StreamId, WorkspaceId};
@@ -91,13 +91,28 @@ pub struct DomainsAdded {
     /// Already watched, or repeated in the request.
     pub domains_existing: usize,
     pub domains_invalid: Vec<InvalidDomain>,
+    /// Valid names not watched because the plan's `domains` limit was reached: the last ones of
+    /// the request, each with its index in `domains`.
+    pub domains_refused: Vec<RefusedDomain>,
     pub scans_queued: usize,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct InvalidDomain {
+    /// Its index in the request's `domains`.
+    pub index: usize,
     pub input: String,
     pub reason: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RefusedDomain {
+    /// Its index in the request's `domains`.
+    pub index: usize,
+    pub domain: String,
+    /// `feature_limit_reached`
+    pub code: &'static str,
+    pub message: String,
 }
 
 /// One domain with its last 100 changes.
@@ -221,16 +236,27 @@ pub async fn add(
     let mut seen = BTreeSet::new();
     let mut repeated = 0;
     let mut names = Vec::new();
-    for input in &body.domains {
+    for (index, input) in body.domains.iter().enumerate() {
         match normalize_domain(input) {
             Err(reason) => invalid.push(InvalidDomain {
+                index,
                 input: input.clone(),
                 reason: format!("`{}` {reason}", input.trim()),
             }),
             Ok(n) if !seen.insert(n.ascii.clone()) => repeated += 1,
-            Ok(n) => names.push(n),
+            Ok(n) => names.push((index, n)),
         }
     }
+    let meter = domain_meter(&state, ws, &caller).await?;
+    // Near a hard limit the adds go one at a time, in request order, so that the names refused
+    // are the last ones; otherwise concurrently (the store's ledger holds the limit either way).
+    let room = match (meter.hard, meter.limit) {
+        (true, Some(limit)) => {
+            limit - keel_infra::usage::used(&state.db, &ws.to_string(), "domains", 0).await?
+        }
+        _ => i64::MAX,
+    };
+    let concurrency = if (names.len() as i64) > room { 1 } else { 16 };
     let state_ref = &state;
     let req_ref = &req;
     let caller_ref = &caller;
@@ -240,34 +266,51 @@ pub async fn add(
         .into_iter()
         .map(|n| (n, entropy.event_ids()))
         .collect();
-    let results: Vec<Result<Option<(DomainId, i64)>, ApiError>> = futures::stream::iter(names)
-        .map(|(name, ids)| async move {
+    enum Added {
+        New(DomainId, i64),
+        Existing,
+        Refused(usize, String, DomainError),
+    }
+    let results: Vec<Result<Added, ApiError>> = futures::stream::iter(names)
+        .map(|((index, name), ids)| async move {
             let id = domain_id(ws, &name.ascii);
+            let ascii = name.ascii.clone();
             let cmd = DomainCommand::Add {
                 domain_id: id,
                 workspace_id: ws,
                 name,
+                meter,
             };
             let e = execution(req_ref, caller_ref, ws, StreamId::domain(id), None);
             match execute::<DomainAggregate>(&state_ref.store, &e, &cmd, ids).await {
-                Ok((outcome, _)) => Ok(Some((id, outcome.last_position))),
-                Err(CommandError::Rejected(DomainError::AlreadyExists(_))) => Ok(None),
+                Ok((outcome, _)) => Ok(Added::New(id, outcome.last_position)),
+                Err(CommandError::Rejected(DomainError::AlreadyExists(_))) => Ok(Added::Existing),
+                Err(CommandError::Rejected(e @ DomainError::FeatureLimitReached { .. })) => {
+                    Ok(Added::Refused(index, ascii, e))
+                }
                 Err(e) => Err(e.into()),
             }
         })
-        .buffer_unordered(16)
+        .buffered(concurrency)
         .collect()
         .await;
     let mut added = Vec::new();
+    let mut refused = Vec::new();
     let mut last_position = 0;
     let mut existing = repeated;
     for r in results {
         match r? {
-            Some((id, p)) => {
+            Added::New(id, p) => {
                 added.push(id);
                 last_position = last_position.max(p);
             }
-            None => existing += 1,
+            Added::Existing => existing += 1,
+            Added::Refused(index, domain, e) => refused.push(RefusedDomain {
+                index,
+                domain,
+                code: "feature_limit_reached",
+                message: e.to_string(),
+            }),
         }
     }
     keel_infra::scanner::queue(&state.db, ws, &added).await?;
@@ -281,9 +324,28 @@ pub async fn add(
             domains_added: added.len(),
             domains_existing: existing,
             domains_invalid: invalid,
+            domains_refused: refused,
             scans_queued: added.len(),
         },
     }))
+}
+
+/// The workspace's `domains` entitlement, as the adds and removals of this request count against.
+async fn domain_meter(
+    state: &AppState,
+    ws: WorkspaceId,
+    caller: &Caller,
+) -> Result<DomainMeter, ApiError> {
+    let acc = crate::routes::usage::account(state, ws).await?;
+    let ent = crate::routes::usage::feature_of(&acc, "domains")?;
+    Ok(DomainMeter {
+        limit: ent.limit,
+        hard: ent.hard,
+        key_id: match caller {
+            Caller::Key(k) => Some(k.key_id),
+            Caller::Operator => None,
+        },
+    })
 }
 
 fn one_of(
@@ -470,11 +532,12 @@ pub async fn remove(
     let ws = caller.workspace(&req, &state).await?;
     let id = path_id::<DomainId>(&path, "domain")?;
     load(&state, ws, id).await?;
+    let meter = domain_meter(&state, ws, &caller).await?;
     let e = execution(&req, &caller, ws, StreamId::domain(id), None);
     let (outcome, _) = execute::<DomainAggregate>(
         &state.store,
         &e,
-        &DomainCommand::Remove,
+        &DomainCommand::Remove(meter),
         Entropy::of(&req).event_ids(),
     )
     .await?;

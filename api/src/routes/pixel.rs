@@ -262,6 +262,7 @@ pub async fn track(
     };
     let request = analytics::visitor_request(event, crate::routes::new_event_id(), at, metadata)
         .ok_or_else(|| ApiError::Internal("a hit without a visitor".into()))?;
+    let request = crate::routes::usage::meter_events(&state, request).await?;
     let outcome = analytics::append_visitor_event(&state.store, request).await?;
     resp.insert_header((
         crate::http::POSITION_HEADER,

@@ -24,6 +24,7 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// What the usage rules need to know about a workspace.
+#[derive(Clone)]
 pub(crate) struct Account {
     pub(crate) tier: Tier,
     pub(crate) tz: Tz,
@@ -60,6 +61,54 @@ async fn account_at(
         anchor_day,
         overrides: EntitlementsAggregate::fold(overrides.iter().map(|e| &e.event)),
     })
+}
+
+/// How long an ingest meter trusts a workspace's plan: a tier or override change counts from
+/// at most this long after it.
+const ACCOUNT_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Counts a hit (pageview, custom event, goal) against the workspace's `events` entitlement in
+/// the month it is ingested in: the store's ledger counts it with its batch, and refuses it past
+/// a hard limit (the free plan's). Other visitor events count nothing.
+pub(crate) async fn meter_events(
+    state: &AppState,
+    mut request: keel_commands::AppendRequest,
+) -> Result<keel_commands::AppendRequest, ApiError> {
+    if !request.events.iter().any(|e| e.event.hit().is_some()) {
+        return Ok(request);
+    }
+    let ws = request.tenant_id;
+    let cached = state
+        .accounts
+        .get(&ws)
+        .filter(|e| e.0.elapsed() < ACCOUNT_TTL)
+        .map(|e| e.1.clone());
+    let acc = match cached {
+        Some(a) => a,
+        None => {
+            let a = std::sync::Arc::new(account(state, ws).await?);
+            state
+                .accounts
+                .insert(ws, (std::time::Instant::now(), a.clone()));
+            a
+        }
+    };
+    let Some(ent) = resolve(acc.tier, &acc.overrides, "events") else {
+        return Ok(request);
+    };
+    let (start, _) = ent.period_at(state.config.clock.now(), acc.tz, acc.anchor_day);
+    request.meter = Some(keel_commands::Meter {
+        feature: ent.feature.clone(),
+        period_start: start,
+        quantity: request
+            .events
+            .iter()
+            .filter(|e| e.event.hit().is_some())
+            .count() as i64,
+        limit: ent.limit,
+        hard: ent.hard,
+    });
+    Ok(request)
 }
 
 pub(crate) fn feature_of(acc: &Account, feature: &str) -> Result<Entitlement, ApiError> {
@@ -549,7 +598,7 @@ async fn usage_as_of(
         .min()
         .unwrap_or(at);
     let q = keel_infra::audit::AuditQuery {
-        stream_type: Some("usage".into()),
+        // Records of the usage streams and of domain streams (a domain's place in `domains`).
         event_type: Some("usage.recorded".into()),
         from: Some(keel_schemas::format_ts(earliest)),
         recorded_until: Some(keel_schemas::format_ts(at)),
