@@ -253,17 +253,34 @@ impl KeyCache {
     }
 }
 
+/// The secret of an `Authorization` header: `Bearer <key>`, or the seeds' `Token <key>`
+/// (datanostro) and `ApiKey <key>` (its partner API); the scheme is case-insensitive.
+pub fn credential(header: &str) -> Result<&str, ApiError> {
+    let header = header.trim();
+    let known = |s: &str| ["bearer", "token", "apikey"].contains(&s.to_ascii_lowercase().as_str());
+    let Some((scheme, token)) = header.split_once(' ') else {
+        return Err(if known(header) {
+            ApiError::MissingKey
+        } else {
+            // A bare key: never echoed back.
+            ApiError::UnsupportedScheme("(none)".into())
+        });
+    };
+    if !known(scheme) {
+        return Err(ApiError::UnsupportedScheme(
+            scheme.chars().take(20).collect::<String>(),
+        ));
+    }
+    Some(token.trim())
+        .filter(|t| !t.is_empty())
+        .ok_or(ApiError::MissingKey)
+}
+
 /// Who is calling, from an `Authorization` header. A malformed workspace key is refused before any
 /// lookup; a well-formed one is looked up by its hash in the inline key registry (so a revoked key
 /// fails on the very next request).
 pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Caller, ApiError> {
-    let header = header.ok_or(ApiError::MissingKey)?;
-    let token = header
-        .strip_prefix("Bearer ")
-        .or_else(|| header.strip_prefix("bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or(ApiError::MissingKey)?;
+    let token = credential(header.ok_or(ApiError::MissingKey)?)?;
     let hash = hash_secret(token);
     // Every configured hash is compared, whatever matches first.
     let operator = state.operator_hashes.iter().fold(false, |hit, h| {
@@ -341,6 +358,36 @@ impl FromRequest for Caller {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bearer_token_and_apikey_schemes_are_accepted_and_others_named() {
+        for h in [
+            "Bearer keel_live_x",
+            "bearer keel_live_x",
+            "Token keel_live_x",
+            "ApiKey keel_live_x",
+            "APIKEY   keel_live_x ",
+        ] {
+            assert_eq!(credential(h).ok(), Some("keel_live_x"), "{h}");
+        }
+        assert!(matches!(credential("Bearer "), Err(ApiError::MissingKey)));
+        let e = credential("Basic dXNlcjpwYXNz").unwrap_err();
+        assert!(
+            matches!(&e, ApiError::UnsupportedScheme(s) if s == "Basic"),
+            "{e}"
+        );
+        let message = e.to_string();
+        assert!(
+            message.contains("Bearer <key>")
+                && message.contains("Token <key>")
+                && message.contains("ApiKey <key>"),
+            "{message}"
+        );
+        assert!(matches!(
+            credential("keel_live_x"),
+            Err(ApiError::UnsupportedScheme(s)) if s == "(none)"
+        ));
+    }
 
     #[test]
     fn keys_are_prefixed_random_checksummed_and_hashed() {

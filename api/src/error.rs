@@ -24,6 +24,8 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("missing API key: send `Authorization: Bearer <key>`")]
     MissingKey,
+    #[error("`{0}` is not an accepted authorization scheme: send `Authorization: Bearer <key>` (`Token <key>` and `ApiKey <key>` are accepted too)")]
+    UnsupportedScheme(String),
     #[error("invalid API key")]
     InvalidKey,
     #[error("this API key has been revoked")]
@@ -78,6 +80,7 @@ impl ApiError {
             BadRequest(_) => ("invalid_request", StatusCode::BAD_REQUEST),
             Validation(_) => ("validation_failed", StatusCode::UNPROCESSABLE_ENTITY),
             MissingKey => ("missing_api_key", StatusCode::UNAUTHORIZED),
+            UnsupportedScheme(_) => ("unsupported_auth_scheme", StatusCode::UNAUTHORIZED),
             InvalidKey => ("invalid_api_key", StatusCode::UNAUTHORIZED),
             KeyRevoked => ("key_revoked", StatusCode::UNAUTHORIZED),
             KeyExpired => ("key_expired", StatusCode::UNAUTHORIZED),

@@ -93,7 +93,16 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "`Authorization: Bearer <key>`; the schemes `Token <key>` and \
+                         `ApiKey <key>` are accepted too. Any other scheme is 401 \
+                         `unsupported_auth_scheme`.",
+                    ))
+                    .build(),
+            ),
         );
     }
 }

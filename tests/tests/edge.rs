@@ -328,6 +328,34 @@ async fn malformed_unknown_revoked_and_test_keys(b: Backend) {
     }
     let r = app.get("/api/v1/keys").no_token().send().await;
     assert_eq!(r.code(), "missing_api_key");
+    // The seeds' other schemes carry the same key; any other scheme is named, the key never.
+    for scheme in ["Token", "ApiKey", "bearer"] {
+        let r = app
+            .get("/api/v1/keys")
+            .no_token()
+            .header("Authorization", &format!("{scheme} {secret}"))
+            .send()
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{scheme}: {r:?}");
+    }
+    for header in [format!("Basic {secret}"), secret.clone()] {
+        let r = app
+            .get("/api/v1/keys")
+            .no_token()
+            .header("Authorization", &header)
+            .send()
+            .await;
+        assert_eq!(
+            (r.status, r.code()),
+            (StatusCode::UNAUTHORIZED, "unsupported_auth_scheme"),
+            "{r:?}"
+        );
+        let message = r.body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("`Token <key>`") && !message.contains(&secret),
+            "{message}"
+        );
+    }
     let (id, test_key) = app
         .create_key_with(
             &ws,
