@@ -201,7 +201,9 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        resp.json(json!({ "error": error }))
+        // The message once more at the top: the seeds' clients (Dashtray, core-api) log `message`.
+        let message = error["message"].clone();
+        resp.json(json!({ "error": error, "message": message }))
     }
 }
 

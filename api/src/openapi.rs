@@ -27,6 +27,8 @@ pub struct ErrorDetail {
 #[derive(Serialize, ToSchema)]
 pub struct ErrorBody {
     error: ErrorDetail,
+    /// `error.message` again, for clients that read a top-level `message`.
+    message: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

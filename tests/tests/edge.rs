@@ -355,6 +355,8 @@ async fn malformed_unknown_revoked_and_test_keys(b: Backend) {
             message.contains("`Token <key>`") && !message.contains(&secret),
             "{message}"
         );
+        // And once more at the top, where the seeds' clients look.
+        assert_eq!(r.body["message"], message, "{r:?}");
     }
     let (id, test_key) = app
         .create_key_with(
