@@ -46,6 +46,26 @@ fn check_shape(value: &Value, depth: usize) -> Result<(), ApiError> {
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 1000;
 
+/// A list's page size when `limit` is absent, and the largest it takes (larger is clamped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub default: i64,
+    pub max: i64,
+}
+
+/// Keel's lists: 50 rows, at most 1,000.
+pub const PAGING: Paging = Paging {
+    default: DEFAULT_LIMIT,
+    max: MAX_LIMIT,
+};
+
+/// The lists the DNSai document describes (domains, their changes and scan results, exports,
+/// keys): 250 rows, at most 5,000, as it says.
+pub const DNSAI_PAGING: Paging = Paging {
+    default: 250,
+    max: 5000,
+};
+
 /// Reads a body up to `max` bytes (413 past it) and parses it: malformed JSON is 400, JSON of the
 /// wrong shape (unknown or mistyped fields) is 422 with the field named.
 pub async fn json_body<T: DeserializeOwned>(
@@ -123,6 +143,16 @@ pub fn list_filter(
     sorts: &[&'static str],
     statuses: &[&str],
 ) -> Result<ListFilter, ApiError> {
+    list_filter_paged(req, sorts, statuses, PAGING)
+}
+
+/// [`list_filter`] with the page size of `paging`.
+pub fn list_filter_paged(
+    req: &HttpRequest,
+    sorts: &[&'static str],
+    statuses: &[&str],
+    paging: Paging,
+) -> Result<ListFilter, ApiError> {
     let pairs = query_pairs(req);
     let int = |name: &str| -> Result<Option<i64>, ApiError> {
         param(&pairs, name)
@@ -132,7 +162,7 @@ pub fn list_filter(
             })
             .transpose()
     };
-    let limit = int("limit")?.unwrap_or(DEFAULT_LIMIT);
+    let limit = int("limit")?.unwrap_or(paging.default);
     if limit < 1 {
         return Err(ApiError::BadRequest("`limit` must be at least 1".into()));
     }
@@ -158,7 +188,7 @@ pub fn list_filter(
     let sort =
         parse_sort(param(&pairs, "sort").unwrap_or(""), sorts).map_err(ApiError::BadRequest)?;
     Ok(ListFilter {
-        limit: limit.min(MAX_LIMIT),
+        limit: limit.min(paging.max),
         offset,
         status,
         created_after: timestamp_param(&pairs, "created_after")?,

@@ -66,6 +66,29 @@ pub struct ListQuery {
     min_position: Option<i64>,
 }
 
+/// [`ListQuery`] of the lists the DNSai document describes: larger pages.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct DnsaiListQuery {
+    /// Rows per page, 1 to 5000 (larger values are clamped), default 250 (as DNSai documents).
+    #[param(minimum = 1)]
+    limit: Option<i64>,
+    #[param(minimum = 0)]
+    offset: Option<i64>,
+    /// e.g. `active`, `revoked`, `expired`
+    status: Option<String>,
+    created_after: Option<String>,
+    created_before: Option<String>,
+    /// Case-insensitive substring of the name.
+    search: Option<String>,
+    /// e.g. `-created_at,name`
+    sort: Option<String>,
+    /// Wait (up to 10 s) until the read model includes the write at this position.
+    #[param(minimum = 0)]
+    min_position: Option<i64>,
+}
+
 /// The range, time zone and filters of a stats query.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]

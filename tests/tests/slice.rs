@@ -359,12 +359,22 @@ async fn following_next_visits_every_row_exactly_once(b: Backend) {
     assert_eq!(pages, 3);
     assert_eq!(seen.len(), 7);
     assert_eq!(seen.iter().cloned().collect::<HashSet<_>>(), created);
+    // DNSai's lists (keys among them) page by 250, up to 5,000; larger is clamped.
+    let r = app.get("/api/v1/keys").workspace(&ws).send().await;
+    assert_eq!(r.body["meta"]["limit"], 250);
     let r = app
-        .get("/api/v1/keys?limit=5000")
+        .get("/api/v1/keys?limit=9000")
         .workspace(&ws)
         .send()
         .await;
-    assert_eq!(r.body["meta"]["limit"], 1000);
+    assert_eq!(r.body["meta"]["limit"], 5000);
+    // Keel's own lists: 50, up to 1,000.
+    let r = app
+        .get("/api/v1/sites?limit=9000")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.body["meta"]["limit"], 1000, "{r:?}");
     let r = app
         .get("/api/v1/keys?search=KEY%203")
         .workspace(&ws)

@@ -5,8 +5,8 @@ use crate::auth::Caller;
 use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{
-    envelope, json_body, list_filter, query_pairs, wait_for_position, written, Data, Page,
-    POSITION_HEADER,
+    envelope, json_body, list_filter, list_filter_paged, query_pairs, wait_for_position, written,
+    Data, Page, DNSAI_PAGING, POSITION_HEADER,
 };
 use crate::routes::{execution, load_aggregate, path_id};
 use crate::state::AppState;
@@ -364,7 +364,7 @@ fn one_of(
 }
 
 #[utoipa::path(get, path = "/api/v1/domains", tag = "domains",
-    params(crate::openapi::ListQuery,
+    params(crate::openapi::DnsaiListQuery,
         ("email_gateway" = Option<String>, Query, description = "gateway name, or `none`"),
         ("dmarc_status" = Option<String>, Query, description = "reject, quarantine, none, missing or pending"),
         ("spf_status" = Option<String>, Query, description = "valid, over_limit, invalid, missing or pending"),
@@ -380,7 +380,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
     wait_for_position(&req, &state, Projection::Domains).await?;
-    let mut f = list_filter(&req, DOMAIN_SORTS, DOMAIN_STATUSES)?;
+    let mut f = list_filter_paged(&req, DOMAIN_SORTS, DOMAIN_STATUSES, DNSAI_PAGING)?;
     let pairs = query_pairs(&req);
     let d = DomainFilter {
         email_gateway: one_of(&pairs, "email_gateway", &[])?,
@@ -546,7 +546,7 @@ pub async fn remove(
         .finish())
 }
 
-#[utoipa::path(get, path = "/api/v1/domains/{id}/changes", tag = "domains", params(("id" = String, Path, description = "domain id"), crate::openapi::ListQuery),
+#[utoipa::path(get, path = "/api/v1/domains/{id}/changes", tag = "domains", params(("id" = String, Path, description = "domain id"), crate::openapi::DnsaiListQuery),
     responses((status = 200, description = "changes, newest first", body = Page<rm::ChangeView>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn changes(
     req: HttpRequest,
@@ -558,7 +558,7 @@ pub async fn changes(
     let id = path_id::<DomainId>(&path, "domain")?;
     load(&state, ws, id).await?;
     wait_for_position(&req, &state, Projection::Domains).await?;
-    let mut f = list_filter(&req, &[], &[])?;
+    let mut f = list_filter_paged(&req, &[], &[], DNSAI_PAGING)?;
     let (rows, total) = rm::changes(
         &state.db,
         &ws.to_string(),
@@ -571,7 +571,7 @@ pub async fn changes(
     Ok(envelope(&req, rows, total, &f))
 }
 
-#[utoipa::path(get, path = "/api/v1/domains/{id}/scan-results", tag = "domains", params(("id" = String, Path, description = "domain id"), crate::openapi::ListQuery),
+#[utoipa::path(get, path = "/api/v1/domains/{id}/scan-results", tag = "domains", params(("id" = String, Path, description = "domain id"), crate::openapi::DnsaiListQuery),
     responses((status = 200, description = "scans, newest first, each with its fields, records and failed lookups; meta.previous: the previous MX, gateway and DMARC policy and when each changed", body = ScanPage), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn scan_results(
     req: HttpRequest,
@@ -583,7 +583,7 @@ pub async fn scan_results(
     let id = path_id::<DomainId>(&path, "domain")?;
     load(&state, ws, id).await?;
     wait_for_position(&req, &state, Projection::Domains).await?;
-    let f = list_filter(&req, &[], &[])?;
+    let f = list_filter_paged(&req, &[], &[], DNSAI_PAGING)?;
     let (ws_s, id_s) = (ws.to_string(), id.to_string());
     let (rows, total) = rm::scans(&state.db, &ws_s, &id_s, f.limit, f.offset).await?;
     let previous = PreviousFields {

@@ -2,7 +2,7 @@
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::http::{envelope, json_body, list_filter, Data, Page};
+use crate::http::{envelope, json_body, list_filter_paged, Data, Page};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use keel_commands::DomainError;
@@ -121,7 +121,7 @@ pub async fn create(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/exports", tag = "domains", params(crate::openapi::ListQuery),
+#[utoipa::path(get, path = "/api/v1/exports", tag = "domains", params(crate::openapi::DnsaiListQuery),
     responses((status = 200, description = "export jobs, newest first", body = Page<ExportJob>)))]
 pub async fn list(
     req: HttpRequest,
@@ -129,7 +129,12 @@ pub async fn list(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let mut f = list_filter(&req, &[], &["queued", "processing", "completed", "failed"])?;
+    let mut f = list_filter_paged(
+        &req,
+        &[],
+        &["queued", "processing", "completed", "failed"],
+        crate::http::DNSAI_PAGING,
+    )?;
     let (rows, total) = keel_infra::exports::list_jobs(
         &state.db,
         &ws.to_string(),
