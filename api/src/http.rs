@@ -226,6 +226,7 @@ pub fn envelope<T: Serialize>(
     let next = (end < total).then(|| page_url(req, end, f.limit));
     let previous = (f.offset > 0).then(|| page_url(req, (f.offset - f.limit).max(0), f.limit));
     HttpResponse::Ok().json(Page {
+        status: crate::http::Success::Ok,
         data: rows,
         meta: crate::openapi::ListMeta {
             total_count: total,
@@ -237,9 +238,18 @@ pub fn envelope<T: Serialize>(
     })
 }
 
-/// The answer of every read and write of one resource: `{"data": …}`.
+/// `"ok"` on every success body, beside `data` (DNSai's envelope; harmless to other clients).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Success {
+    #[default]
+    Ok,
+}
+
+/// The answer of every read and write of one resource: `{"status": "ok", "data": …}`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Data<T> {
+    pub status: Success,
     pub data: T,
 }
 
@@ -264,6 +274,7 @@ impl Accepted {
 /// The answer of every list: a page of rows and where the others are.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
+    pub status: Success,
     pub data: Vec<T>,
     pub meta: crate::openapi::ListMeta,
 }
@@ -359,7 +370,7 @@ pub fn written<T: Serialize>(
     HttpResponse::build(status)
         .insert_header((POSITION_HEADER, outcome.last_position.to_string()))
         .insert_header(("ETag", format!("\"{}\"", outcome.stream_version)))
-        .json(json!({ "data": body }))
+        .json(json!({ "status": Success::Ok, "data": body }))
 }
 
 /// For a nested object of a request body: serde reads a struct from a JSON array too (by field

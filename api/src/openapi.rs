@@ -522,6 +522,7 @@ pub async fn index(req: HttpRequest) -> HttpResponse {
         endpoints.insert(name, json!(access));
     }
     HttpResponse::Ok().json(json!({
+        "status": "ok",
         "data": {
             "api_version": "v1",
             "version": env!("CARGO_PKG_VERSION"),

@@ -114,7 +114,10 @@ pub async fn list(state: web::Data<AppState>, _caller: Caller) -> Result<HttpRes
     for p in Projection::ALL {
         out.push(status(&state, p).await?);
     }
-    Ok(HttpResponse::Ok().json(Data { data: out }))
+    Ok(HttpResponse::Ok().json(Data {
+        status: crate::http::Success::Ok,
+        data: out,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/projections/{name}/rebuild", tag = "admin",
@@ -161,6 +164,7 @@ pub async fn rebuild(
         }
     });
     Ok(HttpResponse::build(StatusCode::ACCEPTED).json(Data {
+        status: crate::http::Success::Ok,
         data: RebuildStarted {
             name: p.name(),
             status: "rebuilding",

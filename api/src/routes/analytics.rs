@@ -324,6 +324,7 @@ pub async fn ingest(
     let mut resp = HttpResponse::build(StatusCode::ACCEPTED);
     position_header(&mut resp, last);
     Ok(resp.json(Data {
+        status: crate::http::Success::Ok,
         data: BatchResult {
             accepted,
             duplicate,
@@ -356,6 +357,7 @@ async fn append_one(
     let mut resp = HttpResponse::build(StatusCode::ACCEPTED);
     position_header(&mut resp, outcome.last_position);
     Ok(resp.json(Data {
+        status: crate::http::Success::Ok,
         data: Accepted::ACCEPTED,
     }))
 }
@@ -498,6 +500,7 @@ pub async fn payment(
         now: at,
     };
     let view = |status: &'static str| Data {
+        status: crate::http::Success::Ok,
         data: PaymentAnswer {
             site_id: site.id.to_string(),
             transaction_id: transaction_id.clone(),

@@ -18,6 +18,7 @@ pub async fn verify(
     let ws = caller.workspace(&req, &state).await?;
     let v = keel_infra::chain::verify(&state.db, &ws.to_string()).await?;
     Ok(HttpResponse::Ok().json(Data {
+        status: crate::http::Success::Ok,
         data: ChainReport {
             status: if v.ok { "ok" } else { "broken" },
             ok: v.ok,
@@ -141,6 +142,7 @@ pub fn audit_view(e: &keel_events::RecordedEvent) -> PublicEvent<'_> {
 /// A page of the log.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct AuditPage<'a> {
+    pub status: crate::http::Success,
     pub data: Vec<PublicEvent<'a>>,
     pub meta: AuditMeta,
 }
@@ -255,6 +257,7 @@ pub async fn events(
     q.cursor = None;
     let rows: Vec<_> = page.iter().map(|(_, e)| audit_view(e)).collect();
     Ok(HttpResponse::Ok().json(AuditPage {
+        status: crate::http::Success::Ok,
         data: rows,
         meta: AuditMeta {
             limit,

@@ -151,7 +151,10 @@ pub async fn get(
         .ok_or(ApiError::NotFound("dashboard"))?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", format!("\"{}\"", d.version)))
-        .json(Data { data: d }))
+        .json(Data {
+            status: crate::http::Success::Ok,
+            data: d,
+        }))
 }
 
 #[utoipa::path(patch, path = "/api/v1/dashboards/{id}", tag = "dashboards", params(("id" = String, Path, description = "dashboard id")), request_body = DashboardBody,
@@ -303,6 +306,7 @@ pub async fn data(
         widgets.push(out);
     }
     Ok(HttpResponse::Ok().json(Data {
+        status: crate::http::Success::Ok,
         data: DashboardData {
             id: d.id.to_string(),
             name: d.name,

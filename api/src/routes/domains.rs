@@ -186,6 +186,7 @@ pub struct PreviousFields {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ScanPage {
+    pub status: crate::http::Success,
     pub data: Vec<rm::ScanView>,
     pub meta: ScanMeta,
 }
@@ -319,6 +320,7 @@ pub async fn add(
         resp.insert_header((POSITION_HEADER, last_position.to_string()));
     }
     Ok(resp.json(Data {
+        status: crate::http::Success::Ok,
         data: DomainsAdded {
             domains_submitted: body.domains.len(),
             domains_added: added.len(),
@@ -452,6 +454,7 @@ pub async fn get(
     let id = path_id::<DomainId>(&path, "domain")?;
     if let Some(at) = crate::routes::as_of::param(&req, Utc::now())? {
         return Ok(HttpResponse::Ok().json(Data {
+            status: crate::http::Success::Ok,
             data: DomainAnswer::AsOf(Box::new(domain_as_of(&state, ws, id, at).await?)),
         }));
     }
@@ -463,6 +466,7 @@ pub async fn get(
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", format!("\"{}\"", d.version)))
         .json(Data {
+            status: crate::http::Success::Ok,
             data: DomainAnswer::Live(Box::new(DomainDetail { domain: d, changes })),
         }))
 }
@@ -592,6 +596,7 @@ pub async fn scan_results(
         dmarc_policy: rm::last_change(&state.db, &ws_s, &id_s, "dmarc_policy").await?,
     };
     Ok(HttpResponse::Ok().json(ScanPage {
+        status: crate::http::Success::Ok,
         data: rows,
         meta: ScanMeta {
             total_count: total,
@@ -617,6 +622,7 @@ pub async fn whois(
         .await?
         .ok_or(ApiError::NotFound("domain"))?;
     Ok(HttpResponse::Ok().json(Data {
+        status: crate::http::Success::Ok,
         data: WhoisAnswer {
             domain: d.domain,
             whois: d.whois.unwrap_or(Value::Null),
@@ -641,6 +647,7 @@ pub async fn scan_now(
     }
     keel_infra::scanner::queue(&state.db, ws, &[id]).await?;
     Ok(HttpResponse::Accepted().json(Data {
+        status: crate::http::Success::Ok,
         data: ScanQueued {
             domain_id: id.to_string(),
             status: "queued",
@@ -687,7 +694,10 @@ pub async fn list_folders(
     let ws = caller.workspace(&req, &state).await?;
     wait_for_position(&req, &state, Projection::Domains).await?;
     let rows = rm::folders(&state.db, &ws.to_string()).await?;
-    Ok(HttpResponse::Ok().json(Data { data: rows }))
+    Ok(HttpResponse::Ok().json(Data {
+        status: crate::http::Success::Ok,
+        data: rows,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/folders", tag = "domains", request_body = FolderBody,
@@ -792,7 +802,10 @@ pub async fn summary(
     let ws = caller.workspace(&req, &state).await?;
     wait_for_position(&req, &state, Projection::Domains).await?;
     let s = rm::summary(&state.db, &ws.to_string(), state.config.clock.now()).await?;
-    Ok(HttpResponse::Ok().json(Data { data: s }))
+    Ok(HttpResponse::Ok().json(Data {
+        status: crate::http::Success::Ok,
+        data: s,
+    }))
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

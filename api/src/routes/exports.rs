@@ -114,6 +114,7 @@ pub async fn create(
     let id = keel_infra::exports::queue(&state.db, &ws.to_string(), &spec, &json!(caller.actor()))
         .await?;
     Ok(HttpResponse::Accepted().json(Data {
+        status: crate::http::Success::Ok,
         data: ExportQueued {
             task_id: id,
             status: "queued",
@@ -159,7 +160,10 @@ pub async fn get(
     let job = keel_infra::exports::get_job(&state.db, &ws.to_string(), path.as_str())
         .await?
         .ok_or(ApiError::NotFound("export"))?;
-    Ok(HttpResponse::Ok().json(crate::http::Data { data: job }))
+    Ok(HttpResponse::Ok().json(crate::http::Data {
+        status: crate::http::Success::Ok,
+        data: job,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/exports/{id}/download", tag = "domains", params(("id" = String, Path, description = "export id")),

@@ -44,7 +44,10 @@ pub async fn visitor(
     )
     .await?
     .ok_or(ApiError::NotFound("visitor"))?;
-    Ok(HttpResponse::Ok().json(Data { data: profile }))
+    Ok(HttpResponse::Ok().json(Data {
+        status: crate::http::Success::Ok,
+        data: profile,
+    }))
 }
 
 /// A funnel: who entered with step 1 in the range, and how far they got within the window.
@@ -194,6 +197,7 @@ pub async fn funnel(
     let mut meta = meta(&ctx, stats::Source::Hits);
     meta.window_minutes = Some(window_min);
     Ok(HttpResponse::Ok().json(StatsAnswer {
+        status: crate::http::Success::Ok,
         data: Funnel {
             entered: reached[0],
             completed: reached[steps.len() - 1],
@@ -424,6 +428,7 @@ pub async fn erase_visitor(
         position_header(&mut resp, outcome.last_position);
     }
     Ok(resp.json(Data {
+        status: crate::http::Success::Ok,
         data: Erased {
             site_id: site.id.to_string(),
             visitor_id: visitor_id.trim().to_string(),

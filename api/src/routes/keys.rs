@@ -255,14 +255,20 @@ pub async fn get(
         let k = crate::routes::as_of::key_at(&state.store, ws, id, at)
             .await?
             .ok_or(ApiError::NotFound("api key"))?;
-        return Ok(HttpResponse::Ok().json(Data { data: k }));
+        return Ok(HttpResponse::Ok().json(Data {
+            status: crate::http::Success::Ok,
+            data: k,
+        }));
     }
     wait_for_position(&req, &state, Projection::ApiKeys).await?;
     let now = format_ts(Utc::now());
     let k = api_keys::get_api_key(&state.db, &ws.to_string(), &id.to_string(), &now)
         .await?
         .ok_or(ApiError::NotFound("api key"))?;
-    Ok(HttpResponse::Ok().json(Data { data: k }))
+    Ok(HttpResponse::Ok().json(Data {
+        status: crate::http::Success::Ok,
+        data: k,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/keys/{id}/rotate", tag = "keys", params(("id" = String, Path, description = "key id")), request_body = RotateKeyBody,

@@ -146,6 +146,7 @@ pub async fn config(
     let mut resp = HttpResponse::Ok();
     cors(&mut resp, &origin);
     Ok(resp.json(Data {
+        status: crate::http::Success::Ok,
         data: PixelConfig {
             tracking_id: site.tracking_id,
             domain: site.domain,
@@ -246,6 +247,7 @@ pub async fn track(
         Ok(x) => x,
         Err(Refusal::Bot) => {
             return Ok(resp.json(Data {
+                status: crate::http::Success::Ok,
                 data: Accepted {
                     status: "ignored",
                     reason: Some("the user agent is a bot or crawler; its hits are not recorded"),
@@ -269,6 +271,7 @@ pub async fn track(
         outcome.last_position.to_string(),
     ));
     Ok(resp.json(Data {
+        status: crate::http::Success::Ok,
         data: Accepted::ACCEPTED,
     }))
 }

@@ -163,7 +163,10 @@ pub async fn get(
         .ok_or(ApiError::NotFound("site"))?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", format!("\"{}\"", s.version)))
-        .json(Data { data: s }))
+        .json(Data {
+            status: crate::http::Success::Ok,
+            data: s,
+        }))
 }
 
 #[utoipa::path(patch, path = "/api/v1/sites/{id}", tag = "sites", params(("id" = String, Path, description = "site id")), request_body = UpdateSiteBody,

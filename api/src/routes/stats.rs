@@ -433,6 +433,7 @@ pub struct StatsMeta {
 /// An analytics answer: `data` and `meta`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct StatsAnswer<T> {
+    pub status: crate::http::Success,
     pub data: T,
     pub meta: StatsMeta,
 }
@@ -551,6 +552,7 @@ pub async fn aggregate(
     };
     let data = metric_values(&total, &wanted, base, revenue.get(""));
     Ok(HttpResponse::Ok().json(StatsAnswer {
+        status: crate::http::Success::Ok,
         data,
         meta: meta(&ctx, source),
     }))
@@ -577,7 +579,11 @@ pub async fn timeseries(
         Interval::Week => "week",
         Interval::Month => "month",
     });
-    Ok(HttpResponse::Ok().json(StatsAnswer { data, meta }))
+    Ok(HttpResponse::Ok().json(StatsAnswer {
+        status: crate::http::Success::Ok,
+        data,
+        meta,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/sites/{id}/stats/breakdown", tag = "analytics",
@@ -709,7 +715,11 @@ pub async fn breakdown(
     meta.next =
         Some((offset.saturating_add(limit) < total).then(|| link(offset.saturating_add(limit))));
     meta.previous = Some((offset > 0).then(|| link((offset - limit).max(0))));
-    Ok(HttpResponse::Ok().json(StatsAnswer { data, meta }))
+    Ok(HttpResponse::Ok().json(StatsAnswer {
+        status: crate::http::Success::Ok,
+        data,
+        meta,
+    }))
 }
 
 /// Every bucket of the range with the `wanted` metrics (the time series; also dashboards' widgets).

@@ -149,6 +149,7 @@ macro_rules! data_body {
         $(#[$doc])*
         #[derive(Serialize, utoipa::ToSchema)]
         pub struct $name {
+            pub status: crate::http::Success,
             pub data: $t,
         }
     };
@@ -267,6 +268,7 @@ pub struct AsOfMeta {
 /// The plan's features with their usage; `meta.as_of` with `as_of`.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct SummaryBody {
+    pub status: crate::http::Success,
     data: Vec<SummaryRow>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(required = false)]
@@ -427,6 +429,7 @@ pub async fn record(
         resp.insert_header((POSITION_HEADER, outcome.last_position.to_string()));
     }
     Ok(resp.json(UsageRecordBody {
+        status: crate::http::Success::Ok,
         data: UsageRecordView {
             recorded: true,
             duplicate,
@@ -487,7 +490,10 @@ pub async fn check(
     if !ent.granted() {
         out.allowed = false;
         out.reason = Some("FEATURE_NOT_IN_PLAN");
-        return Ok(HttpResponse::Ok().json(CheckBody { data: out }));
+        return Ok(HttpResponse::Ok().json(CheckBody {
+            status: crate::http::Success::Ok,
+            data: out,
+        }));
     }
     match ent.kind {
         EntitlementKind::Metered => {
@@ -506,7 +512,10 @@ pub async fn check(
             out.config = Some(ent.config.clone().unwrap_or(Value::Null));
         }
     }
-    Ok(HttpResponse::Ok().json(CheckBody { data: out }))
+    Ok(HttpResponse::Ok().json(CheckBody {
+        status: crate::http::Success::Ok,
+        data: out,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/entitlements/summary", tag = "usage",
@@ -577,6 +586,7 @@ pub async fn summary(
         rows.push(row);
     }
     Ok(HttpResponse::Ok().json(SummaryBody {
+        status: crate::http::Success::Ok,
         data: rows,
         meta: as_of.map(|at| AsOfMeta {
             as_of: keel_schemas::format_ts(at),
@@ -716,6 +726,7 @@ pub async fn put(
         resp.insert_header((POSITION_HEADER, outcome.last_position.to_string()));
     }
     Ok(resp.json(EntitlementBodyView {
+        status: crate::http::Success::Ok,
         data: EntitlementView {
             kind: ent.kind.as_str(),
             limit: ent.limit,
@@ -897,6 +908,7 @@ pub async fn series(
         })
         .collect();
     Ok(HttpResponse::Ok().json(SeriesBody {
+        status: crate::http::Success::Ok,
         data: SeriesView {
             feature: ent.feature,
             unit: ent.unit,

@@ -219,7 +219,10 @@ pub async fn get(
         .ok_or(ApiError::NotFound("webhook"))?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", format!("\"{}\"", w.version)))
-        .json(Data { data: w }))
+        .json(Data {
+            status: crate::http::Success::Ok,
+            data: w,
+        }))
 }
 
 #[utoipa::path(patch, path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = String, Path, description = "webhook id")), request_body = WebhookBody,
@@ -368,7 +371,10 @@ pub async fn test(
     let secrets =
         hooks::signing_secrets(&state.db, &id.to_string(), w.secret_version, None).await?;
     let attempt = state.webhooks.post(&w.url, &message, &body, &secrets).await;
-    Ok(HttpResponse::Ok().json(Data { data: attempt }))
+    Ok(HttpResponse::Ok().json(Data {
+        status: crate::http::Success::Ok,
+        data: attempt,
+    }))
 }
 
 /// The query the handler reads through `list_filter`; declared for the OpenAPI document.
@@ -424,7 +430,10 @@ pub async fn delivery(
     let d = hooks::get_delivery(&state.db, &id.to_string(), &did)
         .await?
         .ok_or(ApiError::NotFound("delivery"))?;
-    Ok(HttpResponse::Ok().json(Data { data: d }))
+    Ok(HttpResponse::Ok().json(Data {
+        status: crate::http::Success::Ok,
+        data: d,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/webhooks/{id}/deliveries/{delivery_id}/retry", tag = "webhooks",
@@ -464,7 +473,10 @@ pub async fn retry(
     let d = hooks::get_delivery(&state.db, &id.to_string(), &did)
         .await?
         .ok_or(ApiError::NotFound("delivery"))?;
-    Ok(HttpResponse::Accepted().json(Data { data: d }))
+    Ok(HttpResponse::Accepted().json(Data {
+        status: crate::http::Success::Ok,
+        data: d,
+    }))
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

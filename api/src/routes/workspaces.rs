@@ -178,7 +178,10 @@ pub async fn get(
         .await?;
         let w = crate::routes::as_of::workspace_view(&history, at)
             .ok_or(ApiError::NotFound("workspace"))?;
-        return Ok(HttpResponse::Ok().json(Data { data: w }));
+        return Ok(HttpResponse::Ok().json(Data {
+            status: crate::http::Success::Ok,
+            data: w,
+        }));
     }
     wait_for_position(&req, &state, Projection::Workspaces).await?;
     let w = workspaces::get_workspace(&state.db, &id.to_string())
@@ -186,7 +189,10 @@ pub async fn get(
         .ok_or(ApiError::NotFound("workspace"))?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", format!("\"{}\"", w.version)))
-        .json(Data { data: w }))
+        .json(Data {
+            status: crate::http::Success::Ok,
+            data: w,
+        }))
 }
 
 #[utoipa::path(patch, path = "/api/v1/workspaces/{id}", tag = "workspaces", params(("id" = String, Path, description = "workspace id")), request_body = UpdateWorkspaceBody,
