@@ -202,6 +202,55 @@ pub fn list_filter_paged(
     })
 }
 
+/// Where clients reach Keel, for the links it writes: `KEEL_PUBLIC_URL`, else the request's scheme
+/// and `Host` (the `X-Forwarded-*` ones only with `KEEL_TRUST_PROXY=true`).
+pub fn base_url(req: &HttpRequest) -> String {
+    let config = req
+        .app_data::<actix_web::web::Data<AppState>>()
+        .map(|s| &s.config);
+    if let Some(u) = config.and_then(|c| c.public_url.clone()) {
+        return u;
+    }
+    let trust = config.is_some_and(|c| c.trust_proxy);
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|v| v.trim().to_string())
+            .filter(|v| {
+                !v.is_empty()
+                    && v.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || ".-:[]_".contains(c))
+            })
+    };
+    let scheme = trust
+        .then(|| header("x-forwarded-proto"))
+        .flatten()
+        .filter(|p| p == "http" || p == "https")
+        .unwrap_or_else(|| {
+            if req.app_config().secure() {
+                "https".into()
+            } else {
+                "http".into()
+            }
+        });
+    let host = trust
+        .then(|| header("x-forwarded-host"))
+        .flatten()
+        .or_else(|| header("host"))
+        .unwrap_or_else(|| req.app_config().host().to_string());
+    format!("{scheme}://{host}")
+}
+
+/// The full URL of this request's path with `pairs` as its query.
+pub fn link(req: &HttpRequest, pairs: Vec<(String, String)>) -> String {
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    format!("{}{}?{}", base_url(req), req.path(), query)
+}
+
 fn page_url(req: &HttpRequest, offset: i64, limit: i64) -> String {
     let mut pairs: Vec<(String, String)> = query_pairs(req)
         .into_iter()
@@ -209,10 +258,7 @@ fn page_url(req: &HttpRequest, offset: i64, limit: i64) -> String {
         .collect();
     pairs.push(("limit".into(), limit.to_string()));
     pairs.push(("offset".into(), offset.to_string()));
-    let query: String = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish();
-    format!("{}?{}", req.path(), query)
+    link(req, pairs)
 }
 
 /// `{"data": [...], "meta": {...}}` with links that walk every row exactly once.

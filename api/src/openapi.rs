@@ -37,9 +37,9 @@ pub struct ListMeta {
     pub total_count: i64,
     pub limit: i64,
     pub offset: i64,
-    /// The next page's URL, if there is one.
+    /// The next page's full URL, if there is one.
     pub next: Option<String>,
-    /// The previous page's URL, if there is one.
+    /// The previous page's full URL, if there is one.
     pub previous: Option<String>,
 }
 

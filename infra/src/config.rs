@@ -25,6 +25,12 @@ pub struct Config {
     /// An IP-to-country CSV (`first_ip,last_ip,country_code` per line, as in DB-IP's free
     /// "IP to Country Lite"); without one, analytics record no country.
     pub geoip_path: Option<PathBuf>,
+    /// Where clients reach Keel (`https://api.example.com`): the base of every link Keel writes
+    /// (`meta.next`, …). Unset: the scheme and `Host` of each request.
+    pub public_url: Option<String>,
+    /// Take the scheme and host of links from `X-Forwarded-Proto`/`X-Forwarded-Host` (only behind a
+    /// proxy that sets them; anyone can send them otherwise).
+    pub trust_proxy: bool,
     #[serde(flatten)]
     pub kafka: KafkaConfig,
     #[serde(flatten)]
@@ -156,6 +162,8 @@ impl Default for Config {
             max_body_bytes: 1024 * 1024,
             db_timeout_ms: 5_000,
             geoip_path: None,
+            public_url: None,
+            trust_proxy: false,
             kafka: KafkaConfig::default(),
             scanner: ScanConfig::default(),
             webhooks: WebhookConfig::default(),
@@ -221,6 +229,8 @@ impl std::fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("db_timeout_ms", &self.db_timeout_ms)
             .field("geoip_path", &self.geoip_path)
+            .field("public_url", &self.public_url)
+            .field("trust_proxy", &self.trust_proxy)
             .field("kafka", &self.kafka)
             .field("scanner", &self.scanner)
             .field("webhooks", &self.webhooks)
@@ -450,6 +460,19 @@ impl Config {
         }
         if let Some(v) = get("KEEL_GEOIP_PATH") {
             config.geoip_path = Some(v.into());
+        }
+        if let Some(v) = get("KEEL_PUBLIC_URL") {
+            let v = v.trim_end_matches('/').to_string();
+            if !(v.starts_with("http://") || v.starts_with("https://")) {
+                return Err(ConfigError::Env {
+                    name: "KEEL_PUBLIC_URL",
+                    message: format!("`{v}` is not an http(s) URL"),
+                });
+            }
+            config.public_url = Some(v);
+        }
+        if let Some(v) = get("KEEL_TRUST_PROXY") {
+            config.trust_proxy = matches!(v.as_str(), "1" | "true" | "yes");
         }
         if config.admin_token.as_ref().is_some_and(|t| t.len() < 32) {
             return Err(ConfigError::WeakAdminToken);

@@ -144,10 +144,15 @@ impl<'a> Call<'a> {
         self
     }
     pub async fn send(self) -> Resp {
-        let mut req = self
-            .app
-            .client
-            .request(self.method, format!("{}{}", self.app.base, self.path));
+        let mut req = self.app.client.request(
+            self.method,
+            // A link Keel wrote is a full URL already.
+            if self.path.starts_with("http://") || self.path.starts_with("https://") {
+                self.path.clone()
+            } else {
+                format!("{}{}", self.app.base, self.path)
+            },
+        );
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }

@@ -352,7 +352,14 @@ async fn following_next_visits_every_row_exactly_once(b: Backend) {
         );
         pages += 1;
         match r.body["meta"]["next"].as_str() {
-            Some(next) => url = next.to_string(),
+            Some(next) => {
+                // A full URL, as DNSai's loop `requests.get(data["meta"]["next"])` needs.
+                assert!(
+                    next.starts_with(&format!("{}/api/v1/keys?", app.base)),
+                    "{next}"
+                );
+                url = next.to_string();
+            }
             None => break,
         }
     }
@@ -624,4 +631,60 @@ keel_tests::on_every_backend!(
     workspaces_are_updated_and_deleted_with_their_keys,
     key_history_lists_every_event_with_actor,
     the_openapi_document_describes_every_route,
+    links_are_full_urls_on_the_public_base_or_a_trusted_proxys,
 );
+
+async fn next_of(app: &keel_tests::TestApp, ws: &str, pos: i64, forwarded: bool) -> String {
+    let mut call = app
+        .get(&format!("/api/v1/keys?limit=1&min_position={pos}"))
+        .workspace(ws);
+    if forwarded {
+        call = call
+            .header("X-Forwarded-Proto", "https")
+            .header("X-Forwarded-Host", "edge.example.net");
+    }
+    let r = call.send().await;
+    r.body["meta"]["next"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// `meta.next` is a full URL: on `KEEL_PUBLIC_URL` when set; else on the request's own scheme and
+/// host, the `X-Forwarded-*` ones only when the proxy is trusted.
+async fn links_are_full_urls_on_the_public_base_or_a_trusted_proxys(b: Backend) {
+    for (public, trust) in [
+        (None, false),
+        (None, true),
+        (Some("https://api.example.com"), true),
+    ] {
+        let app = keel_tests::spawn_app_with(b, |c| {
+            c.public_url = public.map(str::to_string);
+            c.trust_proxy = trust;
+        })
+        .await;
+        let ws = app.create_workspace("Links", "pro").await;
+        app.create_key(&ws, "a", &["keys:read"]).await;
+        let (_, _, pos) = app.create_key(&ws, "b", &["keys:read"]).await;
+        let (plain, forwarded) = (
+            next_of(&app, &ws, pos, false).await,
+            next_of(&app, &ws, pos, true).await,
+        );
+        let want = |base: &str| format!("{base}/api/v1/keys?limit=1&offset=1");
+        match (public, trust) {
+            (Some(p), _) => {
+                assert_eq!(plain, want(p));
+                assert_eq!(forwarded, want(p), "the public URL wins");
+            }
+            (None, true) => {
+                assert_eq!(plain, want(&app.base));
+                assert_eq!(forwarded, want("https://edge.example.net"));
+            }
+            (None, false) => {
+                assert_eq!(plain, want(&app.base));
+                assert_eq!(forwarded, want(&app.base), "untrusted headers are ignored");
+            }
+        }
+        app.stop().await;
+    }
+}

@@ -154,6 +154,8 @@ pub struct AuditMeta {
     pub order: &'static str,
     /// Pass as `cursor` for the next page; `null` at the end.
     pub next_cursor: Option<String>,
+    /// The next page's full URL (this query with that cursor); `null` at the end.
+    pub next: Option<String>,
     /// Committed events not readable yet because an older transaction is still running.
     pub pending: i64,
 }
@@ -256,6 +258,14 @@ pub async fn events(
         .flatten();
     q.cursor = None;
     let rows: Vec<_> = page.iter().map(|(_, e)| audit_view(e)).collect();
+    let next_url = next.as_ref().map(|c| {
+        let mut pairs: Vec<(String, String)> = crate::http::query_pairs(&req)
+            .into_iter()
+            .filter(|(k, _)| k != "cursor")
+            .collect();
+        pairs.push(("cursor".into(), c.clone()));
+        crate::http::link(&req, pairs)
+    });
     Ok(HttpResponse::Ok().json(AuditPage {
         status: crate::http::Success::Ok,
         data: rows,
@@ -263,6 +273,7 @@ pub async fn events(
             limit,
             order: if q.newest_first { "desc" } else { "asc" },
             next_cursor: next,
+            next: next_url,
             pending,
         },
     }))

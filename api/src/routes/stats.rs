@@ -702,10 +702,7 @@ pub async fn breakdown(
             .collect();
         pairs.push(("limit".into(), limit.to_string()));
         pairs.push(("offset".into(), off.to_string()));
-        let qs = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs)
-            .finish();
-        format!("{}?{qs}", req.path())
+        crate::http::link(&req, pairs)
     };
     let mut meta = meta(&ctx, source);
     meta.dimension = Some(dim);
