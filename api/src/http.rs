@@ -162,11 +162,32 @@ pub fn list_filter_paged(
             })
             .transpose()
     };
-    let limit = int("limit")?.unwrap_or(paging.default);
+    // Page-based as datanostro (`page_size`) and core-api (`per_page`) document it, or
+    // limit/offset.
+    let page = int("page")?;
+    let size_param = ["page_size", "per_page", "limit"]
+        .into_iter()
+        .find(|p| param(&pairs, p).is_some())
+        .unwrap_or("limit");
+    let limit = int(size_param)?.unwrap_or(paging.default);
     if limit < 1 {
-        return Err(ApiError::BadRequest("`limit` must be at least 1".into()));
+        return Err(ApiError::BadRequest(format!(
+            "`{size_param}` must be at least 1"
+        )));
     }
-    let offset = int("offset")?.unwrap_or(0);
+    let limit = limit.min(paging.max);
+    let offset = match page {
+        Some(p) if p < 1 => {
+            return Err(ApiError::BadRequest("`page` must be at least 1".into()));
+        }
+        Some(_) if param(&pairs, "offset").is_some() => {
+            return Err(ApiError::BadRequest(
+                "give `page` or `offset`, not both".into(),
+            ));
+        }
+        Some(p) => (p - 1).saturating_mul(limit),
+        None => int("offset")?.unwrap_or(0),
+    };
     if offset < 0 {
         return Err(ApiError::BadRequest("`offset` must not be negative".into()));
     }
@@ -188,7 +209,7 @@ pub fn list_filter_paged(
     let sort =
         parse_sort(param(&pairs, "sort").unwrap_or(""), sorts).map_err(ApiError::BadRequest)?;
     Ok(ListFilter {
-        limit: limit.min(paging.max),
+        limit,
         offset,
         status,
         created_after: timestamp_param(&pairs, "created_after")?,
@@ -254,7 +275,12 @@ pub fn link(req: &HttpRequest, pairs: Vec<(String, String)>) -> String {
 fn page_url(req: &HttpRequest, offset: i64, limit: i64) -> String {
     let mut pairs: Vec<(String, String)> = query_pairs(req)
         .into_iter()
-        .filter(|(k, _)| k != "offset" && k != "limit" && k != "min_position")
+        .filter(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "offset" | "limit" | "min_position" | "page" | "page_size" | "per_page"
+            )
+        })
         .collect();
     pairs.push(("limit".into(), limit.to_string()));
     pairs.push(("offset".into(), offset.to_string()));
@@ -269,19 +295,63 @@ pub fn envelope<T: Serialize>(
     f: &ListFilter,
 ) -> HttpResponse {
     let end = f.offset.saturating_add(f.limit);
-    let next = (end < total).then(|| page_url(req, end, f.limit));
-    let previous = (f.offset > 0).then(|| page_url(req, (f.offset - f.limit).max(0), f.limit));
+    let pairs = query_pairs(req);
+    let paged = param(&pairs, "page").is_some();
+    let (next, previous, pages, links) = if paged {
+        // Pages as asked for: `page` with the size parameter the client used.
+        let limit = f.limit.max(1);
+        let current = f.offset / limit + 1;
+        let last = ((total + limit - 1) / limit).max(1);
+        let url = |n: i64| {
+            let mut p: Vec<(String, String)> = pairs
+                .iter()
+                .filter(|(k, _)| k != "page" && k != "min_position")
+                .cloned()
+                .collect();
+            p.push(("page".into(), n.to_string()));
+            link(req, p)
+        };
+        let next = (current < last).then(|| url(current + 1));
+        let previous = (current > 1).then(|| url(current - 1));
+        let shown = rows.len() as i64;
+        let pages = crate::openapi::PageNumbers {
+            current_page: current,
+            per_page: limit,
+            last_page: last,
+            from: (shown > 0).then_some(f.offset + 1),
+            to: (shown > 0).then_some(f.offset + shown),
+            total,
+        };
+        let links = PageLinks {
+            first: url(1),
+            last: url(last),
+            prev: previous.clone(),
+            next: next.clone(),
+        };
+        (next, previous, Some(pages), Some(links))
+    } else {
+        (
+            (end < total).then(|| page_url(req, end, f.limit)),
+            (f.offset > 0).then(|| page_url(req, (f.offset - f.limit).max(0), f.limit)),
+            None,
+            None,
+        )
+    };
     HttpResponse::Ok().json(Page {
         status: crate::http::Success::Ok,
         data: rows,
-        meta: crate::openapi::ListMeta {
-            total_count: total,
-            limit: f.limit,
-            offset: f.offset,
-            next,
-            previous,
-        },
+        meta: crate::openapi::ListMeta::new(total, f.limit, f.offset, next, previous, pages),
+        links,
     })
+}
+
+/// Full URLs of the first, last, previous and next pages (page-based lists).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PageLinks {
+    pub first: String,
+    pub last: String,
+    pub prev: Option<String>,
+    pub next: Option<String>,
 }
 
 /// `"ok"` on every success body, beside `data` (DNSai's envelope; harmless to other clients).
@@ -323,6 +393,10 @@ pub struct Page<T> {
     pub status: Success,
     pub data: Vec<T>,
     pub meta: crate::openapi::ListMeta,
+    /// With `page`: the first, last, previous and next pages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub links: Option<PageLinks>,
 }
 
 /// The `If-Match` version, if any (`"3"`, `3` or `W/"3"`).

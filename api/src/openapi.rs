@@ -41,6 +41,66 @@ pub struct ListMeta {
     pub next: Option<String>,
     /// The previous page's full URL, if there is one.
     pub previous: Option<String>,
+    /// With `page` (as datanostro and core-api clients read them): this page's number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub current_page: Option<i64>,
+    /// With `page`: rows per page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub per_page: Option<i64>,
+    /// With `page`: the last page's number (1 for an empty list).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub last_page: Option<i64>,
+    /// With `page`: 1-based number of the first row shown; `null` on an empty page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, value_type = Option<i64>)]
+    pub from: Option<Option<i64>>,
+    /// With `page`: 1-based number of the last row shown; `null` on an empty page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, value_type = Option<i64>)]
+    pub to: Option<Option<i64>>,
+    /// With `page`: the same as `total_count`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub total: Option<i64>,
+}
+
+/// Where a page-based list is (`?page=`).
+pub struct PageNumbers {
+    pub current_page: i64,
+    pub per_page: i64,
+    pub last_page: i64,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub total: i64,
+}
+
+impl ListMeta {
+    /// Limit/offset meta, with page numbers when the list was asked by page.
+    pub fn new(
+        total_count: i64,
+        limit: i64,
+        offset: i64,
+        next: Option<String>,
+        previous: Option<String>,
+        pages: Option<PageNumbers>,
+    ) -> Self {
+        ListMeta {
+            total_count,
+            limit,
+            offset,
+            next,
+            previous,
+            current_page: pages.as_ref().map(|p| p.current_page),
+            per_page: pages.as_ref().map(|p| p.per_page),
+            last_page: pages.as_ref().map(|p| p.last_page),
+            from: pages.as_ref().map(|p| p.from),
+            to: pages.as_ref().map(|p| p.to),
+            total: pages.as_ref().map(|p| p.total),
+        }
+    }
 }
 
 /// Query parameters of every list.
@@ -51,6 +111,16 @@ pub struct ListQuery {
     /// Rows per page, 1 to 1000 (larger values are clamped), default 50.
     #[param(minimum = 1)]
     limit: Option<i64>,
+    /// Page number (from 1), instead of `offset`: the answer adds `meta.current_page`,
+    /// `per_page`, `last_page`, `from`, `to`, `total` and `links`.
+    #[param(minimum = 1)]
+    page: Option<i64>,
+    /// Rows per page with `page` (datanostro's name; like `limit`).
+    #[param(minimum = 1)]
+    page_size: Option<i64>,
+    /// Rows per page with `page` (core-api's name; like `limit`).
+    #[param(minimum = 1)]
+    per_page: Option<i64>,
     #[param(minimum = 0)]
     offset: Option<i64>,
     /// e.g. `active`, `revoked`, `expired`
@@ -74,6 +144,16 @@ pub struct DnsaiListQuery {
     /// Rows per page, 1 to 5000 (larger values are clamped), default 250 (as DNSai documents).
     #[param(minimum = 1)]
     limit: Option<i64>,
+    /// Page number (from 1), instead of `offset`: the answer adds `meta.current_page`,
+    /// `per_page`, `last_page`, `from`, `to`, `total` and `links`.
+    #[param(minimum = 1)]
+    page: Option<i64>,
+    /// Rows per page with `page` (datanostro's name; like `limit`).
+    #[param(minimum = 1)]
+    page_size: Option<i64>,
+    /// Rows per page with `page` (core-api's name; like `limit`).
+    #[param(minimum = 1)]
+    per_page: Option<i64>,
     #[param(minimum = 0)]
     offset: Option<i64>,
     /// e.g. `active`, `revoked`, `expired`

@@ -236,6 +236,14 @@ async fn keys_answer_as_documented(b: Backend) {
 
     let list = app.get("/api/v1/keys").workspace(&ws).send().await;
     c.assert_conforms("get", "/api/v1/keys", &list);
+    // By page: page numbers and links are documented too.
+    let paged = app
+        .get("/api/v1/keys?page=1&per_page=1")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(paged.body["meta"]["current_page"], 1, "{paged:?}");
+    c.assert_conforms("get", "/api/v1/keys", &paged);
 
     let history = app
         .get(&format!("/api/v1/keys/{id}/history"))

@@ -366,6 +366,72 @@ async fn following_next_visits_every_row_exactly_once(b: Backend) {
     assert_eq!(pages, 3);
     assert_eq!(seen.len(), 7);
     assert_eq!(seen.iter().cloned().collect::<HashSet<_>>(), created);
+    // Page numbers, as datanostro (`page_size`) and core-api (`per_page`) clients send them.
+    for size in ["per_page", "page_size"] {
+        let r = app
+            .get(&format!("/api/v1/keys?page=2&{size}=3&sort=name"))
+            .workspace(&ws)
+            .send()
+            .await;
+        let m = &r.body["meta"];
+        assert_eq!(
+            (
+                m["current_page"].as_i64(),
+                m["per_page"].as_i64(),
+                m["last_page"].as_i64(),
+                m["from"].as_i64(),
+                m["to"].as_i64(),
+                m["total"].as_i64()
+            ),
+            (Some(2), Some(3), Some(3), Some(4), Some(6), Some(7)),
+            "{r:?}"
+        );
+        assert_eq!(r.body["data"].as_array().unwrap().len(), 3);
+        let links = &r.body["links"];
+        let page = |n: i64| format!("{}/api/v1/keys?{size}=3&sort=name&page={n}", app.base);
+        assert_eq!(
+            (
+                &links["first"],
+                &links["last"],
+                &links["prev"],
+                &links["next"]
+            ),
+            (
+                &json!(page(1)),
+                &json!(page(3)),
+                &json!(page(1)),
+                &json!(page(3))
+            ),
+            "{r:?}"
+        );
+        assert_eq!(m["next"], links["next"]);
+    }
+    let r = app
+        .get("/api/v1/keys?page=3&per_page=3")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(
+        (
+            r.body["meta"]["to"].as_i64(),
+            r.body["links"]["next"].is_null()
+        ),
+        (Some(7), true),
+        "{r:?}"
+    );
+    for bad in ["page=0", "page=2&offset=3", "page=1&per_page=0"] {
+        let r = app
+            .get(&format!("/api/v1/keys?{bad}"))
+            .workspace(&ws)
+            .send()
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {r:?}");
+    }
+    let r = app.get("/api/v1/keys?limit=2").workspace(&ws).send().await;
+    assert!(
+        r.body.get("links").is_none() && r.body["meta"].get("current_page").is_none(),
+        "limit/offset lists stay as they were: {r:?}"
+    );
     // DNSai's lists (keys among them) page by 250, up to 5,000; larger is clamped.
     let r = app.get("/api/v1/keys").workspace(&ws).send().await;
     assert_eq!(r.body["meta"]["limit"], 250);
