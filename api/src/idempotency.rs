@@ -1,4 +1,4 @@
-//! `Idempotency-Key` on POST, PATCH and DELETE.
+//! `Idempotency-Key` on POST, PUT, PATCH and DELETE.
 //!
 //! The first request with a key claims it (a row in `idempotency_records` with a lease), runs,
 //! and stores its response for 24 hours; later requests with the same key and the same method,
@@ -48,7 +48,7 @@ const REPLAYED_HEADERS: &[&str] = &["content-type", "location", "etag", "x-keel-
 
 pub fn applies_to(method: &actix_web::http::Method) -> bool {
     use actix_web::http::Method;
-    [Method::POST, Method::PATCH, Method::DELETE].contains(method)
+    [Method::POST, Method::PUT, Method::PATCH, Method::DELETE].contains(method)
 }
 
 fn valid_key(key: &str) -> bool {

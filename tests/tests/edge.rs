@@ -600,6 +600,24 @@ async fn idempotent_writes_make_one_effect_and_replay_verbatim(b: Backend) {
         assert_ne!(again.header("X-Request-ID"), first.header("X-Request-ID"));
         assert!(again.header("X-RateLimit-Remaining").is_some());
     }
+    // PUT too (core-api covers it): an entitlement set twice under one key is set once.
+    let put = |limit: i64| {
+        app.call(reqwest::Method::PUT, "/api/v1/entitlements/jobs")
+            .workspace(&ws)
+            .header("Idempotency-Key", "put-1")
+            .json(json!({"type": "metered", "limit": limit, "period": "month"}))
+    };
+    let first_put = put(10).send().await;
+    assert_eq!(first_put.status, StatusCode::OK, "{first_put:?}");
+    let again = put(10).send().await;
+    assert_eq!(
+        again.header("Idempotent-Replayed").as_deref(),
+        Some("true"),
+        "{again:?}"
+    );
+    assert_eq!(again.body, first_put.body);
+    let other = put(20).send().await;
+    assert_eq!(other.code(), "idempotency_key_reused", "{other:?}");
     assert_eq!(count_keys(&app, &ws).await, 2);
 
     // Many at once with a fresh key: one runs, the rest replay it or hear it is in flight.
