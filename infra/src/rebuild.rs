@@ -181,6 +181,28 @@ pub fn shape(p: Projection) -> String {
 /// another shape (a release changed them) or of an unknown one (built before shapes were kept),
 /// and records the shapes. A log with no events only records them. Returns what was rebuilt.
 pub async fn reshape(store: &SqlStore) -> anyhow::Result<Vec<(Projection, RebuildReport)>> {
+    // Projector processes starting together reshape one at a time: the next finds the shapes
+    // recorded (an advisory lock on Postgres, held by a connection of its own; SQLite has one
+    // writer).
+    let db = store.db();
+    let mut lock = None;
+    if db.dialect == keel_projections::Dialect::Postgres {
+        let mut conn = db.dedicated().await?;
+        sqlx::query("SELECT pg_advisory_lock(4242002)")
+            .execute(&mut conn)
+            .await?;
+        lock = Some(conn);
+    }
+    let result = reshape_locked(store).await;
+    if let Some(mut conn) = lock {
+        let _ = sqlx::query("SELECT pg_advisory_unlock(4242002)")
+            .execute(&mut conn)
+            .await;
+    }
+    result
+}
+
+async fn reshape_locked(store: &SqlStore) -> anyhow::Result<Vec<(Projection, RebuildReport)>> {
     let db = store.db();
     let empty = store.head().await.unwrap_or(0) == 0;
     let mut rebuilt = Vec::new();
