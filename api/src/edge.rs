@@ -33,7 +33,7 @@ fn check_for(caller: &Caller) -> Check {
     }
 }
 
-fn set_header(res: &mut ServiceResponse<BoxBody>, name: &'static str, value: u64) {
+fn set_header(res: &mut ServiceResponse<BoxBody>, name: &'static str, value: impl ToString) {
     if let Ok(v) = HeaderValue::from_str(&value.to_string()) {
         res.headers_mut().insert(HeaderName::from_static(name), v);
     }
@@ -45,11 +45,11 @@ fn with_limit_headers(
 ) -> ServiceResponse<BoxBody> {
     set_header(&mut res, "x-ratelimit-limit", limits.rate.limit);
     set_header(&mut res, "x-ratelimit-remaining", limits.rate.remaining);
-    set_header(&mut res, "x-ratelimit-reset", limits.rate.reset_secs);
+    set_header(&mut res, "x-ratelimit-reset", limits.rate.reset_at);
     if let Some(q) = limits.quota {
         set_header(&mut res, "x-api-quota-limit", q.limit);
         set_header(&mut res, "x-api-quota-used", q.used);
-        set_header(&mut res, "x-api-quota-reset", q.reset_secs);
+        set_header(&mut res, "x-api-quota-reset", q.reset_at);
     }
     res
 }

@@ -10,6 +10,25 @@ tokio::task_local! {
     pub static REQUEST_ID: String;
 }
 
+fn rate_message(l: &crate::limits::Limits) -> String {
+    let burst = match l.rate.burst {
+        0 => String::new(),
+        b => format!(" and a burst of {b}"),
+    };
+    format!(
+        "rate limit exceeded: this key's {} requests per minute{burst} are spent for this minute; retry in {} s",
+        l.rate.limit,
+        l.rate.retry_after_secs.unwrap_or(1)
+    )
+}
+
+/// A Unix time as RFC 3339 (UTC).
+fn rfc3339(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 pub fn current_request_id() -> String {
     REQUEST_ID
         .try_with(Clone::clone)
@@ -46,7 +65,7 @@ pub enum ApiError {
     PayloadTooLarge(usize),
     #[error("a batch holds at most {max} items; this one holds {got}")]
     TooManyItems { max: usize, got: usize },
-    #[error("rate limit exceeded: {} requests per minute (burst {}); retry in {} s", .0.rate.limit, .0.rate.burst, .0.rate.retry_after_secs.unwrap_or(1))]
+    #[error("{}", rate_message(.0))]
     RateLimited(crate::limits::Limits),
     #[error("daily API quota of this workspace exhausted; it resets at midnight UTC")]
     QuotaExceeded(crate::limits::Limits),
@@ -146,10 +165,12 @@ impl ApiError {
             ApiError::Domain(DomainError::FeatureNotFound(f)) => Some(json!({ "feature": f })),
             ApiError::RateLimited(l) => Some(json!({
                 "limit": l.rate.limit, "burst": l.rate.burst, "remaining": l.rate.remaining,
-                "reset": l.rate.reset_secs, "retry_after": l.rate.retry_after_secs,
+                "reset": l.rate.reset_at, "reset_at": rfc3339(l.rate.reset_at),
+                "retry_after": l.rate.retry_after_secs,
             })),
             ApiError::QuotaExceeded(l) => l.quota.map(|q| {
-                json!({ "limit": q.limit, "used": q.used, "remaining": 0, "reset": q.reset_secs })
+                json!({ "limit": q.limit, "used": q.used, "remaining": 0, "reset": q.reset_at,
+                    "reset_at": rfc3339(q.reset_at), "retry_after": q.reset_secs })
             }),
             ApiError::PayloadTooLarge(max) => Some(json!({ "max_bytes": max })),
             ApiError::TooManyItems { max, got } => Some(json!({ "max_items": max, "items": got })),
@@ -203,7 +224,16 @@ impl ResponseError for ApiError {
         }
         // The message once more at the top: the seeds' clients (Dashtray, core-api) log `message`.
         let message = error["message"].clone();
-        resp.json(json!({ "error": error, "message": message }))
+        let mut body = json!({ "error": error, "message": message });
+        // The 429 figures at the top as well, where core-api's and DataFast's clients read them.
+        if let ApiError::RateLimited(_) | ApiError::QuotaExceeded(_) = self {
+            if let Some(d) = body["error"]["details"].as_object().cloned() {
+                for k in ["limit", "remaining", "reset", "reset_at", "retry_after"] {
+                    body[k] = d.get(k).cloned().unwrap_or(Value::Null);
+                }
+            }
+        }
+        resp.json(body)
     }
 }
 

@@ -6,7 +6,7 @@ use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures::StreamExt;
 use keel_commands::FieldError;
-use keel_projections::query::{parse_sort, ListFilter};
+use keel_projections::query::{parse_sort, Cursor, ListFilter, Listed};
 use keel_projections::Projection;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -211,6 +211,7 @@ pub fn list_filter_paged(
     Ok(ListFilter {
         limit,
         offset,
+        cursor: None,
         status,
         created_after: timestamp_param(&pairs, "created_after")?,
         created_before: timestamp_param(&pairs, "created_before")?,
@@ -221,6 +222,67 @@ pub fn list_filter_paged(
         workspace_id: None,
         now: keel_schemas::format_ts(chrono::Utc::now()),
     })
+}
+
+/// The order a cursor was made for, as `sort` writes it.
+fn sort_text(f: &ListFilter) -> String {
+    f.sort
+        .iter()
+        .map(|k| format!("{}{}", if k.descending { "-" } else { "" }, k.column))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// An opaque cursor: base64url of `{"s": sort, "v": [sort values…, id]}`.
+fn encode_cursor(f: &ListFilter, key: &[Value]) -> String {
+    use base64::Engine;
+    let raw = json!({ "s": sort_text(f), "v": key }).to_string();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}
+
+/// Reads `after` or `before` into the filter, for lists walked by keyset.
+pub fn with_cursor(req: &HttpRequest, mut f: ListFilter) -> Result<ListFilter, ApiError> {
+    use base64::Engine;
+    let pairs = query_pairs(req);
+    let (name, raw, before) = match (param(&pairs, "after"), param(&pairs, "before")) {
+        (None, None) => return Ok(f),
+        (Some(_), Some(_)) => {
+            return Err(ApiError::BadRequest(
+                "give `after` or `before`, not both".into(),
+            ))
+        }
+        (Some(a), None) => ("after", a, false),
+        (None, Some(b)) => ("before", b, true),
+    };
+    if param(&pairs, "page").is_some() {
+        return Err(ApiError::BadRequest(format!(
+            "give `page` or `{name}`, not both"
+        )));
+    }
+    let bad = || {
+        ApiError::BadRequest(format!(
+            "`{name}` is not a cursor of this list: take it from `meta.next` or `meta.previous`"
+        ))
+    };
+    let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(raw.trim_end_matches('='))
+        .map_err(|_| bad())?;
+    let v: Value = serde_json::from_slice(&decoded).map_err(|_| bad())?;
+    let values = v["v"].as_array().cloned().ok_or_else(bad)?;
+    if v["s"].as_str() != Some(sort_text(&f).as_str()) {
+        return Err(ApiError::BadRequest(format!(
+            "`{name}` was made for another `sort`; keep the sort while walking a list"
+        )));
+    }
+    let terms = f.sort.len().max(1) + 1;
+    let plain = values
+        .iter()
+        .all(|x| x.is_null() || x.is_string() || x.as_i64().is_some());
+    if values.len() != terms || !plain || !values[terms - 1].is_string() {
+        return Err(bad());
+    }
+    f.cursor = Some(Cursor { before, values });
+    Ok(f)
 }
 
 /// Where clients reach Keel, for the links it writes: `KEEL_PUBLIC_URL`, else the request's scheme
@@ -285,6 +347,68 @@ fn page_url(req: &HttpRequest, offset: i64, limit: i64) -> String {
     pairs.push(("limit".into(), limit.to_string()));
     pairs.push(("offset".into(), offset.to_string()));
     link(req, pairs)
+}
+
+/// A page walked by keyset: `meta.next` / `meta.previous` carry a cursor (`after` / `before`)
+/// besides the offset they show, so a client following them sees every row once even while rows
+/// are added or removed. With `page`, pages are by number as in [`envelope`].
+pub fn listed<T: Serialize>(req: &HttpRequest, page: Listed<T>, f: &ListFilter) -> HttpResponse {
+    if param(&query_pairs(req), "page").is_some() {
+        return envelope(req, page.rows, page.total, f);
+    }
+    let url = |offset: i64, cursor: Option<(&str, String)>| {
+        let mut pairs: Vec<(String, String)> = query_pairs(req)
+            .into_iter()
+            .filter(|(k, _)| {
+                !matches!(
+                    k.as_str(),
+                    "offset"
+                        | "limit"
+                        | "min_position"
+                        | "page_size"
+                        | "per_page"
+                        | "after"
+                        | "before"
+                )
+            })
+            .collect();
+        pairs.push(("limit".into(), f.limit.to_string()));
+        pairs.push(("offset".into(), offset.max(0).to_string()));
+        if let Some((name, c)) = cursor {
+            pairs.push((name.into(), c));
+        }
+        link(req, pairs)
+    };
+    let shown = page.rows.len() as i64;
+    let next_cursor = page
+        .last_key
+        .as_ref()
+        .filter(|_| page.has_next)
+        .map(|k| encode_cursor(f, k));
+    let previous_cursor = page
+        .first_key
+        .as_ref()
+        .filter(|_| page.has_previous)
+        .map(|k| encode_cursor(f, k));
+    let next = next_cursor
+        .clone()
+        .map(|c| url(f.offset + shown, Some(("after", c))));
+    let previous = page.has_previous.then(|| {
+        url(
+            f.offset - f.limit,
+            previous_cursor.clone().map(|c| ("before", c)),
+        )
+    });
+    let mut meta =
+        crate::openapi::ListMeta::new(page.total, f.limit, f.offset, next, previous, None);
+    meta.next_cursor = next_cursor;
+    meta.previous_cursor = previous_cursor;
+    HttpResponse::Ok().json(Page {
+        status: crate::http::Success::Ok,
+        data: page.rows,
+        meta,
+        links: None,
+    })
 }
 
 /// `{"data": [...], "meta": {...}}` with links that walk every row exactly once.

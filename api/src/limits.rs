@@ -1,11 +1,13 @@
-//! Rate limits (per key, GCRA) and daily quotas (per workspace).
+//! Rate limits (per key, fixed one-minute windows) and daily quotas (per workspace).
 //!
-//! GCRA keeps one number per key, the theoretical arrival time (TAT). A key on a tier allowing
-//! `L` requests per minute with burst `B` has an emission interval `T = 60 s / L` and a tolerance
-//! `τ = B·T`: a request at `now` is accepted when `max(TAT, now) − now ≤ τ`, which sets
-//! `TAT = max(TAT, now) + T`. In any minute a key is accepted at most `L + B` times, whatever it
-//! sends; idle, it may send `B + 1` at once. The same arithmetic runs in process (a `DashMap`) and
-//! in Redis (one Lua script, so several api replicas share one limit without races).
+//! Every key may send `L + B` requests in each window (`L` per minute for its tier, `B` its burst),
+//! as every seed describes its limits: "60 requests per minute", remaining and a reset time. A
+//! window is a wall-clock minute (UTC, `[hh:mm:00, hh:mm+1:00)`), the same for every replica; the
+//! state is one pair per key, (window, count). A free key may spend its 60 requests at once and
+//! then waits for the next minute. Worst case, a key sending at both ends of a window boundary gets
+//! `2 × (L + B)` accepted within a few seconds — the known price of fixed windows, paid for headers
+//! that mean what clients expect (ADR 0018). The same arithmetic runs in process (a `DashMap`) and
+//! in Redis (one Lua script on Redis's clock, so several api replicas share one limit).
 
 use chrono::{DateTime, NaiveTime, Utc};
 use dashmap::DashMap;
@@ -13,7 +15,8 @@ use keel_events::Tier;
 use keel_projections::Db;
 use std::time::Duration;
 
-const MICROS_PER_MINUTE: i64 = 60_000_000;
+/// One window, in µs.
+pub const WINDOW_US: i64 = 60_000_000;
 
 /// The rate allowed to one bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,12 +33,9 @@ impl Policy {
         }
     }
 
-    fn emission_us(&self) -> i64 {
-        (MICROS_PER_MINUTE / self.per_minute.max(1) as i64).max(1)
-    }
-
-    fn tolerance_us(&self) -> i64 {
-        self.burst as i64 * self.emission_us()
+    /// Requests accepted in one window.
+    pub fn allowance(&self) -> u64 {
+        self.per_minute + self.burst
     }
 }
 
@@ -45,9 +45,11 @@ pub struct RateState {
     /// Requests per minute.
     pub limit: u64,
     pub burst: u64,
-    /// Requests that would be accepted right now.
+    /// Requests this window still accepts.
     pub remaining: u64,
-    /// Seconds until the bucket is full again.
+    /// When the window resets, in seconds since the Unix epoch.
+    pub reset_at: i64,
+    /// Seconds until then (at least 1).
     pub reset_secs: u64,
     /// For a refused request: seconds until one would be accepted.
     pub retry_after_secs: Option<u64>,
@@ -58,7 +60,9 @@ pub struct RateState {
 pub struct QuotaState {
     pub limit: u64,
     pub used: u64,
-    /// Seconds until the UTC day ends.
+    /// When the UTC day ends, in seconds since the Unix epoch.
+    pub reset_at: i64,
+    /// Seconds until then.
     pub reset_secs: u64,
 }
 
@@ -79,27 +83,41 @@ fn ceil_secs(us: i64) -> u64 {
     (us.max(0) as u64).div_ceil(1_000_000)
 }
 
-/// The pure GCRA step: `Ok(new_tat)` if a request at `now` is accepted, `Err(tat)` if not.
-pub fn gcra(stored_tat: Option<i64>, now: i64, p: &Policy) -> Result<i64, i64> {
-    let tat = stored_tat.unwrap_or(now).max(now);
-    if tat - now > p.tolerance_us() {
-        Err(tat)
+/// The window `now` (µs since the epoch) falls in: its start, in µs.
+pub fn window_of(now_us: i64) -> i64 {
+    now_us.div_euclid(WINDOW_US) * WINDOW_US
+}
+
+/// The pure step. `stored` is the bucket's (window start, count); a count from an earlier window
+/// is spent. `Ok` is the state after accepting a request at `now`, `Err` the state that refuses it.
+pub fn admit(
+    stored: Option<(i64, u64)>,
+    now_us: i64,
+    p: &Policy,
+) -> Result<(i64, u64), (i64, u64)> {
+    let window = window_of(now_us);
+    let count = match stored {
+        Some((w, c)) if w == window => c,
+        _ => 0,
+    };
+    if count >= p.allowance() {
+        Err((window, count))
     } else {
-        Ok(tat + p.emission_us())
+        Ok((window, count + 1))
     }
 }
 
-/// The header values after a decision, from the TAT it left and whether it accepted.
-pub fn rate_state(p: &Policy, tat: i64, now: i64, accepted: bool) -> RateState {
-    let t = p.emission_us();
-    let ahead = (tat - now).max(0);
-    let remaining = ((p.tolerance_us() + t - ahead) / t).max(0) as u64;
+/// The header values after a decision, from the window's state.
+pub fn rate_state(p: &Policy, window: i64, count: u64, now_us: i64, accepted: bool) -> RateState {
+    let end = window + WINDOW_US;
+    let reset_secs = ceil_secs(end - now_us).max(1);
     RateState {
         limit: p.per_minute,
         burst: p.burst,
-        remaining,
-        reset_secs: ceil_secs(ahead),
-        retry_after_secs: (!accepted).then(|| ceil_secs(ahead - p.tolerance_us()).max(1)),
+        remaining: p.allowance().saturating_sub(count),
+        reset_at: end.div_euclid(1_000_000),
+        reset_secs,
+        retry_after_secs: (!accepted).then_some(reset_secs),
     }
 }
 
@@ -107,9 +125,42 @@ pub fn utc_day(now: DateTime<Utc>) -> String {
     now.format("%Y-%m-%d").to_string()
 }
 
+/// The next UTC midnight after `now`.
+fn next_midnight(now: DateTime<Utc>) -> DateTime<Utc> {
+    (now.date_naive() + chrono::Days::new(1))
+        .and_time(NaiveTime::MIN)
+        .and_utc()
+}
+
 fn secs_to_midnight(now: DateTime<Utc>) -> u64 {
-    let midnight = (now.date_naive() + chrono::Days::new(1)).and_time(NaiveTime::MIN);
-    (midnight.and_utc() - now).num_seconds().max(1) as u64
+    (next_midnight(now) - now).num_seconds().max(1) as u64
+}
+
+/// The day a quota counts: its name and when it ends.
+#[derive(Debug, Clone)]
+pub struct QuotaDay {
+    pub day: String,
+    pub reset_at: i64,
+    pub reset_secs: u64,
+}
+
+impl QuotaDay {
+    pub fn of(now: DateTime<Utc>) -> QuotaDay {
+        QuotaDay {
+            day: utc_day(now),
+            reset_at: next_midnight(now).timestamp(),
+            reset_secs: secs_to_midnight(now),
+        }
+    }
+
+    fn state(&self, limit: u64, used: u64) -> QuotaState {
+        QuotaState {
+            limit,
+            used,
+            reset_at: self.reset_at,
+            reset_secs: self.reset_secs,
+        }
+    }
 }
 
 /// A request to the limiter: the bucket and policy, and the workspace quota if one applies.
@@ -132,7 +183,7 @@ struct QuotaCount {
 /// batches to, `api_quota_usage`.
 #[derive(Default)]
 pub struct LocalLimiter {
-    tats: DashMap<String, i64>,
+    windows: DashMap<String, (i64, u64)>,
     quotas: DashMap<(String, String), QuotaCount>,
 }
 
@@ -152,25 +203,27 @@ impl LocalLimiter {
     }
 
     /// Decides one request at `now` (µs since the epoch); the quota must be loaded.
-    pub fn decide(&self, check: &Check, now_us: i64, day: &str, to_midnight: u64) -> Decision {
+    pub fn decide(&self, check: &Check, now_us: i64, day: &QuotaDay) -> Decision {
         let p = &check.policy;
         // The bucket's entry stays locked until the decision is made, so concurrent requests
         // of one key are decided one after another; the quota map is always locked second.
-        let mut tat = self.tats.entry(check.bucket.clone()).or_insert(i64::MIN);
-        let stored = (*tat != i64::MIN).then_some(*tat);
-        let new_tat = match gcra(stored, now_us, p) {
-            Ok(t) => t,
-            Err(t) => {
-                let quota = check.quota.as_ref().map(|(ws, limit)| QuotaState {
-                    limit: *limit,
-                    used: self
+        let mut slot = self
+            .windows
+            .entry(check.bucket.clone())
+            .or_insert((i64::MIN, 0));
+        let stored = (slot.0 != i64::MIN).then_some(*slot);
+        let (window, count) = match admit(stored, now_us, p) {
+            Ok(next) => next,
+            Err((window, count)) => {
+                let quota = check.quota.as_ref().map(|(ws, limit)| {
+                    let used = self
                         .quotas
-                        .get(&(ws.clone(), day.to_string()))
-                        .map_or(0, |q| q.used),
-                    reset_secs: to_midnight,
+                        .get(&(ws.clone(), day.day.clone()))
+                        .map_or(0, |q| q.used);
+                    day.state(*limit, used)
                 });
                 return Decision::RateLimited(Limits {
-                    rate: rate_state(p, t, now_us, false),
+                    rate: rate_state(p, window, count, now_us, false),
                     quota,
                 });
             }
@@ -180,40 +233,31 @@ impl LocalLimiter {
             Some((ws, limit)) => {
                 let mut q = self
                     .quotas
-                    .entry((ws.clone(), day.to_string()))
+                    .entry((ws.clone(), day.day.clone()))
                     .or_default();
                 if q.used >= *limit {
-                    let limits = Limits {
-                        rate: rate_state(p, stored.unwrap_or(now_us), now_us, true),
-                        quota: Some(QuotaState {
-                            limit: *limit,
-                            used: q.used,
-                            reset_secs: to_midnight,
-                        }),
-                    };
-                    return Decision::QuotaExceeded(limits);
+                    return Decision::QuotaExceeded(Limits {
+                        rate: rate_state(p, window, count - 1, now_us, true),
+                        quota: Some(day.state(*limit, q.used)),
+                    });
                 }
                 q.used += 1;
                 q.pending += 1;
-                Some(QuotaState {
-                    limit: *limit,
-                    used: q.used,
-                    reset_secs: to_midnight,
-                })
+                Some(day.state(*limit, q.used))
             }
         };
-        *tat = new_tat;
+        *slot = (window, count);
         Decision::Allowed(Limits {
-            rate: rate_state(p, new_tat, now_us, true),
+            rate: rate_state(p, window, count, now_us, true),
             quota,
         })
     }
 
-    /// Writes pending quota counts and forgets what no longer matters: buckets that are full
-    /// again and counts of past days.
+    /// Writes pending quota counts and forgets what no longer matters: windows that have ended
+    /// and counts of past days.
     pub async fn flush(&self, db: &Db, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-        let now_us = now.timestamp_micros();
-        self.tats.retain(|_, tat| *tat > now_us);
+        let current = window_of(now.timestamp_micros());
+        self.windows.retain(|_, (w, _)| *w >= current);
         let today = utc_day(now);
         let mut batch = Vec::new();
         for mut e in self.quotas.iter_mut() {
@@ -238,37 +282,41 @@ impl LocalLimiter {
     }
 }
 
-/// GCRA and the daily quota in one atomic step. KEYS: the bucket's TAT, the quota counter (or an
-/// unused name). ARGV: now in µs (0: the Redis server's clock, shared by every replica),
-/// emission interval, tolerance, quota limit (-1: none), quota key lifetime in seconds.
-/// Returns {verdict (1 accepted, 0 rate limited, 2 over quota), tat, now, used}.
-const GCRA_LUA: &str = r"
+/// The window count and the daily quota in one atomic step. KEYS: the bucket (a hash of window
+/// start and count), the quota counter (or an unused name). ARGV: now in µs (0: the Redis
+/// server's clock, shared by every replica), window length in µs, requests per window, quota
+/// limit (-1: none), quota key lifetime in seconds.
+/// Returns {verdict (1 accepted, 0 rate limited, 2 over quota), window start, count, now, used}.
+const WINDOW_LUA: &str = r"
 local now = tonumber(ARGV[1])
 if now == 0 then
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
-local emission = tonumber(ARGV[2])
-local tolerance = tonumber(ARGV[3])
+local length = tonumber(ARGV[2])
+local allowance = tonumber(ARGV[3])
 local quota = tonumber(ARGV[4])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < now then tat = now end
+local window = math.floor(now / length) * length
+local state = redis.call('HMGET', KEYS[1], 'w', 'c')
+local count = 0
+if state[1] and tonumber(state[1]) == window then count = tonumber(state[2]) end
 local used = 0
 if quota >= 0 then used = tonumber(redis.call('GET', KEYS[2]) or '0') end
-if tat - now > tolerance then
-  return {0, tat, now, used}
+if count >= allowance then
+  return {0, window, count, now, used}
 end
 if quota >= 0 and used >= quota then
-  return {2, tat, now, used}
+  return {2, window, count, now, used}
 end
-local new_tat = tat + emission
+count = count + 1
 -- %.0f: Lua would print a 16-digit number in exponent form and lose microseconds.
-redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.floor((new_tat - now) / 1000) + 1000)
+redis.call('HSET', KEYS[1], 'w', string.format('%.0f', window), 'c', count)
+redis.call('PEXPIRE', KEYS[1], math.floor((window + length - now) / 1000) + 1000)
 if quota >= 0 then
   used = redis.call('INCR', KEYS[2])
   redis.call('EXPIRE', KEYS[2], tonumber(ARGV[5]))
 end
-return {1, new_tat, now, used}
+return {1, window, count, now, used}
 ";
 
 /// The shared limiter: every replica runs the same script against one Redis.
@@ -287,7 +335,7 @@ impl RedisLimiter {
         let conn = redis::aio::ConnectionManager::new_with_config(client, config).await?;
         Ok(RedisLimiter {
             conn,
-            script: redis::Script::new(GCRA_LUA),
+            script: redis::Script::new(WINDOW_LUA),
         })
     }
 
@@ -296,42 +344,41 @@ impl RedisLimiter {
         &self,
         check: &Check,
         now_us: Option<i64>,
-        day: &str,
-        to_midnight: u64,
+        day: &QuotaDay,
     ) -> redis::RedisResult<Decision> {
         let p = &check.policy;
         let quota_key = match &check.quota {
-            Some((ws, _)) => format!("keel:quota:{ws}:{day}"),
+            Some((ws, _)) => format!("keel:quota:{ws}:{}", day.day),
             None => "keel:quota:none".into(),
         };
         let mut conn = self.conn.clone();
-        let (verdict, tat, now, used): (i64, i64, i64, i64) = self
+        let (verdict, window, count, now, used): (i64, i64, i64, i64, i64) = self
             .script
-            .key(format!("keel:rl:{}", check.bucket))
+            .key(format!("keel:rw:{}", check.bucket))
             .key(quota_key)
             .arg(now_us.unwrap_or(0))
-            .arg(p.emission_us())
-            .arg(p.tolerance_us())
+            .arg(WINDOW_US)
+            .arg(p.allowance())
             .arg(check.quota.as_ref().map_or(-1, |(_, l)| *l as i64))
             .arg(2 * 86_400)
             .invoke_async(&mut conn)
             .await?;
-        let quota = check.quota.as_ref().map(|(_, limit)| QuotaState {
-            limit: *limit,
-            used: used.max(0) as u64,
-            reset_secs: to_midnight,
-        });
+        let count = count.max(0) as u64;
+        let quota = check
+            .quota
+            .as_ref()
+            .map(|(_, limit)| day.state(*limit, used.max(0) as u64));
         Ok(match verdict {
             1 => Decision::Allowed(Limits {
-                rate: rate_state(p, tat, now, true),
+                rate: rate_state(p, window, count, now, true),
                 quota,
             }),
             2 => Decision::QuotaExceeded(Limits {
-                rate: rate_state(p, tat, now, true),
+                rate: rate_state(p, window, count, now, true),
                 quota,
             }),
             _ => Decision::RateLimited(Limits {
-                rate: rate_state(p, tat, now, false),
+                rate: rate_state(p, window, count, now, false),
                 quota,
             }),
         })
@@ -365,10 +412,9 @@ impl Limiter {
         check: &Check,
         now: DateTime<Utc>,
     ) -> Result<Decision, sqlx::Error> {
-        let day = utc_day(now);
-        let to_midnight = secs_to_midnight(now);
+        let day = QuotaDay::of(now);
         if let Some(redis) = &self.redis {
-            match redis.decide(check, None, &day, to_midnight).await {
+            match redis.decide(check, None, &day).await {
                 Ok(d) => return Ok(d),
                 Err(e) => {
                     keel_infra::metrics::LIMITER_FALLBACKS.inc();
@@ -377,11 +423,9 @@ impl Limiter {
             }
         }
         if let Some((ws, _)) = &check.quota {
-            self.local.load_quota(db, ws, &day).await?;
+            self.local.load_quota(db, ws, &day.day).await?;
         }
-        Ok(self
-            .local
-            .decide(check, now.timestamp_micros(), &day, to_midnight))
+        Ok(self.local.decide(check, now.timestamp_micros(), &day))
     }
 }
 
@@ -389,22 +433,35 @@ impl Limiter {
 mod tests {
     use super::*;
 
-    /// Sends at twice the allowed rate for one minute; returns how many were accepted.
-    fn twice_the_rate_for_a_minute(tier: Tier) -> u64 {
-        let limiter = LocalLimiter::default();
-        let p = Policy::for_tier(tier);
-        let check = Check {
+    /// A minute that starts a window, in µs.
+    const MINUTE: i64 = 1_800_000_000 / 60 * 60 * 1_000_000;
+
+    fn day() -> QuotaDay {
+        QuotaDay {
+            day: "2026-01-01".into(),
+            reset_at: 0,
+            reset_secs: 10,
+        }
+    }
+
+    fn check(tier: Tier) -> Check {
+        Check {
             bucket: "k".into(),
-            policy: p,
+            policy: Policy::for_tier(tier),
             quota: None,
-        };
-        let start = 1_800_000_000_000_000_i64;
-        let sends = 2 * p.per_minute as i64;
-        let gap = MICROS_PER_MINUTE / sends;
+        }
+    }
+
+    /// Sends `times` the allowance evenly from `start` for `span` µs; returns what was accepted.
+    fn accepted(tier: Tier, times: i64, start: i64, span: i64) -> u64 {
+        let limiter = LocalLimiter::default();
+        let check = check(tier);
+        let sends = times * check.policy.allowance() as i64;
+        let gap = span / sends;
         (0..sends)
             .filter(|i| {
                 matches!(
-                    limiter.decide(&check, start + i * gap, "d", 1),
+                    limiter.decide(&check, start + i * gap, &day()),
                     Decision::Allowed(_)
                 )
             })
@@ -412,90 +469,115 @@ mod tests {
     }
 
     #[test]
-    fn at_twice_the_rate_for_a_minute_a_key_gets_exactly_limit_plus_burst() {
+    fn in_one_window_a_key_gets_exactly_limit_plus_burst() {
         for tier in Tier::ALL {
-            let accepted = twice_the_rate_for_a_minute(tier);
             let p = Policy::for_tier(tier);
-            assert_eq!(accepted, p.per_minute + p.burst, "{tier:?}");
+            assert_eq!(
+                accepted(tier, 2, MINUTE, WINDOW_US),
+                p.per_minute + p.burst,
+                "{tier:?}"
+            );
         }
     }
 
     #[test]
-    fn an_idle_key_may_burst_then_waits_one_emission_interval() {
-        let p = Policy::for_tier(Tier::Starter); // 1000/min: one every 60 ms, burst 200
+    fn across_a_boundary_the_worst_case_is_twice_the_allowance() {
+        for tier in Tier::ALL {
+            let p = Policy::for_tier(tier);
+            // Ten seconds either side of a boundary: both windows' allowance, never more.
+            let accepted = accepted(tier, 4, MINUTE + 50_000_000, 20_000_000);
+            assert_eq!(accepted, 2 * p.allowance(), "{tier:?}");
+        }
+    }
+
+    #[test]
+    fn a_free_key_spends_its_minute_at_once_then_waits_for_the_next() {
         let limiter = LocalLimiter::default();
-        let check = Check {
-            bucket: "k".into(),
-            policy: p,
-            quota: None,
-        };
-        let now = 1_000_000_000_000_000;
-        let first = limiter.decide(&check, now, "d", 1);
-        let Decision::Allowed(l) = first else {
-            panic!("{first:?}")
+        let check = check(Tier::Free);
+        let now = MINUTE + 15_000_000; // 45 s before the window resets
+        for n in 1..=60u64 {
+            let d = limiter.decide(&check, now, &day());
+            let Decision::Allowed(l) = d else {
+                panic!("request {n}: {d:?}")
+            };
+            assert_eq!(l.rate.remaining, 60 - n);
+            assert_eq!(l.rate.reset_at, (MINUTE + WINDOW_US) / 1_000_000);
+            assert_eq!(l.rate.reset_secs, 45);
+        }
+        let d = limiter.decide(&check, now + 500_000, &day());
+        let Decision::RateLimited(l) = d else {
+            panic!("{d:?}")
         };
         assert_eq!(
-            (l.rate.limit, l.rate.remaining, l.rate.reset_secs),
-            (1000, 200, 1)
+            (l.rate.remaining, l.rate.retry_after_secs, l.rate.reset_secs),
+            (0, Some(45), 45)
         );
-        for _ in 0..200 {
+        // The last µs of the window still refuses; the next window accepts.
+        assert!(matches!(
+            limiter.decide(&check, MINUTE + WINDOW_US - 1, &day()),
+            Decision::RateLimited(l) if l.rate.retry_after_secs == Some(1)
+        ));
+        let d = limiter.decide(&check, MINUTE + WINDOW_US, &day());
+        assert!(
+            matches!(d, Decision::Allowed(l) if l.rate.remaining == 59),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn burst_is_extra_allowance_in_the_window() {
+        let limiter = LocalLimiter::default();
+        let check = check(Tier::Starter); // 1,000 per minute, burst 200
+        for _ in 0..1_200 {
             assert!(matches!(
-                limiter.decide(&check, now, "d", 1),
+                limiter.decide(&check, MINUTE, &day()),
                 Decision::Allowed(_)
             ));
         }
-        let refused = limiter.decide(&check, now, "d", 1);
-        let Decision::RateLimited(l) = refused else {
-            panic!("{refused:?}")
-        };
-        assert_eq!(l.rate.remaining, 0);
-        assert_eq!(l.rate.retry_after_secs, Some(1));
-        assert_eq!(l.rate.reset_secs, 13); // 201 × 60 ms
         assert!(matches!(
-            limiter.decide(&check, now + 60_000, "d", 1),
-            Decision::Allowed(_)
+            limiter.decide(&check, MINUTE, &day()),
+            Decision::RateLimited(_)
         ));
-    }
-
-    #[test]
-    fn free_keys_have_no_burst() {
-        let p = Policy::for_tier(Tier::Free);
-        assert_eq!(gcra(None, 0, &p), Ok(1_000_000));
-        assert_eq!(gcra(Some(1_000_000), 0, &p), Err(1_000_000));
-        assert_eq!(gcra(Some(1_000_000), 1_000_000, &p), Ok(2_000_000));
     }
 
     #[test]
     fn the_quota_refuses_past_the_limit_without_spending_the_rate() {
         let limiter = LocalLimiter::default();
         let check = Check {
-            bucket: "k".into(),
-            policy: Policy::for_tier(Tier::Enterprise),
             quota: Some(("ws".into(), 3)),
+            ..check(Tier::Free)
         };
-        let now = 1_000_000_000_000_000;
         for used in 1..=3 {
-            let d = limiter.decide(&check, now, "2026-01-01", 10);
+            let d = limiter.decide(&check, MINUTE, &day());
             let Decision::Allowed(l) = d else {
                 panic!("{d:?}")
             };
             assert_eq!(l.quota.map(|q| q.used), Some(used));
         }
-        let d = limiter.decide(&check, now, "2026-01-01", 10);
-        assert!(matches!(d, Decision::QuotaExceeded(l) if l.quota.map(|q| q.used) == Some(3)));
+        let d = limiter.decide(&check, MINUTE, &day());
+        assert!(
+            matches!(d, Decision::QuotaExceeded(l) if l.quota.map(|q| q.used) == Some(3) && l.rate.remaining == 57),
+            "{d:?}"
+        );
         // A new day starts from zero.
+        let next = QuotaDay {
+            day: "2026-01-02".into(),
+            ..day()
+        };
         assert!(matches!(
-            limiter.decide(&check, now, "2026-01-02", 10),
+            limiter.decide(&check, MINUTE, &next),
             Decision::Allowed(_)
         ));
     }
 
     #[test]
-    fn seconds_to_midnight_are_counted_in_utc() {
+    fn the_quota_day_ends_at_midnight_utc() {
         let t = chrono::DateTime::parse_from_rfc3339("2026-03-01T23:59:30Z")
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_default();
-        assert_eq!(secs_to_midnight(t), 30);
-        assert_eq!(utc_day(t), "2026-03-01");
+        let d = QuotaDay::of(t);
+        assert_eq!(d.reset_secs, 30);
+        assert_eq!(d.day, "2026-03-01");
+        assert_eq!(d.reset_at, t.timestamp() + 30);
     }
 }

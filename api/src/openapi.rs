@@ -29,6 +29,21 @@ pub struct ErrorBody {
     error: ErrorDetail,
     /// `error.message` again, for clients that read a top-level `message`.
     message: String,
+    /// On a 429: the limit that refused (requests per minute, or calls per day).
+    #[schema(required = false)]
+    limit: Option<u64>,
+    /// On a 429: what is left (0).
+    #[schema(required = false)]
+    remaining: Option<u64>,
+    /// On a 429: when the limit resets, a Unix timestamp in seconds.
+    #[schema(required = false)]
+    reset: Option<i64>,
+    /// On a 429: the same instant in RFC 3339.
+    #[schema(required = false)]
+    reset_at: Option<String>,
+    /// On a 429: seconds to wait, as `Retry-After` says.
+    #[schema(required = false)]
+    retry_after: Option<u64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -41,6 +56,14 @@ pub struct ListMeta {
     pub next: Option<String>,
     /// The previous page's full URL, if there is one.
     pub previous: Option<String>,
+    /// On lists walked by keyset: the cursor in `next` (pass it as `after`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub next_cursor: Option<String>,
+    /// On lists walked by keyset: the cursor in `previous` (pass it as `before`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub previous_cursor: Option<String>,
     /// With `page` (as datanostro and core-api clients read them): this page's number.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(required = false)]
@@ -93,6 +116,8 @@ impl ListMeta {
             offset,
             next,
             previous,
+            next_cursor: None,
+            previous_cursor: None,
             current_page: pages.as_ref().map(|p| p.current_page),
             per_page: pages.as_ref().map(|p| p.per_page),
             last_page: pages.as_ref().map(|p| p.last_page),
@@ -101,6 +126,18 @@ impl ListMeta {
             total: pages.as_ref().map(|p| p.total),
         }
     }
+}
+
+/// Keyset cursors, on the lists walked by keyset (the links carry them).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct CursorQuery {
+    /// Rows after this cursor (`meta.next_cursor`; `meta.next` carries it). The offset is then
+    /// only shown. Keep the `sort` while walking.
+    after: Option<String>,
+    /// Rows before this cursor (`meta.previous_cursor`; `meta.previous` carries it).
+    before: Option<String>,
 }
 
 /// Query parameters of every list.
@@ -309,19 +346,19 @@ fn document_headers(
             for (name, description) in [
                 (
                     "X-RateLimit-Limit",
-                    "Requests allowed per window for this key.",
+                    "Requests allowed per minute for this key's tier (its burst is extra allowance in the same window).",
                 ),
                 (
                     "X-RateLimit-Remaining",
-                    "Requests left in the current window.",
+                    "Requests the current one-minute window still accepts (limit + burst − used).",
                 ),
-                ("X-RateLimit-Reset", "Seconds until the window resets."),
+                ("X-RateLimit-Reset", "When the current window resets: a Unix timestamp in seconds (the next whole UTC minute)."),
                 (
                     "X-API-Quota-Limit",
                     "Requests allowed per day for the workspace's plan.",
                 ),
                 ("X-API-Quota-Used", "Requests counted today."),
-                ("X-API-Quota-Reset", "Seconds until the daily quota resets."),
+                ("X-API-Quota-Reset", "When the daily quota resets: a Unix timestamp in seconds (the next midnight UTC)."),
             ] {
                 h.insert(name.into(), header(true, description));
             }
@@ -575,11 +612,11 @@ pub async fn index(req: HttpRequest) -> HttpResponse {
     let rate = limits.map(|l| {
         json!({
             "requests_per_minute": l.rate.limit, "burst": l.rate.burst,
-            "remaining": l.rate.remaining, "reset_seconds": l.rate.reset_secs,
+            "remaining": l.rate.remaining, "reset": l.rate.reset_at, "reset_seconds": l.rate.reset_secs,
         })
     });
     let quota = limits.and_then(|l| l.quota).map(|q| {
-        json!({ "calls_per_day": q.limit, "used_today": q.used, "reset_seconds": q.reset_secs })
+        json!({ "calls_per_day": q.limit, "used_today": q.used, "reset": q.reset_at, "reset_seconds": q.reset_secs })
     });
     let who = match caller {
         Some(Caller::Operator) => json!({ "type": "operator", "rate_limit": rate }),

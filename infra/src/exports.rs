@@ -235,19 +235,25 @@ pub async fn build(
     };
     let mut rows = 0;
     loop {
-        let (page, _) = list_domains(store.db(), ws, &f, &d).await?;
-        for r in &page {
+        let page = list_domains(store.db(), ws, &f, &d).await?;
+        for r in &page.rows {
             // Cells are read from the row's JSON shape, as the API shows it.
             let r = serde_json::to_value(r).unwrap_or_default();
             let line: Vec<String> = columns.iter().map(|c| csv_field(&cell(&r, c))).collect();
             out.push_str(&line.join(","));
             out.push_str("\r\n");
         }
-        rows += page.len() as i64;
-        if (page.len() as i64) < f.limit {
-            break;
+        rows += page.rows.len() as i64;
+        // Walked by keyset: domains added or removed meanwhile shift no page.
+        match page.last_key {
+            Some(key) if page.has_next => {
+                f.cursor = Some(keel_projections::query::Cursor {
+                    before: false,
+                    values: key,
+                })
+            }
+            _ => break,
         }
-        f.offset += f.limit;
     }
     Ok((out, rows))
 }

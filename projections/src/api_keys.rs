@@ -2,7 +2,7 @@
 //! secret or hash (those live in the write side's `auth_keys`).
 
 use crate::model::{Batch, ReadModel};
-use crate::query::{list, ListFilter, Table};
+use crate::query::{list, ListFilter, Listed, Table};
 use crate::Db;
 use keel_events::RecordedEvent;
 use keel_events::{Scope, Tier};
@@ -109,6 +109,10 @@ const KEYS: Table = Table {
     status_expr: "(CASE WHEN status = 'revoked' THEN 'revoked' \
                   WHEN expires_at IS NOT NULL AND expires_at <= $1 THEN 'expired' ELSE 'active' END)",
     workspace_column: "workspace_id",
+    sort_exprs: &[(
+        "last_used_at",
+        "(SELECT a.last_used_at FROM key_activity a WHERE a.key_id = rm_api_keys.id)",
+    )],
 };
 
 /// An API key as the API shows it: never the secret, never its hash.
@@ -169,9 +173,8 @@ fn api_key(r: &AnyRow) -> Result<ApiKeyView, sqlx::Error> {
     })
 }
 
-pub async fn list_api_keys(db: &Db, f: &ListFilter) -> Result<(Vec<ApiKeyView>, i64), sqlx::Error> {
-    let (rows, total) = list(db, &KEYS, f, None).await?;
-    Ok((rows.iter().map(api_key).collect::<Result<_, _>>()?, total))
+pub async fn list_api_keys(db: &Db, f: &ListFilter) -> Result<Listed<ApiKeyView>, sqlx::Error> {
+    list(db, &KEYS, f, None).await?.try_map(api_key)
 }
 
 /// A key of one workspace by id (any status).

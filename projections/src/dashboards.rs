@@ -1,7 +1,7 @@
 //! The dashboards read model (`rm_dashboards`).
 
 use crate::model::{Batch, ReadModel};
-use crate::query::{list, ListFilter, Table};
+use crate::query::{list, ListFilter, Listed, Table};
 use crate::Db;
 use keel_events::RecordedEvent;
 use serde::Serialize;
@@ -96,6 +96,7 @@ const DASHBOARDS: Table = Table {
     columns: "id, workspace_id, name, widgets, status, created_at, updated_at, version",
     status_expr: "status",
     workspace_column: "workspace_id",
+    sort_exprs: &[],
 };
 
 /// A saved dashboard as the API shows it.
@@ -131,9 +132,10 @@ fn dashboard(r: &AnyRow) -> Result<DashboardView, sqlx::Error> {
 pub async fn list_dashboards(
     db: &Db,
     f: &ListFilter,
-) -> Result<(Vec<DashboardView>, i64), sqlx::Error> {
-    let (rows, total) = list(db, &DASHBOARDS, f, Some("active")).await?;
-    Ok((rows.iter().map(dashboard).collect::<Result<_, _>>()?, total))
+) -> Result<Listed<DashboardView>, sqlx::Error> {
+    list(db, &DASHBOARDS, f, Some("active"))
+        .await?
+        .try_map(dashboard)
 }
 
 /// A live dashboard of one workspace by id.

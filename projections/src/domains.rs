@@ -571,11 +571,13 @@ pub async fn list_domains(
     ws: &str,
     f: &crate::query::ListFilter,
     d: &DomainFilter,
-) -> Result<(Vec<DomainView>, i64), sqlx::Error> {
+) -> Result<crate::query::Listed<DomainView>, sqlx::Error> {
+    use crate::query::{bind_all, Bind, Order};
+    use sqlx::Row;
     let mut wheres = vec!["d.workspace_id = $1".to_string()];
-    let mut binds: Vec<String> = vec![ws.to_string()];
-    let mut push = |clause: &str, value: String, binds: &mut Vec<String>| {
-        binds.push(value);
+    let mut binds: Vec<Bind> = vec![ws.to_string().into()];
+    let mut push = |clause: &str, value: String, binds: &mut Vec<Bind>| {
+        binds.push(value.into());
         wheres.push(clause.replace('?', &format!("${}", binds.len())));
     };
     match &f.status {
@@ -631,43 +633,31 @@ pub async fn list_domains(
     if let Some(fav) = d.is_favorite {
         wheres.push(format!("d.is_favorite = {}", i32::from(fav)));
     }
-    let where_sql = wheres.join(" AND ");
-    let mut order: Vec<String> = f
-        .sort
-        .iter()
-        .map(|k| {
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM {DOMAIN_FROM} WHERE {}",
+        wheres.join(" AND ")
+    );
+    let total: i64 = bind_all(sqlx::query(&count_sql), &binds)
+        .fetch_one(&db.pool)
+        .await?
+        .try_get(0)?;
+    let order = Order::new(
+        &f.sort,
+        ("added_at", true),
+        &|c| format!("d.{c}"),
+        &["scan_count"],
+        "d.domain_id",
+    );
+    let mut page = order
+        .page(db, f, &wheres, &binds, |where_sql, order_by, paging| {
             format!(
-                "d.{} {}",
-                k.column,
-                if k.descending { "DESC" } else { "ASC" }
+                "SELECT {DOMAIN_COLUMNS}, {} FROM {DOMAIN_FROM} WHERE {where_sql} ORDER BY {order_by} {paging}",
+                order.select()
             )
         })
-        .collect();
-    if order.is_empty() {
-        order.push("d.added_at DESC".into());
-    }
-    order.push("d.domain_id ASC".into());
-    let sql = format!(
-        "SELECT {DOMAIN_COLUMNS} FROM {DOMAIN_FROM} WHERE {where_sql} ORDER BY {} LIMIT {} OFFSET {}",
-        order.join(", "),
-        f.limit.max(0),
-        f.offset.max(0)
-    );
-    let count_sql = format!("SELECT COUNT(*) FROM {DOMAIN_FROM} WHERE {where_sql}");
-    let mut q = sqlx::query(&sql);
-    let mut c = sqlx::query_scalar::<_, i64>(&count_sql);
-    for b in &binds {
-        q = q.bind(b.clone());
-        c = c.bind(b.clone());
-    }
-    let rows = q.fetch_all(&db.pool).await?;
-    let total = c.fetch_one(&db.pool).await?;
-    Ok((
-        rows.iter()
-            .map(|r| domain_row(r, false))
-            .collect::<Result<_, _>>()?,
-        total,
-    ))
+        .await?;
+    page.total = total;
+    page.try_map(|r| domain_row(r, false))
 }
 
 /// One domain of a workspace (removed ones too: their history stays readable).

@@ -2,6 +2,7 @@
 //! totals. Each read model's own queries live in its module.
 
 use crate::Db;
+use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -32,10 +33,241 @@ pub fn parse_sort(raw: &str, allowed: &[&'static str]) -> Result<Vec<SortKey>, S
     Ok(keys)
 }
 
+/// Where a keyset page starts: the sort values (then the id) of the row just before it (`after`)
+/// or just after it (`before`). Pages walked this way never repeat or skip a row, however many
+/// rows are added or removed between them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor {
+    pub before: bool,
+    pub values: Vec<Value>,
+}
+
+/// A page of a list: its rows, the exact total the filters match, whether rows lie beyond it on
+/// either side, and the keys of its first and last rows (for the cursors of the links).
+#[derive(Debug, Clone)]
+pub struct Listed<T> {
+    pub rows: Vec<T>,
+    pub total: i64,
+    pub has_next: bool,
+    pub has_previous: bool,
+    pub first_key: Option<Vec<Value>>,
+    pub last_key: Option<Vec<Value>>,
+}
+
+impl<T> Listed<T> {
+    /// The same page with its rows mapped.
+    pub fn try_map<U, E>(self, f: impl FnMut(&T) -> Result<U, E>) -> Result<Listed<U>, E> {
+        Ok(Listed {
+            rows: self.rows.iter().map(f).collect::<Result<_, _>>()?,
+            total: self.total,
+            has_next: self.has_next,
+            has_previous: self.has_previous,
+            first_key: self.first_key,
+            last_key: self.last_key,
+        })
+    }
+}
+
+/// A value bound to a list query.
+#[derive(Debug, Clone)]
+pub(crate) enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+impl From<String> for Bind {
+    fn from(s: String) -> Self {
+        Bind::Text(s)
+    }
+}
+
+/// Binds every value in order.
+pub(crate) fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    binds: &[Bind],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for b in binds {
+        q = match b {
+            Bind::Text(s) => q.bind(s.clone()),
+            Bind::Int(i) => q.bind(*i),
+        };
+    }
+    q
+}
+
+/// The total order of a list: its sort keys (SQL expressions), then the id, ascending. NULL
+/// counts as the smallest value on both backends.
+pub(crate) struct Order {
+    terms: Vec<(String, bool)>,
+    /// Terms whose values are integers (the rest are text).
+    numeric: Vec<bool>,
+}
+
+impl Order {
+    /// `sort` (or `default` when empty), each column mapped through `exprs`, then `id`;
+    /// `numeric` names the integer columns.
+    pub(crate) fn new(
+        sort: &[SortKey],
+        default: (&'static str, bool),
+        exprs: &dyn Fn(&str) -> String,
+        numeric: &[&str],
+        id: &str,
+    ) -> Order {
+        let mut columns: Vec<(&str, bool)> =
+            sort.iter().map(|k| (k.column, k.descending)).collect();
+        if columns.is_empty() {
+            columns.push(default);
+        }
+        let mut terms: Vec<(String, bool)> = columns.iter().map(|(c, d)| (exprs(c), *d)).collect();
+        let mut kinds: Vec<bool> = columns.iter().map(|(c, _)| numeric.contains(c)).collect();
+        terms.push((id.to_string(), false));
+        kinds.push(false);
+        Order {
+            terms,
+            numeric: kinds,
+        }
+    }
+
+    /// How many values a cursor of this order holds.
+    pub(crate) fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// `ORDER BY` for walking forward, or backward (to read the page before a cursor).
+    pub(crate) fn by(&self, backward: bool) -> String {
+        self.terms
+            .iter()
+            .map(|(e, desc)| {
+                if *desc != backward {
+                    format!("{e} DESC NULLS LAST")
+                } else {
+                    format!("{e} ASC NULLS FIRST")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The columns that carry each row's key, named `keel_k0`, `keel_k1`, ….
+    pub(crate) fn select(&self) -> String {
+        self.terms
+            .iter()
+            .enumerate()
+            .map(|(i, (e, _))| format!("{e} AS keel_k{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Rows strictly past the cursor in its direction, as a `WHERE` clause; values are pushed to
+    /// `binds` (placeholders `$n` follow their position there).
+    pub(crate) fn past(&self, cursor: &Cursor, binds: &mut Vec<Bind>) -> String {
+        // A value is bound as its term's type, whatever the cursor says: a doctored cursor
+        // gives an odd page, never a failed query.
+        let numeric = &self.numeric;
+        let bind = |i: usize, v: &Value, binds: &mut Vec<Bind>| -> String {
+            binds.push(match (numeric[i], v) {
+                (true, Value::Number(n)) => Bind::Int(n.as_i64().unwrap_or_default()),
+                (true, Value::String(s)) => Bind::Int(s.parse().unwrap_or_default()),
+                (true, _) => Bind::Int(0),
+                (false, Value::String(s)) => Bind::Text(s.clone()),
+                (false, other) => Bind::Text(other.to_string()),
+            });
+            format!("${}", binds.len())
+        };
+        let mut alternatives = Vec::new();
+        for (i, (expr, desc)) in self.terms.iter().enumerate() {
+            let mut parts = Vec::new();
+            for (j, (e, _)) in self.terms.iter().enumerate().take(i) {
+                parts.push(match &cursor.values[j] {
+                    Value::Null => format!("{e} IS NULL"),
+                    v => format!("{e} = {}", bind(j, v, binds)),
+                });
+            }
+            let greater = *desc == cursor.before;
+            parts.push(match (&cursor.values[i], greater) {
+                (Value::Null, true) => format!("{expr} IS NOT NULL"),
+                (Value::Null, false) => "1 = 0".to_string(),
+                (v, true) => format!("{expr} > {}", bind(i, v, binds)),
+                (v, false) => format!("({expr} < {} OR {expr} IS NULL)", bind(i, v, binds)),
+            });
+            alternatives.push(format!("({})", parts.join(" AND ")));
+        }
+        format!("({})", alternatives.join(" OR "))
+    }
+
+    /// The key of a row read with [`Order::select`].
+    pub(crate) fn key_of(&self, row: &AnyRow) -> Vec<Value> {
+        (0..self.terms.len())
+            .map(|i| {
+                let name = format!("keel_k{i}");
+                if let Ok(v) = row.try_get::<Option<String>, _>(name.as_str()) {
+                    return v.map_or(Value::Null, Value::String);
+                }
+                match row.try_get::<Option<i64>, _>(name.as_str()) {
+                    Ok(Some(n)) => Value::from(n),
+                    _ => Value::Null,
+                }
+            })
+            .collect()
+    }
+
+    /// Runs a page query: `sql_for(where, order, limit)` must select [`Order::select`]'s columns.
+    /// Reads one row more than asked to know whether the walk goes on.
+    pub(crate) async fn page(
+        &self,
+        db: &Db,
+        f: &ListFilter,
+        wheres: &[String],
+        binds: &[Bind],
+        sql_for: impl Fn(&str, &str, String) -> String,
+    ) -> Result<Listed<AnyRow>, sqlx::Error> {
+        let mut binds = binds.to_vec();
+        let mut wheres = wheres.to_vec();
+        let backward = f.cursor.as_ref().is_some_and(|c| c.before);
+        if let Some(c) = &f.cursor {
+            if c.values.len() != self.len() {
+                return Err(sqlx::Error::Protocol(
+                    "a cursor does not match the list's order".into(),
+                ));
+            }
+            wheres.push(self.past(c, &mut binds));
+        }
+        let limit = f.limit.max(0);
+        let paging = match f.cursor {
+            Some(_) => format!("LIMIT {}", limit + 1),
+            None => format!("LIMIT {} OFFSET {}", limit + 1, f.offset.max(0)),
+        };
+        let sql = sql_for(&wheres.join(" AND "), &self.by(backward), paging);
+        let mut rows = bind_all(sqlx::query(&sql), &binds)
+            .fetch_all(&db.pool)
+            .await?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        if backward {
+            rows.reverse();
+        }
+        let (has_next, has_previous) = match &f.cursor {
+            None => (more, f.offset > 0),
+            Some(c) if c.before => (true, more),
+            Some(_) => (more, true),
+        };
+        Ok(Listed {
+            first_key: rows.first().map(|r| self.key_of(r)),
+            last_key: rows.last().map(|r| self.key_of(r)),
+            rows,
+            total: 0,
+            has_next,
+            has_previous,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
     pub limit: i64,
     pub offset: i64,
+    /// A keyset cursor (`after` / `before`); the offset is then only shown, not used.
+    pub cursor: Option<Cursor>,
     pub status: Option<String>,
     pub created_after: Option<String>,
     pub created_before: Option<String>,
@@ -53,6 +285,17 @@ pub(crate) struct Table {
     pub(crate) columns: &'static str,
     pub(crate) status_expr: &'static str,
     pub(crate) workspace_column: &'static str,
+    /// Sort names whose SQL expression is not the column of that name.
+    pub(crate) sort_exprs: &'static [(&'static str, &'static str)],
+}
+
+impl Table {
+    fn expr(&self, column: &str) -> String {
+        self.sort_exprs
+            .iter()
+            .find(|(n, _)| *n == column)
+            .map_or_else(|| column.to_string(), |(_, e)| e.to_string())
+    }
 }
 
 fn escape_like(s: &str) -> String {
@@ -67,11 +310,11 @@ pub(crate) async fn list(
     t: &Table,
     f: &ListFilter,
     default_status: Option<&str>,
-) -> Result<(Vec<AnyRow>, i64), sqlx::Error> {
+) -> Result<Listed<AnyRow>, sqlx::Error> {
     let mut wheres = vec!["$1 = $1".to_string()];
-    let mut binds: Vec<String> = vec![f.now.clone()];
-    let mut push = |clause: String, value: String, binds: &mut Vec<String>| {
-        binds.push(value);
+    let mut binds: Vec<Bind> = vec![f.now.clone().into()];
+    let mut push = |clause: String, value: String, binds: &mut Vec<Bind>| {
+        binds.push(value.into());
         wheres.push(clause.replace('?', &format!("${}", binds.len())));
     };
     if let Some(ws) = &f.workspace_id {
@@ -99,41 +342,36 @@ pub(crate) async fn list(
             &mut binds,
         );
     }
-    let where_sql = wheres.join(" AND ");
-    let mut order: Vec<String> = f
-        .sort
-        .iter()
-        .map(|k| format!("{} {}", k.column, if k.descending { "DESC" } else { "ASC" }))
-        .collect();
-    if order.is_empty() {
-        order.push("created_at DESC".into());
-    }
-    // A unique last key makes the order total, so offset pages never repeat or skip a row.
-    order.push("id ASC".into());
-    let sql = format!(
-        "SELECT {cols}, {status} AS effective_status FROM {table} WHERE {where_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
-        cols = t.columns,
-        status = t.status_expr,
-        table = t.name,
-        order = order.join(", "),
-        limit = f.limit.max(0),
-        offset = f.offset.max(0),
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM {} WHERE {}",
+        t.name,
+        wheres.join(" AND ")
     );
-    let count_sql = format!("SELECT COUNT(*) FROM {} WHERE {where_sql}", t.name);
-    let mut q = sqlx::query(&sql);
-    let mut c = sqlx::query(&count_sql);
-    for b in &binds {
-        q = q.bind(b.clone());
-        c = c.bind(b.clone());
-    }
-    let rows = q.fetch_all(&db.pool).await?;
-    let total: i64 = c.fetch_one(&db.pool).await?.get(0);
-    Ok((rows, total))
+    let total: i64 = bind_all(sqlx::query(&count_sql), &binds)
+        .fetch_one(&db.pool)
+        .await?
+        .get(0);
+    // A unique last key makes the order total, so pages never repeat or skip a row.
+    let order = Order::new(&f.sort, ("created_at", true), &|c| t.expr(c), &[], "id");
+    let mut page = order
+        .page(db, f, &wheres, &binds, |where_sql, order_by, paging| {
+            format!(
+                "SELECT {cols}, {status} AS effective_status, {keys} FROM {table} WHERE {where_sql} ORDER BY {order_by} {paging}",
+                cols = t.columns,
+                status = t.status_expr,
+                keys = order.select(),
+                table = t.name,
+            )
+        })
+        .await?;
+    page.total = total;
+    Ok(page)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn sort_expressions_are_whitelisted() {
@@ -158,6 +396,76 @@ mod tests {
             parse_sort("", crate::api_keys::KEY_SORTS).expect("empty is fine"),
             []
         );
+    }
+
+    fn order() -> Order {
+        let sort = parse_sort("-last_used_at,name", crate::api_keys::KEY_SORTS).expect("valid");
+        Order::new(&sort, ("created_at", true), &|c| c.to_string(), &[], "id")
+    }
+
+    #[test]
+    fn a_keyset_continues_after_the_cursor_with_null_as_the_smallest_value() {
+        let o = order();
+        assert_eq!(
+            o.by(false),
+            "last_used_at DESC NULLS LAST, name ASC NULLS FIRST, id ASC NULLS FIRST"
+        );
+        assert_eq!(
+            o.by(true),
+            "last_used_at ASC NULLS FIRST, name DESC NULLS LAST, id DESC NULLS LAST"
+        );
+        let mut binds = vec![Bind::Text("now".into())];
+        let after = Cursor {
+            before: false,
+            values: vec![json!("2026-01-01"), json!("b"), json!("k1")],
+        };
+        assert_eq!(
+            o.past(&after, &mut binds),
+            "(((last_used_at < $2 OR last_used_at IS NULL)) OR (last_used_at = $3 AND name > $4) \
+             OR (last_used_at = $5 AND name = $6 AND id > $7))"
+        );
+        assert_eq!(binds.len(), 7);
+        // A NULL sort value: after it in descending order only NULLs remain.
+        let mut binds = vec![];
+        let after_null = Cursor {
+            before: false,
+            values: vec![Value::Null, json!("b"), json!("k1")],
+        };
+        assert_eq!(
+            o.past(&after_null, &mut binds),
+            "((1 = 0) OR (last_used_at IS NULL AND name > $1) \
+             OR (last_used_at IS NULL AND name = $2 AND id > $3))"
+        );
+        // Before a cursor the comparisons turn round.
+        let mut binds = vec![];
+        let before_null = Cursor {
+            before: true,
+            ..after_null
+        };
+        assert_eq!(
+            o.past(&before_null, &mut binds),
+            "((last_used_at IS NOT NULL) OR (last_used_at IS NULL AND (name < $1 OR name IS NULL)) \
+             OR (last_used_at IS NULL AND name = $2 AND (id < $3 OR id IS NULL)))"
+        );
+    }
+
+    #[test]
+    fn cursor_values_are_bound_as_their_columns_type() {
+        let o = Order::new(
+            &[],
+            ("scan_count", false),
+            &|c| c.to_string(),
+            &["scan_count"],
+            "id",
+        );
+        let mut binds = vec![];
+        let c = Cursor {
+            before: false,
+            values: vec![json!("12"), json!(5)],
+        };
+        o.past(&c, &mut binds);
+        assert!(matches!(binds[0], Bind::Int(12)));
+        assert!(matches!(&binds[2], Bind::Text(t) if t == "5"));
     }
 
     #[test]

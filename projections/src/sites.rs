@@ -1,7 +1,7 @@
 //! The sites read model (`rm_sites`).
 
 use crate::model::{Batch, ReadModel};
-use crate::query::{list, ListFilter, Table};
+use crate::query::{list, ListFilter, Listed, Table};
 use crate::Db;
 use keel_events::RecordedEvent;
 use serde::Serialize;
@@ -102,6 +102,7 @@ const SITES: Table = Table {
     columns: "id, workspace_id, name, domain, timezone, currency, tracking_id, status, created_at, updated_at, version",
     status_expr: "status",
     workspace_column: "workspace_id",
+    sort_exprs: &[],
 };
 
 /// A site as the API shows it.
@@ -141,9 +142,8 @@ fn site(r: &AnyRow) -> Result<SiteView, sqlx::Error> {
 }
 
 /// Live sites of a workspace (the filter's `workspace_id` must be set).
-pub async fn list_sites(db: &Db, f: &ListFilter) -> Result<(Vec<SiteView>, i64), sqlx::Error> {
-    let (rows, total) = list(db, &SITES, f, Some("active")).await?;
-    Ok((rows.iter().map(site).collect::<Result<_, _>>()?, total))
+pub async fn list_sites(db: &Db, f: &ListFilter) -> Result<Listed<SiteView>, sqlx::Error> {
+    list(db, &SITES, f, Some("active")).await?.try_map(site)
 }
 
 /// A live site of one workspace by id.

@@ -1,7 +1,7 @@
 //! The workspaces read model (`rm_workspaces`): one row per workspace, live or deleted.
 
 use crate::model::{Batch, ReadModel};
-use crate::query::{list, ListFilter, Table};
+use crate::query::{list, ListFilter, Listed, Table};
 use crate::Db;
 use keel_events::RecordedEvent;
 use serde::Serialize;
@@ -96,6 +96,7 @@ const WORKSPACES: Table = Table {
     columns: "id, name, slug, tier, timezone, locale, status, created_at, updated_at, version",
     status_expr: "status",
     workspace_column: "id",
+    sort_exprs: &[],
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -143,9 +144,10 @@ fn workspace(r: &AnyRow) -> Result<WorkspaceView, sqlx::Error> {
 pub async fn list_workspaces(
     db: &Db,
     f: &ListFilter,
-) -> Result<(Vec<WorkspaceView>, i64), sqlx::Error> {
-    let (rows, total) = list(db, &WORKSPACES, f, Some("active")).await?;
-    Ok((rows.iter().map(workspace).collect::<Result<_, _>>()?, total))
+) -> Result<Listed<WorkspaceView>, sqlx::Error> {
+    list(db, &WORKSPACES, f, Some("active"))
+        .await?
+        .try_map(workspace)
 }
 
 /// A live (not deleted) workspace by id.

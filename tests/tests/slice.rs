@@ -7,6 +7,7 @@ use keel_tests::{spawn_app, Backend};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::collections::HashSet;
+use std::time::Duration;
 
 const ALL_KEY_SCOPES: &[&str] = &[
     "keys:read",
@@ -698,7 +699,123 @@ keel_tests::on_every_backend!(
     key_history_lists_every_event_with_actor,
     the_openapi_document_describes_every_route,
     links_are_full_urls_on_the_public_base_or_a_trusted_proxys,
+    walking_the_links_while_rows_are_added_sees_each_row_once,
 );
+
+/// Walks a list by its links (`meta.next`, or `meta.previous` when `backward`), from `url`;
+/// returns the ids in the order seen and the last page's body.
+async fn walk(app: &keel_tests::TestApp, url: &str, backward: bool) -> (Vec<String>, Value) {
+    let link = if backward { "previous" } else { "next" };
+    let mut url = url.to_string();
+    let mut seen = Vec::new();
+    loop {
+        let r = app.get(&url).send().await;
+        assert_eq!(r.status, StatusCode::OK, "{r:?}");
+        let mut ids: Vec<String> = r.body["data"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|w| w["id"].as_str().expect("id").to_string())
+            .collect();
+        if backward {
+            ids.reverse();
+        }
+        seen.extend(ids);
+        match r.body["meta"][link].as_str() {
+            Some(next) => url = next.to_string(),
+            None => return (seen, r.body),
+        }
+        tokio::time::sleep(Duration::from_millis(15)).await;
+    }
+}
+
+/// The DNSai loop (`url = data["meta"]["next"]`) sees every row once while rows are added: the
+/// links carry a keyset cursor, so rows added before the cursor shift no page. Backward too.
+async fn walking_the_links_while_rows_are_added_sees_each_row_once(b: Backend) {
+    let app = spawn_app(b).await;
+    let mut initial = HashSet::new();
+    let mut pos = 0;
+    for i in 0..36 {
+        let r = app
+            .post("/api/v1/workspaces")
+            .json(json!({"name": format!("W{i:02}"), "tier": "free"}))
+            .send()
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+        initial.insert(r.body["data"]["id"].as_str().unwrap().to_string());
+        pos = pos.max(
+            r.header("X-Keel-Position")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(0),
+        );
+    }
+    for (round, sort) in ["", "&sort=name", "&sort=-name,created_at"]
+        .iter()
+        .enumerate()
+    {
+        // Rows are added while the walk runs: the newest sort first by default, and their names
+        // fall between the others'.
+        let writer = {
+            let (client, base, admin) = (app.client.clone(), app.base.clone(), app.admin.clone());
+            tokio::spawn(async move {
+                for i in 0..12 {
+                    let r = client
+                        .post(format!("{base}/api/v1/workspaces"))
+                        .bearer_auth(&admin)
+                        .json(&json!({"name": format!("W{:02}{round}", i * 3), "tier": "free"}))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(r.status(), StatusCode::CREATED);
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            })
+        };
+        let start = format!("/api/v1/workspaces?limit=5&min_position={pos}{sort}");
+        let (seen, last) = walk(&app, &start, false).await;
+        writer.await.unwrap();
+        let unique: HashSet<_> = seen.iter().cloned().collect();
+        assert_eq!(unique.len(), seen.len(), "{sort}: a row was seen twice");
+        assert!(initial.is_subset(&unique), "{sort}: a row was skipped");
+        // And back from the last page by `meta.previous`.
+        if let Some(previous) = last["meta"]["previous"].as_str() {
+            let (back, _) = walk(&app, previous, true).await;
+            let back_unique: HashSet<_> = back.iter().cloned().collect();
+            assert_eq!(back_unique.len(), back.len(), "{sort}: twice walking back");
+            let last_page: HashSet<String> = last["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|w| w["id"].as_str().unwrap().to_string())
+                .collect();
+            assert!(back_unique.is_disjoint(&last_page), "{sort}");
+            let all: HashSet<_> = back_unique.union(&last_page).cloned().collect();
+            assert!(initial.is_subset(&all), "{sort}: skipped walking back");
+        }
+    }
+    // A cursor is refused when it is not one, or was made for another sort.
+    let r = app.get("/api/v1/workspaces?after=bm9wZQ").send().await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{r:?}");
+    let first = app.get("/api/v1/workspaces?limit=2&sort=name").send().await;
+    let cursor = first.body["meta"]["next_cursor"].as_str().unwrap();
+    let r = app
+        .get(&format!("/api/v1/workspaces?limit=2&after={cursor}"))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{r:?}");
+    assert!(
+        r.body["message"].as_str().unwrap().contains("sort"),
+        "{r:?}"
+    );
+    let r = app
+        .get(&format!(
+            "/api/v1/workspaces?limit=2&sort=name&after={cursor}&before={cursor}"
+        ))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{r:?}");
+    app.stop().await;
+}
 
 async fn next_of(app: &keel_tests::TestApp, ws: &str, pos: i64, forwarded: bool) -> String {
     let mut call = app
@@ -736,19 +853,23 @@ async fn links_are_full_urls_on_the_public_base_or_a_trusted_proxys(b: Backend) 
             next_of(&app, &ws, pos, false).await,
             next_of(&app, &ws, pos, true).await,
         );
-        let want = |base: &str| format!("{base}/api/v1/keys?limit=1&offset=1");
+        // The offset is shown; the cursor (`after`) decides.
+        let want = |base: &str| format!("{base}/api/v1/keys?limit=1&offset=1&after=");
+        let is = |got: &str, base: &str| {
+            assert!(got.starts_with(&want(base)), "{got} is not on {base}");
+        };
         match (public, trust) {
             (Some(p), _) => {
-                assert_eq!(plain, want(p));
-                assert_eq!(forwarded, want(p), "the public URL wins");
+                is(&plain, p);
+                is(&forwarded, p); // the public URL wins
             }
             (None, true) => {
-                assert_eq!(plain, want(&app.base));
-                assert_eq!(forwarded, want("https://edge.example.net"));
+                is(&plain, &app.base);
+                is(&forwarded, "https://edge.example.net");
             }
             (None, false) => {
-                assert_eq!(plain, want(&app.base));
-                assert_eq!(forwarded, want(&app.base), "untrusted headers are ignored");
+                is(&plain, &app.base);
+                is(&forwarded, &app.base); // untrusted headers are ignored
             }
         }
         app.stop().await;

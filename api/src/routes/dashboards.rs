@@ -4,7 +4,7 @@ use crate::auth::Caller;
 use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{
-    envelope, if_match, json_body, list_filter, wait_for_position, written, Data, Page,
+    if_match, json_body, list_filter, listed, wait_for_position, with_cursor, written, Data, Page,
     POSITION_HEADER,
 };
 use crate::routes::analytics::load_site;
@@ -120,7 +120,7 @@ pub async fn create(
     Ok(resp)
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboards", tag = "dashboards", params(crate::openapi::ListQuery),
+#[utoipa::path(get, path = "/api/v1/dashboards", tag = "dashboards", params(crate::openapi::ListQuery, crate::openapi::CursorQuery),
     responses((status = 200, description = "the workspace's dashboards, paginated", body = Page<DashboardView>)))]
 pub async fn list(
     req: HttpRequest,
@@ -129,10 +129,13 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
     wait_for_position(&req, &state, Projection::Dashboards).await?;
-    let mut f = list_filter(&req, DASHBOARD_SORTS, &["active"])?;
+    let mut f = with_cursor(&req, list_filter(&req, DASHBOARD_SORTS, &["active"])?)?;
     f.workspace_id = Some(ws.to_string());
-    let (rows, total) = dashboards::list_dashboards(&state.db, &f).await?;
-    Ok(envelope(&req, rows, total, &f))
+    Ok(listed(
+        &req,
+        dashboards::list_dashboards(&state.db, &f).await?,
+        &f,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/dashboards/{id}", tag = "dashboards", params(("id" = String, Path, description = "dashboard id")),

@@ -5,8 +5,8 @@ use crate::auth::Caller;
 use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{
-    envelope, json_body, list_filter, list_filter_paged, query_pairs, wait_for_position, written,
-    Data, Page, DNSAI_PAGING, POSITION_HEADER,
+    envelope, json_body, list_filter, list_filter_paged, listed, query_pairs, wait_for_position,
+    with_cursor, written, Data, Page, DNSAI_PAGING, POSITION_HEADER,
 };
 use crate::routes::{execution, load_aggregate, path_id};
 use crate::state::AppState;
@@ -366,7 +366,7 @@ fn one_of(
 }
 
 #[utoipa::path(get, path = "/api/v1/domains", tag = "domains",
-    params(crate::openapi::DnsaiListQuery,
+    params(crate::openapi::DnsaiListQuery, crate::openapi::CursorQuery,
         ("email_gateway" = Option<String>, Query, description = "gateway name, or `none`"),
         ("dmarc_status" = Option<String>, Query, description = "reject, quarantine, none, missing or pending"),
         ("spf_status" = Option<String>, Query, description = "valid, over_limit, invalid, missing or pending"),
@@ -382,7 +382,8 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
     wait_for_position(&req, &state, Projection::Domains).await?;
-    let mut f = list_filter_paged(&req, DOMAIN_SORTS, DOMAIN_STATUSES, DNSAI_PAGING)?;
+    let f = list_filter_paged(&req, DOMAIN_SORTS, DOMAIN_STATUSES, DNSAI_PAGING)?;
+    let mut f = with_cursor(&req, f)?;
     let pairs = query_pairs(&req);
     let d = DomainFilter {
         email_gateway: one_of(&pairs, "email_gateway", &[])?,
@@ -393,9 +394,9 @@ pub async fn list(
         tag: one_of(&pairs, "tag", &[])?,
         is_favorite: one_of(&pairs, "is_favorite", &["true", "false"])?.map(|v| v == "true"),
     };
-    let (rows, total) = rm::list_domains(&state.db, &ws.to_string(), &f, &d).await?;
+    let page = rm::list_domains(&state.db, &ws.to_string(), &f, &d).await?;
     f.workspace_id = Some(ws.to_string());
-    Ok(envelope(&req, rows, total, &f))
+    Ok(listed(&req, page, &f))
 }
 
 /// A domain as it was at `at`, folded from its stream.

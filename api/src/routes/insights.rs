@@ -305,6 +305,7 @@ pub async fn metrics_feed(
     let f = ListFilter {
         limit,
         offset,
+        cursor: None,
         status: None,
         created_after: None,
         created_before: None,

@@ -5,8 +5,8 @@ use crate::auth::{display_prefix, generate_key, hash_secret, Caller, KeyKind};
 use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{
-    envelope, json_body, list_filter, list_filter_paged, query_pairs, wait_for_position, written,
-    Data, Page, POSITION_HEADER,
+    envelope, json_body, list_filter, list_filter_paged, listed, query_pairs, wait_for_position,
+    with_cursor, written, Data, Page, POSITION_HEADER,
 };
 use crate::routes::{execution, load_aggregate, path_id};
 use crate::state::AppState;
@@ -182,7 +182,7 @@ pub async fn create(
     Ok(written(StatusCode::CREATED, &outcome, body))
 }
 
-#[utoipa::path(get, path = "/api/v1/keys", tag = "keys", params(crate::openapi::DnsaiListQuery),
+#[utoipa::path(get, path = "/api/v1/keys", tag = "keys", params(crate::openapi::DnsaiListQuery, crate::openapi::CursorQuery),
     responses((status = 200, body = Page<ApiKeyView>), (status = 400, body = crate::openapi::ErrorBody)))]
 pub async fn list(
     req: HttpRequest,
@@ -194,10 +194,14 @@ pub async fn list(
         return keys_as_of(&req, &state, ws, at).await;
     }
     wait_for_position(&req, &state, Projection::ApiKeys).await?;
-    let mut f = list_filter_paged(&req, KEY_SORTS, KEY_STATUSES, crate::http::DNSAI_PAGING)?;
+    let f = list_filter_paged(&req, KEY_SORTS, KEY_STATUSES, crate::http::DNSAI_PAGING)?;
+    let mut f = with_cursor(&req, f)?;
     f.workspace_id = Some(ws.to_string());
-    let (rows, total) = api_keys::list_api_keys(&state.db, &f).await?;
-    Ok(envelope(&req, rows, total, &f))
+    Ok(listed(
+        &req,
+        api_keys::list_api_keys(&state.db, &f).await?,
+        &f,
+    ))
 }
 
 /// The keys that were active at `at` (with `scope`, if given), folded from the log.

@@ -4,7 +4,7 @@ use crate::auth::Caller;
 use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{
-    envelope, if_match, json_body, list_filter, wait_for_position, written, Data, Page,
+    if_match, json_body, list_filter, listed, wait_for_position, with_cursor, written, Data, Page,
     POSITION_HEADER,
 };
 use crate::routes::{execution, load_aggregate, path_id};
@@ -132,7 +132,7 @@ pub async fn create(
     Ok(resp)
 }
 
-#[utoipa::path(get, path = "/api/v1/sites", tag = "sites", params(crate::openapi::ListQuery),
+#[utoipa::path(get, path = "/api/v1/sites", tag = "sites", params(crate::openapi::ListQuery, crate::openapi::CursorQuery),
     responses((status = 200, body = Page<SiteView>), (status = 400, body = crate::openapi::ErrorBody)))]
 pub async fn list(
     req: HttpRequest,
@@ -141,10 +141,9 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
     wait_for_position(&req, &state, Projection::Sites).await?;
-    let mut f = list_filter(&req, SITE_SORTS, &["active"])?;
+    let mut f = with_cursor(&req, list_filter(&req, SITE_SORTS, &["active"])?)?;
     f.workspace_id = Some(ws.to_string());
-    let (rows, total) = sites::list_sites(&state.db, &f).await?;
-    Ok(envelope(&req, rows, total, &f))
+    Ok(listed(&req, sites::list_sites(&state.db, &f).await?, &f))
 }
 
 #[utoipa::path(get, path = "/api/v1/sites/{id}", tag = "sites", params(("id" = String, Path, description = "site id")),

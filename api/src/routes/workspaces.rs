@@ -4,7 +4,7 @@ use crate::auth::Caller;
 use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{
-    envelope, if_match, json_body, list_filter, wait_for_position, written, Data, Page,
+    if_match, json_body, list_filter, listed, wait_for_position, with_cursor, written, Data, Page,
     POSITION_HEADER,
 };
 use crate::routes::{execution, path_id};
@@ -139,7 +139,7 @@ pub async fn create(
     Ok(resp)
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces", tag = "workspaces", params(crate::openapi::ListQuery),
+#[utoipa::path(get, path = "/api/v1/workspaces", tag = "workspaces", params(crate::openapi::ListQuery, crate::openapi::CursorQuery),
     responses((status = 200, body = Page<WorkspaceView>), (status = 400, body = crate::openapi::ErrorBody)))]
 pub async fn list(
     req: HttpRequest,
@@ -147,12 +147,18 @@ pub async fn list(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     wait_for_position(&req, &state, Projection::Workspaces).await?;
-    let mut f = list_filter(&req, WORKSPACE_SORTS, WORKSPACE_STATUSES)?;
+    let mut f = with_cursor(
+        &req,
+        list_filter(&req, WORKSPACE_SORTS, WORKSPACE_STATUSES)?,
+    )?;
     if let Caller::Key(k) = &caller {
         f.workspace_id = Some(k.workspace_id.to_string());
     }
-    let (rows, total) = workspaces::list_workspaces(&state.db, &f).await?;
-    Ok(envelope(&req, rows, total, &f))
+    Ok(listed(
+        &req,
+        workspaces::list_workspaces(&state.db, &f).await?,
+        &f,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/workspaces/{id}", tag = "workspaces", params(("id" = String, Path, description = "workspace id")),
