@@ -215,6 +215,8 @@ pub fn list_filter_paged(
         status,
         created_after: timestamp_param(&pairs, "created_after")?,
         created_before: timestamp_param(&pairs, "created_before")?,
+        updated_after: timestamp_param(&pairs, "updated_after")?,
+        updated_before: timestamp_param(&pairs, "updated_before")?,
         search: param(&pairs, "search")
             .filter(|s| !s.is_empty())
             .map(str::to_string),
@@ -349,12 +351,144 @@ fn page_url(req: &HttpRequest, offset: i64, limit: i64) -> String {
     link(req, pairs)
 }
 
+/// The top-level field names of a schema (an object, or the parts of an `allOf`).
+fn schema_fields<T: utoipa::PartialSchema>() -> Vec<String> {
+    use utoipa::openapi::{schema::Schema, RefOr};
+    fn of(s: &RefOr<Schema>, out: &mut Vec<String>) {
+        match s {
+            RefOr::T(Schema::Object(o)) => out.extend(o.properties.keys().cloned()),
+            RefOr::T(Schema::AllOf(a)) => a.items.iter().for_each(|i| of(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    of(&T::schema(), &mut out);
+    out
+}
+
+/// `fields=a,b` (core-api's sparse fieldsets): each row keeps only those fields. A field the
+/// rows do not have is 400, naming it and the ones they do.
+pub fn sparse<T: utoipa::PartialSchema>(
+    req: &HttpRequest,
+    rows: Vec<Value>,
+    extra: &[&str],
+) -> Result<Vec<Value>, ApiError> {
+    let pairs = query_pairs(req);
+    let Some(raw) = param(&pairs, "fields") else {
+        return Ok(rows);
+    };
+    let wanted: Vec<&str> = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .collect();
+    if wanted.is_empty() {
+        return Err(ApiError::BadRequest(
+            "`fields` names no field; e.g. fields=id,name".into(),
+        ));
+    }
+    let mut known = schema_fields::<T>();
+    if known.is_empty() {
+        known = rows
+            .first()
+            .and_then(Value::as_object)
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default();
+    }
+    known.extend(extra.iter().map(|e| e.to_string()));
+    if let Some(unknown) = wanted.iter().find(|w| !known.iter().any(|k| k == *w)) {
+        known.sort();
+        return Err(ApiError::BadRequest(format!(
+            "unknown field `{unknown}` in `fields`; the rows have: {}",
+            known.join(", ")
+        )));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| match row {
+            Value::Object(o) => Value::Object(
+                o.into_iter()
+                    .filter(|(k, _)| wanted.contains(&k.as_str()))
+                    .collect(),
+            ),
+            other => other,
+        })
+        .collect())
+}
+
+/// `include=a,b`: which of `allowed` relations to embed. Another name is 400, naming the allowed.
+pub fn includes(
+    req: &HttpRequest,
+    allowed: &[&'static str],
+) -> Result<Vec<&'static str>, ApiError> {
+    let pairs = query_pairs(req);
+    let Some(raw) = param(&pairs, "include") else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for name in raw.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        match allowed.iter().find(|a| **a == name) {
+            Some(a) if !out.contains(a) => out.push(*a),
+            Some(_) => {}
+            None => {
+                return Err(ApiError::BadRequest(if allowed.is_empty() {
+                    format!("`include={name}`: this list has no relation to include")
+                } else {
+                    format!(
+                        "`include={name}` is not a relation of these rows; one of: {}",
+                        allowed.join(", ")
+                    )
+                }))
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// A page walked by keyset: `meta.next` / `meta.previous` carry a cursor (`after` / `before`)
 /// besides the offset they show, so a client following them sees every row once even while rows
 /// are added or removed. With `page`, pages are by number as in [`envelope`].
-pub fn listed<T: Serialize>(req: &HttpRequest, page: Listed<T>, f: &ListFilter) -> HttpResponse {
+pub fn listed<T: Serialize + utoipa::PartialSchema>(
+    req: &HttpRequest,
+    page: Listed<T>,
+    f: &ListFilter,
+) -> Result<HttpResponse, ApiError> {
+    listed_with(req, page, f, |_| {}, &[])
+}
+
+/// [`listed`], with `decorate` run over the rows' JSON before `fields=` picks from them (to
+/// embed what `include=` asked for; `extra` names the fields it may add).
+pub fn listed_with<T: Serialize + utoipa::PartialSchema>(
+    req: &HttpRequest,
+    page: Listed<T>,
+    f: &ListFilter,
+    decorate: impl FnOnce(&mut [Value]),
+    extra: &[&str],
+) -> Result<HttpResponse, ApiError> {
+    let Listed {
+        rows,
+        total,
+        has_next,
+        has_previous,
+        first_key,
+        last_key,
+    } = page;
+    let mut rows: Vec<Value> = rows
+        .iter()
+        .map(|r| serde_json::to_value(r).unwrap_or_default())
+        .collect();
+    decorate(&mut rows);
+    let rows = sparse::<T>(req, rows, extra)?;
+    let page = Listed {
+        rows,
+        total,
+        has_next,
+        has_previous,
+        first_key,
+        last_key,
+    };
     if param(&query_pairs(req), "page").is_some() {
-        return envelope(req, page.rows, page.total, f);
+        return Ok(envelope(req, page.rows, page.total, f));
     }
     let url = |offset: i64, cursor: Option<(&str, String)>| {
         let mut pairs: Vec<(String, String)> = query_pairs(req)
@@ -403,12 +537,12 @@ pub fn listed<T: Serialize>(req: &HttpRequest, page: Listed<T>, f: &ListFilter) 
         crate::openapi::ListMeta::new(page.total, f.limit, f.offset, next, previous, None);
     meta.next_cursor = next_cursor;
     meta.previous_cursor = previous_cursor;
-    HttpResponse::Ok().json(Page {
+    Ok(HttpResponse::Ok().json(Page {
         status: crate::http::Success::Ok,
         data: page.rows,
         meta,
         links: None,
-    })
+    }))
 }
 
 /// `{"data": [...], "meta": {...}}` with links that walk every row exactly once.

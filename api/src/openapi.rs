@@ -128,7 +128,7 @@ impl ListMeta {
     }
 }
 
-/// Keyset cursors, on the lists walked by keyset (the links carry them).
+/// Cursors, change filters and sparse fieldsets of the resource lists (core-api's conventions).
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
@@ -138,6 +138,12 @@ pub struct CursorQuery {
     after: Option<String>,
     /// Rows before this cursor (`meta.previous_cursor`; `meta.previous` carries it).
     before: Option<String>,
+    /// Rows changed after this time (ISO 8601).
+    updated_after: Option<String>,
+    /// Rows changed before this time (ISO 8601).
+    updated_before: Option<String>,
+    /// Only these fields of each row, e.g. `id,name` (an unknown one is 400, naming it).
+    fields: Option<String>,
 }
 
 /// Query parameters of every list.

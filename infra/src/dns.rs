@@ -788,6 +788,15 @@ pub async fn scan(dns: &dyn Lookup, domain: &str) -> ScanReport {
         if !vendors.is_empty() {
             acc.fields.insert("dkim_vendors".into(), vendors.join(", "));
         }
+        // The keys themselves: kept in the records (not compared between scans).
+        let keys: Vec<Value> = probes
+            .iter()
+            .filter_map(|(sel, _, a)| {
+                let record = a.records().iter().find(|t| t.contains("p="))?;
+                Some(json!({ "selector": sel, "host": format!("{sel}._domainkey.{d}"), "record": record }))
+            })
+            .collect();
+        records.insert("dkim".into(), Value::Array(keys));
     }
 
     // BIMI, MTA-STS, TLS-RPT.

@@ -449,6 +449,16 @@ pub struct DomainView {
     pub scan_summary: ScanSummary,
     pub updated_at: String,
     pub version: i64,
+    /// DNSai's name: the detected email gateway (as `scan_summary.email_gateway`).
+    pub email_gateway: Option<String>,
+    /// DNSai's name: the DMARC policy (`p=`): reject, quarantine, none, or null.
+    pub dmarc_policy_p: Option<String>,
+    /// DNSai's name: the SPF record's text, or null.
+    pub spf: Option<String>,
+    /// DNSai's name: when the domain was last scanned (as `last_scanned`).
+    pub scanned_at: Option<String>,
+    /// DNSai's name: the folder's id (as `folder.id`).
+    pub folder_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(required = false)]
     pub notes: Option<String>,
@@ -473,7 +483,19 @@ fn domain_row(r: &sqlx::any::AnyRow, full: bool) -> Result<DomainView, sqlx::Err
         id,
         name: r.try_get::<Option<String>, _>(12).ok().flatten(),
     });
+    let email_gateway: Option<String> = r.try_get(17)?;
+    let dmarc_policy: Option<String> = r.try_get(19)?;
+    let last_scanned: Option<String> = r.try_get(16)?;
+    let folder_id = folder.as_ref().map(|f| f.id.clone());
     Ok(DomainView {
+        email_gateway: email_gateway.clone(),
+        dmarc_policy_p: dmarc_policy.clone(),
+        spf: fields
+            .get("spf_record")
+            .and_then(|v| v.as_str())
+            .map(str::to_string),
+        scanned_at: last_scanned.clone(),
+        folder_id,
         id: r.try_get(0)?,
         workspace_id: r.try_get(1)?,
         domain: r.try_get(2)?,
@@ -491,11 +513,11 @@ fn domain_row(r: &sqlx::any::AnyRow, full: bool) -> Result<DomainView, sqlx::Err
             .or_else(|_| r.try_get::<i64, _>(13).map(|f| f != 0))?,
         scan_count: r.try_get(14)?,
         first_seen: r.try_get(15)?,
-        last_scanned: r.try_get(16)?,
+        last_scanned,
         scan_summary: ScanSummary {
-            email_gateway: r.try_get(17)?,
+            email_gateway,
             dmarc_status: r.try_get(18)?,
-            dmarc_policy: r.try_get(19)?,
+            dmarc_policy,
             spf_status: r.try_get(20)?,
             scan_status: r.try_get(26)?,
             scan_error: r.try_get(27)?,
@@ -521,6 +543,8 @@ fn domain_row(r: &sqlx::any::AnyRow, full: bool) -> Result<DomainView, sqlx::Err
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ChangeView {
     pub id: String,
+    /// The domain's name (DNSai's field).
+    pub domain_name: String,
     /// e.g. `mx`, `dmarc_policy`, `spf`
     pub field_name: String,
     pub old_value: Option<String>,
@@ -545,6 +569,241 @@ pub struct ScanView {
     pub outcome: String,
     /// Why lookups failed, or that the domain does not exist.
     pub error: Option<String>,
+}
+
+/// The latest scan of a domain flat, with DNSai's field names (its `scan-results`), and Keel's
+/// `outcome`, `error` and `failed` beside them. Server locations and ASNs are null unless
+/// MaxMind-format databases are configured; PTR is null until the scanner reads it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, utoipa::ToSchema)]
+pub struct FlatScan {
+    /// The scan's id.
+    pub id: String,
+    pub scanned_at: String,
+    /// MX hosts by preference, e.g. `10 mx1.example.com, 20 mx2.example.com`.
+    pub mx: Option<String>,
+    /// The SPF record (`v=spf1 …`).
+    pub spf: Option<String>,
+    /// The DMARC record (`v=DMARC1; p=…`).
+    pub dmarc: Option<String>,
+    /// reject, quarantine or none.
+    pub dmarc_policy_p: Option<String>,
+    pub dmarc_rua: Option<String>,
+    pub dmarc_ruf: Option<String>,
+    /// TXT records, ` | ` between them.
+    pub txt: Option<String>,
+    pub a_records: Option<String>,
+    pub aaaa_records: Option<String>,
+    pub ns: Option<String>,
+    pub soa: Option<String>,
+    pub bimi: Option<String>,
+    pub srv: Option<String>,
+    pub ptr: Option<String>,
+    pub email_gateway: Option<String>,
+    /// Services the TXT records verify the domain with (e.g. `Google Search Console, Stripe`).
+    pub tech_in_dns: Option<String>,
+    /// Addresses of the most preferred MX host.
+    pub mx_server_ipv4: Option<String>,
+    pub mx_server_ipv6: Option<String>,
+    pub mx_server_country: Option<String>,
+    pub mx_server_region: Option<String>,
+    pub mx_server_city: Option<String>,
+    pub mx_server_lat: Option<f64>,
+    pub mx_server_lon: Option<f64>,
+    pub mx_server_asn: Option<String>,
+    pub mx_server_asn_name: Option<String>,
+    pub a_server_country: Option<String>,
+    pub a_server_region: Option<String>,
+    pub a_server_city: Option<String>,
+    pub a_server_lat: Option<f64>,
+    pub a_server_lon: Option<f64>,
+    pub a_server_asn: Option<String>,
+    pub a_server_asn_name: Option<String>,
+    /// Where DKIM keys were found, e.g. `google._domainkey.example.com`.
+    pub dkim_hosts: Option<String>,
+    pub dkim_selectors: Option<String>,
+    pub dkim_vendors: Option<String>,
+    /// The first DKIM key record found.
+    pub dkim: Option<String>,
+    /// DNS-querying terms in the top-level SPF record.
+    pub spf_main_lookups: Option<i64>,
+    /// DNS-querying terms in the records it includes.
+    pub spf_nested_lookups: Option<i64>,
+    /// All of them (RFC 7208 allows 10).
+    pub spf_total_lookups: Option<i64>,
+    pub spf_email_senders: Option<String>,
+    /// `ok` (10 lookups or fewer) or `exceeded`.
+    pub spf_limit: Option<String>,
+    pub previous_mx: Option<String>,
+    pub mx_changed_date: Option<String>,
+    pub previous_email_gateway: Option<String>,
+    pub gateway_changed_date: Option<String>,
+    pub previous_dmarc_p: Option<String>,
+    pub dmarc_p_changed_date: Option<String>,
+    /// answered, nxdomain or failed (Keel).
+    pub outcome: String,
+    /// Why lookups failed, or that the domain does not exist (Keel).
+    pub error: Option<String>,
+    /// Fields whose lookups failed (Keel).
+    pub failed: serde_json::Value,
+}
+
+/// TXT prefixes by which services verify a domain (matched case-insensitively).
+pub const TXT_VERIFICATIONS: &[(&str, &str)] = &[
+    ("google-site-verification=", "Google Search Console"),
+    ("ms=", "Microsoft 365"),
+    ("facebook-domain-verification=", "Facebook"),
+    ("apple-domain-verification=", "Apple"),
+    ("atlassian-domain-verification=", "Atlassian"),
+    ("docusign=", "DocuSign"),
+    ("adobe-idp-site-verification=", "Adobe"),
+    ("stripe-verification=", "Stripe"),
+    ("zoom_verify_", "Zoom"),
+    ("hubspot-developer-verification=", "HubSpot"),
+    ("globalsign-domain-verification=", "GlobalSign"),
+    ("openai-domain-verification=", "OpenAI"),
+    ("slack-domain-verification=", "Slack"),
+    ("dropbox-domain-verification=", "Dropbox"),
+    ("miro-verification=", "Miro"),
+    ("citrix-verification-code=", "Citrix"),
+    ("yandex-verification:", "Yandex"),
+    ("amazonses:", "Amazon SES"),
+    ("canva-site-verification=", "Canva"),
+    ("webexdomainverification", "Webex"),
+    ("cisco-ci-domain-verification=", "Cisco"),
+    ("onetrust-domain-verification=", "OneTrust"),
+    ("klaviyo-site-verification=", "Klaviyo"),
+    ("mailchimp-verification=", "Mailchimp"),
+    ("zapier-domain-verification-challenge=", "Zapier"),
+    ("have-i-been-pwned-verification=", "Have I Been Pwned"),
+];
+
+/// The services a domain's TXT records verify it with, in the table's order.
+pub fn tech_in_txt(txt: &[String]) -> Vec<&'static str> {
+    TXT_VERIFICATIONS
+        .iter()
+        .filter(|(prefix, _)| {
+            txt.iter()
+                .any(|t| t.trim().to_ascii_lowercase().starts_with(prefix))
+        })
+        .map(|(_, name)| *name)
+        .collect()
+}
+
+/// DNS-querying terms of one SPF record (include, a, mx, ptr, exists, redirect).
+pub fn spf_terms(record: &str) -> i64 {
+    record
+        .split_whitespace()
+        .skip(1)
+        .map(|t| {
+            t.trim_start_matches(['+', '-', '~', '?'])
+                .to_ascii_lowercase()
+        })
+        .filter(|t| {
+            t.starts_with("include:")
+                || t.starts_with("exists:")
+                || t.starts_with("redirect=")
+                || ["a", "mx", "ptr"].contains(&t.as_str())
+                || t.starts_with("a:")
+                || t.starts_with("a/")
+                || t.starts_with("mx:")
+                || t.starts_with("mx/")
+                || t.starts_with("ptr:")
+        })
+        .count() as i64
+}
+
+impl FlatScan {
+    /// `scan` flat, for `domain`, with the last change of the MX, gateway and DMARC policy.
+    pub fn of(
+        domain: &str,
+        scan: &ScanView,
+        mx: Option<&LastChange>,
+        gateway: Option<&LastChange>,
+        dmarc: Option<&LastChange>,
+    ) -> FlatScan {
+        let f = |k: &str| {
+            scan.fields
+                .get(k)
+                .and_then(|v| v.as_str())
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let records = &scan.records;
+        let primary = records["mx"].as_array().and_then(|m| m.first());
+        let first_ip = |family: &str| {
+            primary
+                .and_then(|m| m[family].as_array())
+                .and_then(|a| a.first())
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let txt: Vec<String> = records["txt"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let tech = tech_in_txt(&txt);
+        let spf = f("spf_record");
+        let total = f("spf_lookups").and_then(|v| v.parse::<i64>().ok());
+        let main = spf.as_deref().map(spf_terms);
+        let selectors = f("dkim_selectors");
+        FlatScan {
+            id: scan.id.clone(),
+            scanned_at: scan.scanned_at.clone(),
+            mx: f("mx"),
+            dmarc: f("dmarc_record"),
+            dmarc_policy_p: f("dmarc_policy"),
+            dmarc_rua: f("dmarc_rua"),
+            dmarc_ruf: f("dmarc_ruf"),
+            txt: f("txt"),
+            a_records: f("a"),
+            aaaa_records: f("aaaa"),
+            ns: f("ns"),
+            soa: f("soa"),
+            bimi: f("bimi"),
+            srv: f("srv"),
+            ptr: None,
+            email_gateway: f("email_gateway"),
+            tech_in_dns: (!tech.is_empty()).then(|| tech.join(", ")),
+            mx_server_ipv4: first_ip("ipv4"),
+            mx_server_ipv6: first_ip("ipv6"),
+            dkim_hosts: selectors.as_ref().map(|s| {
+                s.split(", ")
+                    .map(|sel| format!("{sel}._domainkey.{domain}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
+            dkim_selectors: selectors,
+            dkim_vendors: f("dkim_vendors"),
+            dkim: records["dkim"]
+                .as_array()
+                .and_then(|k| k.first())
+                .and_then(|k| k["record"].as_str())
+                .map(str::to_string),
+            spf_main_lookups: main,
+            spf_nested_lookups: match (total, main) {
+                (Some(t), Some(m)) => Some((t - m).max(0)),
+                _ => None,
+            },
+            spf_total_lookups: total,
+            spf_email_senders: f("spf_senders"),
+            spf_limit: total.map(|t| if t > 10 { "exceeded" } else { "ok" }.to_string()),
+            spf,
+            previous_mx: mx.and_then(|c| c.previous.clone()),
+            mx_changed_date: mx.map(|c| c.changed_at.clone()),
+            previous_email_gateway: gateway.and_then(|c| c.previous.clone()),
+            gateway_changed_date: gateway.map(|c| c.changed_at.clone()),
+            previous_dmarc_p: dmarc.and_then(|c| c.previous.clone()),
+            dmarc_p_changed_date: dmarc.map(|c| c.changed_at.clone()),
+            outcome: scan.outcome.clone(),
+            error: scan.error.clone(),
+            failed: scan.failed.clone(),
+            ..FlatScan::default()
+        }
+    }
 }
 
 /// The last change of one field.
@@ -595,6 +854,16 @@ pub async fn list_domains(
             format!("%{esc}%"),
             &mut binds,
         );
+    }
+    for (column, op, value) in [
+        ("d.added_at", ">", &f.created_after),
+        ("d.added_at", "<", &f.created_before),
+        ("d.updated_at", ">", &f.updated_after),
+        ("d.updated_at", "<", &f.updated_before),
+    ] {
+        if let Some(v) = value {
+            push(&format!("{column} {op} ?"), v.clone(), &mut binds);
+        }
     }
     if let Some(g) = &d.email_gateway {
         push(
@@ -686,8 +955,9 @@ pub async fn changes(
 ) -> Result<(Vec<ChangeView>, i64), sqlx::Error> {
     use sqlx::Row;
     let rows = sqlx::query(&format!(
-        "SELECT event_id, field_name, old_value, new_value, detected_at FROM rm_domain_changes \
-         WHERE workspace_id = $1 AND domain_id = $2 ORDER BY position DESC, event_id LIMIT {} OFFSET {}",
+        "SELECT c.event_id, c.field_name, c.old_value, c.new_value, c.detected_at, d.name FROM rm_domain_changes c \
+         LEFT JOIN rm_domains d ON d.domain_id = c.domain_id \
+         WHERE c.workspace_id = $1 AND c.domain_id = $2 ORDER BY c.position DESC, c.event_id LIMIT {} OFFSET {}",
         limit.max(0),
         offset.max(0)
     ))
@@ -707,6 +977,7 @@ pub async fn changes(
         .map(|r| {
             Ok(ChangeView {
                 id: r.try_get(0)?,
+                domain_name: r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
                 field_name: r.try_get(1)?,
                 old_value: r.try_get(2)?,
                 new_value: r.try_get(3)?,
@@ -1117,5 +1388,89 @@ impl crate::model::ReadModel for Domains {
     ) -> Result<(), sqlx::Error> {
         let _ = batch;
         write(conn, sfx, e).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn scan() -> ScanView {
+        ScanView {
+            id: "s1".into(),
+            scanned_at: "2026-12-01T00:00:00.000000Z".into(),
+            fields: json!({
+                "mx": "10 aspmx.l.google.com, 20 alt1.aspmx.l.google.com",
+                "email_gateway": "Google Workspace",
+                "dmarc_record": "v=DMARC1; p=reject; rua=mailto:d@example.com",
+                "dmarc_policy": "reject",
+                "dmarc_rua": "mailto:d@example.com",
+                "spf_record": "v=spf1 include:_spf.google.com mx -all",
+                "spf_lookups": "5",
+                "spf_senders": "Google Workspace",
+                "dkim_selectors": "google, s1",
+                "a": "192.0.2.1",
+                "txt": "google-site-verification=abc | v=spf1 include:_spf.google.com mx -all",
+            }),
+            records: json!({
+                "mx": [{"preference": 10, "host": "aspmx.l.google.com", "ipv4": ["192.0.2.25"], "ipv6": []}],
+                "txt": ["google-site-verification=abc", "stripe-verification=xyz", "v=spf1 include:_spf.google.com mx -all"],
+                "dkim": [{"selector": "google", "host": "google._domainkey.example.com", "record": "v=DKIM1; k=rsa; p=MIIB"}],
+            }),
+            failed: json!([]),
+            duration_ms: 12,
+            outcome: "answered".into(),
+            error: None,
+        }
+    }
+
+    #[test]
+    fn a_scan_reads_flat_with_dnsai_names() {
+        let changed = LastChange {
+            previous: Some("10 mx.old.example".into()),
+            current: Some("10 aspmx.l.google.com".into()),
+            changed_at: "2026-11-30T00:00:00Z".into(),
+        };
+        let f = FlatScan::of("example.com", &scan(), Some(&changed), None, None);
+        assert_eq!(f.dmarc_policy_p.as_deref(), Some("reject"));
+        assert_eq!(
+            f.spf.as_deref(),
+            Some("v=spf1 include:_spf.google.com mx -all")
+        );
+        assert_eq!(
+            (
+                f.spf_main_lookups,
+                f.spf_nested_lookups,
+                f.spf_total_lookups
+            ),
+            (Some(2), Some(3), Some(5))
+        );
+        assert_eq!(f.spf_limit.as_deref(), Some("ok"));
+        assert_eq!(f.mx_server_ipv4.as_deref(), Some("192.0.2.25"));
+        assert_eq!(f.mx_server_ipv6, None);
+        assert_eq!(f.a_records.as_deref(), Some("192.0.2.1"));
+        assert_eq!(
+            f.dkim_hosts.as_deref(),
+            Some("google._domainkey.example.com, s1._domainkey.example.com")
+        );
+        assert_eq!(f.dkim.as_deref(), Some("v=DKIM1; k=rsa; p=MIIB"));
+        assert_eq!(
+            f.tech_in_dns.as_deref(),
+            Some("Google Search Console, Stripe")
+        );
+        assert_eq!(f.previous_mx.as_deref(), Some("10 mx.old.example"));
+        assert_eq!(f.mx_changed_date.as_deref(), Some("2026-11-30T00:00:00Z"));
+        assert_eq!(f.previous_email_gateway, None);
+        assert_eq!(f.outcome, "answered");
+    }
+
+    #[test]
+    fn spf_terms_count_what_queries_dns() {
+        assert_eq!(spf_terms("v=spf1 -all"), 0);
+        assert_eq!(
+            spf_terms("v=spf1 ip4:192.0.2.0/24 a mx:mail.example.com ~include:x.example ?exists:%{i}.e redirect=_spf.example ptr -all"),
+            6
+        );
     }
 }

@@ -271,6 +271,8 @@ pub struct ListFilter {
     pub status: Option<String>,
     pub created_after: Option<String>,
     pub created_before: Option<String>,
+    pub updated_after: Option<String>,
+    pub updated_before: Option<String>,
     pub search: Option<String>,
     pub sort: Vec<SortKey>,
     /// Restricts to one workspace (always set for workspace-scoped lists).
@@ -334,6 +336,12 @@ pub(crate) async fn list(
     }
     if let Some(b) = &f.created_before {
         push("created_at < ?".into(), b.clone(), &mut binds);
+    }
+    if let Some(a) = &f.updated_after {
+        push("updated_at > ?".into(), a.clone(), &mut binds);
+    }
+    if let Some(b) = &f.updated_before {
+        push("updated_at < ?".into(), b.clone(), &mut binds);
     }
     if let Some(s) = &f.search {
         push(

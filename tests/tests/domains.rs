@@ -287,7 +287,9 @@ async fn domains_are_added_validated_filed_and_removed(b: Backend) {
         json!("Proofpoint")
     )));
     let sr = app
-        .get(&format!("/api/v1/domains/{id}/scan-results?limit=2"))
+        .get(&format!(
+            "/api/v1/domains/{id}/scan-results?all=true&limit=2"
+        ))
         .workspace(&ws)
         .send()
         .await;
@@ -296,6 +298,101 @@ async fn domains_are_added_validated_filed_and_removed(b: Backend) {
         sr.body["meta"]["previous"]["mx"]["previous"],
         "10 mx1.example.com"
     );
+    // DNSai's names beside Keel's: the detail, its flat latest scan and its change history.
+    assert_eq!(d["dmarc_policy_p"], "reject", "{d}");
+    assert_eq!(d["email_gateway"], "Proofpoint");
+    assert_eq!(d["folder_id"], d["folder"]["id"]);
+    assert_eq!(d["scanned_at"], d["last_scanned"]);
+    assert_eq!(d["change_history"], d["changes"]);
+    assert_eq!(d["change_history"][0]["domain_name"], d["domain"]);
+    assert_eq!(d["scan_result"]["dmarc_policy_p"], "reject");
+    assert_eq!(d["scan_result"]["mx"], "10 mx.proofpoint.com");
+    assert_eq!(d["scan_result"]["previous_mx"], "10 mx1.example.com");
+    assert_eq!(
+        d["scan_result"]["previous_email_gateway"],
+        "Google Workspace"
+    );
+    assert_eq!(d["scan_result"]["previous_dmarc_p"], "none");
+    assert!(d["scan_result"]["dmarc_p_changed_date"].is_string(), "{d}");
+    let latest = app
+        .get(&format!("/api/v1/domains/{id}/scan-results"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(latest.body["status"], "ok", "{latest:?}");
+    assert_eq!(latest.body["data"], d["scan_result"], "{latest:?}");
+    for field in [
+        "mx",
+        "spf",
+        "dmarc",
+        "dmarc_policy_p",
+        "dmarc_rua",
+        "dmarc_ruf",
+        "txt",
+        "a_records",
+        "aaaa_records",
+        "ns",
+        "soa",
+        "bimi",
+        "srv",
+        "ptr",
+        "email_gateway",
+        "tech_in_dns",
+        "mx_server_ipv4",
+        "mx_server_ipv6",
+        "mx_server_country",
+        "mx_server_asn_name",
+        "a_server_city",
+        "dkim_hosts",
+        "dkim_selectors",
+        "dkim_vendors",
+        "dkim",
+        "spf_main_lookups",
+        "spf_nested_lookups",
+        "spf_total_lookups",
+        "spf_email_senders",
+        "spf_limit",
+        "previous_mx",
+        "mx_changed_date",
+        "previous_email_gateway",
+        "gateway_changed_date",
+        "previous_dmarc_p",
+        "dmarc_p_changed_date",
+        "scanned_at",
+    ] {
+        assert!(
+            latest.body["data"].get(field).is_some(),
+            "{field} missing: {latest:?}"
+        );
+    }
+    let rows = app
+        .get(&format!(
+            "/api/v1/domains?search=example&min_position={pos}"
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    let row = rows.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == json!(id))
+        .cloned()
+        .unwrap();
+    for field in [
+        "id",
+        "domain",
+        "email_gateway",
+        "dmarc_policy_p",
+        "spf",
+        "scanned_at",
+        "added_at",
+        "folder_id",
+        "is_favorite",
+        "tags",
+    ] {
+        assert!(row.get(field).is_some(), "{field} missing: {row}");
+    }
     let ch = app
         .get(&format!("/api/v1/domains/{id}/changes?limit=1"))
         .workspace(&ws)
@@ -899,7 +996,7 @@ async fn the_scanner_reads_a_real_dns_server_and_records_exactly_what_changed(b:
         .await;
     assert_eq!(w.body["data"]["whois"]["status"], "not_found", "{w:?}");
     let sr = app
-        .get(&format!("/api/v1/domains/{acme}/scan-results"))
+        .get(&format!("/api/v1/domains/{acme}/scan-results?all=true"))
         .workspace(&ws)
         .send()
         .await;
@@ -979,7 +1076,7 @@ async fn a_broken_or_dead_nameserver_is_a_failed_scan_not_missing_records(b: Bac
             "the last good values stand: {f}"
         );
         let scans = app
-            .get(&format!("/api/v1/domains/{id}/scan-results"))
+            .get(&format!("/api/v1/domains/{id}/scan-results?all=true"))
             .workspace(&ws)
             .send()
             .await;

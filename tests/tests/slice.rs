@@ -700,6 +700,7 @@ keel_tests::on_every_backend!(
     the_openapi_document_describes_every_route,
     links_are_full_urls_on_the_public_base_or_a_trusted_proxys,
     walking_the_links_while_rows_are_added_sees_each_row_once,
+    core_api_list_conventions_filter_pick_and_embed,
 );
 
 /// Walks a list by its links (`meta.next`, or `meta.previous` when `backward`), from `url`;
@@ -814,6 +815,113 @@ async fn walking_the_links_while_rows_are_added_sees_each_row_once(b: Backend) {
         .send()
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{r:?}");
+    app.stop().await;
+}
+
+/// core-api's list conventions: `updated_after` / `updated_before`, `fields=` (sparse
+/// fieldsets) and `include=`.
+async fn core_api_list_conventions_filter_pick_and_embed(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("Core", "pro").await;
+    let (a, _, _) = app.create_key(&ws, "a", &["keys:read"]).await;
+    let (_b, _, _) = app.create_key(&ws, "b", &["keys:read"]).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let between = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let r = app
+        .post(&format!("/api/v1/keys/{a}/rotate"))
+        .workspace(&ws)
+        .json(json!({}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let pos = r.header("X-Keel-Position").unwrap_or_default();
+    let ids = |r: &keel_tests::Resp| -> Vec<String> {
+        r.body["data"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|k| k["id"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let changed = app
+        .get(&format!(
+            "/api/v1/keys?updated_after={between}&min_position={pos}"
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(ids(&changed), vec![a.clone()], "{changed:?}");
+    let unchanged = app
+        .get(&format!("/api/v1/keys?updated_before={between}"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(ids(&unchanged).len(), 1, "{unchanged:?}");
+    assert!(!ids(&unchanged).contains(&a));
+    let bad = app
+        .get("/api/v1/keys?updated_after=yesterday")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{bad:?}");
+
+    // Sparse fieldsets: exactly the fields named.
+    let picked = app
+        .get("/api/v1/keys?fields=id,name")
+        .workspace(&ws)
+        .send()
+        .await;
+    for row in picked.body["data"].as_array().unwrap() {
+        let mut keys: Vec<&String> = row.as_object().unwrap().keys().collect();
+        keys.sort();
+        assert_eq!(keys, ["id", "name"], "{picked:?}");
+    }
+    let unknown = app
+        .get("/api/v1/keys?fields=id,owner")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{unknown:?}");
+    assert!(
+        unknown.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("`owner`"),
+        "{unknown:?}"
+    );
+    // Known fields are known on an empty page too.
+    let empty = app
+        .get("/api/v1/keys?fields=prefix&status=revoked")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(empty.status, StatusCode::OK, "{empty:?}");
+
+    // include: a key's workspace, embedded; with fields, it can be picked.
+    let r = app
+        .get("/api/v1/keys?include=workspace&fields=id,workspace")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    for row in r.body["data"].as_array().unwrap() {
+        assert_eq!(row["workspace"]["id"], json!(ws), "{r:?}");
+        assert_eq!(row["workspace"]["name"], "Core");
+    }
+    let r = app
+        .get("/api/v1/keys?include=owner")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{r:?}");
+    assert!(r.body["message"].as_str().unwrap().contains("workspace"));
+    let r = app
+        .get("/api/v1/workspaces?fields=id,slug,tier")
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(r.body["data"][0].as_object().map(|o| o.len()), Some(3));
     app.stop().await;
 }
 

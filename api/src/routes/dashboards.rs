@@ -131,11 +131,7 @@ pub async fn list(
     wait_for_position(&req, &state, Projection::Dashboards).await?;
     let mut f = with_cursor(&req, list_filter(&req, DASHBOARD_SORTS, &["active"])?)?;
     f.workspace_id = Some(ws.to_string());
-    Ok(listed(
-        &req,
-        dashboards::list_dashboards(&state.db, &f).await?,
-        &f,
-    ))
+    listed(&req, dashboards::list_dashboards(&state.db, &f).await?, &f)
 }
 
 #[utoipa::path(get, path = "/api/v1/dashboards/{id}", tag = "dashboards", params(("id" = String, Path, description = "dashboard id")),

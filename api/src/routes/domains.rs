@@ -121,6 +121,10 @@ pub struct DomainDetail {
     #[serde(flatten)]
     pub domain: rm::DomainView,
     pub changes: Vec<rm::ChangeView>,
+    /// DNSai's name for `changes`.
+    pub change_history: Vec<rm::ChangeView>,
+    /// The latest scan flat, as `scan-results` answers it (DNSai); null before the first.
+    pub scan_result: Option<rm::FlatScan>,
 }
 
 /// A domain as it was at `as_of`, folded from its history.
@@ -367,6 +371,7 @@ fn one_of(
 
 #[utoipa::path(get, path = "/api/v1/domains", tag = "domains",
     params(crate::openapi::DnsaiListQuery, crate::openapi::CursorQuery,
+        ("include" = Option<String>, Query, description = "`folder` (always embedded as `folder`)"),
         ("email_gateway" = Option<String>, Query, description = "gateway name, or `none`"),
         ("dmarc_status" = Option<String>, Query, description = "reject, quarantine, none, missing or pending"),
         ("spf_status" = Option<String>, Query, description = "valid, over_limit, invalid, missing or pending"),
@@ -394,9 +399,11 @@ pub async fn list(
         tag: one_of(&pairs, "tag", &[])?,
         is_favorite: one_of(&pairs, "is_favorite", &["true", "false"])?.map(|v| v == "true"),
     };
+    // A domain's folder is always embedded (`folder`); `include=folder` asks for what is there.
+    crate::http::includes(&req, &["folder"])?;
     let page = rm::list_domains(&state.db, &ws.to_string(), &f, &d).await?;
     f.workspace_id = Some(ws.to_string());
-    Ok(listed(&req, page, &f))
+    listed(&req, page, &f)
 }
 
 /// A domain as it was at `at`, folded from its stream.
@@ -463,12 +470,19 @@ pub async fn get(
     let d = rm::get_domain(&state.db, &ws.to_string(), &id.to_string())
         .await?
         .ok_or(ApiError::NotFound("domain"))?;
-    let (changes, _) = rm::changes(&state.db, &ws.to_string(), &id.to_string(), 100, 0).await?;
+    let (ws_s, id_s) = (ws.to_string(), id.to_string());
+    let (changes, _) = rm::changes(&state.db, &ws_s, &id_s, 100, 0).await?;
+    let scan_result = latest_flat(&state, &ws_s, &id_s, &d.domain).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", format!("\"{}\"", d.version)))
         .json(Data {
             status: crate::http::Success::Ok,
-            data: DomainAnswer::Live(Box::new(DomainDetail { domain: d, changes })),
+            data: DomainAnswer::Live(Box::new(DomainDetail {
+                domain: d,
+                change_history: changes.clone(),
+                changes,
+                scan_result,
+            })),
         }))
 }
 
@@ -576,8 +590,49 @@ pub async fn changes(
     Ok(envelope(&req, rows, total, &f))
 }
 
-#[utoipa::path(get, path = "/api/v1/domains/{id}/scan-results", tag = "domains", params(("id" = String, Path, description = "domain id"), crate::openapi::DnsaiListQuery),
-    responses((status = 200, description = "scans, newest first, each with its fields, records and failed lookups; meta.previous: the previous MX, gateway and DMARC policy and when each changed", body = ScanPage), (status = 404, body = crate::openapi::ErrorBody)))]
+/// What `scan-results` answers: the latest scan flat (DNSai's shape), or with `all=true` every
+/// scan, newest first.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum ScanResults {
+    Latest(Box<Data<Option<rm::FlatScan>>>),
+    All(Box<ScanPage>),
+}
+
+/// The MX, gateway and DMARC policy's last changes.
+async fn previous_fields(state: &AppState, ws: &str, id: &str) -> Result<PreviousFields, ApiError> {
+    Ok(PreviousFields {
+        mx: rm::last_change(&state.db, ws, id, "mx").await?,
+        email_gateway: rm::last_change(&state.db, ws, id, "email_gateway").await?,
+        dmarc_policy: rm::last_change(&state.db, ws, id, "dmarc_policy").await?,
+    })
+}
+
+/// The latest scan of a domain, flat; `None` before its first scan.
+async fn latest_flat(
+    state: &AppState,
+    ws: &str,
+    id: &str,
+    domain: &str,
+) -> Result<Option<rm::FlatScan>, ApiError> {
+    let (latest, _) = rm::scans(&state.db, ws, id, 1, 0).await?;
+    let Some(scan) = latest.first() else {
+        return Ok(None);
+    };
+    let p = previous_fields(state, ws, id).await?;
+    Ok(Some(rm::FlatScan::of(
+        domain,
+        scan,
+        p.mx.as_ref(),
+        p.email_gateway.as_ref(),
+        p.dmarc_policy.as_ref(),
+    )))
+}
+
+#[utoipa::path(get, path = "/api/v1/domains/{id}/scan-results", tag = "domains", params(("id" = String, Path, description = "domain id"),
+        ("all" = Option<bool>, Query, description = "`true`: every scan, newest first, paged (with the list parameters), each with its fields, records and failed lookups"),
+        crate::openapi::DnsaiListQuery),
+    responses((status = 200, description = "the latest scan flat, with DNSai's field names (`data` is null before the first scan); with all=true, every scan and meta.previous (the previous MX, gateway and DMARC policy and when each changed)", body = ScanResults), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn scan_results(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -586,26 +641,30 @@ pub async fn scan_results(
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
     let id = path_id::<DomainId>(&path, "domain")?;
-    load(&state, ws, id).await?;
+    let pairs = query_pairs(&req);
+    let all = one_of(&pairs, "all", &["true", "false"])?.is_some_and(|v| v == "true");
+    let aggregate = load(&state, ws, id).await?;
     wait_for_position(&req, &state, Projection::Domains).await?;
     let f = list_filter_paged(&req, &[], &[], DNSAI_PAGING)?;
     let (ws_s, id_s) = (ws.to_string(), id.to_string());
+    if !all {
+        let domain = aggregate.name.clone();
+        return Ok(HttpResponse::Ok().json(ScanResults::Latest(Box::new(Data {
+            status: crate::http::Success::Ok,
+            data: latest_flat(&state, &ws_s, &id_s, &domain).await?,
+        }))));
+    }
     let (rows, total) = rm::scans(&state.db, &ws_s, &id_s, f.limit, f.offset).await?;
-    let previous = PreviousFields {
-        mx: rm::last_change(&state.db, &ws_s, &id_s, "mx").await?,
-        email_gateway: rm::last_change(&state.db, &ws_s, &id_s, "email_gateway").await?,
-        dmarc_policy: rm::last_change(&state.db, &ws_s, &id_s, "dmarc_policy").await?,
-    };
-    Ok(HttpResponse::Ok().json(ScanPage {
+    Ok(HttpResponse::Ok().json(ScanResults::All(Box::new(ScanPage {
         status: crate::http::Success::Ok,
         data: rows,
         meta: ScanMeta {
             total_count: total,
             limit: f.limit,
             offset: f.offset,
-            previous,
+            previous: previous_fields(&state, &ws_s, &id_s).await?,
         },
-    }))
+    }))))
 }
 
 #[utoipa::path(get, path = "/api/v1/domains/{id}/whois", tag = "domains", params(("id" = String, Path, description = "domain id")),

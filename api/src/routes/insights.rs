@@ -309,6 +309,8 @@ pub async fn metrics_feed(
         status: None,
         created_after: None,
         created_before: None,
+        updated_after: None,
+        updated_before: None,
         search: None,
         sort: vec![],
         workspace_id: None,

@@ -5,7 +5,7 @@ use crate::auth::{display_prefix, generate_key, hash_secret, Caller, KeyKind};
 use crate::entropy::Entropy;
 use crate::error::ApiError;
 use crate::http::{
-    envelope, json_body, list_filter, list_filter_paged, listed, query_pairs, wait_for_position,
+    envelope, json_body, list_filter, list_filter_paged, query_pairs, wait_for_position,
     with_cursor, written, Data, Page, POSITION_HEADER,
 };
 use crate::routes::{execution, load_aggregate, path_id};
@@ -182,7 +182,8 @@ pub async fn create(
     Ok(written(StatusCode::CREATED, &outcome, body))
 }
 
-#[utoipa::path(get, path = "/api/v1/keys", tag = "keys", params(crate::openapi::DnsaiListQuery, crate::openapi::CursorQuery),
+#[utoipa::path(get, path = "/api/v1/keys", tag = "keys", params(crate::openapi::DnsaiListQuery, crate::openapi::CursorQuery,
+        ("include" = Option<String>, Query, description = "`workspace`: embed each key's workspace")),
     responses((status = 200, body = Page<ApiKeyView>), (status = 400, body = crate::openapi::ErrorBody)))]
 pub async fn list(
     req: HttpRequest,
@@ -197,11 +198,28 @@ pub async fn list(
     let f = list_filter_paged(&req, KEY_SORTS, KEY_STATUSES, crate::http::DNSAI_PAGING)?;
     let mut f = with_cursor(&req, f)?;
     f.workspace_id = Some(ws.to_string());
-    Ok(listed(
+    let include = crate::http::includes(&req, &["workspace"])?;
+    let page = api_keys::list_api_keys(&state.db, &f).await?;
+    // `include=workspace`: every key of this list is of one workspace, read once.
+    let workspace = match include.contains(&"workspace") {
+        true => keel_projections::workspaces::get_workspace(&state.db, &ws.to_string())
+            .await?
+            .map(|w| serde_json::to_value(w).unwrap_or_default()),
+        false => None,
+    };
+    crate::http::listed_with(
         &req,
-        api_keys::list_api_keys(&state.db, &f).await?,
+        page,
         &f,
-    ))
+        |rows| {
+            if let Some(w) = workspace {
+                for r in rows {
+                    r["workspace"] = w.clone();
+                }
+            }
+        },
+        &include,
+    )
 }
 
 /// The keys that were active at `at` (with `scope`, if given), folded from the log.

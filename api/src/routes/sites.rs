@@ -143,7 +143,7 @@ pub async fn list(
     wait_for_position(&req, &state, Projection::Sites).await?;
     let mut f = with_cursor(&req, list_filter(&req, SITE_SORTS, &["active"])?)?;
     f.workspace_id = Some(ws.to_string());
-    Ok(listed(&req, sites::list_sites(&state.db, &f).await?, &f))
+    listed(&req, sites::list_sites(&state.db, &f).await?, &f)
 }
 
 #[utoipa::path(get, path = "/api/v1/sites/{id}", tag = "sites", params(("id" = String, Path, description = "site id")),

@@ -154,11 +154,7 @@ pub async fn list(
     if let Caller::Key(k) = &caller {
         f.workspace_id = Some(k.workspace_id.to_string());
     }
-    Ok(listed(
-        &req,
-        workspaces::list_workspaces(&state.db, &f).await?,
-        &f,
-    ))
+    listed(&req, workspaces::list_workspaces(&state.db, &f).await?, &f)
 }
 
 #[utoipa::path(get, path = "/api/v1/workspaces/{id}", tag = "workspaces", params(("id" = String, Path, description = "workspace id")),
