@@ -42,7 +42,9 @@ pub const ROUTES: &[Rule] = &[
     rule("GET", "/api/v1/health", Public),
     rule("GET", "/api/v1/ready", Public),
     rule("GET", "/api/v1/openapi.json", Public),
+    rule("GET", "/api/v1/openapi.yaml", Public),
     rule("GET", "/api/v1/workspaces", Scope("workspaces:read")),
+    rule("GET", "/api/v1/projects", Scope("workspaces:read")),
     rule("POST", "/api/v1/workspaces", Operator),
     rule("GET", "/api/v1/workspaces/{id}", Scope("workspaces:read")),
     rule(
@@ -309,7 +311,8 @@ mod tests {
             assert_eq!(n, 1, "{m} {path} needs exactly one access rule");
         }
         for r in ROUTES {
-            let undocumented = ["/api/v1", "/api/v1/openapi.json"].contains(&r.path);
+            let undocumented =
+                ["/api/v1", "/api/v1/openapi.json", "/api/v1/openapi.yaml"].contains(&r.path);
             assert!(
                 undocumented
                     || documented

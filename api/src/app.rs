@@ -544,6 +544,12 @@ async fn start_api(
                     }),
                 )
                 .service(crate::openapi::service())
+                .route("/redoc", web::get().to(crate::openapi::redoc))
+                .route("/redoc/", web::get().to(crate::openapi::redoc))
+                .route(
+                    "/redoc/redoc.standalone.js",
+                    web::get().to(crate::openapi::redoc_js),
+                )
                 .service(
                     web::scope("/api/v1")
                         .wrap(actix_web::middleware::from_fn(crate::edge::edge))
@@ -572,7 +578,11 @@ async fn start_api(
                         .configure(routes::usage::routes)
                         .configure(routes::audit::routes)
                         .configure(routes::admin::routes)
-                        .route("/openapi.json", web::get().to(crate::openapi::document)),
+                        .route("/openapi.json", web::get().to(crate::openapi::document))
+                        .route(
+                            "/openapi.yaml",
+                            web::get().to(crate::openapi::document_yaml),
+                        ),
                 )
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(ApiError::NotFound("route"))

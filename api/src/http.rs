@@ -542,6 +542,7 @@ pub fn listed_with<T: Serialize + utoipa::PartialSchema>(
         data: page.rows,
         meta,
         links: None,
+        pagination: None,
     }))
 }
 
@@ -552,6 +553,16 @@ pub fn envelope<T: Serialize>(
     total: i64,
     f: &ListFilter,
 ) -> HttpResponse {
+    HttpResponse::Ok().json(page_of(req, rows, total, f))
+}
+
+/// The page [`envelope`] answers.
+pub fn page_of<T: Serialize>(
+    req: &HttpRequest,
+    rows: Vec<T>,
+    total: i64,
+    f: &ListFilter,
+) -> Page<T> {
     let end = f.offset.saturating_add(f.limit);
     let pairs = query_pairs(req);
     let paged = param(&pairs, "page").is_some();
@@ -595,12 +606,21 @@ pub fn envelope<T: Serialize>(
             None,
         )
     };
-    HttpResponse::Ok().json(Page {
+    Page {
         status: crate::http::Success::Ok,
         data: rows,
         meta: crate::openapi::ListMeta::new(total, f.limit, f.offset, next, previous, pages),
         links,
-    })
+        pagination: None,
+    }
+}
+
+/// Dashtray's paging of a list (`GET /api/v1/metrics`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Pagination {
+    pub limit: i64,
+    pub offset: i64,
+    pub has_more: bool,
 }
 
 /// Full URLs of the first, last, previous and next pages (page-based lists).
@@ -655,6 +675,10 @@ pub struct Page<T> {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(required = false)]
     pub links: Option<PageLinks>,
+    /// On the metrics list: `{limit, offset, has_more}` (Dashtray).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub pagination: Option<Pagination>,
 }
 
 /// The `If-Match` version, if any (`"3"`, `3` or `W/"3"`).

@@ -514,6 +514,7 @@ impl Modify for StandardErrors {
         crate::routes::workspaces::create,
         crate::routes::workspaces::list,
         crate::routes::workspaces::get,
+        crate::routes::workspaces::project,
         crate::routes::workspaces::update,
         crate::routes::workspaces::delete,
         crate::routes::keys::create,
@@ -603,6 +604,53 @@ pub fn spec() -> utoipa::openapi::OpenApi {
 
 pub async fn document() -> HttpResponse {
     HttpResponse::Ok().json(spec())
+}
+
+/// The same document as YAML (datanostro's `openapi.yaml`).
+pub async fn document_yaml() -> HttpResponse {
+    match spec().to_yaml() {
+        Ok(y) => HttpResponse::Ok()
+            .content_type("application/yaml; charset=utf-8")
+            .body(y),
+        Err(e) => actix_web::ResponseError::error_response(&crate::error::ApiError::Internal(
+            e.to_string(),
+        )),
+    }
+}
+
+/// Redoc, vendored (no CDN): `/redoc` reads `/api/v1/openapi.json`.
+const REDOC_JS: &[u8] = include_bytes!("../assets/redoc/redoc.standalone.js");
+
+const REDOC_PAGE: &str = r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Keel API reference</title>
+<style>body { margin: 0; padding: 0; }</style>
+</head>
+<body>
+<redoc spec-url="/api/v1/openapi.json"></redoc>
+<script src="/redoc/redoc.standalone.js"></script>
+</body>
+</html>
+"#;
+
+pub async fn redoc() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data:; worker-src 'self' blob:; font-src 'self' data:",
+        ))
+        .body(REDOC_PAGE)
+}
+
+pub async fn redoc_js() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/javascript; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=86400"))
+        .body(REDOC_JS)
 }
 
 pub fn service() -> SwaggerUi {

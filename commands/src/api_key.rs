@@ -62,6 +62,23 @@ pub type ApiKeyState = Option<ApiKey>;
 
 pub struct ApiKeyAggregate;
 
+/// The scopes of a key created without any (DNSai creates keys by name only): every `:read`
+/// scope its creator holds, so such a key can look but not change anything.
+pub fn default_scopes(granted_by: Option<&[Scope]>) -> Vec<String> {
+    keel_events::SCOPE_RESOURCES
+        .iter()
+        .map(|r| format!("{r}:read"))
+        .filter(|s| {
+            let wanted = Scope::parse(s);
+            match (granted_by, wanted) {
+                (None, Ok(_)) => true,
+                (Some(held), Ok(w)) => held.iter().any(|h| h.grants(&w)),
+                (_, Err(_)) => false,
+            }
+        })
+        .collect()
+}
+
 fn validate_create(c: &CreateApiKey) -> Result<Vec<Scope>, DomainError> {
     let mut v = Validator::new();
     v.name("name", &c.name, MAX_NAME_LEN);
@@ -191,6 +208,19 @@ impl Aggregate for ApiKeyAggregate {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_key_made_without_scopes_may_read_what_its_creator_may() {
+        let all = default_scopes(None);
+        assert_eq!(all.len(), keel_events::SCOPE_RESOURCES.len());
+        assert!(all.iter().all(|s| s.ends_with(":read")));
+        let held = [
+            Scope::parse("domains:write").unwrap(),
+            Scope::parse("keys:read").unwrap(),
+        ];
+        assert_eq!(default_scopes(Some(&held)), ["keys:read", "domains:read"]);
+    }
+
     use super::*;
     use crate::testing::TestFramework;
     use chrono::TimeZone;

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 pub const MAX_WIDGETS: usize = 24;
 pub const MAX_NAME_LEN: usize = 255;
+pub const MAX_DESCRIPTION_LEN: usize = 2_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DashboardCommand {
@@ -17,10 +18,12 @@ pub enum DashboardCommand {
         dashboard_id: DashboardId,
         workspace_id: WorkspaceId,
         name: String,
+        description: String,
         widgets: Vec<Widget>,
     },
     Update {
         name: Option<String>,
+        description: Option<String>,
         widgets: Option<Vec<Widget>>,
     },
     Delete,
@@ -31,6 +34,7 @@ pub struct Dashboard {
     pub id: DashboardId,
     pub workspace_id: WorkspaceId,
     pub name: String,
+    pub description: String,
     pub widgets: Vec<Widget>,
     pub deleted: bool,
 }
@@ -47,6 +51,14 @@ fn valid_filter(f: &Value) -> bool {
         && values
             .as_array()
             .is_some_and(|v| (1..=100).contains(&v.len()) && v.iter().all(Value::is_string))
+}
+
+fn check_description(v: &mut Validator, description: &str) {
+    v.check(
+        description.chars().count() <= MAX_DESCRIPTION_LEN,
+        "description",
+        format!("at most {MAX_DESCRIPTION_LEN} characters"),
+    );
 }
 
 fn check_widgets(v: &mut Validator, widgets: &[Widget]) {
@@ -106,26 +118,39 @@ impl Aggregate for DashboardAggregate {
                     dashboard_id,
                     workspace_id,
                     name,
+                    description,
                     widgets,
                 },
             ) => {
                 let mut v = Validator::new();
                 v.name("name", name, MAX_NAME_LEN);
+                check_description(&mut v, description);
                 check_widgets(&mut v, widgets);
                 v.finish()?;
                 Ok(vec![DomainEvent::DashboardCreated(DashboardCreated {
                     dashboard_id: *dashboard_id,
                     workspace_id: *workspace_id,
                     name: name.trim().to_string(),
+                    description: description.trim().to_string(),
                     widgets: widgets.clone(),
                 })])
             }
             (None, _) => Err(DomainError::NotFound("dashboard")),
             (Some(d), _) if d.deleted => Err(DomainError::NotFound("dashboard")),
-            (Some(d), DashboardCommand::Update { name, widgets }) => {
+            (
+                Some(d),
+                DashboardCommand::Update {
+                    name,
+                    description,
+                    widgets,
+                },
+            ) => {
                 let mut v = Validator::new();
                 if let Some(n) = name {
                     v.name("name", n, MAX_NAME_LEN);
+                }
+                if let Some(t) = description {
+                    check_description(&mut v, t);
                 }
                 if let Some(w) = widgets {
                     check_widgets(&mut v, w);
@@ -136,6 +161,10 @@ impl Aggregate for DashboardAggregate {
                         .as_ref()
                         .map(|n| n.trim().to_string())
                         .filter(|n| n != &d.name),
+                    description: description
+                        .as_ref()
+                        .map(|t| t.trim().to_string())
+                        .filter(|t| t != &d.description),
                     widgets: widgets.clone().filter(|w| w != &d.widgets),
                 };
                 Ok(if changed == DashboardUpdated::default() {
@@ -159,12 +188,16 @@ impl Aggregate for DashboardAggregate {
                 id: e.dashboard_id,
                 workspace_id: e.workspace_id,
                 name: e.name.clone(),
+                description: e.description.clone(),
                 widgets: e.widgets.clone(),
                 deleted: false,
             }),
             (Some(mut d), DomainEvent::DashboardUpdated(e)) => {
                 if let Some(n) = &e.name {
                     d.name = n.clone();
+                }
+                if let Some(t) = &e.description {
+                    d.description = t.clone();
                 }
                 if let Some(w) = &e.widgets {
                     d.widgets = w.clone();
@@ -206,6 +239,7 @@ mod tests {
             dashboard_id: DashboardId(Uuid::from_u128(9)),
             workspace_id: WorkspaceId(Uuid::from_u128(1)),
             name: name.into(),
+            description: String::new(),
             widgets,
         }
     }
@@ -278,18 +312,31 @@ mod tests {
         Test::given(vec![created()])
             .when(DashboardCommand::Update {
                 name: Some("Traffic".into()),
+                description: Some(String::new()),
                 widgets: None,
             })
             .then(vec![]);
         Test::given(vec![created()])
             .when(DashboardCommand::Update {
                 name: Some("Sales".into()),
+                description: Some(" Revenue at a glance ".into()),
                 widgets: None,
             })
             .then(vec![DomainEvent::DashboardUpdated(DashboardUpdated {
                 name: Some("Sales".into()),
+                description: Some("Revenue at a glance".into()),
                 widgets: None,
             })]);
+        Test::given(vec![created()])
+            .when(DashboardCommand::Update {
+                name: None,
+                description: Some("x".repeat(MAX_DESCRIPTION_LEN + 1)),
+                widgets: None,
+            })
+            .then_error(DomainError::Validation(vec![crate::FieldError {
+                field: "description".into(),
+                message: format!("at most {MAX_DESCRIPTION_LEN} characters"),
+            }]));
         let deleted = DomainEvent::DashboardDeleted(DashboardDeleted {
             dashboard_id: DashboardId(Uuid::from_u128(9)),
             workspace_id: WorkspaceId(Uuid::from_u128(1)),

@@ -196,6 +196,9 @@ pub struct DashboardCreated {
     pub dashboard_id: crate::DashboardId,
     pub workspace_id: WorkspaceId,
     pub name: String,
+    /// Free text (Dashtray's `description`); absent in events written before it existed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
     pub widgets: Vec<Widget>,
 }
 
@@ -204,6 +207,8 @@ pub struct DashboardCreated {
 pub struct DashboardUpdated {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub widgets: Option<Vec<Widget>>,
 }

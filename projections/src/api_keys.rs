@@ -122,6 +122,10 @@ pub struct ApiKeyView {
     pub workspace_id: String,
     pub name: String,
     pub prefix: String,
+    /// DNSai's name for `prefix`.
+    pub key_prefix: String,
+    /// DNSai's: `status` is `active`.
+    pub is_active: bool,
     /// `live` or `test`, as the key's prefix says (`keel_live_…`, `keel_test_…`).
     pub environment: String,
     #[schema(value_type = Vec<String>, example = json!(["keys:read"]))]
@@ -148,7 +152,10 @@ fn api_key(r: &AnyRow) -> Result<ApiKeyView, sqlx::Error> {
     let scopes: String = r.try_get(4)?;
     let tier: Option<String> = r.try_get(5)?;
     let prefix: String = r.try_get(3)?;
+    let status: String = r.try_get(14)?;
     Ok(ApiKeyView {
+        key_prefix: prefix.clone(),
+        is_active: status == "active",
         environment: if prefix.starts_with("keel_test_") {
             "test"
         } else {
@@ -161,7 +168,7 @@ fn api_key(r: &AnyRow) -> Result<ApiKeyView, sqlx::Error> {
         prefix,
         scopes: serde_json::from_str(&scopes).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
         rate_limit_tier: tier.and_then(|t| t.parse().ok()),
-        status: r.try_get(14)?,
+        status,
         created_at: r.try_get(7)?,
         updated_at: r.try_get(8)?,
         expires_at: r.try_get(9)?,

@@ -21,7 +21,8 @@ impl ReadModel for Dashboards {
         vec![
                 format!(
                     "CREATE TABLE IF NOT EXISTS rm_dashboards{sfx} (
-                        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, name TEXT NOT NULL, widgets TEXT NOT NULL,
+                        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL,
+                        widgets TEXT NOT NULL,
                         status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
                         version BIGINT NOT NULL)"
                 ),
@@ -44,7 +45,7 @@ impl ReadModel for Dashboards {
             D::DashboardCreated(c) => {
                 sqlx::query(&format!(
                     "INSERT INTO rm_dashboards{sfx} (id, workspace_id, name, widgets, status, created_at, updated_at, \
-                     version) VALUES ($1, $2, $3, $4, 'active', $5, $5, $6)"
+                     version, description) VALUES ($1, $2, $3, $4, 'active', $5, $5, $6, $7)"
                 ))
                 .bind(c.dashboard_id.to_string())
                 .bind(c.workspace_id.to_string())
@@ -52,6 +53,7 @@ impl ReadModel for Dashboards {
                 .bind(serde_json::to_string(&c.widgets).unwrap_or_else(|_| "[]".into()))
                 .bind(&at)
                 .bind(v)
+                .bind(&c.description)
                 .execute(&mut *conn)
                 .await?;
             }
@@ -63,13 +65,14 @@ impl ReadModel for Dashboards {
                     .to_string();
                 sqlx::query(&format!(
                     "UPDATE rm_dashboards{sfx} SET name = COALESCE($1, name), widgets = COALESCE($2, widgets), \
-                     updated_at = $3, version = $4 WHERE id = $5"
+                     updated_at = $3, version = $4, description = COALESCE($6, description) WHERE id = $5"
                 ))
                 .bind(u.name.as_deref())
                 .bind(u.widgets.as_ref().map(|w| serde_json::to_string(w).unwrap_or_else(|_| "[]".into())))
                 .bind(&at)
                 .bind(v)
                 .bind(id)
+                .bind(u.description.as_deref())
                 .execute(&mut *conn)
                 .await?;
             }
@@ -93,7 +96,8 @@ pub const DASHBOARD_SORTS: &[&str] = &["created_at", "updated_at", "name"];
 
 const DASHBOARDS: Table = Table {
     name: "rm_dashboards",
-    columns: "id, workspace_id, name, widgets, status, created_at, updated_at, version",
+    columns:
+        "id, workspace_id, name, widgets, status, created_at, updated_at, version, description",
     status_expr: "status",
     workspace_column: "workspace_id",
     sort_exprs: &[],
@@ -105,6 +109,10 @@ pub struct DashboardView {
     pub id: String,
     pub workspace_id: String,
     pub name: String,
+    pub description: String,
+    /// Always `custom`: every dashboard is made by its users (Dashtray's `type`).
+    #[serde(rename = "type")]
+    pub kind: &'static str,
     /// `[{"title", "site_id", "metric", "interval", "period", "filters"}]`
     #[schema(value_type = Vec<Object>)]
     pub widgets: serde_json::Value,
@@ -120,6 +128,8 @@ fn dashboard(r: &AnyRow) -> Result<DashboardView, sqlx::Error> {
         id: r.try_get(0)?,
         workspace_id: r.try_get(1)?,
         name: r.try_get(2)?,
+        description: r.try_get(8)?,
+        kind: "custom",
         widgets: serde_json::from_str(&widgets).unwrap_or(serde_json::Value::Array(vec![])),
         status: r.try_get(4)?,
         created_at: r.try_get(5)?,

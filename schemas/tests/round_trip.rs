@@ -171,9 +171,15 @@ fn samples() -> Vec<DomainEvent> {
             "widgets": [widget()]})
         ),
         ev!(
+            DashboardCreated,
+            json!({"dashboard_id": ID, "workspace_id": WS, "name": "Main",
+            "description": "Revenue at a glance", "widgets": []})
+        ),
+        ev!(
             DashboardUpdated,
             json!({"name": "Main 2", "widgets": [widget(), widget()]})
         ),
+        ev!(DashboardUpdated, json!({"description": "Now with churn"})),
         ev!(
             DashboardDeleted,
             json!({"dashboard_id": ID, "workspace_id": WS})

@@ -1264,6 +1264,32 @@ async fn visitor_profiles_funnels_and_the_metrics_feed(b: Backend) {
         "{r:?}"
     );
     assert!(pts.iter().all(|p| p["currency"] == "USD"));
+    // Dashtray's point: id, unit, a millisecond timestamp, metadata; and `pagination`.
+    let p = &pts[0];
+    assert_eq!(p["unit"], "USD", "{p}");
+    assert_eq!(p["metadata"]["currency"], "usd");
+    assert_eq!(p["metadata"]["interval"], "day");
+    assert!(p["id"].as_str().is_some_and(|id| id.contains(":revenue:")));
+    let day = chrono::NaiveDate::parse_from_str(p["date"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    assert_eq!(
+        p["timestamp"].as_i64(),
+        Some(
+            day.and_hms_opt(0, 0, 0)
+                .unwrap()
+                .and_utc()
+                .timestamp_millis()
+        ),
+        "a UTC site's day starts at midnight UTC: {p}"
+    );
+    assert_eq!(r.body["pagination"]["limit"], 100, "Dashtray's default");
+    assert_eq!(r.body["pagination"]["offset"], 0);
+    assert_eq!(r.body["pagination"]["has_more"], false);
+    let r = app
+        .get("/api/v1/metrics?metric_id=pageviews&limit=10")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.body["pagination"]["has_more"], true, "{r:?}");
     for bad in ["metric_id=profit", "start_date=yesterday"] {
         let r = app
             .get(&format!("/api/v1/metrics?{bad}"))
@@ -1449,11 +1475,14 @@ async fn dashboards_are_saved_and_answer_every_widget(b: Backend) {
     let r = app
         .post("/api/v1/dashboards")
         .token(&key)
-        .json(json!({"name": "Traffic", "widgets": widgets}))
+        .json(json!({"name": "Traffic", "description": "Where visitors come from", "widgets": widgets}))
         .send()
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
     let id = r.body["data"]["id"].as_str().unwrap().to_string();
+    // Dashtray's fields: description and type.
+    assert_eq!(r.body["data"]["description"], "Where visitors come from");
+    assert_eq!(r.body["data"]["type"], "custom");
     assert_eq!(
         r.header("Location").unwrap(),
         format!("/api/v1/dashboards/{id}")
@@ -1488,6 +1517,13 @@ async fn dashboards_are_saved_and_answer_every_widget(b: Backend) {
         .await;
     assert_eq!(list.body["meta"]["total_count"], 1, "{list:?}");
     assert_eq!(list.body["data"][0]["widgets"][0]["title"], "Pageviews");
+    assert_eq!(
+        (
+            &list.body["data"][0]["description"],
+            &list.body["data"][0]["type"]
+        ),
+        (&json!("Where visitors come from"), &json!("custom"))
+    );
     let r = app
         .patch(&format!("/api/v1/dashboards/{id}"))
         .token(&key)

@@ -20,7 +20,12 @@ async fn health_and_readiness_need_no_key(b: Backend) {
     let app = spawn_app(b).await;
     let r = app.get("/api/v1/health").no_token().send().await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.body["status"], "ok");
+    // Dashtray's shape: healthy, a millisecond timestamp, the version.
+    assert_eq!(r.body["status"], "healthy");
+    let ms = r.body["timestamp"].as_i64().unwrap_or_default();
+    let now = chrono::Utc::now().timestamp_millis();
+    assert!((now - ms).abs() < 60_000, "{r:?}");
+    assert_eq!(r.body["version"], env!("CARGO_PKG_VERSION"));
     assert!(r
         .header("X-Request-ID")
         .is_some_and(|id| id.starts_with("req_")));
@@ -667,6 +672,42 @@ async fn the_openapi_document_describes_every_route(b: Backend) {
         .await
         .expect("docs");
     assert_eq!(docs.status(), StatusCode::OK);
+    // datanostro: Redoc at /redoc and the document as YAML, both served from the binary.
+    let redoc = app
+        .client
+        .get(format!("{}/redoc", app.base))
+        .send()
+        .await
+        .expect("redoc");
+    assert_eq!(redoc.status(), StatusCode::OK);
+    let page = redoc.text().await.expect("html");
+    assert!(
+        page.contains(r#"<script src="/redoc/redoc.standalone.js">"#)
+            && page.contains(r#"spec-url="/api/v1/openapi.json""#)
+            && !page.contains("https://"),
+        "{page}"
+    );
+    let js = app
+        .client
+        .get(format!("{}/redoc/redoc.standalone.js", app.base))
+        .send()
+        .await
+        .expect("redoc.js");
+    assert_eq!(js.status(), StatusCode::OK);
+    assert!(js.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/javascript"));
+    assert!(js.bytes().await.expect("js").len() > 500_000);
+    let yaml = app.get("/api/v1/openapi.yaml").no_token().send().await;
+    assert_eq!(yaml.status, StatusCode::OK, "{yaml:?}");
+    let text = yaml.body.as_str().expect("yaml text");
+    assert!(
+        text.starts_with("openapi: 3.1.0"),
+        "{}",
+        &text[..100.min(text.len())]
+    );
+    assert!(text.contains("/api/v1/keys/{id}/rotate:"));
     let metrics = app
         .client
         .get(format!("{}/metrics", app.base))
@@ -701,6 +742,8 @@ keel_tests::on_every_backend!(
     links_are_full_urls_on_the_public_base_or_a_trusted_proxys,
     walking_the_links_while_rows_are_added_sees_each_row_once,
     core_api_list_conventions_filter_pick_and_embed,
+    the_workspace_reads_as_a_dashtray_project,
+    a_key_created_by_name_only_may_read_what_its_creator_may,
 );
 
 /// Walks a list by its links (`meta.next`, or `meta.previous` when `backward`), from `url`;
@@ -922,6 +965,110 @@ async fn core_api_list_conventions_filter_pick_and_embed(b: Backend) {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{r:?}");
     assert_eq!(r.body["data"][0].as_object().map(|o| o.len()), Some(3));
+    app.stop().await;
+}
+
+/// Dashtray's `GET /api/v1/projects`: the key's workspace as a project, `createdAt` in ms.
+async fn the_workspace_reads_as_a_dashtray_project(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("My SaaS App", "pro").await;
+    let (_, key, pos) = app.create_key(&ws, "dash", &["workspaces:read"]).await;
+    let r = app
+        .get(&format!("/api/v1/projects?min_position={pos}"))
+        .token(&key)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let d = &r.body["data"];
+    assert_eq!(d["id"], json!(ws));
+    assert_eq!(d["name"], "My SaaS App");
+    assert_eq!(d["slug"], "my-saas-app");
+    let created = chrono::DateTime::parse_from_rfc3339(d["created_at"].as_str().unwrap())
+        .unwrap()
+        .timestamp_millis();
+    assert_eq!(d["createdAt"].as_i64(), Some(created), "{r:?}");
+    let (_, other, _) = app.create_key(&ws, "no", &["keys:read"]).await;
+    let r = app.get("/api/v1/projects").token(&other).send().await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{r:?}");
+    app.stop().await;
+}
+
+/// DNSai creates keys by name only and lists them with `key_prefix` and `is_active`.
+async fn a_key_created_by_name_only_may_read_what_its_creator_may(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("DNS", "pro").await;
+    let (_, creator, _) = app
+        .create_key(&ws, "admin", &["keys:write", "domains:write"])
+        .await;
+    let r = app
+        .post("/api/v1/keys")
+        .token(&creator)
+        .json(json!({"name": "reporting"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    assert_eq!(
+        r.body["data"]["scopes"],
+        json!(["domains:read", "keys:read"]),
+        "{r:?}"
+    );
+    assert_eq!(r.body["data"]["key_prefix"], r.body["data"]["prefix"]);
+    assert_eq!(r.body["data"]["is_active"], true);
+    let key = r.body["data"]["key"].as_str().unwrap().to_string();
+    let id = r.body["data"]["id"].as_str().unwrap().to_string();
+    let pos = r.position();
+    assert_eq!(
+        app.get("/api/v1/domains").token(&key).send().await.status,
+        StatusCode::OK
+    );
+    let w = app
+        .post("/api/v1/domains")
+        .token(&key)
+        .json(json!({"domains": ["example.com"]}))
+        .send()
+        .await;
+    assert_eq!(w.status, StatusCode::FORBIDDEN, "read only: {w:?}");
+    let r = app
+        .delete(&format!("/api/v1/keys/{id}"))
+        .token(&creator)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{r:?}");
+    let list = app
+        .get(&format!(
+            "/api/v1/keys?min_position={}",
+            pos.max(r.position())
+        ))
+        .token(&creator)
+        .send()
+        .await;
+    let row = list.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == json!(id))
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (&row["is_active"], &row["status"]),
+        (&json!(false), &json!("revoked")),
+        "{row}"
+    );
+    assert!(row["key_prefix"]
+        .as_str()
+        .is_some_and(|p| key.starts_with(p)));
+    // The operator's default: every read scope.
+    let r = app
+        .post("/api/v1/keys")
+        .workspace(&ws)
+        .json(json!({"name": "all eyes"}))
+        .send()
+        .await;
+    assert!(r.body["data"]["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s.as_str().unwrap().ends_with(":read")));
     app.stop().await;
 }
 

@@ -130,6 +130,8 @@ impl KeyFold {
             workspace_id: k.workspace_id.to_string(),
             name: k.name.clone(),
             prefix: k.prefix.clone(),
+            key_prefix: k.prefix.clone(),
+            is_active: status == "active",
             environment,
             scopes: k.scopes.clone(),
             rate_limit_tier: k.rate_limit_tier,

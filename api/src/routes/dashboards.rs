@@ -27,6 +27,8 @@ use serde_json::Value;
 #[serde(deny_unknown_fields)]
 pub struct DashboardBody {
     name: Option<String>,
+    /// Free text, at most 2,000 characters.
+    description: Option<String>,
     /// `[{"title", "site_id", "metric", "interval", "period", "filters"}]`, at most 24.
     #[schema(value_type = Option<Vec<Object>>)]
     widgets: Option<Vec<Widget>>,
@@ -73,6 +75,8 @@ fn view(d: &Dashboard, version: i64, created: &str, at: &str) -> DashboardView {
         id: d.id.to_string(),
         workspace_id: d.workspace_id.to_string(),
         name: d.name.clone(),
+        description: d.description.clone(),
+        kind: "custom",
         widgets: serde_json::to_value(&d.widgets).unwrap_or(Value::Array(vec![])),
         status: "active".into(),
         created_at: created.to_string(),
@@ -98,6 +102,7 @@ pub async fn create(
         dashboard_id: id,
         workspace_id: ws,
         name: body.name.unwrap_or_default(),
+        description: body.description.unwrap_or_default(),
         widgets,
     };
     let mut exec = execution(&req, &caller, ws, StreamId::dashboard(id), if_match(&req)?);
@@ -174,6 +179,7 @@ pub async fn update(
     }
     let command = DashboardCommand::Update {
         name: body.name,
+        description: body.description,
         widgets: body.widgets,
     };
     let exec = execution(&req, &caller, ws, StreamId::dashboard(id), if_match(&req)?);

@@ -3,7 +3,7 @@
 use crate::auth::Caller;
 use crate::entropy::Entropy;
 use crate::error::ApiError;
-use crate::http::{envelope, query_pairs, wait_for_position, Data, Page};
+use crate::http::{query_pairs, wait_for_position, Data, Page};
 use crate::routes::analytics::{load_site, position_header, site_of};
 use crate::routes::command_meta;
 use crate::routes::stats::{context, invalid, meta, range, Params, StatsAnswer};
@@ -82,6 +82,8 @@ pub struct FunnelStep {
 /// One point of the flat metrics feed.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct FeedPoint {
+    /// This point's id: `<site>:<metric>:<date>` (and `:<currency>` for revenue).
+    pub id: String,
     /// visitors, visits, pageviews, events, revenue or goal:<name>
     pub metric_id: String,
     pub site_id: String,
@@ -93,6 +95,45 @@ pub struct FeedPoint {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(required = false)]
     pub currency: Option<String>,
+    /// `count`, or the currency (upper case) for revenue (Dashtray).
+    pub unit: String,
+    /// The start of the day in the site's time zone, in milliseconds since the Unix epoch.
+    pub timestamp: i64,
+    /// `{site_id, date, interval: "day"}`, and `currency` (lower case) for revenue.
+    #[schema(value_type = Object)]
+    pub metadata: serde_json::Value,
+}
+
+impl FeedPoint {
+    fn new(site: &str, metric: &str, date: &str, value: i64, tz: chrono_tz::Tz) -> FeedPoint {
+        let timestamp = NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| {
+                d.and_time(chrono::NaiveTime::MIN)
+                    .and_local_timezone(tz)
+                    .earliest()
+            })
+            .map_or(0, |t| t.timestamp_millis());
+        FeedPoint {
+            id: format!("{site}:{metric}:{date}"),
+            metric_id: metric.to_string(),
+            site_id: site.to_string(),
+            date: date.to_string(),
+            value,
+            currency: None,
+            unit: "count".into(),
+            timestamp,
+            metadata: serde_json::json!({ "site_id": site, "date": date, "interval": "day" }),
+        }
+    }
+
+    fn in_currency(mut self, currency: &str) -> FeedPoint {
+        self.id = format!("{}:{currency}", self.id);
+        self.unit = currency.to_ascii_uppercase();
+        self.metadata["currency"] = serde_json::json!(currency.to_ascii_lowercase());
+        self.currency = Some(currency.to_string());
+        self
+    }
 }
 
 /// A person erased.
@@ -295,7 +336,8 @@ pub async fn metrics_feed(
         q.site_id = site.id.to_string();
         points.extend(site_points(&state, &q, metric.as_deref()).await?);
     }
-    let (limit, offset) = params.page()?;
+    // Dashtray's default page is 100 points.
+    let (limit, offset) = params.page_or(100)?;
     let total = points.len() as i64;
     let page: Vec<FeedPoint> = points
         .into_iter()
@@ -316,7 +358,14 @@ pub async fn metrics_feed(
         workspace_id: None,
         now: String::new(),
     };
-    Ok(envelope(&req, page, total, &f))
+    // Dashtray's `pagination` beside Keel's `meta`.
+    let mut body = crate::http::page_of(&req, page, total, &f);
+    body.pagination = Some(crate::http::Pagination {
+        limit,
+        offset,
+        has_more: offset.saturating_add(limit) < total,
+    });
+    Ok(HttpResponse::Ok().json(body))
 }
 
 async fn site_points(
@@ -329,13 +378,7 @@ async fn site_points(
     let (groups, _) = compute(&state.db, q, Grouping::Series(Interval::Day)).await?;
     let mut out = Vec::new();
     let site = &q.site_id;
-    let point = |m: &str, d: &str, value: i64| FeedPoint {
-        metric_id: m.to_string(),
-        site_id: site.clone(),
-        date: d.to_string(),
-        value,
-        currency: None,
-    };
+    let point = |m: &str, d: &str, value: i64| FeedPoint::new(site, m, d, value, q.tz);
     for m in ["events", "pageviews", "visitors", "visits"] {
         if !wants(m) {
             continue;
@@ -378,9 +421,7 @@ async fn site_points(
         for c in currencies {
             for d in &labels {
                 let net = rev.get(d).and_then(|m| m.get(c)).map_or(0, |r| r.net);
-                let mut p = point("revenue", d, net);
-                p.currency = Some(c.clone());
-                out.push(p);
+                out.push(point("revenue", d, net).in_currency(c));
             }
         }
     }

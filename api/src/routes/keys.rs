@@ -25,8 +25,9 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct CreateKeyBody {
     name: String,
+    /// Without it (as DNSai creates keys, by name only): every `:read` scope the creator holds.
     #[schema(example = json!(["keys:read", "keys:write"]))]
-    scopes: Vec<String>,
+    scopes: Option<Vec<String>>,
     expires_at: Option<DateTime<Utc>>,
     #[schema(value_type = Option<String>, example = "pro")]
     rate_limit_tier: Option<Tier>,
@@ -70,6 +71,10 @@ pub struct KeyWithSecret {
     name: String,
     /// The first characters of the secret, shown in listings (`keel_live_Zsm6al`).
     prefix: String,
+    /// DNSai's name for `prefix`.
+    key_prefix: String,
+    /// DNSai's: `status` is `active`.
+    is_active: bool,
     #[schema(value_type = Vec<String>, example = json!(["keys:read", "keys:write"]))]
     scopes: Vec<keel_events::Scope>,
     /// `live` or `test`, as the prefix says.
@@ -108,6 +113,8 @@ fn secret_view(
         workspace_id: k.workspace_id,
         name: k.name.clone(),
         prefix: k.prefix.clone(),
+        key_prefix: k.prefix.clone(),
+        is_active: true,
         scopes: k.scopes.clone(),
         environment: if k.prefix.starts_with(KeyKind::Test.prefix()) {
             "test"
@@ -150,7 +157,12 @@ pub async fn create(
         name: body.name,
         prefix: display_prefix(&secret),
         key_hash: hash_secret(&secret),
-        scopes: body.scopes,
+        scopes: body.scopes.unwrap_or_else(|| {
+            keel_commands::api_key::default_scopes(match &caller {
+                Caller::Operator => None,
+                Caller::Key(k) => Some(&k.scopes),
+            })
+        }),
         expires_at: body.expires_at,
         rate_limit_tier: body.rate_limit_tier,
         granted_by: match &caller {

@@ -5,13 +5,16 @@ use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
-/// The process is up.
+/// The process is up (Dashtray's shape, with Keel's RFC 3339 time beside it).
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Health {
-    /// Always `ok`.
+    /// Always `healthy`.
     pub status: &'static str,
     pub version: &'static str,
-    pub timestamp: String,
+    /// Now, in milliseconds since the Unix epoch.
+    pub timestamp: i64,
+    /// Now, RFC 3339.
+    pub time: String,
 }
 
 /// Whether the process can serve: its database answers, and its broker when it has one.
@@ -31,10 +34,12 @@ pub struct ReadinessChecks {
 
 #[utoipa::path(get, path = "/api/v1/health", tag = "operations", security(), responses((status = 200, description = "alive", body = Health)))]
 pub async fn health() -> HttpResponse {
+    let now = chrono::Utc::now();
     HttpResponse::Ok().json(Health {
-        status: "ok",
+        status: "healthy",
         version: env!("CARGO_PKG_VERSION"),
-        timestamp: keel_schemas::format_ts(chrono::Utc::now()),
+        timestamp: now.timestamp_millis(),
+        time: keel_schemas::format_ts(now),
     })
 }
 

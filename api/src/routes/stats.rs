@@ -51,11 +51,16 @@ pub(crate) struct Params {
 impl Params {
     /// `limit` (default 50, clamped to 1..=1000) and `offset` (≥ 0) of a paginated answer.
     pub(crate) fn page(&self) -> Result<(i64, i64), ApiError> {
+        self.page_or(crate::http::DEFAULT_LIMIT)
+    }
+
+    /// [`Params::page`] with another default size.
+    pub(crate) fn page_or(&self, default: i64) -> Result<(i64, i64), ApiError> {
         let limit = match self.get("limit") {
             Some(l) => l.parse::<i64>().ok().filter(|l| *l >= 1).ok_or_else(|| {
                 ApiError::BadRequest("`limit` must be an integer of at least 1".into())
             })?,
-            None => crate::http::DEFAULT_LIMIT,
+            None => default,
         };
         let offset = match self.get("offset") {
             Some(o) => o.parse::<i64>().ok().filter(|o| *o >= 0).ok_or_else(|| {

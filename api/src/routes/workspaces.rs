@@ -20,6 +20,7 @@ use keel_projections::workspaces::{
 };
 use keel_projections::Projection;
 use serde::Deserialize;
+use serde::Serialize;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -308,17 +309,60 @@ pub async fn history(
     Ok(crate::http::envelope(&req, rows, total, &f))
 }
 
+/// The caller's workspace as Dashtray shows a project.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Project {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    /// Milliseconds since the Unix epoch.
+    #[serde(rename = "createdAt")]
+    pub created_at_ms: i64,
+    /// RFC 3339 (Keel).
+    pub created_at: String,
+    pub tier: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/projects", tag = "workspaces",
+    responses((status = 200, description = "the caller's workspace as Dashtray's project (`X-Workspace-ID` for the operator)", body = Data<Project>), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn project(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    wait_for_position(&req, &state, Projection::Workspaces).await?;
+    let w = workspaces::get_workspace(&state.db, &ws.to_string())
+        .await?
+        .ok_or(ApiError::NotFound("workspace"))?;
+    let created_at_ms = keel_schemas::parse_ts(&w.created_at)
+        .map(|t| t.timestamp_millis())
+        .unwrap_or_default();
+    Ok(HttpResponse::Ok().json(Data {
+        status: crate::http::Success::Ok,
+        data: Project {
+            id: w.id,
+            name: w.name,
+            slug: w.slug,
+            created_at_ms,
+            created_at: w.created_at,
+            tier: w.tier,
+        },
+    }))
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/workspaces")
-            .route(web::get().to(list))
-            .route(web::post().to(create)),
-    )
-    .service(
-        web::resource("/workspaces/{id}")
-            .route(web::get().to(get))
-            .route(web::patch().to(update))
-            .route(web::delete().to(delete)),
-    )
-    .service(web::resource("/workspaces/{id}/history").route(web::get().to(history)));
+    cfg.service(web::resource("/projects").route(web::get().to(project)))
+        .service(
+            web::resource("/workspaces")
+                .route(web::get().to(list))
+                .route(web::post().to(create)),
+        )
+        .service(
+            web::resource("/workspaces/{id}")
+                .route(web::get().to(get))
+                .route(web::patch().to(update))
+                .route(web::delete().to(delete)),
+        )
+        .service(web::resource("/workspaces/{id}/history").route(web::get().to(history)));
 }
