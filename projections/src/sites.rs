@@ -180,23 +180,37 @@ pub async fn by_tracking_id(db: &Db, tracking_id: &str) -> Result<Option<SiteVie
 /// Whether some live site's domain covers `host`: the host itself or a parent domain, with or
 /// without `www.` (a site's domain covers its subdomains).
 pub async fn covers_host(db: &Db, host: &str) -> Result<bool, sqlx::Error> {
+    Ok(!for_host(db, host, 1).await?.is_empty())
+}
+
+/// The live sites whose domain covers `host`, the most specific domain first (at most `limit`):
+/// `shop.example.com` is covered by a site on `shop.example.com`, then one on `example.com`.
+pub async fn for_host(db: &Db, host: &str, limit: usize) -> Result<Vec<SiteView>, sqlx::Error> {
     let labels: Vec<&str> = host.split('.').collect();
-    let candidates = (0..labels.len().saturating_sub(1))
-        .map(|i| labels[i..].join("."))
-        .chain(std::iter::once(host.to_string()));
+    // The host itself first, then its parents (never a bare top-level label).
+    let candidates = std::iter::once(host.to_string())
+        .chain((1..labels.len().saturating_sub(1)).map(|i| labels[i..].join(".")));
+    let mut out = Vec::new();
     for c in candidates {
-        let hit = sqlx::query(
-            "SELECT 1 FROM rm_sites WHERE status = 'active' AND (domain = $1 OR domain = $2) LIMIT 1",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM rm_sites WHERE status = 'active' AND (domain = $1 OR domain = $2) ORDER BY id",
+            SITES.columns
+        ))
         .bind(&c)
         .bind(format!("www.{c}"))
-        .fetch_optional(&db.pool)
+        .fetch_all(&db.pool)
         .await?;
-        if hit.is_some() {
-            return Ok(true);
+        for r in &rows {
+            out.push(site(r)?);
+            if out.len() >= limit {
+                return Ok(out);
+            }
+        }
+        if !out.is_empty() {
+            return Ok(out);
         }
     }
-    Ok(false)
+    Ok(out)
 }
 
 /// The ids of a workspace's live sites, in id order.

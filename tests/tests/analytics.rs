@@ -1450,6 +1450,86 @@ async fn the_pixel_takes_hits_from_its_sites_origin_only(b: Backend) {
         src.body["data"][0]["source"], "newsletter",
         "utm_source wins over the referrer: {src:?}"
     );
+
+    // core-api's pixel: no tracking id (the Origin names the site), `event`, `user_agent`.
+    let cfg = app
+        .get("/api/v1/pixel/config")
+        .no_token()
+        .header("Origin", origin)
+        .send()
+        .await;
+    assert_eq!(cfg.status, StatusCode::OK, "{cfg:?}");
+    assert_eq!(
+        (
+            &cfg.body["enabled"],
+            &cfg.body["features"],
+            &cfg.body["sample_rate"]
+        ),
+        (
+            &json!(true),
+            &json!({"pageviews": true, "events": true, "sessions": true}),
+            &json!(1.0)
+        ),
+        "{cfg:?}"
+    );
+    assert_eq!(cfg.body["data"]["tracking_id"], json!(tracking));
+    let track = |event: &str| {
+        let app = &app;
+        let body = json!({"event": event, "url": "https://shop.example.com/signup",
+            "referrer": "https://google.com", "user_agent": FIREFOX, "properties": {"title": "Sign up"}});
+        async move {
+            app.post("/api/v1/pixel/track")
+                .no_token()
+                .header("Origin", origin)
+                .json(body)
+                .send()
+                .await
+        }
+    };
+    let r = track("pageview").await;
+    assert_eq!(
+        (r.status, &r.body["tracked"]),
+        (StatusCode::OK, &json!(true)),
+        "{r:?}"
+    );
+    let r = track("signup").await;
+    assert_eq!(r.body["tracked"], true, "{r:?}");
+    let agg = app
+        .get(&format!(
+            "/api/v1/sites/{site_id}/stats/aggregate?period=7d&metrics=pageviews,events&min_position={}",
+            r.position()
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(
+        agg.body["data"],
+        json!({"pageviews": 3, "events": 4}),
+        "a pageview and a custom event more (events count every hit): {agg:?}"
+    );
+    let r = app
+        .get("/api/v1/pixel/config")
+        .no_token()
+        .header("Origin", "https://nowhere.example.org")
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{r:?}");
+    // Two sites on one domain: the Origin cannot say which.
+    let other = app.create_workspace("Other", "pro").await;
+    let r = app
+        .post("/api/v1/sites")
+        .workspace(&other)
+        .json(json!({"name": "Shop too", "domain": "shop.example.com"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    app.get(&format!("/api/v1/sites?min_position={}", r.position()))
+        .workspace(&other)
+        .send()
+        .await;
+    let r = track("pageview").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{r:?}");
+    assert!(r.body["message"].as_str().unwrap().contains("tracking_id"));
     app.stop().await;
 }
 

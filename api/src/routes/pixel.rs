@@ -4,7 +4,7 @@
 //! the address and the user agent, never the address itself.
 
 use crate::error::ApiError;
-use crate::http::{json_body, Accepted, Data};
+use crate::http::{json_body, Accepted};
 use crate::limits::{Check, Decision, Policy};
 use crate::routes::analytics::daily_salt;
 use crate::state::AppState;
@@ -70,11 +70,15 @@ async fn site_by_tracking_id(
     state: &AppState,
     tracking_id: &str,
 ) -> Result<Option<Site>, ApiError> {
-    let Some(v) = keel_projections::sites::by_tracking_id(&state.db, tracking_id).await? else {
-        return Ok(None);
-    };
+    keel_projections::sites::by_tracking_id(&state.db, tracking_id)
+        .await?
+        .map(site_of)
+        .transpose()
+}
+
+fn site_of(v: keel_projections::sites::SiteView) -> Result<Site, ApiError> {
     let bad = |_| ApiError::Internal("malformed site row".into());
-    Ok(Some(Site {
+    Ok(Site {
         id: v.id.parse().map_err(bad)?,
         workspace_id: v.workspace_id.parse().map_err(bad)?,
         name: v.name,
@@ -83,7 +87,32 @@ async fn site_by_tracking_id(
         currency: v.currency,
         tracking_id: v.tracking_id,
         deleted: false,
-    }))
+    })
+}
+
+/// The site a pixel request is for: by its tracking id (then the Origin must be the site's
+/// domain), or without one, the one site whose domain covers the Origin (core-api's pixel).
+async fn resolve_site(
+    req: &HttpRequest,
+    state: &AppState,
+    tracking_id: Option<&str>,
+) -> Result<(Site, String), ApiError> {
+    if let Some(t) = tracking_id {
+        return checked_site(req, state, t).await;
+    }
+    let (origin, host) = origin_host(req).ok_or_else(|| {
+        ApiError::Forbidden(
+            "the pixel answers browsers: send an Origin header (or a tracking_id)".into(),
+        )
+    })?;
+    let mut sites = keel_projections::sites::for_host(&state.db, &host, 2).await?;
+    match sites.len() {
+        0 => Err(ApiError::NotFound("site")),
+        1 => Ok((site_of(sites.remove(0))?, origin)),
+        _ => Err(ApiError::BadRequest(format!(
+            "several sites cover {origin}; send their `tracking_id`"
+        ))),
+    }
 }
 
 /// The site of `tracking_id`, if the request's origin is its domain; else 404 / 403.
@@ -131,8 +160,9 @@ fn tracking_param(req: &HttpRequest) -> Option<String> {
 }
 
 #[utoipa::path(get, path = "/api/v1/pixel/config", tag = "pixel", security(()),
-    params(("tracking_id" = String, Query, description = "the site's public tracking id")),
-    responses((status = 200, description = "what the pixel needs: the track URL and the session timeout", body = Data<PixelConfig>),
+    params(("tracking_id" = Option<String>, Query, description = "the site's public tracking id; without it, the one site whose domain covers the Origin")),
+    responses((status = 200, description = "what the pixel needs: the track URL and the session timeout (`data`), and core-api's `enabled`, `features`, `sample_rate`", body = PixelConfigAnswer),
+        (status = 400, description = "no tracking id, and several sites cover the Origin", body = crate::openapi::ErrorBody),
         (status = 403, description = "no Origin, or not the site's domain", body = crate::openapi::ErrorBody),
         (status = 404, body = crate::openapi::ErrorBody), (status = 429, body = crate::openapi::ErrorBody)))]
 pub async fn config(
@@ -140,12 +170,11 @@ pub async fn config(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     limit(&req, &state).await?;
-    let tracking = tracking_param(&req)
-        .ok_or_else(|| ApiError::BadRequest("`tracking_id` is required".into()))?;
-    let (site, origin) = checked_site(&req, &state, &tracking).await?;
+    let tracking = tracking_param(&req);
+    let (site, origin) = resolve_site(&req, &state, tracking.as_deref()).await?;
     let mut resp = HttpResponse::Ok();
     cors(&mut resp, &origin);
-    Ok(resp.json(Data {
+    Ok(resp.json(PixelConfigAnswer {
         status: crate::http::Success::Ok,
         data: PixelConfig {
             tracking_id: site.tracking_id,
@@ -154,7 +183,43 @@ pub async fn config(
             session_timeout_minutes: 30,
             events: &["pageview", "custom"],
         },
+        enabled: true,
+        features: PixelFeatures {
+            pageviews: true,
+            events: true,
+            sessions: true,
+        },
+        sample_rate: 1.0,
     }))
+}
+
+/// The pixel's configuration: Keel's in `data`, core-api's at the top.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PixelConfigAnswer {
+    pub status: crate::http::Success,
+    pub data: PixelConfig,
+    /// Always true: a live site's pixel records (core-api).
+    pub enabled: bool,
+    pub features: PixelFeatures,
+    /// The share of hits recorded: always 1.0 (no sampling).
+    pub sample_rate: f64,
+}
+
+/// What the pixel records (core-api).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PixelFeatures {
+    pub pageviews: bool,
+    pub events: bool,
+    pub sessions: bool,
+}
+
+/// The answer to a hit: Keel's `data`, and core-api's `tracked`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Tracked {
+    pub status: crate::http::Success,
+    pub data: Accepted,
+    /// Whether the hit was recorded (false for a bot's).
+    pub tracked: bool,
 }
 
 /// What the pixel script needs to know.
@@ -172,14 +237,19 @@ pub struct PixelConfig {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PixelBody {
-    tracking_id: String,
+    /// The site's tracking id; without it, the one site whose domain covers the `Origin`.
+    tracking_id: Option<String>,
     /// `pageview` (default) or `custom`.
     #[serde(rename = "type")]
     kind: Option<String>,
     name: Option<String>,
+    /// core-api's form of `type` and `name`: `pageview`, or a custom event's name.
+    event: Option<String>,
     /// The page's URL; `utm_*` query parameters in it are read.
     url: String,
     referrer: Option<String>,
+    /// The browser's user agent when the request's own `User-Agent` is missing (core-api).
+    user_agent: Option<String>,
     #[serde(default)]
     #[schema(value_type = Object)]
     properties: Map<String, Value>,
@@ -194,7 +264,9 @@ fn utm(url: &str, name: &str) -> Option<String> {
 }
 
 #[utoipa::path(post, path = "/api/v1/pixel/track", tag = "pixel", security(()), request_body = PixelBody,
-    responses((status = 202, description = "accepted (or ignored, for bots)", body = Data<Accepted>),
+    responses((status = 202, description = "accepted (or ignored, for bots)", body = Tracked),
+        (status = 200, description = "the same, for a hit without `tracking_id` (core-api's pixel)", body = Tracked),
+        (status = 400, description = "no tracking id, and several sites cover the Origin", body = crate::openapi::ErrorBody),
         (status = 403, description = "no Origin, or not the site's domain", body = crate::openapi::ErrorBody),
         (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody),
         (status = 429, body = crate::openapi::ErrorBody)))]
@@ -205,13 +277,19 @@ pub async fn track(
 ) -> Result<HttpResponse, ApiError> {
     let ip = limit(&req, &state).await?;
     let body: PixelBody = json_body(body, 64 * 1024).await?;
-    let (site, origin) = checked_site(&req, &state, &body.tracking_id).await?;
+    // core-api's pixel (no tracking id) answers 200; Keel's 202.
+    let status = match body.tracking_id {
+        Some(_) => StatusCode::ACCEPTED,
+        None => StatusCode::OK,
+    };
+    let (site, origin) = resolve_site(&req, &state, body.tracking_id.as_deref()).await?;
     let now = Utc::now();
     let user_agent = req
         .headers()
         .get("User-Agent")
         .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+        .map(str::to_string)
+        .or(body.user_agent.clone());
     let salt = daily_salt(&state, now).await?;
     let edge = EdgeFacts {
         anonymous_visitor: Some(anonymous_visitor_key(
@@ -224,14 +302,22 @@ pub async fn track(
             .and_then(|i| state.geo.as_ref().and_then(|g| g.country(i)))
             .map(str::to_string),
     };
-    let kind = match body.kind.as_deref() {
-        None | Some("pageview") => HitKind::Pageview,
-        Some("custom") => HitKind::Custom,
-        Some(_) => return Err(DomainError::field("type", "must be pageview or custom").into()),
+    let (kind, name) = match (body.kind.as_deref(), body.event.as_deref()) {
+        (Some(_), Some(_)) => {
+            return Err(DomainError::field("event", "give `type` or `event`, not both").into())
+        }
+        (None | Some("pageview"), None) | (None, Some("pageview")) => {
+            (HitKind::Pageview, body.name)
+        }
+        (Some("custom"), None) => (HitKind::Custom, body.name),
+        (None, Some(event)) => (HitKind::Custom, Some(event.to_string())),
+        (Some(_), None) => {
+            return Err(DomainError::field("type", "must be pageview or custom").into())
+        }
     };
     let input = EventInput {
         kind: Some(kind),
-        name: body.name,
+        name,
         utm_source: utm(&body.url, "utm_source"),
         utm_medium: utm(&body.url, "utm_medium"),
         utm_campaign: utm(&body.url, "utm_campaign"),
@@ -241,17 +327,18 @@ pub async fn track(
         properties: body.properties,
         ..EventInput::default()
     };
-    let mut resp = HttpResponse::build(StatusCode::ACCEPTED);
+    let mut resp = HttpResponse::build(status);
     cors(&mut resp, &origin);
     let (event, at) = match analytics::record_event(&site, &input, &edge, now) {
         Ok(x) => x,
         Err(Refusal::Bot) => {
-            return Ok(resp.json(Data {
+            return Ok(resp.json(Tracked {
                 status: crate::http::Success::Ok,
                 data: Accepted {
                     status: "ignored",
                     reason: Some("the user agent is a bot or crawler; its hits are not recorded"),
                 },
+                tracked: false,
             }))
         }
         Err(Refusal::Invalid(fields)) => return Err(DomainError::Validation(fields).into()),
@@ -270,9 +357,10 @@ pub async fn track(
         crate::http::POSITION_HEADER,
         outcome.last_position.to_string(),
     ));
-    Ok(resp.json(Data {
+    Ok(resp.json(Tracked {
         status: crate::http::Success::Ok,
         data: Accepted::ACCEPTED,
+        tracked: true,
     }))
 }
 
