@@ -10,6 +10,8 @@ pub enum Tier {
     Free,
     Starter,
     Pro,
+    /// core-api's `business` is read as `agency` (the tier between pro and enterprise).
+    #[serde(alias = "business")]
     Agency,
     Enterprise,
 }
@@ -93,12 +95,14 @@ impl fmt::Display for Tier {
 impl FromStr for Tier {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        // core-api's name for the tier between pro and enterprise.
+        let s = if s == "business" { "agency" } else { s };
         Tier::ALL
             .into_iter()
             .find(|t| t.as_str() == s)
             .ok_or_else(|| {
                 format!(
-                    "unknown tier `{s}`; expected one of free, starter, pro, agency, enterprise"
+                    "unknown tier `{s}`; expected one of free, starter, pro, agency (or business), enterprise"
                 )
             })
     }
@@ -119,23 +123,41 @@ pub const SCOPE_RESOURCES: [&str; 11] = [
     "entitlements",
 ];
 
-/// A permission of the form `resource:read|write`. `write` implies `read` of the same resource.
+/// Resource names other documents use for Keel's (core-api's `api-keys`), read as Keel's.
+pub const SCOPE_ALIASES: [(&str, &str); 1] = [("api-keys", "keys")];
+
+/// Access levels of a scope. `write` implies `read` and `delete`; `delete` implies `read`; `*`
+/// implies all (core-api's `webhooks:*`).
+pub const SCOPE_LEVELS: [&str; 4] = ["read", "write", "delete", "*"];
+
+/// A permission of the form `resource:read|write|delete|*`. `write` implies `read` and `delete`
+/// of the same resource, `delete` implies `read`, `*` everything. `api-keys:…` is read as
+/// `keys:…`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Scope(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown scope `{0}`; expected `resource:read` or `resource:write` with a known resource")]
+#[error("unknown scope `{0}`; expected `resource:read`, `resource:write`, `resource:delete` or `resource:*` with a known resource")]
 pub struct ScopeError(pub String);
 
 impl Scope {
     pub fn parse(s: &str) -> Result<Self, ScopeError> {
         let (resource, access) = s.split_once(':').ok_or_else(|| ScopeError(s.to_string()))?;
-        if SCOPE_RESOURCES.contains(&resource) && (access == "read" || access == "write") {
-            Ok(Self(s.to_string()))
+        let resource = SCOPE_ALIASES
+            .iter()
+            .find(|(alias, _)| *alias == resource)
+            .map_or(resource, |(_, keel)| keel);
+        if SCOPE_RESOURCES.contains(&resource) && SCOPE_LEVELS.contains(&access) {
+            Ok(Self(format!("{resource}:{access}")))
         } else {
             Err(ScopeError(s.to_string()))
         }
+    }
+
+    /// `read`, `write`, `delete` or `*`.
+    pub fn level(&self) -> &str {
+        self.0.split_once(':').map(|(_, l)| l).unwrap_or_default()
     }
 
     pub fn as_str(&self) -> &str {
@@ -147,12 +169,21 @@ impl Scope {
     }
 
     pub fn is_write(&self) -> bool {
-        self.0.ends_with(":write")
+        matches!(self.level(), "write" | "*")
     }
 
     /// Whether holding `self` grants `wanted`.
     pub fn grants(&self, wanted: &Scope) -> bool {
-        self == wanted || (self.is_write() && self.resource() == wanted.resource())
+        if self == wanted {
+            return true;
+        }
+        if self.resource() != wanted.resource() {
+            return false;
+        }
+        matches!(
+            (self.level(), wanted.level()),
+            ("*", _) | ("write", "read" | "delete") | ("delete", "read")
+        )
     }
 
     /// Every scope there is (what the operator token holds).
@@ -231,5 +262,44 @@ mod currency_tests {
         assert!(CURRENCIES.windows(2).all(|w| w[0] < w[1]));
         assert!(is_currency("USD") && is_currency("EUR") && is_currency("JPY"));
         assert!(!is_currency("usd") && !is_currency("XYZ") && !is_currency(""));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(x: &str) -> Scope {
+        Scope::parse(x).expect(x)
+    }
+
+    #[test]
+    fn write_implies_read_and_delete_and_a_star_implies_all() {
+        assert!(s("keys:write").grants(&s("keys:read")));
+        assert!(s("keys:write").grants(&s("keys:delete")));
+        assert!(s("keys:delete").grants(&s("keys:read")));
+        assert!(!s("keys:delete").grants(&s("keys:write")));
+        assert!(!s("keys:read").grants(&s("keys:delete")));
+        assert!(s("webhooks:*").grants(&s("webhooks:write")));
+        assert!(!s("webhooks:*").grants(&s("keys:read")));
+    }
+
+    #[test]
+    fn core_apis_business_tier_is_agency() {
+        assert_eq!("business".parse::<Tier>(), Ok(Tier::Agency));
+        assert_eq!(
+            serde_json::from_str::<Tier>("\"business\"").ok(),
+            Some(Tier::Agency)
+        );
+        assert_eq!(Tier::Agency.as_str(), "agency");
+    }
+
+    #[test]
+    fn core_apis_api_keys_scopes_are_keels_keys_scopes() {
+        assert_eq!(s("api-keys:read").as_str(), "keys:read");
+        assert_eq!(s("api-keys:delete").as_str(), "keys:delete");
+        assert!(Scope::parse("posts:read").is_err());
+        assert!(Scope::parse("keys:admin").is_err());
+        assert!(Scope::parse("api-keys").is_err());
     }
 }

@@ -129,7 +129,9 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
             &other
         } else if rule.path.starts_with("/api/v1/sites/") {
             &site_b
-        } else if rule.path.starts_with("/api/v1/keys/") {
+        } else if rule.path.starts_with("/api/v1/keys/")
+            || rule.path.starts_with("/api/v1/api-keys/")
+        {
             &id_b
         } else if rule.path.starts_with("/api/v1/domains/") {
             &domain_b

@@ -744,6 +744,7 @@ keel_tests::on_every_backend!(
     core_api_list_conventions_filter_pick_and_embed,
     the_workspace_reads_as_a_dashtray_project,
     a_key_created_by_name_only_may_read_what_its_creator_may,
+    core_apis_key_routes_scopes_and_tier_work,
 );
 
 /// Walks a list by its links (`meta.next`, or `meta.previous` when `backward`), from `url`;
@@ -1069,6 +1070,98 @@ async fn a_key_created_by_name_only_may_read_what_its_creator_may(b: Backend) {
         .unwrap()
         .iter()
         .all(|s| s.as_str().unwrap().ends_with(":read")));
+    app.stop().await;
+}
+
+/// core-api: `/api/v1/api-keys`, its scope names (`api-keys:*`, `:delete`, `webhooks:*`) and
+/// its `business` tier.
+async fn core_apis_key_routes_scopes_and_tier_work(b: Backend) {
+    let app = spawn_app(b).await;
+    let r = app
+        .post("/api/v1/workspaces")
+        .json(json!({"name": "Biz", "tier": "business"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    assert_eq!(r.body["data"]["tier"], "agency", "business reads as agency");
+    let ws = r.body["data"]["id"].as_str().unwrap().to_string();
+    let r = app
+        .post("/api/v1/api-keys")
+        .workspace(&ws)
+        .json(json!({"name": "Mobile App Key", "scopes": ["api-keys:read", "api-keys:delete", "webhooks:*"]}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    assert_eq!(
+        r.body["data"]["scopes"],
+        json!(["keys:delete", "keys:read", "webhooks:*"]),
+        "{r:?}"
+    );
+    let deleter = r.body["data"]["key"].as_str().unwrap().to_string();
+    let (reader_id, reader, pos) = app.create_key(&ws, "reader", &["api-keys:read"]).await;
+    let list = app
+        .get(&format!("/api/v1/api-keys?min_position={pos}"))
+        .token(&reader)
+        .send()
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{list:?}");
+    assert_eq!(list.body["meta"]["total_count"], 2);
+    let one = app
+        .get(&format!("/api/v1/api-keys/{reader_id}"))
+        .token(&reader)
+        .send()
+        .await;
+    assert_eq!(one.body["data"]["name"], "reader", "{one:?}");
+    // Reading does not delete; `delete` does, and `webhooks:*` reaches every webhook route.
+    let r = app
+        .delete(&format!("/api/v1/api-keys/{reader_id}"))
+        .token(&reader)
+        .send()
+        .await;
+    assert_eq!(
+        (r.status, &r.body["error"]["details"]["required_scope"]),
+        (StatusCode::FORBIDDEN, &json!("keys:delete")),
+        "{r:?}"
+    );
+    let r = app
+        .post(&format!("/api/v1/api-keys/{reader_id}/rotate"))
+        .token(&deleter)
+        .json(json!({"grace_period_hours": 1}))
+        .send()
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "delete is not write: {r:?}"
+    );
+    let r = app
+        .delete(&format!("/api/v1/api-keys/{reader_id}"))
+        .token(&deleter)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{r:?}");
+    let r = app.get("/api/v1/webhooks").token(&deleter).send().await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    // Rotation answers core-api's `grace_period_ends_at` too.
+    let (id, _, _) = app.create_key(&ws, "rotated", &["keys:read"]).await;
+    let r = app
+        .post(&format!("/api/v1/api-keys/{id}/rotate"))
+        .workspace(&ws)
+        .json(json!({"grace_period_hours": 24}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(
+        r.body["data"]["grace_period_ends_at"],
+        r.body["data"]["previous_key_valid_until"]
+    );
+    let r = app
+        .post("/api/v1/keys")
+        .workspace(&ws)
+        .json(json!({"name": "x", "scopes": ["posts:read"]}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
     app.stop().await;
 }
 

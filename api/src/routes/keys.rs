@@ -97,6 +97,10 @@ pub struct KeyWithSecret {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(required = false)]
     previous_key_valid_until: Option<String>,
+    /// core-api's name for `previous_key_valid_until`; at rotation only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    grace_period_ends_at: Option<String>,
     version: i64,
     /// The full secret. Store it now: it is never shown again.
     key: String,
@@ -128,6 +132,7 @@ fn secret_view(
         updated_at: format_ts(now),
         last_used_at: None,
         previous_key_valid_until: None,
+        grace_period_ends_at: None,
         version: outcome.stream_version,
         key: secret.to_string(),
     }
@@ -344,10 +349,10 @@ pub async fn rotate(
     .await?;
     state.key_cache.evict_workspace(ws);
     let k = after.ok_or(ApiError::NotFound("api key"))?;
+    let until = format_ts(now + chrono::Duration::hours(command_grace(&command)));
     let body = KeyWithSecret {
-        previous_key_valid_until: Some(format_ts(
-            now + chrono::Duration::hours(command_grace(&command)),
-        )),
+        previous_key_valid_until: Some(until.clone()),
+        grace_period_ends_at: Some(until),
         ..secret_view(&k, &secret, &outcome, now)
     };
     Ok(written(StatusCode::OK, &outcome, body))
@@ -422,8 +427,76 @@ pub async fn history(
     Ok(envelope(&req, rows, total, &f))
 }
 
+// core-api's paths for the same operations (`/api/v1/api-keys`): the same handlers.
+
+#[utoipa::path(get, path = "/api/v1/api-keys", tag = "keys", params(crate::openapi::DnsaiListQuery, crate::openapi::CursorQuery),
+    responses((status = 200, description = "as `GET /api/v1/keys` (core-api's path)", body = Page<ApiKeyView>), (status = 400, body = crate::openapi::ErrorBody)))]
+pub async fn alias_list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    list(req, state, caller).await
+}
+
+#[utoipa::path(post, path = "/api/v1/api-keys", tag = "keys", request_body = CreateKeyBody,
+    responses((status = 201, description = "as `POST /api/v1/keys` (core-api's path)", body = Data<KeyWithSecret>), (status = 403, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn alias_create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    create(req, state, caller, body).await
+}
+
+#[utoipa::path(get, path = "/api/v1/api-keys/{id}", tag = "keys", params(("id" = String, Path, description = "key id")),
+    responses((status = 200, description = "as `GET /api/v1/keys/{id}` (core-api's path)", body = Data<ApiKeyView>), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn alias_get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    get(req, state, caller, path).await
+}
+
+#[utoipa::path(post, path = "/api/v1/api-keys/{id}/rotate", tag = "keys", params(("id" = String, Path, description = "key id")), request_body = RotateKeyBody,
+    responses((status = 200, description = "as `POST /api/v1/keys/{id}/rotate` (core-api's path)", body = Data<KeyWithSecret>), (status = 404, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody)))]
+pub async fn alias_rotate(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    rotate(req, state, caller, path, body).await
+}
+
+#[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "keys", params(("id" = String, Path, description = "key id")),
+    responses((status = 204, description = "revoked, as `DELETE /api/v1/keys/{id}` (core-api's path)"), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn alias_revoke(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    revoke(req, state, caller, path).await
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
+        web::resource("/api-keys")
+            .route(web::get().to(alias_list))
+            .route(web::post().to(alias_create)),
+    )
+    .service(
+        web::resource("/api-keys/{id}")
+            .route(web::get().to(alias_get))
+            .route(web::delete().to(alias_revoke)),
+    )
+    .service(web::resource("/api-keys/{id}/rotate").route(web::post().to(alias_rotate)))
+    .service(
         web::resource("/keys")
             .route(web::get().to(list))
             .route(web::post().to(create)),

@@ -34,6 +34,9 @@ pub struct WebhookBody {
     /// An empty string clears it.
     description: Option<String>,
     is_active: Option<bool>,
+    /// On create only: your own signing secret (24 to 255 visible ASCII characters; a `whsec_`
+    /// one is base64 of at least 24 bytes, as Standard Webhooks has it). Generated if absent.
+    secret: Option<String>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema, Default)]
@@ -145,7 +148,14 @@ pub async fn create(
     let url = body.url.unwrap_or_default();
     let entropy = Entropy::of(&req);
     let id = WebhookId(entropy.uuid_v7());
-    let secret = hooks::generate_secret(&mut entropy.rng());
+    let secret = match body.secret {
+        Some(s) => {
+            hooks::check_client_secret(&s)
+                .map_err(|m| keel_commands::DomainError::field("secret", &m))?;
+            s
+        }
+        None => hooks::generate_secret(&mut entropy.rng()),
+    };
     let command = WebhookCommand::Create {
         webhook_id: id,
         workspace_id: ws,
@@ -239,6 +249,13 @@ pub async fn update(
     let id = path_id::<WebhookId>(&path, "webhook")?;
     let (current, _) = load(&state, ws, id).await?;
     let body: WebhookBody = json_body(body, state.config.max_body_bytes).await?;
+    if body.secret.is_some() {
+        return Err(keel_commands::DomainError::field(
+            "secret",
+            "a secret is changed by POST /api/v1/webhooks/{id}/rotate-secret",
+        )
+        .into());
+    }
     let command = WebhookCommand::Update {
         url: body.url.clone(),
         events: body.events,

@@ -17,6 +17,8 @@ pub struct DeliveryView {
     pub status: String,
     pub attempt: i64,
     pub response_status: Option<i64>,
+    /// core-api's name for `response_status`.
+    pub response_code: Option<i64>,
     pub response_body: Option<String>,
     pub response_time_ms: Option<i64>,
     pub error: Option<String>,
@@ -34,7 +36,9 @@ const DELIVERY_COLUMNS: &str =
 fn delivery(r: &sqlx::any::AnyRow) -> Result<DeliveryView, sqlx::Error> {
     let status: String = r.try_get(4)?;
     let next: Option<String> = r.try_get(10)?;
+    let response_status: Option<i64> = r.try_get(6)?;
     Ok(DeliveryView {
+        response_code: response_status,
         id: r.try_get(0)?,
         webhook_id: r.try_get(1)?,
         event_id: r.try_get(2)?,
@@ -42,7 +46,7 @@ fn delivery(r: &sqlx::any::AnyRow) -> Result<DeliveryView, sqlx::Error> {
         next_retry_at: next.filter(|_| status == "pending" || status == "retrying"),
         status,
         attempt: r.try_get(5)?,
-        response_status: r.try_get(6)?,
+        response_status,
         response_body: r.try_get(7)?,
         response_time_ms: r.try_get(8)?,
         error: r.try_get(9)?,
@@ -92,6 +96,7 @@ fn item_view(webhook_id: &str, m: &RunMeta, it: Item) -> DeliveryView {
         event_type: it.t,
         status: if delivered { "success" } else { "pending" }.to_string(),
         attempt: m.attempt,
+        response_code: it.c,
         response_status: it.c,
         response_body: it.b,
         response_time_ms: it.ms,

@@ -103,6 +103,27 @@ pub fn generate_secret(rng: &mut impl rand::RngCore) -> String {
     )
 }
 
+/// Whether a secret a client chose will do: 24 to 255 visible ASCII characters; a `whsec_` one
+/// must be base64 of at least 24 bytes after the prefix (a Standard Webhooks secret). Without the
+/// prefix its bytes are the signing key as they are.
+pub fn check_client_secret(secret: &str) -> Result<(), String> {
+    let len = secret.chars().count();
+    if !(24..=255).contains(&len) || !secret.chars().all(|c| c.is_ascii_graphic()) {
+        return Err("must be 24 to 255 visible ASCII characters".into());
+    }
+    if let Some(b64) = secret.strip_prefix("whsec_") {
+        match base64::engine::general_purpose::STANDARD.decode(b64) {
+            Ok(key) if key.len() >= 24 => {}
+            _ => {
+                return Err(
+                    "a `whsec_` secret is base64 of at least 24 bytes after the prefix".into(),
+                )
+            }
+        }
+    }
+    Ok(())
+}
+
 /// What listings show of a secret.
 pub fn secret_hint(secret: &str) -> String {
     secret.chars().take(10).collect()
@@ -119,10 +140,12 @@ pub fn sign(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> Option<Strin
 pub struct SigningKey(Hmac<Sha256>);
 
 impl SigningKey {
+    /// A `whsec_` secret is base64 (Standard Webhooks); another (a client's own) is its bytes.
     pub fn new(secret: &str) -> Option<SigningKey> {
-        let key = base64::engine::general_purpose::STANDARD
-            .decode(secret.strip_prefix("whsec_").unwrap_or(secret))
-            .ok()?;
+        let key = match secret.strip_prefix("whsec_") {
+            Some(b64) => base64::engine::general_purpose::STANDARD.decode(b64).ok()?,
+            None => secret.as_bytes().to_vec(),
+        };
         Hmac::<Sha256>::new_from_slice(&key).ok().map(SigningKey)
     }
 
@@ -550,6 +573,24 @@ pub use dispatch::run;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_clients_secret_is_checked_and_signs_as_its_bytes() {
+        assert!(check_client_secret("short").is_err());
+        assert!(check_client_secret(&"x".repeat(256)).is_err());
+        assert!(check_client_secret("has a space but is long enough").is_err());
+        assert!(check_client_secret("whsec_abc123def456ghi789jkl012").is_err());
+        assert!(check_client_secret("my-own-signing-secret-1234567").is_ok());
+        assert!(check_client_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").is_ok());
+        let raw = "my-own-signing-secret-1234567";
+        let mut mac = Hmac::<Sha256>::new_from_slice(raw.as_bytes()).expect("key");
+        mac.update(b"msg_1.1700000000.{}");
+        let want = format!(
+            "v1,{}",
+            base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+        );
+        assert_eq!(sign(raw, "msg_1", 1_700_000_000, b"{}"), Some(want));
+    }
 
     #[test]
     fn signatures_follow_the_standard_webhooks_example() {
