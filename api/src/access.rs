@@ -132,6 +132,11 @@ pub const ROUTES: &[Rule] = &[
     ),
     rule(
         "GET",
+        "/api/v1/sites/{id}/visitors",
+        Scope("analytics:read"),
+    ),
+    rule(
+        "GET",
         "/api/v1/sites/{id}/visitors/{visitor_id}",
         Scope("analytics:read"),
     ),

@@ -560,6 +560,7 @@ impl Modify for StandardErrors {
         crate::routes::domains::create_folder,
         crate::routes::domains::rename_folder,
         crate::routes::domains::delete_folder,
+        crate::routes::insights::visitors,
         crate::routes::insights::visitor,
         crate::routes::insights::erase_visitor,
         crate::routes::insights::funnel,

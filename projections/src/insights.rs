@@ -28,6 +28,156 @@ pub struct PaymentView {
     pub occurred_at: String,
 }
 
+/// One visitor of a site as the visitors list shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct VisitorRow {
+    /// The id you send with events (`null` for the pixel's anonymous visitors, and once erased).
+    pub visitor_id: Option<String>,
+    pub user_id: Option<String>,
+    /// From identify calls.
+    #[schema(value_type = Object)]
+    pub traits: Value,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    pub pageviews: i64,
+    pub events: i64,
+    pub goals: i64,
+}
+
+/// Filters and order of the visitors list.
+#[derive(Debug, Clone, Default)]
+pub struct VisitorFilter {
+    /// Only visitors known by a user id (`true`) or not (`false`).
+    pub identified: Option<bool>,
+    pub user_id: Option<String>,
+    /// Case-insensitive substring of the visitor id or the user id.
+    pub search: Option<String>,
+    /// Last seen at or after / before these instants (ms).
+    pub seen_after: Option<i64>,
+    pub seen_before: Option<i64>,
+    /// (column, descending): last_seen (default, newest first), first_seen, pageviews, events, goals.
+    pub sort: Vec<(&'static str, bool)>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// The columns the visitors list sorts by, as `sort` names them.
+pub const VISITOR_SORTS: &[&str] = &["last_seen", "first_seen", "pageviews", "events", "goals"];
+
+/// A page of a site's visitors and the exact total.
+pub async fn list_visitors(
+    db: &Db,
+    site_id: &str,
+    f: &VisitorFilter,
+) -> Result<(Vec<VisitorRow>, i64), sqlx::Error> {
+    let mut wheres = vec!["site_id = $1".to_string()];
+    let mut texts: Vec<String> = vec![site_id.to_string()];
+    let mut ints: Vec<(usize, i64)> = Vec::new();
+    let mut n = 1;
+    match f.identified {
+        Some(true) => wheres.push("user_id IS NOT NULL".into()),
+        Some(false) => wheres.push("user_id IS NULL".into()),
+        None => {}
+    }
+    if let Some(u) = &f.user_id {
+        n += 1;
+        wheres.push(format!("user_id = ${n}"));
+        texts.push(u.clone());
+    }
+    if let Some(q) = &f.search {
+        n += 1;
+        let esc = q
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        wheres.push(format!(
+            "(LOWER(COALESCE(visitor_id, '')) LIKE ${n} ESCAPE '\\' OR LOWER(COALESCE(user_id, '')) LIKE ${n} ESCAPE '\\')"
+        ));
+        texts.push(format!("%{esc}%"));
+    }
+    for (op, v) in [(">=", f.seen_after), ("<", f.seen_before)] {
+        if let Some(ms) = v {
+            n += 1;
+            wheres.push(format!("last_ts {op} ${n}"));
+            ints.push((n, ms));
+        }
+    }
+    let column = |c: &str| {
+        match c {
+            "first_seen" => "first_ts",
+            "last_seen" => "last_ts",
+            other => other,
+        }
+        .to_string()
+    };
+    let mut order: Vec<String> = f
+        .sort
+        .iter()
+        .map(|(c, d)| {
+            if *d {
+                format!("{} DESC NULLS LAST", column(c))
+            } else {
+                format!("{} ASC NULLS FIRST", column(c))
+            }
+        })
+        .collect();
+    if order.is_empty() {
+        order.push("last_ts DESC NULLS LAST".into());
+    }
+    order.push("visitor ASC".into());
+    let where_sql = wheres.join(" AND ");
+    // Binds in placeholder order: the text ones first ($1…), then the instants.
+    fn bound<'q>(
+        sql: &'q str,
+        texts: &'q [String],
+        ints: &[(usize, i64)],
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        let mut q = sqlx::query(sql);
+        for t in texts {
+            q = q.bind(t.as_str());
+        }
+        for (_, i) in ints {
+            q = q.bind(*i);
+        }
+        q
+    }
+    let sql = format!(
+        "SELECT visitor_id, user_id, traits, first_ts, last_ts, pageviews, events, goals FROM rm_visitors \
+         WHERE {where_sql} ORDER BY {} LIMIT {} OFFSET {}",
+        order.join(", "),
+        f.limit.max(0),
+        f.offset.max(0)
+    );
+    let rows = bound(&sql, &texts, &ints).fetch_all(&db.pool).await?;
+    let count_sql = format!("SELECT COUNT(*) FROM rm_visitors WHERE {where_sql}");
+    let total: i64 = bound(&count_sql, &texts, &ints)
+        .fetch_one(&db.pool)
+        .await?
+        .try_get(0)?;
+    let out = rows
+        .iter()
+        .map(|r| {
+            let traits: Option<String> = r.try_get(2)?;
+            let first: Option<i64> = r.try_get(3)?;
+            let last: Option<i64> = r.try_get(4)?;
+            Ok(VisitorRow {
+                visitor_id: r.try_get(0)?,
+                user_id: r.try_get(1)?,
+                traits: traits
+                    .and_then(|t| serde_json::from_str(&t).ok())
+                    .unwrap_or(Value::Object(Default::default())),
+                first_seen: first.map(ts),
+                last_seen: last.map(ts),
+                pageviews: r.try_get(5)?,
+                events: r.try_get(6)?,
+                goals: r.try_get(7)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok((out, total))
+}
+
 /// What is known of one visitor of a site.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VisitorProfile {

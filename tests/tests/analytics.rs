@@ -1170,6 +1170,46 @@ async fn visitor_profiles_funnels_and_the_metrics_feed(b: Backend) {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 
+    // The visitors list (DataFast): filters, sort, counts.
+    let list = |q: &str| {
+        let app = &app;
+        let url = format!("/api/v1/sites/{site_id}/visitors?{q}");
+        let ws = ws.clone();
+        async move { app.get(&url).workspace(&ws).send().await }
+    };
+    let ids = |r: &keel_tests::Resp| -> Vec<String> {
+        r.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["visitor_id"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let all = list(&format!("min_position={pos}")).await;
+    assert_eq!(all.status, StatusCode::OK, "{all:?}");
+    assert_eq!(all.body["meta"]["total_count"], 4, "{all:?}");
+    assert_eq!(
+        ids(&all)[0],
+        "d",
+        "newest first: d came back two days later"
+    );
+    let by_views = list("sort=-events&limit=1").await;
+    assert_eq!(ids(&by_views), ["a"], "{by_views:?}");
+    assert_eq!(by_views.body["meta"]["total_count"], 4);
+    assert!(by_views.body["meta"]["next"].is_string());
+    let known = list("identified=true").await;
+    assert_eq!(ids(&known), ["a"], "{known:?}");
+    assert_eq!(known.body["data"][0]["user_id"], "user_1");
+    assert_eq!(known.body["data"][0]["traits"]["plan"], "pro");
+    assert_eq!(known.body["data"][0]["goals"], 1);
+    assert_eq!(ids(&list("identified=false").await).len(), 3);
+    assert_eq!(ids(&list("search=USER_").await), ["a"]);
+    let recent = list(&format!("seen_after={}", enc(&at(24 * 60)))).await;
+    assert_eq!(ids(&recent), ["d"], "{recent:?}");
+    for bad in ["identified=maybe", "sort=visits", "seen_after=yesterday"] {
+        assert_eq!(list(bad).await.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+
     let funnel = |q: &str| {
         let app = &app;
         let ws = ws.clone();

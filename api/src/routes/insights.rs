@@ -481,12 +481,97 @@ pub async fn erase_visitor(
     }))
 }
 
+#[utoipa::path(get, path = "/api/v1/sites/{id}/visitors", tag = "analytics",
+    params(("id" = String, Path, description = "site id"),
+        ("identified" = Option<bool>, Query, description = "only visitors with a user id (true) or without (false)"),
+        ("user_id" = Option<String>, Query, description = "this user's visitors"),
+        ("search" = Option<String>, Query, description = "case-insensitive part of the visitor id or user id"),
+        ("seen_after" = Option<String>, Query, description = "last seen at or after (RFC 3339 or YYYY-MM-DD)"),
+        ("seen_before" = Option<String>, Query, description = "last seen before (RFC 3339 or YYYY-MM-DD)"),
+        ("sort" = Option<String>, Query, description = "last_seen (default, `-last_seen`: newest first), first_seen, pageviews, events, goals; `-` for descending"),
+        ("limit" = Option<i64>, Query, description = "1 to 1000, default 50"),
+        ("offset" = Option<i64>, Query, description = "rows to skip")),
+    responses((status = 200, description = "the site's visitors: ids, traits, first and last seen, counts", body = Page<keel_projections::insights::VisitorRow>),
+        (status = 400, body = crate::openapi::ErrorBody), (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn visitors(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    use keel_projections::insights::{list_visitors, VisitorFilter, VISITOR_SORTS};
+    let ws = caller.workspace(&req, &state).await?;
+    let id: SiteId = path.parse().map_err(|_| ApiError::NotFound("site"))?;
+    let site = load_site(&state, ws, id)
+        .await?
+        .ok_or(ApiError::NotFound("site"))?;
+    wait_for_position(&req, &state, Projection::Analytics).await?;
+    let params = Params {
+        pairs: query_pairs(&req),
+    };
+    let (limit, offset) = params.page()?;
+    let instant = |name: &str| -> Result<Option<i64>, ApiError> {
+        params
+            .get(name)
+            .map(|raw| {
+                keel_schemas::parse_ts(raw)
+                    .map(|t| t.timestamp_millis())
+                    .or_else(|_| {
+                        NaiveDate::parse_from_str(raw, "%Y-%m-%d").map(|d| {
+                            d.and_time(chrono::NaiveTime::MIN)
+                                .and_utc()
+                                .timestamp_millis()
+                        })
+                    })
+                    .map_err(|_| {
+                        ApiError::BadRequest(format!(
+                            "`{name}` must be an RFC 3339 time or a date (YYYY-MM-DD)"
+                        ))
+                    })
+            })
+            .transpose()
+    };
+    let identified = match params.get("identified") {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(_) => {
+            return Err(ApiError::BadRequest(
+                "`identified` must be true or false".into(),
+            ))
+        }
+    };
+    let sort = keel_projections::query::parse_sort(params.get("sort").unwrap_or(""), VISITOR_SORTS)
+        .map_err(ApiError::BadRequest)?
+        .into_iter()
+        .map(|k| (k.column, k.descending))
+        .collect();
+    let f = VisitorFilter {
+        identified,
+        user_id: params.get("user_id").map(str::to_string),
+        search: params.get("search").map(str::to_string),
+        seen_after: instant("seen_after")?,
+        seen_before: instant("seen_before")?,
+        sort,
+        limit,
+        offset,
+    };
+    let (rows, total) = list_visitors(&state.db, &site.id.to_string(), &f).await?;
+    let lf = ListFilter {
+        limit,
+        offset,
+        ..ListFilter::default()
+    };
+    Ok(crate::http::envelope(&req, rows, total, &lf))
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/sites/{id}/visitors/{visitor_id}")
-            .route(web::get().to(visitor))
-            .route(web::delete().to(erase_visitor)),
-    )
-    .service(web::resource("/sites/{id}/funnels").route(web::get().to(funnel)))
-    .service(web::resource("/metrics").route(web::get().to(metrics_feed)));
+    cfg.service(web::resource("/sites/{id}/visitors").route(web::get().to(visitors)))
+        .service(
+            web::resource("/sites/{id}/visitors/{visitor_id}")
+                .route(web::get().to(visitor))
+                .route(web::delete().to(erase_visitor)),
+        )
+        .service(web::resource("/sites/{id}/funnels").route(web::get().to(funnel)))
+        .service(web::resource("/metrics").route(web::get().to(metrics_feed)));
 }
