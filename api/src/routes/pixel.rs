@@ -248,7 +248,8 @@ pub struct PixelBody {
     /// The page's URL; `utm_*` query parameters in it are read.
     url: String,
     referrer: Option<String>,
-    /// The browser's user agent when the request's own `User-Agent` is missing (core-api).
+    /// The visitor's user agent, when the request relays it (core-api); else the request's own
+    /// `User-Agent` is the visitor's.
     user_agent: Option<String>,
     #[serde(default)]
     #[schema(value_type = Object)]
@@ -284,12 +285,14 @@ pub async fn track(
     };
     let (site, origin) = resolve_site(&req, &state, body.tracking_id.as_deref()).await?;
     let now = Utc::now();
-    let user_agent = req
-        .headers()
-        .get("User-Agent")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .or(body.user_agent.clone());
+    // The body's user agent, when given, is the visitor's (core-api's pixel relays it); else the
+    // request's own.
+    let user_agent = body.user_agent.clone().or_else(|| {
+        req.headers()
+            .get("User-Agent")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    });
     let salt = daily_salt(&state, now).await?;
     let edge = EdgeFacts {
         anonymous_visitor: Some(anonymous_visitor_key(
