@@ -112,6 +112,38 @@ fn vcard_field<'a>(entity: &'a Value, field: &str) -> Option<&'a str> {
         .and_then(|p| p[3].as_str())
 }
 
+/// A vCard property's parameters and value.
+fn vcard_prop<'a>(entity: &'a Value, field: &str) -> Option<&'a Value> {
+    entity["vcardArray"][1]
+        .as_array()?
+        .iter()
+        .find(|p| p[0] == field)
+}
+
+/// A contact's name, organisation, address (country and state), email and phone, as far as its
+/// vCard gives them (registries redact much of it).
+fn contact(e: &Value) -> Value {
+    let adr = vcard_prop(e, "adr");
+    let part = |i: usize| {
+        adr.and_then(|a| a[3].as_array())
+            .and_then(|parts| parts.get(i))
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
+    let country = adr.and_then(|a| a[1]["cc"].as_str()).or_else(|| part(6));
+    let phone = vcard_prop(e, "tel")
+        .and_then(|t| t[3].as_str())
+        .map(|t| t.trim_start_matches("tel:").to_string());
+    json!({
+        "name": vcard_field(e, "fn").filter(|s| !s.is_empty()),
+        "org": vcard_field(e, "org").filter(|s| !s.is_empty()),
+        "country": country,
+        "state": part(4),
+        "email": vcard_field(e, "email").filter(|s| !s.is_empty()),
+        "phone": phone,
+    })
+}
+
 /// The summary of an RDAP domain object.
 pub fn parse(v: &Value) -> Value {
     let entities: Vec<&Value> = v["entities"]
@@ -190,10 +222,23 @@ pub fn parse(v: &Value) -> Value {
     let privacy = redacted
         || registrant.is_none()
         || privacy_words.iter().any(|w| registrant_text.contains(w));
+    // The registrar's abuse contact is an entity of the registrar entity.
+    let abuse = with_role("registrar").and_then(|r| {
+        r["entities"].as_array().and_then(|a| {
+            a.iter().find(|e| {
+                e["roles"]
+                    .as_array()
+                    .is_some_and(|r| r.iter().any(|x| x == "abuse"))
+            })
+        })
+    });
     json!({
         "status": "ok",
         "domain": v["ldhName"].as_str().map(|n| n.to_ascii_lowercase()),
         "registrar": registrar,
+        "registrant": registrant.map(contact),
+        "abuse": abuse.map(contact),
+        "whois_server": v["port43"].as_str(),
         "registered_at": event("registration"),
         "expires_at": event("expiration"),
         "updated_at": event("last changed"),
@@ -241,9 +286,38 @@ mod tests {
             (s["dnssec"].as_bool(), s["privacy"].as_bool()),
             (Some(true), Some(true))
         );
+        assert_eq!(s["registrant"]["name"], "Domains By Proxy, LLC");
         let open = json!({"ldhName": "x.com", "entities": [{"roles": ["registrant"],
             "vcardArray": ["vcard", [["fn", {}, "text", "Acme Corporation"]]]}]});
         assert_eq!(parse(&open)["privacy"], false);
+    }
+
+    #[test]
+    fn contacts_come_from_the_vcards() {
+        let v = json!({
+            "ldhName": "example.org", "port43": "whois.example-registry.org",
+            "entities": [
+                {"roles": ["registrar"], "vcardArray": ["vcard", [["fn", {}, "text", "Registrar Inc."]]],
+                 "entities": [{"roles": ["abuse"], "vcardArray": ["vcard", [
+                    ["fn", {}, "text", "Abuse desk"],
+                    ["email", {}, "text", "abuse@registrar.example"],
+                    ["tel", {"type": "voice"}, "uri", "tel:+1.5555550100"]]]}]},
+                {"roles": ["registrant"], "vcardArray": ["vcard", [
+                    ["fn", {}, "text", "Jane Doe"], ["org", {}, "text", "Example Org"],
+                    ["adr", {"cc": "US"}, "text", ["", "", "1 Main St", "Springfield", "IL", "62701", ""]],
+                    ["email", {}, "text", "jane@example.org"]]]}
+            ]
+        });
+        let s = parse(&v);
+        assert_eq!(
+            s["registrant"],
+            json!({"name": "Jane Doe", "org": "Example Org", "country": "US", "state": "IL",
+                "email": "jane@example.org", "phone": null})
+        );
+        assert_eq!(s["abuse"]["email"], "abuse@registrar.example");
+        assert_eq!(s["abuse"]["phone"], "+1.5555550100");
+        assert_eq!(s["whois_server"], "whois.example-registry.org");
+        assert_eq!(s["privacy"], false);
     }
 
     #[test]

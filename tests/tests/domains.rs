@@ -680,8 +680,15 @@ async fn rdap() -> std::net::SocketAddr {
                         ],
                         "nameservers": [{"ldhName": "NS1.ACME-CORP.COM"}],
                         "secureDNS": {"delegationSigned": false},
+                        "port43": "whois.markmonitor.com",
                         "entities": [{"roles": ["registrar"], "publicIds": [{"type": "IANA Registrar ID", "identifier": "292"}],
-                            "vcardArray": ["vcard", [["fn", {}, "text", "MarkMonitor Inc."]]]}],
+                            "vcardArray": ["vcard", [["fn", {}, "text", "MarkMonitor Inc."]]],
+                            "entities": [{"roles": ["abuse"], "vcardArray": ["vcard", [
+                                ["email", {}, "text", "abusecomplaints@markmonitor.com"],
+                                ["tel", {}, "uri", "tel:+1.2086851750"]]]}]},
+                            {"roles": ["registrant"], "vcardArray": ["vcard", [
+                                ["org", {}, "text", "Acme Corp"],
+                                ["adr", {"cc": "US"}, "text", ["", "", "", "", "CA", "", ""]]]]}],
                         "redacted": [{"name": {"type": "Registrant Name"}}]
                     }).to_string())
                 } else {
@@ -987,6 +994,30 @@ async fn the_scanner_reads_a_real_dns_server_and_records_exactly_what_changed(b:
         (whois["dnssec"].as_bool(), whois["privacy"].as_bool()),
         (Some(false), Some(true))
     );
+    // DNSai's flat fields beside the summary.
+    let flat = &w.body["data"];
+    for (field, want) in [
+        ("domain_name", json!("acme-corp.com")),
+        ("registrar", json!("MarkMonitor Inc.")),
+        ("registration_date", json!("2001-05-01T00:00:00Z")),
+        ("expiry_date", json!("2027-05-01T00:00:00Z")),
+        ("name_servers", json!("ns1.acme-corp.com")),
+        ("registrant_org", json!("Acme Corp")),
+        ("registrant_country", json!("US")),
+        ("registrant_state", json!("CA")),
+        (
+            "registrar_abuse_email",
+            json!("abusecomplaints@markmonitor.com"),
+        ),
+        ("registrar_abuse_phone", json!("+1.2086851750")),
+        ("privacy_enabled", json!(true)),
+        ("dnssec_status", json!("unsigned")),
+        ("domain_statuses", json!(["client transfer prohibited"])),
+        ("whois_status", json!("ok")),
+        ("whois_server", json!("whois.markmonitor.com")),
+    ] {
+        assert_eq!(flat[field], want, "{field}: {w:?}");
+    }
     let w = app
         .eventually(
             &format!("/api/v1/domains/{nowhere}/whois"),

@@ -195,13 +195,38 @@ pub struct ScanPage {
     pub meta: ScanMeta,
 }
 
-/// Registration data of a domain.
+/// Registration data of a domain: Keel's RDAP summary in `whois`, and DNSai's flat fields.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct WhoisAnswer {
     pub domain: String,
-    /// RDAP: registrar, dates, nameservers, statuses, DNSSEC, privacy; `null` until fetched.
+    /// RDAP: registrar, dates, nameservers, statuses, DNSSEC, privacy, registrant and abuse
+    /// contacts; `null` until fetched.
     pub whois: Value,
     pub fetched_at: Option<String>,
+    pub domain_name: String,
+    pub registrar: Option<String>,
+    pub registration_date: Option<String>,
+    pub expiry_date: Option<String>,
+    pub updated_date: Option<String>,
+    /// Comma-separated.
+    pub name_servers: Option<String>,
+    pub registrant_name: Option<String>,
+    pub registrant_org: Option<String>,
+    pub registrant_country: Option<String>,
+    pub registrant_state: Option<String>,
+    pub contact_email: Option<String>,
+    pub registrar_abuse_email: Option<String>,
+    pub registrar_abuse_phone: Option<String>,
+    pub privacy_enabled: bool,
+    /// `signed` or `unsigned`.
+    pub dnssec_status: Option<String>,
+    pub domain_statuses: Vec<String>,
+    /// ok, not_found, error, or null before the first lookup.
+    pub whois_status: Option<String>,
+    pub whois_server: Option<String>,
+    /// Empty until MaxMind databases are configured (planned).
+    #[schema(value_type = Object)]
+    pub ip_geolocation: Value,
 }
 
 /// A scan asked for.
@@ -681,11 +706,45 @@ pub async fn whois(
     let d = rm::get_domain(&state.db, &ws.to_string(), &id.to_string())
         .await?
         .ok_or(ApiError::NotFound("domain"))?;
+    let w = d.whois.unwrap_or(Value::Null);
+    let text = |v: &Value| v.as_str().map(str::to_string);
+    let nameservers: Vec<&str> = w["nameservers"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
     Ok(HttpResponse::Ok().json(Data {
         status: crate::http::Success::Ok,
         data: WhoisAnswer {
+            domain_name: d.domain.clone(),
+            registrar: text(&w["registrar"]["name"]),
+            registration_date: text(&w["registered_at"]),
+            expiry_date: text(&w["expires_at"]),
+            updated_date: text(&w["updated_at"]),
+            name_servers: (!nameservers.is_empty()).then(|| nameservers.join(", ")),
+            registrant_name: text(&w["registrant"]["name"]),
+            registrant_org: text(&w["registrant"]["org"]),
+            registrant_country: text(&w["registrant"]["country"]),
+            registrant_state: text(&w["registrant"]["state"]),
+            contact_email: text(&w["registrant"]["email"]),
+            registrar_abuse_email: text(&w["abuse"]["email"]),
+            registrar_abuse_phone: text(&w["abuse"]["phone"]),
+            privacy_enabled: w["privacy"].as_bool().unwrap_or(false),
+            dnssec_status: w["dnssec"]
+                .as_bool()
+                .map(|s| if s { "signed" } else { "unsigned" }.to_string()),
+            domain_statuses: w["statuses"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            whois_status: text(&w["status"]),
+            whois_server: text(&w["whois_server"]),
+            ip_geolocation: serde_json::json!({}),
             domain: d.domain,
-            whois: d.whois.unwrap_or(Value::Null),
+            whois: w,
             fetched_at: d.whois_fetched_at.flatten(),
         },
     }))
