@@ -32,9 +32,19 @@ pub const COLUMNS: &[&str] = &[
     "is_favorite",
 ];
 
+fn csv() -> String {
+    "csv".into()
+}
+
+/// Export formats.
+pub const FORMATS: &[&str] = &["csv", "zip"];
+
 /// What a job exports.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExportSpec {
+    /// `csv` or `zip` (the CSV in a zip archive); `csv` for jobs queued before it existed.
+    #[serde(default = "csv")]
+    pub format: String,
     pub columns: Vec<String>,
     pub status: Option<String>,
     pub search: Option<String>,
@@ -50,6 +60,13 @@ pub struct ExportSpec {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct ExportJob {
     pub id: String,
+    /// DNSai's name for `id`.
+    pub task_id: String,
+    /// `csv` or `zip` (DNSai's `export_type`).
+    pub export_type: String,
+    /// What was asked: columns, filters, folder_id.
+    #[schema(value_type = Object)]
+    pub parameters: serde_json::Value,
     /// queued, processing, completed or failed
     pub status: String,
     /// Rows written, once completed.
@@ -60,17 +77,39 @@ pub struct ExportJob {
     pub error: Option<String>,
     pub created_at: String,
     pub completed_at: Option<String>,
-    /// Where to download the CSV, once completed.
+    /// Where to download the file, once completed (a path).
     pub download_url: Option<String>,
+    /// The same as a full URL (DNSai's `file_url`), once completed.
+    pub file_url: Option<String>,
 }
 
-const JOB_COLUMNS: &str = "id, status, row_count, file_size, error, created_at, completed_at";
+const JOB_COLUMNS: &str = "id, status, row_count, file_size, error, created_at, completed_at, spec";
 
 fn job(r: &sqlx::any::AnyRow) -> Result<ExportJob, sqlx::Error> {
     let id: String = r.try_get(0)?;
     let status: String = r.try_get(1)?;
+    let raw: Option<String> = r.try_get(7)?;
+    let spec: ExportSpec = raw
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_else(|| ExportSpec {
+            format: csv(),
+            ..ExportSpec::default()
+        });
+    let parameters = serde_json::json!({
+        "columns": spec.columns,
+        "folder_id": spec.folder_id,
+        "filters": {
+            "status": spec.status, "search": spec.search, "email_gateway": spec.email_gateway,
+            "dmarc_status": spec.dmarc_status, "spf_status": spec.spf_status, "tag": spec.tag,
+            "is_favorite": spec.is_favorite,
+        },
+    });
     Ok(ExportJob {
         download_url: (status == "completed").then(|| format!("/api/v1/exports/{id}/download")),
+        file_url: None,
+        task_id: id.clone(),
+        export_type: spec.format.clone(),
+        parameters,
         id,
         status,
         row_count: r.try_get(2)?,
@@ -151,18 +190,27 @@ pub async fn get_job(
 }
 
 /// A job's status and, once completed, its CSV.
+/// A job's status, its CSV once completed, and its format (`csv` or `zip`).
 pub async fn content(
     db: &Db,
     workspace_id: &str,
     id: &str,
-) -> Result<Option<(String, Option<String>)>, sqlx::Error> {
-    let row =
-        sqlx::query("SELECT status, content FROM exports WHERE id = $1 AND workspace_id = $2")
-            .bind(id)
-            .bind(workspace_id)
-            .fetch_optional(&db.pool)
-            .await?;
-    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
+) -> Result<Option<(String, Option<String>, String)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT status, content, spec FROM exports WHERE id = $1 AND workspace_id = $2",
+    )
+    .bind(id)
+    .bind(workspace_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.map(|r| {
+        let spec: Option<String> = r.try_get(2)?;
+        let format = spec
+            .and_then(|s| serde_json::from_str::<ExportSpec>(&s).ok())
+            .map_or_else(csv, |s| s.format);
+        Ok((r.try_get(0)?, r.try_get(1)?, format))
+    })
+    .transpose()
 }
 
 /// One CSV field: quoted when it holds a comma, quote or line break; a leading `=`, `+`, `-` or

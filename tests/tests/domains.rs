@@ -486,6 +486,59 @@ async fn domains_are_added_validated_filed_and_removed(b: Backend) {
         Some(2),
         "{bad:?}"
     );
+    // As DNSai asks for it: export_type zip, its filter names; the job shows task_id,
+    // parameters and a full file_url.
+    let e = app
+        .post("/api/v1/exports")
+        .workspace(&ws)
+        .json(
+            json!({"export_type": "zip", "columns": ["domain", "email_gateway"],
+            "filters": {"gateway": "Proofpoint", "dmarc_policy": "reject"}}),
+        )
+        .send()
+        .await;
+    assert_eq!(e.status, StatusCode::ACCEPTED, "{e:?}");
+    let task = e.body["data"]["task_id"].as_str().unwrap().to_string();
+    let job = app
+        .eventually(&format!("/api/v1/exports/{task}"), Some(&ws), |r| {
+            r.body["data"]["status"] == "completed"
+        })
+        .await;
+    let j = &job.body["data"];
+    assert_eq!(
+        (
+            &j["export_type"],
+            &j["task_id"],
+            &j["parameters"]["filters"]["email_gateway"]
+        ),
+        (&json!("zip"), &json!(task), &json!("Proofpoint")),
+        "{job:?}"
+    );
+    assert_eq!(
+        j["file_url"],
+        json!(format!("{}/api/v1/exports/{task}/download", app.base))
+    );
+    let zipped = app
+        .client
+        .get(j["file_url"].as_str().unwrap())
+        .bearer_auth(&app.admin)
+        .header("X-Workspace-ID", &ws)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zipped.headers()["content-type"], "application/zip");
+    let bytes = zipped.bytes().await.unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut inner = String::new();
+    std::io::Read::read_to_string(&mut archive.by_index(0).unwrap(), &mut inner).unwrap();
+    assert_eq!(inner, "domain,email_gateway\r\nexample.com,Proofpoint\r\n");
+    let r = app
+        .post("/api/v1/exports")
+        .workspace(&ws)
+        .json(json!({"export_type": "pdf"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
 
     // As it was before the scans, and its whole history.
     let h = app

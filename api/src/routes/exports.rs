@@ -16,7 +16,11 @@ use serde_json::json;
 pub struct ExportFilters {
     status: Option<String>,
     search: Option<String>,
+    /// Also `gateway` (DNSai's name).
+    #[serde(alias = "gateway")]
     email_gateway: Option<String>,
+    /// Also `dmarc_policy` (DNSai's name).
+    #[serde(alias = "dmarc_policy")]
     dmarc_status: Option<String>,
     spf_status: Option<String>,
     tag: Option<String>,
@@ -42,6 +46,8 @@ pub struct CreateExportBody {
     columns: Vec<String>,
     filters: Option<ExportFilters>,
     folder_id: Option<String>,
+    /// `csv` (default) or `zip` (the CSV in a zip archive).
+    export_type: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/exports", tag = "domains", request_body = CreateExportBody,
@@ -91,6 +97,13 @@ pub async fn create(
         &mut errors,
     );
     check("spf_status", &f.spf_status, rm::SPF_STATUSES, &mut errors);
+    let format = body.export_type.unwrap_or_else(|| "csv".into());
+    if !keel_infra::exports::FORMATS.contains(&format.as_str()) {
+        errors.push((
+            "export_type".into(),
+            format!("must be one of {}", keel_infra::exports::FORMATS.join(", ")),
+        ));
+    }
     if !errors.is_empty() {
         return Err(DomainError::Validation(
             errors
@@ -101,6 +114,7 @@ pub async fn create(
         .into());
     }
     let spec = ExportSpec {
+        format,
         columns: body.columns,
         status: f.status,
         search: f.search,
@@ -145,7 +159,17 @@ pub async fn list(
     )
     .await?;
     f.workspace_id = Some(ws.to_string());
+    let rows = rows.into_iter().map(|j| with_file_url(&req, j)).collect();
     Ok(envelope(&req, rows, total, &f))
+}
+
+/// DNSai's `file_url`: the download link as a full URL.
+fn with_file_url(req: &HttpRequest, mut job: ExportJob) -> ExportJob {
+    job.file_url = job
+        .download_url
+        .as_ref()
+        .map(|p| format!("{}{p}", crate::http::base_url(req)));
+    job
 }
 
 #[utoipa::path(get, path = "/api/v1/exports/{id}", tag = "domains", params(("id" = String, Path, description = "export id")),
@@ -162,12 +186,12 @@ pub async fn get(
         .ok_or(ApiError::NotFound("export"))?;
     Ok(HttpResponse::Ok().json(crate::http::Data {
         status: crate::http::Success::Ok,
-        data: job,
+        data: with_file_url(&req, job),
     }))
 }
 
 #[utoipa::path(get, path = "/api/v1/exports/{id}/download", tag = "domains", params(("id" = String, Path, description = "export id")),
-    responses((status = 200, description = "the CSV", content_type = "text/csv", body = String), (status = 404, body = crate::openapi::ErrorBody),
+    responses((status = 200, description = "the CSV (or, for an export_type zip, a zip archive holding it)", content_type = "text/csv", body = String), (status = 404, body = crate::openapi::ErrorBody),
         (status = 409, description = "not completed yet (or failed)", body = crate::openapi::ErrorBody)))]
 pub async fn download(
     req: HttpRequest,
@@ -176,14 +200,27 @@ pub async fn download(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let (status, content) = keel_infra::exports::content(&state.db, &ws.to_string(), path.as_str())
-        .await?
-        .ok_or(ApiError::NotFound("export"))?;
+    let (status, content, format) =
+        keel_infra::exports::content(&state.db, &ws.to_string(), path.as_str())
+            .await?
+            .ok_or(ApiError::NotFound("export"))?;
     let Some(content) = content.filter(|_| status == "completed") else {
         return Err(ApiError::NotReady(format!(
             "the export is {status}, not completed"
         )));
     };
+    let name = format!("domains-{}", path.as_str());
+    if format == "zip" {
+        let zipped = zipped(&format!("{name}.csv"), content.as_bytes())
+            .map_err(|e| ApiError::Internal(format!("zip: {e}")))?;
+        return Ok(HttpResponse::Ok()
+            .content_type("application/zip")
+            .insert_header((
+                "Content-Disposition",
+                format!("attachment; filename=\"{name}.zip\""),
+            ))
+            .body(zipped));
+    }
     // Sent a chunk at a time.
     let chunks: Vec<Result<actix_web::web::Bytes, actix_web::Error>> = content
         .into_bytes()
@@ -197,6 +234,17 @@ pub async fn download(
             format!("attachment; filename=\"domains-{}.csv\"", path.as_str()),
         ))
         .streaming(futures::stream::iter(chunks)))
+}
+
+/// One file, deflated, in a zip archive.
+fn zipped(name: &str, bytes: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    w.start_file(name, options)?;
+    w.write_all(bytes)?;
+    Ok(w.finish()?.into_inner())
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
