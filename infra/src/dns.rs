@@ -21,6 +21,7 @@ pub enum Rtype {
     Soa,
     Txt,
     Srv,
+    Ptr,
 }
 
 /// The outcome of one lookup.
@@ -119,6 +120,26 @@ impl HickoryLookup {
     }
 }
 
+/// The PTR name of an address: `10.2.0.192.in-addr.arpa`, or the nibbles under `ip6.arpa`.
+pub fn reverse_name(ip: &str) -> Option<String> {
+    match ip.parse::<std::net::IpAddr>().ok()? {
+        std::net::IpAddr::V4(v4) => {
+            let o = v4.octets();
+            Some(format!("{}.{}.{}.{}.in-addr.arpa", o[3], o[2], o[1], o[0]))
+        }
+        std::net::IpAddr::V6(v6) => {
+            let nibbles: Vec<String> = v6
+                .octets()
+                .iter()
+                .rev()
+                .flat_map(|b| [b & 0x0f, b >> 4])
+                .map(|n| format!("{n:x}"))
+                .collect();
+            Some(format!("{}.ip6.arpa", nibbles.join(".")))
+        }
+    }
+}
+
 fn bare(name: &str) -> String {
     name.trim_end_matches('.').to_ascii_lowercase()
 }
@@ -135,6 +156,7 @@ impl Lookup for HickoryLookup {
             Rtype::Soa => RecordType::SOA,
             Rtype::Txt => RecordType::TXT,
             Rtype::Srv => RecordType::SRV,
+            Rtype::Ptr => RecordType::PTR,
         };
         // Fully qualified: no search domains.
         let fqdn = format!("{}.", name.trim_end_matches('.'));
@@ -152,6 +174,7 @@ impl Lookup for HickoryLookup {
                             bare(&mx.exchange.to_string())
                         )),
                         RData::NS(ns) => Some(bare(&ns.0.to_string())),
+                        RData::PTR(p) => Some(bare(&p.0.to_string())),
                         RData::SOA(soa) => Some(format!(
                             "{} {} {}",
                             bare(&soa.mname.to_string()),
@@ -843,6 +866,37 @@ pub async fn scan(dns: &dyn Lookup, domain: &str) -> ScanReport {
     };
     records.insert("a".into(), json!(a.records()));
     records.insert("aaaa".into(), json!(aaaa.records()));
+    // Reverse DNS of the web and mail servers: kept in the records (not compared between scans;
+    // a lookup that fails leaves its address out).
+    let mut ptr_ips: Vec<String> = a.records().iter().take(4).cloned().collect();
+    if let Some(ip) = mx_detail
+        .first()
+        .and_then(|m| m["ipv4"].as_array())
+        .and_then(|a| a.first())
+        .and_then(Value::as_str)
+    {
+        if !ptr_ips.iter().any(|i| i == ip) {
+            ptr_ips.push(ip.to_string());
+        }
+    }
+    let ptrs = futures::future::join_all(ptr_ips.iter().filter_map(|ip| {
+        let name = reverse_name(ip)?;
+        Some(async move { (ip.clone(), dns.lookup(&name, Rtype::Ptr).await) })
+    }))
+    .await;
+    records.insert(
+        "ptr".into(),
+        Value::Array(
+            ptrs.into_iter()
+                .filter_map(|(ip, answer)| match answer {
+                    Answer::Records(names) if !names.is_empty() => {
+                        Some(json!({ "ip": ip, "names": names }))
+                    }
+                    _ => None,
+                })
+                .collect(),
+        ),
+    );
     records.insert("mx".into(), Value::Array(mx_detail));
     records.insert("ns".into(), json!(ns.records()));
     records.insert("soa".into(), json!(soa.records().first()));
@@ -901,6 +955,19 @@ mod tests {
                 .cloned()
                 .unwrap_or(Answer::NxDomain)
         }
+    }
+
+    #[test]
+    fn reverse_names_follow_rfc_1035_and_3596() {
+        assert_eq!(
+            reverse_name("192.0.2.10").as_deref(),
+            Some("10.2.0.192.in-addr.arpa")
+        );
+        assert_eq!(
+            reverse_name("2001:db8::1").as_deref(),
+            Some("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa")
+        );
+        assert_eq!(reverse_name("not an ip"), None);
     }
 
     fn zone(entries: &[(&str, &'static str, &str)]) -> Zone {

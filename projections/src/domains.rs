@@ -765,7 +765,25 @@ impl FlatScan {
             soa: f("soa"),
             bimi: f("bimi"),
             srv: f("srv"),
-            ptr: None,
+            ptr: records["ptr"]
+                .as_array()
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    p.iter()
+                        .map(|e| {
+                            let names: Vec<&str> = e["names"]
+                                .as_array()
+                                .map(|n| n.iter().filter_map(|x| x.as_str()).collect())
+                                .unwrap_or_default();
+                            format!(
+                                "{}={}",
+                                e["ip"].as_str().unwrap_or_default(),
+                                names.join(" ")
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }),
             email_gateway: f("email_gateway"),
             tech_in_dns: (!tech.is_empty()).then(|| tech.join(", ")),
             mx_server_ipv4: first_ip("ipv4"),
@@ -1417,6 +1435,7 @@ mod tests {
                 "mx": [{"preference": 10, "host": "aspmx.l.google.com", "ipv4": ["192.0.2.25"], "ipv6": []}],
                 "txt": ["google-site-verification=abc", "stripe-verification=xyz", "v=spf1 include:_spf.google.com mx -all"],
                 "dkim": [{"selector": "google", "host": "google._domainkey.example.com", "record": "v=DKIM1; k=rsa; p=MIIB"}],
+                "ptr": [{"ip": "192.0.2.1", "names": ["web.example.com"]}, {"ip": "192.0.2.25", "names": ["mx.example.com", "mail.example.com"]}],
             }),
             failed: json!([]),
             duration_ms: 12,
@@ -1458,6 +1477,10 @@ mod tests {
         assert_eq!(
             f.tech_in_dns.as_deref(),
             Some("Google Search Console, Stripe")
+        );
+        assert_eq!(
+            f.ptr.as_deref(),
+            Some("192.0.2.1=web.example.com, 192.0.2.25=mx.example.com mail.example.com")
         );
         assert_eq!(f.previous_mx.as_deref(), Some("10 mx.old.example"));
         assert_eq!(f.mx_changed_date.as_deref(), Some("2026-11-30T00:00:00Z"));

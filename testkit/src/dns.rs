@@ -3,7 +3,7 @@
 //! operator editing a zone would.
 
 use hickory_server::net::runtime::TokioRuntimeProvider;
-use hickory_server::proto::rr::rdata::{A, AAAA, MX, NS, SOA, SRV, TXT};
+use hickory_server::proto::rr::rdata::{A, AAAA, MX, NS, PTR, SOA, SRV, TXT};
 use hickory_server::proto::rr::{LowerName, Name, RData, Record, RecordType, RrKey};
 use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneHandler, ZoneType};
@@ -138,7 +138,7 @@ fn name(s: &str) -> anyhow::Result<Name> {
 }
 
 /// One record from presentation text: `A 192.0.2.1`, `MX 10 mx.example.com`, `TXT v=spf1 -all`,
-/// `NS ns1.example.com`, `AAAA 2001:db8::1`, `SRV 0 5 443 host.example.com`.
+/// `NS ns1.example.com`, `AAAA 2001:db8::1`, `SRV 0 5 443 host.example.com`, `PTR host.example.com`.
 fn rdata(rtype: &str, value: &str) -> anyhow::Result<RData> {
     let parts: Vec<&str> = value.split_whitespace().collect();
     Ok(match rtype {
@@ -146,6 +146,7 @@ fn rdata(rtype: &str, value: &str) -> anyhow::Result<RData> {
         "AAAA" => RData::AAAA(AAAA(value.parse()?)),
         "MX" => RData::MX(MX::new(parts[0].parse()?, name(parts[1])?)),
         "NS" => RData::NS(NS(name(value)?)),
+        "PTR" => RData::PTR(PTR(name(value)?)),
         "TXT" => RData::TXT(TXT::new(vec![value.to_string()])),
         "SRV" => RData::SRV(SRV::new(
             parts[0].parse()?,
@@ -165,6 +166,7 @@ fn rtype_of(rtype: &str) -> anyhow::Result<RecordType> {
         "NS" => RecordType::NS,
         "TXT" => RecordType::TXT,
         "SRV" => RecordType::SRV,
+        "PTR" => RecordType::PTR,
         other => anyhow::bail!("record type {other} is not supported by the fixture"),
     })
 }

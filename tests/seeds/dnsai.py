@@ -76,6 +76,7 @@ print(f"DMARC: {scan['dmarc_policy_p']}")
 check(scan["email_gateway"] == "Google Workspace", f"gateway {scan['email_gateway']}")
 check(scan["spf"].startswith("v=spf1"), f"spf {scan['spf']}")
 check(scan["dmarc_policy_p"] == "reject", f"dmarc {scan['dmarc_policy_p']}")
+check(scan["tech_in_dns"] == "Google Search Console", f"tech {scan['tech_in_dns']}")
 
 
 # --- python_rate_limit_handling ----------------------------------------------------------------

@@ -219,9 +219,10 @@ pub async fn list(
     let page = api_keys::list_api_keys(&state.db, &f).await?;
     // `include=workspace`: every key of this list is of one workspace, read once.
     let workspace = match include.contains(&"workspace") {
-        true => keel_projections::workspaces::get_workspace(&state.db, &ws.to_string())
-            .await?
-            .map(|w| serde_json::to_value(w).unwrap_or_default()),
+        true => Some(
+            serde_json::to_value(crate::routes::workspaces::current(&state, ws).await?)
+                .unwrap_or_default(),
+        ),
         false => None,
     };
     crate::http::listed_with(

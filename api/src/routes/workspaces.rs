@@ -76,6 +76,27 @@ fn view(
     }
 }
 
+/// A workspace as its log says it is now: never behind a write, unlike the read model (for the
+/// answers that embed it, and the caller's own project).
+pub async fn current(state: &AppState, id: WorkspaceId) -> Result<WorkspaceView, ApiError> {
+    let (w, history) = crate::routes::load_aggregate::<WorkspaceAggregate, _>(
+        state,
+        &StreamId::workspace(id),
+        "workspace",
+        |w: &Workspace| !w.deleted,
+    )
+    .await?;
+    let at =
+        |e: Option<&keel_events::RecordedEvent>| e.map(|e| keel_schemas::format_ts(e.occurred_at));
+    let version = history.last().map_or(0, |e| e.stream_version);
+    Ok(view(
+        &w,
+        version,
+        at(history.first()),
+        at(history.last()).unwrap_or_default(),
+    ))
+}
+
 #[utoipa::path(post, path = "/api/v1/workspaces", tag = "workspaces", request_body = CreateWorkspaceBody,
     responses((status = 201, description = "created", body = Data<WorkspaceView>), (status = 403, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
 pub async fn create(
@@ -331,10 +352,7 @@ pub async fn project(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    wait_for_position(&req, &state, Projection::Workspaces).await?;
-    let w = workspaces::get_workspace(&state.db, &ws.to_string())
-        .await?
-        .ok_or(ApiError::NotFound("workspace"))?;
+    let w = current(&state, ws).await?;
     let created_at_ms = keel_schemas::parse_ts(&w.created_at)
         .map(|t| t.timestamp_millis())
         .unwrap_or_default();
