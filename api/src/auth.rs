@@ -106,6 +106,8 @@ pub struct KeyCaller {
     pub scopes: Vec<Scope>,
     pub tier: Tier,
     pub rate_limit_tier: Option<Tier>,
+    /// A website key's site (DataFast's `df_` key): it reaches that site only.
+    pub site_id: Option<keel_events::SiteId>,
 }
 
 impl KeyCaller {
@@ -119,6 +121,12 @@ impl KeyCaller {
 pub enum Caller {
     Operator,
     Key(KeyCaller),
+}
+
+fn website_only(site: keel_events::SiteId) -> ApiError {
+    ApiError::Forbidden(format!(
+        "this website key reaches only site {site} (its routes, events, goals, payments, identify and metrics)"
+    ))
 }
 
 impl Caller {
@@ -150,6 +158,52 @@ impl Caller {
             Access::Public | Access::Optional => Ok(()),
             Access::Scope(scope) => self.require(scope),
             Access::Operator => self.require_operator(),
+        }
+    }
+
+    /// A website key's site, if the caller is one.
+    pub fn website(&self) -> Option<keel_events::SiteId> {
+        match self {
+            Caller::Key(k) => k.site_id,
+            Caller::Operator => None,
+        }
+    }
+
+    /// The site a request names (`given`), checked against a website key: without one, a
+    /// website key's own site; another site is 403. `None` when neither says.
+    pub fn site(&self, given: Option<&str>) -> Result<Option<String>, ApiError> {
+        match (self.website(), given.filter(|g| !g.is_empty())) {
+            (None, g) => Ok(g.map(str::to_string)),
+            (Some(own), None) => Ok(Some(own.to_string())),
+            (Some(own), Some(g)) if g == own.to_string() => Ok(Some(g.to_string())),
+            (Some(own), Some(_)) => Err(website_only(own)),
+        }
+    }
+
+    /// Whether a website key may call this path at all: its site's routes, ingestion, the metrics
+    /// feed and the index. Other keys may call anything their scopes allow.
+    pub fn check_website_path(&self, path: &str) -> Result<(), ApiError> {
+        let Some(own) = self.website() else {
+            return Ok(());
+        };
+        let path = path.trim_end_matches('/');
+        let own_site = format!("/api/v1/sites/{own}");
+        let allowed = path == "/api/v1"
+            || path == own_site
+            || path.starts_with(&format!("{own_site}/"))
+            || [
+                "/api/v1/events",
+                "/api/v1/goals",
+                "/api/v1/identify",
+                "/api/v1/payments",
+                "/api/v1/metrics",
+            ]
+            .contains(&path)
+            || path.starts_with("/api/v1/payments/");
+        if allowed {
+            Ok(())
+        } else {
+            Err(website_only(own))
         }
     }
 
@@ -325,6 +379,11 @@ pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Call
         scopes: serde_json::from_str(&row.scopes).map_err(|e| bad(&e))?,
         tier: row.tier.parse().map_err(|e: String| bad(&e))?,
         rate_limit_tier: row.rate_limit_tier.as_deref().and_then(|t| t.parse().ok()),
+        site_id: row
+            .site_id
+            .as_deref()
+            .map(|s| s.parse().map_err(|e| bad(&e)))
+            .transpose()?,
     };
     state.key_cache.put(
         hash,

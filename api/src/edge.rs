@@ -122,7 +122,10 @@ pub async fn edge(
     if let Caller::Key(k) = &caller {
         state.activity.count_call(k.workspace_id, k.key_id);
     }
-    if let Err(e) = caller.check_access(rule.access) {
+    if let Err(e) = caller
+        .check_access(rule.access)
+        .and_then(|()| caller.check_website_path(req.path()))
+    {
         return Ok(with_limit_headers(refuse(req, e), &limits));
     }
     req.extensions_mut().insert(caller.clone());

@@ -137,6 +137,7 @@ async fn write_some(store: &SqlStore, i: usize) {
             scopes: vec!["keys:read".into()],
             expires_at: None,
             rate_limit_tier: None,
+            site_id: None,
             granted_by: None,
             creator_tier: None,
             now: Utc::now(),

@@ -22,6 +22,8 @@ pub struct CreateApiKey {
     pub scopes: Vec<String>,
     pub expires_at: Option<DateTime<Utc>>,
     pub rate_limit_tier: Option<Tier>,
+    /// A website key: restricted to this site of the workspace (the caller checked it exists).
+    pub site_id: Option<keel_events::SiteId>,
     /// The scopes of the key creating this one; `None` for the operator, who may grant anything.
     pub granted_by: Option<Vec<Scope>>,
     /// The workspace tier of the key creating this one; `None` for the operator, who may give
@@ -55,6 +57,8 @@ pub struct ApiKey {
     pub scopes: Vec<Scope>,
     pub expires_at: Option<DateTime<Utc>>,
     pub rate_limit_tier: Option<Tier>,
+    /// A website key's site.
+    pub site_id: Option<keel_events::SiteId>,
     pub revoked: bool,
 }
 
@@ -142,6 +146,7 @@ impl Aggregate for ApiKeyAggregate {
                     } else {
                         "live".into()
                     },
+                    site_id: c.site_id,
                 })])
             }
             (None, _) => Err(DomainError::NotFound("api key")),
@@ -190,6 +195,7 @@ impl Aggregate for ApiKeyAggregate {
                 scopes: e.scopes.clone(),
                 expires_at: e.expires_at,
                 rate_limit_tier: e.rate_limit_tier,
+                site_id: e.site_id,
                 revoked: false,
             }),
             (Some(mut k), DomainEvent::ApiKeyRotated(e)) => {
@@ -258,6 +264,7 @@ mod tests {
             scopes: scope_names.iter().map(|s| s.to_string()).collect(),
             expires_at: None,
             rate_limit_tier: None,
+            site_id: None,
             granted_by,
             creator_tier: None,
             now: now(),
@@ -275,6 +282,7 @@ mod tests {
             expires_at: None,
             rate_limit_tier: None,
             environment: "live".into(),
+            site_id: None,
         })
     }
 

@@ -196,6 +196,9 @@ pub struct ApiKeyCreated {
     /// `live` or `test`, as chosen at creation. Schema version 2; version 1 events did not carry
     /// it, and their upcaster derives it from the prefix (`keel_test_…`).
     pub environment: String,
+    /// A website key (DataFast's `df_` key): it reaches this site only. Absent: every site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_id: Option<crate::SiteId>,
 }
 
 /// A new secret replaces the old one; the old one keeps working until `previous_valid_until`.

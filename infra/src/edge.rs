@@ -48,13 +48,15 @@ pub struct KeyRecord {
     pub tier: String,
     pub workspace_deleted: bool,
     pub key_hash: String,
+    /// A website key's site.
+    pub site_id: Option<String>,
 }
 
 /// The key whose secret hashes to `hash`, if any.
 pub async fn key_by_hash(db: &Db, hash: &str) -> Result<Option<KeyRecord>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT k.key_id, k.workspace_id, k.name, k.prefix, k.scopes, k.rate_limit_tier, k.status, k.expires_at, \
-         k.valid_until, w.tier, w.deleted, k.key_hash FROM auth_keys k JOIN auth_workspaces w ON w.workspace_id = k.workspace_id \
+         k.valid_until, w.tier, w.deleted, k.key_hash, k.site_id FROM auth_keys k JOIN auth_workspaces w ON w.workspace_id = k.workspace_id \
          WHERE k.key_hash = $1",
     )
     .bind(hash)
@@ -74,6 +76,7 @@ pub async fn key_by_hash(db: &Db, hash: &str) -> Result<Option<KeyRecord>, sqlx:
             tier: r.try_get(9)?,
             workspace_deleted: r.try_get::<i64, _>(10)? != 0,
             key_hash: r.try_get(11)?,
+            site_id: r.try_get(12)?,
         })
     })
     .transpose()

@@ -132,7 +132,7 @@ pub(crate) async fn apply(
             let scopes = serde_json::to_string(&e.scopes).unwrap_or_else(|_| "[]".into());
             sqlx::query(
                 "INSERT INTO auth_keys (key_hash, key_id, workspace_id, name, prefix, scopes, rate_limit_tier, \
-                 status, expires_at, valid_until) VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, NULL)",
+                 status, expires_at, valid_until, site_id) VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, NULL, $9)",
             )
             .bind(&e.key_hash)
             .bind(e.key_id.to_string())
@@ -142,14 +142,15 @@ pub(crate) async fn apply(
             .bind(scopes)
             .bind(e.rate_limit_tier.map(|t| t.as_str()))
             .bind(e.expires_at.map(format_ts))
+            .bind(e.site_id.map(|s| s.to_string()))
             .execute(&mut *conn)
             .await?;
         }
         DomainEvent::ApiKeyRotated(e) => {
             sqlx::query(
                 "INSERT INTO auth_keys (key_hash, key_id, workspace_id, name, prefix, scopes, rate_limit_tier, \
-                 status, expires_at, valid_until) \
-                 SELECT $1, key_id, workspace_id, name, $2, scopes, rate_limit_tier, status, expires_at, NULL \
+                 status, expires_at, valid_until, site_id) \
+                 SELECT $1, key_id, workspace_id, name, $2, scopes, rate_limit_tier, status, expires_at, NULL, site_id \
                  FROM auth_keys WHERE key_hash = $3",
             )
             .bind(&e.key_hash)

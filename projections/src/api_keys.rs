@@ -26,7 +26,8 @@ impl ReadModel for ApiKeys {
                         id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, name TEXT NOT NULL, prefix TEXT NOT NULL,
                         scopes TEXT NOT NULL, rate_limit_tier TEXT, status TEXT NOT NULL,
                         created_at TEXT NOT NULL, updated_at TEXT NOT NULL, expires_at TEXT,
-                        last_used_at TEXT, rotated_at TEXT, previous_valid_until TEXT, version BIGINT NOT NULL)"
+                        last_used_at TEXT, rotated_at TEXT, previous_valid_until TEXT, version BIGINT NOT NULL,
+                        site_id TEXT)"
                 ),
                 format!(
                     "CREATE INDEX IF NOT EXISTS rm_api_keys_{tag}ws ON rm_api_keys{sfx} (workspace_id, created_at, id)"
@@ -47,7 +48,7 @@ impl ReadModel for ApiKeys {
             D::ApiKeyCreated(c) => {
                 sqlx::query(&format!(
                     "INSERT INTO rm_api_keys{sfx} (id, workspace_id, name, prefix, scopes, rate_limit_tier, status, \
-                     created_at, updated_at, expires_at, version) VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $7, $8, $9)"
+                     created_at, updated_at, expires_at, version, site_id) VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $7, $8, $9, $10)"
                 ))
                 .bind(c.key_id.to_string())
                 .bind(c.workspace_id.to_string())
@@ -58,6 +59,7 @@ impl ReadModel for ApiKeys {
                 .bind(&at)
                 .bind(c.expires_at.map(keel_schemas::format_ts))
                 .bind(v)
+                .bind(c.site_id.map(|s| s.to_string()))
                 .execute(&mut *conn)
                 .await?;
             }
@@ -104,7 +106,7 @@ const KEYS: Table = Table {
     // `last_used_at` is not an event: the api records it in batches in `key_activity`.
     columns: "id, workspace_id, name, prefix, scopes, rate_limit_tier, status, created_at, updated_at, \
               expires_at, (SELECT a.last_used_at FROM key_activity a WHERE a.key_id = rm_api_keys.id) AS last_used_at, \
-              rotated_at, previous_valid_until, version",
+              rotated_at, previous_valid_until, version, site_id",
     // `$1` is always `now`.
     status_expr: "(CASE WHEN status = 'revoked' THEN 'revoked' \
                   WHEN expires_at IS NOT NULL AND expires_at <= $1 THEN 'expired' ELSE 'active' END)",
@@ -134,6 +136,8 @@ pub struct ApiKeyView {
     pub rate_limit_tier: Option<Tier>,
     /// active, expired or revoked
     pub status: String,
+    /// A website key's site: the key reaches only it. `null`: every site.
+    pub site_id: Option<String>,
     pub created_at: String,
     pub updated_at: String,
     pub expires_at: Option<String>,
@@ -152,7 +156,8 @@ fn api_key(r: &AnyRow) -> Result<ApiKeyView, sqlx::Error> {
     let scopes: String = r.try_get(4)?;
     let tier: Option<String> = r.try_get(5)?;
     let prefix: String = r.try_get(3)?;
-    let status: String = r.try_get(14)?;
+    // The effective status follows the columns.
+    let status: String = r.try_get(15)?;
     Ok(ApiKeyView {
         key_prefix: prefix.clone(),
         is_active: status == "active",
@@ -176,6 +181,7 @@ fn api_key(r: &AnyRow) -> Result<ApiKeyView, sqlx::Error> {
         rotated_at: r.try_get(11)?,
         previous_key_valid_until: r.try_get(12)?,
         version: r.try_get(13)?,
+        site_id: r.try_get(14)?,
         as_of: None,
     })
 }

@@ -120,6 +120,12 @@ fn samples() -> Vec<DomainEvent> {
             "expires_at": T, "rate_limit_tier": "pro", "environment": "live"})
         ),
         ev!(
+            ApiKeyCreated,
+            json!({"key_id": ID, "workspace_id": WS, "name": "df website key",
+            "prefix": "keel_live_Zsm6al", "key_hash": "ab13", "scopes": ["events:write"],
+            "expires_at": null, "rate_limit_tier": null, "environment": "live", "site_id": ID})
+        ),
+        ev!(
             ApiKeyRotated,
             json!({"key_id": ID, "workspace_id": WS, "prefix": "keel_live_new123",
             "key_hash": "cd34", "previous_prefix": "keel_live_Zsm6al", "previous_key_hash": "ab12",

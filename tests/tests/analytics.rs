@@ -1341,6 +1341,120 @@ async fn visitor_profiles_funnels_and_the_metrics_feed(b: Backend) {
     app.stop().await;
 }
 
+/// DataFast's website keys: a key restricted to one site reaches that site only, and a body
+/// without `site_id` means its site.
+async fn a_website_key_reaches_its_site_only(b: Backend) {
+    let app = spawn_app_with(b, |_| {}).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let site_a = site(&app, &ws, "a.example.com", "UTC").await;
+    let site_b = site(&app, &ws, "b.example.com", "UTC").await;
+    let r = app
+        .post("/api/v1/keys")
+        .workspace(&ws)
+        .json(json!({"name": "df_ website key", "site_id": site_a,
+            "scopes": ["events:write", "analytics:read", "sites:read"]}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    assert_eq!(r.body["data"]["site_id"], json!(site_a));
+    let key = r.body["data"]["key"].as_str().unwrap().to_string();
+    let key_id = r.body["data"]["id"].as_str().unwrap().to_string();
+    let r = app
+        .post("/api/v1/keys")
+        .workspace(&ws)
+        .json(json!({"name": "nowhere", "site_id": uuid::Uuid::now_v7().to_string(), "scopes": ["events:write"]}))
+        .send()
+        .await;
+    assert_eq!(
+        (r.status, &r.body["error"]["details"]["fields"][0]["field"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!("site_id")),
+        "{r:?}"
+    );
+
+    // Bodies without site_id are its site's; another site is 403 and nothing is written.
+    let r = app
+        .post("/api/v1/events")
+        .token(&key)
+        .json(json!({"events": [{"visitor_id": "v1", "url": "/"}, {"visitor_id": "v2", "url": "/x"}]}))
+        .send()
+        .await;
+    assert_eq!(r.body["data"]["accepted"], 2, "{r:?}");
+    let r = app
+        .post("/api/v1/events")
+        .token(&key)
+        .json(json!({"events": [{"visitor_id": "v3", "url": "/"}, {"site_id": site_b, "visitor_id": "v4", "url": "/"}]}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{r:?}");
+    let r = app
+        .post("/api/v1/goals")
+        .token(&key)
+        .json(json!({"visitor_id": "v1", "name": "signup"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{r:?}");
+    let pos = r.position();
+    let r = app
+        .post("/api/v1/goals")
+        .token(&key)
+        .json(json!({"site_id": site_b, "visitor_id": "v1", "name": "signup"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{r:?}");
+    let agg = app
+        .get(&format!(
+            "/api/v1/sites/{site_a}/stats/aggregate?period=7d&metrics=visitors,pageviews&min_position={pos}"
+        ))
+        .token(&key)
+        .send()
+        .await;
+    assert_eq!(
+        agg.body["data"],
+        json!({"visitors": 2, "pageviews": 2}),
+        "{agg:?}"
+    );
+    for path in [
+        format!("/api/v1/sites/{site_b}/stats/aggregate?period=7d"),
+        format!("/api/v1/sites/{site_b}"),
+        "/api/v1/sites".to_string(),
+    ] {
+        let r = app.get(&path).token(&key).send().await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {r:?}");
+        assert!(
+            r.body["message"].as_str().unwrap().contains("website key"),
+            "{r:?}"
+        );
+    }
+    let own = app
+        .get(&format!("/api/v1/sites/{site_a}?min_position={pos}"))
+        .token(&key)
+        .send()
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{own:?}");
+    // The metrics feed is its site's.
+    let feed = app
+        .get("/api/v1/metrics?metric_id=pageviews")
+        .token(&key)
+        .send()
+        .await;
+    assert!(
+        feed.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["site_id"] == json!(site_a)),
+        "{feed:?}"
+    );
+    // It lists as a website key.
+    let k = app
+        .get(&format!("/api/v1/keys/{key_id}?min_position={pos}"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(k.body["data"]["site_id"], json!(site_a), "{k:?}");
+    app.stop().await;
+}
+
 async fn the_pixel_takes_hits_from_its_sites_origin_only(b: Backend) {
     let app = spawn_app_with(b, |_| {}).await;
     let ws = app.create_workspace("Acme", "pro").await;
@@ -1715,6 +1829,7 @@ async fn dashboards_are_saved_and_answer_every_widget(b: Backend) {
 }
 
 keel_tests::on_every_backend!(
+    a_website_key_reaches_its_site_only,
     ingestion_keeps_valid_items_and_names_the_rest,
     goals_payments_and_identify,
     every_stats_endpoint_equals_a_brute_force_recomputation,

@@ -81,6 +81,8 @@ pub struct EventItem {
     /// `pageview` (default) or `custom`.
     #[serde(rename = "type")]
     kind: Option<String>,
+    /// Optional with a website key (its site).
+    #[serde(default)]
     site_id: String,
     /// Name of a custom event.
     name: Option<String>,
@@ -145,7 +147,11 @@ async fn prepare(
         Ok(i) => i,
         Err(e) => return Ok(Fate::Rejected(item_reason(e))),
     };
-    let Some(site_id) = parse_site(&item.site_id) else {
+    // A website key's own site when the item names none; another site is 403.
+    let Some(named) = caller.site(Some(&item.site_id))? else {
+        return Ok(Fate::Rejected("site_id: required".into()));
+    };
+    let Some(site_id) = parse_site(&named) else {
         return Ok(Fate::Rejected("site_id: site not found".into()));
     };
     if let std::collections::hash_map::Entry::Vacant(slot) = sites.entry(site_id) {
@@ -334,6 +340,13 @@ pub async fn ingest(
     }))
 }
 
+/// The site a body names, or a website key's own when it names none; another site is 403.
+fn site_named(caller: &Caller, given: &str) -> Result<String, ApiError> {
+    caller
+        .site(Some(given))?
+        .ok_or_else(|| DomainError::field("site_id", "is required").into())
+}
+
 pub async fn site_of(state: &AppState, ws: WorkspaceId, raw: &str) -> Result<Site, ApiError> {
     let id = parse_site(raw).ok_or(ApiError::NotFound("site"))?;
     load_site(state, ws, id)
@@ -365,6 +378,8 @@ async fn append_one(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GoalBody {
+    /// Optional with a website key (its site).
+    #[serde(default)]
     site_id: String,
     visitor_id: String,
     /// `[a-z0-9_:-]{1,64}`
@@ -387,7 +402,7 @@ pub async fn goal(
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
     let body: GoalBody = json_body(body, state.config.max_body_bytes).await?;
-    let site = site_of(&state, ws, &body.site_id).await?;
+    let site = site_of(&state, ws, &site_named(&caller, &body.site_id)?).await?;
     let input = GoalInput {
         visitor_id: body.visitor_id,
         name: body.name,
@@ -401,6 +416,8 @@ pub async fn goal(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IdentifyBody {
+    /// Optional with a website key (its site).
+    #[serde(default)]
     site_id: String,
     visitor_id: String,
     /// Your user id, at most 255 characters.
@@ -420,7 +437,7 @@ pub async fn identify(
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
     let body: IdentifyBody = json_body(body, state.config.max_body_bytes).await?;
-    let site = site_of(&state, ws, &body.site_id).await?;
+    let site = site_of(&state, ws, &site_named(&caller, &body.site_id)?).await?;
     let input = IdentifyInput {
         visitor_id: body.visitor_id,
         user_id: body.user_id,
@@ -433,6 +450,8 @@ pub async fn identify(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentBody {
+    /// Optional with a website key (its site).
+    #[serde(default)]
     site_id: String,
     /// Minor units (cents), a whole number ≥ 0.
     #[schema(value_type = i64)]
@@ -465,7 +484,7 @@ pub async fn payment(
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
     let body: PaymentBody = json_body(body, state.config.max_body_bytes).await?;
-    let site = site_of(&state, ws, &body.site_id).await?;
+    let site = site_of(&state, ws, &site_named(&caller, &body.site_id)?).await?;
     let Some(amount) = body.amount.as_i64() else {
         return Err(DomainError::field(
             "amount",
@@ -534,10 +553,12 @@ pub async fn remove_payment(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let site_id = crate::http::query_pairs(&req)
+    let given = crate::http::query_pairs(&req)
         .into_iter()
         .find(|(k, _)| k == "site_id")
-        .map(|(_, v)| v)
+        .map(|(_, v)| v);
+    let site_id = caller
+        .site(given.as_deref())?
         .ok_or_else(|| ApiError::BadRequest("`site_id` is required".into()))?;
     let site = site_of(&state, ws, &site_id).await?;
     let exec = Execution {

@@ -132,6 +132,7 @@ impl KeyFold {
             prefix: k.prefix.clone(),
             key_prefix: k.prefix.clone(),
             is_active: status == "active",
+            site_id: k.site_id.map(|s| s.to_string()),
             environment,
             scopes: k.scopes.clone(),
             rate_limit_tier: k.rate_limit_tier,

@@ -282,7 +282,8 @@ pub async fn metrics_feed(
             ));
         }
     }
-    let sites = match params.get("site_id") {
+    // A website key's feed is its site's.
+    let sites = match caller.site(params.get("site_id"))?.as_deref() {
         Some(raw) => {
             let id: SiteId = raw.parse().map_err(|_| ApiError::NotFound("site"))?;
             vec![load_site(&state, ws, id)

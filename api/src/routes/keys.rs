@@ -35,6 +35,10 @@ pub struct CreateKeyBody {
     /// test keys are told apart by eye and by secret scanners.
     #[schema(value_type = Option<String>, example = "live")]
     environment: Option<Environment>,
+    /// A website key (DataFast's `df_` key): it reaches only this site of the workspace — its
+    /// routes, events, goals, payments, identify calls and metrics — and a body without
+    /// `site_id` means this site.
+    site_id: Option<String>,
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +79,8 @@ pub struct KeyWithSecret {
     key_prefix: String,
     /// DNSai's: `status` is `active`.
     is_active: bool,
+    /// A website key's site; `null`: every site.
+    site_id: Option<String>,
     #[schema(value_type = Vec<String>, example = json!(["keys:read", "keys:write"]))]
     scopes: Vec<keel_events::Scope>,
     /// `live` or `test`, as the prefix says.
@@ -119,6 +125,7 @@ fn secret_view(
         prefix: k.prefix.clone(),
         key_prefix: k.prefix.clone(),
         is_active: true,
+        site_id: k.site_id.map(|s| s.to_string()),
         scopes: k.scopes.clone(),
         environment: if k.prefix.starts_with(KeyKind::Test.prefix()) {
             "test"
@@ -148,6 +155,18 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
     let body: CreateKeyBody = json_body(body, state.config.max_body_bytes).await?;
+    let site_id = match caller.site(body.site_id.as_deref())? {
+        None => None,
+        Some(raw) => {
+            let missing =
+                || keel_commands::DomainError::field("site_id", "no such site in this workspace");
+            let id: keel_events::SiteId = raw.parse().map_err(|_| missing())?;
+            crate::routes::analytics::load_site(&state, ws, id)
+                .await?
+                .ok_or_else(missing)?;
+            Some(id)
+        }
+    };
     let kind = match body.environment {
         Some(Environment::Test) => KeyKind::Test,
         _ => KeyKind::Live,
@@ -170,6 +189,7 @@ pub async fn create(
         }),
         expires_at: body.expires_at,
         rate_limit_tier: body.rate_limit_tier,
+        site_id,
         granted_by: match &caller {
             Caller::Operator => None,
             Caller::Key(k) => Some(k.scopes.clone()),
