@@ -122,9 +122,10 @@ pub async fn edge(
     if let Caller::Key(k) = &caller {
         state.activity.count_call(k.workspace_id, k.key_id);
     }
+    // A website key outside its site hears that first: no scope would let it there.
     if let Err(e) = caller
-        .check_access(rule.access)
-        .and_then(|()| caller.check_website_path(req.path()))
+        .check_website_path(req.path())
+        .and_then(|()| caller.check_access(rule.access))
     {
         return Ok(with_limit_headers(refuse(req, e), &limits));
     }

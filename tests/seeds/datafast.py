@@ -33,6 +33,15 @@ check(r.status_code == 200 and {"v1", "v2"} <= ids and body["meta"]["total_count
 known = requests.get(f"{BASE}/api/v1/sites/{SITE}/visitors?identified=true", headers=headers).json()
 check([v["user_id"] for v in known["data"]] == ["u1"], f"identified {known}")
 
+# A website key (df_): it sends goals without naming the site, and reaches no other route.
+web = {"Authorization": f"Bearer {os.environ['WEBSITE_KEY']}"}
+r = requests.post(f"{BASE}/api/v1/goals", headers=web, json={"visitor_id": "v2", "name": "signup"})
+check(r.status_code == 202, f"website goal {r.status_code} {r.text}")
+r = requests.get(f"{BASE}/api/v1/sites/{SITE}/visitors", headers=web)
+check(r.status_code == 200, f"website visitors {r.status_code}")
+r = requests.get(f"{BASE}/api/v1/domains", headers=web)
+check(r.status_code == 403 and "website key" in r.json()["message"], f"website elsewhere {r.status_code} {r.text}")
+
 # Rate-limited answers carry limit, remaining and reset at the top (a free key, 60 a minute).
 free = {"Authorization": f"Bearer {os.environ['FREE_KEY']}"}
 last = None

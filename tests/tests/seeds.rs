@@ -167,10 +167,25 @@ async fn samples(b: Backend) {
         json!({"name": "free2", "scopes": ["analytics:read"], "rate_limit_tier": "free"}),
     )
     .await;
+    // DataFast's website key: restricted to the site.
+    let website = key(
+        &app,
+        &ws,
+        json!({"name": "df website", "site_id": site, "scopes": ["events:write", "analytics:read"]}),
+    )
+    .await;
     run(
         "python3",
         "datafast.py",
-        &[&base[..], &[("SITE_ID", site.clone()), ("FREE_KEY", free2)]].concat(),
+        &[
+            &base[..],
+            &[
+                ("SITE_ID", site.clone()),
+                ("FREE_KEY", free2),
+                ("WEBSITE_KEY", website),
+            ],
+        ]
+        .concat(),
     )
     .await;
     app.stop().await;
