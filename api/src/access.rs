@@ -146,6 +146,46 @@ pub const ROUTES: &[Rule] = &[
         Scope("analytics:write"),
     ),
     rule("GET", "/api/v1/sites/{id}/funnels", Scope("analytics:read")),
+    rule(
+        "POST",
+        "/api/v1/sites/{id}/funnels",
+        Scope("analytics:write"),
+    ),
+    rule(
+        "GET",
+        "/api/v1/sites/{id}/funnels/{funnel_id}",
+        Scope("analytics:read"),
+    ),
+    rule(
+        "PATCH",
+        "/api/v1/sites/{id}/funnels/{funnel_id}",
+        Scope("analytics:write"),
+    ),
+    rule(
+        "DELETE",
+        "/api/v1/sites/{id}/funnels/{funnel_id}",
+        Scope("analytics:delete"),
+    ),
+    rule(
+        "GET",
+        "/api/v1/sites/{id}/funnels/{funnel_id}/results",
+        Scope("analytics:read"),
+    ),
+    rule(
+        "DELETE",
+        "/api/v1/sites/{id}/data",
+        Scope("analytics:delete"),
+    ),
+    rule(
+        "GET",
+        "/api/v1/sites/{id}/data/deletions",
+        Scope("analytics:read"),
+    ),
+    rule(
+        "GET",
+        "/api/v1/sites/{id}/data/deletions/{deletion_id}",
+        Scope("analytics:read"),
+    ),
     rule("GET", "/api/v1/metrics", Scope("analytics:read")),
     rule("GET", "/api/v1/domains", Scope("domains:read")),
     rule("POST", "/api/v1/domains", Scope("domains:write")),

@@ -422,6 +422,11 @@ fn start_worker(
                 interval: std::time::Duration::from_secs(config.scanner.interval_secs),
                 concurrency: config.scanner.concurrency,
                 deadline: std::time::Duration::from_millis(config.scanner.dns_timeout_ms * 6),
+                geo: keel_infra::geoip::GeoIp::open(
+                    config.scanner.geoip_city_path.as_deref(),
+                    config.scanner.geoip_asn_path.as_deref(),
+                )?
+                .map(std::sync::Arc::new),
             },
             shutdown_rx.clone(),
         )));
@@ -570,6 +575,8 @@ async fn start_api(
                         .configure(routes::analytics::routes)
                         .configure(routes::stats::routes)
                         .configure(routes::insights::routes)
+                        .configure(routes::funnels::routes)
+                        .configure(routes::site_data::routes)
                         .configure(routes::pixel::routes)
                         .configure(routes::dashboards::routes)
                         .configure(routes::webhooks::routes)

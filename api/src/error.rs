@@ -113,6 +113,7 @@ impl ApiError {
                 DomainError::NotFound(_) => ("not_found", StatusCode::NOT_FOUND),
                 DomainError::AlreadyExists(_) => ("already_exists", StatusCode::CONFLICT),
                 DomainError::SlugTaken(_) => ("slug_taken", StatusCode::CONFLICT),
+                DomainError::NameTaken { .. } => ("name_taken", StatusCode::CONFLICT),
                 DomainError::WorkspaceDeleted => ("not_found", StatusCode::NOT_FOUND),
                 DomainError::KeyRevoked => ("key_revoked", StatusCode::CONFLICT),
                 DomainError::KeyExpired => ("key_expired", StatusCode::CONFLICT),

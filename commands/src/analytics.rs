@@ -815,6 +815,7 @@ mod tests {
             currency: "USD".into(),
             tracking_id: "kt_x".into(),
             deleted: false,
+            funnels: vec![],
         }
     }
 

@@ -19,6 +19,11 @@ pub enum DomainError {
     AlreadyExists(&'static str),
     #[error("the slug `{0}` is already taken")]
     SlugTaken(String),
+    #[error("a {resource} named `{name}` already exists")]
+    NameTaken {
+        resource: &'static str,
+        name: String,
+    },
     #[error("the workspace has been deleted")]
     WorkspaceDeleted,
     #[error("the API key has been revoked")]

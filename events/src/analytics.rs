@@ -218,3 +218,55 @@ pub struct DashboardDeleted {
     pub dashboard_id: crate::DashboardId,
     pub workspace_id: WorkspaceId,
 }
+
+/// One step of a saved funnel: a pageview of a path, or a goal completion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunnelStepDef {
+    /// `page` or `goal`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The page path (starting with `/`) or the goal name.
+    pub value: String,
+}
+
+/// A funnel saved on a site's stream: its name is unique on the site (case-insensitively).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunnelCreated {
+    pub funnel_id: crate::FunnelId,
+    pub site_id: SiteId,
+    pub workspace_id: WorkspaceId,
+    pub name: String,
+    pub steps: Vec<FunnelStepDef>,
+    /// Minutes from the first step to the last.
+    pub window_minutes: i64,
+}
+
+/// Only what changed is present.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunnelUpdated {
+    pub funnel_id: crate::FunnelId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<Vec<FunnelStepDef>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_minutes: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunnelDeleted {
+    pub funnel_id: crate::FunnelId,
+    pub site_id: SiteId,
+}
+
+/// A site's analytics between `from` (inclusive) and `to` (exclusive), both on whole hours, are
+/// deleted: hits, visits that started in the range, payments, and the rollups of those hours.
+/// The range stays deleted: hits timestamped inside it that arrive later are not counted either.
+/// Recorded on the site's stream, which the analytics projector also reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalyticsDeleted {
+    pub site_id: SiteId,
+    pub workspace_id: WorkspaceId,
+    pub from: chrono::DateTime<chrono::Utc>,
+    pub to: chrono::DateTime<chrono::Utc>,
+}

@@ -1,6 +1,7 @@
 use crate::analytics::{
-    DashboardCreated, DashboardDeleted, DashboardUpdated, Hit, PaymentRecorded, PaymentRemoved,
-    VisitorErased, VisitorIdentified,
+    AnalyticsDeleted, DashboardCreated, DashboardDeleted, DashboardUpdated, FunnelCreated,
+    FunnelDeleted, FunnelUpdated, Hit, PaymentRecorded, PaymentRemoved, VisitorErased,
+    VisitorIdentified,
 };
 use crate::domains::{
     DnsRecordChanged, DomainAdded, DomainRemoved, DomainRestored, DomainScanned, DomainUpdated,
@@ -55,6 +56,10 @@ pub enum DomainEvent {
     WebhookSecretRotated(WebhookSecretRotated),
     WebhookDisabled(WebhookDisabled),
     WebhookDeleted(WebhookDeleted),
+    FunnelCreated(FunnelCreated),
+    FunnelUpdated(FunnelUpdated),
+    FunnelDeleted(FunnelDeleted),
+    AnalyticsDeleted(AnalyticsDeleted),
 }
 
 /// Every event type, in the order of [`DomainEvent`] (webhook patterns are checked against it).
@@ -97,6 +102,10 @@ pub const EVENT_TYPES: &[&str] = &[
     "webhook.secret_rotated",
     "webhook.disabled",
     "webhook.deleted",
+    "funnel.created",
+    "funnel.updated",
+    "funnel.deleted",
+    "site.data_deleted",
 ];
 
 impl DomainEvent {
@@ -151,6 +160,10 @@ impl DomainEvent {
             DomainEvent::WebhookSecretRotated(_) => "webhook.secret_rotated",
             DomainEvent::WebhookDisabled(_) => "webhook.disabled",
             DomainEvent::WebhookDeleted(_) => "webhook.deleted",
+            DomainEvent::FunnelCreated(_) => "funnel.created",
+            DomainEvent::FunnelUpdated(_) => "funnel.updated",
+            DomainEvent::FunnelDeleted(_) => "funnel.deleted",
+            DomainEvent::AnalyticsDeleted(_) => "site.data_deleted",
         }
     }
 }

@@ -64,3 +64,7 @@ id_type!(
     /// Identifies a webhook endpoint of a workspace.
     WebhookId
 );
+id_type!(
+    /// Identifies a saved funnel of a site.
+    FunnelId
+);

@@ -11,8 +11,9 @@ mod values;
 pub mod webhooks;
 
 pub use analytics::{
-    DashboardCreated, DashboardDeleted, DashboardUpdated, Hit, PaymentRecorded, PaymentRemoved,
-    Sealed, VisitorErased, VisitorIdentified, Widget,
+    AnalyticsDeleted, DashboardCreated, DashboardDeleted, DashboardUpdated, FunnelCreated,
+    FunnelDeleted, FunnelStepDef, FunnelUpdated, Hit, PaymentRecorded, PaymentRemoved, Sealed,
+    VisitorErased, VisitorIdentified, Widget,
 };
 pub use domains::{
     DnsRecordChanged, DomainAdded, DomainRemoved, DomainRestored, DomainScanned, DomainUpdated,
@@ -20,7 +21,9 @@ pub use domains::{
 };
 pub use envelope::{Actor, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StreamId};
 pub use event::*;
-pub use ids::{ApiKeyId, DashboardId, DomainId, EventId, FolderId, SiteId, WebhookId, WorkspaceId};
+pub use ids::{
+    ApiKeyId, DashboardId, DomainId, EventId, FolderId, FunnelId, SiteId, WebhookId, WorkspaceId,
+};
 pub use values::{is_currency, Scope, ScopeError, Tier, WorkspaceSettings, SCOPE_RESOURCES};
 pub use webhooks::{
     WebhookCreated, WebhookDeleted, WebhookDisabled, WebhookSecretRotated, WebhookUpdated,

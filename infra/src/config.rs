@@ -88,6 +88,11 @@ pub struct ScanConfig {
     pub rdap_servers: Option<String>,
     /// Seconds between two RDAP lookups of a domain.
     pub whois_interval_secs: u64,
+    /// A MaxMind-format City database (GeoLite2-City.mmdb): where scanned mail and web servers
+    /// are (country, region, city, coordinates). Unset: those fields are null.
+    pub geoip_city_path: Option<PathBuf>,
+    /// A MaxMind-format ASN database (GeoLite2-ASN.mmdb): the network of scanned servers.
+    pub geoip_asn_path: Option<PathBuf>,
 }
 
 impl Default for ScanConfig {
@@ -99,6 +104,8 @@ impl Default for ScanConfig {
             dns_timeout_ms: 2_000,
             rdap_servers: None,
             whois_interval_secs: 7 * 24 * 3600,
+            geoip_city_path: None,
+            geoip_asn_path: None,
         }
     }
 }
@@ -373,6 +380,12 @@ impl Config {
             })?;
             config.scanner.rdap_servers = Some(v);
         }
+        if let Some(v) = get("KEEL_GEOIP_CITY_PATH") {
+            config.scanner.geoip_city_path = Some(v.into());
+        }
+        if let Some(v) = get("KEEL_GEOIP_ASN_PATH") {
+            config.scanner.geoip_asn_path = Some(v.into());
+        }
         if let Some(v) = get("KEEL_SCANNER") {
             config.scanner.enabled = !matches!(v.as_str(), "0" | "false" | "no" | "off");
         }
@@ -612,6 +625,8 @@ mod tests {
             "scan_interval_secs",
             "webhook_retry_schedule",
             "geoip_path",
+            "geoip_city_path",
+            "geoip_asn_path",
         ] {
             assert!(Config::file_keys().iter().any(|k| k == key), "{key}");
         }

@@ -10,6 +10,7 @@ pub mod dns;
 pub mod edge;
 pub mod exports;
 pub mod feed;
+pub mod geoip;
 pub mod idempotency;
 mod inline;
 pub use inline::slug_in_use;

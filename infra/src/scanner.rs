@@ -51,6 +51,8 @@ pub struct ScannerConfig {
     pub concurrency: usize,
     /// Longest a whole domain scan may take (its lookups run in parallel).
     pub deadline: Duration,
+    /// Where scanned servers are (MaxMind databases), when configured.
+    pub geo: Option<Arc<crate::geoip::GeoIp>>,
 }
 
 /// Domains whose registration data is due: never fetched, or not since `cutoff`.
@@ -202,6 +204,7 @@ pub async fn scan_one(
     dns: &dyn Lookup,
     d: &Due,
     deadline: Duration,
+    geo: Option<&crate::geoip::GeoIp>,
 ) -> anyhow::Result<bool> {
     let (Ok(ws), Ok(id)) = (
         d.workspace_id.parse::<WorkspaceId>(),
@@ -209,7 +212,12 @@ pub async fn scan_one(
     ) else {
         anyhow::bail!("unreadable ids in the domain read model: {d:?}");
     };
-    let report = scan_within(dns, &d.name, deadline).await;
+    let mut report = scan_within(dns, &d.name, deadline).await;
+    if let Some(g) = geo {
+        if report.outcome == ScanOutcome::Answered {
+            g.annotate(&mut report.records);
+        }
+    }
     if report.outcome == ScanOutcome::Failed {
         tracing::warn!(domain = %d.name, error = ?report.error, "scan failed; retried next time");
     }
@@ -288,8 +296,9 @@ pub async fn run(
                 let store = &store;
                 let dns = dns.clone();
                 let deadline = cfg.deadline;
+                let geo = cfg.geo.clone();
                 async move {
-                    let r = scan_one(store, dns.as_ref(), &d, deadline).await;
+                    let r = scan_one(store, dns.as_ref(), &d, deadline, geo.as_deref()).await;
                     (d, r)
                 }
             })

@@ -85,16 +85,23 @@ pub fn ddl(sfx: &str, tag: &str) -> Vec<String> {
                 bounces BIGINT NOT NULL, duration BIGINT NOT NULL, visitors BYTEA NOT NULL,
                 PRIMARY KEY (site_id, dim, hour, value))"
         ),
+        format!(
+            "CREATE TABLE IF NOT EXISTS rm_deleted_ranges{sfx} (
+                event_id TEXT PRIMARY KEY, site_id TEXT NOT NULL, from_ts BIGINT NOT NULL,
+                to_ts BIGINT NOT NULL)"
+        ),
+        format!("CREATE INDEX IF NOT EXISTS rm_deleted_ranges_{tag}site ON rm_deleted_ranges{sfx} (site_id)"),
     ]
 }
 
-pub const TABLES: [&str; 6] = [
+pub const TABLES: [&str; 7] = [
     "rm_hits",
     "rm_sessions",
     "rm_visitors",
     "rm_payments",
     "rm_rollups",
     "rm_rollups_daily",
+    "rm_deleted_ranges",
 ];
 
 /// A rollup row's key: `(site, dimension, hour or day, value)`.
@@ -360,6 +367,10 @@ pub async fn write(
             Ok(())
         }
         DomainEvent::PaymentRecorded(p) => {
+            let site = p.site_id.to_string();
+            if deleted_at(conn, sfx, &site, ts).await? {
+                return Ok(());
+            }
             sqlx::query(&format!(
                 "INSERT INTO rm_payments{sfx} (site_id, transaction_id, ts, amount, currency, visitor, visitor_id, \
                  customer_id, email, renewal, refunded, is_free_trial, removed) \
@@ -446,8 +457,246 @@ pub async fn write(
             }
             Ok(())
         }
+        DomainEvent::AnalyticsDeleted(d) => {
+            // This batch's hits from before the deletion go in first, so that it deletes them.
+            std::mem::take(pending).flush(conn, sfx).await?;
+            delete_range(
+                conn,
+                sfx,
+                &e.event_id.to_string(),
+                &d.site_id.to_string(),
+                d.from.timestamp_millis(),
+                d.to.timestamp_millis(),
+            )
+            .await
+        }
         _ => Ok(()),
     }
+}
+
+const DAY_HOURS: i64 = 24;
+
+/// The advisory-lock class of sites' deleted ranges (two-key advisory locks on Postgres).
+const RANGE_LOCK_CLASS: i32 = 0x6b72; // "kr"
+
+/// On Postgres, locks the sites' deleted ranges until the transaction ends: shared to read them
+/// before counting hits, exclusive to add one. Projectors of other partitions then never count a
+/// hit inside a range whose deletion commits meanwhile. (SQLite has a single writer.)
+async fn lock_ranges(
+    conn: &mut AnyConnection,
+    sites: &[&str],
+    exclusive: bool,
+) -> Result<(), sqlx::Error> {
+    if conn.backend_name() != "PostgreSQL" || sites.is_empty() {
+        return Ok(());
+    }
+    let f = if exclusive {
+        "pg_advisory_xact_lock"
+    } else {
+        "pg_advisory_xact_lock_shared"
+    };
+    for chunk in sites.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT {f}({RANGE_LOCK_CLASS}, hashtext(v.column1))::TEXT FROM (VALUES {}) AS v",
+            values(chunk.len(), 1)
+        );
+        let mut q = sqlx::query(&sql);
+        for s in chunk {
+            q = q.bind(*s);
+        }
+        q.fetch_all(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Whether `ts` of `site` lies in a deleted range.
+async fn deleted_at(
+    conn: &mut AnyConnection,
+    sfx: &str,
+    site: &str,
+    ts: i64,
+) -> Result<bool, sqlx::Error> {
+    lock_ranges(conn, &[site], false).await?;
+    Ok(sqlx::query(&format!(
+        "SELECT 1 FROM rm_deleted_ranges{sfx} WHERE site_id = $1 AND from_ts <= $2 AND to_ts > $2 LIMIT 1"
+    ))
+    .bind(site)
+    .bind(ts)
+    .fetch_optional(&mut *conn)
+    .await?
+    .is_some())
+}
+
+/// The deleted ranges of `sites`, by site.
+async fn deleted_ranges(
+    conn: &mut AnyConnection,
+    sfx: &str,
+    sites: &[&str],
+) -> Result<std::collections::HashMap<String, Vec<(i64, i64)>>, sqlx::Error> {
+    let mut out: std::collections::HashMap<String, Vec<(i64, i64)>> =
+        std::collections::HashMap::new();
+    lock_ranges(conn, sites, false).await?;
+    for chunk in sites.chunks(CHUNK) {
+        let list = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT site_id, from_ts, to_ts FROM rm_deleted_ranges{sfx} WHERE site_id IN ({list})"
+        );
+        let mut q = sqlx::query(&sql);
+        for s in chunk {
+            q = q.bind(*s);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.entry(r.get(0)).or_default().push((r.get(1), r.get(2)));
+        }
+    }
+    Ok(out)
+}
+
+/// Deletes a site's analytics in `[from, to)` (whole hours) and remembers the range, so that hits
+/// and payments timestamped inside it are not counted when they arrive later (or on a replay, in
+/// whatever order partitions deliver them): the result is the same in any order.
+async fn delete_range(
+    conn: &mut AnyConnection,
+    sfx: &str,
+    event_id: &str,
+    site: &str,
+    from: i64,
+    to: i64,
+) -> Result<(), sqlx::Error> {
+    lock_ranges(conn, &[site], true).await?;
+    let fresh = sqlx::query(&format!(
+        "INSERT INTO rm_deleted_ranges{sfx} (event_id, site_id, from_ts, to_ts) VALUES ($1, $2, $3, $4)          ON CONFLICT DO NOTHING"
+    ))
+    .bind(event_id)
+    .bind(site)
+    .bind(from)
+    .bind(to)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if fresh == 0 {
+        return Ok(());
+    }
+    // Visitors lose the hits they had in the range; their first and last seen follow what stays.
+    let touched: Vec<(String, i64, i64, i64)> = sqlx::query(&format!(
+        "SELECT visitor, SUM(CASE WHEN kind = 'pageview' THEN 1 ELSE 0 END), COUNT(*),          SUM(CASE WHEN kind = 'goal' THEN 1 ELSE 0 END) FROM rm_hits{sfx}          WHERE site_id = $1 AND ts >= $2 AND ts < $3 GROUP BY visitor"
+    ))
+    .bind(site)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+    .collect();
+    for (table, col) in [
+        ("rm_hits", "ts"),
+        ("rm_sessions", "start_ts"),
+        ("rm_payments", "ts"),
+    ] {
+        sqlx::query(&format!(
+            "DELETE FROM {table}{sfx} WHERE site_id = $1 AND {col} >= $2 AND {col} < $3"
+        ))
+        .bind(site)
+        .bind(from)
+        .bind(to)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (visitor, pageviews, events, goals) in &touched {
+        sqlx::query(&format!(
+            "UPDATE rm_visitors{sfx} SET pageviews = pageviews - $3, events = events - $4, goals = goals - $5,              first_ts = (SELECT MIN(h.ts) FROM rm_hits{sfx} h WHERE h.site_id = $1 AND h.visitor = $2),              last_ts = (SELECT MAX(h.ts) FROM rm_hits{sfx} h WHERE h.site_id = $1 AND h.visitor = $2)              WHERE site_id = $1 AND visitor = $2"
+        ))
+        .bind(site)
+        .bind(visitor)
+        .bind(*pageviews)
+        .bind(*events)
+        .bind(*goals)
+        .execute(&mut *conn)
+        .await?;
+    }
+    // A visitor left with nothing (no hits, no identity) is gone.
+    sqlx::query(&format!(
+        "DELETE FROM rm_visitors{sfx} WHERE site_id = $1 AND events <= 0 AND first_ts IS NULL          AND visitor_id IS NULL AND user_id IS NULL"
+    ))
+    .bind(site)
+    .execute(&mut *conn)
+    .await?;
+    // Hourly rollups of the range go; days wholly inside it go; a day the range cuts is summed
+    // again from the hours it keeps.
+    let (first_hour, end_hour) = (from.div_euclid(HOUR_MS), to.div_euclid(HOUR_MS));
+    sqlx::query(&format!(
+        "DELETE FROM rm_rollups{sfx} WHERE site_id = $1 AND hour >= $2 AND hour < $3"
+    ))
+    .bind(site)
+    .bind(first_hour)
+    .bind(end_hour)
+    .execute(&mut *conn)
+    .await?;
+    let (first_day, last_day) = (
+        first_hour.div_euclid(DAY_HOURS),
+        (end_hour - 1).div_euclid(DAY_HOURS),
+    );
+    sqlx::query(&format!(
+        "DELETE FROM rm_rollups_daily{sfx} WHERE site_id = $1 AND day >= $2 AND day <= $3"
+    ))
+    .bind(site)
+    .bind(first_day)
+    .bind(last_day)
+    .execute(&mut *conn)
+    .await?;
+    let mut cut: Vec<i64> = vec![];
+    if first_hour.rem_euclid(DAY_HOURS) != 0 {
+        cut.push(first_day);
+    }
+    if end_hour.rem_euclid(DAY_HOURS) != 0 && !cut.contains(&last_day) {
+        cut.push(last_day);
+    }
+    let mut rows: BTreeMap<RollupKey, Delta> = BTreeMap::new();
+    for day in cut {
+        let stored = sqlx::query(&format!(
+            "SELECT dim, value, pageviews, events, visits, bounces, duration, visitors FROM rm_rollups{sfx}              WHERE site_id = $1 AND hour >= $2 AND hour < $3"
+        ))
+        .bind(site)
+        .bind(day * DAY_HOURS)
+        .bind((day + 1) * DAY_HOURS)
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in stored {
+            let dim: String = r.get(0);
+            let Some(dim) = DIMENSIONS
+                .iter()
+                .chain(std::iter::once(&ALL))
+                .find(|d| **d == dim)
+            else {
+                continue;
+            };
+            let d = rows
+                .entry((site.to_string(), dim, day, r.get(1)))
+                .or_default();
+            d.pageviews += r.get::<i64, _>(2);
+            d.events += r.get::<i64, _>(3);
+            d.visits += r.get::<i64, _>(4);
+            d.bounces += r.get::<i64, _>(5);
+            d.duration += r.get::<i64, _>(6);
+            let bytes: Vec<u8> = r.get(7);
+            if !d.visitors.merge_encoded(&bytes) {
+                tracing::warn!(site, day, "unreadable visitor sketch skipped");
+            }
+        }
+    }
+    let postgres = conn.backend_name() == "PostgreSQL";
+    flush_table(
+        conn,
+        postgres,
+        &format!("rm_rollups_daily{sfx}"),
+        "day",
+        rows.into_iter().collect(),
+    )
+    .await
 }
 
 /// A hit waiting for its batch's flush.
@@ -526,9 +775,22 @@ fn values_with(rows: usize, cols: usize, first: usize, extra: &str) -> String {
 async fn flush_hits(
     conn: &mut AnyConnection,
     sfx: &str,
-    hits: Vec<PendingHit>,
+    mut hits: Vec<PendingHit>,
     pending: &mut Pending,
 ) -> Result<(), sqlx::Error> {
+    // Hits inside a deleted range are not counted.
+    let sites: std::collections::BTreeSet<&str> = hits.iter().map(|h| h.site.as_str()).collect();
+    let ranges = deleted_ranges(conn, sfx, &sites.into_iter().collect::<Vec<_>>()).await?;
+    if !ranges.is_empty() {
+        hits.retain(|h| {
+            !ranges
+                .get(&h.site)
+                .is_some_and(|rs| rs.iter().any(|(a, b)| h.ts >= *a && h.ts < *b))
+        });
+        if hits.is_empty() {
+            return Ok(());
+        }
+    }
     type Key = (String, String, String);
     let mut current: std::collections::HashMap<Key, Session> = std::collections::HashMap::new();
     let mut by_site: BTreeMap<&str, std::collections::BTreeSet<&str>> = BTreeMap::new();
@@ -725,7 +987,8 @@ pub struct Analytics;
 
 impl crate::model::ReadModel for Analytics {
     const NAME: &'static str = "analytics";
-    const STREAM_TYPES: &'static [&'static str] = &["visitor", "payment"];
+    /// Sites' streams carry deletions of their analytics (`site.data_deleted`).
+    const STREAM_TYPES: &'static [&'static str] = &["visitor", "payment", "site"];
     const TABLES: &'static [&'static str] = &TABLES;
 
     fn ddl(sfx: &str, tag: &str) -> Vec<String> {

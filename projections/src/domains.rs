@@ -821,6 +821,29 @@ impl FlatScan {
             failed: scan.failed.clone(),
             ..FlatScan::default()
         }
+        .placed(&records["geo"])
+    }
+
+    /// The MX and web servers' places, as the scan recorded them (MaxMind databases).
+    fn placed(mut self, geo: &serde_json::Value) -> FlatScan {
+        let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
+        let mx = &geo["mx"];
+        self.mx_server_country = text(&mx["country"]);
+        self.mx_server_region = text(&mx["region"]);
+        self.mx_server_city = text(&mx["city"]);
+        self.mx_server_lat = mx["lat"].as_f64();
+        self.mx_server_lon = mx["lon"].as_f64();
+        self.mx_server_asn = text(&mx["asn"]);
+        self.mx_server_asn_name = text(&mx["asn_name"]);
+        let a = &geo["a"];
+        self.a_server_country = text(&a["country"]);
+        self.a_server_region = text(&a["region"]);
+        self.a_server_city = text(&a["city"]);
+        self.a_server_lat = a["lat"].as_f64();
+        self.a_server_lon = a["lon"].as_f64();
+        self.a_server_asn = text(&a["asn"]);
+        self.a_server_asn_name = text(&a["asn_name"]);
+        self
     }
 }
 

@@ -89,6 +89,21 @@ impl ReadModel for Sites {
                 .execute(&mut *conn)
                 .await?;
             }
+            // Funnels and deletions of analytics share the site's stream: the site's version
+            // (its ETag, which If-Match is checked against) follows the stream.
+            D::FunnelCreated(_)
+            | D::FunnelUpdated(_)
+            | D::FunnelDeleted(_)
+            | D::AnalyticsDeleted(_) => {
+                let id = e.stream_id.as_str().trim_start_matches("site-").to_string();
+                sqlx::query(&format!(
+                    "UPDATE rm_sites{sfx} SET version = $1 WHERE id = $2"
+                ))
+                .bind(v)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            }
             _ => {}
         }
         Ok(())

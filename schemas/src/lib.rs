@@ -79,6 +79,10 @@ pub fn to_stored(event: &DomainEvent) -> StoredEvent {
         DomainEvent::WebhookSecretRotated(e) => serde_json::to_value(e),
         DomainEvent::WebhookDisabled(e) => serde_json::to_value(e),
         DomainEvent::WebhookDeleted(e) => serde_json::to_value(e),
+        DomainEvent::FunnelCreated(e) => serde_json::to_value(e),
+        DomainEvent::FunnelUpdated(e) => serde_json::to_value(e),
+        DomainEvent::FunnelDeleted(e) => serde_json::to_value(e),
+        DomainEvent::AnalyticsDeleted(e) => serde_json::to_value(e),
     }
     // Serialising plain structs of strings, numbers and enums cannot fail.
     .unwrap_or(Value::Null);
@@ -182,6 +186,10 @@ pub fn from_stored(
         "webhook.secret_rotated" => DomainEvent::WebhookSecretRotated(parse(event_type, payload)?),
         "webhook.disabled" => DomainEvent::WebhookDisabled(parse(event_type, payload)?),
         "webhook.deleted" => DomainEvent::WebhookDeleted(parse(event_type, payload)?),
+        "funnel.created" => DomainEvent::FunnelCreated(parse(event_type, payload)?),
+        "funnel.updated" => DomainEvent::FunnelUpdated(parse(event_type, payload)?),
+        "funnel.deleted" => DomainEvent::FunnelDeleted(parse(event_type, payload)?),
+        "site.data_deleted" => DomainEvent::AnalyticsDeleted(parse(event_type, payload)?),
         other => return Err(SchemaError::UnknownType(other.into())),
     })
 }

@@ -57,6 +57,10 @@ fn index(e: &DomainEvent) -> usize {
         WebhookSecretRotated(_) => 35,
         WebhookDisabled(_) => 36,
         WebhookDeleted(_) => 37,
+        FunnelCreated(_) => 38,
+        FunnelUpdated(_) => 39,
+        FunnelDeleted(_) => 40,
+        AnalyticsDeleted(_) => 41,
     }
 }
 
@@ -189,6 +193,23 @@ fn samples() -> Vec<DomainEvent> {
         ev!(
             DashboardDeleted,
             json!({"dashboard_id": ID, "workspace_id": WS})
+        ),
+        ev!(
+            FunnelCreated,
+            json!({"funnel_id": ID, "site_id": ID, "workspace_id": WS, "name": "Signup",
+            "steps": [{"type": "page", "value": "/pricing"}, {"type": "goal", "value": "signup"}],
+            "window_minutes": 1440})
+        ),
+        ev!(FunnelUpdated, json!({"funnel_id": ID, "name": "Signup 2"})),
+        ev!(
+            FunnelUpdated,
+            json!({"funnel_id": ID, "steps": [{"type": "page", "value": "/"},
+            {"type": "page", "value": "/pricing"}], "window_minutes": 30})
+        ),
+        ev!(FunnelDeleted, json!({"funnel_id": ID, "site_id": ID})),
+        ev!(
+            AnalyticsDeleted,
+            json!({"site_id": ID, "workspace_id": WS, "from": T, "to": "2026-03-02T00:00:00Z"})
         ),
         ev!(
             EntitlementSet,

@@ -4,6 +4,7 @@
 
 pub mod db;
 pub mod dns;
+pub mod geoip;
 
 pub use db::{
     fresh_postgres, fresh_postgres_url, fresh_postgres_url_in, fresh_sqlite, postgres_admin_url,

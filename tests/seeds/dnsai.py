@@ -77,6 +77,12 @@ check(scan["email_gateway"] == "Google Workspace", f"gateway {scan['email_gatewa
 check(scan["spf"].startswith("v=spf1"), f"spf {scan['spf']}")
 check(scan["dmarc_policy_p"] == "reject", f"dmarc {scan['dmarc_policy_p']}")
 check(scan["tech_in_dns"] == "Google Search Console", f"tech {scan['tech_in_dns']}")
+# Where the web server is, from the MaxMind databases the test configured (KEEL_GEOIP_*_PATH).
+place = {k: scan[f"a_server_{k}"] for k in ["country", "region", "city", "lat", "lon", "asn", "asn_name"]}
+check(place == {"country": "DE", "region": "Land Berlin", "city": "Berlin", "lat": 52.5244, "lon": 13.4105,
+                "asn": "AS64500", "asn_name": "Example Net"}, f"a_server_* {place}")
+whois = requests.get(f"{BASE}/api/v1/domains/{domain_id}/whois/", headers=headers).json()["data"]
+check(whois["ip_geolocation"].get("city") == "Berlin", f"ip_geolocation {whois['ip_geolocation']}")
 
 
 # --- python_rate_limit_handling ----------------------------------------------------------------

@@ -1,6 +1,8 @@
 //! Test support: start Keel on port 0 with a fresh database (and a fresh Kafka topic), and talk
 //! to it over HTTP like any client.
 
+pub mod browser;
+
 use keel_api::{Application, Role, RunningApp};
 use keel_infra::config::Config;
 use reqwest::{Method, StatusCode};

@@ -518,6 +518,36 @@ async fn the_rest_answers_as_documented(b: Backend) {
     .await;
     assert_eq!(r.status, StatusCode::OK, "{r:?}");
     checked("get", "/api/v1/sites/{id}/funnels", r);
+    // Saved funnels and a deletion of analytics.
+    let f = app
+        .post(&format!("/api/v1/sites/{site_id}/funnels"))
+        .workspace(&ws)
+        .json(json!({"name": "Signup", "steps": [{"type": "page", "value": "/pricing"}, {"type": "goal", "value": "signup"}]}))
+        .send()
+        .await;
+    assert_eq!(f.status, StatusCode::CREATED, "{f:?}");
+    let funnel = f.body["data"]["id"].as_str().unwrap().to_string();
+    checked("post", "/api/v1/sites/{id}/funnels", f);
+    let r = get(format!("/api/v1/sites/{site_id}/funnels")).await;
+    assert_eq!(r.body["data"][0]["id"], funnel.as_str(), "{r:?}");
+    checked("get", "/api/v1/sites/{id}/funnels", r);
+    let r = get(format!(
+        "/api/v1/sites/{site_id}/funnels/{funnel}/results?period=7d"
+    ))
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    checked("get", "/api/v1/sites/{id}/funnels/{funnel_id}/results", r);
+    let r = app
+        .delete(&format!(
+            "/api/v1/sites/{site_id}/data?from=2020-01-01&to=2020-01-02"
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert!(matches!(r.status.as_u16(), 200 | 202), "{r:?}");
+    checked("delete", "/api/v1/sites/{id}/data", r);
+    let r = get(format!("/api/v1/sites/{site_id}/data/deletions")).await;
+    checked("get", "/api/v1/sites/{id}/data/deletions", r);
     let r = get(format!("/api/v1/sites/{site_id}/visitors/v1")).await;
     assert_eq!(r.status, StatusCode::OK, "{r:?}");
     checked("get", "/api/v1/sites/{id}/visitors/{visitor_id}", r);

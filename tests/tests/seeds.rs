@@ -78,7 +78,12 @@ async fn key(app: &TestApp, ws: &str, body: serde_json::Value) -> String {
 
 async fn samples(b: Backend) {
     let zones = dns().await;
+    // MaxMind-format City and ASN databases placing 192.0.2.0/24 (the domains' web server).
+    let geo = tempfile::tempdir().unwrap();
+    let (city, asn) = keel_testkit::geoip::write(geo.path());
     let app = keel_tests::spawn_app_with(b, |c| {
+        c.scanner.geoip_city_path = Some(city);
+        c.scanner.geoip_asn_path = Some(asn);
         c.dns_servers = Some(zones.addr.to_string());
         c.scanner.enabled = true;
         c.scanner.dns_timeout_ms = 500;

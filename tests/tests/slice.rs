@@ -699,6 +699,13 @@ async fn the_openapi_document_describes_every_route(b: Backend) {
         .unwrap()
         .starts_with("application/javascript"));
     assert!(js.bytes().await.expect("js").len() > 500_000);
+    // In a real browser, Redoc renders the document offline: its operations are on the page.
+    let dom = keel_tests::browser::dump_dom(&format!("{}/redoc", app.base)).await;
+    assert!(
+        dom.contains("Keel API") && dom.contains("/api/v1/keys/{id}/rotate"),
+        "Redoc did not render the document: {}",
+        &dom[..dom.len().min(2000)]
+    );
     let yaml = app.get("/api/v1/openapi.yaml").no_token().send().await;
     assert_eq!(yaml.status, StatusCode::OK, "{yaml:?}");
     let text = yaml.body.as_str().expect("yaml text");

@@ -224,7 +224,9 @@ pub struct WhoisAnswer {
     /// ok, not_found, error, or null before the first lookup.
     pub whois_status: Option<String>,
     pub whois_server: Option<String>,
-    /// Empty until MaxMind databases are configured (planned).
+    /// Where the web server (the apex's first address) is, from the latest scan: `{ip, country,
+    /// region, city, lat, lon, asn, asn_name}`; `{}` without MaxMind databases
+    /// (`KEEL_GEOIP_CITY_PATH`, `KEEL_GEOIP_ASN_PATH`).
     #[schema(value_type = Object)]
     pub ip_geolocation: Value,
 }
@@ -707,6 +709,13 @@ pub async fn whois(
         .await?
         .ok_or(ApiError::NotFound("domain"))?;
     let w = d.whois.unwrap_or(Value::Null);
+    // Where the domain's web server is, as its latest scan recorded it (MaxMind databases).
+    let (latest, _) = rm::scans(&state.db, &ws.to_string(), &id.to_string(), 1, 0).await?;
+    let ip_geolocation = latest
+        .first()
+        .map(|s| s.records["geo"]["a"].clone())
+        .filter(Value::is_object)
+        .unwrap_or_else(|| serde_json::json!({}));
     let text = |v: &Value| v.as_str().map(str::to_string);
     let nameservers: Vec<&str> = w["nameservers"]
         .as_array()
@@ -742,7 +751,7 @@ pub async fn whois(
                 .unwrap_or_default(),
             whois_status: text(&w["status"]),
             whois_server: text(&w["whois_server"]),
-            ip_geolocation: serde_json::json!({}),
+            ip_geolocation,
             domain: d.domain,
             whois: w,
             fetched_at: d.whois_fetched_at.flatten(),

@@ -169,14 +169,8 @@ fn parse_steps(raw: &str) -> Result<Vec<Step>, ApiError> {
     Ok(steps)
 }
 
-#[utoipa::path(get, path = "/api/v1/sites/{id}/funnels", tag = "analytics",
-    params(("id" = String, Path, description = "site id"),
-        ("steps" = String, Query, description = "2 to 8 ordered steps, comma-separated: `page:/pricing,goal:signup`"),
-        ("window" = Option<i64>, Query, description = "minutes from the first step to the last, default 1440 (a day)"),
-        ("period" = Option<String>, Query, description = "as for stats; visitors enter with step 1 in the range"),
-        ("from" = Option<String>, Query, description = "as for stats"), ("to" = Option<String>, Query, description = "as for stats"),
-        ("timezone" = Option<String>, Query, description = "as for stats")),
-    responses((status = 200, description = "visitors, conversion and drop-off per step", body = StatsAnswer<Funnel>), (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+/// The ad-hoc funnel of `GET /api/v1/sites/{id}/funnels?steps=…` (documented with the saved
+/// funnels' list, which answers it when `steps` is given).
 pub async fn funnel(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -197,9 +191,19 @@ pub async fn funnel(
             .ok_or_else(|| invalid("window", "must be 1 to 129600 minutes"))?,
         None => DEFAULT_WINDOW_MINUTES,
     };
+    Ok(HttpResponse::Ok().json(funnel_answer(&state, &ctx, &steps, window_min).await?))
+}
+
+/// Who entered `steps` in the context's range and how far they got within `window_min` minutes.
+pub(crate) async fn funnel_answer(
+    state: &AppState,
+    ctx: &crate::routes::stats::Ctx,
+    steps: &[Step],
+    window_min: i64,
+) -> Result<StatsAnswer<Funnel>, ApiError> {
     let window = window_min * 60_000;
     let q = &ctx.q;
-    let hits = insights::funnel_hits(&state.db, &q.site_id, q.from, q.to + window, &steps).await?;
+    let hits = insights::funnel_hits(&state.db, &q.site_id, q.from, q.to + window, steps).await?;
     let mut reached = vec![0u64; steps.len()];
     for visitor_hits in hits.values() {
         let depth = funnel_depth(visitor_hits, steps.len(), window, q.from, q.to);
@@ -235,9 +239,9 @@ pub async fn funnel(
             }
         })
         .collect();
-    let mut meta = meta(&ctx, stats::Source::Hits);
+    let mut meta = meta(ctx, stats::Source::Hits);
     meta.window_minutes = Some(window_min);
-    Ok(HttpResponse::Ok().json(StatsAnswer {
+    Ok(StatsAnswer {
         status: crate::http::Success::Ok,
         data: Funnel {
             entered: reached[0],
@@ -245,7 +249,7 @@ pub async fn funnel(
             steps: data,
         },
         meta,
-    }))
+    })
 }
 
 /// Metric ids of the flat feed (plus `goal:<name>`, and `revenue` per currency).
@@ -573,6 +577,5 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(visitor))
                 .route(web::delete().to(erase_visitor)),
         )
-        .service(web::resource("/sites/{id}/funnels").route(web::get().to(funnel)))
         .service(web::resource("/metrics").route(web::get().to(metrics_feed)));
 }

@@ -87,6 +87,8 @@ fn site_of(v: keel_projections::sites::SiteView) -> Result<Site, ApiError> {
         currency: v.currency,
         tracking_id: v.tracking_id,
         deleted: false,
+        // The pixel needs the site, not its saved funnels.
+        funnels: vec![],
     })
 }
 

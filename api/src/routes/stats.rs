@@ -80,12 +80,12 @@ impl Params {
     }
 }
 
-enum Bound {
+pub(crate) enum Bound {
     Date(NaiveDate),
     Instant(DateTime<Utc>),
 }
 
-fn parse_bound(field: &str, raw: &str) -> Result<Bound, ApiError> {
+pub(crate) fn parse_bound(field: &str, raw: &str) -> Result<Bound, ApiError> {
     if let Ok(d) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
         return Ok(Bound::Date(d));
     }
