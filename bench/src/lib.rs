@@ -6,5 +6,6 @@ pub mod append;
 pub mod audit;
 pub mod domains;
 pub mod http;
+pub mod peer;
 pub mod usage;
 pub mod webhooks;

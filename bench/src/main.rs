@@ -34,8 +34,10 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
-    /// Measure what the edge costs: an authenticated GET of a small resource ÷ an unauthenticated
-    /// route of the same binary, same load generator, same run. Embedded SQLite unless --postgres.
+    /// What a client feels on each HTTP path: reads ÷ an unauthenticated route of the same binary,
+    /// single-event commands (POST /workspaces, POST /keys) beside a raw 1-row INSERT and the
+    /// postgres-es peer at as many writers (with --postgres), same load generator, same run.
+    /// Embedded SQLite unless --postgres.
     #[command(alias = "bench-http")]
     Http {
         #[arg(long, default_value_t = 10)]

@@ -175,7 +175,7 @@ async fn run(
     params(("id" = String, Path, description = "site id"),
         ("limit" = Option<i64>, Query, minimum = 1, description = "saved funnels per page, default 50"),
         ("offset" = Option<i64>, Query, minimum = 0, description = "saved funnels to skip"),
-        ("steps" = Option<String>, Query, description = "an ad-hoc funnel instead of the list: 2 to 8 ordered steps, comma-separated, `page:/pricing,goal:signup`"),
+        ("steps" = Option<String>, Query, description = "an ad-hoc funnel instead of the list: 2 to 8 ordered steps, comma-separated, `page:/pricing,goal:signup` (required with any of the parameters below)"),
         ("window" = Option<i64>, Query, description = "with steps: minutes from the first step to the last, default 1440 (a day)"),
         ("period" = Option<String>, Query, description = "with steps: as for stats; visitors enter with step 1 in the range"),
         ("from" = Option<String>, Query, description = "with steps: as for stats"), ("to" = Option<String>, Query, description = "with steps: as for stats"),
@@ -191,7 +191,13 @@ pub async fn list(
     let params = Params {
         pairs: query_pairs(&req),
     };
-    if params.pairs.iter().any(|(k, _)| k == "steps") {
+    // Any of the ad-hoc funnel's parameters asks for it (and `steps` is then required).
+    const ADHOC: [&str; 6] = ["steps", "window", "period", "from", "to", "timezone"];
+    if params
+        .pairs
+        .iter()
+        .any(|(k, _)| ADHOC.contains(&k.as_str()))
+    {
         return funnel(req, state, caller, path).await;
     }
     let (site, history) = load(&req, &state, &caller, &path).await?;
