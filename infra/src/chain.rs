@@ -278,7 +278,8 @@ pub async fn run(store: SqlStore, mut shutdown: watch::Receiver<bool>) {
         }
         let Some(c) = conn.as_mut() else { continue };
         match step(store.db(), c).await {
-            Ok(n) if n > 0 => continue,
+            // A short page was the end of the log: wait for the next commit.
+            Ok(n) if n as i64 == PAGE => continue,
             Ok(_) => {
                 tokio::select! {
                     _ = commits.changed() => {}

@@ -92,20 +92,48 @@ pub async fn save_checkpoint(
     Ok(())
 }
 
-/// Applies one page of the log if there is one. Returns how many events it read.
+/// Where a projector's tail stands: the position it has read up to (kept in memory), and the
+/// last one written to its checkpoint.
+struct Tail {
+    at: LogCursor,
+    saved: LogCursor,
+    saved_at: std::time::Instant,
+}
+
+/// How often a projector that reads only other projections' events writes down where it is.
+const SAVE_EVERY: Duration = Duration::from_secs(1);
+
+/// Applies one page of the log if there is one. Returns how many events it read (a page shorter
+/// than [`PAGE`] is the end of the log for now).
+///
+/// A page without an event of this projection opens no transaction: the tail moves on in memory
+/// and the checkpoint is written at most every [`SAVE_EVERY`] (an idle projector writes it within
+/// about a second).
+/// Re-reading such events after a restart changes nothing. A page with events of this projection
+/// is applied and checkpointed in one transaction, as before.
 async fn step(
     store: &SqlStore,
     conn: &mut AnyConnection,
     projection: Projection,
+    tail: &mut Tail,
 ) -> anyhow::Result<usize> {
     let name = checkpoint_name(projection);
-    let cursor = load_checkpoint(conn, &name).await?;
-    let page = store.read_all(cursor, PAGE).await?;
+    let page = store.read_all(tail.at, PAGE).await?;
     let Some((last, _)) = page.last() else {
         return Ok(0);
     };
     let last = *last;
     let events: Vec<_> = page.into_iter().map(|(_, e)| e).collect();
+    if !events
+        .iter()
+        .any(|e| projection.covers(e.stream_id.as_str()))
+    {
+        tail.at = last;
+        if tail.saved_at.elapsed() >= SAVE_EVERY {
+            save(conn, &name, tail).await?;
+        }
+        return Ok(events.len());
+    }
     sqlx::query(store.db().begin_write())
         .execute(&mut *conn)
         .await?;
@@ -118,6 +146,9 @@ async fn step(
     match result {
         Ok(()) => {
             sqlx::query("COMMIT").execute(&mut *conn).await?;
+            tail.at = last;
+            tail.saved = last;
+            tail.saved_at = std::time::Instant::now();
             Ok(events.len())
         }
         Err(e) => {
@@ -127,10 +158,24 @@ async fn step(
     }
 }
 
+/// Writes the tail's position to the checkpoint, if it moved.
+async fn save(conn: &mut AnyConnection, name: &str, tail: &mut Tail) -> anyhow::Result<()> {
+    if tail.at != tail.saved {
+        save_checkpoint(conn, name, tail.at).await?;
+        tail.saved = tail.at;
+    }
+    tail.saved_at = std::time::Instant::now();
+    Ok(())
+}
+
 /// Runs one projection off the log until `shutdown` turns true.
 pub async fn run(store: SqlStore, projection: Projection, mut shutdown: watch::Receiver<bool>) {
     let mut commits = store.commits();
     let mut conn: Option<AnyConnection> = None;
+    let mut tail: Option<Tail> = None;
+    let mut lag_at = std::time::Instant::now()
+        .checked_sub(SAVE_EVERY)
+        .unwrap_or_else(std::time::Instant::now);
     let lag = metrics::LAG_EVENTS.with_label_values(&[&format!("projector:{}", projection.name())]);
     while !*shutdown.borrow() {
         if conn.is_none() {
@@ -144,14 +189,41 @@ pub async fn run(store: SqlStore, projection: Projection, mut shutdown: watch::R
             }
         }
         let Some(c) = conn.as_mut() else { continue };
-        match step(&store, c, projection).await {
-            Ok(n) if n > 0 => continue,
+        if tail.is_none() {
+            match load_checkpoint(c, &checkpoint_name(projection)).await {
+                Ok(at) => {
+                    tail = Some(Tail {
+                        at,
+                        saved: at,
+                        saved_at: std::time::Instant::now(),
+                    })
+                }
+                Err(e) => {
+                    tracing::warn!(projection = projection.name(), error = %e, "projector cannot read its checkpoint; retrying");
+                    conn = None;
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    continue;
+                }
+            }
+        }
+        let Some(t) = tail.as_mut() else { continue };
+        match step(&store, c, projection, t).await {
+            Ok(n) if n == PAGE => continue,
             Ok(_) => {
-                if let (Ok(head), Ok(cp)) = (
-                    store.head().await,
-                    load_checkpoint(c, &checkpoint_name(projection)).await,
-                ) {
-                    lag.set((head - cp.position).max(0));
+                // At the end of the log: write down where the tail is (at most every second, so
+                // a burst of other projections' events costs no write each), and the lag.
+                if t.saved_at.elapsed() >= SAVE_EVERY {
+                    if let Err(e) = save(c, &checkpoint_name(projection), t).await {
+                        tracing::warn!(projection = projection.name(), error = %e, "projector cannot save its checkpoint; retrying");
+                        conn = None;
+                        continue;
+                    }
+                }
+                if lag_at.elapsed() >= SAVE_EVERY {
+                    lag_at = std::time::Instant::now();
+                    if let Ok(head) = store.head().await {
+                        lag.set((head - t.at.position).max(0));
+                    }
                 }
                 tokio::select! {
                     _ = commits.changed() => {}
@@ -166,5 +238,9 @@ pub async fn run(store: SqlStore, projection: Projection, mut shutdown: watch::R
                 tokio::time::sleep(Duration::from_millis(500)).await;
             }
         }
+    }
+    // Where the tail got to, for the next start.
+    if let (Some(c), Some(t)) = (conn.as_mut(), tail.as_mut()) {
+        let _ = save(c, &checkpoint_name(projection), t).await;
     }
 }

@@ -31,6 +31,38 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.kind() == sqlx::error::ErrorKind::UniqueViolation)
 }
 
+/// The slug of a request that creates a workspace (and does nothing else).
+pub(crate) fn new_workspace_slug(req: &AppendRequest) -> Option<&str> {
+    match req.events.as_slice() {
+        [e] => match &e.event {
+            DomainEvent::WorkspaceCreated(w) => Some(w.slug.as_str()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Which of `slugs` a workspace holds already (one lookup for a whole batch).
+pub(crate) async fn slugs_taken(
+    conn: &mut AnyConnection,
+    slugs: &[&str],
+) -> Result<HashSet<String>, sqlx::Error> {
+    let mut taken = HashSet::new();
+    for chunk in slugs.chunks(500) {
+        let list = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("SELECT slug FROM auth_workspaces WHERE slug IN ({list})");
+        let mut q = sqlx::query_scalar::<_, String>(&sql);
+        for s in chunk {
+            q = q.bind(*s);
+        }
+        taken.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(taken)
+}
+
 /// Whether applying this event may refuse it (a uniqueness or quota guard). Such appends run
 /// under a savepoint; the others go through the batch's bulk insert.
 pub(crate) fn may_refuse(event: &DomainEvent) -> bool {

@@ -412,6 +412,15 @@ async fn planned_batch(
 
     // Usage counters under hard limits that the batch touches, locked and read.
     let mut ledger = inline::UsageLedger::lock(db, conn, jobs.iter().map(|j| &j.request)).await?;
+    // Slugs of the batch's new workspaces that are taken already: a workspace creation is then
+    // planned like any other append (its registry row cannot be refused but for a race with
+    // another process, which sends the batch down the request-by-request path).
+    let new_slugs: Vec<&str> = jobs
+        .iter()
+        .filter_map(|j| inline::new_workspace_slug(&j.request))
+        .collect();
+    let taken = inline::slugs_taken(conn, &new_slugs).await?;
+    let mut batch_slugs: HashSet<&str> = HashSet::new();
 
     // 2. Plan every request in memory, in arrival order.
     let mut plans = Vec::with_capacity(jobs.len());
@@ -461,7 +470,16 @@ async fn planned_batch(
             plans.push(Plan::Retry); // the same ids twice in one batch: next batch sees the first
             continue;
         }
-        if req.events.iter().any(|e| inline::may_refuse(&e.event)) {
+        let new_slug = inline::new_workspace_slug(req);
+        if let Some(slug) = new_slug {
+            if taken.contains(slug) || !batch_slugs.insert(slug) {
+                plans.push(Plan::Done(Err(StoreError::Rejected(
+                    keel_commands::DomainError::SlugTaken(slug.to_string()),
+                ))));
+                continue;
+            }
+        }
+        if new_slug.is_none() && req.events.iter().any(|e| inline::may_refuse(&e.event)) {
             special_streams.insert(stream);
             plans.push(Plan::Special);
             continue;

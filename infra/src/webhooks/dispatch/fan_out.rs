@@ -61,15 +61,21 @@ async fn lead(
         }
     }
     let mut commits = store.commits();
+    // The leader alone moves the checkpoint: it reads it once and keeps it in memory.
+    let mut cursor = load_checkpoint(&mut conn, CHECKPOINT).await?;
+    let mut at_end = false;
     while !*shutdown.borrow() {
-        let cursor = load_checkpoint(&mut conn, CHECKPOINT).await?;
-        let page = store.read_all(cursor, PAGE).await?;
-        let Some((last, _)) = page.last() else {
+        if at_end {
             tokio::select! {
                 _ = commits.changed() => {}
                 _ = shutdown.changed() => {}
                 _ = tokio::time::sleep(Duration::from_millis(200)) => {}
             }
+        }
+        let page = store.read_all(cursor, PAGE).await?;
+        // A short page is the end of the log for now: the next round waits for a commit.
+        at_end = page.len() < PAGE;
+        let Some((last, _)) = page.last() else {
             continue;
         };
         let last = *last;
@@ -92,6 +98,7 @@ async fn lead(
         match result {
             Ok((n, handed)) => {
                 sqlx::query("COMMIT").execute(&mut conn).await?;
+                cursor = last;
                 if n > 0 {
                     crate::metrics::WEBHOOK_DELIVERIES
                         .with_label_values(&["created"])
