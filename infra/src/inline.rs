@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use keel_commands::AppendRequest;
 use keel_commands::{DomainError, StoreError};
 use keel_events::usage::UsageRecorded;
-use keel_events::{DomainEvent, WorkspaceId};
+use keel_events::{ApiKeyCreated, DomainEvent, WorkspaceId};
 use keel_projections::Db;
 use keel_projections::Dialect;
 use keel_schemas::format_ts;
@@ -61,6 +61,97 @@ pub(crate) async fn slugs_taken(
         taken.extend(q.fetch_all(&mut *conn).await?);
     }
     Ok(taken)
+}
+
+/// The key a request creates (and does nothing else).
+pub(crate) fn new_key(req: &AppendRequest) -> Option<&ApiKeyCreated> {
+    match req.events.as_slice() {
+        [e] => match &e.event {
+            DomainEvent::ApiKeyCreated(k) => Some(k),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Room for new active keys: per live workspace of `workspaces`, `(room, limit)`. On Postgres the
+/// workspaces' registry rows are locked (in id order) until the transaction ends, as the
+/// one-by-one path's quota check locks them, so no other process creates keys in them meanwhile.
+pub(crate) async fn key_room(
+    db: &Db,
+    conn: &mut AnyConnection,
+    workspaces: &[String],
+    now: &str,
+) -> Result<HashMap<String, (i64, i64)>, sqlx::Error> {
+    let mut room = HashMap::new();
+    for chunk in workspaces.chunks(500) {
+        let list = (2..chunk.len() + 2)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let lock = if db.dialect == Dialect::Postgres {
+            " ORDER BY workspace_id FOR UPDATE"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT workspace_id, max_active_keys FROM auth_workspaces \
+             WHERE deleted = 0 AND $1 = $1 AND workspace_id IN ({list}){lock}"
+        );
+        let mut q = sqlx::query(&sql).bind(now);
+        for w in chunk {
+            q = q.bind(w);
+        }
+        let limits: Vec<(String, i64)> = q
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        let sql = format!(
+            "SELECT workspace_id, COUNT(DISTINCT key_id) FROM auth_keys WHERE status = 'active' \
+             AND (expires_at IS NULL OR expires_at > $1) AND workspace_id IN ({list}) GROUP BY workspace_id"
+        );
+        let mut q = sqlx::query(&sql).bind(now);
+        for w in chunk {
+            q = q.bind(w);
+        }
+        let active: HashMap<String, i64> = q
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        for (w, limit) in limits {
+            let used = active.get(&w).copied().unwrap_or(0);
+            room.insert(w, (limit - used, limit));
+        }
+    }
+    Ok(room)
+}
+
+/// A new key's registry row (its quota already checked).
+pub(crate) async fn insert_key(
+    conn: &mut AnyConnection,
+    e: &ApiKeyCreated,
+) -> Result<(), sqlx::Error> {
+    let scopes = serde_json::to_string(&e.scopes).unwrap_or_else(|_| "[]".into());
+    sqlx::query(
+        "INSERT INTO auth_keys (key_hash, key_id, workspace_id, name, prefix, scopes, rate_limit_tier, \
+         status, expires_at, valid_until, site_id) VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, NULL, $9)",
+    )
+    .bind(&e.key_hash)
+    .bind(e.key_id.to_string())
+    .bind(e.workspace_id.to_string())
+    .bind(&e.name)
+    .bind(&e.prefix)
+    .bind(scopes)
+    .bind(e.rate_limit_tier.map(|t| t.as_str()))
+    .bind(e.expires_at.map(format_ts))
+    .bind(e.site_id.map(|s| s.to_string()))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Whether applying this event may refuse it (a uniqueness or quota guard). Such appends run
@@ -161,22 +252,7 @@ pub(crate) async fn apply(
             if active >= limit {
                 return Err(refused(DomainError::KeyLimitReached { limit }));
             }
-            let scopes = serde_json::to_string(&e.scopes).unwrap_or_else(|_| "[]".into());
-            sqlx::query(
-                "INSERT INTO auth_keys (key_hash, key_id, workspace_id, name, prefix, scopes, rate_limit_tier, \
-                 status, expires_at, valid_until, site_id) VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, NULL, $9)",
-            )
-            .bind(&e.key_hash)
-            .bind(e.key_id.to_string())
-            .bind(e.workspace_id.to_string())
-            .bind(&e.name)
-            .bind(&e.prefix)
-            .bind(scopes)
-            .bind(e.rate_limit_tier.map(|t| t.as_str()))
-            .bind(e.expires_at.map(format_ts))
-            .bind(e.site_id.map(|s| s.to_string()))
-            .execute(&mut *conn)
-            .await?;
+            insert_key(conn, e).await?;
         }
         DomainEvent::ApiKeyRotated(e) => {
             sqlx::query(

@@ -421,6 +421,17 @@ async fn planned_batch(
         .collect();
     let taken = inline::slugs_taken(conn, &new_slugs).await?;
     let mut batch_slugs: HashSet<&str> = HashSet::new();
+    // Room for the batch's new keys under their workspaces' quotas (rows locked), consumed in
+    // arrival order: a key creation is then planned like any other append too.
+    let key_workspaces: Vec<String> = jobs
+        .iter()
+        .filter_map(|j| inline::new_key(&j.request))
+        .map(|k| k.workspace_id.to_string())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut key_room = inline::key_room(db, conn, &key_workspaces, &format_ts(Utc::now())).await?;
+    let mut planned_keys: HashSet<EventId> = HashSet::new();
 
     // 2. Plan every request in memory, in arrival order.
     let mut plans = Vec::with_capacity(jobs.len());
@@ -479,7 +490,28 @@ async fn planned_batch(
                 continue;
             }
         }
-        if new_slug.is_none() && req.events.iter().any(|e| inline::may_refuse(&e.event)) {
+        let new_key = inline::new_key(req);
+        if let Some(k) = new_key {
+            match key_room.get(&k.workspace_id.to_string()) {
+                None => {
+                    plans.push(Plan::Done(Err(StoreError::Rejected(
+                        keel_commands::DomainError::NotFound("workspace"),
+                    ))));
+                    continue;
+                }
+                Some((room, limit)) if *room <= 0 => {
+                    plans.push(Plan::Done(Err(StoreError::Rejected(
+                        keel_commands::DomainError::KeyLimitReached { limit: *limit },
+                    ))));
+                    continue;
+                }
+                Some(_) => {}
+            }
+        }
+        if new_slug.is_none()
+            && new_key.is_none()
+            && req.events.iter().any(|e| inline::may_refuse(&e.event))
+        {
             special_streams.insert(stream);
             plans.push(Plan::Special);
             continue;
@@ -491,6 +523,12 @@ async fn planned_batch(
         if let Err(refusal) = ledger.reserve(req) {
             plans.push(Plan::Done(Err(StoreError::Rejected(refusal))));
             continue;
+        }
+        if let Some(k) = new_key {
+            if let Some((room, _)) = key_room.get_mut(&k.workspace_id.to_string()) {
+                *room -= 1;
+            }
+            planned_keys.insert(req.events[0].event_id);
         }
         claimed.extend(req.events.iter().map(|e| e.event_id));
         versions.insert(stream.to_string(), current + req.events.len() as i64);
@@ -529,7 +567,12 @@ async fn planned_batch(
             continue; // counted by the ledger below
         }
         let position = positions.get(&e.event_id).copied().unwrap_or_default();
-        inline::apply(db, conn, req.tenant_id, &e.event, e.occurred_at, position).await?;
+        match &e.event {
+            keel_events::DomainEvent::ApiKeyCreated(k) if planned_keys.contains(&e.event_id) => {
+                inline::insert_key(conn, k).await?
+            }
+            _ => inline::apply(db, conn, req.tenant_id, &e.event, e.occurred_at, position).await?,
+        }
     }
     ledger.write(conn).await?;
 
