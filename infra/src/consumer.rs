@@ -29,7 +29,8 @@ pub struct KafkaProjector {
 struct Received {
     partition: i32,
     offset: i64,
-    event: Result<RecordedEvent, String>,
+    /// `Ok(None)`: an event of another projection's streams (by its key), not decoded.
+    event: Result<Option<RecordedEvent>, String>,
 }
 
 /// One consumer group per topic and projection: every projection reads every event.
@@ -89,7 +90,7 @@ impl KafkaProjector {
             if pending.is_empty() {
                 tokio::select! {
                     m = self.consumer.recv() => match m {
-                        Ok(m) => pending.push(received(&m)),
+                        Ok(m) => pending.push(received(&m, self.projection)),
                         Err(e) => {
                             tracing::warn!(projection = name, error = %e, "projector receive failed");
                             tokio::time::sleep(Duration::from_millis(500)).await;
@@ -102,7 +103,7 @@ impl KafkaProjector {
                 while pending.len() < MAX_BATCH {
                     match tokio::time::timeout(Duration::from_millis(2), self.consumer.recv()).await
                     {
-                        Ok(Ok(m)) => pending.push(received(&m)),
+                        Ok(Ok(m)) => pending.push(received(&m, self.projection)),
                         _ => break,
                     }
                 }
@@ -123,7 +124,13 @@ impl KafkaProjector {
                 Ok(Applied { reached, seeks }) => {
                     if let Some(max) = pending
                         .iter()
-                        .filter_map(|m| m.event.as_ref().ok().map(|e| e.position))
+                        .filter_map(|m| {
+                            m.event
+                                .as_ref()
+                                .ok()
+                                .and_then(|e| e.as_ref())
+                                .map(|e| e.position)
+                        })
                         .max()
                     {
                         if let Ok(row) =
@@ -231,11 +238,13 @@ impl KafkaProjector {
                         );
                     }
                 }
-                events.push(
-                    m.event
-                        .clone()
-                        .map_err(|e| anyhow::anyhow!("partition {} offset {}: {e}", m.partition, m.offset))?,
-                );
+                if let Some(e) = m
+                    .event
+                    .clone()
+                    .map_err(|e| anyhow::anyhow!("partition {} offset {}: {e}", m.partition, m.offset))?
+                {
+                    events.push(e);
+                }
                 expected.insert(m.partition, m.offset + 1);
                 reached.insert(m.partition, m.offset + 1);
             }
@@ -274,9 +283,18 @@ struct Applied {
     seeks: BTreeMap<i32, i64>,
 }
 
-fn received(m: &rdkafka::message::BorrowedMessage<'_>) -> Received {
+/// A message as received. The key is the event's stream: an event of another projection's
+/// streams is not decoded (every projection's group reads every event).
+fn received(m: &rdkafka::message::BorrowedMessage<'_>, projection: Projection) -> Received {
+    let other = m
+        .key()
+        .and_then(|k| std::str::from_utf8(k).ok())
+        .is_some_and(|stream| !projection.covers(stream));
     let event = match m.payload() {
-        Some(p) => keel_schemas::wire::decode(p).map_err(|e| e.to_string()),
+        Some(_) if other => Ok(None),
+        Some(p) => keel_schemas::wire::decode(p)
+            .map(Some)
+            .map_err(|e| e.to_string()),
         None => Err("empty message".into()),
     };
     Received {

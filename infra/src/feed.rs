@@ -3,7 +3,7 @@
 
 use crate::metrics;
 use crate::store::SqlStore;
-use keel_commands::{EventStore, LogCursor};
+use keel_commands::LogCursor;
 use keel_projections::{apply_events, Db, Projection};
 use sqlx::{AnyConnection, Row};
 use std::time::Duration;
@@ -118,21 +118,19 @@ async fn step(
     tail: &mut Tail,
 ) -> anyhow::Result<usize> {
     let name = checkpoint_name(projection);
-    let page = store.read_all(tail.at, PAGE).await?;
-    let Some((last, _)) = page.last() else {
+    let page = store
+        .read_page_of(tail.at, PAGE, projection.stream_types())
+        .await?;
+    let Some(last) = page.last else {
         return Ok(0);
     };
-    let last = *last;
-    let events: Vec<_> = page.into_iter().map(|(_, e)| e).collect();
-    if !events
-        .iter()
-        .any(|e| projection.covers(e.stream_id.as_str()))
-    {
+    let events = page.events;
+    if events.is_empty() {
         tail.at = last;
         if tail.saved_at.elapsed() >= SAVE_EVERY {
             save(conn, &name, tail).await?;
         }
-        return Ok(events.len());
+        return Ok(page.read);
     }
     sqlx::query(store.db().begin_write())
         .execute(&mut *conn)
@@ -149,7 +147,7 @@ async fn step(
             tail.at = last;
             tail.saved = last;
             tail.saved_at = std::time::Instant::now();
-            Ok(events.len())
+            Ok(page.read)
         }
         Err(e) => {
             let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;

@@ -82,15 +82,17 @@ pub async fn rebuild_with(
     let mut cursor = LogCursor::START;
     let mut events = 0;
     loop {
-        let page = store.read_all(cursor, PAGE).await?;
-        let Some((last, _)) = page.last() else { break };
-        cursor = *last;
-        let batch: Vec<_> = page.into_iter().map(|(_, e)| e).collect();
-        events += batch.len();
-        in_tx(store, &mut conn, async |c| {
-            Ok(apply_events(c, p, &guard, SFX, &batch).await?)
-        })
-        .await?;
+        let page = store.read_page_of(cursor, PAGE, p.stream_types()).await?;
+        let Some(last) = page.last else { break };
+        cursor = last;
+        events += page.read;
+        let batch = page.events;
+        if !batch.is_empty() {
+            in_tx(store, &mut conn, async |c| {
+                Ok(apply_events(c, p, &guard, SFX, &batch).await?)
+            })
+            .await?;
+        }
         progress(Progress {
             events,
             position: cursor.position,

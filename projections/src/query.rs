@@ -350,21 +350,21 @@ pub(crate) async fn list(
             &mut binds,
         );
     }
+    // The total (every row the filters match, wherever the page is) rides along with the page as
+    // a scalar subquery over the same parameters: one statement, not two. Only an empty page
+    // needs a count of its own.
     let count_sql = format!(
         "SELECT COUNT(*) FROM {} WHERE {}",
         t.name,
         wheres.join(" AND ")
     );
-    let total: i64 = bind_all(sqlx::query(&count_sql), &binds)
-        .fetch_one(&db.pool)
-        .await?
-        .get(0);
     // A unique last key makes the order total, so pages never repeat or skip a row.
     let order = Order::new(&f.sort, ("created_at", true), &|c| t.expr(c), &[], "id");
     let mut page = order
         .page(db, f, &wheres, &binds, |where_sql, order_by, paging| {
             format!(
-                "SELECT {cols}, {status} AS effective_status, {keys} FROM {table} WHERE {where_sql} ORDER BY {order_by} {paging}",
+                "SELECT {cols}, {status} AS effective_status, {keys}, ({count_sql}) AS keel_total \
+                 FROM {table} WHERE {where_sql} ORDER BY {order_by} {paging}",
                 cols = t.columns,
                 status = t.status_expr,
                 keys = order.select(),
@@ -372,7 +372,13 @@ pub(crate) async fn list(
             )
         })
         .await?;
-    page.total = total;
+    page.total = match page.rows.first() {
+        Some(row) => row.try_get("keel_total")?,
+        None => bind_all(sqlx::query(&count_sql), &binds)
+            .fetch_one(&db.pool)
+            .await?
+            .get(0),
+    };
     Ok(page)
 }
 

@@ -45,6 +45,16 @@ pub fn redis_url() -> Option<String> {
 
 /// Like [`spawn_app`], with the configuration adjusted first.
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_as(backend, Role::All, adjust).await
+}
+
+/// Like [`spawn_app_with`], running only `role` (`Role::Api` serves HTTP and leaves relaying and
+/// projecting to other processes, which a test starts with `Application::build(app.config.clone(), …)`).
+pub async fn spawn_app_as(
+    backend: Backend,
+    role: Role,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
     let admin = format!("keel_admin_test_{}", uuid::Uuid::new_v4().simple());
     let mut config = Config {
         listen: "127.0.0.1:0".into(),
@@ -69,7 +79,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         }
     };
     adjust(&mut config);
-    let app = Application::build(config.clone(), Role::All)
+    let app = Application::build(config.clone(), role)
         .await
         .expect("app builds");
     let base = format!("http://127.0.0.1:{}", app.port());

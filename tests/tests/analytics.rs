@@ -1841,3 +1841,170 @@ keel_tests::on_every_backend!(
 
 #[allow(dead_code)]
 fn unused(_: HashMap<(), ()>) {}
+
+/// Several projector processes share the analytics work: they are members of one Kafka consumer
+/// group, so the partitions (and with them the visitor streams) are split between them and move
+/// when one joins or leaves. What they build together equals what one projector builds replaying
+/// the log. Stage one runs one projector, stage two both, stage three only the second; every
+/// visitor's traffic is spread over the three stages, so visits go on across processes.
+async fn projector_processes_share_the_analytics_work() {
+    use keel_api::{Application, Role};
+    use keel_projections::Projection;
+    let api = keel_tests::spawn_app_as(Backend::Distributed, Role::Api, |_| {}).await;
+    let relay = Application::build(api.config.clone(), Role::Relay)
+        .await
+        .unwrap()
+        .spawn();
+    let first = Application::build(api.config.clone(), Role::Projector)
+        .await
+        .unwrap()
+        .spawn();
+    let ws = api.create_workspace("Acme", "enterprise").await;
+    let sites = [
+        site(&api, &ws, "shop.example.com", "UTC").await,
+        site(&api, &ws, "blog.example.com", "Europe/Paris").await,
+    ];
+    let start = Utc::now().timestamp_millis() - 3 * 86_400_000;
+    // Each visitor's events in time order, then dealt out to three stages by thirds.
+    let mut per_visitor: BTreeMap<String, Vec<Ev>> = BTreeMap::new();
+    for (i, s) in sites.iter().enumerate() {
+        for seed in 0..4u64 {
+            for e in generate(s, 0x70_0000 + 10 * i as u64 + seed, start, 86_400_000) {
+                per_visitor.entry(e.visitor.clone()).or_default().push(e);
+            }
+        }
+    }
+    let mut stages: [Vec<Ev>; 3] = Default::default();
+    for list in per_visitor.values_mut() {
+        list.sort_by_key(|e| e.ts);
+        let n = list.len();
+        for (k, e) in list.drain(..).enumerate() {
+            stages[(3 * k / n.max(1)).min(2)].push(e);
+        }
+    }
+    let db = api.db();
+    let send = async |events: &[Ev]| -> i64 {
+        let mut last = 0;
+        let mut batch: Vec<Value> = Vec::new();
+        for e in events {
+            if e.kind == "goal" {
+                if !batch.is_empty() {
+                    let r = api
+                        .post("/api/v1/events")
+                        .workspace(&ws)
+                        .json(json!({ "events": std::mem::take(&mut batch) }))
+                        .send()
+                        .await;
+                    assert_eq!(r.status, StatusCode::ACCEPTED, "{r:?}");
+                    last = last.max(r.position());
+                }
+                let r = api
+                    .post("/api/v1/goals")
+                    .workspace(&ws)
+                    .json(e.json.clone())
+                    .send()
+                    .await;
+                assert_eq!(r.status, StatusCode::ACCEPTED, "{r:?}");
+                last = last.max(r.position());
+            } else {
+                batch.push(e.json.clone());
+                if batch.len() == 50 {
+                    let r = api
+                        .post("/api/v1/events")
+                        .workspace(&ws)
+                        .json(json!({ "events": std::mem::take(&mut batch) }))
+                        .send()
+                        .await;
+                    assert_eq!(r.status, StatusCode::ACCEPTED, "{r:?}");
+                    last = last.max(r.position());
+                }
+            }
+        }
+        if !batch.is_empty() {
+            let r = api
+                .post("/api/v1/events")
+                .workspace(&ws)
+                .json(json!({ "events": batch }))
+                .send()
+                .await;
+            assert_eq!(r.status, StatusCode::ACCEPTED, "{r:?}");
+            last = last.max(r.position());
+        }
+        last
+    };
+    let applied = async |up_to: i64| {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(90);
+        while !keel_projections::has_applied_range(&db, Projection::Analytics, 0, up_to)
+            .await
+            .unwrap()
+        {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the analytics projection did not reach position {up_to}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    };
+    let hits = async || -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM rm_hits")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap()
+    };
+
+    let last = send(&stages[0]).await;
+    applied(last).await;
+    let after_first = hits().await;
+    assert!(after_first > 0);
+    let second = Application::build(api.config.clone(), Role::Projector)
+        .await
+        .unwrap()
+        .spawn();
+    let last = send(&stages[1]).await;
+    applied(last).await;
+    first.stop().await;
+    let before_third = hits().await;
+    let last = send(&stages[2]).await;
+    applied(last).await;
+    // The second process alone applied the third stage.
+    assert!(hits().await > before_third);
+
+    // Every table of the read model, row by row (rows as text, in order), before and after a
+    // rebuild: one projector replaying the whole log into fresh tables that are then swapped in.
+    let dump = async || -> Vec<(String, i64, String)> {
+        let mut out = Vec::new();
+        for t in keel_projections::analytics::TABLES {
+            let row = sqlx::query(&format!(
+                "SELECT COUNT(*), COALESCE(md5(string_agg(x::text, '|' ORDER BY x::text)), '') FROM {t} x"
+            ))
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+            use sqlx::Row;
+            out.push((t.to_string(), row.get(0), row.get(1)));
+        }
+        out
+    };
+    let together = dump().await;
+    assert!(
+        together
+            .iter()
+            .any(|(t, n, _)| t == "rm_sessions" && *n > 50),
+        "{together:?}"
+    );
+    let report = keel_infra::rebuild::rebuild(&api.store(), Projection::Analytics)
+        .await
+        .unwrap();
+    assert!(report.events > 0);
+    assert_eq!(together, dump().await, "two projectors ≠ one");
+    second.stop().await;
+    relay.stop().await;
+    api.stop().await;
+}
+
+mod shared_work {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn projector_processes_share_the_analytics_work() {
+        super::projector_processes_share_the_analytics_work().await
+    }
+}
