@@ -220,6 +220,13 @@ pub async fn run(o: AnalyticsBenchOptions) -> anyhow::Result<String> {
     // The API role alone, as in a deployment where projectors run in their own processes; the
     // projector's rate is measured on its own below.
     let app = Application::build(config.clone(), Role::Api).await?;
+    // A projector process records the read models' shapes while the log is empty, then stops:
+    // otherwise the one measured below would start by rebuilding every read model.
+    Application::build(config.clone(), Role::Projector)
+        .await?
+        .spawn()
+        .stop()
+        .await;
     let port = app.port();
     let running = app.spawn();
     let mut out = String::new();

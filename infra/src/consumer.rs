@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::sync::watch;
 
-const MAX_BATCH: usize = 500;
+const MAX_BATCH: usize = 1000;
 /// A hole in a partition's offsets that is still there after this many seeks is taken as real
 /// (compaction). Each seek starts further back: `next - (2^n - 1)`, so that a broker that can
 /// only serve whole record batches is eventually asked for one that starts on a boundary.
@@ -109,7 +109,7 @@ impl KafkaProjector {
                 }
             }
             if conn.is_none() {
-                match self.db.dedicated().await {
+                match self.db.projector_connection().await {
                     Ok(c) => conn = Some(c),
                     Err(e) => {
                         tracing::warn!(projection = name, error = %e, "projector cannot reach the database; retrying");

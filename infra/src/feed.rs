@@ -9,7 +9,8 @@ use sqlx::{AnyConnection, Row};
 use std::time::Duration;
 use tokio::sync::watch;
 
-const PAGE: usize = 500;
+/// Events per page of the log (and so per transaction while catching up).
+const PAGE: usize = 1000;
 
 pub fn checkpoint_name(p: Projection) -> String {
     format!("projection:{}", p.name())
@@ -100,6 +101,12 @@ struct Tail {
     saved_at: std::time::Instant,
 }
 
+/// A page being read ahead: where it starts, and the read.
+type Ahead = (
+    LogCursor,
+    tokio::task::JoinHandle<Result<crate::store::Page, keel_commands::StoreError>>,
+);
+
 /// How often a projector that reads only other projections' events writes down where it is.
 const SAVE_EVERY: Duration = Duration::from_secs(1);
 
@@ -111,19 +118,36 @@ const SAVE_EVERY: Duration = Duration::from_secs(1);
 /// about a second).
 /// Re-reading such events after a restart changes nothing. A page with events of this projection
 /// is applied and checkpointed in one transaction, as before.
+///
+/// A full page is probably followed by another: the next one is read (on a pooled connection)
+/// while this one is applied, and taken by the next step if the tail did reach its start.
 async fn step(
     store: &SqlStore,
     conn: &mut AnyConnection,
     projection: Projection,
     tail: &mut Tail,
+    ahead: &mut Option<Ahead>,
 ) -> anyhow::Result<usize> {
     let name = checkpoint_name(projection);
-    let page = store
-        .read_page_of(tail.at, PAGE, projection.stream_types())
-        .await?;
+    let page = match ahead.take() {
+        Some((from, read)) if from == tail.at => read.await??,
+        _ => {
+            store
+                .read_page_of(tail.at, PAGE, projection.stream_types())
+                .await?
+        }
+    };
     let Some(last) = page.last else {
         return Ok(0);
     };
+    if page.read == PAGE {
+        let store = store.clone();
+        let types = projection.stream_types();
+        *ahead = Some((
+            last,
+            tokio::spawn(async move { store.read_page_of(last, PAGE, types).await }),
+        ));
+    }
     let events = page.events;
     if events.is_empty() {
         tail.at = last;
@@ -171,13 +195,14 @@ pub async fn run(store: SqlStore, projection: Projection, mut shutdown: watch::R
     let mut commits = store.commits();
     let mut conn: Option<AnyConnection> = None;
     let mut tail: Option<Tail> = None;
+    let mut ahead: Option<Ahead> = None;
     let mut lag_at = std::time::Instant::now()
         .checked_sub(SAVE_EVERY)
         .unwrap_or_else(std::time::Instant::now);
     let lag = metrics::LAG_EVENTS.with_label_values(&[&format!("projector:{}", projection.name())]);
     while !*shutdown.borrow() {
         if conn.is_none() {
-            match store.db().dedicated().await {
+            match store.db().projector_connection().await {
                 Ok(c) => conn = Some(c),
                 Err(e) => {
                     tracing::warn!(projection = projection.name(), error = %e, "projector cannot connect; retrying");
@@ -205,7 +230,7 @@ pub async fn run(store: SqlStore, projection: Projection, mut shutdown: watch::R
             }
         }
         let Some(t) = tail.as_mut() else { continue };
-        match step(&store, c, projection, t).await {
+        match step(&store, c, projection, t, &mut ahead).await {
             Ok(n) if n == PAGE => continue,
             Ok(_) => {
                 // At the end of the log: write down where the tail is (at most every second, so

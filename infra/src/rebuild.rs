@@ -63,7 +63,7 @@ pub async fn rebuild_with(
 ) -> anyhow::Result<RebuildReport> {
     let started = std::time::Instant::now();
     let total = store.head().await.unwrap_or(0);
-    let mut conn = store.db().dedicated().await?;
+    let mut conn = store.db().projector_connection().await?;
     let guard = guard_name(p);
     let tag = format!("g{}_", chrono::Utc::now().timestamp_millis());
     for t in p.tables() {

@@ -791,6 +791,7 @@ async fn flush_hits(
             return Ok(());
         }
     }
+    let postgres = conn.backend_name() == "PostgreSQL";
     type Key = (String, String, String);
     let mut current: std::collections::HashMap<Key, Session> = std::collections::HashMap::new();
     let mut by_site: BTreeMap<&str, std::collections::BTreeSet<&str>> = BTreeMap::new();
@@ -804,14 +805,29 @@ async fn flush_hits(
                 .map(|i| format!("(${})", i + 2))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let sql = format!(
-                "SELECT s.id, s.start_ts, s.last_ts, s.pageviews, s.hits, s.entry_page, s.source, s.utm_source, \
-                 s.utm_medium, s.utm_campaign, s.country, s.device, s.browser, s.visitor, s.part \
-                 FROM (VALUES {list}) AS v JOIN rm_sessions{sfx} s ON s.site_id = $1 AND s.visitor = v.column1 \
-                 WHERE s.created_pos = ( \
-                   SELECT MAX(t.created_pos) FROM rm_sessions{sfx} t WHERE t.site_id = s.site_id \
-                   AND t.visitor = s.visitor AND t.part = s.part)"
-            );
+            const COLUMNS: &str = "s.id, s.start_ts, s.last_ts, s.pageviews, s.hits, s.entry_page, \
+                s.source, s.utm_source, s.utm_medium, s.utm_campaign, s.country, s.device, s.browser, \
+                s.visitor, s.part";
+            // On Postgres a lateral subquery per visitor: the planner cannot but look each one
+            // up by the (site, visitor, part, created_pos) index. Joined with the list instead,
+            // it scanned every visit of the site once the table's statistics were stale (as on
+            // a fresh deployment, where this query took most of the projector's time).
+            let sql = if postgres {
+                format!(
+                    "SELECT {COLUMNS} FROM (VALUES {list}) AS v CROSS JOIN LATERAL ( \
+                       SELECT DISTINCT ON (s.part) s.* FROM rm_sessions{sfx} s \
+                       WHERE s.site_id = $1 AND s.visitor = v.column1 \
+                       ORDER BY s.part DESC, s.created_pos DESC) s"
+                )
+            } else {
+                format!(
+                    "SELECT {COLUMNS} FROM (VALUES {list}) AS v JOIN rm_sessions{sfx} s \
+                     ON s.site_id = $1 AND s.visitor = v.column1 \
+                     WHERE s.created_pos = ( \
+                       SELECT MAX(t.created_pos) FROM rm_sessions{sfx} t WHERE t.site_id = s.site_id \
+                       AND t.visitor = s.visitor AND t.part = s.part)"
+                )
+            };
             let mut q = sqlx::query(&sql).bind(site);
             for v in chunk {
                 q = q.bind(*v);

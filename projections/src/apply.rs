@@ -5,7 +5,7 @@ use crate::model::{Batch, ReadModel};
 use crate::Db;
 use keel_events::RecordedEvent;
 use sqlx::{AnyConnection, Row};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 /// The read models, by name: each is a module of this crate implementing [`ReadModel`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -125,11 +125,16 @@ pub enum ApplyError {
 /// `(guard, stream)` row: already applied → skipped; not the next version → [`ApplyError::Gap`].
 /// Returns how many were applied.
 ///
-/// The guard is set-wise: one statement creates the rows of streams not seen before (at version
-/// 0, so there is a row to lock), one locks every stream row of the batch in key order and reads
-/// its version, the batch is checked and written, and one upsert records the new versions. A
-/// concurrent duplicate (two projector processes during a rebalance) waits on the locks, then
-/// reads the versions the other committed and skips what it applied.
+/// The guard is set-wise, with a fast path for what nearly every batch is: each stream's events
+/// in it are the next versions after the stored one. One conditional `UPDATE` moves every such
+/// stream's row from the version before the batch to its last one (and locks it), one insert
+/// creates the rows of streams seen for the first time; both return the streams they took.
+/// Anything else — a redelivery, a row another process moved meanwhile (the update then finds
+/// its condition false once that process commits), a gap — goes the careful way: the rows are
+/// created if missing, locked in key order and read, the batch is checked event by event, and
+/// one upsert records the versions reached. A concurrent duplicate (two projector processes
+/// during a rebalance) therefore waits on the locks, then reads the versions the other
+/// committed and skips what it applied.
 pub async fn apply_events(
     conn: &mut AnyConnection,
     projection: Projection,
@@ -147,16 +152,87 @@ pub async fn apply_events(
     if mine.is_empty() {
         return Ok(0);
     }
-    let streams: Vec<&str> = mine
-        .iter()
-        .map(|e| e.stream_id.as_str())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let postgres = conn.backend_name() == "PostgreSQL";
+    // Per stream: the first and last version in the batch and the last one's position, if its
+    // events are consecutive versions in order (else `None`: only the careful way will do).
+    let mut spans: BTreeMap<&str, Option<(i64, i64, i64)>> = BTreeMap::new();
+    for e in &mine {
+        let v = e.stream_version;
+        spans
+            .entry(e.stream_id.as_str())
+            .and_modify(|span| {
+                *span = span
+                    .filter(|(_, last, _)| v == last + 1)
+                    .map(|(first, _, _)| (first, v, e.position));
+            })
+            .or_insert(Some((v, v, e.position)));
+    }
     // Per stream: the version applied so far, and the position reached in this batch if any.
     let mut versions: HashMap<&str, (i64, Option<i64>)> = HashMap::new();
-    for chunk in streams.chunks(GUARD_CHUNK) {
+    let runs: Vec<(&str, i64, i64, i64)> = spans
+        .iter()
+        .filter_map(|(s, span)| span.map(|(first, last, pos)| (*s, first, last, pos)))
+        .collect();
+    for chunk in runs.chunks(GUARD_CHUNK) {
+        let rows = (0..chunk.len())
+            .map(|i| {
+                format!(
+                    "(${}, ${}, ${}, ${})",
+                    4 * i + 2,
+                    4 * i + 3,
+                    4 * i + 4,
+                    4 * i + 5
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "UPDATE projection_streams SET version = v.column3, position = v.column4 \
+             FROM (VALUES {rows}) AS v WHERE projection_streams.projection = $1 \
+             AND projection_streams.stream_id = v.column1 AND projection_streams.version = v.column2 \
+             RETURNING projection_streams.stream_id"
+        );
+        let mut q = sqlx::query(&sql).bind(guard);
+        for (s, first, last, pos) in chunk {
+            q = q.bind(*s).bind(first - 1).bind(*last).bind(*pos);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            let id: String = r.get(0);
+            if let Some((s, Some((first, _, _)))) = spans.get_key_value(id.as_str()) {
+                versions.insert(*s, (first - 1, None));
+            }
+        }
+    }
+    let new: Vec<&(&str, i64, i64, i64)> = runs
+        .iter()
+        .filter(|(s, first, _, _)| *first == 1 && !versions.contains_key(s))
+        .collect();
+    for chunk in new.chunks(GUARD_CHUNK) {
+        let rows = (0..chunk.len())
+            .map(|i| format!("($1, ${}, ${}, ${})", 3 * i + 2, 3 * i + 3, 3 * i + 4))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO projection_streams (projection, stream_id, version, position) VALUES {rows} \
+             ON CONFLICT (projection, stream_id) DO NOTHING RETURNING stream_id"
+        );
+        let mut q = sqlx::query(&sql).bind(guard);
+        for (s, _, last, pos) in chunk {
+            q = q.bind(*s).bind(*last).bind(*pos);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            let id: String = r.get(0);
+            if let Some((s, _)) = spans.get_key_value(id.as_str()) {
+                versions.insert(*s, (0, None));
+            }
+        }
+    }
+    let careful: Vec<&str> = spans
+        .keys()
+        .copied()
+        .filter(|s| !versions.contains_key(s))
+        .collect();
+    let postgres = conn.backend_name() == "PostgreSQL";
+    for chunk in careful.chunks(GUARD_CHUNK) {
         let rows = (0..chunk.len())
             .map(|i| format!("($1, ${}, 0, 0)", i + 2))
             .collect::<Vec<_>>()
@@ -188,8 +264,8 @@ pub async fn apply_events(
         }
         for r in q.fetch_all(&mut *conn).await? {
             let id: String = r.get(0);
-            if let Some(s) = chunk.iter().find(|s| **s == id) {
-                versions.insert(s, (r.get(1), None));
+            if let Some((s, _)) = spans.get_key_value(id.as_str()) {
+                versions.insert(*s, (r.get(1), None));
             }
         }
     }
@@ -214,8 +290,9 @@ pub async fn apply_events(
         applied += 1;
     }
     batch.flush(conn, sfx).await?;
-    // Record the versions reached (streams whose events were all skipped keep theirs).
-    let moved: Vec<(&str, i64, i64)> = streams
+    // Record the versions the careful way reached (the fast path recorded its own; streams whose
+    // events were all skipped keep theirs).
+    let moved: Vec<(&str, i64, i64)> = careful
         .iter()
         .filter_map(|s| versions.get(s).and_then(|(v, p)| p.map(|p| (*s, *v, p))))
         .collect();

@@ -83,6 +83,22 @@ impl Db {
         Ok(conn)
     }
 
+    /// A [`Db::dedicated`] connection for a projector, whose transactions write read models and
+    /// the feed's position together. On Postgres:
+    /// - `synchronous_commit = off`: a commit returns before its WAL reaches the disk. A crash
+    ///   can then lose the last few hundred milliseconds of projector commits, read models and
+    ///   position alike (one transaction), and the projector simply applies those events again;
+    ///   nothing the log holds is lost (appends keep their durable commits).
+    pub async fn projector_connection(&self) -> Result<AnyConnection, sqlx::Error> {
+        let mut conn = self.dedicated().await?;
+        if self.dialect == Dialect::Postgres {
+            sqlx::query("SET synchronous_commit = off")
+                .execute(&mut conn)
+                .await?;
+        }
+        Ok(conn)
+    }
+
     /// The statement that opens a write transaction. SQLite must take the write lock up front, or a
     /// transaction that reads before it writes fails when another writer commits in between.
     pub fn begin_write(&self) -> &'static str {
