@@ -61,6 +61,7 @@ fn exec(tenant: WorkspaceId, stream: StreamId) -> Execution {
         expected_version: None,
         metadata: Metadata::system(),
         now: Utc::now(),
+        new_stream: false,
     }
 }
 

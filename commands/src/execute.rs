@@ -13,6 +13,11 @@ pub struct Execution {
     pub expected_version: Option<i64>,
     pub metadata: Metadata,
     pub now: DateTime<Utc>,
+    /// The stream's id was drawn just now from fresh randomness (a creation without an
+    /// `Idempotency-Key`): nothing can be in it yet, so the first attempt decides on the empty
+    /// state without reading it. Should it hold something after all, the append's `NoStream`
+    /// expectation fails and the retry reads it as usual.
+    pub new_stream: bool,
 }
 
 const MAX_ATTEMPTS: usize = 5;
@@ -35,7 +40,11 @@ pub async fn execute<A: Aggregate>(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let history = store.read_stream(&exec.stream_id).await?;
+        let history = if exec.new_stream && attempt == 1 {
+            Vec::new()
+        } else {
+            store.read_stream(&exec.stream_id).await?
+        };
         if let Some(done) = already_appended::<A>(&history, &mut ids, &mut new_event_id) {
             return Ok(done);
         }

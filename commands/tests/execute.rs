@@ -16,6 +16,7 @@ fn exec(ws: WorkspaceId, expected: Option<i64>) -> Execution {
         expected_version: expected,
         metadata: Metadata::system(),
         now: Utc::now(),
+        new_stream: false,
     }
 }
 
@@ -161,4 +162,52 @@ async fn a_second_run_with_the_same_ids_returns_the_first_runs_events_and_append
             .expect("renamed");
     assert!(!other.duplicate);
     assert_eq!(other.stream_version, 4);
+}
+
+#[tokio::test]
+async fn a_new_stream_is_decided_unread_and_read_after_all_if_it_holds_events() {
+    // Given a workspace stream that already holds its creation
+    let store = InMemoryStore::new();
+    let ws = WorkspaceId::new_v7();
+    execute::<WorkspaceAggregate>(&store, &exec(ws, None), &create(ws), EventId::new_v7)
+        .await
+        .expect("created");
+    // When the same creation runs as if its id had just been drawn (nothing read first)
+    let fresh = Execution {
+        new_stream: true,
+        ..exec(ws, None)
+    };
+    let err = execute::<WorkspaceAggregate>(&store, &fresh, &create(ws), EventId::new_v7)
+        .await
+        .unwrap_err();
+    // Then the append's `NoStream` fails, the retry reads the stream, and the decider refuses
+    assert!(
+        matches!(
+            err,
+            CommandError::Rejected(keel_commands::DomainError::AlreadyExists(_))
+        ),
+        "decided against the stored state: {err:?}"
+    );
+    assert_eq!(
+        store
+            .read_stream(&StreamId::workspace(ws))
+            .await
+            .expect("read")
+            .len(),
+        1
+    );
+    // And on a stream that is indeed new, it creates as usual
+    let other = WorkspaceId::new_v7();
+    let (outcome, _) = execute::<WorkspaceAggregate>(
+        &store,
+        &Execution {
+            new_stream: true,
+            ..exec(other, None)
+        },
+        &create(other),
+        EventId::new_v7,
+    )
+    .await
+    .expect("created");
+    assert_eq!(outcome.stream_version, 1);
 }

@@ -112,6 +112,7 @@ pub async fn whois_one(
         expected_version: None,
         metadata: Metadata::system(),
         now: chrono::Utc::now(),
+        new_stream: false,
     };
     match execute::<DomainAggregate>(
         store,
@@ -227,6 +228,7 @@ pub async fn scan_one(
         expected_version: None,
         metadata: Metadata::system(),
         now: chrono::Utc::now(),
+        new_stream: false,
     };
     let label = match report.outcome {
         ScanOutcome::Answered if report.failed.is_empty() => "ok",

@@ -35,6 +35,7 @@ async fn record_scan(
         expected_version: None,
         metadata: Metadata::system(),
         now: chrono::Utc::now(),
+        new_stream: false,
     };
     let cmd = DomainCommand::RecordScan(ScanReport {
         fields: fields

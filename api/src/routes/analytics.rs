@@ -517,6 +517,7 @@ pub async fn payment(
         expected_version: None,
         metadata: command_meta(&req, &caller),
         now: at,
+        new_stream: false,
     };
     let view = |status: &'static str| Data {
         status: crate::http::Success::Ok,
@@ -567,6 +568,7 @@ pub async fn remove_payment(
         expected_version: None,
         metadata: command_meta(&req, &caller),
         now: Utc::now(),
+        new_stream: false,
     };
     let (outcome, _) = execute::<PaymentAggregate>(
         &state.store,

@@ -204,6 +204,7 @@ pub async fn create(
         &state.store,
         &Execution {
             now,
+            new_stream: !Entropy::of(&req).is_seeded(),
             ..execution(&req, &caller, ws, StreamId::api_key(id), None)
         },
         &command,

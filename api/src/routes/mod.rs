@@ -63,6 +63,7 @@ pub fn execution(
         expected_version: expected,
         metadata: command_meta(req, caller),
         now: chrono::Utc::now(),
+        new_stream: false,
     }
 }
 

@@ -681,6 +681,7 @@ fn override_exec(
         expected_version: None,
         metadata: command_meta(req, caller),
         now: state.config.clock.now(),
+        new_stream: false,
     }
 }
 

@@ -136,6 +136,7 @@ pub async fn create(
     let now = chrono::Utc::now();
     let exec = Execution {
         now,
+        new_stream: !Entropy::of(&req).is_seeded(),
         ..execution(&req, &caller, id, StreamId::workspace(id), None)
     };
     let (outcome, state_after) =

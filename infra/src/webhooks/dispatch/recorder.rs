@@ -265,6 +265,7 @@ async fn disable(store: &SqlStore, hook: &str, tenant: &str, streak: i64) -> any
         expected_version: None,
         metadata: Metadata::system(),
         now: chrono::Utc::now(),
+        new_stream: false,
     };
     let command = WebhookCommand::Disable {
         reason: format!("{streak} consecutive failed deliveries"),
