@@ -17,6 +17,71 @@ pub enum Access {
     Scope(&'static str),
     /// The operator token only.
     Operator,
+    /// A person (a session or an account token), whatever their role.
+    Person,
+}
+
+/// What each role of a workspace member may do, as scopes (checked as a key's scopes are).
+/// Owners and admins differ in what the team's rules allow (only owners manage owners).
+pub fn role_scopes(role: keel_events::Role) -> &'static [&'static str] {
+    use keel_events::Role;
+    match role {
+        Role::Owner | Role::Admin => &[
+            "workspaces:write",
+            "keys:write",
+            "sites:write",
+            "events:write",
+            "analytics:write",
+            "dashboards:write",
+            "usage:write",
+            "domains:write",
+            "exports:write",
+            "audit:read",
+            "webhooks:write",
+            "entitlements:read",
+            "members:write",
+        ],
+        // Analytics and domains, read; dashboards and funnels, write.
+        Role::Analyst => &[
+            "workspaces:read",
+            "sites:read",
+            "analytics:read",
+            "dashboards:write",
+            "domains:read",
+            "usage:read",
+            "members:read",
+        ],
+        // Read-only everywhere, history and the audit log included (secrets are never readable).
+        Role::Auditor => &[
+            "workspaces:read",
+            "keys:read",
+            "sites:read",
+            "analytics:read",
+            "dashboards:read",
+            "usage:read",
+            "domains:read",
+            "exports:read",
+            "audit:read",
+            "webhooks:read",
+            "entitlements:read",
+            "members:read",
+        ],
+        Role::Viewer => &[
+            "workspaces:read",
+            "sites:read",
+            "analytics:read",
+            "dashboards:read",
+            "domains:read",
+        ],
+    }
+}
+
+/// Whether a role holds a scope.
+pub fn role_grants(role: keel_events::Role, wanted: &keel_events::Scope) -> bool {
+    role_scopes(role)
+        .iter()
+        .filter_map(|s| keel_events::Scope::parse(s).ok())
+        .any(|s| s.grants(wanted))
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -149,7 +214,7 @@ pub const ROUTES: &[Rule] = &[
     rule(
         "POST",
         "/api/v1/sites/{id}/funnels",
-        Scope("analytics:write"),
+        Scope("dashboards:write"),
     ),
     rule(
         "GET",
@@ -159,12 +224,12 @@ pub const ROUTES: &[Rule] = &[
     rule(
         "PATCH",
         "/api/v1/sites/{id}/funnels/{funnel_id}",
-        Scope("analytics:write"),
+        Scope("dashboards:write"),
     ),
     rule(
         "DELETE",
         "/api/v1/sites/{id}/funnels/{funnel_id}",
-        Scope("analytics:delete"),
+        Scope("dashboards:delete"),
     ),
     rule(
         "GET",
@@ -215,13 +280,17 @@ pub const ROUTES: &[Rule] = &[
     rule("PATCH", "/api/v1/folders/{id}", Scope("domains:write")),
     rule("DELETE", "/api/v1/folders/{id}", Scope("domains:delete")),
     rule("GET", "/api/v1/dashboards", Scope("analytics:read")),
-    rule("POST", "/api/v1/dashboards", Scope("analytics:write")),
+    rule("POST", "/api/v1/dashboards", Scope("dashboards:write")),
     rule("GET", "/api/v1/dashboards/{id}", Scope("analytics:read")),
-    rule("PATCH", "/api/v1/dashboards/{id}", Scope("analytics:write")),
+    rule(
+        "PATCH",
+        "/api/v1/dashboards/{id}",
+        Scope("dashboards:write"),
+    ),
     rule(
         "DELETE",
         "/api/v1/dashboards/{id}",
-        Scope("analytics:delete"),
+        Scope("dashboards:delete"),
     ),
     rule(
         "GET",
@@ -248,6 +317,34 @@ pub const ROUTES: &[Rule] = &[
     rule("GET", "/api/v1/pixel/config", Public),
     rule("POST", "/api/v1/pixel/track", Public),
     rule("OPTIONS", "/api/v1/pixel/track", Public),
+    // People: signing in, the team, invitations, personal account tokens.
+    rule("POST", "/api/v1/auth/login", Public),
+    rule("POST", "/api/v1/auth/logout", Person),
+    rule("GET", "/api/v1/auth/me", Person),
+    rule("GET", "/api/v1/members", Scope("members:read")),
+    rule("PATCH", "/api/v1/members/{user_id}", Scope("members:write")),
+    rule(
+        "DELETE",
+        "/api/v1/members/{user_id}",
+        Scope("members:delete"),
+    ),
+    rule("GET", "/api/v1/invitations", Scope("members:read")),
+    rule("POST", "/api/v1/invitations", Scope("members:write")),
+    // The link's secret is the credential.
+    rule("POST", "/api/v1/invitations/accept", Public),
+    rule(
+        "DELETE",
+        "/api/v1/invitations/{id}",
+        Scope("members:delete"),
+    ),
+    rule(
+        "POST",
+        "/api/v1/invitations/{id}/resend",
+        Scope("members:write"),
+    ),
+    rule("GET", "/api/v1/account-tokens", Person),
+    rule("POST", "/api/v1/account-tokens", Person),
+    rule("DELETE", "/api/v1/account-tokens/{id}", Person),
 ];
 
 fn matches(pattern: &str, path: &str) -> bool {

@@ -472,6 +472,10 @@ async fn start_api(
         salt: Default::default(),
         rebuilds: Default::default(),
         webhooks: keel_infra::webhooks::Sender::new(&config.webhook_settings())?,
+        mailer: match &config.smtp_url {
+            Some(url) => Some(keel_infra::mail::Mailer::new(url, &config.smtp_from)?),
+            None => None,
+        },
         accounts: Default::default(),
         geo,
         operator_hashes: operator_hashes(db, config).await?,
@@ -585,6 +589,7 @@ async fn start_api(
                         .configure(routes::usage::routes)
                         .configure(routes::audit::routes)
                         .configure(routes::admin::routes)
+                        .configure(routes::people::routes)
                         .route("/openapi.json", web::get().to(crate::openapi::document))
                         .route(
                             "/openapi.yaml",

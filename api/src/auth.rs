@@ -5,7 +5,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{dev::Payload, FromRequest, HttpMessage, HttpRequest};
 use dashmap::DashMap;
-use keel_events::{Actor, ApiKeyId, Scope, Tier, WorkspaceId};
+use keel_events::{Actor, ApiKeyId, Role, Scope, Tier, UserId, WorkspaceId};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
@@ -19,6 +19,12 @@ pub enum KeyKind {
     Test,
     /// A generated operator token: `keel_admin_…`.
     Admin,
+    /// A person's account token: `keel_acct_…` (DataFast's `dft_`).
+    Account,
+    /// The secret of an invitation link: `keel_inv_…`.
+    Invitation,
+    /// A sign-in session, in the `keel_session` cookie: `keel_sess_…`.
+    Session,
 }
 
 impl KeyKind {
@@ -27,6 +33,9 @@ impl KeyKind {
             KeyKind::Live => "keel_live_",
             KeyKind::Test => "keel_test_",
             KeyKind::Admin => "keel_admin_",
+            KeyKind::Account => "keel_acct_",
+            KeyKind::Invitation => "keel_inv_",
+            KeyKind::Session => "keel_sess_",
         }
     }
 
@@ -69,9 +78,16 @@ pub fn generate_key(kind: KeyKind, rng: &mut impl rand::RngCore) -> String {
 
 /// The kind of a well-formed secret; `None` for anything malformed, truncated or mistyped.
 pub fn parse_key(token: &str) -> Option<KeyKind> {
-    let kind = [KeyKind::Live, KeyKind::Test, KeyKind::Admin]
-        .into_iter()
-        .find(|k| token.starts_with(k.prefix()))?;
+    let kind = [
+        KeyKind::Live,
+        KeyKind::Test,
+        KeyKind::Admin,
+        KeyKind::Account,
+        KeyKind::Invitation,
+        KeyKind::Session,
+    ]
+    .into_iter()
+    .find(|k| token.starts_with(k.prefix()))?;
     let rest = &token[kind.prefix().len()..];
     if rest.len() != RANDOM_LEN + CHECKSUM_LEN || !rest.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return None;
@@ -117,10 +133,63 @@ impl KeyCaller {
     }
 }
 
+/// How a person proved who they are.
+#[derive(Debug, Clone)]
+pub enum Via {
+    /// The `keel_session` cookie; writes must echo its CSRF token.
+    Session {
+        session_id: String,
+        csrf_token: String,
+    },
+    /// An account token in `Authorization`.
+    AccountToken { token_id: String },
+}
+
+/// Which workspace a person's request acts in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seat {
+    /// Named by `X-Workspace-ID` (or their only one), with their role there.
+    In(WorkspaceId, Role),
+    /// `X-Workspace-ID` names a workspace they do not belong to (or none that is live).
+    NotMember,
+    /// They belong to several and named none.
+    Unnamed(usize),
+    /// They belong to none.
+    Nowhere,
+}
+
+#[derive(Debug, Clone)]
+pub struct UserCaller {
+    pub user_id: UserId,
+    pub email: String,
+    pub name: String,
+    pub via: Via,
+    pub seat: Seat,
+    /// The tier of the seat's workspace (its rate limits apply); `free` without a seat.
+    pub tier: Tier,
+}
+
+impl UserCaller {
+    /// The workspace this request acts in, or why there is none.
+    pub fn workspace(&self) -> Result<(WorkspaceId, Role), ApiError> {
+        match &self.seat {
+            Seat::In(ws, role) => Ok((*ws, *role)),
+            Seat::NotMember => Err(ApiError::NotFound("workspace")),
+            Seat::Unnamed(n) => Err(ApiError::BadRequest(format!(
+                "you belong to {n} workspaces: name one with X-Workspace-ID"
+            ))),
+            Seat::Nowhere => Err(ApiError::Forbidden(
+                "you belong to no workspace yet: accept an invitation first".into(),
+            )),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Caller {
     Operator,
     Key(KeyCaller),
+    User(UserCaller),
 }
 
 fn website_only(site: keel_events::SiteId) -> ApiError {
@@ -134,12 +203,33 @@ impl Caller {
         match self {
             Caller::Operator => Actor::Operator,
             Caller::Key(k) => Actor::ApiKey(k.key_id),
+            Caller::User(u) => Actor::User(u.user_id),
+        }
+    }
+
+    /// Whether the caller may manage owners: the operator, or an owner of the workspace.
+    pub fn is_owner(&self) -> bool {
+        match self {
+            Caller::Operator => true,
+            Caller::Key(_) => false,
+            Caller::User(u) => matches!(u.seat, Seat::In(_, Role::Owner)),
         }
     }
 
     pub fn require(&self, scope: &str) -> Result<(), ApiError> {
         match self {
             Caller::Operator => Ok(()),
+            Caller::User(u) => {
+                let (_, role) = u.workspace()?;
+                let wanted = Scope::parse(scope).map_err(|e| ApiError::Internal(e.to_string()))?;
+                if crate::access::role_grants(role, &wanted) {
+                    Ok(())
+                } else {
+                    Err(ApiError::Forbidden(format!(
+                        "your role ({role}) does not allow this (it needs `{scope}`)"
+                    )))
+                }
+            }
             Caller::Key(k) => {
                 let wanted = Scope::parse(scope).map_err(|e| ApiError::Internal(e.to_string()))?;
                 if k.scopes.iter().any(|s| s.grants(&wanted)) {
@@ -158,6 +248,13 @@ impl Caller {
             Access::Public | Access::Optional => Ok(()),
             Access::Scope(scope) => self.require(scope),
             Access::Operator => self.require_operator(),
+            Access::Person => match self {
+                Caller::User(_) => Ok(()),
+                _ => Err(ApiError::Forbidden(
+                    "only a person may do this: sign in, or use an account token (keel_acct_…)"
+                        .into(),
+                )),
+            },
         }
     }
 
@@ -165,7 +262,7 @@ impl Caller {
     pub fn website(&self) -> Option<keel_events::SiteId> {
         match self {
             Caller::Key(k) => k.site_id,
-            Caller::Operator => None,
+            Caller::Operator | Caller::User(_) => None,
         }
     }
 
@@ -210,7 +307,7 @@ impl Caller {
     pub fn require_operator(&self) -> Result<(), ApiError> {
         match self {
             Caller::Operator => Ok(()),
-            Caller::Key(_) => Err(ApiError::Forbidden(
+            Caller::Key(_) | Caller::User(_) => Err(ApiError::Forbidden(
                 "only the operator token may do this".into(),
             )),
         }
@@ -225,6 +322,7 @@ impl Caller {
     ) -> Result<WorkspaceId, ApiError> {
         match self {
             Caller::Key(k) => Ok(k.workspace_id),
+            Caller::User(u) => u.workspace().map(|(ws, _)| ws),
             Caller::Operator => {
                 let raw = req
                     .headers()
@@ -254,6 +352,7 @@ impl Caller {
         match self {
             Caller::Operator => true,
             Caller::Key(k) => k.workspace_id == id,
+            Caller::User(u) => matches!(u.seat, Seat::In(ws, _) if ws == id),
         }
     }
 }
@@ -333,7 +432,11 @@ pub fn credential(header: &str) -> Result<&str, ApiError> {
 /// Who is calling, from an `Authorization` header. A malformed workspace key is refused before any
 /// lookup; a well-formed one is looked up by its hash in the inline key registry (so a revoked key
 /// fails on the very next request).
-pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Caller, ApiError> {
+pub async fn authenticate(
+    state: &AppState,
+    header: Option<&str>,
+    workspace: Option<&str>,
+) -> Result<Caller, ApiError> {
     let token = credential(header.ok_or(ApiError::MissingKey)?)?;
     let hash = hash_secret(token);
     // Every configured hash is compared, whatever matches first.
@@ -345,6 +448,9 @@ pub async fn authenticate(state: &AppState, header: Option<&str>) -> Result<Call
     }
     match parse_key(token) {
         Some(KeyKind::Live | KeyKind::Test) => {}
+        Some(KeyKind::Account) => {
+            return crate::people::by_account_token(state, &hash, workspace).await
+        }
         _ => return Err(ApiError::InvalidKey),
     }
     let now = keel_schemas::format_ts(chrono::Utc::now());

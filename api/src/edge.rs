@@ -30,6 +30,13 @@ fn check_for(caller: &Caller) -> Check {
             policy: Policy::for_tier(k.rate_tier()),
             quota: Some((k.workspace_id.to_string(), k.tier.daily_quota())),
         },
+        // A person's requests are theirs (whichever session or token), at their workspace's
+        // rate; people's clicks do not count against the workspace's API quota.
+        Caller::User(u) => Check {
+            bucket: format!("user:{}", u.user_id),
+            policy: Policy::for_tier(u.tier),
+            quota: None,
+        },
     }
 }
 
@@ -75,7 +82,13 @@ pub async fn edge(
         .headers()
         .get("Authorization")
         .map(|v| v.to_str().unwrap_or("\u{0}").to_string());
-    if rule.access == Access::Public || (rule.access == Access::Optional && header.is_none()) {
+    // A key in `Authorization` wins over a session cookie sent along with it.
+    let session = match header {
+        None => crate::people::session_cookie(req.headers()),
+        Some(_) => None,
+    };
+    let anonymous = header.is_none() && session.is_none();
+    if rule.access == Access::Public || (rule.access == Access::Optional && anonymous) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
@@ -84,10 +97,28 @@ pub async fn edge(
             ApiError::Internal("application state missing".into()),
         ));
     };
-    let caller = match authenticate(&state, header.as_deref()).await {
+    let workspace = req
+        .headers()
+        .get("X-Workspace-ID")
+        .map(|v| v.to_str().unwrap_or("\u{0}").trim().to_string());
+    let authenticated = match &session {
+        Some(token) => crate::people::by_session(&state, token, workspace.as_deref()).await,
+        None => authenticate(&state, header.as_deref(), workspace.as_deref()).await,
+    };
+    let caller = match authenticated {
         Ok(c) => c,
         Err(e) => return Ok(refuse(req, e)),
     };
+    // A write signed in by cookie must prove it comes from Keel's own pages.
+    if let Caller::User(crate::auth::UserCaller {
+        via: crate::auth::Via::Session { csrf_token, .. },
+        ..
+    }) = &caller
+    {
+        if !crate::people::csrf_ok(req.method(), req.headers(), csrf_token) {
+            return Ok(refuse(req, ApiError::CsrfRejected));
+        }
+    }
     let now = chrono::Utc::now();
     if let Caller::Key(k) = &caller {
         state.activity.touch(k.key_id, now);

@@ -51,6 +51,14 @@ pub enum ApiError {
     KeyRevoked,
     #[error("this API key has expired")]
     KeyExpired,
+    #[error("the email or the password is wrong")]
+    InvalidCredentials,
+    #[error("the session has ended; sign in again")]
+    SessionExpired,
+    #[error("you are not a member of any workspace any more")]
+    NoMembership,
+    #[error("a write signed in by cookie must send the session's `X-CSRF-Token` (from GET /api/v1/auth/me)")]
+    CsrfRejected,
     #[error("this key lacks the `{0}` scope")]
     InsufficientScope(String),
     #[error("{0}")]
@@ -103,6 +111,10 @@ impl ApiError {
             InvalidKey => ("invalid_api_key", StatusCode::UNAUTHORIZED),
             KeyRevoked => ("key_revoked", StatusCode::UNAUTHORIZED),
             KeyExpired => ("key_expired", StatusCode::UNAUTHORIZED),
+            InvalidCredentials => ("invalid_credentials", StatusCode::UNAUTHORIZED),
+            SessionExpired => ("session_expired", StatusCode::UNAUTHORIZED),
+            NoMembership => ("no_membership", StatusCode::UNAUTHORIZED),
+            CsrfRejected => ("csrf_token_invalid", StatusCode::FORBIDDEN),
             InsufficientScope(_) => ("insufficient_scope", StatusCode::FORBIDDEN),
             Forbidden(_) => ("forbidden", StatusCode::FORBIDDEN),
             NotFound(_) => ("not_found", StatusCode::NOT_FOUND),
@@ -121,6 +133,12 @@ impl ApiError {
                 DomainError::ScopeNotHeld(_) => ("insufficient_scope", StatusCode::FORBIDDEN),
                 DomainError::TierAboveWorkspace(_) => ("forbidden", StatusCode::FORBIDDEN),
                 DomainError::FeatureNotFound(_) => ("feature_not_found", StatusCode::NOT_FOUND),
+                DomainError::EmailTaken(_) => ("email_taken", StatusCode::CONFLICT),
+                DomainError::AlreadyMember(_) => ("already_member", StatusCode::CONFLICT),
+                DomainError::InvitationPending(_) => ("invitation_pending", StatusCode::CONFLICT),
+                DomainError::InvitationClosed(_) => ("invitation_closed", StatusCode::GONE),
+                DomainError::LastOwner => ("last_owner", StatusCode::CONFLICT),
+                DomainError::OwnerRequired => ("owner_required", StatusCode::FORBIDDEN),
                 DomainError::FeatureLimitReached { .. } => {
                     ("feature_limit_reached", StatusCode::FORBIDDEN)
                 }

@@ -340,6 +340,11 @@ pub async fn run(
     let (scope, who) = match caller {
         Caller::Key(k) => (k.workspace_id.to_string(), format!("key:{}", k.key_id)),
         Caller::Operator => ("operator".to_string(), "operator".to_string()),
+        Caller::User(u) => (
+            u.workspace()
+                .map_or_else(|_| "user".to_string(), |(ws, _)| ws.to_string()),
+            format!("user:{}", u.user_id),
+        ),
     };
     let target = format!("{}?{}", req.path(), req.query_string());
     let workspace_header = req

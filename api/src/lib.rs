@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod limits;
 pub mod openapi;
+pub mod people;
 pub mod routes;
 pub mod state;
 

@@ -252,6 +252,17 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(
+                utoipa::openapi::security::ApiKeyValue::with_description(
+                    "keel_session",
+                    "A person's session from `POST /api/v1/auth/login`; writes also send \
+                     `X-CSRF-Token` (from `GET /api/v1/auth/me`). Account tokens \
+                     (`keel_acct_…`) go in `Authorization: Bearer` like keys.",
+                ),
+            )),
+        );
     }
 }
 
@@ -603,6 +614,20 @@ impl Modify for StandardErrors {
         crate::routes::pixel::config,
         crate::routes::pixel::track,
         crate::routes::pixel::preflight,
+        crate::routes::people::login,
+        crate::routes::people::logout,
+        crate::routes::people::me,
+        crate::routes::people::members,
+        crate::routes::people::change_role,
+        crate::routes::people::remove_member,
+        crate::routes::people::invite,
+        crate::routes::people::invitations,
+        crate::routes::people::revoke_invitation,
+        crate::routes::people::resend,
+        crate::routes::people::accept,
+        crate::routes::people::create_token,
+        crate::routes::people::tokens,
+        crate::routes::people::revoke_token,
     ),
     components(schemas(WorkspaceSettingsView, WorkspaceView, ApiKeyView, SiteView, keel_projections::dashboards::DashboardView, keel_projections::webhooks::WebhookView, keel_infra::webhooks::DeliveryView, ErrorBody, ListMeta)),
     modifiers(&BearerAuth, &StandardErrors),
@@ -693,6 +718,16 @@ pub async fn index(req: HttpRequest) -> HttpResponse {
             "workspace_id": k.workspace_id, "tier": k.tier, "rate_limit_tier": k.rate_tier(),
             "scopes": k.scopes, "rate_limit": rate, "quota": quota,
         }),
+        Some(Caller::User(u)) => {
+            let (workspace_id, role) = match &u.seat {
+                crate::auth::Seat::In(ws, role) => (Some(ws.to_string()), Some(role.as_str())),
+                _ => (None, None),
+            };
+            json!({
+                "type": "user", "user_id": u.user_id, "email": u.email, "name": u.name,
+                "workspace_id": workspace_id, "role": role, "rate_limit": rate,
+            })
+        }
         None => json!(null),
     };
     // The caller changes per request; the rest is the same for everyone and is rendered once.
@@ -706,6 +741,7 @@ pub async fn index(req: HttpRequest) -> HttpResponse {
                 crate::access::Access::Optional => "public; a key is optional".to_string(),
                 crate::access::Access::Scope(s) => s.to_string(),
                 crate::access::Access::Operator => "operator".to_string(),
+                crate::access::Access::Person => "a person (session or account token)".to_string(),
             };
             endpoints.insert(name, json!(access));
         }

@@ -36,6 +36,18 @@ pub enum DomainError {
     ScopeNotHeld(String),
     #[error("only the operator may give a key a rate-limit tier above the workspace's ({0})")]
     TierAboveWorkspace(keel_events::Tier),
+    #[error("a user with the email `{0}` already exists")]
+    EmailTaken(String),
+    #[error("`{0}` is already a member of this workspace")]
+    AlreadyMember(String),
+    #[error("an invitation for `{0}` is already pending; resend or revoke it")]
+    InvitationPending(String),
+    #[error("the invitation has {0}")]
+    InvitationClosed(&'static str),
+    #[error("a workspace keeps at least one owner: make another member owner first")]
+    LastOwner,
+    #[error("only an owner may grant, change or remove the owner role")]
+    OwnerRequired,
     #[error("feature `{0}` is not known to this workspace")]
     FeatureNotFound(String),
     #[error("recording {requested} more would pass the {feature} limit of {limit} ({used} used, {remaining} left); {hint}", remaining = (limit - used).max(0), hint = limit_hint(feature))]

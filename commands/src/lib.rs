@@ -11,6 +11,7 @@ pub mod domain;
 mod error;
 mod execute;
 mod memory;
+pub mod people;
 pub mod site;
 mod store;
 pub mod testing;

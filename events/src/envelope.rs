@@ -39,6 +39,14 @@ impl StreamId {
     pub fn folder(id: crate::FolderId) -> Self {
         Self(format!("folder-{id}"))
     }
+    /// A person: their profile, password changes and account tokens.
+    pub fn user(id: crate::UserId) -> Self {
+        Self(format!("user-{id}"))
+    }
+    /// A workspace's members and invitations (the last owner is guarded here).
+    pub fn team(ws: WorkspaceId) -> Self {
+        Self(format!("team-{ws}"))
+    }
     pub fn entitlements(ws: WorkspaceId) -> Self {
         Self(format!("entitlements-{ws}"))
     }
@@ -78,6 +86,8 @@ pub enum ExpectedVersion {
 pub enum Actor {
     Operator,
     ApiKey(ApiKeyId),
+    /// A person, signed in or through one of their account tokens.
+    User(crate::UserId),
     System,
 }
 
@@ -86,6 +96,7 @@ impl fmt::Display for Actor {
         match self {
             Actor::Operator => f.write_str("operator"),
             Actor::ApiKey(id) => write!(f, "key:{id}"),
+            Actor::User(id) => write!(f, "user:{id}"),
             Actor::System => f.write_str("system"),
         }
     }
@@ -101,6 +112,12 @@ impl std::str::FromStr for Actor {
                 .strip_prefix("key:")
                 .and_then(|id| id.parse().ok())
                 .map(Actor::ApiKey)
+                .or_else(|| {
+                    other
+                        .strip_prefix("user:")
+                        .and_then(|id| id.parse().ok())
+                        .map(Actor::User)
+                })
                 .ok_or_else(|| format!("unknown actor `{other}`")),
         }
     }

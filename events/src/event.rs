@@ -7,6 +7,11 @@ use crate::domains::{
     DnsRecordChanged, DomainAdded, DomainRemoved, DomainRestored, DomainScanned, DomainUpdated,
     FolderCreated, FolderDeleted, FolderRenamed, WhoisFetched,
 };
+use crate::people::{
+    AccountTokenCreated, AccountTokenRevoked, InvitationAccepted, InvitationCreated,
+    InvitationResent, InvitationRevoked, MemberAdded, MemberRemoved, MemberRoleChanged,
+    UserCreated, UserPasswordChanged,
+};
 use crate::usage::{EntitlementRemoved, EntitlementSet, UsageRecorded, UsageThresholdReached};
 use crate::webhooks::{
     WebhookCreated, WebhookDeleted, WebhookDisabled, WebhookSecretRotated, WebhookUpdated,
@@ -60,6 +65,17 @@ pub enum DomainEvent {
     FunnelUpdated(FunnelUpdated),
     FunnelDeleted(FunnelDeleted),
     AnalyticsDeleted(AnalyticsDeleted),
+    UserCreated(UserCreated),
+    UserPasswordChanged(UserPasswordChanged),
+    AccountTokenCreated(AccountTokenCreated),
+    AccountTokenRevoked(AccountTokenRevoked),
+    MemberAdded(MemberAdded),
+    MemberRoleChanged(MemberRoleChanged),
+    MemberRemoved(MemberRemoved),
+    InvitationCreated(InvitationCreated),
+    InvitationResent(InvitationResent),
+    InvitationRevoked(InvitationRevoked),
+    InvitationAccepted(InvitationAccepted),
 }
 
 /// Every event type, in the order of [`DomainEvent`] (webhook patterns are checked against it).
@@ -106,6 +122,17 @@ pub const EVENT_TYPES: &[&str] = &[
     "funnel.updated",
     "funnel.deleted",
     "site.data_deleted",
+    "user.created",
+    "user.password_changed",
+    "account_token.created",
+    "account_token.revoked",
+    "member.added",
+    "member.role_changed",
+    "member.removed",
+    "invitation.created",
+    "invitation.resent",
+    "invitation.revoked",
+    "invitation.accepted",
 ];
 
 impl DomainEvent {
@@ -164,6 +191,17 @@ impl DomainEvent {
             DomainEvent::FunnelUpdated(_) => "funnel.updated",
             DomainEvent::FunnelDeleted(_) => "funnel.deleted",
             DomainEvent::AnalyticsDeleted(_) => "site.data_deleted",
+            DomainEvent::UserCreated(_) => "user.created",
+            DomainEvent::UserPasswordChanged(_) => "user.password_changed",
+            DomainEvent::AccountTokenCreated(_) => "account_token.created",
+            DomainEvent::AccountTokenRevoked(_) => "account_token.revoked",
+            DomainEvent::MemberAdded(_) => "member.added",
+            DomainEvent::MemberRoleChanged(_) => "member.role_changed",
+            DomainEvent::MemberRemoved(_) => "member.removed",
+            DomainEvent::InvitationCreated(_) => "invitation.created",
+            DomainEvent::InvitationResent(_) => "invitation.resent",
+            DomainEvent::InvitationRevoked(_) => "invitation.revoked",
+            DomainEvent::InvitationAccepted(_) => "invitation.accepted",
         }
     }
 }

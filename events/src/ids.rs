@@ -68,3 +68,15 @@ id_type!(
     /// Identifies a saved funnel of a site.
     FunnelId
 );
+id_type!(
+    /// Identifies a person who signs in (across workspaces).
+    UserId
+);
+id_type!(
+    /// Identifies a personal account token (not the secret itself).
+    AccountTokenId
+);
+id_type!(
+    /// Identifies an invitation to join a workspace.
+    InvitationId
+);

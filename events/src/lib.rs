@@ -6,6 +6,7 @@ pub mod domains;
 mod envelope;
 mod event;
 mod ids;
+pub mod people;
 pub mod usage;
 mod values;
 pub mod webhooks;
@@ -22,7 +23,13 @@ pub use domains::{
 pub use envelope::{Actor, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StreamId};
 pub use event::*;
 pub use ids::{
-    ApiKeyId, DashboardId, DomainId, EventId, FolderId, FunnelId, SiteId, WebhookId, WorkspaceId,
+    AccountTokenId, ApiKeyId, DashboardId, DomainId, EventId, FolderId, FunnelId, InvitationId,
+    SiteId, UserId, WebhookId, WorkspaceId,
+};
+pub use people::{
+    AccountTokenCreated, AccountTokenRevoked, InvitationAccepted, InvitationCreated,
+    InvitationResent, InvitationRevoked, MemberAdded, MemberRemoved, MemberRoleChanged, Role,
+    UserCreated, UserPasswordChanged,
 };
 pub use values::{is_currency, Scope, ScopeError, Tier, WorkspaceSettings, SCOPE_RESOURCES};
 pub use webhooks::{

@@ -109,7 +109,7 @@ impl FromStr for Tier {
 }
 
 /// Resources that scopes can name, as `resource:read` or `resource:write`.
-pub const SCOPE_RESOURCES: [&str; 11] = [
+pub const SCOPE_RESOURCES: [&str; 13] = [
     "workspaces",
     "keys",
     "sites",
@@ -121,6 +121,10 @@ pub const SCOPE_RESOURCES: [&str; 11] = [
     "audit",
     "webhooks",
     "entitlements",
+    // Saved dashboards and funnels (what an analyst may write); `analytics:*` grants the same.
+    "dashboards",
+    // A workspace's members and invitations.
+    "members",
 ];
 
 /// Resource names other documents use for Keel's (core-api's `api-keys`), read as Keel's.
@@ -177,8 +181,15 @@ impl Scope {
         if self == wanted {
             return true;
         }
-        if self.resource() != wanted.resource() {
+        // Dashboards and funnels were analytics' before they had their own scope: keys made
+        // then keep what they could do.
+        let covers = self.resource() == wanted.resource()
+            || (self.resource() == "analytics" && wanted.resource() == "dashboards");
+        if !covers {
             return false;
+        }
+        if self.level() == wanted.level() {
+            return true;
         }
         matches!(
             (self.level(), wanted.level()),
@@ -282,6 +293,15 @@ mod tests {
         assert!(!s("keys:read").grants(&s("keys:delete")));
         assert!(s("webhooks:*").grants(&s("webhooks:write")));
         assert!(!s("webhooks:*").grants(&s("keys:read")));
+    }
+
+    #[test]
+    fn analytics_scopes_keep_granting_dashboards_but_not_the_other_way() {
+        assert!(s("analytics:write").grants(&s("dashboards:write")));
+        assert!(s("analytics:read").grants(&s("dashboards:read")));
+        assert!(!s("analytics:read").grants(&s("dashboards:write")));
+        assert!(!s("dashboards:write").grants(&s("analytics:write")));
+        assert!(!s("dashboards:write").grants(&s("analytics:delete")));
     }
 
     #[test]

@@ -31,6 +31,14 @@ pub struct Config {
     /// Take the scheme and host of links from `X-Forwarded-Proto`/`X-Forwarded-Host` (only behind a
     /// proxy that sets them; anyone can send them otherwise).
     pub trust_proxy: bool,
+    /// Outgoing mail (`smtp://host:port`, `smtps://user:pass@host`, `smtp://…?tls=required`):
+    /// invitations and password resets. Unset: links are returned to the inviter instead.
+    /// Never printed (it may hold a password).
+    pub smtp_url: Option<String>,
+    /// The `From` of Keel's mail.
+    pub smtp_from: String,
+    /// Development mode: session cookies without `Secure`, so they work over plain http.
+    pub dev: bool,
     #[serde(flatten)]
     pub kafka: KafkaConfig,
     #[serde(flatten)]
@@ -171,6 +179,9 @@ impl Default for Config {
             geoip_path: None,
             public_url: None,
             trust_proxy: false,
+            smtp_url: None,
+            smtp_from: "Keel <keel@localhost>".into(),
+            dev: false,
             kafka: KafkaConfig::default(),
             scanner: ScanConfig::default(),
             webhooks: WebhookConfig::default(),
@@ -238,6 +249,9 @@ impl std::fmt::Debug for Config {
             .field("geoip_path", &self.geoip_path)
             .field("public_url", &self.public_url)
             .field("trust_proxy", &self.trust_proxy)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "***"))
+            .field("smtp_from", &self.smtp_from)
+            .field("dev", &self.dev)
             .field("kafka", &self.kafka)
             .field("scanner", &self.scanner)
             .field("webhooks", &self.webhooks)
@@ -486,6 +500,21 @@ impl Config {
         }
         if let Some(v) = get("KEEL_TRUST_PROXY") {
             config.trust_proxy = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = get("KEEL_SMTP_URL") {
+            if !(v.starts_with("smtp://") || v.starts_with("smtps://")) {
+                return Err(ConfigError::Env {
+                    name: "KEEL_SMTP_URL",
+                    message: "expected smtp://host:port or smtps://user:password@host".into(),
+                });
+            }
+            config.smtp_url = Some(v);
+        }
+        if let Some(v) = get("KEEL_SMTP_FROM") {
+            config.smtp_from = v;
+        }
+        if let Some(v) = get("KEEL_DEV") {
+            config.dev = matches!(v.as_str(), "1" | "true" | "yes");
         }
         if config.admin_token.as_ref().is_some_and(|t| t.len() < 32) {
             return Err(ConfigError::WeakAdminToken);

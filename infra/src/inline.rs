@@ -158,7 +158,9 @@ pub(crate) async fn insert_key(
 /// under a savepoint; the others go through the batch's bulk insert.
 pub(crate) fn may_refuse(event: &DomainEvent) -> bool {
     match event {
-        DomainEvent::WorkspaceCreated(_) | DomainEvent::ApiKeyCreated(_) => true,
+        DomainEvent::WorkspaceCreated(_)
+        | DomainEvent::ApiKeyCreated(_)
+        | DomainEvent::UserCreated(_) => true,
         DomainEvent::WorkspaceUpdated(u) => u.slug.is_some(),
         _ => false,
     }
@@ -278,6 +280,17 @@ pub(crate) async fn apply(
                 .execute(&mut *conn)
                 .await?;
         }
+        DomainEvent::UserPasswordChanged(_)
+        | DomainEvent::UserCreated(_)
+        | DomainEvent::AccountTokenCreated(_)
+        | DomainEvent::AccountTokenRevoked(_)
+        | DomainEvent::MemberAdded(_)
+        | DomainEvent::MemberRoleChanged(_)
+        | DomainEvent::MemberRemoved(_)
+        | DomainEvent::InvitationCreated(_)
+        | DomainEvent::InvitationResent(_)
+        | DomainEvent::InvitationRevoked(_)
+        | DomainEvent::InvitationAccepted(_) => apply_people(conn, event, occurred_at).await?,
         // Sites and analytics need nothing consistent with the append: their read models are
         // eventual (payments' uniqueness is their stream's `NoStream` expectation).
         DomainEvent::SiteCreated(_)
@@ -317,6 +330,128 @@ pub(crate) async fn apply(
         | DomainEvent::UsageThresholdReached(_) => {}
         // Planned batches count usage set-wise (`UsageLedger`); this is the one-by-one path.
         DomainEvent::UsageRecorded(u) => apply_usage(conn, u, occurred_at).await?,
+    }
+    Ok(())
+}
+
+/// Users, members, account tokens and invitations: what signing in and every person's request
+/// look up, so a removed member or a revoked token fails on the very next request.
+async fn apply_people(
+    conn: &mut AnyConnection,
+    event: &DomainEvent,
+    occurred_at: DateTime<Utc>,
+) -> Result<(), AppendFailure> {
+    let at = format_ts(occurred_at);
+    match event {
+        DomainEvent::UserCreated(e) => {
+            let r = sqlx::query(
+                "INSERT INTO auth_users (user_id, email, name, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(e.user_id.to_string())
+            .bind(&e.email)
+            .bind(&e.name)
+            .bind(&at)
+            .execute(&mut *conn)
+            .await;
+            match r {
+                Err(err) if is_unique_violation(&err) => {
+                    return Err(refused(DomainError::EmailTaken(e.email.clone())))
+                }
+                r => {
+                    r?;
+                }
+            }
+        }
+        DomainEvent::UserPasswordChanged(_) => {}
+        DomainEvent::AccountTokenCreated(e) => {
+            sqlx::query(
+                "INSERT INTO auth_account_tokens (token_hash, token_id, user_id, name, prefix, status, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, 'active', $6)",
+            )
+            .bind(&e.token_hash)
+            .bind(e.token_id.to_string())
+            .bind(e.user_id.to_string())
+            .bind(&e.name)
+            .bind(&e.prefix)
+            .bind(&at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        DomainEvent::AccountTokenRevoked(e) => {
+            sqlx::query("UPDATE auth_account_tokens SET status = 'revoked' WHERE token_id = $1")
+                .bind(e.token_id.to_string())
+                .execute(&mut *conn)
+                .await?;
+        }
+        DomainEvent::MemberAdded(e) => {
+            sqlx::query(
+                "INSERT INTO auth_members (workspace_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(e.workspace_id.to_string())
+            .bind(e.user_id.to_string())
+            .bind(e.role.as_str())
+            .bind(&at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        DomainEvent::MemberRoleChanged(e) => {
+            sqlx::query(
+                "UPDATE auth_members SET role = $1 WHERE workspace_id = $2 AND user_id = $3",
+            )
+            .bind(e.role.as_str())
+            .bind(e.workspace_id.to_string())
+            .bind(e.user_id.to_string())
+            .execute(&mut *conn)
+            .await?;
+        }
+        DomainEvent::MemberRemoved(e) => {
+            sqlx::query("DELETE FROM auth_members WHERE workspace_id = $1 AND user_id = $2")
+                .bind(e.workspace_id.to_string())
+                .bind(e.user_id.to_string())
+                .execute(&mut *conn)
+                .await?;
+        }
+        DomainEvent::InvitationCreated(e) => {
+            sqlx::query(
+                "INSERT INTO auth_invitations (invitation_id, token_hash, workspace_id, email, role, status, expires_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)",
+            )
+            .bind(e.invitation_id.to_string())
+            .bind(&e.token_hash)
+            .bind(e.workspace_id.to_string())
+            .bind(&e.email)
+            .bind(e.role.as_str())
+            .bind(format_ts(e.expires_at))
+            .bind(&at)
+            .execute(&mut *conn)
+            .await?;
+        }
+        DomainEvent::InvitationResent(e) => {
+            sqlx::query(
+                "UPDATE auth_invitations SET token_hash = $1, expires_at = $2 WHERE invitation_id = $3",
+            )
+            .bind(&e.token_hash)
+            .bind(format_ts(e.expires_at))
+            .bind(e.invitation_id.to_string())
+            .execute(&mut *conn)
+            .await?;
+        }
+        DomainEvent::InvitationRevoked(e) => {
+            sqlx::query("UPDATE auth_invitations SET status = 'revoked' WHERE invitation_id = $1")
+                .bind(e.invitation_id.to_string())
+                .execute(&mut *conn)
+                .await?;
+        }
+        DomainEvent::InvitationAccepted(e) => {
+            sqlx::query(
+                "UPDATE auth_invitations SET status = 'accepted', accepted_by = $1 WHERE invitation_id = $2",
+            )
+            .bind(e.user_id.to_string())
+            .bind(e.invitation_id.to_string())
+            .execute(&mut *conn)
+            .await?;
+        }
+        _ => {}
     }
     Ok(())
 }

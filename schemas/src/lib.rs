@@ -83,6 +83,17 @@ pub fn to_stored(event: &DomainEvent) -> StoredEvent {
         DomainEvent::FunnelUpdated(e) => serde_json::to_value(e),
         DomainEvent::FunnelDeleted(e) => serde_json::to_value(e),
         DomainEvent::AnalyticsDeleted(e) => serde_json::to_value(e),
+        DomainEvent::UserCreated(e) => serde_json::to_value(e),
+        DomainEvent::UserPasswordChanged(e) => serde_json::to_value(e),
+        DomainEvent::AccountTokenCreated(e) => serde_json::to_value(e),
+        DomainEvent::AccountTokenRevoked(e) => serde_json::to_value(e),
+        DomainEvent::MemberAdded(e) => serde_json::to_value(e),
+        DomainEvent::MemberRoleChanged(e) => serde_json::to_value(e),
+        DomainEvent::MemberRemoved(e) => serde_json::to_value(e),
+        DomainEvent::InvitationCreated(e) => serde_json::to_value(e),
+        DomainEvent::InvitationResent(e) => serde_json::to_value(e),
+        DomainEvent::InvitationRevoked(e) => serde_json::to_value(e),
+        DomainEvent::InvitationAccepted(e) => serde_json::to_value(e),
     }
     // Serialising plain structs of strings, numbers and enums cannot fail.
     .unwrap_or(Value::Null);
@@ -190,6 +201,17 @@ pub fn from_stored(
         "funnel.updated" => DomainEvent::FunnelUpdated(parse(event_type, payload)?),
         "funnel.deleted" => DomainEvent::FunnelDeleted(parse(event_type, payload)?),
         "site.data_deleted" => DomainEvent::AnalyticsDeleted(parse(event_type, payload)?),
+        "user.created" => DomainEvent::UserCreated(parse(event_type, payload)?),
+        "user.password_changed" => DomainEvent::UserPasswordChanged(parse(event_type, payload)?),
+        "account_token.created" => DomainEvent::AccountTokenCreated(parse(event_type, payload)?),
+        "account_token.revoked" => DomainEvent::AccountTokenRevoked(parse(event_type, payload)?),
+        "member.added" => DomainEvent::MemberAdded(parse(event_type, payload)?),
+        "member.role_changed" => DomainEvent::MemberRoleChanged(parse(event_type, payload)?),
+        "member.removed" => DomainEvent::MemberRemoved(parse(event_type, payload)?),
+        "invitation.created" => DomainEvent::InvitationCreated(parse(event_type, payload)?),
+        "invitation.resent" => DomainEvent::InvitationResent(parse(event_type, payload)?),
+        "invitation.revoked" => DomainEvent::InvitationRevoked(parse(event_type, payload)?),
+        "invitation.accepted" => DomainEvent::InvitationAccepted(parse(event_type, payload)?),
         other => return Err(SchemaError::UnknownType(other.into())),
     })
 }
@@ -200,6 +222,8 @@ pub fn public_payload(event: &DomainEvent) -> Value {
     if let Value::Object(map) = &mut v {
         map.remove("key_hash");
         map.remove("previous_key_hash");
+        map.remove("token_hash");
+        map.remove("previous_token_hash");
         // Personal fields not opened by the reader: say whether they are erased, never show the
         // ciphertext.
         if let Some(sealed) = map.remove("sealed") {

@@ -61,6 +61,17 @@ fn index(e: &DomainEvent) -> usize {
         FunnelUpdated(_) => 39,
         FunnelDeleted(_) => 40,
         AnalyticsDeleted(_) => 41,
+        UserCreated(_) => 42,
+        UserPasswordChanged(_) => 43,
+        AccountTokenCreated(_) => 44,
+        AccountTokenRevoked(_) => 45,
+        MemberAdded(_) => 46,
+        MemberRoleChanged(_) => 47,
+        MemberRemoved(_) => 48,
+        InvitationCreated(_) => 49,
+        InvitationResent(_) => 50,
+        InvitationRevoked(_) => 51,
+        InvitationAccepted(_) => 52,
     }
 }
 
@@ -300,6 +311,45 @@ fn samples() -> Vec<DomainEvent> {
         ev!(
             WebhookDeleted,
             json!({"webhook_id": ID, "workspace_id": WS})
+        ),
+        ev!(
+            UserCreated,
+            json!({"user_id": ID, "email": "ada@example.com", "name": "Ada"})
+        ),
+        ev!(UserPasswordChanged, json!({"user_id": ID})),
+        ev!(
+            AccountTokenCreated,
+            json!({"token_id": ID, "user_id": ID, "name": "laptop",
+            "prefix": "keel_acct_abcdef", "token_hash": "h"})
+        ),
+        ev!(AccountTokenRevoked, json!({"token_id": ID, "user_id": ID})),
+        ev!(
+            MemberAdded,
+            json!({"workspace_id": WS, "user_id": ID, "email": "ada@example.com",
+            "role": "analyst", "invitation_id": ID})
+        ),
+        ev!(
+            MemberRoleChanged,
+            json!({"workspace_id": WS, "user_id": ID, "role": "admin", "previous_role": "analyst"})
+        ),
+        ev!(MemberRemoved, json!({"workspace_id": WS, "user_id": ID})),
+        ev!(
+            InvitationCreated,
+            json!({"invitation_id": ID, "workspace_id": WS, "email": "bob@example.com",
+            "role": "auditor", "expires_at": T, "token_hash": "h"})
+        ),
+        ev!(
+            InvitationResent,
+            json!({"invitation_id": ID, "workspace_id": WS, "expires_at": T,
+            "token_hash": "h2", "previous_token_hash": "h"})
+        ),
+        ev!(
+            InvitationRevoked,
+            json!({"invitation_id": ID, "workspace_id": WS})
+        ),
+        ev!(
+            InvitationAccepted,
+            json!({"invitation_id": ID, "workspace_id": WS, "user_id": ID})
         ),
     ]
 }

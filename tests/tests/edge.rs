@@ -28,6 +28,8 @@ const ALL: &[&str] = &[
     "exports:write",
     "webhooks:read",
     "webhooks:write",
+    "members:read",
+    "members:write",
 ];
 
 fn num(r: &Resp, h: &str) -> u64 {
@@ -109,6 +111,34 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
         .await;
     assert_eq!(hook_b.status, StatusCode::CREATED, "{hook_b:?}");
     let hook_b = hook_b.body["data"]["id"].as_str().unwrap().to_string();
+    // B's team: a member who accepted an invitation, and an invitation still pending.
+    let invited = app
+        .post("/api/v1/invitations")
+        .workspace(&other)
+        .json(json!({"email": "bea@example.com", "role": "viewer"}))
+        .send()
+        .await;
+    assert_eq!(invited.status, StatusCode::CREATED, "{invited:?}");
+    let link = invited.body["data"]["invite_url"].as_str().unwrap();
+    let token = link.split("token=").nth(1).unwrap();
+    let joined = app
+        .post("/api/v1/invitations/accept")
+        .no_token()
+        .json(json!({"token": token, "name": "Bea", "password": "correct horse battery"}))
+        .send()
+        .await;
+    assert_eq!(joined.status, StatusCode::CREATED, "{joined:?}");
+    let member_b = joined.body["data"]["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pending = app
+        .post("/api/v1/invitations")
+        .workspace(&other)
+        .json(json!({"email": "bo@example.com", "role": "viewer"}))
+        .send()
+        .await;
+    let invitation_b = pending.body["data"]["id"].as_str().unwrap().to_string();
     let before = app
         .get(&format!("/api/v1/keys/{id_b}/history?min_position={pos}"))
         .workspace(&other)
@@ -116,8 +146,12 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
         .await;
     let mut tried = 0;
     for rule in ROUTES.iter().filter(|r| r.path.contains('{')) {
-        if rule.path.starts_with("/api/v1/entitlements/") || rule.path.starts_with("/api/v1/admin/")
+        if rule.path.starts_with("/api/v1/entitlements/")
+            || rule.path.starts_with("/api/v1/admin/")
+            || rule.path.starts_with("/api/v1/account-tokens/")
         {
+            // Account tokens are a person's own (a key may not call those routes at all); the
+            // people suite checks that one person cannot reach another's.
             // A feature name, not an id: the operator names the workspace in X-Workspace-ID.
             continue;
         }
@@ -141,6 +175,10 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
             &export_b
         } else if rule.path.starts_with("/api/v1/webhooks/") {
             &hook_b
+        } else if rule.path.starts_with("/api/v1/members/") {
+            &member_b
+        } else if rule.path.starts_with("/api/v1/invitations/") {
+            &invitation_b
         } else {
             panic!(
                 "{}: which foreign id goes here? Add it to this test.",
@@ -150,6 +188,7 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
         let path = rule
             .path
             .replace("{id}", foreign)
+            .replace("{user_id}", foreign)
             .replace("{transaction_id}", foreign)
             .replace("{visitor_id}", "someone")
             .replace("{delivery_id}", "msg_x");

@@ -376,7 +376,7 @@ async fn domain_meter(
         hard: ent.hard,
         key_id: match caller {
             Caller::Key(k) => Some(k.key_id),
-            Caller::Operator => None,
+            Caller::Operator | Caller::User(_) => None,
         },
     })
 }

@@ -174,6 +174,14 @@ pub async fn create(
     let entropy = Entropy::of(&req);
     let secret = generate_key(kind, &mut entropy.rng());
     let id = ApiKeyId(entropy.uuid_v7());
+    // A person grants at most what their role holds.
+    let role_scopes: Vec<keel_events::Scope> = match &caller {
+        Caller::User(u) => crate::access::role_scopes(u.workspace()?.1)
+            .iter()
+            .filter_map(|s| keel_events::Scope::parse(s).ok())
+            .collect(),
+        _ => Vec::new(),
+    };
     let now = Utc::now();
     let command = ApiKeyCommand::Create(CreateApiKey {
         key_id: id,
@@ -185,6 +193,7 @@ pub async fn create(
             keel_commands::api_key::default_scopes(match &caller {
                 Caller::Operator => None,
                 Caller::Key(k) => Some(&k.scopes),
+                Caller::User(_) => Some(&role_scopes),
             })
         }),
         expires_at: body.expires_at,
@@ -193,10 +202,12 @@ pub async fn create(
         granted_by: match &caller {
             Caller::Operator => None,
             Caller::Key(k) => Some(k.scopes.clone()),
+            Caller::User(_) => Some(role_scopes.clone()),
         },
         creator_tier: match &caller {
             Caller::Operator => None,
             Caller::Key(k) => Some(k.tier),
+            Caller::User(u) => Some(u.tier),
         },
         now,
     });

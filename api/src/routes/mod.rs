@@ -9,6 +9,7 @@ pub mod funnels;
 pub mod insights;
 pub mod keys;
 pub mod ops;
+pub mod people;
 pub mod pixel;
 pub mod site_data;
 pub mod sites;

@@ -28,7 +28,7 @@ pub const PIXEL_POLICY: Policy = Policy {
 
 /// The client's address: the peer, or — when the peer is a proxy on a private or loopback address
 /// — the first address of `X-Forwarded-For`.
-fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
+pub(crate) fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
     let peer = req.peer_addr().map(|a| a.ip());
     let trusted_proxy = peer.is_some_and(|ip| match ip {
         IpAddr::V4(v4) => v4.is_loopback() || v4.is_private(),

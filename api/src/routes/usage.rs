@@ -358,7 +358,7 @@ pub async fn record(
     let (start, _) = ent.period_at(now, acc.tz, acc.anchor_day);
     let key_id = match &caller {
         Caller::Key(k) => Some(k.key_id),
-        Caller::Operator => None,
+        Caller::Operator | Caller::User(_) => None,
     };
     let input = UsageInput {
         feature: body.feature.clone(),

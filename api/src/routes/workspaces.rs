@@ -174,8 +174,10 @@ pub async fn list(
         &req,
         list_filter(&req, WORKSPACE_SORTS, WORKSPACE_STATUSES)?,
     )?;
-    if let Caller::Key(k) = &caller {
-        f.workspace_id = Some(k.workspace_id.to_string());
+    match &caller {
+        Caller::Key(k) => f.workspace_id = Some(k.workspace_id.to_string()),
+        Caller::User(u) => f.workspace_id = Some(u.workspace()?.0.to_string()),
+        Caller::Operator => {}
     }
     listed(&req, workspaces::list_workspaces(&state.db, &f).await?, &f)
 }
