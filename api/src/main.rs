@@ -46,11 +46,43 @@ enum Command {
         #[arg(long)]
         until: Option<String>,
     },
+    /// People: create a user who signs in with a password (the first owner, for one).
+    User {
+        /// What to do.
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Replay the whole log into fresh tables of a projection and swap them in.
     Rebuild {
         /// workspaces, api_keys, sites, analytics, dashboards, domains, webhooks, or usage (the
         /// usage ledger, recounted from the log in place while appends wait)
         projection: String,
+    },
+}
+
+#[derive(clap::Subcommand)]
+enum UserAction {
+    /// Create a user (or take an existing one) and make them a member of a workspace. The
+    /// password is read from `KEEL_USER_PASSWORD`, else from the first line of standard input.
+    Create {
+        /// Their email address (they sign in with it).
+        #[arg(long)]
+        email: String,
+        /// Their name (default: the part of the address before the `@`).
+        #[arg(long)]
+        name: Option<String>,
+        /// The workspace (default: the only one; on a fresh install, a new one).
+        #[arg(long)]
+        workspace: Option<String>,
+        /// The name of the workspace created on a fresh install.
+        #[arg(long, default_value = "My workspace")]
+        workspace_name: String,
+        /// Their role: owner, admin, analyst, auditor or viewer.
+        #[arg(long, default_value = "viewer")]
+        role: String,
+        /// Shorthand for `--role owner`.
+        #[arg(long)]
+        owner: bool,
     },
 }
 
@@ -186,6 +218,61 @@ async fn main() -> anyhow::Result<()> {
                     events.len()
                 ),
             }
+            Ok(())
+        }
+        Command::User {
+            action:
+                UserAction::Create {
+                    email,
+                    name,
+                    workspace,
+                    workspace_name,
+                    role,
+                    owner,
+                },
+        } => {
+            let role: keel_events::Role = if owner {
+                keel_events::Role::Owner
+            } else {
+                role.parse()
+                    .map_err(|e: String| anyhow::anyhow!("--role: {e}"))?
+            };
+            let password = match std::env::var("KEEL_USER_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => {
+                    if std::io::stdin().is_terminal() {
+                        eprint!("password for {email}: ");
+                    }
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let name =
+                name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
+            let db = keel_api::app::open_database(&config).await?;
+            let store = keel_infra::SqlStore::start(db).await?;
+            let made = keel_api::people::create_user(
+                &store,
+                &email,
+                &name,
+                password,
+                workspace.as_deref(),
+                &workspace_name,
+                role,
+            )
+            .await?;
+            if made.new_workspace {
+                println!("created workspace {}", made.workspace_id);
+            }
+            println!(
+                "{} user {} <{}> is {} of workspace {}; they sign in with POST /api/v1/auth/login",
+                if made.existed { "existing" } else { "created" },
+                made.user_id,
+                email,
+                made.role,
+                made.workspace_id
+            );
             Ok(())
         }
         Command::Rebuild { projection } if projection == "usage" => {

@@ -383,6 +383,152 @@ pub async fn start_session(
     Ok((token, csrf, expires))
 }
 
+/// What `keel user create` did.
+#[derive(Debug)]
+pub struct CreatedUser {
+    pub user_id: UserId,
+    pub workspace_id: WorkspaceId,
+    pub role: Role,
+    /// The account existed already and was only added to the workspace.
+    pub existed: bool,
+    /// The workspace was created for this first owner.
+    pub new_workspace: bool,
+}
+
+/// `keel user create`: a person with a password, made a member of a workspace with `role`
+/// without an invitation (the operator's own path, e.g. for the first owner). Without
+/// `workspace`, the only workspace there is, or — on a fresh install — a new one named
+/// `workspace_name`.
+pub async fn create_user(
+    store: &keel_infra::SqlStore,
+    email: &str,
+    name: &str,
+    password: String,
+    workspace: Option<&str>,
+    workspace_name: &str,
+    role: Role,
+) -> anyhow::Result<CreatedUser> {
+    use keel_commands::people::{
+        normalize_email, TeamAggregate, TeamCommand, UserAggregate, UserCommand,
+    };
+    use keel_commands::{execute, Execution};
+    use keel_events::{Metadata, StreamId};
+    let db = store.db();
+    let email = normalize_email(email);
+    let existing = keel_infra::people::user_by_email(db, &email).await?;
+    if existing.is_none() {
+        if let Some(m) = weak_password(&password, &email) {
+            anyhow::bail!("the password {m}");
+        }
+    }
+    let now = Utc::now();
+    let operator = |tenant: WorkspaceId, stream: StreamId| Execution {
+        tenant_id: tenant,
+        stream_id: stream,
+        expected_version: None,
+        metadata: Metadata {
+            actor: keel_events::Actor::Operator,
+            request_id: None,
+            causation_id: None,
+            correlation_id: Some("keel user create".into()),
+        },
+        now,
+        new_stream: false,
+    };
+    let ids = || std::iter::repeat_with(keel_events::EventId::new_v7);
+    let mut new_workspace = false;
+    let ws: WorkspaceId = match workspace {
+        Some(w) => {
+            let ws: WorkspaceId = w
+                .parse()
+                .map_err(|_| anyhow::anyhow!("--workspace: not a workspace id"))?;
+            if !keel_infra::edge::workspace_is_live(db, &ws.to_string()).await? {
+                anyhow::bail!("no live workspace {ws}");
+            }
+            ws
+        }
+        None => {
+            let live = keel_infra::people::live_workspaces(db).await?;
+            match live.as_slice() {
+                [one] => one.parse()?,
+                [] => {
+                    use keel_commands::workspace::{
+                        CreateWorkspace, WorkspaceAggregate, WorkspaceCommand,
+                    };
+                    let ws = WorkspaceId::new_v7();
+                    let command = WorkspaceCommand::Create(CreateWorkspace {
+                        workspace_id: ws,
+                        name: workspace_name.to_string(),
+                        slug: keel_commands::generate_slug(workspace_name),
+                        tier: Tier::default(),
+                        settings: keel_events::WorkspaceSettings::default(),
+                    });
+                    let mut id = ids();
+                    execute::<WorkspaceAggregate>(
+                        store,
+                        &operator(ws, StreamId::workspace(ws)),
+                        &command,
+                        || id.next().unwrap_or_else(keel_events::EventId::new_v7),
+                    )
+                    .await?;
+                    new_workspace = true;
+                    ws
+                }
+                many => anyhow::bail!(
+                    "there are {} workspaces: name one with --workspace",
+                    many.len()
+                ),
+            }
+        }
+    };
+    let (user_id, existed) = match existing {
+        Some(u) => (u.user_id.parse()?, true),
+        None => {
+            let user_id = UserId::new_v7();
+            let hash = hash_password(password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            keel_infra::people::set_password_hash(db, &user_id.to_string(), &hash, &format_ts(now))
+                .await?;
+            let command = UserCommand::Create {
+                user_id,
+                email: email.clone(),
+                name: name.to_string(),
+                with_password: true,
+            };
+            let mut id = ids();
+            execute::<UserAggregate>(
+                store,
+                &operator(ws, StreamId::user(user_id)),
+                &command,
+                || id.next().unwrap_or_else(keel_events::EventId::new_v7),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            (user_id, false)
+        }
+    };
+    let command = TeamCommand::Add {
+        workspace_id: ws,
+        user_id,
+        email,
+        role,
+    };
+    let mut id = ids();
+    execute::<TeamAggregate>(store, &operator(ws, StreamId::team(ws)), &command, || {
+        id.next().unwrap_or_else(keel_events::EventId::new_v7)
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(CreatedUser {
+        user_id,
+        workspace_id: ws,
+        role,
+        existed,
+        new_workspace,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

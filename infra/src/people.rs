@@ -427,3 +427,12 @@ pub async fn revoke_sessions_of(db: &Db, user_id: &str, now: &str) -> Result<u64
     .await?
     .rows_affected())
 }
+
+/// Ids of every live workspace, oldest first (for the command line's first owner).
+pub async fn live_workspaces(db: &Db) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT workspace_id FROM auth_workspaces WHERE deleted = 0 ORDER BY workspace_id",
+    )
+    .fetch_all(&db.pool)
+    .await
+}

@@ -564,7 +564,119 @@ async fn invitations_expire_and_sessions_end_when_idle(b: Backend) {
     app.stop().await;
 }
 
+async fn the_first_owner_comes_from_the_command_line(b: Backend) {
+    let app = spawn_app_with(b, |c| c.dev = true).await;
+    let store = app.store();
+    let weak = keel_api::people::create_user(
+        &store,
+        "first@example.com",
+        "First",
+        "password123".into(),
+        None,
+        "Acme",
+        Role::Owner,
+    )
+    .await;
+    assert!(weak.is_err(), "a weak password is refused");
+    // A fresh install: the first owner gets a workspace of their own.
+    let made = keel_api::people::create_user(
+        &store,
+        "First@Example.com",
+        "First",
+        PASSWORD.into(),
+        None,
+        "Acme",
+        Role::Owner,
+    )
+    .await
+    .unwrap();
+    assert!(made.new_workspace && !made.existed);
+    let r = app
+        .post("/api/v1/auth/login")
+        .no_token()
+        .json(json!({"email": "first@example.com", "password": PASSWORD}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let first = Person::of(&r);
+    let me = as_person(&app, Method::GET, "/api/v1/auth/me", &first)
+        .send()
+        .await;
+    assert_eq!(me.body["data"]["role"], "owner", "{me:?}");
+    assert_eq!(
+        me.body["data"]["workspace_id"],
+        made.workspace_id.to_string().as_str()
+    );
+    // The owner works without the operator token from here: a site, a key, an invitation.
+    let r = as_person(&app, Method::POST, "/api/v1/sites", &first)
+        .json(json!({"name": "Shop", "domain": "shop.example.com"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let r = as_person(&app, Method::POST, "/api/v1/keys", &first)
+        .json(json!({"name": "server"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    // With two workspaces, the command line must be told which.
+    app.create_workspace("Second", "free").await;
+    let r = keel_api::people::create_user(
+        &store,
+        "first@example.com",
+        "First",
+        String::new(),
+        None,
+        "x",
+        Role::Viewer,
+    )
+    .await;
+    assert!(r.unwrap_err().to_string().contains("--workspace"));
+    // An account that exists is added, not created again (its password stays).
+    let made2 = keel_api::people::create_user(
+        &store,
+        "first@example.com",
+        "First",
+        String::new(),
+        Some(&made.workspace_id.to_string()),
+        "x",
+        Role::Viewer,
+    )
+    .await;
+    assert!(made2.unwrap_err().to_string().contains("already a member"));
+    // Now in two workspaces, a request without X-Workspace-ID must name one.
+    let second = app.create_workspace("Third", "free").await;
+    let made3 = keel_api::people::create_user(
+        &store,
+        "first@example.com",
+        "First",
+        String::new(),
+        Some(&second),
+        "x",
+        Role::Viewer,
+    )
+    .await
+    .unwrap();
+    assert!(made3.existed);
+    let r = as_person(&app, Method::GET, "/api/v1/sites", &first)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{r:?}");
+    let r = as_person(&app, Method::GET, "/api/v1/sites", &first)
+        .workspace(&second)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let r = as_person(&app, Method::POST, "/api/v1/sites", &first)
+        .workspace(&second)
+        .json(json!({"name": "Shop", "domain": "shop.example.com"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "a viewer there: {r:?}");
+    app.stop().await;
+}
+
 on_every_backend!(
+    the_first_owner_comes_from_the_command_line,
     invited_emailed_accepted_signed_in_and_removed,
     roles_hold_on_every_route_and_members_stay_in_their_workspace,
     invitations_expire_and_sessions_end_when_idle,
