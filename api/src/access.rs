@@ -321,6 +321,11 @@ pub const ROUTES: &[Rule] = &[
     rule("POST", "/api/v1/auth/login", Public),
     rule("POST", "/api/v1/auth/logout", Person),
     rule("GET", "/api/v1/auth/me", Person),
+    // Anyone may ask for a reset link (the answer is the same whether the address is known); the
+    // link's secret is the credential for the second step.
+    rule("POST", "/api/v1/auth/password-reset", Public),
+    rule("POST", "/api/v1/auth/password-reset/confirm", Public),
+    rule("POST", "/api/v1/auth/password", Person),
     rule("GET", "/api/v1/members", Scope("members:read")),
     rule("PATCH", "/api/v1/members/{user_id}", Scope("members:write")),
     rule(

@@ -25,6 +25,8 @@ pub enum KeyKind {
     Invitation,
     /// A sign-in session, in the `keel_session` cookie: `keel_sess_…`.
     Session,
+    /// The secret of a password-reset link: `keel_reset_…`.
+    Reset,
 }
 
 impl KeyKind {
@@ -36,6 +38,7 @@ impl KeyKind {
             KeyKind::Account => "keel_acct_",
             KeyKind::Invitation => "keel_inv_",
             KeyKind::Session => "keel_sess_",
+            KeyKind::Reset => "keel_reset_",
         }
     }
 
@@ -85,6 +88,7 @@ pub fn parse_key(token: &str) -> Option<KeyKind> {
         KeyKind::Account,
         KeyKind::Invitation,
         KeyKind::Session,
+        KeyKind::Reset,
     ]
     .into_iter()
     .find(|k| token.starts_with(k.prefix()))?;

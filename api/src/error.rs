@@ -57,6 +57,8 @@ pub enum ApiError {
     SessionExpired,
     #[error("you are not a member of any workspace any more")]
     NoMembership,
+    #[error("this link is unknown, used or expired; ask for a new one")]
+    LinkExpired,
     #[error("a write signed in by cookie must send the session's `X-CSRF-Token` (from GET /api/v1/auth/me)")]
     CsrfRejected,
     #[error("this key lacks the `{0}` scope")]
@@ -114,6 +116,7 @@ impl ApiError {
             InvalidCredentials => ("invalid_credentials", StatusCode::UNAUTHORIZED),
             SessionExpired => ("session_expired", StatusCode::UNAUTHORIZED),
             NoMembership => ("no_membership", StatusCode::UNAUTHORIZED),
+            LinkExpired => ("link_expired", StatusCode::GONE),
             CsrfRejected => ("csrf_token_invalid", StatusCode::FORBIDDEN),
             InsufficientScope(_) => ("insufficient_scope", StatusCode::FORBIDDEN),
             Forbidden(_) => ("forbidden", StatusCode::FORBIDDEN),

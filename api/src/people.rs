@@ -345,7 +345,7 @@ pub async fn start_session(
     state: &AppState,
     req: &actix_web::HttpRequest,
     user_id: &str,
-) -> Result<(String, String, DateTime<Utc>), ApiError> {
+) -> Result<(String, String, DateTime<Utc>, String), ApiError> {
     let mut rng = rand::rngs::OsRng;
     let token = crate::auth::generate_key(KeyKind::Session, &mut rng);
     let csrf = crate::auth::generate_key(KeyKind::Session, &mut rng)
@@ -380,7 +380,7 @@ pub async fn start_session(
             keel_infra::people::revoke_session(&state.db, &s.session_id, &format_ts(now)).await?;
         }
     }
-    Ok((token, csrf, expires))
+    Ok((token, csrf, expires, session_id))
 }
 
 /// What `keel user create` did.
@@ -431,6 +431,7 @@ pub async fn create_user(
             request_id: None,
             causation_id: None,
             correlation_id: Some("keel user create".into()),
+            client_ip: None,
         },
         now,
         new_stream: false,

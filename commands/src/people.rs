@@ -182,6 +182,46 @@ impl Aggregate for UserAggregate {
     }
 }
 
+/// Sign-ins, for workspaces' audit logs. Each record is a stream of its own (`signin-<id>`),
+/// appended without reading anything: a person's sign-ins never make a stream grow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInCommand {
+    Succeeded { user_id: UserId, session_id: String },
+    Failed { user_id: UserId, reason: String },
+}
+
+pub struct SignInAggregate;
+
+impl Aggregate for SignInAggregate {
+    type State = bool;
+    type Command = SignInCommand;
+
+    fn decide(recorded: &bool, command: &SignInCommand) -> Result<Vec<DomainEvent>, DomainError> {
+        if *recorded {
+            return Err(DomainError::AlreadyExists("sign-in record"));
+        }
+        Ok(vec![match command {
+            SignInCommand::Succeeded {
+                user_id,
+                session_id,
+            } => DomainEvent::UserSignedIn(keel_events::UserSignedIn {
+                user_id: *user_id,
+                session_id: session_id.clone(),
+            }),
+            SignInCommand::Failed { user_id, reason } => {
+                DomainEvent::UserSignInFailed(keel_events::UserSignInFailed {
+                    user_id: *user_id,
+                    reason: reason.clone(),
+                })
+            }
+        }])
+    }
+
+    fn evolve(_: bool, _: &DomainEvent) -> bool {
+        true
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
     pub email: String,

@@ -43,6 +43,10 @@ impl StreamId {
     pub fn user(id: crate::UserId) -> Self {
         Self(format!("user-{id}"))
     }
+    /// One sign-in (or failed attempt), as one workspace's audit log records it.
+    pub fn sign_in(id: uuid::Uuid) -> Self {
+        Self(format!("signin-{id}"))
+    }
     /// A workspace's members and invitations (the last owner is guarded here).
     pub fn team(ws: WorkspaceId) -> Self {
         Self(format!("team-{ws}"))
@@ -146,6 +150,9 @@ pub struct Metadata {
     pub causation_id: Option<EventId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
+    /// The address the request came from (people's and keys' commands; never analytics hits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_ip: Option<String>,
 }
 
 impl Metadata {
@@ -155,6 +162,7 @@ impl Metadata {
             request_id: None,
             causation_id: None,
             correlation_id: None,
+            client_ip: None,
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::domains::{
 use crate::people::{
     AccountTokenCreated, AccountTokenRevoked, InvitationAccepted, InvitationCreated,
     InvitationResent, InvitationRevoked, MemberAdded, MemberRemoved, MemberRoleChanged,
-    UserCreated, UserPasswordChanged,
+    UserCreated, UserPasswordChanged, UserSignInFailed, UserSignedIn,
 };
 use crate::usage::{EntitlementRemoved, EntitlementSet, UsageRecorded, UsageThresholdReached};
 use crate::webhooks::{
@@ -76,6 +76,8 @@ pub enum DomainEvent {
     InvitationResent(InvitationResent),
     InvitationRevoked(InvitationRevoked),
     InvitationAccepted(InvitationAccepted),
+    UserSignedIn(UserSignedIn),
+    UserSignInFailed(UserSignInFailed),
 }
 
 /// Every event type, in the order of [`DomainEvent`] (webhook patterns are checked against it).
@@ -133,6 +135,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "invitation.resent",
     "invitation.revoked",
     "invitation.accepted",
+    "user.signed_in",
+    "user.sign_in_failed",
 ];
 
 impl DomainEvent {
@@ -202,6 +206,8 @@ impl DomainEvent {
             DomainEvent::InvitationResent(_) => "invitation.resent",
             DomainEvent::InvitationRevoked(_) => "invitation.revoked",
             DomainEvent::InvitationAccepted(_) => "invitation.accepted",
+            DomainEvent::UserSignedIn(_) => "user.signed_in",
+            DomainEvent::UserSignInFailed(_) => "user.sign_in_failed",
         }
     }
 }

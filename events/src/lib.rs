@@ -29,7 +29,7 @@ pub use ids::{
 pub use people::{
     AccountTokenCreated, AccountTokenRevoked, InvitationAccepted, InvitationCreated,
     InvitationResent, InvitationRevoked, MemberAdded, MemberRemoved, MemberRoleChanged, Role,
-    UserCreated, UserPasswordChanged,
+    UserCreated, UserPasswordChanged, UserSignInFailed, UserSignedIn,
 };
 pub use values::{is_currency, Scope, ScopeError, Tier, WorkspaceSettings, SCOPE_RESOURCES};
 pub use webhooks::{

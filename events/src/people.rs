@@ -153,3 +153,20 @@ pub struct InvitationAccepted {
     pub workspace_id: WorkspaceId,
     pub user_id: crate::UserId,
 }
+
+/// A person signed in (recorded in each workspace they belong to, for its auditors). The client
+/// address is the event's `client_ip` metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSignedIn {
+    pub user_id: crate::UserId,
+    /// The session it started (its id, never its secret).
+    pub session_id: String,
+}
+
+/// Someone tried to sign in as this person and failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSignInFailed {
+    pub user_id: crate::UserId,
+    /// `wrong_password`
+    pub reason: String,
+}

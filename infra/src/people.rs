@@ -436,3 +436,85 @@ pub async fn live_workspaces(db: &Db) -> Result<Vec<String>, sqlx::Error> {
     .fetch_all(&db.pool)
     .await
 }
+
+/// Keeps a password-reset link's hash (good once until `expires_at`).
+pub async fn create_password_reset(
+    db: &Db,
+    token_hash: &str,
+    user_id: &str,
+    now: &str,
+    expires_at: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO user_password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(now)
+    .bind(expires_at)
+    .execute(&db.pool)
+    .await
+    .map(|_| ())
+}
+
+/// Uses a password-reset link: the user it was for, if it exists, is unused and has not expired
+/// at `now`. Marked used in the same statement, so a link works once even when raced.
+pub async fn use_password_reset(
+    db: &Db,
+    token_hash: &str,
+    now: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE user_password_resets SET used_at = $2 \
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// Ends every other reset link of a user (after one was used).
+pub async fn close_password_resets(db: &Db, user_id: &str, now: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE user_password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(now)
+    .execute(&db.pool)
+    .await
+    .map(|_| ())
+}
+
+/// The user a reset link is for, if it is unused and open at `now` (without using it).
+pub async fn password_reset_user(
+    db: &Db,
+    token_hash: &str,
+    now: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT user_id FROM user_password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// Ends every session of a user but one (after a password change made in that one).
+pub async fn revoke_other_sessions(
+    db: &Db,
+    user_id: &str,
+    keep_session_id: &str,
+    now: &str,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE user_sessions SET revoked_at = $1 WHERE user_id = $2 AND session_id <> $3 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(keep_session_id)
+    .execute(&db.pool)
+    .await?
+    .rows_affected())
+}

@@ -94,6 +94,8 @@ pub fn to_stored(event: &DomainEvent) -> StoredEvent {
         DomainEvent::InvitationResent(e) => serde_json::to_value(e),
         DomainEvent::InvitationRevoked(e) => serde_json::to_value(e),
         DomainEvent::InvitationAccepted(e) => serde_json::to_value(e),
+        DomainEvent::UserSignedIn(e) => serde_json::to_value(e),
+        DomainEvent::UserSignInFailed(e) => serde_json::to_value(e),
     }
     // Serialising plain structs of strings, numbers and enums cannot fail.
     .unwrap_or(Value::Null);
@@ -212,6 +214,8 @@ pub fn from_stored(
         "invitation.resent" => DomainEvent::InvitationResent(parse(event_type, payload)?),
         "invitation.revoked" => DomainEvent::InvitationRevoked(parse(event_type, payload)?),
         "invitation.accepted" => DomainEvent::InvitationAccepted(parse(event_type, payload)?),
+        "user.signed_in" => DomainEvent::UserSignedIn(parse(event_type, payload)?),
+        "user.sign_in_failed" => DomainEvent::UserSignInFailed(parse(event_type, payload)?),
         other => return Err(SchemaError::UnknownType(other.into())),
     })
 }
@@ -255,6 +259,10 @@ pub struct PublicEvent<'a> {
     /// The event that caused this one, if any.
     #[schema(value_type = Option<String>)]
     causation_id: &'a Option<keel_events::EventId>,
+    /// The address the command came from, when it came over HTTP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, required = false)]
+    client_ip: &'a Option<String>,
     #[schema(value_type = Option<String>)]
     correlation_id: &'a Option<String>,
     /// The event's fields, always in the type's current shape (the row may hold an older one).
@@ -285,6 +293,7 @@ impl<'a> PublicEvent<'a> {
         PublicEvent {
             actor: &e.metadata.actor,
             causation_id: &e.metadata.causation_id,
+            client_ip: &e.metadata.client_ip,
             correlation_id: &e.metadata.correlation_id,
             data: Data::of(&e.event),
             event_id: &e.event_id,

@@ -72,6 +72,8 @@ fn index(e: &DomainEvent) -> usize {
         InvitationResent(_) => 50,
         InvitationRevoked(_) => 51,
         InvitationAccepted(_) => 52,
+        UserSignedIn(_) => 53,
+        UserSignInFailed(_) => 54,
     }
 }
 
@@ -350,6 +352,11 @@ fn samples() -> Vec<DomainEvent> {
         ev!(
             InvitationAccepted,
             json!({"invitation_id": ID, "workspace_id": WS, "user_id": ID})
+        ),
+        ev!(UserSignedIn, json!({"user_id": ID, "session_id": "s-1"})),
+        ev!(
+            UserSignInFailed,
+            json!({"user_id": ID, "reason": "wrong_password"})
         ),
     ]
 }

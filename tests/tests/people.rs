@@ -401,6 +401,34 @@ async fn invited_emailed_accepted_signed_in_and_removed(b: Backend) {
         "{audit:?}"
     );
     assert!(!audit.body.to_string().contains("token_hash"), "{audit:?}");
+    // Sign-ins and failed sign-ins, with the person and the address they came from.
+    let signed = events
+        .iter()
+        .find(|e| {
+            e["event_type"] == "user.signed_in" && e["data"]["user_id"] == ann.user_id.as_str()
+        })
+        .unwrap_or_else(|| panic!("{audit:?}"));
+    assert_eq!(signed["client_ip"], "127.0.0.1", "{signed}");
+    assert_eq!(signed["actor"], format!("user:{}", ann.user_id).as_str());
+    assert!(
+        by("user.sign_in_failed").contains(&format!("user:{}", ann.user_id)),
+        "{audit:?}"
+    );
+    let r = app
+        .get(&format!(
+            "/api/v1/audit/events?actor=user:{}",
+            olive.user_id
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    let rows = r.body["data"].as_array().unwrap();
+    assert!(!rows.is_empty(), "{r:?}");
+    assert!(
+        rows.iter()
+            .all(|e| e["actor"] == format!("user:{}", olive.user_id).as_str()),
+        "{r:?}"
+    );
     app.stop().await;
 }
 
@@ -675,7 +703,130 @@ async fn the_first_owner_comes_from_the_command_line(b: Backend) {
     app.stop().await;
 }
 
+async fn login(app: &TestApp, email: &str, password: &str) -> Resp {
+    app.post("/api/v1/auth/login")
+        .no_token()
+        .json(json!({"email": email, "password": password}))
+        .send()
+        .await
+}
+
+async fn passwords_are_reset_by_emailed_link_and_changed(b: Backend) {
+    let smtp = SmtpSink::start().await;
+    let url = smtp.url();
+    let app = spawn_app_with(b, move |c| {
+        c.smtp_url = Some(url);
+        c.dev = true;
+    })
+    .await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    keel_api::people::create_user(
+        &app.store(),
+        "pat@example.com",
+        "Pat",
+        PASSWORD.into(),
+        Some(&ws),
+        "x",
+        Role::Owner,
+    )
+    .await
+    .unwrap();
+    let r = login(&app, "pat@example.com", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let before = Person::of(&r);
+
+    // Known or not, the address gets the same answer.
+    let known = app
+        .post("/api/v1/auth/password-reset")
+        .no_token()
+        .json(json!({"email": "Pat@example.com"}))
+        .send()
+        .await;
+    let unknown = app
+        .post("/api/v1/auth/password-reset")
+        .no_token()
+        .json(json!({"email": "nobody@example.com"}))
+        .send()
+        .await;
+    assert_eq!(known.status, StatusCode::ACCEPTED, "{known:?}");
+    assert_eq!((known.status, &known.body), (unknown.status, &unknown.body));
+    let mail = smtp.message_to("pat@example.com").await;
+    let token = token_in(mail["body"].as_str().unwrap());
+    assert!(token.starts_with("keel_reset_"), "{mail}");
+    assert!(smtp
+        .messages()
+        .iter()
+        .all(|m| m["to"][0] != "nobody@example.com"));
+
+    let confirm = |token: String, password: &'static str| {
+        app.post("/api/v1/auth/password-reset/confirm")
+            .no_token()
+            .json(json!({"token": token, "password": password}))
+            .send()
+    };
+    // A weak password is refused and the link stays good.
+    let r = confirm(token.clone(), "1234567890").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    let r = confirm(token.clone(), "a brand new passphrase").await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{r:?}");
+    // The link worked once; a forged one never.
+    let r = confirm(token.clone(), "yet another passphrase").await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::GONE, "link_expired"),
+        "{r:?}"
+    );
+    let r = confirm("keel_reset_forged".into(), "yet another passphrase").await;
+    assert_eq!(r.status, StatusCode::GONE, "{r:?}");
+    // Every session ended; the old password is gone, the new one signs in.
+    let r = as_person(&app, Method::GET, "/api/v1/auth/me", &before)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{r:?}");
+    let r = login(&app, "pat@example.com", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{r:?}");
+    let one = Person::of(&login(&app, "pat@example.com", "a brand new passphrase").await);
+    let two = Person::of(&login(&app, "pat@example.com", "a brand new passphrase").await);
+
+    // Changing it while signed in needs the current one and ends the other sessions.
+    let r = as_person(&app, Method::POST, "/api/v1/auth/password", &one)
+        .json(json!({"current_password": "wrong", "new_password": "the third passphrase"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{r:?}");
+    let r = as_person(&app, Method::POST, "/api/v1/auth/password", &one)
+        .json(json!({"current_password": "a brand new passphrase", "new_password": "the third passphrase"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{r:?}");
+    let r = as_person(&app, Method::GET, "/api/v1/auth/me", &one)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let r = as_person(&app, Method::GET, "/api/v1/auth/me", &two)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{r:?}");
+    let r = login(&app, "pat@example.com", "the third passphrase").await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    // The log says each time that the password changed, never what it is.
+    let audit = app
+        .get("/api/v1/audit/events?event_type=user.password_changed")
+        .workspace(&ws)
+        .send()
+        .await;
+    // Set at creation, reset, changed.
+    assert_eq!(
+        audit.body["data"].as_array().map(Vec::len),
+        Some(3),
+        "{audit:?}"
+    );
+    assert!(!audit.body.to_string().contains("argon2"), "{audit:?}");
+    app.stop().await;
+}
+
 on_every_backend!(
+    passwords_are_reset_by_emailed_link_and_changed,
     the_first_owner_comes_from_the_command_line,
     invited_emailed_accepted_signed_in_and_removed,
     roles_hold_on_every_route_and_members_stay_in_their_workspace,

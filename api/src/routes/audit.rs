@@ -50,7 +50,7 @@ pub struct EventsParams {
     stream_type: Option<String>,
     /// Exact (`key.rotated`) or a prefix (`key.*`).
     event_type: Option<String>,
-    /// `operator`, `system` or a key id.
+    /// `operator`, `system`, a key id (or `key:<id>`) or `user:<id>` (a person).
     actor: Option<String>,
     /// RFC 3339, on `occurred_at` (inclusive).
     from: Option<String>,
@@ -105,7 +105,7 @@ fn audit_query(p: &EventsParams) -> Result<(keel_infra::audit::AuditQuery, i64),
     };
     let actor = p.actor.as_deref().map(|a| match a {
         "operator" | "system" => a.to_string(),
-        id if id.starts_with("key:") => id.to_string(),
+        id if id.starts_with("key:") || id.starts_with("user:") => id.to_string(),
         id => format!("key:{id}"),
     });
     Ok((

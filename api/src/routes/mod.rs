@@ -41,6 +41,7 @@ pub fn command_meta(req: &HttpRequest, caller: &Caller) -> Metadata {
         request_id: Some(current_request_id()),
         causation_id: None,
         correlation_id,
+        client_ip: crate::routes::pixel::client_ip(req).map(|ip| ip.to_string()),
     }
 }
 

@@ -16,7 +16,8 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, Utc};
 use keel_commands::people::{
-    normalize_email, TeamAggregate, TeamCommand, UserAggregate, UserCommand,
+    normalize_email, SignInAggregate, SignInCommand, TeamAggregate, TeamCommand, UserAggregate,
+    UserCommand,
 };
 use keel_commands::{execute, Execution};
 use keel_events::{
@@ -139,13 +140,63 @@ async fn memberships(state: &AppState, user_id: &str) -> Result<Vec<MembershipVi
         .collect())
 }
 
+fn user_id_of(u: &rows::UserRecord) -> Result<UserId, ApiError> {
+    u.user_id
+        .parse()
+        .map_err(|_| ApiError::Internal("corrupt user id".into()))
+}
+
+/// A sign-in or a failed attempt, in the audit log of every workspace the person belongs to, with
+/// the client's address.
+async fn record_sign_in(
+    state: &AppState,
+    req: &HttpRequest,
+    user_id: &str,
+    command: SignInCommand,
+) -> Result<(), ApiError> {
+    let user = match &command {
+        SignInCommand::Succeeded { user_id, .. } | SignInCommand::Failed { user_id, .. } => {
+            *user_id
+        }
+    };
+    for m in rows::memberships(&state.db, user_id).await? {
+        let Ok(ws) = m.workspace_id.parse::<WorkspaceId>() else {
+            continue;
+        };
+        let exec = Execution {
+            tenant_id: ws,
+            stream_id: StreamId::sign_in(uuid::Uuid::now_v7()),
+            expected_version: None,
+            metadata: person_meta(req, user),
+            now: state.config.clock.now(),
+            new_stream: true,
+        };
+        execute::<SignInAggregate>(&state.store, &exec, &command, || {
+            keel_events::EventId::new_v7()
+        })
+        .await?;
+    }
+    Ok(())
+}
+
 async fn signed_in(
     state: &AppState,
     req: &HttpRequest,
     user: &rows::UserRecord,
     status: StatusCode,
 ) -> Result<HttpResponse, ApiError> {
-    let (token, csrf, expires) = auth_people::start_session(state, req, &user.user_id).await?;
+    let (token, csrf, expires, session_id) =
+        auth_people::start_session(state, req, &user.user_id).await?;
+    record_sign_in(
+        state,
+        req,
+        &user.user_id,
+        SignInCommand::Succeeded {
+            user_id: user_id_of(user)?,
+            session_id,
+        },
+    )
+    .await?;
     let body = SignedIn {
         user: user_view(user),
         csrf_token: csrf,
@@ -178,11 +229,211 @@ pub async fn login(
     let ok = auth_people::verify_password(body.password, stored).await;
     match user {
         Some(u) if ok => signed_in(&state, &req, &u, StatusCode::OK).await,
-        _ => {
-            tracing::info!(request_id = %current_request_id(), "sign-in refused");
+        Some(u) => {
+            tracing::info!(request_id = %current_request_id(), user = %u.user_id, "sign-in refused: wrong password");
+            record_sign_in(
+                &state,
+                &req,
+                &u.user_id,
+                SignInCommand::Failed {
+                    user_id: user_id_of(&u)?,
+                    reason: "wrong_password".into(),
+                },
+            )
+            .await?;
+            Err(ApiError::InvalidCredentials)
+        }
+        None => {
+            tracing::info!(request_id = %current_request_id(), "sign-in refused: unknown address");
             Err(ApiError::InvalidCredentials)
         }
     }
+}
+
+/// A reset link works this long.
+pub const RESET_VALID_MINUTES: i64 = 60;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetRequestBody {
+    email: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ResetRequested {
+    /// Always `requested`: whether the address has an account is not said.
+    pub status: &'static str,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "people", security(()), request_body = ResetRequestBody,
+    responses((status = 202, description = "if the address has an account, a link to choose a new password is emailed (good once, for an hour); the answer is the same either way", body = Data<ResetRequested>),
+        (status = 429, description = "too many attempts for this address or account", body = crate::openapi::ErrorBody)))]
+pub async fn request_reset(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: ResetRequestBody = json_body(body, state.config.max_body_bytes).await?;
+    let email = normalize_email(&body.email);
+    throttle_sign_in(&state, &req, &email).await?;
+    if let Some(user) = rows::user_by_email(&state.db, &email).await? {
+        match state.mailer.clone() {
+            Some(mailer) => {
+                let token = generate_key(KeyKind::Reset, &mut rand::rngs::OsRng);
+                let now = state.config.clock.now();
+                let expires = now + Duration::minutes(RESET_VALID_MINUTES);
+                rows::create_password_reset(
+                    &state.db,
+                    &hash_secret(&token),
+                    &user.user_id,
+                    &format_ts(now),
+                    &format_ts(expires),
+                )
+                .await?;
+                let url = format!("{}/password-reset?token={token}", base_url(&req));
+                let text = format!(
+                    "Someone asked to reset the password of your Keel account ({email}).\n\n\
+                     Choose a new one here (the link works once, for an hour):\n{url}\n\n\
+                     If it was not you, ignore this message: your password stays as it is.\n"
+                );
+                // Sent after the answer, which must not take longer for a known address.
+                tokio::spawn(async move {
+                    if let Err(e) = mailer
+                        .send(&user.email, "Reset your Keel password", text)
+                        .await
+                    {
+                        tracing::warn!(error = %e, "the password-reset email could not be sent");
+                    }
+                });
+            }
+            None => tracing::warn!(
+                "a password reset was asked for, but without KEEL_SMTP_URL nothing was sent"
+            ),
+        }
+    }
+    Ok(HttpResponse::Accepted()
+        .json(json!({ "status": "ok", "data": ResetRequested { status: "requested" } })))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetConfirmBody {
+    /// The `token` of the emailed link (`keel_reset_…`).
+    token: String,
+    /// The new password: at least 10 characters, not a common one.
+    password: String,
+}
+
+/// Sets a person's password: the hash beside the log, the fact in it.
+async fn set_password(
+    state: &AppState,
+    req: &HttpRequest,
+    user: &rows::UserRecord,
+    password: String,
+) -> Result<(), ApiError> {
+    let hash = auth_people::hash_password(password).await?;
+    let now = state.config.clock.now();
+    rows::set_password_hash(&state.db, &user.user_id, &hash, &format_ts(now)).await?;
+    let user_id = user_id_of(user)?;
+    let tenant = rows::memberships(&state.db, &user.user_id)
+        .await?
+        .first()
+        .and_then(|m| m.workspace_id.parse().ok())
+        .unwrap_or(WorkspaceId(uuid::Uuid::nil()));
+    let exec = Execution {
+        tenant_id: tenant,
+        stream_id: StreamId::user(user_id),
+        expected_version: None,
+        metadata: person_meta(req, user_id),
+        now,
+        new_stream: false,
+    };
+    execute::<UserAggregate>(
+        &state.store,
+        &exec,
+        &UserCommand::ChangePassword,
+        Entropy::of(req).event_ids(),
+    )
+    .await?;
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "people", security(()), request_body = ResetConfirmBody,
+    responses((status = 204, description = "the password is changed and every session of the person has ended"),
+        (status = 410, description = "the link is unknown, used or expired", body = crate::openapi::ErrorBody),
+        (status = 422, description = "weak password (the link stays good)", body = crate::openapi::ErrorBody)))]
+pub async fn confirm_reset(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: ResetConfirmBody = json_body(body, state.config.max_body_bytes).await?;
+    let token = body.token.trim();
+    if parse_key(token) != Some(KeyKind::Reset) {
+        return Err(ApiError::LinkExpired);
+    }
+    let hash = hash_secret(token);
+    let now = format_ts(state.config.clock.now());
+    let user_id = rows::password_reset_user(&state.db, &hash, &now)
+        .await?
+        .ok_or(ApiError::LinkExpired)?;
+    let user = rows::user_by_id(&state.db, &user_id)
+        .await?
+        .ok_or(ApiError::LinkExpired)?;
+    if let Some(m) = auth_people::weak_password(&body.password, &user.email) {
+        return Err(keel_commands::DomainError::field("password", m).into());
+    }
+    // Used here, once: a second confirmation with the same link finds it used.
+    rows::use_password_reset(&state.db, &hash, &now)
+        .await?
+        .ok_or(ApiError::LinkExpired)?;
+    set_password(&state, &req, &user, body.password).await?;
+    rows::close_password_resets(&state.db, &user.user_id, &now).await?;
+    rows::revoke_sessions_of(&state.db, &user.user_id, &now).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordBody {
+    current_password: String,
+    new_password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "people", request_body = PasswordBody,
+    responses((status = 204, description = "changed; every other session of the person has ended"),
+        (status = 401, description = "the current password is wrong", body = crate::openapi::ErrorBody),
+        (status = 422, description = "weak new password", body = crate::openapi::ErrorBody)))]
+pub async fn change_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let u = person(&caller)?;
+    let body: PasswordBody = json_body(body, state.config.max_body_bytes).await?;
+    throttle_sign_in(&state, &req, &u.email).await?;
+    let stored = rows::password_hash(&state.db, &u.user_id.to_string()).await?;
+    if !auth_people::verify_password(body.current_password, stored).await {
+        return Err(ApiError::InvalidCredentials);
+    }
+    if let Some(m) = auth_people::weak_password(&body.new_password, &u.email) {
+        return Err(keel_commands::DomainError::field("new_password", m).into());
+    }
+    let user = rows::user_by_id(&state.db, &u.user_id.to_string())
+        .await?
+        .ok_or(ApiError::SessionExpired)?;
+    set_password(&state, &req, &user, body.new_password).await?;
+    let now = format_ts(state.config.clock.now());
+    match &u.via {
+        Via::Session { session_id, .. } => {
+            rows::revoke_other_sessions(&state.db, &user.user_id, session_id, &now).await?
+        }
+        Via::AccountToken { .. } => {
+            rows::revoke_sessions_of(&state.db, &user.user_id, &now).await?
+        }
+    };
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -822,6 +1073,7 @@ fn person_meta(req: &HttpRequest, user: UserId) -> Metadata {
             .get("X-Correlation-ID")
             .and_then(|v| v.to_str().ok())
             .map(|s| s.chars().take(128).collect()),
+        client_ip: crate::routes::pixel::client_ip(req).map(|ip| ip.to_string()),
     }
 }
 
@@ -977,6 +1229,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/auth/login").route(web::post().to(login)))
         .service(web::resource("/auth/logout").route(web::post().to(logout)))
         .service(web::resource("/auth/me").route(web::get().to(me)))
+        .service(web::resource("/auth/password").route(web::post().to(change_password)))
+        .service(web::resource("/auth/password-reset").route(web::post().to(request_reset)))
+        .service(web::resource("/auth/password-reset/confirm").route(web::post().to(confirm_reset)))
         .service(web::resource("/members").route(web::get().to(members)))
         .service(
             web::resource("/members/{user_id}")

@@ -353,6 +353,8 @@ pub async fn track(
         request_id: Some(crate::error::current_request_id()),
         causation_id: None,
         correlation_id: None,
+        // Never a visitor's address.
+        client_ip: None,
     };
     let request = analytics::visitor_request(event, crate::routes::new_event_id(), at, metadata)
         .ok_or_else(|| ApiError::Internal("a hit without a visitor".into()))?;

@@ -56,3 +56,12 @@ CREATE TABLE user_sessions (
     revoked_at    TEXT
 );
 CREATE INDEX user_sessions_user ON user_sessions (user_id);
+-- Password resets by emailed link: the link's secret as SHA-256, good once for an hour.
+CREATE TABLE user_password_resets (
+    token_hash  TEXT PRIMARY KEY,
+    user_id     TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL,
+    used_at     TEXT
+);
+CREATE INDEX user_password_resets_user ON user_password_resets (user_id);
