@@ -77,10 +77,16 @@ for _ in $(seq 1 150); do # the domains read model follows the log (through Kafk
   sleep 0.2
 done
 WEBHOOK=$(api POST /webhooks '{"url":"http://127.0.0.1:9/hook","events":["*"]}' | field "d['id']")
+# A member (invited and accepted) and a pending invitation, for the people routes.
+INVITATION=$(api POST /invitations '{"email":"member@example.com","role":"viewer"}' | field "d['invite_url'].split('token=')[1]")
+MEMBER=$(curl -fsS -X POST "$BASE/invitations/accept" -H 'content-type: application/json' \
+  -d "{\"token\":\"$INVITATION\",\"name\":\"Member\",\"password\":\"correct horse battery\"}" | field "d['user']['id']")
+PENDING=$(api POST /invitations '{"email":"pending@example.com","role":"viewer"}' | field "d['id']")
 CONFIG="$DATA/schemathesis.toml"
 : >"$CONFIG"
+printf '[[operations]]\ninclude-path-regex = "^/api/v1/members/"\nparameters = { user_id = "%s" }\n\n' "$MEMBER" >>"$CONFIG"
 for pair in "workspaces:$WS" "sites:$SITE" "keys:$KEY" "folders:$FOLDER" "dashboards:$DASHBOARD" \
-  "domains:$DOMAIN" "webhooks:$WEBHOOK"; do
+  "domains:$DOMAIN" "webhooks:$WEBHOOK" "invitations:$PENDING"; do
   printf '[[operations]]\ninclude-path-regex = "^/api/v1/%s/"\nparameters = { id = "%s" }\n\n' \
     "${pair%%:*}" "${pair#*:}" >>"$CONFIG"
 done
