@@ -326,6 +326,9 @@ pub const ROUTES: &[Rule] = &[
     rule("POST", "/api/v1/auth/password-reset", Public),
     rule("POST", "/api/v1/auth/password-reset/confirm", Public),
     rule("POST", "/api/v1/auth/password", Person),
+    rule("POST", "/api/v1/auth/totp", Person),
+    rule("POST", "/api/v1/auth/totp/confirm", Person),
+    rule("POST", "/api/v1/auth/totp/disable", Person),
     rule("GET", "/api/v1/members", Scope("members:read")),
     rule("PATCH", "/api/v1/members/{user_id}", Scope("members:write")),
     rule(

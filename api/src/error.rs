@@ -59,6 +59,8 @@ pub enum ApiError {
     NoMembership,
     #[error("this link is unknown, used or expired; ask for a new one")]
     LinkExpired,
+    #[error("this account has a second factor: send the 6-digit code of your authenticator app as `otp`")]
+    SecondFactorRequired,
     #[error("a write signed in by cookie must send the session's `X-CSRF-Token` (from GET /api/v1/auth/me)")]
     CsrfRejected,
     #[error("this key lacks the `{0}` scope")]
@@ -117,6 +119,7 @@ impl ApiError {
             SessionExpired => ("session_expired", StatusCode::UNAUTHORIZED),
             NoMembership => ("no_membership", StatusCode::UNAUTHORIZED),
             LinkExpired => ("link_expired", StatusCode::GONE),
+            SecondFactorRequired => ("second_factor_required", StatusCode::UNAUTHORIZED),
             CsrfRejected => ("csrf_token_invalid", StatusCode::FORBIDDEN),
             InsufficientScope(_) => ("insufficient_scope", StatusCode::FORBIDDEN),
             Forbidden(_) => ("forbidden", StatusCode::FORBIDDEN),

@@ -53,6 +53,7 @@ pub struct User {
     pub name: String,
     /// Account tokens by id: whether each is still active.
     pub tokens: BTreeMap<AccountTokenId, bool>,
+    pub second_factor: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +76,9 @@ pub enum UserCommand {
     RevokeToken {
         token_id: AccountTokenId,
     },
+    /// A second factor's first code was right (its secret is kept beside the log).
+    EnableSecondFactor,
+    DisableSecondFactor,
 }
 
 pub struct UserAggregate;
@@ -147,6 +151,22 @@ impl Aggregate for UserAggregate {
                     },
                 )])
             }
+            (Some(u), UserCommand::EnableSecondFactor) if u.second_factor => {
+                Err(DomainError::AlreadyExists("second factor"))
+            }
+            (Some(u), UserCommand::EnableSecondFactor) => {
+                Ok(vec![DomainEvent::SecondFactorEnabled(
+                    keel_events::SecondFactorEnabled { user_id: u.id },
+                )])
+            }
+            (Some(u), UserCommand::DisableSecondFactor) if !u.second_factor => {
+                Err(DomainError::NotFound("second factor"))
+            }
+            (Some(u), UserCommand::DisableSecondFactor) => {
+                Ok(vec![DomainEvent::SecondFactorDisabled(
+                    keel_events::SecondFactorDisabled { user_id: u.id },
+                )])
+            }
             (Some(u), UserCommand::RevokeToken { token_id }) => match u.tokens.get(token_id) {
                 None => Err(DomainError::NotFound("account token")),
                 // Revoking twice changes nothing.
@@ -168,7 +188,16 @@ impl Aggregate for UserAggregate {
                 email: e.email.clone(),
                 name: e.name.clone(),
                 tokens: BTreeMap::new(),
+                second_factor: false,
             }),
+            (Some(mut u), DomainEvent::SecondFactorEnabled(_)) => {
+                u.second_factor = true;
+                Some(u)
+            }
+            (Some(mut u), DomainEvent::SecondFactorDisabled(_)) => {
+                u.second_factor = false;
+                Some(u)
+            }
             (Some(mut u), DomainEvent::AccountTokenCreated(e)) => {
                 u.tokens.insert(e.token_id, true);
                 Some(u)

@@ -10,7 +10,8 @@ use crate::domains::{
 use crate::people::{
     AccountTokenCreated, AccountTokenRevoked, InvitationAccepted, InvitationCreated,
     InvitationResent, InvitationRevoked, MemberAdded, MemberRemoved, MemberRoleChanged,
-    UserCreated, UserPasswordChanged, UserSignInFailed, UserSignedIn,
+    SecondFactorDisabled, SecondFactorEnabled, UserCreated, UserPasswordChanged, UserSignInFailed,
+    UserSignedIn,
 };
 use crate::usage::{EntitlementRemoved, EntitlementSet, UsageRecorded, UsageThresholdReached};
 use crate::webhooks::{
@@ -78,6 +79,8 @@ pub enum DomainEvent {
     InvitationAccepted(InvitationAccepted),
     UserSignedIn(UserSignedIn),
     UserSignInFailed(UserSignInFailed),
+    SecondFactorEnabled(SecondFactorEnabled),
+    SecondFactorDisabled(SecondFactorDisabled),
 }
 
 /// Every event type, in the order of [`DomainEvent`] (webhook patterns are checked against it).
@@ -137,6 +140,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "invitation.accepted",
     "user.signed_in",
     "user.sign_in_failed",
+    "user.second_factor_enabled",
+    "user.second_factor_disabled",
 ];
 
 impl DomainEvent {
@@ -208,6 +213,8 @@ impl DomainEvent {
             DomainEvent::InvitationAccepted(_) => "invitation.accepted",
             DomainEvent::UserSignedIn(_) => "user.signed_in",
             DomainEvent::UserSignInFailed(_) => "user.sign_in_failed",
+            DomainEvent::SecondFactorEnabled(_) => "user.second_factor_enabled",
+            DomainEvent::SecondFactorDisabled(_) => "user.second_factor_disabled",
         }
     }
 }

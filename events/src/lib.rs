@@ -29,7 +29,8 @@ pub use ids::{
 pub use people::{
     AccountTokenCreated, AccountTokenRevoked, InvitationAccepted, InvitationCreated,
     InvitationResent, InvitationRevoked, MemberAdded, MemberRemoved, MemberRoleChanged, Role,
-    UserCreated, UserPasswordChanged, UserSignInFailed, UserSignedIn,
+    SecondFactorDisabled, SecondFactorEnabled, UserCreated, UserPasswordChanged, UserSignInFailed,
+    UserSignedIn,
 };
 pub use values::{is_currency, Scope, ScopeError, Tier, WorkspaceSettings, SCOPE_RESOURCES};
 pub use webhooks::{

@@ -170,3 +170,14 @@ pub struct UserSignInFailed {
     /// `wrong_password`
     pub reason: String,
 }
+
+/// The person turned on a second factor (TOTP). Its secret is never in the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondFactorEnabled {
+    pub user_id: crate::UserId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondFactorDisabled {
+    pub user_id: crate::UserId,
+}

@@ -292,7 +292,10 @@ pub(crate) async fn apply(
         | DomainEvent::InvitationRevoked(_)
         | DomainEvent::InvitationAccepted(_) => apply_people(conn, event, occurred_at).await?,
         // The audit log's; nothing to keep consistent.
-        DomainEvent::UserSignedIn(_) | DomainEvent::UserSignInFailed(_) => {}
+        DomainEvent::UserSignedIn(_)
+        | DomainEvent::UserSignInFailed(_)
+        | DomainEvent::SecondFactorEnabled(_)
+        | DomainEvent::SecondFactorDisabled(_) => {}
         // Sites and analytics need nothing consistent with the append: their read models are
         // eventual (payments' uniqueness is their stream's `NoStream` expectation).
         DomainEvent::SiteCreated(_)

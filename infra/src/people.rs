@@ -518,3 +518,78 @@ pub async fn revoke_other_sessions(
     .await?
     .rows_affected())
 }
+
+/// A user's second factor: the secret in force and one being set up (base32).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecondFactor {
+    pub secret: Option<String>,
+    pub pending: Option<String>,
+}
+
+pub async fn second_factor(db: &Db, user_id: &str) -> Result<SecondFactor, sqlx::Error> {
+    Ok(sqlx::query_as::<_, (Option<String>, Option<String>)>(
+        "SELECT totp_secret, totp_pending FROM user_credentials WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(&db.pool)
+    .await?
+    .map(|(secret, pending)| SecondFactor { secret, pending })
+    .unwrap_or_default())
+}
+
+/// Keeps a secret being set up (it replaces an earlier one that was never confirmed).
+pub async fn set_pending_second_factor(
+    db: &Db,
+    user_id: &str,
+    secret: &str,
+) -> Result<bool, sqlx::Error> {
+    Ok(
+        sqlx::query("UPDATE user_credentials SET totp_pending = $2 WHERE user_id = $1")
+            .bind(user_id)
+            .bind(secret)
+            .execute(&db.pool)
+            .await?
+            .rows_affected()
+            == 1,
+    )
+}
+
+/// Puts the pending secret in force (once its first code was right).
+pub async fn enable_second_factor(db: &Db, user_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE user_credentials SET totp_secret = totp_pending, totp_pending = NULL WHERE user_id = $1 AND totp_pending IS NOT NULL",
+    )
+    .bind(user_id)
+    .execute(&db.pool)
+    .await
+    .map(|_| ())
+}
+
+pub async fn disable_second_factor(db: &Db, user_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE user_credentials SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .execute(&db.pool)
+    .await
+    .map(|_| ())
+}
+
+/// Claims a code's time step: true once per step and only for steps after the last one claimed,
+/// so a code (or an older one) never works twice, even when raced.
+pub async fn claim_second_factor_step(
+    db: &Db,
+    user_id: &str,
+    step: i64,
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE user_credentials SET totp_last_step = $2 \
+         WHERE user_id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+    )
+    .bind(user_id)
+    .bind(step)
+    .execute(&db.pool)
+    .await?
+    .rows_affected()
+        == 1)
+}

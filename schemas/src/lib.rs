@@ -96,6 +96,8 @@ pub fn to_stored(event: &DomainEvent) -> StoredEvent {
         DomainEvent::InvitationAccepted(e) => serde_json::to_value(e),
         DomainEvent::UserSignedIn(e) => serde_json::to_value(e),
         DomainEvent::UserSignInFailed(e) => serde_json::to_value(e),
+        DomainEvent::SecondFactorEnabled(e) => serde_json::to_value(e),
+        DomainEvent::SecondFactorDisabled(e) => serde_json::to_value(e),
     }
     // Serialising plain structs of strings, numbers and enums cannot fail.
     .unwrap_or(Value::Null);
@@ -216,6 +218,12 @@ pub fn from_stored(
         "invitation.accepted" => DomainEvent::InvitationAccepted(parse(event_type, payload)?),
         "user.signed_in" => DomainEvent::UserSignedIn(parse(event_type, payload)?),
         "user.sign_in_failed" => DomainEvent::UserSignInFailed(parse(event_type, payload)?),
+        "user.second_factor_enabled" => {
+            DomainEvent::SecondFactorEnabled(parse(event_type, payload)?)
+        }
+        "user.second_factor_disabled" => {
+            DomainEvent::SecondFactorDisabled(parse(event_type, payload)?)
+        }
         other => return Err(SchemaError::UnknownType(other.into())),
     })
 }

@@ -74,6 +74,8 @@ fn index(e: &DomainEvent) -> usize {
         InvitationAccepted(_) => 52,
         UserSignedIn(_) => 53,
         UserSignInFailed(_) => 54,
+        SecondFactorEnabled(_) => 55,
+        SecondFactorDisabled(_) => 56,
     }
 }
 
@@ -354,6 +356,8 @@ fn samples() -> Vec<DomainEvent> {
             json!({"invitation_id": ID, "workspace_id": WS, "user_id": ID})
         ),
         ev!(UserSignedIn, json!({"user_id": ID, "session_id": "s-1"})),
+        ev!(SecondFactorEnabled, json!({"user_id": ID})),
+        ev!(SecondFactorDisabled, json!({"user_id": ID})),
         ev!(
             UserSignInFailed,
             json!({"user_id": ID, "reason": "wrong_password"})

@@ -825,7 +825,126 @@ async fn passwords_are_reset_by_emailed_link_and_changed(b: Backend) {
     app.stop().await;
 }
 
+/// The code an authenticator app shows at `at`, by oathtool (an implementation of RFC 6238 that
+/// is not Keel's).
+fn oathtool(secret: &str, at: chrono::DateTime<chrono::Utc>) -> String {
+    let out = std::process::Command::new("oathtool")
+        .args(["--totp", "-b", "--now"])
+        .arg(at.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .arg(secret)
+        .output()
+        .expect("oathtool (scripts/test installs it)");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+async fn a_second_factor_guards_sign_in(b: Backend) {
+    use chrono::{DurationRound, TimeDelta};
+    let t0 = chrono::Utc::now()
+        .duration_trunc(TimeDelta::seconds(30))
+        .unwrap()
+        + TimeDelta::seconds(5);
+    let clock = keel_infra::clock::Clock::manual(t0);
+    let c2 = clock.clone();
+    let app = spawn_app_with(b, move |c| {
+        c.dev = true;
+        c.clock = c2;
+    })
+    .await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    keel_api::people::create_user(
+        &app.store(),
+        "tess@example.com",
+        "Tess",
+        PASSWORD.into(),
+        Some(&ws),
+        "x",
+        Role::Owner,
+    )
+    .await
+    .unwrap();
+    let tess = Person::of(&login(&app, "tess@example.com", PASSWORD).await);
+    let r = as_person(&app, Method::POST, "/api/v1/auth/totp", &tess)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let secret = r.body["data"]["secret"].as_str().unwrap().to_string();
+    assert!(r.body["data"]["otpauth_url"]
+        .as_str()
+        .unwrap()
+        .starts_with("otpauth://totp/Keel%3Atess%40example.com?secret="));
+    let code = oathtool(&secret, t0);
+    let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
+    let confirm = |code: String| {
+        as_person(&app, Method::POST, "/api/v1/auth/totp/confirm", &tess)
+            .json(json!({ "code": code }))
+            .send()
+    };
+    let r = confirm(wrong).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    let r = confirm(code.clone()).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{r:?}");
+
+    // Signing in now takes a code, each code once.
+    let r = login(&app, "tess@example.com", PASSWORD).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNAUTHORIZED, "second_factor_required"),
+        "{r:?}"
+    );
+    let with = |code: String| {
+        app.post("/api/v1/auth/login")
+            .no_token()
+            .json(json!({"email": "tess@example.com", "password": PASSWORD, "otp": code}))
+            .send()
+    };
+    let r = with(code).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+        "the code that confirmed the secret was used: {r:?}"
+    );
+    clock.advance(TimeDelta::seconds(30));
+    let r = with(oathtool(&secret, t0 + TimeDelta::seconds(30))).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let tess = Person::of(&r);
+
+    // Off again with the password.
+    let r = as_person(&app, Method::POST, "/api/v1/auth/totp/disable", &tess)
+        .json(json!({"password": "not it"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{r:?}");
+    let r = as_person(&app, Method::POST, "/api/v1/auth/totp/disable", &tess)
+        .json(json!({ "password": PASSWORD }))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{r:?}");
+    let r = login(&app, "tess@example.com", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let audit = app
+        .get("/api/v1/audit/events?event_type=user.*&limit=500")
+        .workspace(&ws)
+        .send()
+        .await;
+    let types: Vec<_> = audit.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event_type"].as_str().unwrap())
+        .filter(|t| t.starts_with("user.second_factor"))
+        .collect();
+    assert_eq!(
+        types,
+        vec!["user.second_factor_disabled", "user.second_factor_enabled"],
+        "{audit:?}"
+    );
+    assert!(!audit.body.to_string().contains(&secret));
+    app.stop().await;
+}
+
 on_every_backend!(
+    a_second_factor_guards_sign_in,
     passwords_are_reset_by_emailed_link_and_changed,
     the_first_owner_comes_from_the_command_line,
     invited_emailed_accepted_signed_in_and_removed,

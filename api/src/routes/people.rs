@@ -118,6 +118,8 @@ pub struct SignedIn {
 pub struct LoginBody {
     email: String,
     password: String,
+    /// The 6-digit code of the authenticator app, for an account with a second factor.
+    otp: Option<String>,
 }
 
 fn user_view(u: &rows::UserRecord) -> UserView {
@@ -228,7 +230,35 @@ pub async fn login(
     };
     let ok = auth_people::verify_password(body.password, stored).await;
     match user {
-        Some(u) if ok => signed_in(&state, &req, &u, StatusCode::OK).await,
+        Some(u) if ok => {
+            let factor = rows::second_factor(&state.db, &u.user_id).await?;
+            if let Some(secret) = factor.secret {
+                let Some(code) = body.otp else {
+                    return Err(ApiError::SecondFactorRequired);
+                };
+                let now = state.config.clock.now();
+                let step = auth_people::totp_step(&secret, &code, now);
+                let fresh = match step {
+                    Some(s) => rows::claim_second_factor_step(&state.db, &u.user_id, s).await?,
+                    None => false,
+                };
+                if !fresh {
+                    tracing::info!(request_id = %current_request_id(), user = %u.user_id, "sign-in refused: wrong or used second-factor code");
+                    record_sign_in(
+                        &state,
+                        &req,
+                        &u.user_id,
+                        SignInCommand::Failed {
+                            user_id: user_id_of(&u)?,
+                            reason: "wrong_second_factor".into(),
+                        },
+                    )
+                    .await?;
+                    return Err(ApiError::InvalidCredentials);
+                }
+            }
+            signed_in(&state, &req, &u, StatusCode::OK).await
+        }
         Some(u) => {
             tracing::info!(request_id = %current_request_id(), user = %u.user_id, "sign-in refused: wrong password");
             record_sign_in(
@@ -433,6 +463,131 @@ pub async fn change_password(
             rows::revoke_sessions_of(&state.db, &user.user_id, &now).await?
         }
     };
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SecondFactorSetup {
+    /// The secret, base32 (to type into an authenticator app). Shown this once.
+    pub secret: String,
+    /// The same as an `otpauth://` URL (for a QR code).
+    pub otpauth_url: String,
+}
+
+/// Records a change of the second factor in the person's stream.
+async fn second_factor_event(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: &Caller,
+    command: UserCommand,
+) -> Result<(), ApiError> {
+    let u = person(caller)?;
+    let exec = execution(
+        req,
+        caller,
+        person_tenant(u),
+        StreamId::user(u.user_id),
+        None,
+    );
+    execute::<UserAggregate>(&state.store, &exec, &command, Entropy::of(req).event_ids()).await?;
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/totp", tag = "people",
+    responses((status = 200, description = "a new secret to add to an authenticator app; it is in force once `POST /auth/totp/confirm` gets its first code", body = Data<SecondFactorSetup>),
+        (status = 409, description = "a second factor is on already", body = crate::openapi::ErrorBody)))]
+pub async fn totp_setup(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let u = person(&caller)?;
+    let user_id = u.user_id.to_string();
+    if rows::second_factor(&state.db, &user_id)
+        .await?
+        .secret
+        .is_some()
+    {
+        return Err(keel_commands::DomainError::AlreadyExists("second factor").into());
+    }
+    let secret = auth_people::new_totp_secret();
+    if !rows::set_pending_second_factor(&state.db, &user_id, &secret).await? {
+        return Err(ApiError::Conflict(
+            "this account has no password to add a second factor to".into(),
+        ));
+    }
+    let label: String =
+        url::form_urlencoded::byte_serialize(format!("Keel:{}", u.email).as_bytes()).collect();
+    let body = SecondFactorSetup {
+        otpauth_url: format!(
+            "otpauth://totp/{label}?secret={secret}&issuer=Keel&algorithm=SHA1&digits=6&period={}",
+            auth_people::TOTP_STEP_SECS
+        ),
+        secret,
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(json!({ "status": "ok", "data": body })))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeBody {
+    /// The 6-digit code the authenticator app shows now.
+    code: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/totp/confirm", tag = "people", request_body = CodeBody,
+    responses((status = 204, description = "the second factor is on: signing in now also needs a code"),
+        (status = 404, description = "no secret is being set up (`POST /auth/totp` first)", body = crate::openapi::ErrorBody),
+        (status = 422, description = "not the current code", body = crate::openapi::ErrorBody)))]
+pub async fn totp_confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let u = person(&caller)?;
+    let body: CodeBody = json_body(body, state.config.max_body_bytes).await?;
+    let user_id = u.user_id.to_string();
+    let pending = rows::second_factor(&state.db, &user_id)
+        .await?
+        .pending
+        .ok_or(ApiError::NotFound("second factor being set up"))?;
+    let step = auth_people::totp_step(&pending, &body.code, state.config.clock.now()).ok_or_else(
+        || keel_commands::DomainError::field("code", "is not the current code of this secret"),
+    )?;
+    rows::claim_second_factor_step(&state.db, &user_id, step).await?;
+    second_factor_event(&state, &req, &caller, UserCommand::EnableSecondFactor).await?;
+    rows::enable_second_factor(&state.db, &user_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisableBody {
+    password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/totp/disable", tag = "people", request_body = DisableBody,
+    responses((status = 204, description = "the second factor is off"),
+        (status = 401, description = "wrong password", body = crate::openapi::ErrorBody),
+        (status = 404, description = "no second factor is on", body = crate::openapi::ErrorBody)))]
+pub async fn totp_disable(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let u = person(&caller)?;
+    let body: DisableBody = json_body(body, state.config.max_body_bytes).await?;
+    throttle_sign_in(&state, &req, &u.email).await?;
+    let user_id = u.user_id.to_string();
+    let stored = rows::password_hash(&state.db, &user_id).await?;
+    if !auth_people::verify_password(body.password, stored).await {
+        return Err(ApiError::InvalidCredentials);
+    }
+    second_factor_event(&state, &req, &caller, UserCommand::DisableSecondFactor).await?;
+    rows::disable_second_factor(&state.db, &user_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -1230,6 +1385,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/auth/logout").route(web::post().to(logout)))
         .service(web::resource("/auth/me").route(web::get().to(me)))
         .service(web::resource("/auth/password").route(web::post().to(change_password)))
+        .service(web::resource("/auth/totp").route(web::post().to(totp_setup)))
+        .service(web::resource("/auth/totp/confirm").route(web::post().to(totp_confirm)))
+        .service(web::resource("/auth/totp/disable").route(web::post().to(totp_disable)))
         .service(web::resource("/auth/password-reset").route(web::post().to(request_reset)))
         .service(web::resource("/auth/password-reset/confirm").route(web::post().to(confirm_reset)))
         .service(web::resource("/members").route(web::get().to(members)))

@@ -41,7 +41,12 @@ CREATE INDEX auth_invitations_workspace ON auth_invitations (workspace_id, creat
 CREATE TABLE user_credentials (
     user_id        TEXT PRIMARY KEY,
     password_hash  TEXT NOT NULL,
-    updated_at     TEXT NOT NULL
+    updated_at     TEXT NOT NULL,
+    -- The second factor (RFC 6238 TOTP): the secret in force, one being set up, and the last
+    -- time step a code was accepted for (a code works once).
+    totp_secret     TEXT,
+    totp_pending    TEXT,
+    totp_last_step  BIGINT
 );
 CREATE TABLE user_sessions (
     session_hash  TEXT PRIMARY KEY,
