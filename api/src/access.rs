@@ -326,6 +326,8 @@ pub const ROUTES: &[Rule] = &[
     rule("POST", "/api/v1/auth/password-reset", Public),
     rule("POST", "/api/v1/auth/password-reset/confirm", Public),
     rule("POST", "/api/v1/auth/password", Person),
+    rule("POST", "/api/v1/auth/verify-email", Person),
+    rule("POST", "/api/v1/auth/verify-email/confirm", Public),
     rule("POST", "/api/v1/auth/totp", Person),
     rule("POST", "/api/v1/auth/totp/confirm", Person),
     rule("POST", "/api/v1/auth/totp/disable", Person),

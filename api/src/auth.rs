@@ -27,6 +27,8 @@ pub enum KeyKind {
     Session,
     /// The secret of a password-reset link: `keel_reset_…`.
     Reset,
+    /// The secret of an email-verification link: `keel_verify_…`.
+    Verify,
 }
 
 impl KeyKind {
@@ -39,6 +41,7 @@ impl KeyKind {
             KeyKind::Invitation => "keel_inv_",
             KeyKind::Session => "keel_sess_",
             KeyKind::Reset => "keel_reset_",
+            KeyKind::Verify => "keel_verify_",
         }
     }
 
@@ -89,6 +92,7 @@ pub fn parse_key(token: &str) -> Option<KeyKind> {
         KeyKind::Invitation,
         KeyKind::Session,
         KeyKind::Reset,
+        KeyKind::Verify,
     ]
     .into_iter()
     .find(|k| token.starts_with(k.prefix()))?;

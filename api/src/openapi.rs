@@ -621,6 +621,8 @@ impl Modify for StandardErrors {
         crate::routes::people::confirm_reset,
         crate::routes::people::change_password,
         crate::routes::people::totp_setup,
+        crate::routes::people::send_verification,
+        crate::routes::people::confirm_verification,
         crate::routes::people::totp_confirm,
         crate::routes::people::totp_disable,
         crate::routes::people::members,

@@ -541,6 +541,7 @@ pub async fn create_user(
                 email: email.clone(),
                 name: name.to_string(),
                 with_password: true,
+                email_verified: false,
             };
             let mut id = ids();
             execute::<UserAggregate>(

@@ -54,6 +54,7 @@ pub struct User {
     /// Account tokens by id: whether each is still active.
     pub tokens: BTreeMap<AccountTokenId, bool>,
     pub second_factor: bool,
+    pub email_verified: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +65,12 @@ pub enum UserCommand {
         name: String,
         /// A password was set with the account (its hash is kept beside the log).
         with_password: bool,
+        /// The address is proven already (the account comes from an invitation sent there).
+        email_verified: bool,
+    },
+    /// A link sent to `email` came back; refused if the address changed since.
+    VerifyEmail {
+        email: String,
     },
     /// The new hash is stored beside the log by the caller; the log only learns that it changed.
     ChangePassword,
@@ -96,6 +103,7 @@ impl Aggregate for UserAggregate {
                     email,
                     name,
                     with_password,
+                    email_verified,
                 },
             ) => {
                 let email = normalize_email(email);
@@ -106,12 +114,18 @@ impl Aggregate for UserAggregate {
                 v.name("name", name, MAX_NAME_LEN).finish()?;
                 let mut events = vec![DomainEvent::UserCreated(UserCreated {
                     user_id: *user_id,
-                    email,
+                    email: email.clone(),
                     name: name.trim().to_string(),
                 })];
                 if *with_password {
                     events.push(DomainEvent::UserPasswordChanged(UserPasswordChanged {
                         user_id: *user_id,
+                    }));
+                }
+                if *email_verified {
+                    events.push(DomainEvent::EmailVerified(keel_events::EmailVerified {
+                        user_id: *user_id,
+                        email,
                     }));
                 }
                 Ok(events)
@@ -148,6 +162,23 @@ impl Aggregate for UserAggregate {
                         name: name.trim().to_string(),
                         prefix: prefix.clone(),
                         token_hash: token_hash.clone(),
+                    },
+                )])
+            }
+            (Some(u), UserCommand::VerifyEmail { email }) => {
+                if normalize_email(email) != u.email {
+                    return Err(DomainError::field(
+                        "token",
+                        "this link was sent to an address the account no longer has",
+                    ));
+                }
+                if u.email_verified {
+                    return Ok(vec![]);
+                }
+                Ok(vec![DomainEvent::EmailVerified(
+                    keel_events::EmailVerified {
+                        user_id: u.id,
+                        email: u.email.clone(),
                     },
                 )])
             }
@@ -189,7 +220,12 @@ impl Aggregate for UserAggregate {
                 name: e.name.clone(),
                 tokens: BTreeMap::new(),
                 second_factor: false,
+                email_verified: false,
             }),
+            (Some(mut u), DomainEvent::EmailVerified(e)) => {
+                u.email_verified = e.email == u.email;
+                Some(u)
+            }
             (Some(mut u), DomainEvent::SecondFactorEnabled(_)) => {
                 u.second_factor = true;
                 Some(u)
@@ -874,6 +910,7 @@ mod tests {
                 email: "Ada@Example.com".into(),
                 name: " Ada ".into(),
                 with_password: false,
+                email_verified: false,
             })
             .then(vec![created.clone()]);
         Users::given(vec![])
@@ -882,6 +919,7 @@ mod tests {
                 email: "ada@example.com".into(),
                 name: "Ada".into(),
                 with_password: true,
+                email_verified: false,
             })
             .then(vec![
                 created.clone(),
@@ -893,6 +931,7 @@ mod tests {
                 email: "ada@example.com".into(),
                 name: "Ada".into(),
                 with_password: false,
+                email_verified: false,
             })
             .then_error(DomainError::AlreadyExists("user"));
         let token = AccountTokenId(Uuid::from_u128(9));

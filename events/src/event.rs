@@ -8,7 +8,7 @@ use crate::domains::{
     FolderCreated, FolderDeleted, FolderRenamed, WhoisFetched,
 };
 use crate::people::{
-    AccountTokenCreated, AccountTokenRevoked, InvitationAccepted, InvitationCreated,
+    AccountTokenCreated, AccountTokenRevoked, EmailVerified, InvitationAccepted, InvitationCreated,
     InvitationResent, InvitationRevoked, MemberAdded, MemberRemoved, MemberRoleChanged,
     SecondFactorDisabled, SecondFactorEnabled, UserCreated, UserPasswordChanged, UserSignInFailed,
     UserSignedIn,
@@ -81,6 +81,7 @@ pub enum DomainEvent {
     UserSignInFailed(UserSignInFailed),
     SecondFactorEnabled(SecondFactorEnabled),
     SecondFactorDisabled(SecondFactorDisabled),
+    EmailVerified(EmailVerified),
 }
 
 /// Every event type, in the order of [`DomainEvent`] (webhook patterns are checked against it).
@@ -142,6 +143,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "user.sign_in_failed",
     "user.second_factor_enabled",
     "user.second_factor_disabled",
+    "user.email_verified",
 ];
 
 impl DomainEvent {
@@ -215,6 +217,7 @@ impl DomainEvent {
             DomainEvent::UserSignInFailed(_) => "user.sign_in_failed",
             DomainEvent::SecondFactorEnabled(_) => "user.second_factor_enabled",
             DomainEvent::SecondFactorDisabled(_) => "user.second_factor_disabled",
+            DomainEvent::EmailVerified(_) => "user.email_verified",
         }
     }
 }

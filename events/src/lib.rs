@@ -27,7 +27,7 @@ pub use ids::{
     SiteId, UserId, WebhookId, WorkspaceId,
 };
 pub use people::{
-    AccountTokenCreated, AccountTokenRevoked, InvitationAccepted, InvitationCreated,
+    AccountTokenCreated, AccountTokenRevoked, EmailVerified, InvitationAccepted, InvitationCreated,
     InvitationResent, InvitationRevoked, MemberAdded, MemberRemoved, MemberRoleChanged, Role,
     SecondFactorDisabled, SecondFactorEnabled, UserCreated, UserPasswordChanged, UserSignInFailed,
     UserSignedIn,

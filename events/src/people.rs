@@ -181,3 +181,11 @@ pub struct SecondFactorEnabled {
 pub struct SecondFactorDisabled {
     pub user_id: crate::UserId,
 }
+
+/// A link sent to the address came back: the person holds that mailbox. (Accepting an
+/// invitation, which was sent there, proves it too.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailVerified {
+    pub user_id: crate::UserId,
+    pub email: String,
+}

@@ -290,7 +290,8 @@ pub(crate) async fn apply(
         | DomainEvent::InvitationCreated(_)
         | DomainEvent::InvitationResent(_)
         | DomainEvent::InvitationRevoked(_)
-        | DomainEvent::InvitationAccepted(_) => apply_people(conn, event, occurred_at).await?,
+        | DomainEvent::InvitationAccepted(_)
+        | DomainEvent::EmailVerified(_) => apply_people(conn, event, occurred_at).await?,
         // The audit log's; nothing to keep consistent.
         DomainEvent::UserSignedIn(_)
         | DomainEvent::UserSignInFailed(_)
@@ -368,6 +369,15 @@ async fn apply_people(
             }
         }
         DomainEvent::UserPasswordChanged(_) => {}
+        DomainEvent::EmailVerified(e) => {
+            sqlx::query(
+                "UPDATE auth_users SET email_verified = 1 WHERE user_id = $1 AND email = $2",
+            )
+            .bind(e.user_id.to_string())
+            .bind(&e.email)
+            .execute(&mut *conn)
+            .await?;
+        }
         DomainEvent::AccountTokenCreated(e) => {
             sqlx::query(
                 "INSERT INTO auth_account_tokens (token_hash, token_id, user_id, name, prefix, status, created_at) \

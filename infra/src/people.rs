@@ -11,6 +11,7 @@ pub struct UserRecord {
     pub email: String,
     pub name: String,
     pub created_at: String,
+    pub email_verified: bool,
 }
 
 fn user(r: &sqlx::any::AnyRow) -> UserRecord {
@@ -19,23 +20,24 @@ fn user(r: &sqlx::any::AnyRow) -> UserRecord {
         email: r.get(1),
         name: r.get(2),
         created_at: r.get(3),
+        email_verified: r.get::<i64, _>(4) != 0,
     }
 }
 
 pub async fn user_by_email(db: &Db, email: &str) -> Result<Option<UserRecord>, sqlx::Error> {
-    Ok(
-        sqlx::query("SELECT user_id, email, name, created_at FROM auth_users WHERE email = $1")
-            .bind(email)
-            .fetch_optional(&db.pool)
-            .await?
-            .as_ref()
-            .map(user),
+    Ok(sqlx::query(
+        "SELECT user_id, email, name, created_at, email_verified FROM auth_users WHERE email = $1",
     )
+    .bind(email)
+    .fetch_optional(&db.pool)
+    .await?
+    .as_ref()
+    .map(user))
 }
 
 pub async fn user_by_id(db: &Db, user_id: &str) -> Result<Option<UserRecord>, sqlx::Error> {
     Ok(
-        sqlx::query("SELECT user_id, email, name, created_at FROM auth_users WHERE user_id = $1")
+        sqlx::query("SELECT user_id, email, name, created_at, email_verified FROM auth_users WHERE user_id = $1")
             .bind(user_id)
             .fetch_optional(&db.pool)
             .await?
@@ -592,4 +594,42 @@ pub async fn claim_second_factor_step(
     .await?
     .rows_affected()
         == 1)
+}
+
+/// Keeps an email-verification link's hash (for `email`, good once until `expires_at`).
+pub async fn create_email_verification(
+    db: &Db,
+    token_hash: &str,
+    user_id: &str,
+    email: &str,
+    now: &str,
+    expires_at: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO user_email_verifications (token_hash, user_id, email, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(email)
+    .bind(now)
+    .bind(expires_at)
+    .execute(&db.pool)
+    .await
+    .map(|_| ())
+}
+
+/// Uses an email-verification link: `(user_id, email)` if it is unused and open at `now`.
+pub async fn use_email_verification(
+    db: &Db,
+    token_hash: &str,
+    now: &str,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE user_email_verifications SET used_at = $2 \
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id, email",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(&db.pool)
+    .await
 }

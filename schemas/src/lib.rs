@@ -98,6 +98,7 @@ pub fn to_stored(event: &DomainEvent) -> StoredEvent {
         DomainEvent::UserSignInFailed(e) => serde_json::to_value(e),
         DomainEvent::SecondFactorEnabled(e) => serde_json::to_value(e),
         DomainEvent::SecondFactorDisabled(e) => serde_json::to_value(e),
+        DomainEvent::EmailVerified(e) => serde_json::to_value(e),
     }
     // Serialising plain structs of strings, numbers and enums cannot fail.
     .unwrap_or(Value::Null);
@@ -224,6 +225,7 @@ pub fn from_stored(
         "user.second_factor_disabled" => {
             DomainEvent::SecondFactorDisabled(parse(event_type, payload)?)
         }
+        "user.email_verified" => DomainEvent::EmailVerified(parse(event_type, payload)?),
         other => return Err(SchemaError::UnknownType(other.into())),
     })
 }

@@ -76,6 +76,7 @@ fn index(e: &DomainEvent) -> usize {
         UserSignInFailed(_) => 54,
         SecondFactorEnabled(_) => 55,
         SecondFactorDisabled(_) => 56,
+        EmailVerified(_) => 57,
     }
 }
 
@@ -358,6 +359,10 @@ fn samples() -> Vec<DomainEvent> {
         ev!(UserSignedIn, json!({"user_id": ID, "session_id": "s-1"})),
         ev!(SecondFactorEnabled, json!({"user_id": ID})),
         ev!(SecondFactorDisabled, json!({"user_id": ID})),
+        ev!(
+            EmailVerified,
+            json!({"user_id": ID, "email": "ada@example.com"})
+        ),
         ev!(
             UserSignInFailed,
             json!({"user_id": ID, "reason": "wrong_password"})

@@ -109,12 +109,18 @@ impl SmtpSink {
 
     /// Waits (up to 20 s) for a message to `to` and returns the newest one.
     pub async fn message_to(&self, to: &str) -> Value {
+        self.message_to_containing(to, "").await
+    }
+
+    /// Waits (up to 20 s) for a message to `to` whose body contains `needle`; the newest one.
+    pub async fn message_to_containing(&self, to: &str, needle: &str) -> Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {
             if let Some(m) = self.messages().into_iter().rev().find(|m| {
                 m["to"]
                     .as_array()
                     .is_some_and(|t| t.iter().any(|x| x == to))
+                    && m["body"].as_str().is_some_and(|b| b.contains(needle))
             }) {
                 return m;
             }

@@ -164,6 +164,10 @@ async fn invited_emailed_accepted_signed_in_and_removed(b: Backend) {
     assert_eq!(me.body["data"]["role"], "owner");
     assert_eq!(me.body["data"]["workspace_id"], ws.as_str());
     assert_eq!(me.body["data"]["csrf_token"], olive.csrf.as_str());
+    assert_eq!(
+        me.body["data"]["email_verified"], true,
+        "the invitation reached her mailbox"
+    );
 
     // A cookie write without the CSRF token is refused and changes nothing.
     let r = app
@@ -635,6 +639,11 @@ async fn the_first_owner_comes_from_the_command_line(b: Backend) {
         me.body["data"]["workspace_id"],
         made.workspace_id.to_string().as_str()
     );
+    // Without a mail server there is no verification link to send.
+    let r = as_person(&app, Method::POST, "/api/v1/auth/verify-email", &first)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{r:?}");
     // The owner works without the operator token from here: a site, a key, an invitation.
     let r = as_person(&app, Method::POST, "/api/v1/sites", &first)
         .json(json!({"name": "Shop", "domain": "shop.example.com"}))
@@ -735,6 +744,40 @@ async fn passwords_are_reset_by_emailed_link_and_changed(b: Backend) {
     assert_eq!(r.status, StatusCode::OK, "{r:?}");
     let before = Person::of(&r);
 
+    // Made on the command line, Pat's address is not verified until a link comes back.
+    let me = as_person(&app, Method::GET, "/api/v1/auth/me", &before)
+        .send()
+        .await;
+    assert_eq!(me.body["data"]["email_verified"], false, "{me:?}");
+    let r = as_person(&app, Method::POST, "/api/v1/auth/verify-email", &before)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{r:?}");
+    let mail = smtp.message_to("pat@example.com").await;
+    let token = token_in(mail["body"].as_str().unwrap());
+    assert!(token.starts_with("keel_verify_"), "{mail}");
+    let verify = |token: String| {
+        app.post("/api/v1/auth/verify-email/confirm")
+            .no_token()
+            .json(json!({ "token": token }))
+            .send()
+    };
+    assert_eq!(verify(token.clone()).await.status, StatusCode::NO_CONTENT);
+    let r = verify(token).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::GONE, "link_expired"),
+        "{r:?}"
+    );
+    let me = as_person(&app, Method::GET, "/api/v1/auth/me", &before)
+        .send()
+        .await;
+    assert_eq!(me.body["data"]["email_verified"], true, "{me:?}");
+    let r = as_person(&app, Method::POST, "/api/v1/auth/verify-email", &before)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "verified already: {r:?}");
+
     // Known or not, the address gets the same answer.
     let known = app
         .post("/api/v1/auth/password-reset")
@@ -750,7 +793,10 @@ async fn passwords_are_reset_by_emailed_link_and_changed(b: Backend) {
         .await;
     assert_eq!(known.status, StatusCode::ACCEPTED, "{known:?}");
     assert_eq!((known.status, &known.body), (unknown.status, &unknown.body));
-    let mail = smtp.message_to("pat@example.com").await;
+    // The reset mail goes out after the answer.
+    let mail = smtp
+        .message_to_containing("pat@example.com", "keel_reset_")
+        .await;
     let token = token_in(mail["body"].as_str().unwrap());
     assert!(token.starts_with("keel_reset_"), "{mail}");
     assert!(smtp

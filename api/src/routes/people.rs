@@ -89,6 +89,8 @@ pub struct MembershipView {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct MeView {
     pub user: UserView,
+    /// Whether a link sent to the address came back (`POST /auth/verify-email` sends one).
+    pub email_verified: bool,
     /// `session` or `account_token`
     pub via: &'static str,
     /// With a session: send it back as `X-CSRF-Token` on every write.
@@ -466,6 +468,116 @@ pub async fn change_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// A verification link works this long.
+pub const VERIFY_VALID_HOURS: i64 = 24;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct VerificationSent {
+    /// `sent`, or `verified` when the address was verified already.
+    pub status: &'static str,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "people",
+    responses((status = 202, description = "a link was emailed to your address (good once, for a day)", body = Data<VerificationSent>),
+        (status = 200, description = "the address is verified already", body = Data<VerificationSent>),
+        (status = 409, description = "Keel has no mail server (`KEEL_SMTP_URL`)", body = crate::openapi::ErrorBody)))]
+pub async fn send_verification(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let u = person(&caller)?;
+    let user = rows::user_by_id(&state.db, &u.user_id.to_string())
+        .await?
+        .ok_or(ApiError::SessionExpired)?;
+    if user.email_verified {
+        return Ok(HttpResponse::Ok()
+            .json(json!({ "status": "ok", "data": VerificationSent { status: "verified" } })));
+    }
+    let Some(mailer) = &state.mailer else {
+        return Err(ApiError::Conflict(
+            "Keel has no mail server to send the link with (KEEL_SMTP_URL); ask its operator"
+                .into(),
+        ));
+    };
+    throttle_sign_in(&state, &req, &user.email).await?;
+    let token = generate_key(KeyKind::Verify, &mut rand::rngs::OsRng);
+    let now = state.config.clock.now();
+    rows::create_email_verification(
+        &state.db,
+        &hash_secret(&token),
+        &user.user_id,
+        &user.email,
+        &format_ts(now),
+        &format_ts(now + Duration::hours(VERIFY_VALID_HOURS)),
+    )
+    .await?;
+    let url = format!("{}/verify-email?token={token}", base_url(&req));
+    let text = format!(
+        "Confirm that {email} is your address on Keel (the link works once, for a day):\n{url}\n\n\
+         If you did not ask for this, ignore this message.\n",
+        email = user.email
+    );
+    mailer
+        .send(&user.email, "Confirm your email address for Keel", text)
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("mail server: {e}")))?;
+    Ok(HttpResponse::Accepted()
+        .json(json!({ "status": "ok", "data": VerificationSent { status: "sent" } })))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeTokenBody {
+    /// The `token` of the emailed link (`keel_verify_…`).
+    token: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/verify-email/confirm", tag = "people", security(()), request_body = CodeTokenBody,
+    responses((status = 204, description = "the address is verified"),
+        (status = 410, description = "the link is unknown, used or expired", body = crate::openapi::ErrorBody),
+        (status = 422, description = "the account's address changed since the link was sent", body = crate::openapi::ErrorBody)))]
+pub async fn confirm_verification(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: CodeTokenBody = json_body(body, state.config.max_body_bytes).await?;
+    let token = body.token.trim();
+    if parse_key(token) != Some(KeyKind::Verify) {
+        return Err(ApiError::LinkExpired);
+    }
+    let now = state.config.clock.now();
+    let (user_id, email) =
+        rows::use_email_verification(&state.db, &hash_secret(token), &format_ts(now))
+            .await?
+            .ok_or(ApiError::LinkExpired)?;
+    let user_id: UserId = user_id
+        .parse()
+        .map_err(|_| ApiError::Internal("corrupt user id".into()))?;
+    let tenant = rows::memberships(&state.db, &user_id.to_string())
+        .await?
+        .first()
+        .and_then(|m| m.workspace_id.parse().ok())
+        .unwrap_or(WorkspaceId(uuid::Uuid::nil()));
+    let exec = Execution {
+        tenant_id: tenant,
+        stream_id: StreamId::user(user_id),
+        expected_version: None,
+        metadata: person_meta(&req, user_id),
+        now,
+        new_stream: false,
+    };
+    execute::<UserAggregate>(
+        &state.store,
+        &exec,
+        &UserCommand::VerifyEmail { email },
+        Entropy::of(&req).event_ids(),
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct SecondFactorSetup {
     /// The secret, base32 (to type into an authenticator app). Shown this once.
@@ -650,7 +762,11 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespon
         Seat::In(ws, role) => (Some(ws.to_string()), Some(*role)),
         _ => (None, None),
     };
+    let email_verified = rows::user_by_id(&state.db, &u.user_id.to_string())
+        .await?
+        .is_some_and(|r| r.email_verified);
     let body = MeView {
+        email_verified,
         user: UserView {
             id: u.user_id.to_string(),
             email: u.email.clone(),
@@ -1188,6 +1304,8 @@ pub async fn accept(
                 email: inv.email.clone(),
                 name,
                 with_password: true,
+                // The invitation was sent to this address, and its link came back.
+                email_verified: true,
             };
             execute::<UserAggregate>(&state.store, &exec, &command, entropy.event_ids()).await?;
             rows::user_by_id(&state.db, &user_id.to_string())
@@ -1215,6 +1333,20 @@ pub async fn accept(
         now,
     };
     execute::<TeamAggregate>(&state.store, &exec, &command, Entropy::of(&req).event_ids()).await?;
+    if !user.email_verified {
+        // An account that existed proved its mailbox now: the invitation was sent there.
+        let exec = Execution {
+            stream_id: StreamId::user(user_id),
+            ..exec
+        };
+        let verify = UserCommand::VerifyEmail {
+            email: user.email.clone(),
+        };
+        execute::<UserAggregate>(&state.store, &exec, &verify, || {
+            keel_events::EventId::new_v7()
+        })
+        .await?;
+    }
     signed_in(&state, &req, &user, StatusCode::CREATED).await
 }
 
@@ -1386,6 +1518,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/auth/me").route(web::get().to(me)))
         .service(web::resource("/auth/password").route(web::post().to(change_password)))
         .service(web::resource("/auth/totp").route(web::post().to(totp_setup)))
+        .service(web::resource("/auth/verify-email").route(web::post().to(send_verification)))
+        .service(
+            web::resource("/auth/verify-email/confirm").route(web::post().to(confirm_verification)),
+        )
         .service(web::resource("/auth/totp/confirm").route(web::post().to(totp_confirm)))
         .service(web::resource("/auth/totp/disable").route(web::post().to(totp_disable)))
         .service(web::resource("/auth/password-reset").route(web::post().to(request_reset)))

@@ -2,10 +2,12 @@
 -- transaction so that a removed member or a revoked token fails on the very next request. The
 -- user_* tables hold what never enters the log: password hashes and sign-in sessions.
 CREATE TABLE auth_users (
-    user_id     TEXT PRIMARY KEY,
-    email       TEXT NOT NULL UNIQUE,
-    name        TEXT NOT NULL,
-    created_at  TEXT NOT NULL
+    user_id         TEXT PRIMARY KEY,
+    email           TEXT NOT NULL UNIQUE,
+    name            TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    -- 1 once a link sent to the address came back (an accepted invitation counts)
+    email_verified  BIGINT NOT NULL DEFAULT 0
 );
 CREATE TABLE auth_members (
     workspace_id  TEXT NOT NULL,
@@ -70,3 +72,12 @@ CREATE TABLE user_password_resets (
     used_at     TEXT
 );
 CREATE INDEX user_password_resets_user ON user_password_resets (user_id);
+-- Email verification links: the secret as SHA-256, for one address, good once for a day.
+CREATE TABLE user_email_verifications (
+    token_hash  TEXT PRIMARY KEY,
+    user_id     TEXT NOT NULL,
+    email       TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL,
+    used_at     TEXT
+);
