@@ -16,7 +16,7 @@ fn rate_message(l: &crate::limits::Limits) -> String {
         b => format!(" and a burst of {b}"),
     };
     format!(
-        "rate limit exceeded: this key's {} requests per minute{burst} are spent for this minute; retry in {} s",
+        "rate limit exceeded: the {} requests per minute{burst} allowed here are spent for this minute; retry in {} s",
         l.rate.limit,
         l.rate.retry_after_secs.unwrap_or(1)
     )
