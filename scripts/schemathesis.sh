@@ -77,6 +77,7 @@ for _ in $(seq 1 150); do # the domains read model follows the log (through Kafk
   sleep 0.2
 done
 WEBHOOK=$(api POST /webhooks '{"url":"http://127.0.0.1:9/hook","events":["*"]}' | field "d['id']")
+ALERT=$(api POST /alerts "{\"name\":\"probe\",\"condition\":{\"type\":\"webhook_disabled\"},\"channels\":[{\"type\":\"webhook\",\"webhook_id\":\"$WEBHOOK\"}]}" | field "d['id']")
 # A member (invited and accepted) and a pending invitation, for the people routes.
 INVITATION=$(api POST /invitations '{"email":"member@example.com","role":"viewer"}' | field "d['invite_url'].split('token=')[1]")
 MEMBER=$(curl -fsS -X POST "$BASE/invitations/accept" -H 'content-type: application/json' \
@@ -86,7 +87,7 @@ CONFIG="$DATA/schemathesis.toml"
 : >"$CONFIG"
 printf '[[operations]]\ninclude-path-regex = "^/api/v1/members/"\nparameters = { user_id = "%s" }\n\n' "$MEMBER" >>"$CONFIG"
 for pair in "workspaces:$WS" "sites:$SITE" "keys:$KEY" "folders:$FOLDER" "dashboards:$DASHBOARD" \
-  "domains:$DOMAIN" "webhooks:$WEBHOOK" "invitations:$PENDING"; do
+  "domains:$DOMAIN" "webhooks:$WEBHOOK" "invitations:$PENDING" "alerts:$ALERT"; do
   printf '[[operations]]\ninclude-path-regex = "^/api/v1/%s/"\nparameters = { id = "%s" }\n\n' \
     "${pair%%:*}" "${pair#*:}" >>"$CONFIG"
 done

@@ -40,6 +40,7 @@ pub fn role_scopes(role: keel_events::Role) -> &'static [&'static str] {
             "webhooks:write",
             "entitlements:read",
             "members:write",
+            "alerts:write",
         ],
         // Analytics and domains, read; dashboards and funnels, write.
         Role::Analyst => &[
@@ -50,6 +51,7 @@ pub fn role_scopes(role: keel_events::Role) -> &'static [&'static str] {
             "domains:read",
             "usage:read",
             "members:read",
+            "alerts:read",
         ],
         // Read-only everywhere, history and the audit log included (secrets are never readable).
         Role::Auditor => &[
@@ -65,6 +67,7 @@ pub fn role_scopes(role: keel_events::Role) -> &'static [&'static str] {
             "webhooks:read",
             "entitlements:read",
             "members:read",
+            "alerts:read",
         ],
         Role::Viewer => &[
             "workspaces:read",
@@ -279,6 +282,12 @@ pub const ROUTES: &[Rule] = &[
     rule("POST", "/api/v1/folders", Scope("domains:write")),
     rule("PATCH", "/api/v1/folders/{id}", Scope("domains:write")),
     rule("DELETE", "/api/v1/folders/{id}", Scope("domains:delete")),
+    rule("GET", "/api/v1/alerts", Scope("alerts:read")),
+    rule("POST", "/api/v1/alerts", Scope("alerts:write")),
+    rule("GET", "/api/v1/alerts/{id}", Scope("alerts:read")),
+    rule("PATCH", "/api/v1/alerts/{id}", Scope("alerts:write")),
+    rule("DELETE", "/api/v1/alerts/{id}", Scope("alerts:delete")),
+    rule("GET", "/api/v1/alerts/{id}/events", Scope("alerts:read")),
     rule("GET", "/api/v1/dashboards", Scope("analytics:read")),
     rule("POST", "/api/v1/dashboards", Scope("dashboards:write")),
     rule("GET", "/api/v1/dashboards/{id}", Scope("analytics:read")),

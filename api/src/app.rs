@@ -88,7 +88,7 @@ pub fn banner(config: &Config, role: Role, port: u16) -> String {
         Role::Api => "the API",
         Role::Relay => "the relay",
         Role::Projector => "the projectors",
-        Role::Worker => "the worker (scans, exports, webhooks)",
+        Role::Worker => "the worker (scans, exports, webhooks, alerts)",
     };
     if matches!(role, Role::All | Role::Projector) {
         lines.push(format!("  runs:  {roles}; read models fed from {feed}"));
@@ -384,7 +384,7 @@ fn start_projectors(
     Ok(background)
 }
 
-/// The worker role: exports, webhook delivery, the domain scanner and RDAP lookups.
+/// The worker role: exports, webhook delivery, alerts, the domain scanner and RDAP lookups.
 fn start_worker(
     config: &Config,
     store: &SqlStore,
@@ -401,6 +401,20 @@ fn start_worker(
             shutdown_rx.clone(),
         )));
     }
+    background.push(tokio::spawn(crate::alerts::run(
+        crate::alerts::AlertWorker {
+            store: store.clone(),
+            clock: config.clock.clone(),
+            mailer: match &config.smtp_url {
+                Some(url) => Some(keel_infra::mail::Mailer::new(url, &config.smtp_from)?),
+                None => None,
+            },
+            sender: keel_infra::webhooks::Sender::new(&config.webhook_settings())?,
+            interval: std::time::Duration::from_secs(config.alerts_interval_secs.max(1)),
+            public_url: config.public_url.clone(),
+        },
+        shutdown_rx.clone(),
+    )));
     if config.scanner.enabled {
         let servers: Vec<String> = config
             .dns_servers
@@ -583,6 +597,7 @@ async fn start_api(
                         .configure(routes::site_data::routes)
                         .configure(routes::pixel::routes)
                         .configure(routes::dashboards::routes)
+                        .configure(routes::alerts::routes)
                         .configure(routes::webhooks::routes)
                         .configure(routes::domains::routes)
                         .configure(routes::exports::routes)

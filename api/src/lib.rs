@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod activity;
+pub mod alerts;
 pub mod app;
 pub mod auth;
 pub mod edge;

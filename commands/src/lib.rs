@@ -4,6 +4,7 @@
 //! Nothing here touches a database, a clock or a random source: ids and times arrive in commands.
 
 mod aggregate;
+pub mod alert;
 pub mod analytics;
 pub mod api_key;
 pub mod dashboard;

@@ -33,6 +33,9 @@ impl StreamId {
     pub fn domain(id: crate::DomainId) -> Self {
         Self(format!("domain-{id}"))
     }
+    pub fn alert(id: crate::AlertId) -> Self {
+        Self(format!("alert-{id}"))
+    }
     pub fn webhook(id: crate::WebhookId) -> Self {
         Self(format!("webhook-{id}"))
     }

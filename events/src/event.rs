@@ -1,3 +1,4 @@
+use crate::alerts::{AlertCreated, AlertDeleted, AlertFired, AlertResolved, AlertUpdated};
 use crate::analytics::{
     AnalyticsDeleted, DashboardCreated, DashboardDeleted, DashboardUpdated, FunnelCreated,
     FunnelDeleted, FunnelUpdated, Hit, PaymentRecorded, PaymentRemoved, VisitorErased,
@@ -82,6 +83,11 @@ pub enum DomainEvent {
     SecondFactorEnabled(SecondFactorEnabled),
     SecondFactorDisabled(SecondFactorDisabled),
     EmailVerified(EmailVerified),
+    AlertCreated(AlertCreated),
+    AlertUpdated(AlertUpdated),
+    AlertDeleted(AlertDeleted),
+    AlertFired(AlertFired),
+    AlertResolved(AlertResolved),
 }
 
 /// Every event type, in the order of [`DomainEvent`] (webhook patterns are checked against it).
@@ -144,6 +150,11 @@ pub const EVENT_TYPES: &[&str] = &[
     "user.second_factor_enabled",
     "user.second_factor_disabled",
     "user.email_verified",
+    "alert.created",
+    "alert.updated",
+    "alert.deleted",
+    "alert.fired",
+    "alert.resolved",
 ];
 
 impl DomainEvent {
@@ -218,6 +229,11 @@ impl DomainEvent {
             DomainEvent::SecondFactorEnabled(_) => "user.second_factor_enabled",
             DomainEvent::SecondFactorDisabled(_) => "user.second_factor_disabled",
             DomainEvent::EmailVerified(_) => "user.email_verified",
+            DomainEvent::AlertCreated(_) => "alert.created",
+            DomainEvent::AlertUpdated(_) => "alert.updated",
+            DomainEvent::AlertDeleted(_) => "alert.deleted",
+            DomainEvent::AlertFired(_) => "alert.fired",
+            DomainEvent::AlertResolved(_) => "alert.resolved",
         }
     }
 }

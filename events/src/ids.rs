@@ -80,3 +80,7 @@ id_type!(
     /// Identifies an invitation to join a workspace.
     InvitationId
 );
+id_type!(
+    /// Identifies an alert of a workspace.
+    AlertId
+);

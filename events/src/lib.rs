@@ -1,6 +1,7 @@
 //! Keel's domain vocabulary: identifiers, value types, the events themselves and the envelope that
 //! carries them through the log. Nothing here does I/O; every other crate depends on this one.
 
+pub mod alerts;
 pub mod analytics;
 pub mod domains;
 mod envelope;
@@ -11,6 +12,10 @@ pub mod usage;
 mod values;
 pub mod webhooks;
 
+pub use alerts::{
+    AlertChannel, AlertCondition, AlertCreated, AlertDeleted, AlertFired, AlertResolved,
+    AlertUpdated,
+};
 pub use analytics::{
     AnalyticsDeleted, DashboardCreated, DashboardDeleted, DashboardUpdated, FunnelCreated,
     FunnelDeleted, FunnelStepDef, FunnelUpdated, Hit, PaymentRecorded, PaymentRemoved, Sealed,
@@ -23,8 +28,8 @@ pub use domains::{
 pub use envelope::{Actor, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StreamId};
 pub use event::*;
 pub use ids::{
-    AccountTokenId, ApiKeyId, DashboardId, DomainId, EventId, FolderId, FunnelId, InvitationId,
-    SiteId, UserId, WebhookId, WorkspaceId,
+    AccountTokenId, AlertId, ApiKeyId, DashboardId, DomainId, EventId, FolderId, FunnelId,
+    InvitationId, SiteId, UserId, WebhookId, WorkspaceId,
 };
 pub use people::{
     AccountTokenCreated, AccountTokenRevoked, EmailVerified, InvitationAccepted, InvitationCreated,

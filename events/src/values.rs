@@ -109,7 +109,7 @@ impl FromStr for Tier {
 }
 
 /// Resources that scopes can name, as `resource:read` or `resource:write`.
-pub const SCOPE_RESOURCES: [&str; 13] = [
+pub const SCOPE_RESOURCES: [&str; 14] = [
     "workspaces",
     "keys",
     "sites",
@@ -125,6 +125,8 @@ pub const SCOPE_RESOURCES: [&str; 13] = [
     "dashboards",
     // A workspace's members and invitations.
     "members",
+    // Alerts and their history.
+    "alerts",
 ];
 
 /// Resource names other documents use for Keel's (core-api's `api-keys`), read as Keel's.

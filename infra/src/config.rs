@@ -39,6 +39,8 @@ pub struct Config {
     pub smtp_from: String,
     /// Development mode: session cookies without `Secure`, so they work over plain http.
     pub dev: bool,
+    /// Seconds between two evaluations of every alert (the worker role).
+    pub alerts_interval_secs: u64,
     #[serde(flatten)]
     pub kafka: KafkaConfig,
     #[serde(flatten)]
@@ -181,6 +183,7 @@ impl Default for Config {
             trust_proxy: false,
             smtp_url: None,
             smtp_from: "Keel <keel@localhost>".into(),
+            alerts_interval_secs: 60,
             dev: false,
             kafka: KafkaConfig::default(),
             scanner: ScanConfig::default(),
@@ -252,6 +255,7 @@ impl std::fmt::Debug for Config {
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "***"))
             .field("smtp_from", &self.smtp_from)
             .field("dev", &self.dev)
+            .field("alerts_interval_secs", &self.alerts_interval_secs)
             .field("kafka", &self.kafka)
             .field("scanner", &self.scanner)
             .field("webhooks", &self.webhooks)
@@ -361,6 +365,10 @@ impl Config {
                 &mut config.scanner.interval_secs,
             ),
             ("KEEL_DNS_TIMEOUT_MS", &mut config.scanner.dns_timeout_ms),
+            (
+                "KEEL_ALERTS_INTERVAL_SECONDS",
+                &mut config.alerts_interval_secs,
+            ),
             (
                 "KEEL_WHOIS_INTERVAL_SECONDS",
                 &mut config.scanner.whois_interval_secs,

@@ -333,7 +333,12 @@ pub(crate) async fn apply(
         | DomainEvent::DashboardDeleted(_)
         | DomainEvent::EntitlementSet(_)
         | DomainEvent::EntitlementRemoved(_)
-        | DomainEvent::UsageThresholdReached(_) => {}
+        | DomainEvent::UsageThresholdReached(_)
+        | DomainEvent::AlertCreated(_)
+        | DomainEvent::AlertUpdated(_)
+        | DomainEvent::AlertDeleted(_)
+        | DomainEvent::AlertFired(_)
+        | DomainEvent::AlertResolved(_) => {}
         // Planned batches count usage set-wise (`UsageLedger`); this is the one-by-one path.
         DomainEvent::UsageRecorded(u) => apply_usage(conn, u, occurred_at).await?,
     }

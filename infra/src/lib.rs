@@ -1,6 +1,7 @@
 //! Adapters: the SQL event store (Postgres, SQLite), migrations, the Kafka relay and consumer,
 //! checkpoints, configuration and telemetry.
 
+pub mod alerts;
 pub mod audit;
 pub mod chain;
 pub mod clock;

@@ -17,6 +17,7 @@ pub enum Projection {
     Dashboards,
     Domains,
     Webhooks,
+    Alerts,
 }
 
 /// Runs `$body` with `$m` standing for the read model type of `$p`.
@@ -51,12 +52,16 @@ macro_rules! with_model {
                 type $m = crate::webhooks::Webhooks;
                 $body
             }
+            Projection::Alerts => {
+                type $m = crate::alerts::Alerts;
+                $body
+            }
         }
     };
 }
 
 impl Projection {
-    pub const ALL: [Projection; 7] = [
+    pub const ALL: [Projection; 8] = [
         Projection::Workspaces,
         Projection::ApiKeys,
         Projection::Sites,
@@ -64,6 +69,7 @@ impl Projection {
         Projection::Dashboards,
         Projection::Domains,
         Projection::Webhooks,
+        Projection::Alerts,
     ];
 
     /// See [`ReadModel::STREAM_TYPES`].

@@ -99,6 +99,11 @@ pub fn to_stored(event: &DomainEvent) -> StoredEvent {
         DomainEvent::SecondFactorEnabled(e) => serde_json::to_value(e),
         DomainEvent::SecondFactorDisabled(e) => serde_json::to_value(e),
         DomainEvent::EmailVerified(e) => serde_json::to_value(e),
+        DomainEvent::AlertCreated(e) => serde_json::to_value(e),
+        DomainEvent::AlertUpdated(e) => serde_json::to_value(e),
+        DomainEvent::AlertDeleted(e) => serde_json::to_value(e),
+        DomainEvent::AlertFired(e) => serde_json::to_value(e),
+        DomainEvent::AlertResolved(e) => serde_json::to_value(e),
     }
     // Serialising plain structs of strings, numbers and enums cannot fail.
     .unwrap_or(Value::Null);
@@ -226,6 +231,11 @@ pub fn from_stored(
             DomainEvent::SecondFactorDisabled(parse(event_type, payload)?)
         }
         "user.email_verified" => DomainEvent::EmailVerified(parse(event_type, payload)?),
+        "alert.created" => DomainEvent::AlertCreated(parse(event_type, payload)?),
+        "alert.updated" => DomainEvent::AlertUpdated(parse(event_type, payload)?),
+        "alert.deleted" => DomainEvent::AlertDeleted(parse(event_type, payload)?),
+        "alert.fired" => DomainEvent::AlertFired(parse(event_type, payload)?),
+        "alert.resolved" => DomainEvent::AlertResolved(parse(event_type, payload)?),
         other => return Err(SchemaError::UnknownType(other.into())),
     })
 }

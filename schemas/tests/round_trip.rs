@@ -77,6 +77,11 @@ fn index(e: &DomainEvent) -> usize {
         SecondFactorEnabled(_) => 55,
         SecondFactorDisabled(_) => 56,
         EmailVerified(_) => 57,
+        AlertCreated(_) => 58,
+        AlertUpdated(_) => 59,
+        AlertDeleted(_) => 60,
+        AlertFired(_) => 61,
+        AlertResolved(_) => 62,
     }
 }
 
@@ -366,6 +371,47 @@ fn samples() -> Vec<DomainEvent> {
         ev!(
             UserSignInFailed,
             json!({"user_id": ID, "reason": "wrong_password"})
+        ),
+        ev!(
+            AlertCreated,
+            json!({"alert_id": ID, "workspace_id": WS, "name": "Traffic drop",
+            "condition": {"type": "traffic", "site_id": ID, "metric": "visitors", "op": "drops_by", "threshold": 50},
+            "channels": [{"type": "email"}, {"type": "webhook", "webhook_id": ID},
+                {"type": "slack", "url_hint": "https://hooks.slack.com/…wxyz"}],
+            "window_minutes": 60, "enabled": true})
+        ),
+        ev!(
+            AlertCreated,
+            json!({"alert_id": ID, "workspace_id": WS, "name": "DNS",
+            "condition": {"type": "dns_change", "domain_id": ID, "fields": ["mx"]},
+            "channels": [{"type": "email", "roles": ["owner", "admin"]}],
+            "window_minutes": 5, "enabled": false})
+        ),
+        ev!(
+            AlertUpdated,
+            json!({"condition": {"type": "key_unused", "days": 30}, "enabled": false})
+        ),
+        ev!(
+            AlertUpdated,
+            json!({"name": "Quota", "condition": {"type": "usage", "feature": "events", "percent": 80},
+            "channels": [], "window_minutes": 1440})
+        ),
+        ev!(
+            AlertUpdated,
+            json!({"condition": {"type": "webhook_disabled", "webhook_id": ID}})
+        ),
+        ev!(AlertDeleted, json!({"alert_id": ID, "workspace_id": WS})),
+        ev!(
+            AlertFired,
+            json!({"alert_id": ID, "workspace_id": WS, "name": "Traffic drop",
+            "condition": {"type": "webhook_disabled"}, "value": 1,
+            "summary": "1 webhook endpoint disabled", "window_start": T, "window_end": T,
+            "webhook_ids": [ID]})
+        ),
+        ev!(
+            AlertResolved,
+            json!({"alert_id": ID, "workspace_id": WS, "name": "Traffic drop", "value": 0,
+            "summary": "no webhook endpoint disabled", "fired_at": T})
         ),
     ]
 }

@@ -30,6 +30,8 @@ const ALL: &[&str] = &[
     "webhooks:write",
     "members:read",
     "members:write",
+    "alerts:read",
+    "alerts:write",
 ];
 
 fn num(r: &Resp, h: &str) -> u64 {
@@ -111,6 +113,17 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
         .await;
     assert_eq!(hook_b.status, StatusCode::CREATED, "{hook_b:?}");
     let hook_b = hook_b.body["data"]["id"].as_str().unwrap().to_string();
+    let alert_b = app
+        .post("/api/v1/alerts")
+        .workspace(&other)
+        .json(
+            json!({"name": "B's alert", "condition": {"type": "webhook_disabled"},
+            "channels": [{"type": "webhook", "webhook_id": hook_b}]}),
+        )
+        .send()
+        .await;
+    assert_eq!(alert_b.status, StatusCode::CREATED, "{alert_b:?}");
+    let alert_b = alert_b.body["data"]["id"].as_str().unwrap().to_string();
     // B's team: a member who accepted an invitation, and an invitation still pending.
     let invited = app
         .post("/api/v1/invitations")
@@ -175,6 +188,8 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
             &export_b
         } else if rule.path.starts_with("/api/v1/webhooks/") {
             &hook_b
+        } else if rule.path.starts_with("/api/v1/alerts/") {
+            &alert_b
         } else if rule.path.starts_with("/api/v1/members/") {
             &member_b
         } else if rule.path.starts_with("/api/v1/invitations/") {

@@ -1,4 +1,5 @@
 pub mod admin;
+pub mod alerts;
 pub mod analytics;
 pub mod as_of;
 pub mod audit;

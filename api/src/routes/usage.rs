@@ -43,8 +43,17 @@ async fn account_at(
     ws: WorkspaceId,
     at: Option<DateTime<Utc>>,
 ) -> Result<Account, ApiError> {
+    account_in(&state.store, ws, at).await
+}
+
+/// [`account_at`] from a store (the alert worker has no API state).
+pub(crate) async fn account_in(
+    store: &keel_infra::store::SqlStore,
+    ws: WorkspaceId,
+    at: Option<DateTime<Utc>>,
+) -> Result<Account, ApiError> {
     let until = |e: &keel_events::RecordedEvent| at.is_none_or(|t| e.recorded_at <= t);
-    let mut history = state.store.read_stream(&StreamId::workspace(ws)).await?;
+    let mut history = store.read_stream(&StreamId::workspace(ws)).await?;
     history.retain(until);
     let w = WorkspaceAggregate::fold(history.iter().map(|e| &e.event))
         .filter(|w| !w.deleted)
@@ -53,7 +62,7 @@ async fn account_at(
     let anchor_day = history
         .first()
         .map_or(1, |e| e.occurred_at.with_timezone(&tz).day());
-    let mut overrides = state.store.read_stream(&StreamId::entitlements(ws)).await?;
+    let mut overrides = store.read_stream(&StreamId::entitlements(ws)).await?;
     overrides.retain(until);
     Ok(Account {
         tier: w.tier,

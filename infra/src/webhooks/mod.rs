@@ -473,19 +473,56 @@ impl Sender {
         if signatures.is_empty() {
             return failed("the endpoint has no signing secret".into(), started);
         }
+        let request = self
+            .client
+            .post(url.clone())
+            .header("webhook-id", id)
+            .header("webhook-timestamp", ts.to_string())
+            .header("webhook-signature", signatures.join(" "));
+        self.send(url, request, body, started).await
+    }
+
+    /// An unsigned JSON POST through the same guarded client (a Slack-compatible incoming
+    /// webhook, whose URL is its secret).
+    pub async fn post_plain(&self, url: &str, body: String) -> Attempt {
+        let started = Instant::now();
+        match url::Url::parse(url) {
+            Ok(u) => {
+                let request = self.client.post(u.clone());
+                self.send(&u, request, body, started).await
+            }
+            Err(e) => Attempt {
+                success: false,
+                status_code: None,
+                response_time_ms: 0,
+                response_body: None,
+                error: Some(format!("bad URL: {e}")),
+            },
+        }
+    }
+
+    async fn send(
+        &self,
+        url: &url::Url,
+        request: reqwest::RequestBuilder,
+        body: String,
+        started: Instant,
+    ) -> Attempt {
+        let failed = |error: String, started: Instant| Attempt {
+            success: false,
+            status_code: None,
+            response_time_ms: started.elapsed().as_millis() as i64,
+            response_body: None,
+            error: Some(error),
+        };
         // Literal addresses never reach the resolver: check them here.
         if self.dns.is_some() {
             if let Err(e) = self.check_literal(url) {
                 return failed(e, started);
             }
         }
-        let sent = self
-            .client
-            .post(url.clone())
+        let sent = request
             .header("content-type", "application/json")
-            .header("webhook-id", id)
-            .header("webhook-timestamp", ts.to_string())
-            .header("webhook-signature", signatures.join(" "))
             .body(body)
             .send()
             .await;

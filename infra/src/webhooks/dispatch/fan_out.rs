@@ -190,12 +190,13 @@ async fn fan_out_page(
         let Some(list) = subs.get(&tenant) else {
             continue;
         };
+        let channels = alert_channels(&e.event);
         for s in list {
             // An endpoint is never sent events about itself (its own creation, its disabling).
             if s.active
                 && !s.deleted
                 && about.as_deref() != Some(s.id.as_str())
-                && subscribed(&s.events, e.event_type())
+                && (subscribed(&s.events, e.event_type()) || channels.contains(&s.id))
             {
                 let i = *run_of.entry(s.id.clone()).or_insert_with(|| {
                     runs.push((s.id.clone(), tenant.clone(), Vec::new()));
@@ -376,3 +377,14 @@ async fn save_sub(conn: &mut AnyConnection, s: &Sub) -> Result<(), sqlx::Error> 
 }
 
 // Sending: claim due deliveries under a lease, post them, record the outcome.
+
+/// The endpoints an alert's firing or resolution is for (its webhook channels), whatever event
+/// types they subscribe to.
+fn alert_channels(e: &DomainEvent) -> Vec<String> {
+    let ids = match e {
+        DomainEvent::AlertFired(f) => &f.webhook_ids,
+        DomainEvent::AlertResolved(r) => &r.webhook_ids,
+        _ => return vec![],
+    };
+    ids.iter().map(ToString::to_string).collect()
+}
