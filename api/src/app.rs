@@ -549,15 +549,7 @@ async fn start_api(
                     })
                 })
                 .route("/metrics", web::get().to(routes::ops::metrics))
-                // Until a console exists, the root sends people to the API's documentation.
-                .route(
-                    "/",
-                    web::get().to(|| async {
-                        actix_web::HttpResponse::Found()
-                            .insert_header(("Location", "/docs/"))
-                            .finish()
-                    }),
-                )
+                .configure(crate::console::routes)
                 .route(
                     "/docs",
                     web::get().to(|| async {

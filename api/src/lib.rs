@@ -6,6 +6,7 @@ pub mod activity;
 pub mod alerts;
 pub mod app;
 pub mod auth;
+pub mod console;
 pub mod edge;
 pub mod entropy;
 pub mod error;

@@ -35,3 +35,157 @@ pub async fn dump_dom(url: &str) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// A headless Chromium driven over WebDriver (Debian's `chromium-driver`), closed on drop.
+pub struct Browser {
+    pub client: fantoccini::Client,
+    driver: tokio::process::Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// A fresh browser (its own profile: no cookies, no storage). `resolve` maps host names to
+    /// 127.0.0.1, for fixture sites served by the test (`shop.example.com`).
+    pub async fn start(resolve: &[&str]) -> Browser {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("a free port")
+            .local_addr()
+            .expect("its address")
+            .port();
+        let driver = tokio::process::Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("chromedriver is needed for the console's tests ({e}); scripts/test installs it")
+            });
+        let profile = tempfile::tempdir().expect("a browser profile directory");
+        let mut args = vec![
+            "--headless".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--no-first-run".into(),
+            "--window-size=1440,1000".into(),
+            // Headless Chromium says so in its user agent, and the pixel ignores bots.
+            "--user-agent=Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        if !resolve.is_empty() {
+            let rules: Vec<String> = resolve
+                .iter()
+                .map(|h| format!("MAP {h} 127.0.0.1"))
+                .collect();
+            args.push(format!("--host-resolver-rules={}", rules.join(",")));
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "args": args, "binary": "/usr/bin/chromium" }),
+        );
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        let client = loop {
+            match fantoccini::ClientBuilder::new(
+                hyper_util::client::legacy::connect::HttpConnector::new(),
+            )
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            {
+                Ok(c) => break c,
+                Err(e) => {
+                    assert!(
+                        tokio::time::Instant::now() < deadline,
+                        "chromedriver did not answer within 30 s: {e}"
+                    );
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        };
+        Browser {
+            client,
+            driver,
+            _profile: profile,
+        }
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.expect("navigates");
+    }
+
+    /// The first element matching `css`, waiting up to 20 s for it.
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(fantoccini::Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no `{css}` within 20 s: {e}"))
+    }
+
+    /// Every element matching `css` (none is fine).
+    pub async fn all(&self, css: &str) -> Vec<fantoccini::elements::Element> {
+        self.client
+            .find_all(fantoccini::Locator::Css(css))
+            .await
+            .expect("find_all")
+    }
+
+    /// The text of the first element matching `css`, waiting up to 20 s until `pred` holds.
+    pub async fn text_until(&self, css: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = match self.client.find(fantoccini::Locator::Css(css)).await {
+                Ok(e) => e.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if pred(&text) {
+                return text;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "`{css}` still reads {text:?} after 20 s"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Fills the input matching `css`.
+    pub async fn fill(&self, css: &str, value: &str) {
+        let e = self.find(css).await;
+        e.clear().await.expect("clears");
+        e.send_keys(value).await.expect("types");
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.expect("clicks");
+    }
+
+    /// Runs `script` in the page and returns its value.
+    pub async fn eval(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .expect("script runs")
+    }
+
+    /// The page's current URL.
+    pub async fn url(&self) -> String {
+        self.client.current_url().await.expect("url").to_string()
+    }
+
+    /// Saves a screenshot to `target/screenshots/<name>.png` (a test artefact).
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+        std::fs::create_dir_all(&dir).expect("screenshot directory");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("screenshot written");
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill().await;
+    }
+}

@@ -1,0 +1,692 @@
+// The Keel console: a client of Keel's public API (/api/v1), signed in with the session cookie
+// and the CSRF token of /api/v1/auth/me. Everything shown may come from strangers (page URLs,
+// referrers, UTM values arrive through the public pixel): the DOM is built with text nodes only,
+// never HTML strings, and links keep http(s) schemes only. The CSP forbids inline script.
+"use strict";
+
+const state = { me: null, csrf: null, ws: null, workspaces: [] };
+const fmt = new Intl.NumberFormat(navigator.language || "en");
+const main = () => document.getElementById("main");
+
+// ---- DOM -------------------------------------------------------------------------------------
+
+/** An element: `attrs` as properties or attributes (`on*` as listeners), children as nodes or text. */
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "class") el.className = v;
+    else if (k === "href") { const safe = safeHref(v); if (safe) el.setAttribute("href", safe); }
+    else if (k === "text") el.textContent = String(v);
+    else el.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+/** Console routes (`#/…`) and http(s) URLs only; anything else (javascript:, data:) is no link. */
+function safeHref(v) {
+  const s = String(v);
+  if (s.startsWith("#/")) return s;
+  try {
+    const u = new URL(s, location.href);
+    return u.protocol === "http:" || u.protocol === "https:" ? u.href : null;
+  } catch (_) {
+    return null;
+  }
+}
+
+function render(...nodes) {
+  const m = main();
+  m.replaceChildren(...nodes);
+}
+
+function num(v) {
+  return typeof v === "number" ? fmt.format(v) : v === null || v === undefined ? "—" : String(v);
+}
+
+function when(ts, tz) {
+  if (!ts) return "—";
+  const d = new Date(ts);
+  if (isNaN(d)) return String(ts);
+  const opts = { dateStyle: "medium", timeStyle: "short" };
+  if (tz) opts.timeZone = tz;
+  try {
+    return new Intl.DateTimeFormat(navigator.language || "en", opts).format(d) + (tz ? " (" + tz + ")" : "");
+  } catch (_) {
+    return d.toISOString();
+  }
+}
+
+function errorBox(e) {
+  return h("p", { class: "error", role: "alert" }, e && e.message ? e.message : String(e));
+}
+
+// ---- API -------------------------------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.error && body.error.message) || "HTTP " + status);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function api(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (state.ws) headers["X-Workspace-ID"] = state.ws;
+  if (method !== "GET" && state.csrf) headers["X-CSRF-Token"] = state.csrf;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const r = await fetch("/api/v1" + path, {
+    method,
+    headers,
+    credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch (_) { json = null; }
+  if (r.status === 401 && !path.startsWith("/auth/login")) {
+    state.me = null;
+    go("#/sign-in");
+    throw new ApiError(401, json);
+  }
+  if (!r.ok) throw new ApiError(r.status, json);
+  return json;
+}
+
+// ---- routing ---------------------------------------------------------------------------------
+
+function go(hash) {
+  if (location.hash === hash) route(); else location.hash = hash;
+}
+
+/** `#/a/b?x=1` → { parts: ["a", "b"], query: URLSearchParams } */
+function parseHash() {
+  const raw = location.hash.replace(/^#/, "") || "/";
+  const [path, q] = raw.split("?");
+  return { parts: path.split("/").filter(Boolean).map(decodeURIComponent), query: new URLSearchParams(q || "") };
+}
+
+function setQuery(query) {
+  const raw = location.hash.replace(/^#/, "") || "/";
+  const path = raw.split("?")[0];
+  const q = query.toString();
+  location.hash = "#" + path + (q ? "?" + q : "");
+}
+
+const PAGES = [
+  ["sites", "Sites"],
+  ["domains", "Domains"],
+  ["keys", "Keys"],
+  ["webhooks", "Webhooks"],
+  ["alerts", "Alerts"],
+  ["members", "Members"],
+  ["audit", "Audit"],
+];
+
+async function route() {
+  const { parts, query } = parseHash();
+  const page = parts[0] || "sites";
+  if (page === "sign-in") return signIn(query);
+  if (!state.me) {
+    try {
+      await loadMe();
+    } catch (_) {
+      return go("#/sign-in");
+    }
+  }
+  renderChrome(page);
+  const view = {
+    sites: () => (parts[1] ? dashboard(parts[1], query) : sites()),
+    domains: () => domains(query),
+    keys: () => (parts[1] ? keyHistory(parts[1], query) : keys(query)),
+    webhooks: () => webhooks(),
+    alerts: () => alerts(),
+    members: () => members(),
+    audit: () => audit(query),
+  }[page];
+  if (!view) return render(h("h1", {}, "Not found"), h("p", {}, h("a", { href: "#/sites" }, "Back to sites")));
+  render(h("p", { class: "muted" }, "Loading…"));
+  try {
+    await view();
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 401)) render(h("h1", {}, "Something went wrong"), errorBox(e));
+  }
+  main().focus();
+}
+
+window.addEventListener("hashchange", route);
+document.addEventListener("DOMContentLoaded", () => {
+  document.getElementById("signout").addEventListener("click", signOut);
+  document.getElementById("workspace").addEventListener("change", (e) => {
+    state.ws = e.target.value;
+    localStorage.setItem("keel.ws", state.ws);
+    go("#/sites");
+  });
+  route();
+});
+
+// ---- session ---------------------------------------------------------------------------------
+
+async function loadMe() {
+  const saved = localStorage.getItem("keel.ws");
+  state.ws = null;
+  const me = (await api("GET", "/auth/me")).data;
+  state.me = me.user;
+  state.csrf = me.csrf_token || null;
+  state.workspaces = me.workspaces || [];
+  const ids = state.workspaces.map((w) => w.workspace_id);
+  state.ws = ids.includes(saved) ? saved : ids[0] || null;
+  // Names for the switcher (a member may read their workspace).
+  for (const w of state.workspaces) {
+    try {
+      const prev = state.ws;
+      state.ws = w.workspace_id;
+      w.name = (await api("GET", "/workspaces/" + encodeURIComponent(w.workspace_id))).data.name;
+      state.ws = prev;
+    } catch (_) {
+      w.name = w.workspace_id;
+    }
+  }
+}
+
+function renderChrome(page) {
+  const top = document.getElementById("top");
+  top.hidden = false;
+  document.getElementById("nav").replaceChildren(
+    ...PAGES.map(([id, label]) => h("a", { href: "#/" + id, "aria-current": id === page ? "page" : null }, label)),
+  );
+  const sel = document.getElementById("workspace");
+  sel.replaceChildren(
+    ...state.workspaces.map((w) => h("option", { value: w.workspace_id, selected: w.workspace_id === state.ws }, (w.name || w.workspace_id) + " · " + w.role)),
+  );
+  document.getElementById("user").textContent = state.me ? state.me.email : "";
+}
+
+function signIn(query) {
+  document.getElementById("top").hidden = true;
+  const msg = h("div", { "aria-live": "polite" });
+  const otp = h("input", { id: "otp", name: "otp", inputmode: "numeric", autocomplete: "one-time-code" });
+  const otpRow = h("div", { hidden: true }, h("label", { for: "otp" }, "Authenticator code"), otp);
+  const form = h(
+    "form",
+    { class: "card signin", "aria-labelledby": "signin-title" },
+    h("h1", { id: "signin-title" }, "Sign in to Keel"),
+    h("label", { for: "email" }, "Email"),
+    h("input", { id: "email", name: "email", type: "email", autocomplete: "username", required: true }),
+    h("label", { for: "password" }, "Password"),
+    h("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true }),
+    otpRow,
+    h("button", { type: "submit", id: "signin" }, "Sign in"),
+    msg,
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    msg.replaceChildren();
+    const body = { email: form.email.value, password: form.password.value };
+    if (otp.value) body.otp = otp.value;
+    try {
+      await api("POST", "/auth/login", body);
+      state.me = null;
+      await loadMe();
+      go(query.get("next") || "#/sites");
+    } catch (err) {
+      if (err.body && err.body.error && /code|second factor|otp/i.test(err.body.error.message || "")) otpRow.hidden = false;
+      msg.replaceChildren(errorBox(err));
+    }
+  });
+  render(form);
+}
+
+async function signOut() {
+  try { await api("POST", "/auth/logout"); } catch (_) { /* signed out either way */ }
+  state.me = null;
+  state.csrf = null;
+  go("#/sign-in");
+}
+
+// ---- lists -----------------------------------------------------------------------------------
+
+/** A table of `rows` with `cols` = [[label, row => cell, {num}]]; `onPick(row)` makes rows clickable. */
+function table(cols, rows, onPick) {
+  return h(
+    "table",
+    {},
+    h("thead", {}, h("tr", {}, cols.map(([label, , o]) => h("th", { class: o && o.num ? "num" : null, scope: "col" }, label)))),
+    h(
+      "tbody",
+      {},
+      rows.length === 0
+        ? h("tr", {}, h("td", { colspan: cols.length, class: "muted" }, "Nothing yet."))
+        : rows.map((r) => {
+            const tr = h("tr", onPick ? { class: "pick", tabindex: 0 } : {}, cols.map(([, f, o]) => h("td", { class: o && o.num ? "num" : null }, f(r))));
+            if (onPick) {
+              tr.addEventListener("click", () => onPick(r));
+              tr.addEventListener("keydown", (e) => { if (e.key === "Enter") onPick(r); });
+            }
+            return tr;
+          }),
+    ),
+  );
+}
+
+/** A paginated list: fetches `path` with limit/offset and re-renders into its own card. */
+function pagedList(title, path, cols, opts) {
+  const box = h("section", { class: "card", "aria-label": title });
+  const limit = (opts && opts.limit) || 25;
+  let offset = 0;
+  async function load() {
+    const sep = path.includes("?") ? "&" : "?";
+    const r = await api("GET", path + sep + "limit=" + limit + "&offset=" + offset);
+    const rows = r.data || [];
+    const total = (r.meta && (r.meta.total_count ?? r.meta.total)) ?? rows.length;
+    const prev = h("button", { type: "button", class: "secondary", disabled: offset === 0 }, "Previous");
+    const next = h("button", { type: "button", class: "secondary", disabled: offset + rows.length >= total }, "Next");
+    prev.addEventListener("click", () => { offset = Math.max(0, offset - limit); load(); });
+    next.addEventListener("click", () => { offset += limit; load(); });
+    box.replaceChildren(
+      h("h2", {}, title),
+      table(cols, rows, opts && opts.onPick),
+      h("div", { class: "pager" }, prev, next, h("span", { class: "muted" }, rows.length ? fmt.format(offset + 1) + "–" + fmt.format(offset + rows.length) + " of " + fmt.format(total) : "")),
+    );
+  }
+  load().catch((e) => box.replaceChildren(h("h2", {}, title), errorBox(e)));
+  return box;
+}
+
+// ---- sites and the dashboard -----------------------------------------------------------------
+
+async function sites() {
+  render(
+    h("h1", {}, "Sites"),
+    pagedList("Sites", "/sites", [
+      ["Name", (s) => h("a", { href: "#/sites/" + encodeURIComponent(s.id) }, s.name)],
+      ["Domain", (s) => s.domain],
+      ["Time zone", (s) => s.timezone],
+      ["Tracking id", (s) => s.tracking_id],
+    ]),
+  );
+}
+
+const PERIODS = [["today", "Today"], ["7d", "Last 7 days"], ["30d", "Last 30 days"], ["month", "This month"], ["12mo", "Last 12 months"]];
+const INTERVALS = ["hour", "day", "week", "month"];
+// The dashboard's panels: adding one is one line here.
+const PANELS = [
+  ["source", "Sources"],
+  ["utm_campaign", "Campaigns"],
+  ["page", "Pages"],
+  ["country", "Countries"],
+  ["device", "Devices"],
+  ["browser", "Browsers"],
+  ["goal", "Goals"],
+];
+// The top figures: [metric, label, format].
+const FIGURES = [
+  ["visitors", "Visitors", num],
+  ["visits", "Visits", num],
+  ["pageviews", "Pageviews", num],
+  ["bounce_rate", "Bounce rate", (v) => (v === null || v === undefined ? "—" : fmt.format(v) + " %")],
+  ["visit_duration", "Visit duration", (v) => (v === null || v === undefined ? "—" : fmt.format(Math.round(v)) + " s")],
+  ["events", "Events", num],
+  ["conversions", "Conversions", num],
+];
+
+function filtersOf(query) {
+  try {
+    const f = JSON.parse(query.get("filters") || "[]");
+    return Array.isArray(f) ? f : [];
+  } catch (_) {
+    return [];
+  }
+}
+
+function statsQuery(query, extra) {
+  const p = new URLSearchParams();
+  p.set("period", query.get("period") || "30d");
+  const f = filtersOf(query);
+  if (f.length) p.set("filters", JSON.stringify(f));
+  for (const [k, v] of Object.entries(extra || {})) p.set(k, v);
+  return p.toString();
+}
+
+async function dashboard(siteId, query) {
+  const site = (await api("GET", "/sites/" + encodeURIComponent(siteId))).data;
+  const base = "/sites/" + encodeURIComponent(siteId) + "/stats/";
+  const period = query.get("period") || "30d";
+  const interval = query.get("interval") || (period === "today" ? "hour" : period === "12mo" ? "month" : "day");
+  const filters = filtersOf(query);
+
+  const periodSel = h("select", { id: "period" }, PERIODS.map(([v, l]) => h("option", { value: v, selected: v === period }, l)));
+  periodSel.addEventListener("change", () => { query.set("period", periodSel.value); query.delete("interval"); setQuery(query); });
+  const intervalSel = h("select", { id: "interval" }, INTERVALS.map((v) => h("option", { value: v, selected: v === interval }, v)));
+  intervalSel.addEventListener("change", () => { query.set("interval", intervalSel.value); setQuery(query); });
+  const chips = h(
+    "div",
+    { class: "chips", "aria-label": "Filters" },
+    filters.map((f, i) =>
+      h("span", { class: "chip" }, f[1] + " " + (f[0] === "is" ? "is" : f[0].replace("_", " ")) + " " + (f[2] || []).join(" or "),
+        h("button", { type: "button", "aria-label": "Remove filter " + f[1], onclick: () => {
+          const rest = filters.filter((_, j) => j !== i);
+          if (rest.length) query.set("filters", JSON.stringify(rest)); else query.delete("filters");
+          setQuery(query);
+        } }, "×")),
+    ),
+  );
+  const figures = h("div", { class: "figures", id: "figures" });
+  const chart = h("section", { class: "card", "aria-label": "Visitors over time" }, h("h2", {}, "Visitors"));
+  const panels = h("div", { class: "grid" });
+  render(
+    h("h1", {}, site.name, " ", h("span", { class: "muted" }, site.domain)),
+    h("div", { class: "controls" },
+      h("div", {}, h("label", { for: "period" }, "Period"), periodSel),
+      h("div", {}, h("label", { for: "interval" }, "Interval"), intervalSel),
+      h("span", { class: "muted" }, "Times in " + site.timezone)),
+    chips,
+    figures,
+    chart,
+    panels,
+  );
+
+  const metrics = FIGURES.map((f) => f[0]).join(",") + ",revenue";
+  const agg = api("GET", base + "aggregate?" + statsQuery(query, { metrics })).then((r) => {
+    const d = r.data || {};
+    figures.replaceChildren(
+      ...FIGURES.map(([m, label, f]) => h("div", { class: "figure", "data-metric": m }, h("div", { class: "label" }, label), h("div", { class: "value" }, f(d[m])))),
+      ...Object.entries(d.revenue || {}).map(([cur, r]) =>
+        h("div", { class: "figure", "data-metric": "revenue:" + cur }, h("div", { class: "label" }, "Revenue " + cur),
+          h("div", { class: "value" }, new Intl.NumberFormat(navigator.language || "en", { style: "currency", currency: cur }).format((r.net || 0) / 100)))),
+    );
+  });
+  const series = api("GET", base + "timeseries?" + statsQuery(query, { interval, metrics: "visitors,pageviews" })).then((r) => {
+    chart.replaceChildren(h("h2", {}, "Visitors"), lineChart(r.data || [], "visitors"));
+  });
+  const breakdowns = PANELS.map(([dim, title]) => {
+    const card = h("section", { class: "card", "aria-label": title, "data-panel": dim }, h("h2", {}, title), h("p", { class: "muted" }, "Loading…"));
+    panels.append(card);
+    return api("GET", base + "breakdown?" + statsQuery(query, { dimension: dim, limit: 10 })).then((r) => {
+      const rows = r.data || [];
+      const pick = (row) => {
+        const rest = filters.filter((f) => f[1] !== dim);
+        rest.push(["is", dim, [valueOf(row, dim) === "" ? "(none)" : valueOf(row, dim)]]);
+        query.set("filters", JSON.stringify(rest));
+        setQuery(query);
+      };
+      const csv = h("button", { type: "button", class: "secondary", "aria-label": "Download " + title + " as CSV", onclick: () => download(dim + ".csv", toCsv(rows, [dim, "visitors", "pageviews", "visits"])) }, "CSV");
+      card.replaceChildren(
+        h("h2", {}, title, " ", csv),
+        table([
+          [title, (x) => (valueOf(x, dim) === "" ? "(none)" : valueOf(x, dim))],
+          ["Visitors", (x) => num(x.visitors), { num: true }],
+          ["Pageviews", (x) => num(x.pageviews), { num: true }],
+        ], rows, pick),
+      );
+    }).catch((e) => card.replaceChildren(h("h2", {}, title), errorBox(e)));
+  });
+  await Promise.all([agg, series, ...breakdowns]);
+  document.body.setAttribute("data-loaded", "dashboard");
+}
+
+/** A breakdown row's value: under the dimension's name (`source`, `page`, …). */
+function valueOf(row, dim) {
+  const v = row[dim] ?? row.value;
+  return v === null || v === undefined ? "" : String(v);
+}
+
+/** An SVG line chart of `key` over `points` ({date, …}), with each point's value on hover. */
+function lineChart(points, key) {
+  const NS = "http://www.w3.org/2000/svg";
+  const s = (tag, attrs, ...kids) => {
+    const el = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
+    for (const c of kids) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return el;
+  };
+  const W = 800, H = 220, P = 28;
+  const vals = points.map((p) => Number(p[key]) || 0);
+  const max = Math.max(1, ...vals);
+  const x = (i) => P + (points.length <= 1 ? 0 : (i * (W - 2 * P)) / (points.length - 1));
+  const y = (v) => H - P - (v * (H - 2 * P)) / max;
+  const path = vals.map((v, i) => (i ? "L" : "M") + x(i).toFixed(1) + " " + y(v).toFixed(1)).join(" ");
+  const svg = s("svg", { class: "chart", viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": key + " per bucket" });
+  svg.append(s("line", { class: "axis", x1: P, y1: H - P, x2: W - P, y2: H - P }));
+  svg.append(s("text", { x: 2, y: P }, fmt.format(max)));
+  if (points.length) {
+    svg.append(s("text", { x: P, y: H - 8 }, String(points[0].date)));
+    svg.append(s("text", { x: W - P, y: H - 8, "text-anchor": "end" }, String(points[points.length - 1].date)));
+    svg.append(s("path", { class: "area", d: path + " L" + x(vals.length - 1) + " " + (H - P) + " L" + x(0) + " " + (H - P) + " Z" }));
+    svg.append(s("path", { class: "line", d: path }));
+    points.forEach((p, i) => {
+      svg.append(s("circle", { cx: x(i), cy: y(vals[i]), r: 3, "data-date": p.date, "data-value": vals[i], tabindex: 0 },
+        s("title", {}, String(p.date) + ": " + fmt.format(vals[i]))));
+    });
+  }
+  return svg;
+}
+
+function toCsv(rows, cols) {
+  const cell = (v) => {
+    let t = v === null || v === undefined ? "" : String(v);
+    // Neither spreadsheets' formulas nor broken quoting.
+    if (/^[=+\-@\t\r]/.test(t)) t = "'" + t;
+    return /[",\n\r]/.test(t) ? '"' + t.replace(/"/g, '""') + '"' : t;
+  };
+  return [cols.join(","), ...rows.map((r) => cols.map((c) => cell(r[c])).join(","))].join("\r\n") + "\r\n";
+}
+
+function download(name, text) {
+  const url = URL.createObjectURL(new Blob([text], { type: "text/csv" }));
+  const a = h("a", {});
+  a.setAttribute("href", url);
+  a.setAttribute("download", name);
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+// ---- domains ---------------------------------------------------------------------------------
+
+async function domains() {
+  const input = h("textarea", { id: "new-domains", rows: 3, cols: 40, placeholder: "example.com\nexample.org" });
+  const msg = h("div", { "aria-live": "polite" });
+  const form = h("form", { class: "inline" }, h("div", {}, h("label", { for: "new-domains" }, "Add domains (one per line)"), input), h("button", { type: "submit" }, "Add"), msg);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const list = input.value.split(/\s+/).filter(Boolean);
+    try {
+      const r = await api("POST", "/domains", { domains: list });
+      msg.replaceChildren(h("span", {}, fmt.format(r.data.domains_added) + " added, " + fmt.format(r.data.domains_invalid.length) + " invalid"));
+      route();
+    } catch (err) {
+      msg.replaceChildren(errorBox(err));
+    }
+  });
+  render(
+    h("h1", {}, "Domains"),
+    form,
+    pagedList("Portfolio", "/domains?sort=name", [
+      ["Domain", (d) => d.domain],
+      ["Gateway", (d) => d.email_gateway || "—"],
+      ["DMARC", (d) => (d.scan_summary && d.scan_summary.dmarc_status) || "—"],
+      ["SPF", (d) => (d.scan_summary && d.scan_summary.spf_status) || "—"],
+      ["Status", (d) => d.status],
+    ]),
+  );
+}
+
+// ---- keys ------------------------------------------------------------------------------------
+
+const SCOPES = ["analytics:read", "events:write", "sites:read", "usage:read", "usage:write", "domains:read", "keys:read"];
+
+async function keys() {
+  const name = h("input", { id: "key-name", required: true });
+  const scopes = SCOPES.map((s) => h("label", { class: "scope" }, h("input", { type: "checkbox", value: s, checked: s === "analytics:read" }), " " + s));
+  const out = h("div", { "aria-live": "polite", id: "key-created" });
+  const form = h("form", { class: "card", "aria-label": "Create a key" },
+    h("h2", {}, "Create a key"),
+    h("label", { for: "key-name" }, "Name"), name,
+    h("fieldset", {}, h("legend", {}, "Scopes"), scopes),
+    h("button", { type: "submit", id: "create-key" }, "Create"), out);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const chosen = scopes.map((l) => l.querySelector("input")).filter((i) => i.checked).map((i) => i.value);
+    try {
+      const r = await api("POST", "/keys", { name: name.value, scopes: chosen });
+      const secret = h("code", { class: "secret", id: "key-secret" }, r.data.key);
+      const copy = h("button", { type: "button", class: "secondary", onclick: () => navigator.clipboard && navigator.clipboard.writeText(r.data.key) }, "Copy");
+      out.replaceChildren(h("p", {}, "Copy this key now: it is shown once and stored only as a hash."), secret, " ", copy);
+      list.replaceWith((list = keyList()));
+    } catch (err) {
+      out.replaceChildren(errorBox(err));
+    }
+  });
+  let list = keyList();
+  render(h("h1", {}, "Keys"), form, list, usage());
+}
+
+function keyList() {
+  return pagedList("Keys", "/keys", [
+    ["Name", (k) => h("a", { href: "#/keys/" + encodeURIComponent(k.id) }, k.name)],
+    ["Prefix", (k) => k.prefix],
+    ["Scopes", (k) => (k.scopes || []).join(", ")],
+    ["Status", (k) => k.status],
+    ["Last used", (k) => when(k.last_used_at)],
+    ["", (k) => (k.status === "active" ? h("button", { type: "button", class: "danger", onclick: async () => {
+      if (!confirm("Revoke " + k.name + "? Requests with it fail at once.")) return;
+      await api("DELETE", "/keys/" + encodeURIComponent(k.id));
+      route();
+    } }, "Revoke") : "")],
+  ]);
+}
+
+function usage() {
+  const box = h("section", { class: "card", "aria-label": "Usage" }, h("h2", {}, "Usage against limits"));
+  api("GET", "/entitlements/summary").then((r) => {
+    const rows = (r.data || []).filter((u) => u.limit !== null && u.limit !== undefined);
+    box.replaceChildren(h("h2", {}, "Usage against limits"), ...rows.map((u) =>
+      h("div", {}, h("label", { for: "u-" + u.feature }, u.feature + ": " + num(u.current_usage) + " of " + num(u.limit)),
+        h("progress", { id: "u-" + u.feature, max: u.limit, value: Math.min(u.current_usage || 0, u.limit) }))));
+  }).catch((e) => box.append(errorBox(e)));
+  return box;
+}
+
+/** A key's history as a timeline, and its state as of any instant. */
+async function keyHistory(id, query) {
+  const hist = (await api("GET", "/keys/" + encodeURIComponent(id) + "/history")).data || [];
+  const at = query.get("as_of");
+  const asOfInput = h("input", { id: "as-of", type: "datetime-local", step: 1 });
+  const asOfBox = h("div", { id: "as-of-state" });
+  const form = h("form", { class: "inline" }, h("div", {}, h("label", { for: "as-of" }, "State as of (your time)"), asOfInput), h("button", { type: "submit" }, "Show"));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (!asOfInput.value) return;
+    query.set("as_of", new Date(asOfInput.value).toISOString());
+    setQuery(query);
+  });
+  if (at) {
+    try {
+      const k = (await api("GET", "/keys/" + encodeURIComponent(id) + "?as_of=" + encodeURIComponent(at))).data;
+      asOfBox.replaceChildren(h("h2", {}, "As of " + when(at)), h("pre", { class: "json" }, JSON.stringify(k, null, 2)));
+    } catch (e) {
+      asOfBox.replaceChildren(errorBox(e));
+    }
+  }
+  let prev = null;
+  const items = hist.map((e) => {
+    const data = e.data || {};
+    const changed = prev ? Object.keys(data).filter((k) => JSON.stringify(data[k]) !== JSON.stringify(prev[k])) : Object.keys(data);
+    prev = Object.assign({}, prev || {}, data);
+    return h("li", {}, h("strong", {}, e.event_type), " · ", when(e.occurred_at), " · ", e.actor,
+      h("div", { class: "muted" }, changed.length ? "changed: " + changed.join(", ") : ""),
+      h("button", { type: "button", class: "secondary", onclick: () => { query.set("as_of", e.recorded_at || e.occurred_at); setQuery(query); } }, "State as of this"));
+  });
+  render(h("h1", {}, "Key history"), h("section", { class: "card" }, form, asOfBox), h("section", { class: "card" }, h("h2", {}, "Timeline"), h("ol", { class: "timeline" }, items)));
+}
+
+// ---- webhooks, alerts, members ---------------------------------------------------------------
+
+async function webhooks() {
+  render(h("h1", {}, "Webhooks"), pagedList("Endpoints", "/webhooks", [
+    ["URL", (w) => w.url],
+    ["Events", (w) => (w.events || []).join(", ")],
+    ["Status", (w) => w.status],
+    ["Delivered", (w) => num(w.success_count), { num: true }],
+    ["Failed", (w) => num(w.failure_count), { num: true }],
+  ]));
+}
+
+async function alerts() {
+  render(h("h1", {}, "Alerts"), pagedList("Alerts", "/alerts", [
+    ["Name", (a) => a.name],
+    ["Condition", (a) => a.condition && a.condition.type],
+    ["State", (a) => a.state],
+    ["Last fired", (a) => when(a.last_fired_at)],
+    ["Window", (a) => fmt.format(a.window_minutes) + " min", { num: true }],
+  ]));
+}
+
+async function members() {
+  render(h("h1", {}, "Members"),
+    pagedList("Members", "/members", [["Name", (m) => m.name], ["Email", (m) => m.email], ["Role", (m) => m.role]]),
+    pagedList("Invitations", "/invitations", [["Email", (i) => i.email], ["Role", (i) => i.role], ["Status", (i) => i.status], ["Expires", (i) => when(i.expires_at)]]));
+}
+
+// ---- audit -----------------------------------------------------------------------------------
+
+const AUDIT_FILTERS = [["event_type", "Event type", "key.* or user.signed_in"], ["actor", "Actor", "operator, key:…, user:…"],
+  ["stream_type", "Entity", "key, site, workspace, …"], ["from", "From (RFC 3339)", "2026-12-01T00:00:00Z"], ["to", "To (RFC 3339)", ""]];
+
+async function audit(query) {
+  const inputs = AUDIT_FILTERS.map(([k, label, ph]) => [k, h("input", { id: "f-" + k, value: query.get(k) || "", placeholder: ph }), label]);
+  const form = h("form", { class: "inline" }, inputs.map(([k, el, label]) => h("div", {}, h("label", { for: "f-" + k }, label), el)), h("button", { type: "submit" }, "Filter"));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    for (const [k, el] of inputs) if (el.value) query.set(k, el.value); else query.delete(k);
+    setQuery(query);
+  });
+  const p = new URLSearchParams();
+  for (const [k] of AUDIT_FILTERS) if (query.get(k)) p.set(k, query.get(k));
+  const chain = h("p", { id: "chain", class: "muted" }, "Checking the hash chain…");
+  api("GET", "/audit/verify").then((r) => {
+    const d = r.data || {};
+    chain.replaceChildren(d.ok === false
+      ? h("strong", { class: "error" }, "The hash chain is broken" + (d.first_broken ? " at link " + num(d.first_broken.seq) : "") + ".")
+      : "The hash chain verifies: " + num(d.checked) + " links checked" + (d.pending ? ", " + num(d.pending) + " events not chained yet" : "") + ".");
+  }).catch((e) => chain.replaceChildren(errorBox(e)));
+  const exportBtn = h("button", { type: "button", class: "secondary", onclick: async () => {
+    const headers = { Accept: "application/x-ndjson" };
+    if (state.ws) headers["X-Workspace-ID"] = state.ws;
+    const r = await fetch("/api/v1/audit/events?" + p.toString(), { headers, credentials: "same-origin" });
+    download("audit.ndjson", await r.text());
+  } }, "Export NDJSON");
+  render(h("h1", {}, "Audit log"), chain, form, exportBtn, cursorList("Events", "/audit/events" + (p.toString() ? "?" + p : ""), [
+    ["When", (e) => when(e.occurred_at)],
+    ["Event", (e) => e.event_type],
+    ["Entity", (e) => e.stream_id],
+    ["Actor", (e) => e.actor],
+    ["From", (e) => e.client_ip || ""],
+    ["Position", (e) => num(e.position), { num: true }],
+  ]));
+}
+
+/** A list walked by `next_cursor` (the audit log): Next, and Previous back through the pages seen. */
+function cursorList(title, path, cols) {
+  const box = h("section", { class: "card", "aria-label": title });
+  const seen = [];
+  let cursor = null;
+  async function load() {
+    const sep = path.includes("?") ? "&" : "?";
+    const r = await api("GET", path + sep + "limit=50" + (cursor ? "&cursor=" + encodeURIComponent(cursor) : ""));
+    const next = r.next_cursor || (r.meta && r.meta.next_cursor) || null;
+    const prevBtn = h("button", { type: "button", class: "secondary", disabled: seen.length === 0, onclick: () => { cursor = seen.pop(); load(); } }, "Previous");
+    const nextBtn = h("button", { type: "button", class: "secondary", disabled: !next, onclick: () => { seen.push(cursor); cursor = next; load(); } }, "Next");
+    box.replaceChildren(h("h2", {}, title), table(cols, r.data || []), h("div", { class: "pager" }, prevBtn, nextBtn));
+  }
+  load().catch((e) => box.replaceChildren(h("h2", {}, title), errorBox(e)));
+  return box;
+}

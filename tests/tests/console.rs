@@ -1,0 +1,463 @@
+//! The console in a real browser (Debian's headless Chromium over WebDriver): a person signs in,
+//! reads the same numbers the API answers and filters by clicking; a key is shown once; an
+//! auditor reads a key's history and its state at a past instant; the tracker script on a
+//! fixture page records pageviews and a custom event; strangers' strings never execute.
+
+#![allow(clippy::unwrap_used)]
+
+use actix_web::{web, App, HttpResponse, HttpServer};
+use keel_tests::browser::Browser;
+use keel_tests::{spawn_app_with, Backend, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// `email` joins `ws` as `role` through an invitation (no mail server: the link comes back).
+async fn join(app: &TestApp, ws: &str, email: &str, role: &str) {
+    let r = app
+        .post("/api/v1/invitations")
+        .workspace(ws)
+        .json(json!({"email": email, "role": role}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let url = r.body["data"]["invite_url"].as_str().unwrap();
+    let token = url.split("token=").nth(1).unwrap();
+    let r = app
+        .post("/api/v1/invitations/accept")
+        .no_token()
+        .json(json!({"token": token, "name": email, "password": PASSWORD}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+}
+
+async fn sign_in(b: &Browser, app: &TestApp, email: &str) {
+    b.goto(&format!("{}/#/sign-in", app.base)).await;
+    b.fill("#email", email).await;
+    b.fill("#password", PASSWORD).await;
+    b.click("#signin").await;
+    b.find("nav a[aria-current=page]").await;
+}
+
+async fn site(app: &TestApp, ws: &str) -> Value {
+    let r = app
+        .post("/api/v1/sites")
+        .workspace(ws)
+        .json(json!({"name": "Shop", "domain": "shop.example.com", "timezone": "UTC"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    // The pixel finds sites in the read model: wait for it.
+    let pos = r.position();
+    app.get(&format!("/api/v1/sites?min_position={pos}"))
+        .workspace(ws)
+        .send()
+        .await;
+    r.body["data"].clone()
+}
+
+/// Waits until the site's analytics include the write at `pos`; the aggregate then.
+async fn aggregate(app: &TestApp, ws: &str, site: &str, pos: i64, filters: Option<&str>) -> Value {
+    let f = filters
+        .map(|f| format!("&filters={}", urlencoding(f)))
+        .unwrap_or_default();
+    let r = app
+        .get(&format!(
+            "/api/v1/sites/{site}/stats/aggregate?period=30d&metrics=visitors,pageviews,events&min_position={pos}{f}"
+        ))
+        .workspace(ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    r.body["data"].clone()
+}
+
+fn urlencoding(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// The number a figure of the dashboard shows (digits only: the browser formats for its locale).
+async fn figure(b: &Browser, metric: &str, expected: i64) {
+    b.text_until(&format!("[data-metric={metric}] .value"), |t| {
+        t.chars().filter(char::is_ascii_digit).collect::<String>() == expected.to_string()
+    })
+    .await;
+}
+
+async fn a_person_reads_the_dashboard_and_filters_it_by_clicking(backend: Backend) {
+    let app = spawn_app_with(backend, |c| c.dev = true).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    join(&app, &ws, "ana@example.com", "analyst").await;
+    let s = site(&app, &ws).await;
+    let id = s["id"].as_str().unwrap().to_string();
+    let (_, key, _) = app.create_key(&ws, "ingest", &["events:write"]).await;
+    let mut events = vec![];
+    for v in ["n1", "n2", "n3"] {
+        events.push(json!({"site_id": id, "visitor_id": v, "url": "https://shop.example.com/pricing", "utm_source": "newsletter"}));
+    }
+    for v in ["d1", "d2"] {
+        events.push(json!({"site_id": id, "visitor_id": v, "url": "https://shop.example.com/"}));
+    }
+    events.push(json!({"site_id": id, "visitor_id": "d2", "url": "https://shop.example.com/docs"}));
+    let r = app
+        .post("/api/v1/events")
+        .token(&key)
+        .json(json!({ "events": events }))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{r:?}");
+    let pos = r.position();
+    let all = aggregate(&app, &ws, &id, pos, None).await;
+    assert_eq!(
+        (all["visitors"].as_i64(), all["pageviews"].as_i64()),
+        (Some(5), Some(6))
+    );
+
+    let b = Browser::start(&[]).await;
+    sign_in(&b, &app, "ana@example.com").await;
+    b.click(&format!("a[href='#/sites/{id}']")).await;
+    b.find("body[data-loaded=dashboard]").await;
+    figure(&b, "visitors", 5).await;
+    figure(&b, "pageviews", 6).await;
+    // The chart's last point is the API's last bucket.
+    let series = app
+        .get(&format!(
+            "/api/v1/sites/{id}/stats/timeseries?period=30d&interval=day"
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    let last = series.body["data"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    let point = b
+        .eval("const c = [...document.querySelectorAll('svg.chart circle')]; const l = c[c.length - 1]; return [l.dataset.date, Number(l.dataset.value)];")
+        .await;
+    assert_eq!(point, json!([last["date"], last["visitors"]]), "{last}");
+    // The sources panel lists what the breakdown answers.
+    let breakdown = app
+        .get(&format!(
+            "/api/v1/sites/{id}/stats/breakdown?period=30d&dimension=source"
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    let top = &breakdown.body["data"][0];
+    assert_eq!(top["source"], "newsletter", "{breakdown:?}");
+    let row = b
+        .eval("return [...document.querySelectorAll('[data-panel=source] tbody tr')].map(r => [...r.cells].map(c => c.textContent))")
+        .await;
+    assert_eq!(row[0][0], "newsletter", "{row}");
+    assert_eq!(row[0][1].as_str().unwrap(), "3", "{row}");
+    b.screenshot("dashboard").await;
+
+    // Clicking the row filters the whole dashboard, and the URL says so.
+    let rows = b.all("[data-panel=source] tbody tr").await;
+    rows[0].click().await.unwrap();
+    b.find(".chip").await;
+    let url = b.url().await;
+    assert!(url.contains("filters="), "{url}");
+    let filtered = aggregate(
+        &app,
+        &ws,
+        &id,
+        pos,
+        Some(r#"[["is","source",["newsletter"]]]"#),
+    )
+    .await;
+    assert_eq!(filtered["visitors"], 3, "{filtered}");
+    figure(&b, "visitors", 3).await;
+    figure(&b, "pageviews", 3).await;
+    let chip = b.text_until(".chip", |t| !t.is_empty()).await;
+    assert!(chip.contains("source is newsletter"), "{chip}");
+    // The link is shareable: opened afresh, it shows the same filtered figures.
+    b.goto(&url).await;
+    b.find("body[data-loaded=dashboard]").await;
+    figure(&b, "visitors", 3).await;
+    // Removing the chip removes the filter.
+    b.click(".chip button").await;
+    figure(&b, "visitors", 5).await;
+    b.close().await;
+    app.stop().await;
+}
+
+async fn a_key_is_shown_once_and_an_auditor_replays_its_history(backend: Backend) {
+    let app = spawn_app_with(backend, |c| c.dev = true).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    join(&app, &ws, "owner@example.com", "owner").await;
+    join(&app, &ws, "audrey@example.com", "auditor").await;
+    let b = Browser::start(&[]).await;
+    sign_in(&b, &app, "owner@example.com").await;
+    b.click("nav a[href='#/keys']").await;
+    b.fill("#key-name", "ci deploys").await;
+    b.click("#create-key").await;
+    let secret = b.text_until("#key-secret", |t| !t.is_empty()).await;
+    assert!(secret.starts_with("keel_live_"), "{secret}");
+    b.screenshot("keys").await;
+    // The list has it; the secret is nowhere once the page is left.
+    let r = app.get("/api/v1/keys").workspace(&ws).send().await;
+    let key = r.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["name"] == "ci deploys")
+        .unwrap()
+        .clone();
+    let id = key["id"].as_str().unwrap().to_string();
+    b.click("nav a[href='#/sites']").await;
+    b.click("nav a[href='#/keys']").await;
+    b.text_until("section[aria-label=Keys] tbody", |t| {
+        t.contains("ci deploys")
+    })
+    .await;
+    let html = b.client.source().await.unwrap();
+    assert!(!html.contains(&secret), "the secret is shown once");
+    b.close().await;
+
+    // Later it is revoked; an auditor sees its history and its state before that.
+    let r = app
+        .delete(&format!("/api/v1/keys/{id}"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{r:?}");
+    let b = Browser::start(&[]).await;
+    sign_in(&b, &app, "audrey@example.com").await;
+    b.goto(&format!("{}/#/keys/{id}", app.base)).await;
+    let timeline = b
+        .text_until("ol.timeline", |t| t.contains("key.revoked"))
+        .await;
+    assert!(timeline.contains("key.created"), "{timeline}");
+    // The state as of its creation: active, as it was then.
+    let first = b.all("ol.timeline li button").await;
+    first[0].click().await.unwrap();
+    let state = b
+        .text_until("#as-of-state pre", |t| t.contains("\"status\""))
+        .await;
+    assert!(state.contains("\"status\": \"active\""), "{state}");
+    assert!(!state.contains(&secret));
+    b.screenshot("key-history").await;
+    // The audit log, with the chain verified.
+    b.click("nav a[href='#/audit']").await;
+    b.text_until("#chain", |t| t.contains("verifies")).await;
+    b.text_until("section[aria-label=Events] tbody", |t| {
+        t.contains("key.revoked")
+    })
+    .await;
+    b.screenshot("audit").await;
+    b.close().await;
+    app.stop().await;
+}
+
+/// A page of a customer's site that loads the tracker from Keel.
+async fn fixture_site(keel: &str, tracking_id: &str) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let page = format!(
+        r#"<!doctype html><html><head><title>Shop</title>
+<script defer data-site="{tracking_id}" src="{keel}/js/script.js"></script></head>
+<body><h1>Shop</h1>
+<button id="signup">Sign up</button> <button id="spa">Pricing</button>
+<script>
+document.getElementById("signup").addEventListener("click", function () {{ window.keel("signup", {{props: {{plan: "pro"}}}}); }});
+document.getElementById("spa").addEventListener("click", function () {{ history.pushState({{}}, "", "/pricing"); }});
+</script></body></html>"#
+    );
+    let server = HttpServer::new(move || {
+        let page = page.clone();
+        App::new().default_service(web::get().to(move || {
+            let page = page.clone();
+            async move {
+                HttpResponse::Ok()
+                    .content_type("text/html; charset=utf-8")
+                    .body(page)
+            }
+        }))
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    tokio::spawn(server);
+    port
+}
+
+async fn the_tracker_records_pageviews_and_custom_events(backend: Backend) {
+    let app = spawn_app_with(backend, |c| c.dev = true).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    join(&app, &ws, "ana@example.com", "analyst").await;
+    let s = site(&app, &ws).await;
+    let id = s["id"].as_str().unwrap().to_string();
+    let r = reqwest::get(format!("{}/js/script.js", app.base))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    let port = fixture_site(&app.base, s["tracking_id"].as_str().unwrap()).await;
+    let b = Browser::start(&["shop.example.com"]).await;
+    b.goto(&format!("http://shop.example.com:{port}/")).await;
+    b.find("#signup").await;
+    // The first pageview, then a navigation of a single-page app, then a custom event.
+    b.eval("return new Promise(r => { const t = () => window.keel && window.keel.on ? r(true) : setTimeout(t, 50); t(); })")
+        .await;
+    b.click("#spa").await;
+    b.click("#signup").await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    let agg = loop {
+        let a = aggregate(&app, &ws, &id, 0, None).await;
+        if a["events"].as_i64() >= Some(3) || tokio::time::Instant::now() > deadline {
+            break a;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        (
+            agg["pageviews"].as_i64(),
+            agg["events"].as_i64(),
+            agg["visitors"].as_i64()
+        ),
+        (Some(2), Some(3), Some(1)),
+        "{agg}"
+    );
+    let pages = app
+        .get(&format!(
+            "/api/v1/sites/{id}/stats/breakdown?period=30d&dimension=page&sort=value"
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    let values: Vec<&str> = pages.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["page"].as_str().unwrap())
+        .collect();
+    assert_eq!(values, ["/", "/pricing"], "{pages:?}");
+    b.close().await;
+
+    // And they are on the dashboard.
+    let b = Browser::start(&[]).await;
+    sign_in(&b, &app, "ana@example.com").await;
+    b.goto(&format!("{}/#/sites/{id}", app.base)).await;
+    b.find("body[data-loaded=dashboard]").await;
+    figure(&b, "pageviews", 2).await;
+    figure(&b, "events", 3).await;
+    b.close().await;
+    app.stop().await;
+}
+
+/// Strings a stranger can send through the pixel and the API, each trying to run script.
+const PAYLOADS: [&str; 4] = [
+    "<script>window.__pwned = 1</script>",
+    "<img src=x onerror=\"window.__pwned = 2\">",
+    "javascript:window.__pwned = 3",
+    "\"><svg onload=\"window.__pwned = 4\">",
+];
+
+async fn strangers_strings_are_shown_never_run(backend: Backend) {
+    let app = spawn_app_with(backend, |c| c.dev = true).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    join(&app, &ws, "ana@example.com", "analyst").await;
+    let s = site(&app, &ws).await;
+    let id = s["id"].as_str().unwrap().to_string();
+    let tid = s["tracking_id"].as_str().unwrap().to_string();
+    let client = reqwest::Client::new();
+    for (i, p) in PAYLOADS.iter().enumerate() {
+        let r = client
+            .post(format!("{}/api/v1/pixel/track", app.base))
+            .header("Origin", "https://shop.example.com")
+            .header("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0")
+            .header("X-Forwarded-For", format!("203.0.113.{}", i + 1))
+            .json(&json!({"tracking_id": tid, "url": format!("https://shop.example.com/{}?utm_source={}&utm_campaign={}",
+                urlencoding(p), urlencoding(p), urlencoding(p)), "referrer": p}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{r:?}");
+    }
+    let (_, key, _) = app.create_key(&ws, "ingest", &["events:write"]).await;
+    let events: Vec<Value> = PAYLOADS
+        .iter()
+        .map(|p| json!({"site_id": id, "visitor_id": "x", "type": "custom", "name": p, "url": "https://shop.example.com/", "referrer": format!("https://{p}.example/")}))
+        .collect();
+    let r = app
+        .post("/api/v1/events")
+        .token(&key)
+        .json(json!({ "events": events }))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{r:?}");
+    aggregate(&app, &ws, &id, r.position(), None).await;
+
+    let b = Browser::start(&[]).await;
+    sign_in(&b, &app, "ana@example.com").await;
+    b.goto(&format!("{}/#/sites/{id}", app.base)).await;
+    b.find("body[data-loaded=dashboard]").await;
+    // Shown as text: the campaigns panel holds the payloads verbatim.
+    let campaigns = b
+        .text_until("[data-panel=utm_campaign] tbody", |t| t.contains("onerror"))
+        .await;
+    assert!(
+        campaigns.contains("<script>window.__pwned = 1</script>"),
+        "{campaigns}"
+    );
+    // Clicking one filters by it, also as text.
+    let rows = b.all("[data-panel=utm_campaign] tbody tr").await;
+    rows[0].click().await.unwrap();
+    b.find(".chip").await;
+    b.find("body[data-loaded=dashboard]").await;
+    for page in ["#/sites", "#/audit"] {
+        b.goto(&format!("{}/{page}", app.base)).await;
+        b.find("nav a[aria-current=page]").await;
+    }
+    b.goto(&format!("{}/#/sites/{id}", app.base)).await;
+    b.find("body[data-loaded=dashboard]").await;
+    let verdict = b
+        .eval("return [window.__pwned === undefined, document.querySelectorAll('img[src=x], svg[onload], script:not([src])').length, [...document.querySelectorAll('a[href]')].filter(a => !/^(https?:|#)/.test(a.getAttribute('href'))).length]")
+        .await;
+    assert_eq!(
+        verdict,
+        json!([true, 0, 0]),
+        "nothing ran, nothing became markup"
+    );
+    // The second wall: the console's CSP allows no inline script.
+    let r = reqwest::get(format!("{}/", app.base)).await.unwrap();
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    b.close().await;
+    app.stop().await;
+}
+
+macro_rules! embedded {
+    ($($case:ident),* $(,)?) => {
+        mod embedded { $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() { super::$case(keel_tests::Backend::Embedded).await }
+        )* }
+    };
+}
+
+// The console is a client of the API, which the other suites test on both backends; here, one.
+embedded!(
+    a_person_reads_the_dashboard_and_filters_it_by_clicking,
+    a_key_is_shown_once_and_an_auditor_replays_its_history,
+    the_tracker_records_pageviews_and_custom_events,
+    strangers_strings_are_shown_never_run,
+);
