@@ -49,6 +49,10 @@ pub async fn tracker() -> HttpResponse {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(index))
+        // The pages of emailed links (their token in the query string).
+        .route("/invitations/accept", web::get().to(index))
+        .route("/password-reset", web::get().to(index))
+        .route("/verify-email", web::get().to(index))
         .route("/console/app.js", web::get().to(app_js))
         .route("/console/app.css", web::get().to(app_css))
         .route("/js/script.js", web::get().to(tracker));

@@ -189,3 +189,63 @@ impl Browser {
         let _ = self.driver.kill().await;
     }
 }
+
+/// axe-core's script (the accessibility checker), from the npm registry once and then from
+/// `~/.cache/keel/axe-core` (scripts/test fetches it too).
+pub fn axe_source() -> String {
+    const VERSION: &str = "4.14.1";
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+    let dir = std::path::Path::new(&home)
+        .join(".cache/keel/axe-core")
+        .join(VERSION);
+    let file = dir.join("axe.min.js");
+    if !file.exists() {
+        std::fs::create_dir_all(&dir).expect("axe-core cache directory");
+        let packed = std::process::Command::new("npm")
+            .args(["pack", &format!("axe-core@{VERSION}"), "--silent"])
+            .current_dir(&dir)
+            .output()
+            .expect("npm fetches axe-core (scripts/test installs nodejs)");
+        assert!(
+            packed.status.success(),
+            "npm pack axe-core: {}",
+            String::from_utf8_lossy(&packed.stderr)
+        );
+        let tgz = dir.join(format!("axe-core-{VERSION}.tgz"));
+        let out = std::process::Command::new("tar")
+            .arg("-xzf")
+            .arg(&tgz)
+            .arg("-C")
+            .arg(&dir)
+            .arg("package/axe.min.js")
+            .status()
+            .expect("tar");
+        assert!(out.success(), "unpacking axe-core");
+        std::fs::rename(dir.join("package/axe.min.js"), &file).expect("axe.min.js in place");
+    }
+    std::fs::read_to_string(&file).expect("axe.min.js")
+}
+
+impl Browser {
+    /// Runs axe-core on the current page: its serious and critical violations, as
+    /// `rule: target, …` lines (empty when there are none).
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let axe = axe_source();
+        self.client
+            .execute(&axe, vec![])
+            .await
+            .expect("axe-core loads");
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations
+                   .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                   .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+                vec![],
+            )
+            .await
+            .expect("axe-core runs");
+        serde_json::from_value(found).unwrap_or_default()
+    }
+}

@@ -418,7 +418,8 @@ async fn projections_report_their_state_and_rebuild_over_http(b: keel_tests::Bac
             "analytics",
             "dashboards",
             "domains",
-            "webhooks"
+            "webhooks",
+            "alerts"
         ],
         "{r:?}"
     );

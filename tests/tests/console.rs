@@ -445,6 +445,82 @@ async fn strangers_strings_are_shown_never_run(backend: Backend) {
     app.stop().await;
 }
 
+async fn every_page_is_accessible_and_an_invitation_link_opens_in_the_console(backend: Backend) {
+    let app = spawn_app_with(backend, |c| c.dev = true).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    join(&app, &ws, "owner@example.com", "owner").await;
+    let s = site(&app, &ws).await;
+    let id = s["id"].as_str().unwrap().to_string();
+    let b = Browser::start(&[]).await;
+    b.goto(&format!("{}/#/sign-in", app.base)).await;
+    b.find("#email").await;
+    let mut report = vec![];
+    report.extend(b.accessibility_violations().await);
+    sign_in(&b, &app, "owner@example.com").await;
+    // An invitation, sent from the API; its link opens the console's page for it.
+    let r = app
+        .post("/api/v1/invitations")
+        .workspace(&ws)
+        .json(json!({"email": "new@example.com", "role": "viewer"}))
+        .send()
+        .await;
+    let link = r.body["data"]["invite_url"].as_str().unwrap().to_string();
+    for (page, ready) in [
+        ("#/sites", "section[aria-label=Sites] tbody"),
+        (
+            &format!("#/sites/{id}") as &str,
+            "body[data-loaded=dashboard]",
+        ),
+        ("#/domains", "section[aria-label=Portfolio] tbody"),
+        ("#/keys", "section[aria-label=Keys] tbody"),
+        ("#/webhooks", "section[aria-label=Endpoints] tbody"),
+        ("#/alerts", "section[aria-label=Alerts] tbody"),
+        ("#/members", "section[aria-label=Members] tbody"),
+        ("#/audit", "section[aria-label=Events] tbody"),
+        ("#/operator", "#operator-token"),
+    ] {
+        b.goto(&format!("{}/{page}", app.base)).await;
+        b.find(ready).await;
+        for v in b.accessibility_violations().await {
+            report.push(format!("{page}: {v}"));
+        }
+        let name = page.trim_start_matches("#/").split('/').next().unwrap();
+        b.screenshot(&format!("page-{name}")).await;
+    }
+    // Narrow (a phone) as well as wide.
+    b.client.set_window_size(375, 800).await.unwrap();
+    b.goto(&format!("{}/#/sites/{id}", app.base)).await;
+    b.find("body[data-loaded=dashboard]").await;
+    let overflow = b
+        .eval("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+        .await;
+    let wide = b.eval("return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className)").await;
+    assert_eq!(
+        overflow,
+        json!(true),
+        "the dashboard fits 375 px; wider: {wide}"
+    );
+    b.screenshot("dashboard-375").await;
+    b.close().await;
+    assert!(report.is_empty(), "axe-core: {report:#?}");
+
+    // The invitee opens the emailed link in a browser of their own, joins, and is signed in.
+    let b = Browser::start(&[]).await;
+    b.goto(&link).await;
+    b.fill("#name", "Newt").await;
+    b.fill("#password", PASSWORD).await;
+    let violations = b.accessibility_violations().await;
+    assert!(violations.is_empty(), "{violations:?}");
+    b.click("#accept").await;
+    b.find("nav a[aria-current=page]").await;
+    let who = b.text_until("#user", |t| !t.is_empty()).await;
+    assert_eq!(who, "new@example.com");
+    let r = app.get("/api/v1/members").workspace(&ws).send().await;
+    assert_eq!(r.body["meta"]["total_count"], 2, "{r:?}");
+    b.close().await;
+    app.stop().await;
+}
+
 macro_rules! embedded {
     ($($case:ident),* $(,)?) => {
         mod embedded { $(
@@ -460,4 +536,5 @@ embedded!(
     a_key_is_shown_once_and_an_auditor_replays_its_history,
     the_tracker_records_pageviews_and_custom_events,
     strangers_strings_are_shown_never_run,
+    every_page_is_accessible_and_an_invitation_link_opens_in_the_console,
 );

@@ -127,9 +127,18 @@ const PAGES = [
   ["alerts", "Alerts"],
   ["members", "Members"],
   ["audit", "Audit"],
+  ["operator", "Operator"],
 ];
 
+/** The pages emailed links open: served at their own paths, their token in the query string. */
+const LINK_PAGES = { "/invitations/accept": acceptInvitation, "/password-reset": resetPassword, "/verify-email": verifyEmail };
+
 async function route() {
+  const link = LINK_PAGES[location.pathname];
+  if (link && !location.hash) {
+    document.getElementById("top").hidden = true;
+    return link(new URLSearchParams(location.search).get("token") || "");
+  }
   const { parts, query } = parseHash();
   const page = parts[0] || "sites";
   if (page === "sign-in") return signIn(query);
@@ -149,6 +158,7 @@ async function route() {
     alerts: () => alerts(),
     members: () => members(),
     audit: () => audit(query),
+    operator: () => operator(),
   }[page];
   if (!view) return render(h("h1", {}, "Not found"), h("p", {}, h("a", { href: "#/sites" }, "Back to sites")));
   render(h("p", { class: "muted" }, "Loading…"));
@@ -225,6 +235,21 @@ function signIn(query) {
     h("button", { type: "submit", id: "signin" }, "Sign in"),
     msg,
   );
+  const forgotEmail = h("input", { id: "forgot-email", type: "email", autocomplete: "username", required: true });
+  const forgotMsg = h("div", { "aria-live": "polite" });
+  const forgot = h("form", { class: "card signin", "aria-label": "Forgot your password?" },
+    h("h2", {}, "Forgot your password?"),
+    h("label", { for: "forgot-email" }, "Email"), forgotEmail,
+    h("button", { type: "submit", class: "secondary" }, "Email me a link"), forgotMsg);
+  forgot.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      await api("POST", "/auth/password-reset", { email: forgotEmail.value });
+      forgotMsg.replaceChildren(h("p", {}, "If the address has an account, a link is on its way."));
+    } catch (err) {
+      forgotMsg.replaceChildren(errorBox(err));
+    }
+  });
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     msg.replaceChildren();
@@ -240,7 +265,65 @@ function signIn(query) {
       msg.replaceChildren(errorBox(err));
     }
   });
+  render(form, forgot);
+}
+
+/** Leaves a link page for the console proper. */
+function enterConsole() {
+  history.replaceState(null, "", "/#/sites");
+  route();
+}
+
+function acceptInvitation(token) {
+  const msg = h("div", { "aria-live": "polite" });
+  const form = h("form", { class: "card signin", "aria-labelledby": "accept-title" },
+    h("h1", { id: "accept-title" }, "Join the workspace"),
+    h("label", { for: "name" }, "Your name"), h("input", { id: "name", autocomplete: "name" }),
+    h("label", { for: "password" }, "Password (at least 10 characters), or your current one if you have an account"),
+    h("input", { id: "password", type: "password", autocomplete: "new-password", required: true }),
+    h("button", { type: "submit", id: "accept" }, "Join"), msg);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      const body = { token, password: form.password.value };
+      if (form.name.value) body.name = form.name.value;
+      await api("POST", "/invitations/accept", body);
+      state.me = null;
+      enterConsole();
+    } catch (err) {
+      msg.replaceChildren(errorBox(err));
+    }
+  });
   render(form);
+}
+
+function resetPassword(token) {
+  const msg = h("div", { "aria-live": "polite" });
+  const form = h("form", { class: "card signin", "aria-labelledby": "reset-title" },
+    h("h1", { id: "reset-title" }, "Choose a new password"),
+    h("label", { for: "password" }, "New password (at least 10 characters)"),
+    h("input", { id: "password", type: "password", autocomplete: "new-password", required: true }),
+    h("button", { type: "submit", id: "reset" }, "Set password"), msg);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      await api("POST", "/auth/password-reset/confirm", { token, password: form.password.value });
+      form.replaceChildren(h("h1", {}, "Password changed"), h("p", {}, "Other sessions were signed out. "), h("a", { href: "/#/sign-in" }, "Sign in"));
+    } catch (err) {
+      msg.replaceChildren(errorBox(err));
+    }
+  });
+  render(form);
+}
+
+async function verifyEmail(token) {
+  render(h("p", {}, "Verifying your address…"));
+  try {
+    await api("POST", "/auth/verify-email/confirm", { token });
+    render(h("section", { class: "card signin" }, h("h1", {}, "Address verified"), h("a", { href: "/#/sites" }, "Open Keel")));
+  } catch (err) {
+    render(h("section", { class: "card signin" }, h("h1", {}, "This link does not work"), errorBox(err)));
+  }
 }
 
 async function signOut() {
@@ -367,7 +450,7 @@ async function dashboard(siteId, query) {
   intervalSel.addEventListener("change", () => { query.set("interval", intervalSel.value); setQuery(query); });
   const chips = h(
     "div",
-    { class: "chips", "aria-label": "Filters" },
+    { class: "chips", role: "group", "aria-label": "Filters" },
     filters.map((f, i) =>
       h("span", { class: "chip" }, f[1] + " " + (f[0] === "is" ? "is" : f[0].replace("_", " ")) + " " + (f[2] || []).join(" or "),
         h("button", { type: "button", "aria-label": "Remove filter " + f[1], onclick: () => {
@@ -393,10 +476,27 @@ async function dashboard(siteId, query) {
   );
 
   const metrics = FIGURES.map((f) => f[0]).join(",") + ",revenue";
-  const agg = api("GET", base + "aggregate?" + statsQuery(query, { metrics })).then((r) => {
+  const agg = api("GET", base + "aggregate?" + statsQuery(query, { metrics })).then(async (r) => {
     const d = r.data || {};
+    // The period before, as long as this one (the answer says where this one starts and ends).
+    let before = {};
+    if (r.meta && r.meta.from && r.meta.to) {
+      const from = new Date(r.meta.from), to = new Date(r.meta.to);
+      const prev = new Date(from.getTime() - (to.getTime() - from.getTime()));
+      const q = new URLSearchParams(statsQuery(query, { metrics }));
+      q.delete("period");
+      q.set("from", prev.toISOString());
+      q.set("to", from.toISOString());
+      try { before = (await api("GET", base + "aggregate?" + q.toString())).data || {}; } catch (_) { before = {}; }
+    }
+    const change = (m) => {
+      const now = d[m], then = before[m];
+      if (typeof now !== "number" || typeof then !== "number" || then === 0) return null;
+      const pct = Math.round(((now - then) / then) * 100);
+      return h("div", { class: "change " + (pct >= 0 ? "up" : "down"), title: "previous period: " + num(then) }, (pct >= 0 ? "↑ " : "↓ ") + fmt.format(Math.abs(pct)) + " % vs previous period");
+    };
     figures.replaceChildren(
-      ...FIGURES.map(([m, label, f]) => h("div", { class: "figure", "data-metric": m }, h("div", { class: "label" }, label), h("div", { class: "value" }, f(d[m])))),
+      ...FIGURES.map(([m, label, f]) => h("div", { class: "figure", "data-metric": m }, h("div", { class: "label" }, label), h("div", { class: "value" }, f(d[m])), change(m))),
       ...Object.entries(d.revenue || {}).map(([cur, r]) =>
         h("div", { class: "figure", "data-metric": "revenue:" + cur }, h("div", { class: "label" }, "Revenue " + cur),
           h("div", { class: "value" }, new Intl.NumberFormat(navigator.language || "en", { style: "currency", currency: cur }).format((r.net || 0) / 100)))),
@@ -689,4 +789,48 @@ function cursorList(title, path, cols) {
   }
   load().catch((e) => box.replaceChildren(h("h2", {}, title), errorBox(e)));
   return box;
+}
+
+// ---- operator --------------------------------------------------------------------------------
+
+/** The operator's pages call /api/v1/admin with the operator token, kept for this tab only. */
+async function operator() {
+  const token = sessionStorage.getItem("keel.operator");
+  if (!token) {
+    const input = h("input", { id: "operator-token", type: "password", autocomplete: "off", required: true });
+    const form = h("form", { class: "card signin", "aria-label": "Operator token" },
+      h("h1", {}, "Operator"),
+      h("p", { class: "muted" }, "Projections and rebuilds need the operator token (`keel serve` printed it at the first start). It is kept for this tab only."),
+      h("label", { for: "operator-token" }, "Operator token"), input, h("button", { type: "submit" }, "Continue"));
+    form.addEventListener("submit", (e) => { e.preventDefault(); sessionStorage.setItem("keel.operator", input.value); route(); });
+    return render(form);
+  }
+  const call = async (method, path) => {
+    const r = await fetch("/api/v1" + path, { method, headers: { Authorization: "Bearer " + token, Accept: "application/json" }, credentials: "omit" });
+    const body = await r.json().catch(() => null);
+    if (r.status === 401) sessionStorage.removeItem("keel.operator");
+    if (!r.ok) throw new ApiError(r.status, body);
+    return body;
+  };
+  const box = h("section", { class: "card", "aria-label": "Projections" }, h("h2", {}, "Projections"));
+  const forget = h("button", { type: "button", class: "secondary", onclick: () => { sessionStorage.removeItem("keel.operator"); route(); } }, "Forget the token");
+  render(h("h1", {}, "Operator"), box, forget);
+  const rows = (await call("GET", "/admin/projections")).data || [];
+  box.replaceChildren(h("h2", {}, "Projections"), table([
+    ["Name", (p) => p.name],
+    ["Status", (p) => p.status],
+    ["Applied position", (p) => num(p.applied_position), { num: true }],
+    ["Lag", (p) => num(p.lag_events) + " events, " + fmt.format(Math.round(p.lag_seconds || 0)) + " s", { num: true }],
+    ["Last rebuild", (p) => {
+      const r = p.last_rebuild;
+      if (!r) return "—";
+      if (r.running) return h("progress", { max: r.total || 1, value: r.events, "aria-label": "rebuild of " + p.name }, num(r.events));
+      return (r.error ? "failed: " + r.error : "done") + " " + when(r.finished_at);
+    }],
+    ["", (p) => h("button", { type: "button", class: "secondary", "aria-label": "Rebuild " + p.name, onclick: async () => {
+      if (!confirm("Rebuild " + p.name + " from the log?")) return;
+      await call("POST", "/admin/projections/" + encodeURIComponent(p.name) + "/rebuild");
+      route();
+    } }, "Rebuild")],
+  ], rows));
 }
