@@ -182,6 +182,30 @@ async fn a_person_reads_the_dashboard_and_filters_it_by_clicking(backend: Backen
     // Removing the chip removes the filter.
     b.click(".chip button").await;
     figure(&b, "visitors", 5).await;
+    // A funnel: the same visitors per step as the API's.
+    b.fill("#funnel-steps", "page:/, page:/docs").await;
+    b.click("section[aria-label=Funnel] button[type=submit]")
+        .await;
+    let steps = b.text_until("#funnel tbody", |t| t.contains("/docs")).await;
+    let api_funnel = app
+        .get(&format!(
+            "/api/v1/sites/{id}/funnels?steps=page:/,page:/docs&period=30d"
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    let visitors: Vec<i64> = api_funnel.body["data"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["visitors"].as_i64().unwrap())
+        .collect();
+    assert_eq!(visitors, [2, 1], "{api_funnel:?}");
+    let shown = b
+        .eval("return [...document.querySelectorAll('#funnel tbody tr')].map(r => Number(r.cells[1].textContent.replace(/\\D/g, '')))")
+        .await;
+    assert_eq!(shown, json!(visitors), "{steps}");
+    assert!(b.url().await.contains("funnel="));
     b.close().await;
     app.stop().await;
 }
@@ -446,7 +470,11 @@ async fn strangers_strings_are_shown_never_run(backend: Backend) {
 }
 
 async fn every_page_is_accessible_and_an_invitation_link_opens_in_the_console(backend: Backend) {
-    let app = spawn_app_with(backend, |c| c.dev = true).await;
+    let app = spawn_app_with(backend, |c| {
+        c.dev = true;
+        c.webhooks.allow_private = true;
+    })
+    .await;
     let ws = app.create_workspace("Acme", "pro").await;
     join(&app, &ws, "owner@example.com", "owner").await;
     let s = site(&app, &ws).await;
@@ -465,7 +493,31 @@ async fn every_page_is_accessible_and_an_invitation_link_opens_in_the_console(ba
         .send()
         .await;
     let link = r.body["data"]["invite_url"].as_str().unwrap().to_string();
+    let r = app
+        .post("/api/v1/domains")
+        .workspace(&ws)
+        .json(json!({"domains": ["acme-corp.com"]}))
+        .send()
+        .await;
+    let pos = r.position();
+    let r = app
+        .get(&format!("/api/v1/domains?min_position={pos}"))
+        .workspace(&ws)
+        .send()
+        .await;
+    let domain = r.body["data"][0]["id"].as_str().unwrap().to_string();
+    let r = app
+        .post("/api/v1/webhooks")
+        .workspace(&ws)
+        .json(json!({"url": "http://127.0.0.1:9/hook", "events": ["key.*"]}))
+        .send()
+        .await;
+    let hook = r.body["data"]["id"].as_str().unwrap().to_string();
+    let domain_page = format!("#/domains/{domain}");
+    let hook_page = format!("#/webhooks/{hook}");
     for (page, ready) in [
+        (domain_page.as_str(), "section[aria-label=Changes] tbody"),
+        (hook_page.as_str(), "section[aria-label=Deliveries] tbody"),
         ("#/sites", "section[aria-label=Sites] tbody"),
         (
             &format!("#/sites/{id}") as &str,
@@ -484,9 +536,27 @@ async fn every_page_is_accessible_and_an_invitation_link_opens_in_the_console(ba
         for v in b.accessibility_violations().await {
             report.push(format!("{page}: {v}"));
         }
-        let name = page.trim_start_matches("#/").split('/').next().unwrap();
+        let name = page.trim_start_matches("#/").replace('/', "-");
+        let name = name.split('-').next().unwrap().to_string()
+            + if page.matches('/').count() > 1 {
+                "-detail"
+            } else {
+                ""
+            };
         b.screenshot(&format!("page-{name}")).await;
     }
+    // An admin invites someone from the members page (no mail server: the link is shown).
+    b.goto(&format!("{}/#/members", app.base)).await;
+    b.fill("#invite-email", "ivy@example.com").await;
+    b.click("#invite").await;
+    let shown = b
+        .text_until("#invite-out", |t| t.contains("keel_inv_"))
+        .await;
+    assert!(shown.contains("ivy@example.com"), "{shown}");
+    b.text_until("section[aria-label=Invitations] tbody", |t| {
+        t.contains("ivy@example.com")
+    })
+    .await;
     // Narrow (a phone) as well as wide.
     b.client.set_window_size(375, 800).await.unwrap();
     b.goto(&format!("{}/#/sites/{id}", app.base)).await;

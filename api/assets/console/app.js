@@ -152,9 +152,9 @@ async function route() {
   renderChrome(page);
   const view = {
     sites: () => (parts[1] ? dashboard(parts[1], query) : sites()),
-    domains: () => domains(query),
+    domains: () => (parts[1] ? domainDetail(parts[1]) : domains(query)),
     keys: () => (parts[1] ? keyHistory(parts[1], query) : keys(query)),
-    webhooks: () => webhooks(),
+    webhooks: () => (parts[1] ? webhookDetail(parts[1]) : webhooks()),
     alerts: () => alerts(),
     members: () => members(),
     audit: () => audit(query),
@@ -430,7 +430,12 @@ function filtersOf(query) {
 
 function statsQuery(query, extra) {
   const p = new URLSearchParams();
-  p.set("period", query.get("period") || "30d");
+  if (query.get("from") && query.get("to")) {
+    p.set("from", query.get("from"));
+    p.set("to", query.get("to"));
+  } else {
+    p.set("period", query.get("period") || "30d");
+  }
   const f = filtersOf(query);
   if (f.length) p.set("filters", JSON.stringify(f));
   for (const [k, v] of Object.entries(extra || {})) p.set(k, v);
@@ -448,6 +453,20 @@ async function dashboard(siteId, query) {
   periodSel.addEventListener("change", () => { query.set("period", periodSel.value); query.delete("interval"); setQuery(query); });
   const intervalSel = h("select", { id: "interval" }, INTERVALS.map((v) => h("option", { value: v, selected: v === interval }, v)));
   intervalSel.addEventListener("change", () => { query.set("interval", intervalSel.value); setQuery(query); });
+  const fromIn = h("input", { id: "range-from", type: "date", value: query.get("from") || "" });
+  const toIn = h("input", { id: "range-to", type: "date", value: query.get("to") || "" });
+  const range = h("form", { class: "inline", "aria-label": "Custom range" },
+    h("div", {}, h("label", { for: "range-from" }, "From"), fromIn),
+    h("div", {}, h("label", { for: "range-to" }, "To (inclusive)"), toIn),
+    h("button", { type: "submit", class: "secondary" }, "Apply range"));
+  range.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (!fromIn.value || !toIn.value) return;
+    query.set("from", fromIn.value);
+    query.set("to", toIn.value);
+    setQuery(query);
+  });
+  periodSel.addEventListener("change", () => { query.delete("from"); query.delete("to"); });
   const chips = h(
     "div",
     { class: "chips", role: "group", "aria-label": "Filters" },
@@ -469,6 +488,7 @@ async function dashboard(siteId, query) {
       h("div", {}, h("label", { for: "period" }, "Period"), periodSel),
       h("div", {}, h("label", { for: "interval" }, "Interval"), intervalSel),
       h("span", { class: "muted" }, "Times in " + site.timezone)),
+    range,
     chips,
     figures,
     chart,
@@ -527,7 +547,9 @@ async function dashboard(siteId, query) {
       );
     }).catch((e) => card.replaceChildren(h("h2", {}, title), errorBox(e)));
   });
-  await Promise.all([agg, series, ...breakdowns]);
+  const funnel = funnelPanel(siteId, query);
+  panels.after(funnel.card);
+  await Promise.all([agg, series, ...breakdowns, funnel.loaded]);
   document.body.setAttribute("data-loaded", "dashboard");
 }
 
@@ -610,7 +632,7 @@ async function domains() {
     h("h1", {}, "Domains"),
     form,
     pagedList("Portfolio", "/domains?sort=name", [
-      ["Domain", (d) => d.domain],
+      ["Domain", (d) => h("a", { href: "#/domains/" + encodeURIComponent(d.id) }, d.domain)],
       ["Gateway", (d) => d.email_gateway || "—"],
       ["DMARC", (d) => (d.scan_summary && d.scan_summary.dmarc_status) || "—"],
       ["SPF", (d) => (d.scan_summary && d.scan_summary.spf_status) || "—"],
@@ -656,7 +678,13 @@ function keyList() {
     ["Scopes", (k) => (k.scopes || []).join(", ")],
     ["Status", (k) => k.status],
     ["Last used", (k) => when(k.last_used_at)],
-    ["", (k) => (k.status === "active" ? h("button", { type: "button", class: "danger", onclick: async () => {
+    ["", (k) => (k.status === "active" ? h("button", { type: "button", class: "secondary", "aria-label": "Rotate " + k.name, onclick: async () => {
+      if (!confirm("Rotate " + k.name + "? The old secret keeps working for a grace period.")) return;
+      const r = await api("POST", "/keys/" + encodeURIComponent(k.id) + "/rotate", {});
+      const box = document.getElementById("key-created");
+      box.replaceChildren(h("p", {}, "The new secret of " + k.name + ", shown once:"), h("code", { class: "secret", id: "key-secret" }, r.data.key));
+    } }, "Rotate") : "")],
+    ["", (k) => (k.status === "active" ? h("button", { type: "button", class: "danger", "aria-label": "Revoke " + k.name, onclick: async () => {
       if (!confirm("Revoke " + k.name + "? Requests with it fail at once.")) return;
       await api("DELETE", "/keys/" + encodeURIComponent(k.id));
       route();
@@ -699,10 +727,12 @@ async function keyHistory(id, query) {
   let prev = null;
   const items = hist.map((e) => {
     const data = e.data || {};
-    const changed = prev ? Object.keys(data).filter((k) => JSON.stringify(data[k]) !== JSON.stringify(prev[k])) : Object.keys(data);
-    prev = Object.assign({}, prev || {}, data);
+    const before = prev || {};
+    const changed = Object.keys(data).filter((k) => JSON.stringify(data[k]) !== JSON.stringify(before[k]));
+    const diff = changed.map((k) => k + ": " + (k in before ? JSON.stringify(before[k]) : "—") + " → " + JSON.stringify(data[k]));
+    prev = Object.assign({}, before, data);
     return h("li", {}, h("strong", {}, e.event_type), " · ", when(e.occurred_at), " · ", e.actor,
-      h("div", { class: "muted" }, changed.length ? "changed: " + changed.join(", ") : ""),
+      h("ul", { class: "muted diff" }, diff.map((d) => h("li", {}, d))),
       h("button", { type: "button", class: "secondary", onclick: () => { query.set("as_of", e.recorded_at || e.occurred_at); setQuery(query); } }, "State as of this"));
   });
   render(h("h1", {}, "Key history"), h("section", { class: "card" }, form, asOfBox), h("section", { class: "card" }, h("h2", {}, "Timeline"), h("ol", { class: "timeline" }, items)));
@@ -712,7 +742,7 @@ async function keyHistory(id, query) {
 
 async function webhooks() {
   render(h("h1", {}, "Webhooks"), pagedList("Endpoints", "/webhooks", [
-    ["URL", (w) => w.url],
+    ["URL", (w) => h("a", { href: "#/webhooks/" + encodeURIComponent(w.id) }, w.url)],
     ["Events", (w) => (w.events || []).join(", ")],
     ["Status", (w) => w.status],
     ["Delivered", (w) => num(w.success_count), { num: true }],
@@ -730,10 +760,58 @@ async function alerts() {
   ]));
 }
 
+const ROLES = ["owner", "admin", "analyst", "auditor", "viewer"];
+
 async function members() {
-  render(h("h1", {}, "Members"),
-    pagedList("Members", "/members", [["Name", (m) => m.name], ["Email", (m) => m.email], ["Role", (m) => m.role]]),
-    pagedList("Invitations", "/invitations", [["Email", (i) => i.email], ["Role", (i) => i.role], ["Status", (i) => i.status], ["Expires", (i) => when(i.expires_at)]]));
+  const email = h("input", { id: "invite-email", type: "email", required: true });
+  const role = h("select", { id: "invite-role" }, ROLES.map((r) => h("option", { value: r, selected: r === "analyst" }, r)));
+  const out = h("div", { "aria-live": "polite", id: "invite-out" });
+  const form = h("form", { class: "card", "aria-label": "Invite someone" }, h("h2", {}, "Invite someone"),
+    h("div", { class: "inline" }, h("div", {}, h("label", { for: "invite-email" }, "Email"), email), h("div", {}, h("label", { for: "invite-role" }, "Role"), role),
+      h("button", { type: "submit", id: "invite" }, "Invite")), out);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      const r = (await api("POST", "/invitations", { email: email.value, role: role.value })).data;
+      out.replaceChildren(h("p", {}, r.email_sent ? "Invitation emailed to " + r.email + "." : "No mail server is configured: send " + r.email + " this link: "),
+        r.invite_url ? h("code", { class: "secret" }, r.invite_url) : "");
+      invitations.replaceWith((invitations = invitationList()));
+    } catch (err) {
+      out.replaceChildren(errorBox(err));
+    }
+  });
+  const me = state.me && state.me.id;
+  const memberList = pagedList("Members", "/members", [
+    ["Name", (m) => m.name],
+    ["Email", (m) => m.email],
+    ["Role", (m) => {
+      const sel = h("select", { "aria-label": "Role of " + m.email }, ROLES.map((r) => h("option", { value: r, selected: r === m.role }, r)));
+      sel.addEventListener("change", async () => {
+        try { await api("PATCH", "/members/" + encodeURIComponent(m.user_id || m.id), { role: sel.value }); } catch (e) { alert(e.message); route(); }
+      });
+      return sel;
+    }],
+    ["", (m) => ((m.user_id || m.id) === me ? "you" : h("button", { type: "button", class: "danger", onclick: async () => {
+      if (!confirm("Remove " + m.email + " from this workspace?")) return;
+      try { await api("DELETE", "/members/" + encodeURIComponent(m.user_id || m.id)); } catch (e) { alert(e.message); }
+      route();
+    } }, "Remove"))],
+  ]);
+  let invitations = invitationList();
+  render(h("h1", {}, "Members"), form, memberList, invitations);
+}
+
+function invitationList() {
+  return pagedList("Invitations", "/invitations", [
+    ["Email", (i) => i.email],
+    ["Role", (i) => i.role],
+    ["Status", (i) => i.status],
+    ["Expires", (i) => when(i.expires_at)],
+    ["", (i) => (i.status === "pending" ? h("button", { type: "button", class: "secondary", onclick: async () => {
+      await api("DELETE", "/invitations/" + encodeURIComponent(i.id));
+      route();
+    } }, "Revoke") : "")],
+  ]);
 }
 
 // ---- audit -----------------------------------------------------------------------------------
@@ -833,4 +911,81 @@ async function operator() {
       route();
     } }, "Rebuild")],
   ], rows));
+}
+
+/** A funnel of ordered steps (`page:/pricing, goal:signup`), kept in the URL: visitors per step as bars. */
+function funnelPanel(siteId, query) {
+  const stepsIn = h("input", { id: "funnel-steps", size: 40, value: query.get("funnel") || "", placeholder: "page:/pricing, goal:signup" });
+  const form = h("form", { class: "inline" }, h("div", {}, h("label", { for: "funnel-steps" }, "Steps (2 to 8, in order)"), stepsIn), h("button", { type: "submit", class: "secondary" }, "Show funnel"));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const steps = stepsIn.value.split(",").map((x) => x.trim()).filter(Boolean).join(",");
+    if (steps) query.set("funnel", steps); else query.delete("funnel");
+    setQuery(query);
+  });
+  const out = h("div", { id: "funnel" });
+  const card = h("section", { class: "card", "aria-label": "Funnel" }, h("h2", {}, "Funnel"), form, out);
+  let loaded = Promise.resolve();
+  const steps = query.get("funnel");
+  if (steps) {
+    const q = new URLSearchParams(statsQuery(query, { steps }));
+    q.delete("filters");
+    loaded = api("GET", "/sites/" + encodeURIComponent(siteId) + "/funnels?" + q.toString()).then((r) => {
+      const f = r.data || { steps: [] };
+      out.replaceChildren(table([
+        ["Step", (x) => x.step + ". " + x.type + " " + x.target],
+        ["Visitors", (x) => num(x.visitors), { num: true }],
+        ["", (x) => h("progress", { max: Math.max(1, f.entered), value: x.visitors, "aria-label": "step " + x.step + " of " + f.steps.length })],
+        ["Conversion", (x) => fmt.format(x.conversion_rate) + " %", { num: true }],
+        ["Drop-off", (x) => num(x.dropoff), { num: true }],
+      ], f.steps));
+    }).catch((e) => out.replaceChildren(errorBox(e)));
+  }
+  return { card, loaded };
+}
+
+// ---- detail pages ----------------------------------------------------------------------------
+
+async function domainDetail(id) {
+  const d = (await api("GET", "/domains/" + encodeURIComponent(id))).data;
+  const fields = (d.latest_scan && d.latest_scan.fields) || {};
+  render(
+    h("h1", {}, d.domain),
+    h("section", { class: "card", "aria-label": "Latest scan" }, h("h2", {}, "Latest scan " + when(d.last_scanned)),
+      table([["Field", (x) => x[0]], ["Value", (x) => x[1]]], Object.entries(fields))),
+    h("section", { class: "card", "aria-label": "WHOIS" }, h("h2", {}, "WHOIS"), h("pre", { class: "json" }, JSON.stringify(d.whois || null, null, 2))),
+    pagedList("Changes", "/domains/" + encodeURIComponent(id) + "/changes", [
+      ["Detected", (c) => when(c.detected_at)],
+      ["Field", (c) => c.field_name],
+      ["Before", (c) => c.old_value ?? "—"],
+      ["After", (c) => c.new_value ?? "—"],
+    ]),
+  );
+}
+
+async function webhookDetail(id) {
+  const w = (await api("GET", "/webhooks/" + encodeURIComponent(id))).data;
+  const out = h("div", { "aria-live": "polite" });
+  const test = h("button", { type: "button", id: "webhook-test", onclick: async () => {
+    try {
+      const r = (await api("POST", "/webhooks/" + encodeURIComponent(id) + "/test")).data;
+      out.replaceChildren(h("p", {}, r.success ? "Delivered: " + r.status_code + " in " + fmt.format(r.response_time_ms) + " ms" : "Failed: " + (r.error || r.status_code)));
+    } catch (e) {
+      out.replaceChildren(errorBox(e));
+    }
+  } }, "Send a test message");
+  render(
+    h("h1", {}, "Webhook endpoint"),
+    h("section", { class: "card" }, h("p", {}, w.url), h("p", { class: "muted" }, "Status: " + w.status + (w.disabled_reason ? " (" + w.disabled_reason + ")" : "") + " · secret " + w.secret_hint + "…"), test, out),
+    pagedList("Deliveries", "/webhooks/" + encodeURIComponent(id) + "/deliveries", [
+      ["Event", (d) => d.event_type],
+      ["Status", (d) => d.status],
+      ["Attempts", (d) => num(d.attempt), { num: true }],
+      ["Answer", (d) => (d.response_status ? String(d.response_status) : d.error || "—")],
+      ["", (d) => (d.status === "failed" ? h("button", { type: "button", class: "secondary", onclick: async () => {
+        await api("POST", "/webhooks/" + encodeURIComponent(id) + "/deliveries/" + encodeURIComponent(d.id) + "/retry");
+        route();
+      } }, "Retry") : "")],
+    ]),
+  );
 }
