@@ -206,6 +206,54 @@ async fn a_person_reads_the_dashboard_and_filters_it_by_clicking(backend: Backen
         .await;
     assert_eq!(shown, json!(visitors), "{steps}");
     assert!(b.url().await.contains("funnel="));
+    // Realtime: the visitors of the last five minutes (all five arrived just now).
+    let live = b.text_until("#realtime", |t| !t.contains('…')).await;
+    assert!(live.ends_with(": 5"), "{live}");
+    // A visitor's profile, from the visitors list.
+    b.click(&format!("a[href='#/sites/{id}/visitors']")).await;
+    b.click(&format!("a[href='#/sites/{id}/visitors/d2']"))
+        .await;
+    b.text_until("h1", |t| t == "Visitor d2").await;
+    let profile = app
+        .get(&format!("/api/v1/sites/{id}/visitors/d2"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(profile.body["data"]["pageviews"], 2, "{profile:?}");
+    b.text_until(".figures", |t| {
+        t.contains("Pageviews\n2") || t.contains("Pageviews 2")
+    })
+    .await;
+    // A saved dashboard: each widget's series as the API answers it.
+    let r = app
+        .post("/api/v1/dashboards")
+        .workspace(&ws)
+        .json(json!({"name": "Growth", "widgets": [{"title": "Daily visitors", "site_id": id, "metric": "visitors", "interval": "day", "period": "7d"}]}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let dash = r.body["data"]["id"].as_str().unwrap().to_string();
+    let data = app
+        .get(&format!(
+            "/api/v1/dashboards/{dash}/data?min_position={}",
+            r.position()
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    let last = data.body["data"]["widgets"][0]["series"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()["value"]
+        .clone();
+    assert_eq!(last, 5, "{data:?}");
+    b.goto(&format!("{}/#/dashboards/{dash}", app.base)).await;
+    b.find("[data-widget='0'] svg circle").await;
+    let shown = b
+        .eval("const c = [...document.querySelectorAll(\"[data-widget='0'] svg circle\")]; return Number(c[c.length - 1].dataset.value)")
+        .await;
+    assert_eq!(shown, last);
     b.close().await;
     app.stop().await;
 }
@@ -517,8 +565,13 @@ async fn every_page_is_accessible_and_an_invitation_link_opens_in_the_console(ba
     let hook_page = format!("#/webhooks/{hook}");
     for (page, ready) in [
         (domain_page.as_str(), "section[aria-label=Changes] tbody"),
+        ("#/domains", "#distributions section"),
         (hook_page.as_str(), "section[aria-label=Deliveries] tbody"),
         ("#/sites", "section[aria-label=Sites] tbody"),
+        (
+            "#/dashboards",
+            "section[aria-label='Saved dashboards'] tbody",
+        ),
         (
             &format!("#/sites/{id}") as &str,
             "body[data-loaded=dashboard]",

@@ -121,6 +121,7 @@ function setQuery(query) {
 
 const PAGES = [
   ["sites", "Sites"],
+  ["dashboards", "Dashboards"],
   ["domains", "Domains"],
   ["keys", "Keys"],
   ["webhooks", "Webhooks"],
@@ -151,7 +152,8 @@ async function route() {
   }
   renderChrome(page);
   const view = {
-    sites: () => (parts[1] ? dashboard(parts[1], query) : sites()),
+    sites: () => (parts[2] === "visitors" ? (parts[3] ? visitorProfile(parts[1], parts[3]) : visitors(parts[1], query)) : parts[1] ? dashboard(parts[1], query) : sites()),
+    dashboards: () => (parts[1] ? savedDashboard(parts[1]) : savedDashboards()),
     domains: () => (parts[1] ? domainDetail(parts[1]) : domains(query)),
     keys: () => (parts[1] ? keyHistory(parts[1], query) : keys(query)),
     webhooks: () => (parts[1] ? webhookDetail(parts[1]) : webhooks()),
@@ -482,8 +484,19 @@ async function dashboard(siteId, query) {
   const figures = h("div", { class: "figures", id: "figures" });
   const chart = h("section", { class: "card", "aria-label": "Visitors over time" }, h("h2", {}, "Visitors"));
   const panels = h("div", { class: "grid" });
+  const live = h("p", { id: "realtime", class: "muted", "aria-live": "polite" }, "Visitors in the last 5 minutes: …");
+  const refreshLive = async () => {
+    if (!document.body.contains(live)) return;
+    const to = new Date(), from = new Date(to.getTime() - 5 * 60 * 1000);
+    try {
+      const r = await api("GET", base + "aggregate?metrics=visitors&from=" + encodeURIComponent(from.toISOString()) + "&to=" + encodeURIComponent(to.toISOString()));
+      live.replaceChildren("Visitors in the last 5 minutes: ", h("strong", {}, num(r.data.visitors)));
+    } catch (_) { /* shown again at the next refresh */ }
+    setTimeout(refreshLive, 30000);
+  };
   render(
     h("h1", {}, site.name, " ", h("span", { class: "muted" }, site.domain)),
+    h("p", {}, live, h("a", { href: "#/sites/" + encodeURIComponent(siteId) + "/visitors" }, "Visitors")),
     h("div", { class: "controls" },
       h("div", {}, h("label", { for: "period" }, "Period"), periodSel),
       h("div", {}, h("label", { for: "interval" }, "Interval"), intervalSel),
@@ -495,6 +508,7 @@ async function dashboard(siteId, query) {
     panels,
   );
 
+  refreshLive();
   const metrics = FIGURES.map((f) => f[0]).join(",") + ",revenue";
   const agg = api("GET", base + "aggregate?" + statsQuery(query, { metrics })).then(async (r) => {
     const d = r.data || {};
@@ -628,8 +642,20 @@ async function domains() {
       msg.replaceChildren(errorBox(err));
     }
   });
+  const dist = h("div", { class: "grid", id: "distributions" });
+  api("GET", "/dashboard/summary").then((r) => {
+    const d = r.data || {};
+    const bars = (title, rows, label) => h("section", { class: "card", "aria-label": title }, h("h2", {}, title),
+      rows.length ? rows.map((x) => h("div", {}, h("label", {}, label(x) + ": " + num(x.count) + " (" + fmt.format(x.percentage) + " %)"),
+        h("progress", { max: 100, value: x.percentage, "aria-label": title + " " + label(x) }))) : h("p", { class: "muted" }, "Nothing scanned yet."));
+    dist.replaceChildren(
+      bars("Email gateways", d.email_gateways || [], (x) => x.name),
+      bars("DMARC", d.dmarc || [], (x) => x.status),
+      bars("SPF", d.spf || [], (x) => x.status));
+  }).catch((e) => dist.replaceChildren(errorBox(e)));
   render(
     h("h1", {}, "Domains"),
+    dist,
     form,
     pagedList("Portfolio", "/domains?sort=name", [
       ["Domain", (d) => h("a", { href: "#/domains/" + encodeURIComponent(d.id) }, d.domain)],
@@ -988,4 +1014,47 @@ async function webhookDetail(id) {
       } }, "Retry") : "")],
     ]),
   );
+}
+
+// ---- visitors and saved dashboards -----------------------------------------------------------
+
+async function visitors(siteId) {
+  render(h("h1", {}, "Visitors"), pagedList("Visitors", "/sites/" + encodeURIComponent(siteId) + "/visitors?sort=-last_seen", [
+    ["Visitor", (v) => (v.visitor_id ? h("a", { href: "#/sites/" + encodeURIComponent(siteId) + "/visitors/" + encodeURIComponent(v.visitor_id) }, v.visitor_id) : "(anonymous)")],
+    ["User", (v) => v.user_id || "—"],
+    ["Last seen", (v) => when(v.last_seen)],
+    ["Pageviews", (v) => num(v.pageviews), { num: true }],
+    ["Events", (v) => num(v.events), { num: true }],
+  ]));
+}
+
+async function visitorProfile(siteId, visitorId) {
+  const v = (await api("GET", "/sites/" + encodeURIComponent(siteId) + "/visitors/" + encodeURIComponent(visitorId))).data;
+  render(
+    h("h1", {}, "Visitor " + (v.visitor_id || "")),
+    h("div", { class: "figures" },
+      [["Visits", v.visits], ["Pageviews", v.pageviews], ["Events", v.events]].map(([l, x]) => h("div", { class: "figure" }, h("div", { class: "label" }, l), h("div", { class: "value" }, num(x)))),
+      Object.entries(v.lifetime_revenue || {}).map(([cur, net]) => h("div", { class: "figure" }, h("div", { class: "label" }, "Lifetime revenue " + cur),
+        h("div", { class: "value" }, new Intl.NumberFormat(navigator.language || "en", { style: "currency", currency: cur }).format(net / 100))))),
+    h("section", { class: "card", "aria-label": "Identity" }, h("h2", {}, "Identity"),
+      h("p", {}, "User id: " + (v.user_id || "—") + " · first seen " + when(v.first_seen) + " · last seen " + when(v.last_seen)),
+      h("pre", { class: "json" }, JSON.stringify(v.traits || {}, null, 2))),
+    h("section", { class: "card", "aria-label": "Goals" }, h("h2", {}, "Goals"), table([["Goal", (g) => g.name], ["Completions", (g) => num(g.completions), { num: true }], ["Last", (g) => when(g.last_completed_at)]], v.goals || [])),
+  );
+}
+
+async function savedDashboards() {
+  render(h("h1", {}, "Dashboards"), pagedList("Saved dashboards", "/dashboards", [
+    ["Name", (d) => h("a", { href: "#/dashboards/" + encodeURIComponent(d.id) }, d.name)],
+    ["Description", (d) => d.description],
+    ["Widgets", (d) => num((d.widgets || []).length), { num: true }],
+    ["Updated", (d) => when(d.updated_at)],
+  ]));
+}
+
+async function savedDashboard(id) {
+  const d = (await api("GET", "/dashboards/" + encodeURIComponent(id) + "/data")).data;
+  render(h("h1", {}, d.name), h("div", { class: "grid" }, (d.widgets || []).map((w, i) =>
+    h("section", { class: "card", "aria-label": w.title || w.metric, "data-widget": i }, h("h2", {}, (w.title || w.metric) + " · " + w.period),
+      w.error ? h("p", { class: "muted" }, w.error) : lineChart((w.series || []).map((p) => ({ date: p.date, value: typeof p.value === "number" ? p.value : 0 })), "value")))));
 }
