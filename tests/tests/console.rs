@@ -610,6 +610,39 @@ async fn every_page_is_accessible_and_an_invitation_link_opens_in_the_console(ba
         t.contains("ivy@example.com")
     })
     .await;
+    // An alert made from its form: a disabled endpoint, told by email and to the endpoint.
+    b.goto(&format!("{}/#/alerts", app.base)).await;
+    b.fill("#a-name", "Endpoint down").await;
+    b.find("#a-type")
+        .await
+        .select_by_value("webhook_disabled")
+        .await
+        .unwrap();
+    b.find("#a-to-hook")
+        .await
+        .select_by_value(&hook)
+        .await
+        .unwrap();
+    b.click("#create-alert").await;
+    b.text_until("section[aria-label=Alerts] tbody", |t| {
+        t.contains("Endpoint down")
+    })
+    .await;
+    let r = app.get("/api/v1/alerts").workspace(&ws).send().await;
+    let made = &r.body["data"][0];
+    assert_eq!(
+        made["condition"],
+        json!({"type": "webhook_disabled"}),
+        "{r:?}"
+    );
+    assert_eq!(
+        made["channels"],
+        json!([{"type": "email"}, {"type": "webhook", "webhook_id": hook}])
+    );
+    b.click("section[aria-label=Alerts] tbody a").await;
+    b.find("section[aria-label='Firings and resolutions'] tbody")
+        .await;
+    report.extend(b.accessibility_violations().await);
     // Narrow (a phone) as well as wide.
     b.client.set_window_size(375, 800).await.unwrap();
     b.goto(&format!("{}/#/sites/{id}", app.base)).await;

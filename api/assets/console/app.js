@@ -157,7 +157,7 @@ async function route() {
     domains: () => (parts[1] ? domainDetail(parts[1]) : domains(query)),
     keys: () => (parts[1] ? keyHistory(parts[1], query) : keys(query)),
     webhooks: () => (parts[1] ? webhookDetail(parts[1]) : webhooks()),
-    alerts: () => alerts(),
+    alerts: () => (parts[1] ? alertHistory(parts[1]) : alerts()),
     members: () => members(),
     audit: () => audit(query),
     operator: () => operator(),
@@ -776,14 +776,102 @@ async function webhooks() {
   ]));
 }
 
+const CONDITIONS = {
+  traffic: "Traffic of a site",
+  usage: "Usage of a feature",
+  dns_change: "DNS change of a domain",
+  webhook_disabled: "A webhook endpoint disabled",
+  key_unused: "A key unused",
+};
+
+/** A labelled field of a form. */
+function field(id, label, control) {
+  control.id = id;
+  return h("div", {}, h("label", { for: id }, label), control);
+}
+
 async function alerts() {
-  render(h("h1", {}, "Alerts"), pagedList("Alerts", "/alerts", [
-    ["Name", (a) => a.name],
-    ["Condition", (a) => a.condition && a.condition.type],
+  const [siteRows, domainRows, hookRows, keyRows] = await Promise.all(
+    ["/sites?limit=100", "/domains?limit=500&sort=name", "/webhooks?limit=100", "/keys?limit=100"].map((p) => api("GET", p).then((r) => r.data || []).catch(() => [])));
+  const opts = (rows, label) => rows.map((r) => h("option", { value: r.id }, label(r)));
+  const name = h("input", { required: true });
+  const type = h("select", {}, Object.entries(CONDITIONS).map(([v, l]) => h("option", { value: v }, l)));
+  const site = h("select", {}, opts(siteRows, (x) => x.name + " (" + x.domain + ")"));
+  const metric = h("select", {}, ["visitors", "pageviews"].map((m) => h("option", { value: m }, m)));
+  const op = h("select", {}, [["drops_by", "drops by (%)"], ["below", "below"], ["above", "above"]].map(([v, l]) => h("option", { value: v }, l)));
+  const threshold = h("input", { type: "number", min: 0, value: 50 });
+  const feature = h("input", { value: "events" });
+  const percent = h("input", { type: "number", min: 1, max: 1000, value: 80 });
+  const domain = h("select", {}, opts(domainRows, (x) => x.domain));
+  const fieldsIn = h("input", { placeholder: "mx, spf_status (empty: any)" });
+  const hook = h("select", {}, h("option", { value: "" }, "any endpoint"), opts(hookRows, (x) => x.url));
+  const key = h("select", {}, h("option", { value: "" }, "any key"), opts(keyRows, (x) => x.name));
+  const days = h("input", { type: "number", min: 1, max: 3650, value: 90 });
+  const windowIn = h("input", { type: "number", min: 5, max: 10080, value: 60 });
+  const email = h("input", { type: "checkbox", checked: true });
+  const toHook = h("select", {}, h("option", { value: "" }, "no webhook"), opts(hookRows, (x) => x.url));
+  const slack = h("input", { type: "url", placeholder: "https://hooks.slack.com/services/…" });
+  const groups = {
+    traffic: h("div", { class: "inline" }, field("a-site", "Site", site), field("a-metric", "Metric", metric), field("a-op", "When it is", op), field("a-threshold", "Threshold", threshold)),
+    usage: h("div", { class: "inline" }, field("a-feature", "Feature", feature), field("a-percent", "At % of its limit", percent)),
+    dns_change: h("div", { class: "inline" }, field("a-domain", "Domain", domain), field("a-fields", "Fields", fieldsIn)),
+    webhook_disabled: h("div", { class: "inline" }, field("a-hook", "Endpoint", hook)),
+    key_unused: h("div", { class: "inline" }, field("a-key", "Key", key), field("a-days", "Unused for (days)", days)),
+  };
+  const show = () => { for (const [k, g] of Object.entries(groups)) g.hidden = k !== type.value; };
+  type.addEventListener("change", show);
+  show();
+  const out = h("div", { "aria-live": "polite", id: "alert-out" });
+  const form = h("form", { class: "card", "aria-label": "New alert" }, h("h2", {}, "New alert"),
+    h("div", { class: "inline" }, field("a-name", "Name", name), field("a-type", "Condition", type), field("a-window", "Window (minutes)", windowIn)),
+    Object.values(groups),
+    h("fieldset", {}, h("legend", {}, "Tell"),
+      h("div", { class: "inline" }, h("label", {}, email, " members by email"), field("a-to-hook", "Webhook endpoint", toHook), field("a-slack", "Slack-compatible URL", slack))),
+    h("button", { type: "submit", id: "create-alert" }, "Create alert"), out);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const t = type.value;
+    const condition = { type: t };
+    if (t === "traffic") Object.assign(condition, { site_id: site.value, metric: metric.value, op: op.value, threshold: Number(threshold.value) });
+    if (t === "usage") Object.assign(condition, { feature: feature.value, percent: Number(percent.value) });
+    if (t === "dns_change") Object.assign(condition, { domain_id: domain.value, fields: fieldsIn.value.split(",").map((x) => x.trim()).filter(Boolean) });
+    if (t === "webhook_disabled" && hook.value) condition.webhook_id = hook.value;
+    if (t === "key_unused") { condition.days = Number(days.value); if (key.value) condition.key_id = key.value; }
+    const channels = [];
+    if (email.checked) channels.push({ type: "email" });
+    if (toHook.value) channels.push({ type: "webhook", webhook_id: toHook.value });
+    if (slack.value) channels.push({ type: "slack", url: slack.value });
+    try {
+      await api("POST", "/alerts", { name: name.value, condition, channels, window_minutes: Number(windowIn.value) });
+      route();
+    } catch (err) {
+      const fields = err.body && err.body.error && err.body.error.details && err.body.error.details.fields;
+      out.replaceChildren(errorBox(err), fields ? h("ul", {}, fields.map((f) => h("li", {}, f.field + ": " + f.message))) : "");
+    }
+  });
+  render(h("h1", {}, "Alerts"), form, pagedList("Alerts", "/alerts", [
+    ["Name", (a) => h("a", { href: "#/alerts/" + encodeURIComponent(a.id) }, a.name)],
+    ["Condition", (a) => CONDITIONS[a.condition && a.condition.type] || ""],
     ["State", (a) => a.state],
     ["Last fired", (a) => when(a.last_fired_at)],
     ["Window", (a) => fmt.format(a.window_minutes) + " min", { num: true }],
+    ["", (a) => h("button", { type: "button", class: "danger", "aria-label": "Delete " + a.name, onclick: async () => {
+      if (!confirm("Delete the alert " + a.name + "?")) return;
+      await api("DELETE", "/alerts/" + encodeURIComponent(a.id));
+      route();
+    } }, "Delete")],
   ]));
+}
+
+async function alertHistory(id) {
+  const a = (await api("GET", "/alerts/" + encodeURIComponent(id))).data;
+  render(h("h1", {}, a.name), h("p", { class: "muted" }, (CONDITIONS[a.condition.type] || "") + " · " + a.state + " · window " + fmt.format(a.window_minutes) + " min"),
+    pagedList("Firings and resolutions", "/alerts/" + encodeURIComponent(id) + "/events", [
+      ["When", (e) => when(e.occurred_at)],
+      ["", (e) => e.type],
+      ["Summary", (e) => e.summary],
+      ["Told", (e) => (e.notifications || []).map((n) => n.channel + " " + n.status + (n.error ? " (" + n.error + ")" : "")).join("; ")],
+    ]));
 }
 
 const ROLES = ["owner", "admin", "analyst", "auditor", "viewer"];
