@@ -322,6 +322,19 @@ async fn a_key_is_shown_once_and_an_auditor_replays_its_history(backend: Backend
     })
     .await;
     b.screenshot("audit").await;
+    // The workspace's own history, and its state when it was made.
+    b.click(&format!("a[href='#/history/workspaces/{ws}']"))
+        .await;
+    b.text_until("ol.timeline", |t| t.contains("workspace.created"))
+        .await;
+    b.all("ol.timeline li button").await[0]
+        .click()
+        .await
+        .unwrap();
+    let then = b
+        .text_until("#as-of-state pre", |t| t.contains("\"name\""))
+        .await;
+    assert!(then.contains("\"name\": \"Acme\""), "{then}");
     b.close().await;
     app.stop().await;
 }

@@ -155,7 +155,8 @@ async function route() {
     sites: () => (parts[2] === "visitors" ? (parts[3] ? visitorProfile(parts[1], parts[3]) : visitors(parts[1], query)) : parts[1] ? dashboard(parts[1], query) : sites()),
     dashboards: () => (parts[1] ? savedDashboard(parts[1]) : savedDashboards()),
     domains: () => (parts[1] ? domainDetail(parts[1]) : domains(query)),
-    keys: () => (parts[1] ? keyHistory(parts[1], query) : keys(query)),
+    keys: () => (parts[1] ? history("keys", parts[1], query) : keys(query)),
+    history: () => history(parts[1], parts[2], query),
     webhooks: () => (parts[1] ? webhookDetail(parts[1]) : webhooks()),
     alerts: () => (parts[1] ? alertHistory(parts[1]) : alerts()),
     members: () => members(),
@@ -729,9 +730,14 @@ function usage() {
   return box;
 }
 
-/** A key's history as a timeline, and its state as of any instant. */
-async function keyHistory(id, query) {
-  const hist = (await api("GET", "/keys/" + encodeURIComponent(id) + "/history")).data || [];
+/** The entities whose history and state as of an instant the API answers. */
+const HISTORIES = { keys: "Key", workspaces: "Workspace", domains: "Domain" };
+
+/** An entity's history as a timeline (each field old → new), and its state as of any instant. */
+async function history(kind, id, query) {
+  if (!HISTORIES[kind]) return render(h("h1", {}, "Not found"));
+  const base = "/" + kind + "/" + encodeURIComponent(id);
+  const hist = (await api("GET", base + "/history")).data || [];
   const at = query.get("as_of");
   const asOfInput = h("input", { id: "as-of", type: "datetime-local", step: 1 });
   const asOfBox = h("div", { id: "as-of-state" });
@@ -744,7 +750,7 @@ async function keyHistory(id, query) {
   });
   if (at) {
     try {
-      const k = (await api("GET", "/keys/" + encodeURIComponent(id) + "?as_of=" + encodeURIComponent(at))).data;
+      const k = (await api("GET", base + "?as_of=" + encodeURIComponent(at))).data;
       asOfBox.replaceChildren(h("h2", {}, "As of " + when(at)), h("pre", { class: "json" }, JSON.stringify(k, null, 2)));
     } catch (e) {
       asOfBox.replaceChildren(errorBox(e));
@@ -761,7 +767,7 @@ async function keyHistory(id, query) {
       h("ul", { class: "muted diff" }, diff.map((d) => h("li", {}, d))),
       h("button", { type: "button", class: "secondary", onclick: () => { query.set("as_of", e.recorded_at || e.occurred_at); setQuery(query); } }, "State as of this"));
   });
-  render(h("h1", {}, "Key history"), h("section", { class: "card" }, form, asOfBox), h("section", { class: "card" }, h("h2", {}, "Timeline"), h("ol", { class: "timeline" }, items)));
+  render(h("h1", {}, HISTORIES[kind] + " history"), h("section", { class: "card" }, form, asOfBox), h("section", { class: "card" }, h("h2", {}, "Timeline"), h("ol", { class: "timeline" }, items)));
 }
 
 // ---- webhooks, alerts, members ---------------------------------------------------------------
@@ -956,7 +962,8 @@ async function audit(query) {
     const r = await fetch("/api/v1/audit/events?" + p.toString(), { headers, credentials: "same-origin" });
     download("audit.ndjson", await r.text());
   } }, "Export NDJSON");
-  render(h("h1", {}, "Audit log"), chain, form, exportBtn, cursorList("Events", "/audit/events" + (p.toString() ? "?" + p : ""), [
+  const wsLink = state.ws ? h("p", {}, h("a", { href: "#/history/workspaces/" + encodeURIComponent(state.ws) }, "This workspace's history")) : "";
+  render(h("h1", {}, "Audit log"), chain, wsLink, form, exportBtn, cursorList("Events", "/audit/events" + (p.toString() ? "?" + p : ""), [
     ["When", (e) => when(e.occurred_at)],
     ["Event", (e) => e.event_type],
     ["Entity", (e) => e.stream_id],
@@ -1067,6 +1074,7 @@ async function domainDetail(id) {
     h("h1", {}, d.domain),
     h("section", { class: "card", "aria-label": "Latest scan" }, h("h2", {}, "Latest scan " + when(d.last_scanned)),
       table([["Field", (x) => x[0]], ["Value", (x) => x[1]]], Object.entries(fields))),
+    h("p", {}, h("a", { href: "#/history/domains/" + encodeURIComponent(id) }, "History and state as of an instant")),
     h("section", { class: "card", "aria-label": "WHOIS" }, h("h2", {}, "WHOIS"), h("pre", { class: "json" }, JSON.stringify(d.whois || null, null, 2))),
     pagedList("Changes", "/domains/" + encodeURIComponent(id) + "/changes", [
       ["Detected", (c) => when(c.detected_at)],
