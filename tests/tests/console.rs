@@ -254,6 +254,39 @@ async fn a_person_reads_the_dashboard_and_filters_it_by_clicking(backend: Backen
         .eval("const c = [...document.querySelectorAll(\"[data-widget='0'] svg circle\")]; return Number(c[c.length - 1].dataset.value)")
         .await;
     assert_eq!(shown, last);
+    // The chart saved from the site's dashboard as a widget of a new saved dashboard.
+    b.goto(&format!("{}/#/sites/{id}?period=7d", app.base))
+        .await;
+    b.find("body[data-loaded=dashboard]").await;
+    b.fill("#w-title", "From the console").await;
+    b.fill("#w-name", "Console made").await;
+    b.click("#save-widget").await;
+    b.text_until("#save-widget-out", |t| t.contains("Console made"))
+        .await;
+    let r = app
+        .get("/api/v1/dashboards?search=console")
+        .workspace(&ws)
+        .send()
+        .await;
+    let made = r.body["data"][0].clone();
+    assert_eq!(made["name"], "Console made", "{r:?}");
+    assert_eq!(
+        made["widgets"],
+        json!([{"title": "From the console", "site_id": id, "metric": "visitors", "interval": "day", "period": "7d"}])
+    );
+    b.click("#save-widget-out a").await;
+    b.click("[data-widget='0'] button").await;
+    b.text_until("main", |t| !t.contains("From the console"))
+        .await;
+    let r = app
+        .get(&format!(
+            "/api/v1/dashboards/{}",
+            made["id"].as_str().unwrap()
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.body["data"]["widgets"], json!([]), "{r:?}");
     b.close().await;
     app.stop().await;
 }

@@ -155,8 +155,8 @@ async function route() {
     sites: () => (parts[2] === "visitors" ? (parts[3] ? visitorProfile(parts[1], parts[3]) : visitors(parts[1], query)) : parts[1] ? dashboard(parts[1], query) : sites()),
     dashboards: () => (parts[1] ? savedDashboard(parts[1]) : savedDashboards()),
     domains: () => (parts[1] ? domainDetail(parts[1]) : domains(query)),
-    keys: () => (parts[1] ? history("keys", parts[1], query) : keys(query)),
-    history: () => history(parts[1], parts[2], query),
+    keys: () => (parts[1] ? entityHistory("keys", parts[1], query) : keys(query)),
+    history: () => entityHistory(parts[1], parts[2], query),
     webhooks: () => (parts[1] ? webhookDetail(parts[1]) : webhooks()),
     alerts: () => (parts[1] ? alertHistory(parts[1]) : alerts()),
     members: () => members(),
@@ -538,7 +538,7 @@ async function dashboard(siteId, query) {
     );
   });
   const series = api("GET", base + "timeseries?" + statsQuery(query, { interval, metrics: "visitors,pageviews" })).then((r) => {
-    chart.replaceChildren(h("h2", {}, "Visitors"), lineChart(r.data || [], "visitors"));
+    chart.replaceChildren(h("h2", {}, "Visitors"), lineChart(r.data || [], "visitors"), saveWidget(siteId, query, interval, period, filters));
   });
   const breakdowns = PANELS.map(([dim, title]) => {
     const card = h("section", { class: "card", "aria-label": title, "data-panel": dim }, h("h2", {}, title), h("p", { class: "muted" }, "Loading…"));
@@ -734,7 +734,7 @@ function usage() {
 const HISTORIES = { keys: "Key", workspaces: "Workspace", domains: "Domain" };
 
 /** An entity's history as a timeline (each field old → new), and its state as of any instant. */
-async function history(kind, id, query) {
+async function entityHistory(kind, id, query) {
   if (!HISTORIES[kind]) return render(h("h1", {}, "Not found"));
   const base = "/" + kind + "/" + encodeURIComponent(id);
   const hist = (await api("GET", base + "/history")).data || [];
@@ -1150,7 +1150,49 @@ async function savedDashboards() {
 
 async function savedDashboard(id) {
   const d = (await api("GET", "/dashboards/" + encodeURIComponent(id) + "/data")).data;
-  render(h("h1", {}, d.name), h("div", { class: "grid" }, (d.widgets || []).map((w, i) =>
-    h("section", { class: "card", "aria-label": w.title || w.metric, "data-widget": i }, h("h2", {}, (w.title || w.metric) + " · " + w.period),
+  const remove = (i) => async () => {
+    const saved = (await api("GET", "/dashboards/" + encodeURIComponent(id))).data;
+    await api("PATCH", "/dashboards/" + encodeURIComponent(id), { widgets: (saved.widgets || []).filter((_, j) => j !== i) });
+    route();
+  };
+  const del = h("button", { type: "button", class: "danger", onclick: async () => {
+    if (!confirm("Delete the dashboard " + d.name + "?")) return;
+    await api("DELETE", "/dashboards/" + encodeURIComponent(id));
+    go("#/dashboards");
+  } }, "Delete dashboard");
+  render(h("h1", {}, d.name), del, h("div", { class: "grid" }, (d.widgets || []).map((w, i) =>
+    h("section", { class: "card", "aria-label": w.title || w.metric, "data-widget": i }, h("h2", {}, (w.title || w.metric) + " · " + w.period + " ",
+      h("button", { type: "button", class: "secondary", "aria-label": "Remove widget " + (w.title || w.metric), onclick: remove(i) }, "Remove")),
       w.error ? h("p", { class: "muted" }, w.error) : lineChart((w.series || []).map((p) => ({ date: p.date, value: typeof p.value === "number" ? p.value : 0 })), "value")))));
+}
+
+/** Saves the chart, as it is filtered, as a widget of a saved dashboard (a new one or one of the list). */
+function saveWidget(siteId, query, interval, period, filters) {
+  const target = h("select", {}, h("option", { value: "" }, "a new dashboard"));
+  const name = h("input", { placeholder: "Dashboard name" });
+  const title = h("input", { value: "Visitors" });
+  const out = h("span", { "aria-live": "polite", id: "save-widget-out" });
+  api("GET", "/dashboards?limit=100").then((r) => target.append(...(r.data || []).map((d) => h("option", { value: d.id }, d.name)))).catch(() => {});
+  target.addEventListener("change", () => { name.hidden = target.value !== ""; });
+  const form = h("form", { class: "inline", "aria-label": "Save to a dashboard" },
+    field("w-title", "Widget title", title), field("w-target", "Save to", target), field("w-name", "New dashboard's name", name),
+    h("button", { type: "submit", class: "secondary", id: "save-widget" }, "Save chart"), out);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (query.get("from")) return out.replaceChildren(errorBox("A saved widget keeps a period (today, 7d, 30d, month, 12mo), not a custom range."));
+    const widget = { title: title.value || "Visitors", site_id: siteId, metric: "visitors", interval, period, filters };
+    try {
+      if (target.value) {
+        const d = (await api("GET", "/dashboards/" + encodeURIComponent(target.value))).data;
+        await api("PATCH", "/dashboards/" + encodeURIComponent(target.value), { widgets: [...(d.widgets || []), widget] });
+        out.replaceChildren("Saved to ", h("a", { href: "#/dashboards/" + encodeURIComponent(target.value) }, d.name), ".");
+      } else {
+        const d = (await api("POST", "/dashboards", { name: name.value || "My dashboard", widgets: [widget] })).data;
+        out.replaceChildren("Saved to ", h("a", { href: "#/dashboards/" + encodeURIComponent(d.id) }, d.name), ".");
+      }
+    } catch (err) {
+      out.replaceChildren(errorBox(err));
+    }
+  });
+  return form;
 }
