@@ -41,6 +41,8 @@ pub fn role_scopes(role: keel_events::Role) -> &'static [&'static str] {
             "entitlements:read",
             "members:write",
             "alerts:write",
+            "tracking_checker:write",
+            "seo:write",
         ],
         // Analytics and domains, read; dashboards and funnels, write.
         Role::Analyst => &[
@@ -52,6 +54,8 @@ pub fn role_scopes(role: keel_events::Role) -> &'static [&'static str] {
             "usage:read",
             "members:read",
             "alerts:read",
+            "tracking_checker:write",
+            "seo:read",
         ],
         // Read-only everywhere, history and the audit log included (secrets are never readable).
         Role::Auditor => &[
@@ -68,6 +72,8 @@ pub fn role_scopes(role: keel_events::Role) -> &'static [&'static str] {
             "entitlements:read",
             "members:read",
             "alerts:read",
+            "tracking_checker:read",
+            "seo:read",
         ],
         Role::Viewer => &[
             "workspaces:read",
@@ -288,6 +294,33 @@ pub const ROUTES: &[Rule] = &[
     rule("PATCH", "/api/v1/alerts/{id}", Scope("alerts:write")),
     rule("DELETE", "/api/v1/alerts/{id}", Scope("alerts:delete")),
     rule("GET", "/api/v1/alerts/{id}/events", Scope("alerts:read")),
+    rule(
+        "POST",
+        "/api/v1/tracking-checker/scan",
+        Scope("tracking_checker:write"),
+    ),
+    rule(
+        "GET",
+        "/api/v1/tracking-checker/scans",
+        Scope("tracking_checker:read"),
+    ),
+    rule(
+        "GET",
+        "/api/v1/tracking-checker/scans/{id}",
+        Scope("tracking_checker:read"),
+    ),
+    rule("POST", "/api/v1/seo/report", Scope("seo:write")),
+    rule("GET", "/api/v1/seo/reports/{id}", Scope("seo:read")),
+    rule(
+        "GET",
+        "/api/v1/seo/issues/{workspace_id}",
+        Scope("seo:read"),
+    ),
+    rule(
+        "GET",
+        "/api/v1/seo/issues/{workspace_id}/{id}",
+        Scope("seo:read"),
+    ),
     rule("GET", "/api/v1/dashboards", Scope("analytics:read")),
     rule("POST", "/api/v1/dashboards", Scope("dashboards:write")),
     rule("GET", "/api/v1/dashboards/{id}", Scope("analytics:read")),

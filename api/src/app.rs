@@ -455,6 +455,14 @@ fn start_worker(
             shutdown_rx.clone(),
         )));
     }
+    if config.tracking.enabled {
+        let scanner =
+            keel_infra::tracking::Scanner::new(store.clone(), config.tracking_settings())?;
+        background.push(tokio::spawn(keel_infra::tracking::run(
+            std::sync::Arc::new(scanner),
+            shutdown_rx.clone(),
+        )));
+    }
 
     Ok(background)
 }
@@ -597,6 +605,7 @@ async fn start_api(
                         .configure(routes::audit::routes)
                         .configure(routes::admin::routes)
                         .configure(routes::people::routes)
+                        .configure(routes::tracking::routes)
                         .route("/openapi.json", web::get().to(crate::openapi::document))
                         .route(
                             "/openapi.yaml",

@@ -71,6 +71,16 @@ pub enum ApiError {
     NotFound(&'static str),
     #[error("{0}")]
     Domain(DomainError),
+    /// A metered limit of a short period (an hour) is spent: retry when it resets.
+    #[error("the {feature} limit of {limit} per {period} is spent ({used} used); it resets at {}", rfc3339(*reset_at))]
+    PeriodLimitReached {
+        feature: String,
+        period: &'static str,
+        limit: i64,
+        used: i64,
+        requested: i64,
+        reset_at: i64,
+    },
     #[error("version conflict: expected version {expected}, current version is {actual}")]
     VersionConflict { expected: String, actual: i64 },
     #[error("the request body is larger than {0} bytes")]
@@ -149,6 +159,7 @@ impl ApiError {
                     ("feature_limit_reached", StatusCode::FORBIDDEN)
                 }
             },
+            PeriodLimitReached { .. } => ("feature_limit_reached", StatusCode::TOO_MANY_REQUESTS),
             VersionConflict { .. } => ("version_conflict", StatusCode::CONFLICT),
             PayloadTooLarge(_) => ("payload_too_large", StatusCode::PAYLOAD_TOO_LARGE),
             TooManyItems { .. } => ("batch_too_large", StatusCode::PAYLOAD_TOO_LARGE),
@@ -186,6 +197,20 @@ impl ApiError {
             }) => Some(json!({
                 "feature": feature, "limit": limit, "current_usage": used, "requested": requested,
                 "upgrade_hint": "raise the limit with a higher tier (or an operator override), or wait for the period to reset",
+            })),
+            ApiError::PeriodLimitReached {
+                feature,
+                period,
+                limit,
+                used,
+                requested,
+                reset_at,
+            } => Some(json!({
+                "feature": feature, "period": period, "limit": limit, "current_usage": used,
+                "requested": requested, "remaining": (limit - used).max(0), "reset": reset_at,
+                "reset_at": rfc3339(*reset_at),
+                "retry_after": (reset_at - chrono::Utc::now().timestamp()).max(1),
+                "upgrade_hint": "wait for the period to reset, or raise the limit with a higher tier (or an operator override)",
             })),
             ApiError::Domain(DomainError::FeatureNotFound(f)) => Some(json!({ "feature": f })),
             ApiError::RateLimited(l) => Some(json!({
@@ -238,6 +263,10 @@ impl ResponseError for ApiError {
             }
             ApiError::IdempotencyKeyInUse => {
                 resp.insert_header(("Retry-After", "1"));
+            }
+            ApiError::PeriodLimitReached { reset_at, .. } => {
+                let wait = (reset_at - chrono::Utc::now().timestamp()).max(1);
+                resp.insert_header(("Retry-After", wait.to_string()));
             }
             ApiError::MethodNotAllowed(allow) => {
                 resp.insert_header(("Allow", allow.as_str()));

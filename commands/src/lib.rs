@@ -16,6 +16,7 @@ pub mod people;
 pub mod site;
 mod store;
 pub mod testing;
+pub mod tracking;
 pub mod usage;
 mod validation;
 pub mod webhook;

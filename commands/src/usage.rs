@@ -32,9 +32,15 @@ pub const MAX_CONFIG_BYTES: usize = 16 * 1024;
 pub const THRESHOLDS: [u8; 2] = [80, 100];
 
 /// The built-in features every plan has: each is counted where it is used (`api_calls` by the
-/// edge, `events` by the ingest meter, `domains` by the domain aggregate's appends). Seats and
+/// edge, `events` by the ingest meter, `domains` by the domain aggregate's appends,
+/// `tracking_checker_api_hourly` by the scan aggregate's). Seats and
 /// storage come when something uses them; an operator may still define them as custom features.
-pub const BUILT_IN: [&str; 3] = ["api_calls", "events", "domains"];
+pub const BUILT_IN: [&str; 4] = [
+    "api_calls",
+    "events",
+    "domains",
+    "tracking_checker_api_hourly",
+];
 
 /// What a workspace may use of one feature.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,6 +152,14 @@ pub fn plan_entitlement(tier: Tier, feature: &str) -> Option<Entitlement> {
             true,
             "domains",
         ),
+        // datanostro's partner API: 60 scans an hour per project, more for agencies.
+        "tracking_checker_api_hourly" => Entitlement::metered(
+            feature,
+            pick([Some(60), Some(60), Some(60), Some(600), Some(3_000)]),
+            UsagePeriod::Hour,
+            true,
+            "scans",
+        ),
         _ => return None,
     })
 }
@@ -170,6 +184,11 @@ pub fn period_bounds(
     let today = now.with_timezone(&tz).date_naive();
     match period {
         UsagePeriod::Lifetime => (DateTime::<Utc>::UNIX_EPOCH, None),
+        UsagePeriod::Hour => {
+            let secs = now.timestamp() - now.timestamp().rem_euclid(3600);
+            let start = DateTime::<Utc>::from_timestamp(secs, 0).unwrap_or(now);
+            (start, Some(start + Duration::hours(1)))
+        }
         UsagePeriod::Day => (
             local_midnight(tz, today),
             Some(local_midnight(tz, today + Duration::days(1))),
@@ -811,7 +830,15 @@ mod tests {
             .into_iter()
             .map(|e| e.feature)
             .collect();
-        assert_eq!(names, ["api_calls", "domains", "events"]);
+        assert_eq!(
+            names,
+            [
+                "api_calls",
+                "domains",
+                "events",
+                "tracking_checker_api_hourly"
+            ]
+        );
     }
 
     #[test]
@@ -834,6 +861,11 @@ mod tests {
         let (start, _) = period_bounds(UsagePeriod::Month, at("2027-02-27T12:00:00Z"), Tz::UTC, 31);
         assert_eq!(start, at("2027-01-31T00:00:00Z"));
         // Days, across a DST change (the 25 Oct day is 25 hours long in Berlin).
+        let (start, end) = period_bounds(UsagePeriod::Hour, at("2026-10-25T12:34:56Z"), tz, 1);
+        assert_eq!(
+            (start, end),
+            (at("2026-10-25T12:00:00Z"), Some(at("2026-10-25T13:00:00Z")))
+        );
         let (start, end) = period_bounds(UsagePeriod::Day, at("2026-10-25T12:00:00Z"), tz, 1);
         assert_eq!(start, at("2026-10-24T22:00:00Z"));
         assert_eq!(end, Some(at("2026-10-25T23:00:00Z")));

@@ -36,6 +36,13 @@ impl StreamId {
     pub fn alert(id: crate::AlertId) -> Self {
         Self(format!("alert-{id}"))
     }
+    pub fn tracking_scan(id: crate::TrackingScanId) -> Self {
+        Self(format!("trackscan-{id}"))
+    }
+    /// One page's SEO reports and issues.
+    pub fn seo_page(id: crate::SeoPageId) -> Self {
+        Self(format!("seopage-{id}"))
+    }
     pub fn webhook(id: crate::WebhookId) -> Self {
         Self(format!("webhook-{id}"))
     }

@@ -14,6 +14,10 @@ use crate::people::{
     SecondFactorDisabled, SecondFactorEnabled, UserCreated, UserPasswordChanged, UserSignInFailed,
     UserSignedIn,
 };
+use crate::tracking::{
+    SeoIssueOpened, SeoIssueResolved, SeoReportSubmitted, TrackingScanCompleted,
+    TrackingScanFailed, TrackingScanRequested,
+};
 use crate::usage::{EntitlementRemoved, EntitlementSet, UsageRecorded, UsageThresholdReached};
 use crate::webhooks::{
     WebhookCreated, WebhookDeleted, WebhookDisabled, WebhookSecretRotated, WebhookUpdated,
@@ -88,6 +92,12 @@ pub enum DomainEvent {
     AlertDeleted(AlertDeleted),
     AlertFired(AlertFired),
     AlertResolved(AlertResolved),
+    TrackingScanRequested(TrackingScanRequested),
+    TrackingScanCompleted(TrackingScanCompleted),
+    TrackingScanFailed(TrackingScanFailed),
+    SeoReportSubmitted(SeoReportSubmitted),
+    SeoIssueOpened(SeoIssueOpened),
+    SeoIssueResolved(SeoIssueResolved),
 }
 
 /// Every event type, in the order of [`DomainEvent`] (webhook patterns are checked against it).
@@ -155,6 +165,12 @@ pub const EVENT_TYPES: &[&str] = &[
     "alert.deleted",
     "alert.fired",
     "alert.resolved",
+    "tracking_scan.requested",
+    "tracking_scan.completed",
+    "tracking_scan.failed",
+    "seo.report_submitted",
+    "seo.issue_opened",
+    "seo.issue_resolved",
 ];
 
 impl DomainEvent {
@@ -234,6 +250,12 @@ impl DomainEvent {
             DomainEvent::AlertDeleted(_) => "alert.deleted",
             DomainEvent::AlertFired(_) => "alert.fired",
             DomainEvent::AlertResolved(_) => "alert.resolved",
+            DomainEvent::TrackingScanRequested(_) => "tracking_scan.requested",
+            DomainEvent::TrackingScanCompleted(_) => "tracking_scan.completed",
+            DomainEvent::TrackingScanFailed(_) => "tracking_scan.failed",
+            DomainEvent::SeoReportSubmitted(_) => "seo.report_submitted",
+            DomainEvent::SeoIssueOpened(_) => "seo.issue_opened",
+            DomainEvent::SeoIssueResolved(_) => "seo.issue_resolved",
         }
     }
 }

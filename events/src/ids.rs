@@ -84,3 +84,19 @@ id_type!(
     /// Identifies an alert of a workspace.
     AlertId
 );
+id_type!(
+    /// Identifies one Tracking Checker scan.
+    TrackingScanId
+);
+id_type!(
+    /// Identifies a page of a workspace's SEO reports (derived from the workspace and the URL).
+    SeoPageId
+);
+id_type!(
+    /// Identifies one SEO report.
+    SeoReportId
+);
+id_type!(
+    /// Identifies one SEO issue of a page (kept across the reports that list it).
+    SeoIssueId
+);

@@ -8,6 +8,7 @@ mod envelope;
 mod event;
 mod ids;
 pub mod people;
+pub mod tracking;
 pub mod usage;
 mod values;
 pub mod webhooks;
@@ -29,13 +30,18 @@ pub use envelope::{Actor, ExpectedVersion, Metadata, NewEvent, RecordedEvent, St
 pub use event::*;
 pub use ids::{
     AccountTokenId, AlertId, ApiKeyId, DashboardId, DomainId, EventId, FolderId, FunnelId,
-    InvitationId, SiteId, UserId, WebhookId, WorkspaceId,
+    InvitationId, SeoIssueId, SeoPageId, SeoReportId, SiteId, TrackingScanId, UserId, WebhookId,
+    WorkspaceId,
 };
 pub use people::{
     AccountTokenCreated, AccountTokenRevoked, EmailVerified, InvitationAccepted, InvitationCreated,
     InvitationResent, InvitationRevoked, MemberAdded, MemberRemoved, MemberRoleChanged, Role,
     SecondFactorDisabled, SecondFactorEnabled, UserCreated, UserPasswordChanged, UserSignInFailed,
     UserSignedIn,
+};
+pub use tracking::{
+    ScanOptions, SeoIssueOpened, SeoIssueReported, SeoIssueResolved, SeoReportSubmitted,
+    TrackingScanCompleted, TrackingScanFailed, TrackingScanRequested,
 };
 pub use values::{is_currency, Scope, ScopeError, Tier, WorkspaceSettings, SCOPE_RESOURCES};
 pub use webhooks::{

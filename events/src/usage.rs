@@ -40,6 +40,9 @@ impl EntitlementKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UsagePeriod {
+    /// One clock hour (whole hours are the same in every time zone Keel knows, bar a few
+    /// half-hour offsets, which count in UTC hours).
+    Hour,
     /// From midnight to midnight in the workspace's time zone.
     Day,
     /// From the billing anchor day to the next, at midnight in the workspace's time zone.
@@ -51,6 +54,7 @@ pub enum UsagePeriod {
 impl UsagePeriod {
     pub fn as_str(self) -> &'static str {
         match self {
+            UsagePeriod::Hour => "hour",
             UsagePeriod::Day => "day",
             UsagePeriod::Month => "month",
             UsagePeriod::Lifetime => "lifetime",
@@ -59,6 +63,7 @@ impl UsagePeriod {
 
     pub fn parse(s: &str) -> Option<Self> {
         match s {
+            "hour" => Some(Self::Hour),
             "day" => Some(Self::Day),
             "month" => Some(Self::Month),
             "lifetime" => Some(Self::Lifetime),

@@ -109,7 +109,7 @@ impl FromStr for Tier {
 }
 
 /// Resources that scopes can name, as `resource:read` or `resource:write`.
-pub const SCOPE_RESOURCES: [&str; 14] = [
+pub const SCOPE_RESOURCES: [&str; 16] = [
     "workspaces",
     "keys",
     "sites",
@@ -127,6 +127,10 @@ pub const SCOPE_RESOURCES: [&str; 14] = [
     "members",
     // Alerts and their history.
     "alerts",
+    // Tracking Checker scans (datanostro's partner API).
+    "tracking_checker",
+    // SEO reports and issues (core-api).
+    "seo",
 ];
 
 /// Resource names other documents use for Keel's (core-api's `api-keys`), read as Keel's.

@@ -47,6 +47,8 @@ pub struct Config {
     pub scanner: ScanConfig,
     #[serde(flatten)]
     pub webhooks: WebhookConfig,
+    #[serde(flatten)]
+    pub tracking: TrackingConfig,
     /// What time it is for the API's rules (tests set a manual clock; never from a file).
     #[serde(skip)]
     pub clock: crate::clock::Clock,
@@ -120,6 +122,83 @@ impl Default for ScanConfig {
     }
 }
 
+/// The Tracking Checker (page scans) and the Google APIs it may call.
+#[derive(Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(default)]
+pub struct TrackingConfig {
+    /// Whether this process runs requested scans (the worker role; `serve` runs it too).
+    #[serde(rename = "tracking_checker")]
+    pub enabled: bool,
+    /// Whether scanned pages may be on private addresses (never in production).
+    #[serde(rename = "scanner_allow_private")]
+    pub allow_private: bool,
+    /// Longest the page fetch may take.
+    #[serde(rename = "tracking_timeout_ms")]
+    pub timeout_ms: u64,
+    /// Largest page read.
+    #[serde(rename = "tracking_max_bytes")]
+    pub max_bytes: usize,
+    /// Scans run at once per process.
+    #[serde(rename = "tracking_concurrency")]
+    pub concurrency: usize,
+    /// How long `POST /tracking-checker/scan` waits for the result before answering 202.
+    #[serde(rename = "tracking_wait_ms")]
+    pub wait_ms: u64,
+    /// A Chromium for the rendered pass (Debian's `/usr/bin/chromium`).
+    pub chromium_path: Option<String>,
+    /// Never printed.
+    pub pagespeed_api_key: Option<String>,
+    pub pagespeed_url: String,
+    /// Never printed.
+    pub gemini_api_key: Option<String>,
+    pub gemini_url: String,
+    pub gemini_model: String,
+}
+
+impl Default for TrackingConfig {
+    fn default() -> Self {
+        TrackingConfig {
+            enabled: true,
+            allow_private: false,
+            timeout_ms: 15_000,
+            max_bytes: 5 * 1024 * 1024,
+            concurrency: 2,
+            wait_ms: 25_000,
+            chromium_path: None,
+            pagespeed_api_key: None,
+            pagespeed_url: "https://www.googleapis.com".into(),
+            gemini_api_key: None,
+            gemini_url: "https://generativelanguage.googleapis.com".into(),
+            gemini_model: "gemini-2.5-flash".into(),
+        }
+    }
+}
+
+impl std::fmt::Debug for TrackingConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrackingConfig")
+            .field("enabled", &self.enabled)
+            .field("allow_private", &self.allow_private)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("max_bytes", &self.max_bytes)
+            .field("concurrency", &self.concurrency)
+            .field("wait_ms", &self.wait_ms)
+            .field("chromium_path", &self.chromium_path)
+            .field(
+                "pagespeed_api_key",
+                &self.pagespeed_api_key.as_ref().map(|_| "***"),
+            )
+            .field("pagespeed_url", &self.pagespeed_url)
+            .field(
+                "gemini_api_key",
+                &self.gemini_api_key.as_ref().map(|_| "***"),
+            )
+            .field("gemini_url", &self.gemini_url)
+            .field("gemini_model", &self.gemini_model)
+            .finish()
+    }
+}
+
 /// The webhook dispatcher.
 #[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 #[serde(default)]
@@ -188,6 +267,7 @@ impl Default for Config {
             kafka: KafkaConfig::default(),
             scanner: ScanConfig::default(),
             webhooks: WebhookConfig::default(),
+            tracking: TrackingConfig::default(),
             clock: crate::clock::Clock::system(),
         }
     }
@@ -213,6 +293,27 @@ impl Config {
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
                 .collect(),
+        }
+    }
+
+    /// The Tracking Checker's settings.
+    pub fn tracking_settings(&self) -> crate::tracking::Settings {
+        let t = &self.tracking;
+        crate::tracking::Settings {
+            allow_private: t.allow_private,
+            timeout: std::time::Duration::from_millis(t.timeout_ms.max(1)),
+            max_bytes: t.max_bytes.max(1024),
+            concurrency: t.concurrency.max(1),
+            dns_servers: self.webhook_settings().dns_servers,
+            chromium_path: t.chromium_path.clone(),
+            google: crate::tracking::google::GoogleSettings {
+                pagespeed_api_key: t.pagespeed_api_key.clone(),
+                pagespeed_url: t.pagespeed_url.clone(),
+                gemini_api_key: t.gemini_api_key.clone(),
+                gemini_url: t.gemini_url.clone(),
+                gemini_model: t.gemini_model.clone(),
+                timeout: std::time::Duration::from_secs(60),
+            },
         }
     }
 
@@ -259,6 +360,7 @@ impl std::fmt::Debug for Config {
             .field("kafka", &self.kafka)
             .field("scanner", &self.scanner)
             .field("webhooks", &self.webhooks)
+            .field("tracking", &self.tracking)
             .finish()
     }
 }
@@ -410,6 +512,62 @@ impl Config {
         }
         if let Some(v) = get("KEEL_SCANNER") {
             config.scanner.enabled = !matches!(v.as_str(), "0" | "false" | "no" | "off");
+        }
+        if let Some(v) = get("KEEL_SCANNER_ALLOW_PRIVATE") {
+            config.tracking.allow_private = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = get("KEEL_TRACKING_CHECKER") {
+            config.tracking.enabled = !matches!(v.as_str(), "0" | "false" | "no" | "off");
+        }
+        for (name, slot) in [
+            ("KEEL_TRACKING_TIMEOUT_MS", &mut config.tracking.timeout_ms),
+            ("KEEL_TRACKING_WAIT_MS", &mut config.tracking.wait_ms),
+        ] {
+            if let Some(v) = get(name) {
+                *slot = v.parse().map_err(|_| ConfigError::Env {
+                    name,
+                    message: format!("`{v}`: expected a number of milliseconds"),
+                })?;
+            }
+        }
+        for (name, slot) in [
+            ("KEEL_TRACKING_MAX_BYTES", &mut config.tracking.max_bytes),
+            (
+                "KEEL_TRACKING_CONCURRENCY",
+                &mut config.tracking.concurrency,
+            ),
+        ] {
+            if let Some(v) = get(name) {
+                *slot = v
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| ConfigError::Env {
+                        name,
+                        message: format!("`{v}`: expected a positive number"),
+                    })?;
+            }
+        }
+        for (name, slot) in [
+            ("KEEL_CHROMIUM_PATH", &mut config.tracking.chromium_path),
+            (
+                "KEEL_PAGESPEED_API_KEY",
+                &mut config.tracking.pagespeed_api_key,
+            ),
+            ("KEEL_GEMINI_API_KEY", &mut config.tracking.gemini_api_key),
+        ] {
+            if let Some(v) = get(name) {
+                *slot = Some(v);
+            }
+        }
+        for (name, slot) in [
+            ("KEEL_PAGESPEED_URL", &mut config.tracking.pagespeed_url),
+            ("KEEL_GEMINI_URL", &mut config.tracking.gemini_url),
+            ("KEEL_GEMINI_MODEL", &mut config.tracking.gemini_model),
+        ] {
+            if let Some(v) = get(name) {
+                *slot = v;
+            }
         }
         if let Some(v) = get("KEEL_WEBHOOKS_ALLOW_PRIVATE") {
             config.webhooks.allow_private = matches!(v.as_str(), "1" | "true" | "yes");

@@ -338,7 +338,13 @@ pub(crate) async fn apply(
         | DomainEvent::AlertUpdated(_)
         | DomainEvent::AlertDeleted(_)
         | DomainEvent::AlertFired(_)
-        | DomainEvent::AlertResolved(_) => {}
+        | DomainEvent::AlertResolved(_)
+        | DomainEvent::TrackingScanRequested(_)
+        | DomainEvent::TrackingScanCompleted(_)
+        | DomainEvent::TrackingScanFailed(_)
+        | DomainEvent::SeoReportSubmitted(_)
+        | DomainEvent::SeoIssueOpened(_)
+        | DomainEvent::SeoIssueResolved(_) => {}
         // Planned batches count usage set-wise (`UsageLedger`); this is the one-by-one path.
         DomainEvent::UsageRecorded(u) => apply_usage(conn, u, occurred_at).await?,
     }

@@ -28,6 +28,7 @@ pub mod scanner;
 pub mod snapshots;
 pub mod store;
 pub mod sweeper;
+pub mod tracking;
 pub mod usage;
 pub mod webhooks;
 

@@ -18,6 +18,7 @@ pub enum Projection {
     Domains,
     Webhooks,
     Alerts,
+    Tracking,
 }
 
 /// Runs `$body` with `$m` standing for the read model type of `$p`.
@@ -56,12 +57,16 @@ macro_rules! with_model {
                 type $m = crate::alerts::Alerts;
                 $body
             }
+            Projection::Tracking => {
+                type $m = crate::tracking::Tracking;
+                $body
+            }
         }
     };
 }
 
 impl Projection {
-    pub const ALL: [Projection; 8] = [
+    pub const ALL: [Projection; 9] = [
         Projection::Workspaces,
         Projection::ApiKeys,
         Projection::Sites,
@@ -70,6 +75,7 @@ impl Projection {
         Projection::Domains,
         Projection::Webhooks,
         Projection::Alerts,
+        Projection::Tracking,
     ];
 
     /// See [`ReadModel::STREAM_TYPES`].

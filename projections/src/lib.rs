@@ -15,6 +15,7 @@ pub mod query;
 pub mod sites;
 pub mod sketch;
 pub mod stats;
+pub mod tracking;
 pub mod webhooks;
 pub mod workspaces;
 

@@ -104,6 +104,12 @@ pub fn to_stored(event: &DomainEvent) -> StoredEvent {
         DomainEvent::AlertDeleted(e) => serde_json::to_value(e),
         DomainEvent::AlertFired(e) => serde_json::to_value(e),
         DomainEvent::AlertResolved(e) => serde_json::to_value(e),
+        DomainEvent::TrackingScanRequested(e) => serde_json::to_value(e),
+        DomainEvent::TrackingScanCompleted(e) => serde_json::to_value(e),
+        DomainEvent::TrackingScanFailed(e) => serde_json::to_value(e),
+        DomainEvent::SeoReportSubmitted(e) => serde_json::to_value(e),
+        DomainEvent::SeoIssueOpened(e) => serde_json::to_value(e),
+        DomainEvent::SeoIssueResolved(e) => serde_json::to_value(e),
     }
     // Serialising plain structs of strings, numbers and enums cannot fail.
     .unwrap_or(Value::Null);
@@ -236,6 +242,16 @@ pub fn from_stored(
         "alert.deleted" => DomainEvent::AlertDeleted(parse(event_type, payload)?),
         "alert.fired" => DomainEvent::AlertFired(parse(event_type, payload)?),
         "alert.resolved" => DomainEvent::AlertResolved(parse(event_type, payload)?),
+        "tracking_scan.requested" => {
+            DomainEvent::TrackingScanRequested(parse(event_type, payload)?)
+        }
+        "tracking_scan.completed" => {
+            DomainEvent::TrackingScanCompleted(parse(event_type, payload)?)
+        }
+        "tracking_scan.failed" => DomainEvent::TrackingScanFailed(parse(event_type, payload)?),
+        "seo.report_submitted" => DomainEvent::SeoReportSubmitted(parse(event_type, payload)?),
+        "seo.issue_opened" => DomainEvent::SeoIssueOpened(parse(event_type, payload)?),
+        "seo.issue_resolved" => DomainEvent::SeoIssueResolved(parse(event_type, payload)?),
         other => return Err(SchemaError::UnknownType(other.into())),
     })
 }

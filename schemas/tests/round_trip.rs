@@ -82,6 +82,12 @@ fn index(e: &DomainEvent) -> usize {
         AlertDeleted(_) => 60,
         AlertFired(_) => 61,
         AlertResolved(_) => 62,
+        TrackingScanRequested(_) => 63,
+        TrackingScanCompleted(_) => 64,
+        TrackingScanFailed(_) => 65,
+        SeoReportSubmitted(_) => 66,
+        SeoIssueOpened(_) => 67,
+        SeoIssueResolved(_) => 68,
     }
 }
 
@@ -412,6 +418,49 @@ fn samples() -> Vec<DomainEvent> {
             AlertResolved,
             json!({"alert_id": ID, "workspace_id": WS, "name": "Traffic drop", "value": 0,
             "summary": "no webhook endpoint disabled", "fired_at": T})
+        ),
+        ev!(
+            TrackingScanRequested,
+            json!({"scan_id": ID, "workspace_id": WS, "url": "https://eshop.cz/",
+            "options": {"ai_summary": true, "pagespeed": true, "language": "cs",
+            "monthly_visitors": 20000, "monthly_revenue": 500000, "currency": "CZK"},
+            "key_id": ID, "request_id": "req_1"})
+        ),
+        ev!(
+            TrackingScanRequested,
+            json!({"scan_id": ID, "workspace_id": WS, "url": "https://eshop.cz/",
+            "options": {"ai_summary": false, "pagespeed": false, "language": "en"}})
+        ),
+        ev!(
+            TrackingScanCompleted,
+            json!({"scan_id": ID, "workspace_id": WS, "url": "https://eshop.cz/",
+            "final_url": "https://www.eshop.cz/", "signatures_version": "2026-12-06",
+            "duration_ms": 912, "result": {"trackers": [{"id": "ga4", "ids": ["G-ABC123"]}]}})
+        ),
+        ev!(
+            TrackingScanFailed,
+            json!({"scan_id": ID, "workspace_id": WS, "url": "https://eshop.cz/",
+            "code": "dns", "message": "eshop.cz does not resolve", "duration_ms": 12})
+        ),
+        ev!(
+            SeoReportSubmitted,
+            json!({"report_id": ID, "page_id": ID, "workspace_id": WS,
+            "url": "https://example.com/page", "scores": {"performance": 85, "seo": 95},
+            "issues": [{"type": "missing_alt", "severity": "warning", "element": "img.hero-image"},
+                {"type": "missing_h1", "severity": "warning", "element": "",
+                 "details": {"h1_count": 0}}],
+            "source": "tracking_checker", "scan_id": ID})
+        ),
+        ev!(
+            SeoIssueOpened,
+            json!({"issue_id": ID, "page_id": ID, "workspace_id": WS, "report_id": ID,
+            "url": "https://example.com/page", "issue_type": "missing_alt", "severity": "warning",
+            "element": "img.hero-image", "details": {"src": "/hero.jpg"}, "reopened": true})
+        ),
+        ev!(
+            SeoIssueResolved,
+            json!({"issue_id": ID, "page_id": ID, "workspace_id": WS, "report_id": ID,
+            "url": "https://example.com/page"})
         ),
     ]
 }

@@ -419,7 +419,8 @@ async fn projections_report_their_state_and_rebuild_over_http(b: keel_tests::Bac
             "dashboards",
             "domains",
             "webhooks",
-            "alerts"
+            "alerts",
+            "tracking"
         ],
         "{r:?}"
     );

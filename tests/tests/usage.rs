@@ -315,7 +315,15 @@ async fn plans_overrides_and_bad_input(b: keel_tests::Backend) {
         .iter()
         .map(|f| f["feature"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(names, ["api_calls", "domains", "events"]);
+    assert_eq!(
+        names,
+        [
+            "api_calls",
+            "domains",
+            "events",
+            "tracking_checker_api_hourly"
+        ]
+    );
     // Unknown feature: 404; a switched-off boolean: not in plan.
     let r = app
         .post("/api/v1/entitlements/usage")

@@ -15,6 +15,7 @@ pub mod pixel;
 pub mod site_data;
 pub mod sites;
 pub mod stats;
+pub mod tracking;
 pub mod usage;
 pub mod webhooks;
 pub mod workspaces;

@@ -304,8 +304,14 @@ pub async fn forget_secrets(db: &Db, webhook_id: &str) -> Result<(), sqlx::Error
 
 /// Resolves names for the client and refuses any that leads to a forbidden address, so the
 /// address checked is the address connected to (no window for DNS rebinding).
-struct GuardedResolver {
+pub(crate) struct GuardedResolver {
     dns: Arc<crate::dns::HickoryLookup>,
+}
+
+impl GuardedResolver {
+    pub(crate) fn new(dns: Arc<crate::dns::HickoryLookup>) -> Self {
+        Self { dns }
+    }
 }
 
 impl reqwest::dns::Resolve for GuardedResolver {
