@@ -41,6 +41,7 @@ if [ "$BACKEND" = distributed ]; then
 fi
 KEEL_DATA_DIR="$DATA" KEEL_LISTEN="127.0.0.1:$PORT" KEEL_ADMIN_TOKEN="$TOKEN" KEEL_LOG=error \
   KEEL_SCANNER=false KEEL_WEBHOOKS=false KEEL_WEBHOOKS_ALLOW_PRIVATE=true \
+  KEEL_TRACKING_CHECKER=false KEEL_TRACKING_WAIT_MS=0 \
   "${CARGO_TARGET_DIR:-target}/debug/keel" serve >"$DATA/keel.log" 2>&1 &
 KEEL_PID=$!
 cleanup() {
@@ -78,6 +79,10 @@ for _ in $(seq 1 150); do # the domains read model follows the log (through Kafk
 done
 WEBHOOK=$(api POST /webhooks '{"url":"http://127.0.0.1:9/hook","events":["*"]}' | field "d['id']")
 ALERT=$(api POST /alerts "{\"name\":\"probe\",\"condition\":{\"type\":\"webhook_disabled\"},\"channels\":[{\"type\":\"webhook\",\"webhook_id\":\"$WEBHOOK\"}]}" | field "d['id']")
+# A Tracking Checker scan (it stays queued: the checker is off, so nothing is fetched) and an SEO
+# report with one issue.
+SCAN=$(api POST /tracking-checker/scan '{"url":"https://example.com/"}' | field "d['id']")
+api POST /seo/report '{"url":"https://example.com/","issues":[{"type":"missing_h1","severity":"warning"}]}' >/dev/null
 # A member (invited and accepted) and a pending invitation, for the people routes.
 INVITATION=$(api POST /invitations '{"email":"member@example.com","role":"viewer"}' | field "d['invite_url'].split('token=')[1]")
 MEMBER=$(curl -fsS -X POST "$BASE/invitations/accept" -H 'content-type: application/json' \
@@ -86,8 +91,10 @@ PENDING=$(api POST /invitations '{"email":"pending@example.com","role":"viewer"}
 CONFIG="$DATA/schemathesis.toml"
 : >"$CONFIG"
 printf '[[operations]]\ninclude-path-regex = "^/api/v1/members/"\nparameters = { user_id = "%s" }\n\n' "$MEMBER" >>"$CONFIG"
+printf '[[operations]]\ninclude-path-regex = "^/api/v1/seo/issues/"\nparameters = { workspace_id = "%s" }\n\n' "$WS" >>"$CONFIG"
 for pair in "workspaces:$WS" "sites:$SITE" "keys:$KEY" "folders:$FOLDER" "dashboards:$DASHBOARD" \
-  "domains:$DOMAIN" "webhooks:$WEBHOOK" "invitations:$PENDING" "alerts:$ALERT"; do
+  "domains:$DOMAIN" "webhooks:$WEBHOOK" "invitations:$PENDING" "alerts:$ALERT" \
+  "tracking-checker/scans:$SCAN"; do
   printf '[[operations]]\ninclude-path-regex = "^/api/v1/%s/"\nparameters = { id = "%s" }\n\n' \
     "${pair%%:*}" "${pair#*:}" >>"$CONFIG"
 done

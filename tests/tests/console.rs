@@ -723,6 +723,75 @@ async fn every_page_is_accessible_and_an_invitation_link_opens_in_the_console(ba
     app.stop().await;
 }
 
+/// The Tracking Checker page: a scan run from the form is watched until it completes, its
+/// findings (Keel's own script, no consent manager, SEO defects) and summary are shown, a rescan
+/// says what changed, and the page passes axe-core.
+async fn the_tracking_checker_scans_a_page_and_shows_its_findings(backend: Backend) {
+    let app = spawn_app_with(backend, |c| {
+        c.dev = true;
+        c.tracking.allow_private = true;
+        c.tracking.timeout_ms = 5_000;
+    })
+    .await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    join(&app, &ws, "owner@example.com", "owner").await;
+    let port = fixture_site(&app.base, "kt_consoletest").await;
+    let b = Browser::start(&[]).await;
+    sign_in(&b, &app, "owner@example.com").await;
+    b.goto(&format!("{}/#/tracking", app.base)).await;
+    b.fill("#s-url", &format!("http://127.0.0.1:{port}/")).await;
+    b.find("#s-language")
+        .await
+        .select_by_value("cs")
+        .await
+        .unwrap();
+    b.click("#run-scan").await;
+    let status = b
+        .text_until("#scan-status", |t| t.starts_with("Completed"))
+        .await;
+    assert!(status.starts_with("Completed"), "{status}");
+    let trackers = b
+        .text_until("section[aria-label=Trackers] tbody", |t| t.contains("Keel"))
+        .await;
+    assert!(trackers.contains("kt_consoletest"), "{trackers}");
+    let summary = b.text_until("#scan-summary", |t| !t.is_empty()).await;
+    assert!(summary.starts_with("Na http://127.0.0.1"), "{summary}");
+    let seo = b
+        .text_until("section[aria-label=SEO] tbody", |t| {
+            t.contains("missing_lang")
+        })
+        .await;
+    assert!(seo.contains("missing_meta_description"), "{seo}");
+    let consent = b
+        .find("section[aria-label=Consent]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(consent.contains("none found"), "{consent}");
+    let mut report = b.accessibility_violations().await;
+    b.screenshot("page-tracking-detail").await;
+    // The list shows the scan and the page's SEO issues; a rescan compares with it.
+    b.goto(&format!("{}/#/tracking", app.base)).await;
+    b.text_until("section[aria-label=Scans] tbody", |t| t.contains("keel"))
+        .await;
+    b.text_until("section[aria-label='SEO issues'] tbody", |t| {
+        t.contains("missing_lang")
+    })
+    .await;
+    report.extend(b.accessibility_violations().await);
+    b.screenshot("page-tracking").await;
+    b.fill("#s-url", &format!("http://127.0.0.1:{port}/")).await;
+    b.click("#run-scan").await;
+    b.text_until("#scan-status", |t| t.starts_with("Completed"))
+        .await;
+    let added = b.text_until("#scan-added", |t| !t.is_empty()).await;
+    assert_eq!(added, "nothing");
+    b.close().await;
+    assert!(report.is_empty(), "axe-core: {report:#?}");
+    app.stop().await;
+}
+
 macro_rules! embedded {
     ($($case:ident),* $(,)?) => {
         mod embedded { $(
@@ -739,4 +808,5 @@ embedded!(
     the_tracker_records_pageviews_and_custom_events,
     strangers_strings_are_shown_never_run,
     every_page_is_accessible_and_an_invitation_link_opens_in_the_console,
+    the_tracking_checker_scans_a_page_and_shows_its_findings,
 );

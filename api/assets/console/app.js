@@ -76,8 +76,8 @@ class ApiError extends Error {
   }
 }
 
-async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
+async function api(method, path, body, extra) {
+  const headers = Object.assign({ Accept: "application/json" }, extra || {});
   if (state.ws) headers["X-Workspace-ID"] = state.ws;
   if (method !== "GET" && state.csrf) headers["X-CSRF-Token"] = state.csrf;
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -126,6 +126,7 @@ const PAGES = [
   ["keys", "Keys"],
   ["webhooks", "Webhooks"],
   ["alerts", "Alerts"],
+  ["tracking", "Tracking Checker"],
   ["members", "Members"],
   ["audit", "Audit"],
   ["operator", "Operator"],
@@ -159,6 +160,7 @@ async function route() {
     history: () => entityHistory(parts[1], parts[2], query),
     webhooks: () => (parts[1] ? webhookDetail(parts[1]) : webhooks()),
     alerts: () => (parts[1] ? alertHistory(parts[1]) : alerts()),
+    tracking: () => (parts[1] === "issues" && parts[2] ? seoIssue(parts[2]) : parts[1] ? scanDetail(parts[1]) : tracking()),
     members: () => members(),
     audit: () => audit(query),
     operator: () => operator(),
@@ -1195,4 +1197,138 @@ function saveWidget(siteId, query, interval, period, filters) {
     }
   });
   return form;
+}
+
+// ---- the Tracking Checker and SEO issues -----------------------------------------------------
+
+const LANGUAGES = [["en", "English"], ["cs", "Čeština"], ["sk", "Slovenčina"], ["de", "Deutsch"]];
+
+async function tracking() {
+  const url = h("input", { type: "text", required: true, placeholder: "https://eshop.cz", inputmode: "url" });
+  const language = h("select", {}, LANGUAGES.map(([v, l]) => h("option", { value: v }, l)));
+  const summary = h("input", { type: "checkbox", checked: true });
+  const speed = h("input", { type: "checkbox", checked: true });
+  const visitors = h("input", { type: "number", min: 0, placeholder: "optional" });
+  const revenue = h("input", { type: "number", min: 0, placeholder: "optional" });
+  const currency = h("input", { maxlength: 3, placeholder: "CZK", size: 4 });
+  const out = h("div", { "aria-live": "polite", id: "scan-out" });
+  const form = h("form", { class: "card", "aria-label": "New scan" }, h("h2", {}, "Scan a page"),
+    h("div", { class: "inline" }, field("s-url", "Page URL", url), field("s-language", "Summary language", language)),
+    h("div", { class: "inline" }, h("label", {}, summary, " summary"), h("label", {}, speed, " PageSpeed"),
+      field("s-visitors", "Monthly visitors", visitors), field("s-revenue", "Monthly revenue", revenue), field("s-currency", "Currency", currency)),
+    h("button", { type: "submit", id: "run-scan" }, "Scan"), out);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const body = { url: url.value, language: language.value, ai_summary: summary.checked, pagespeed: speed.checked };
+    if (visitors.value) body.monthly_visitors = Number(visitors.value);
+    if (revenue.value) body.monthly_revenue = Number(revenue.value);
+    if (currency.value) body.currency = currency.value.toUpperCase();
+    try {
+      const r = await api("POST", "/tracking-checker/scan", body, { Prefer: "respond-async" });
+      go("#/tracking/" + encodeURIComponent(r.data.id));
+    } catch (err) {
+      const fields = err.body && err.body.error && err.body.error.details && err.body.error.details.fields;
+      out.replaceChildren(errorBox(err), fields ? h("ul", {}, fields.map((f) => h("li", {}, f.field + ": " + f.message))) : "");
+    }
+  });
+  render(h("h1", {}, "Tracking Checker"), form,
+    pagedList("Scans", "/tracking-checker/scans", [
+      ["Page", (s) => h("a", { href: "#/tracking/" + encodeURIComponent(s.id) }, s.url)],
+      ["Status", (s) => s.status],
+      ["Trackers", (s) => (s.tracker_ids || []).join(", ")],
+      ["Scanned", (s) => when(s.completed_at || s.created_at)],
+    ]),
+    pagedList("SEO issues", "/seo/issues/" + encodeURIComponent(state.ws) + "?status=all", [
+      ["Issue", (i) => h("a", { href: "#/tracking/issues/" + encodeURIComponent(i.id) }, i.issue_type)],
+      ["Severity", (i) => i.severity],
+      ["Status", (i) => i.status],
+      ["Page", (i) => i.url],
+      ["Element", (i) => i.element],
+      ["First seen", (i) => when(i.created_at)],
+    ]));
+}
+
+function pct(r) {
+  return r ? fmt.format(r.low) + "–" + fmt.format(r.high) + " %" : "—";
+}
+
+function yesNo(v) {
+  return v === true ? "yes" : v === false ? "no" : "unknown";
+}
+
+async function scanDetail(id) {
+  const hash = location.hash;
+  const r = await api("GET", "/tracking-checker/scans/" + encodeURIComponent(id));
+  const s = r.data;
+  const head = [h("h1", {}, "Scan of ", s.url), h("p", { class: "muted" }, "Requested " + when(s.created_at) + (s.final_url && s.final_url !== s.url ? " · ended at " + s.final_url : ""))];
+  if (s.status === "queued") {
+    render(...head, h("p", { role: "status", id: "scan-status" }, "Scanning…"));
+    setTimeout(() => { if (location.hash === hash) route(); }, 1000);
+    return;
+  }
+  if (s.status === "failed") {
+    render(...head, h("p", { id: "scan-status" }, "Failed"), h("p", { class: "error", role: "alert" }, (s.error && s.error.code) + ": " + (s.error && s.error.message)));
+    return;
+  }
+  const sections = [h("p", { id: "scan-status" }, "Completed in " + fmt.format(s.duration_ms || 0) + " ms")];
+  if (s.passes && s.passes.note) sections.push(h("p", { class: "muted" }, s.passes.note));
+  if (s.ai_summary) {
+    sections.push(h("section", { class: "card", "aria-label": "Summary" }, h("h2", {}, "Summary"),
+      h("p", { id: "scan-summary", lang: s.ai_summary.language }, s.ai_summary.text),
+      h("p", { class: "muted" }, s.ai_summary.source === "gemini" ? "Written by " + (s.ai_summary.model || "Gemini") : "Template" + (s.ai_summary.fallback_reason ? " (" + s.ai_summary.fallback_reason + ")" : ""))));
+  }
+  sections.push(h("section", { class: "card", "aria-label": "Trackers" }, h("h2", {}, "Trackers"), table([
+    ["Tool", (t) => t.name],
+    ["Category", (t) => t.category.replace(/_/g, " ")],
+    ["Ids", (t) => (t.ids || []).join(", ")],
+    ["Before consent", (t) => yesNo(t.before_consent)],
+    ["Found in", (t) => (t.found_in || []).join(", ")],
+  ], s.trackers || [])));
+  const c = s.consent || {};
+  const m = c.consent_mode || {};
+  sections.push(h("section", { class: "card", "aria-label": "Consent" }, h("h2", {}, "Consent"),
+    h("dl", {},
+      h("dt", {}, "Consent manager"), h("dd", {}, (c.managers || []).map((x) => x.name).join(", ") || "none found"),
+      h("dt", {}, "Consent Mode defaults"), h("dd", {}, m.default_set ? (m.v2 ? "v2" : "v1 (no ad_user_data / ad_personalization)") : "not set"),
+      h("dt", {}, "Before the first Google tag"), h("dd", {}, yesNo(m.before_first_tag)),
+      h("dt", {}, "Loading before consent"), h("dd", {}, (c.trackers_before_consent || []).join(", ") || "nothing known"))));
+  const l = s.loss_estimate;
+  if (l) {
+    sections.push(h("section", { class: "card", "aria-label": "Loss estimate" }, h("h2", {}, "Loss estimate"),
+      h("p", { id: "scan-loss" }, "Unmeasured: " + pct(l.visitors_pct) + " of visitors, " + pct(l.conversions_pct) + " of conversions."),
+      l.monthly_revenue_unmeasured ? h("p", {}, "Revenue a month measured poorly or not at all: " + fmt.format(l.monthly_revenue_unmeasured.low) + "–" + fmt.format(l.monthly_revenue_unmeasured.high) + " " + (l.monthly_revenue_unmeasured.currency || "")) : "",
+      table([["Factor", (f) => f.description], ["Visitors", (f) => pct(f.visitors_pct), { num: true }], ["Conversions", (f) => pct(f.conversions_pct), { num: true }]], l.factors || []),
+      (l.not_evaluated || []).length ? h("p", { class: "muted" }, "Not evaluated: " + l.not_evaluated.join(", ")) : ""));
+  }
+  const p = s.pagespeed || {};
+  const scores = (x) => x ? ["performance", "accessibility", "best_practices", "seo"].map((k) => k.replace("_", " ") + " " + num(x[k])).join(" · ") + (x.lcp_ms ? " · LCP " + fmt.format(x.lcp_ms) + " ms" : "") : "—";
+  sections.push(h("section", { class: "card", "aria-label": "Speed" }, h("h2", {}, "Speed"),
+    h("p", {}, "Source: " + p.source), p.mobile ? h("p", {}, "Mobile: " + scores(p.mobile)) : "", p.desktop ? h("p", {}, "Desktop: " + scores(p.desktop)) : "",
+    p.note ? h("p", { class: "muted" }, p.note) : ""));
+  sections.push(h("section", { class: "card", "aria-label": "SEO" }, h("h2", {}, "SEO"), table([
+    ["Issue", (i) => i.type],
+    ["Severity", (i) => i.severity],
+    ["Element", (i) => i.element],
+  ], (s.seo && s.seo.issues) || [])));
+  if (s.changes) {
+    const ch = s.changes;
+    sections.push(h("section", { class: "card", "aria-label": "Changes" }, h("h2", {}, "Since the last scan"),
+      h("p", { class: "muted" }, "Compared with the scan of " + when(ch.previous_scanned_at)),
+      h("dl", {},
+        h("dt", {}, "Added"), h("dd", { id: "scan-added" }, ch.added.join(", ") || "nothing"),
+        h("dt", {}, "Removed"), h("dd", { id: "scan-removed" }, ch.removed.join(", ") || "nothing"),
+        h("dt", {}, "Ids added"), h("dd", {}, ch.ids_added.join(", ") || "none"),
+        h("dt", {}, "Ids removed"), h("dd", {}, ch.ids_removed.join(", ") || "none"))));
+  }
+  render(...head, ...sections);
+}
+
+async function seoIssue(id) {
+  const i = (await api("GET", "/seo/issues/" + encodeURIComponent(state.ws) + "/" + encodeURIComponent(id))).data;
+  render(h("h1", {}, i.issue_type), h("p", { class: "muted" }, i.url + (i.element ? " · " + i.element : "") + " · " + i.severity + " · " + i.status),
+    h("section", { class: "card", "aria-label": "History" }, h("h2", {}, "History"), table([
+      ["When", (e) => when(e.occurred_at)],
+      ["", (e) => e.type],
+      ["Severity", (e) => e.severity || ""],
+    ], i.history || [])));
 }

@@ -29,6 +29,10 @@ pub struct Summary {
 pub const TEMPLATE_LANGUAGES: [&str; 4] = ["en", "cs", "sk", "de"];
 
 struct Words {
+    /// Plural forms: one, few (2–4), many (Czech and Slovak; English and German use one/many).
+    tools: [&'static str; 3],
+    issues: [&'static str; 3],
+    errors: [&'static str; 3],
     found: &'static str,
     none_found: &'static str,
     manager: &'static str,
@@ -47,7 +51,10 @@ struct Words {
 fn words(lang: &str) -> Option<&'static Words> {
     Some(match lang {
         "en" => &Words {
-            found: "We found {n} tracking tools on {url}: {list}.",
+            tools: ["tracking tool", "tracking tools", "tracking tools"],
+            issues: ["issue", "issues", "issues"],
+            errors: ["error", "errors", "errors"],
+            found: "We found {n} {tools} on {url}: {list}.",
             none_found: "We found no tracking tools on {url}.",
             manager: "Consent manager: {list}.",
             no_manager: "No consent manager found.",
@@ -56,13 +63,16 @@ fn words(lang: &str) -> Option<&'static Words> {
             mode_v1: "Google Consent Mode defaults lack v2's ad_user_data and ad_personalization.",
             mode_missing: "Google tags run without Google Consent Mode defaults.",
             before: "Loading before consent: {list}.",
-            seo: "SEO: {n} issues ({e} errors).",
+            seo: "SEO: {n} {issues} ({e} {errors}).",
             seo_none: "SEO: no issues found.",
             loss: "Estimated unmeasured share: {vl}–{vh} % of visitors and {cl}–{ch} % of conversions.",
             loss_money: "That is {ml}–{mh} {cur} of monthly revenue measured poorly or not at all.",
         },
         "cs" => &Words {
-            found: "Na {url} jsme našli {n} měřicích nástrojů: {list}.",
+            tools: ["měřicí nástroj", "měřicí nástroje", "měřicích nástrojů"],
+            issues: ["problém", "problémy", "problémů"],
+            errors: ["chyba", "chyby", "chyb"],
+            found: "Na {url} jsme našli {n} {tools}: {list}.",
             none_found: "Na {url} jsme nenašli žádné měřicí nástroje.",
             manager: "Správa souhlasů: {list}.",
             no_manager: "Nenašli jsme žádnou správu souhlasů (cookie lištu).",
@@ -71,13 +81,16 @@ fn words(lang: &str) -> Option<&'static Words> {
             mode_v1: "Výchozím hodnotám Google Consent Mode chybí ad_user_data a ad_personalization z verze 2.",
             mode_missing: "Tagy Googlu běží bez výchozích hodnot Google Consent Mode.",
             before: "Před udělením souhlasu se načítá: {list}.",
-            seo: "SEO: {n} problémů ({e} chyb).",
+            seo: "SEO: {n} {issues} ({e} {errors}).",
             seo_none: "SEO: žádné problémy.",
             loss: "Odhad neměřeného podílu: {vl}–{vh} % návštěvníků a {cl}–{ch} % konverzí.",
             loss_money: "To je {ml}–{mh} {cur} měsíčních tržeb měřených špatně nebo vůbec.",
         },
         "sk" => &Words {
-            found: "Na {url} sme našli {n} meracích nástrojov: {list}.",
+            tools: ["merací nástroj", "meracie nástroje", "meracích nástrojov"],
+            issues: ["problém", "problémy", "problémov"],
+            errors: ["chyba", "chyby", "chýb"],
+            found: "Na {url} sme našli {n} {tools}: {list}.",
             none_found: "Na {url} sme nenašli žiadne meracie nástroje.",
             manager: "Správa súhlasov: {list}.",
             no_manager: "Nenašli sme žiadnu správu súhlasov (cookie lištu).",
@@ -86,13 +99,16 @@ fn words(lang: &str) -> Option<&'static Words> {
             mode_v1: "Predvoleným hodnotám Google Consent Mode chýba ad_user_data a ad_personalization z verzie 2.",
             mode_missing: "Tagy Googlu bežia bez predvolených hodnôt Google Consent Mode.",
             before: "Pred udelením súhlasu sa načítava: {list}.",
-            seo: "SEO: {n} problémov ({e} chýb).",
+            seo: "SEO: {n} {issues} ({e} {errors}).",
             seo_none: "SEO: žiadne problémy.",
             loss: "Odhad nemeraného podielu: {vl}–{vh} % návštevníkov a {cl}–{ch} % konverzií.",
             loss_money: "To je {ml}–{mh} {cur} mesačných tržieb meraných zle alebo vôbec.",
         },
         "de" => &Words {
-            found: "Auf {url} haben wir {n} Tracking-Werkzeuge gefunden: {list}.",
+            tools: ["Tracking-Werkzeug", "Tracking-Werkzeuge", "Tracking-Werkzeuge"],
+            issues: ["Problem", "Probleme", "Probleme"],
+            errors: ["Fehler", "Fehler", "Fehler"],
+            found: "Auf {url} haben wir {n} {tools} gefunden: {list}.",
             none_found: "Auf {url} haben wir keine Tracking-Werkzeuge gefunden.",
             manager: "Consent-Manager: {list}.",
             no_manager: "Kein Consent-Manager gefunden.",
@@ -101,7 +117,7 @@ fn words(lang: &str) -> Option<&'static Words> {
             mode_v1: "Den Standardwerten des Google Consent Mode fehlen ad_user_data und ad_personalization aus Version 2.",
             mode_missing: "Google-Tags laufen ohne Standardwerte des Google Consent Mode.",
             before: "Vor der Einwilligung geladen: {list}.",
-            seo: "SEO: {n} Probleme ({e} Fehler).",
+            seo: "SEO: {n} {issues} ({e} {errors}).",
             seo_none: "SEO: keine Probleme gefunden.",
             loss: "Geschätzter nicht gemessener Anteil: {vl}–{vh} % der Besucher und {cl}–{ch} % der Conversions.",
             loss_money: "Das sind {ml}–{mh} {cur} Monatsumsatz, die schlecht oder gar nicht gemessen werden.",
@@ -116,6 +132,15 @@ fn fill(template: &str, pairs: &[(&str, String)]) -> String {
         s = s.replace(&format!("{{{k}}}"), v);
     }
     s
+}
+
+/// The form of a noun for `n`: one, few (2–4) or many (0, 5 and more).
+fn plural(forms: &[&'static str; 3], n: usize) -> &'static str {
+    match n {
+        1 => forms[0],
+        2..=4 => forms[1],
+        _ => forms[2],
+    }
 }
 
 fn number(x: f64) -> String {
@@ -154,6 +179,7 @@ pub fn template(
             w.found,
             &[
                 ("n", trackers.len().to_string()),
+                ("tools", plural(&w.tools, trackers.len()).to_string()),
                 ("url", url.to_string()),
                 ("list", names(trackers)),
             ],
@@ -194,7 +220,12 @@ pub fn template(
             .count();
         fill(
             w.seo,
-            &[("n", seo.len().to_string()), ("e", errors.to_string())],
+            &[
+                ("n", seo.len().to_string()),
+                ("issues", plural(&w.issues, seo.len()).to_string()),
+                ("e", errors.to_string()),
+                ("errors", plural(&w.errors, errors).to_string()),
+            ],
         )
     });
     parts.push(fill(
@@ -263,7 +294,15 @@ mod tests {
         let cs = template("cs", "https://eshop.cz/", &trackers, &consent, &[], &loss);
         assert!(cs
             .text
-            .starts_with("Na https://eshop.cz/ jsme našli 1 měřicích nástrojů"));
+            .starts_with("Na https://eshop.cz/ jsme našli 1 měřicí nástroj: "));
+        assert!(cs.text.contains("SEO: žádné problémy."), "{}", cs.text);
+        let three = vec![trackers[0].clone(); 3];
+        let cs3 = template("cs", "https://eshop.cz/", &three, &consent, &[], &loss);
+        assert!(
+            cs3.text.contains("jsme našli 3 měřicí nástroje"),
+            "{}",
+            cs3.text
+        );
         let other = template("fr", "https://eshop.cz/", &trackers, &consent, &[], &loss);
         assert_eq!(other.language, "en");
     }
