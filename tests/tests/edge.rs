@@ -32,6 +32,10 @@ const ALL: &[&str] = &[
     "members:write",
     "alerts:read",
     "alerts:write",
+    "tracking_checker:read",
+    "tracking_checker:write",
+    "seo:read",
+    "seo:write",
 ];
 
 fn num(r: &Resp, h: &str) -> u64 {
@@ -152,6 +156,28 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
         .send()
         .await;
     let invitation_b = pending.body["data"]["id"].as_str().unwrap().to_string();
+    // B's Tracking Checker scan and SEO report.
+    let scan_b = app
+        .post("/api/v1/tracking-checker/scan")
+        .workspace(&other)
+        .header("Prefer", "respond-async")
+        .json(json!({"url": "https://example.com/", "pagespeed": false}))
+        .send()
+        .await;
+    assert!(scan_b.status.is_success(), "{scan_b:?}");
+    let scan_b = scan_b.body["data"]["id"].as_str().unwrap().to_string();
+    let report_b = app
+        .post("/api/v1/seo/report")
+        .workspace(&other)
+        .json(json!({"url": "https://example.com/", "issues": [{"type": "missing_h1", "severity": "warning"}]}))
+        .send()
+        .await;
+    assert_eq!(report_b.status, StatusCode::CREATED, "{report_b:?}");
+    let issue_b = report_b.body["data"]["opened"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let report_b = report_b.body["data"]["id"].as_str().unwrap().to_string();
     let before = app
         .get(&format!("/api/v1/keys/{id_b}/history?min_position={pos}"))
         .workspace(&other)
@@ -194,6 +220,13 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
             &member_b
         } else if rule.path.starts_with("/api/v1/invitations/") {
             &invitation_b
+        } else if rule.path.starts_with("/api/v1/tracking-checker/") {
+            &scan_b
+        } else if rule.path.starts_with("/api/v1/seo/reports/") {
+            &report_b
+        } else if rule.path.starts_with("/api/v1/seo/issues/") {
+            // B's workspace id, and B's issue under it.
+            &issue_b
         } else {
             panic!(
                 "{}: which foreign id goes here? Add it to this test.",
@@ -206,7 +239,8 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
             .replace("{user_id}", foreign)
             .replace("{transaction_id}", foreign)
             .replace("{visitor_id}", "someone")
-            .replace("{delivery_id}", "msg_x");
+            .replace("{delivery_id}", "msg_x")
+            .replace("{workspace_id}", &other);
         let method = Method::from_bytes(rule.method.as_bytes()).unwrap();
         let mut call = app.call(method.clone(), &path).token(&key_a);
         if method == Method::POST || method == Method::PATCH {
