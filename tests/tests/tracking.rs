@@ -684,7 +684,16 @@ async fn private_targets_are_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_61st_scan_in_an_hour_is_refused() {
     let f = start_fixture().await;
-    let app = app_for(Backend::Embedded, &f, None).await;
+    // Mid-hour on the app's clock: the requests never straddle two hours.
+    let now = chrono::Utc::now();
+    let mid = now - chrono::Duration::seconds(now.timestamp().rem_euclid(3600))
+        + chrono::Duration::minutes(30);
+    let app = spawn_app_with(Backend::Embedded, move |c| {
+        c.tracking.allow_private = true;
+        c.tracking.timeout_ms = 2_000;
+        c.clock = keel_infra::clock::Clock::manual(mid);
+    })
+    .await;
     let ws = app.create_workspace("W", "pro").await;
     let (_, key, _) = app.create_key(&ws, "k", &["tracking_checker:write"]).await;
     let url = f.url("/shop");
