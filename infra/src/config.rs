@@ -146,6 +146,8 @@ pub struct TrackingConfig {
     pub wait_ms: u64,
     /// A Chromium for the rendered pass (Debian's `/usr/bin/chromium`).
     pub chromium_path: Option<String>,
+    /// Extra flags for that browser, separated by spaces (a proxy, say).
+    pub chromium_args: String,
     /// Never printed.
     pub pagespeed_api_key: Option<String>,
     pub pagespeed_url: String,
@@ -165,6 +167,7 @@ impl Default for TrackingConfig {
             concurrency: 2,
             wait_ms: 25_000,
             chromium_path: None,
+            chromium_args: String::new(),
             pagespeed_api_key: None,
             pagespeed_url: "https://www.googleapis.com".into(),
             gemini_api_key: None,
@@ -184,6 +187,7 @@ impl std::fmt::Debug for TrackingConfig {
             .field("concurrency", &self.concurrency)
             .field("wait_ms", &self.wait_ms)
             .field("chromium_path", &self.chromium_path)
+            .field("chromium_args", &self.chromium_args)
             .field(
                 "pagespeed_api_key",
                 &self.pagespeed_api_key.as_ref().map(|_| "***"),
@@ -306,6 +310,7 @@ impl Config {
             concurrency: t.concurrency.max(1),
             dns_servers: self.webhook_settings().dns_servers,
             chromium_path: t.chromium_path.clone(),
+            chromium_args: split_args(&t.chromium_args),
             google: crate::tracking::google::GoogleSettings {
                 pagespeed_api_key: t.pagespeed_api_key.clone(),
                 pagespeed_url: t.pagespeed_url.clone(),
@@ -564,6 +569,7 @@ impl Config {
             ("KEEL_PAGESPEED_URL", &mut config.tracking.pagespeed_url),
             ("KEEL_GEMINI_URL", &mut config.tracking.gemini_url),
             ("KEEL_GEMINI_MODEL", &mut config.tracking.gemini_model),
+            ("KEEL_CHROMIUM_ARGS", &mut config.tracking.chromium_args),
         ] {
             if let Some(v) = get(name) {
                 *slot = v;
@@ -718,9 +724,57 @@ impl Config {
     }
 }
 
+/// Flags as a shell splits them: by spaces, except inside single or double quotes
+/// (`--host-resolver-rules="MAP * ~NOTFOUND"` is one flag).
+pub fn split_args(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote = None;
+    let mut any = false;
+    for c in s.chars() {
+        match (quote, c) {
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                any = true;
+            }
+            (Some(q), c) if c == q => quote = None,
+            (None, c) if c.is_whitespace() => {
+                if any {
+                    out.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            (_, c) => {
+                cur.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        out.push(cur);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn browser_flags_split_like_a_shell_keeping_quoted_spaces() {
+        assert_eq!(
+            split_args(
+                r#"--proxy-server=http://egress:3128  --host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" --lang='cs CZ' """#
+            ),
+            [
+                "--proxy-server=http://egress:3128",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                "--lang=cs CZ",
+                "",
+            ]
+        );
+        assert!(split_args("   ").is_empty());
+    }
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

@@ -70,6 +70,55 @@ fn evolving(n: usize) -> String {
     )
 }
 
+/// A page whose tags come from a tag manager script (none is in its HTML) behind a consent
+/// banner of Cookiebot's markup; `{defaults}` is a Consent Mode v2 default or nothing.
+const RENDERED: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Rendered</title>
+<script>window.dataLayer = window.dataLayer || []; function gtag(){dataLayer.push(arguments);}{defaults}</script>
+<script id="Cookiebot" src="https://consent.cookiebot.com/uc.js" data-cbid="0a1b2c3d-0000-4000-8000-123456789abc"></script>
+<script src="/cmp.js"></script>
+<script src="/tm.js?id=FIXTURE"></script>
+</head><body><h1>Rendered</h1><p>Tags by a tag manager.</p></body></html>"#;
+
+const CONSENT_DEFAULTS: &str = "gtag('consent', 'default', {'ad_storage': 'denied', \
+    'analytics_storage': 'denied', 'ad_user_data': 'denied', 'ad_personalization': 'denied'});";
+
+/// The consent banner: Cookiebot's accept button; accepting stores a cookie, updates Consent
+/// Mode and tells the tag manager.
+const CMP_JS: &str = r#"(function () {
+  window.dataLayer = window.dataLayer || [];
+  window.gtag = window.gtag || function () { window.dataLayer.push(arguments); };
+  if (document.cookie.indexOf('CookieConsent=all') >= 0) return;
+  document.addEventListener('DOMContentLoaded', function () {
+    var d = document.createElement('div');
+    d.id = 'CybotCookiebotDialog';
+    d.innerHTML = '<p>We use cookies.</p><button id="CybotCookiebotDialogBodyLevelButtonLevelOptinAllowAll">Allow all</button>';
+    document.body.appendChild(d);
+    d.querySelector('button').addEventListener('click', function () {
+      document.cookie = 'CookieConsent=all; path=/';
+      d.remove();
+      gtag('consent', 'update', {'ad_storage': 'granted', 'analytics_storage': 'granted',
+        'ad_user_data': 'granted', 'ad_personalization': 'granted'});
+      window.dispatchEvent(new Event('fixture-consent'));
+    });
+  });
+})();"#;
+
+/// The tag manager: GA4 and Hotjar at once (Hotjar before consent is the page's defect), the
+/// Meta Pixel only after consent.
+const TM_JS: &str = r#"(function () {
+  function add(src) { var s = document.createElement('script'); s.async = true; s.src = src; document.head.appendChild(s); }
+  function inline(text) { var s = document.createElement('script'); s.text = text; document.head.appendChild(s); }
+  add('https://www.googletagmanager.com/gtag/js?id=G-RENDER123');
+  add('https://static.hotjar.com/c/hotjar-1234567.js?sv=6');
+  function marketing() {
+    inline("window.fbq = window.fbq || function () {}; fbq('init', '555000111222333'); fbq('track', 'PageView');");
+    add('https://connect.facebook.net/en_US/fbevents.js');
+  }
+  if (document.cookie.indexOf('CookieConsent=all') >= 0) marketing();
+  else window.addEventListener('fixture-consent', marketing);
+})();"#;
+
 /// What the fixture server saw of the Google APIs.
 #[derive(Clone, Default)]
 struct Fixture {
@@ -182,6 +231,14 @@ async fn page(req: HttpRequest, f: web::Data<Fixture>) -> HttpResponse {
         "/loop" => HttpResponse::Found()
             .insert_header(("Location", "/loop"))
             .finish(),
+        "/rendered" => html(RENDERED.replace("{defaults}", CONSENT_DEFAULTS)),
+        "/rendered-plain" => html(RENDERED.replace("{defaults}", "")),
+        "/cmp.js" => HttpResponse::Ok()
+            .content_type("application/javascript")
+            .body(CMP_JS),
+        "/tm.js" => HttpResponse::Ok()
+            .content_type("application/javascript")
+            .body(TM_JS),
         "/logo.png" => HttpResponse::Ok()
             .content_type("image/png")
             .body(vec![0x89, b'P', b'N', b'G']),
@@ -640,7 +697,109 @@ async fn seo_reports_open_dedupe_and_resolve_issues(b: Backend) {
     app.stop().await;
 }
 
+/// With a browser, the rendered pass finds what a tag manager injects (with the script that
+/// did), accepts the consent banner and tells what fires only after consent; Consent Mode is
+/// read as the page ran it, and speed comes from the browser's own timings.
+async fn the_rendered_pass_finds_injected_tags_and_what_fires_after_consent(b: Backend) {
+    let f = start_fixture().await;
+    let app = spawn_app_with(b, |c| {
+        c.tracking.allow_private = true;
+        c.tracking.timeout_ms = 10_000;
+        c.tracking.wait_ms = 30_000;
+        c.tracking.chromium_path = Some("chromium".into());
+        // Hermetic: every name but the fixture's fails at once.
+        c.tracking.chromium_args =
+            r#"--host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1""#.into();
+    })
+    .await;
+    let ws = app.create_workspace("Agency", "agency").await;
+    let (_, key, _) = app
+        .create_key(&ws, "partner", &["tracking_checker:write"])
+        .await;
+    let r = scan(
+        &app,
+        &key,
+        json!({"url": f.url("/rendered"), "ai_summary": false, "pagespeed": true}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let s = &r.body["data"];
+    assert_eq!(s["status"], "completed", "{s}");
+    assert_eq!(
+        s["passes"],
+        json!({"static": true, "rendered": true}),
+        "{}",
+        s["passes"]
+    );
+    assert_eq!(
+        ids(&s["trackers"]),
+        ["ga4", "meta_pixel", "hotjar"],
+        "{}",
+        s["trackers"]
+    );
+    // Injected by the tag manager: only the browser saw it, and tells which script asked.
+    let ga4 = tracker(s, "ga4");
+    assert_eq!(ga4["ids"], json!(["G-RENDER123"]));
+    assert_eq!(ga4["found_in"], json!(["rendered", "consented"]), "{ga4}");
+    assert_eq!(ga4["before_consent"], true);
+    assert_eq!(ga4["evidence"][0]["kind"], "request");
+    assert_eq!(
+        ga4["evidence"][0]["initiator"],
+        f.url("/tm.js?id=FIXTURE"),
+        "{ga4}"
+    );
+    let hotjar = tracker(s, "hotjar");
+    assert_eq!(hotjar["ids"], json!(["1234567"]));
+    assert_eq!(hotjar["before_consent"], true);
+    // The Meta Pixel waits for consent.
+    let meta = tracker(s, "meta_pixel");
+    assert_eq!(meta["found_in"], json!(["consented"]), "{meta}");
+    assert_eq!(meta["before_consent"], false);
+    assert_eq!(meta["ids"], json!(["555000111222333"]));
+    let c = &s["consent"];
+    assert_eq!(ids(&c["managers"]), ["cookiebot"]);
+    assert_eq!(c["banner_accepted"], true, "{c}");
+    assert_eq!(c["trackers_before_consent"], json!(["ga4", "hotjar"]));
+    let m = &c["consent_mode"];
+    assert_eq!(
+        (
+            &m["default_set"],
+            &m["v2"],
+            &m["before_first_tag"],
+            &m["update_seen"]
+        ),
+        (&json!(true), &json!(true), &json!(true), &json!(true)),
+        "{m}"
+    );
+    assert_eq!(m["defaults"]["ad_user_data"], "denied");
+    // No PageSpeed key: the browser's own timings, labelled as such.
+    let p = &s["pagespeed"];
+    assert_eq!(p["source"], "lab", "{p}");
+    assert!(p["note"].as_str().unwrap().contains("lab timings"));
+    let perf = p["desktop"]["performance"].as_f64().unwrap();
+    assert!((0.0..=100.0).contains(&perf), "{p}");
+    assert!(p["desktop"]["fcp_ms"].as_f64().unwrap() > 0.0, "{p}");
+    assert_eq!(s["seo"]["scores"]["performance"].as_f64(), Some(perf));
+
+    // The same banner without Consent Mode defaults: the Google tag goes first.
+    let r = scan(
+        &app,
+        &key,
+        json!({"url": f.url("/rendered-plain"), "ai_summary": false, "pagespeed": false}),
+    )
+    .await;
+    let s = &r.body["data"];
+    assert_eq!(s["status"], "completed", "{s}");
+    assert_eq!(s["passes"]["rendered"], true);
+    let m = &s["consent"]["consent_mode"];
+    assert_eq!(m["default_set"], false, "{m}");
+    assert_eq!(m["before_first_tag"], false, "{m}");
+    assert_eq!(s["consent"]["banner_accepted"], true);
+    assert_eq!(s["pagespeed"]["source"], "not_requested");
+}
+
 on_every_backend!(
+    the_rendered_pass_finds_injected_tags_and_what_fires_after_consent,
     a_scan_finds_known_tags_consent_and_seo_defects,
     a_rescan_reports_what_changed_and_resolves_fixed_seo_issues,
     seo_reports_open_dedupe_and_resolve_issues

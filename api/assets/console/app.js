@@ -1271,6 +1271,7 @@ async function scanDetail(id) {
     return;
   }
   const sections = [h("p", { id: "scan-status" }, "Completed in " + fmt.format(s.duration_ms || 0) + " ms")];
+  if (s.passes) sections.push(h("p", { id: "scan-passes" }, "Read from " + (s.passes.rendered ? "the HTML and the page as Chromium ran it, before and after consent" : "the HTML as served")));
   if (s.passes && s.passes.note) sections.push(h("p", { class: "muted" }, s.passes.note));
   if (s.ai_summary) {
     sections.push(h("section", { class: "card", "aria-label": "Summary" }, h("h2", {}, "Summary"),
@@ -1283,12 +1284,14 @@ async function scanDetail(id) {
     ["Ids", (t) => (t.ids || []).join(", ")],
     ["Before consent", (t) => yesNo(t.before_consent)],
     ["Found in", (t) => (t.found_in || []).join(", ")],
+    ["Loaded by", (t) => ((t.evidence || []).find((e) => e.initiator) || {}).initiator || ""],
   ], s.trackers || [])));
   const c = s.consent || {};
   const m = c.consent_mode || {};
   sections.push(h("section", { class: "card", "aria-label": "Consent" }, h("h2", {}, "Consent"),
     h("dl", {},
       h("dt", {}, "Consent manager"), h("dd", {}, (c.managers || []).map((x) => x.name).join(", ") || "none found"),
+      c.banner_accepted === undefined ? "" : h("dt", {}, "Banner accepted by the scan"), c.banner_accepted === undefined ? "" : h("dd", {}, yesNo(c.banner_accepted)),
       h("dt", {}, "Consent Mode defaults"), h("dd", {}, m.default_set ? (m.v2 ? "v2" : "v1 (no ad_user_data / ad_personalization)") : "not set"),
       h("dt", {}, "Before the first Google tag"), h("dd", {}, yesNo(m.before_first_tag)),
       h("dt", {}, "Loading before consent"), h("dd", {}, (c.trackers_before_consent || []).join(", ") || "nothing known"))));

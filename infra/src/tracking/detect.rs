@@ -12,7 +12,8 @@ use std::sync::OnceLock;
 pub struct Evidence {
     /// `static`, `rendered` or `consented`.
     pub pass: String,
-    /// `script_src`, `inline_script`, `attributes`, `pixel`, `request`, `global` or `cookie`.
+    /// `script_src`, `inline_script`, `attributes`, `pixel`, `request`, `global`, `cookie` or
+    /// `consent_call`.
     pub kind: String,
     /// The URL, name or an excerpt of the script (at most 300 characters).
     pub value: String,
@@ -104,6 +105,7 @@ fn kind_name(k: Kind) -> &'static str {
         Kind::Request => "request",
         Kind::Global => "global",
         Kind::Cookie => "cookie",
+        Kind::ConsentCall => "consent_call",
     }
 }
 
@@ -126,16 +128,22 @@ fn find(sig: &Signature, obs: &[Observation]) -> Option<(Finding, usize, bool)> 
         }
     }
     let all_gated = hits.iter().all(|o| o.gated);
-    let evidence = hits
-        .iter()
-        .take(5)
-        .map(|o| Evidence {
+    // The same request seen again (after consent, then on the reload) is one piece of evidence.
+    let mut evidence: Vec<Evidence> = Vec::new();
+    for o in &hits {
+        let e = Evidence {
             pass: o.pass.as_str().into(),
             kind: kind_name(o.kind).into(),
             value: excerpt(&o.value),
             initiator: o.initiator.clone(),
-        })
-        .collect();
+        };
+        if !evidence.contains(&e) {
+            evidence.push(e);
+        }
+        if evidence.len() == 5 {
+            break;
+        }
+    }
     Some((
         Finding {
             id: sig.id.clone(),
@@ -169,7 +177,10 @@ pub fn consent_mode(obs: &[Observation], first_google_tag: Option<usize>) -> Con
     let (default_re, pair_re, update_re) = consent_calls();
     let mut mode = ConsentMode::default();
     let mut default_order = None;
-    for o in obs.iter().filter(|o| o.kind == Kind::InlineScript) {
+    for o in obs
+        .iter()
+        .filter(|o| matches!(o.kind, Kind::InlineScript | Kind::ConsentCall))
+    {
         if let Some(c) = default_re.captures(&o.value) {
             mode.default_set = true;
             default_order = Some(default_order.map_or(o.order, |d: usize| d.min(o.order)));
@@ -193,13 +204,27 @@ pub fn consent_mode(obs: &[Observation], first_google_tag: Option<usize>) -> Con
 
 /// Findings from one set of observations (the static pass, or the rendered passes together).
 pub fn detect(table: &Table, obs: &[Observation]) -> (Vec<Finding>, Consent) {
+    // Which came first, Consent Mode defaults or a Google tag, is read in one pass: the
+    // rendered one (calls and requests as they happened) when it ran, else the HTML's order.
+    let timing: Vec<Observation> = if obs.iter().any(|o| o.pass == Pass::Rendered) {
+        obs.iter()
+            .filter(|o| {
+                o.pass == Pass::Rendered && !matches!(o.kind, Kind::InlineScript | Kind::Attributes)
+            })
+            .cloned()
+            .collect()
+    } else {
+        obs.to_vec()
+    };
     let mut trackers = Vec::new();
     let mut first_google = None::<usize>;
     let mut gated = BTreeMap::new();
     for sig in &table.trackers {
-        if let Some((f, first, all_gated)) = find(sig, obs) {
+        if let Some((f, _, all_gated)) = find(sig, obs) {
             if GOOGLE_TAGS.contains(&f.id.as_str()) {
-                first_google = Some(first_google.map_or(first, |g| g.min(first)));
+                if let Some((_, first, _)) = find(sig, &timing) {
+                    first_google = Some(first_google.map_or(first, |g| g.min(first)));
+                }
             }
             gated.insert(f.id.clone(), all_gated);
             trackers.push(f);
@@ -240,13 +265,11 @@ pub fn detect(table: &Table, obs: &[Observation]) -> (Vec<Finding>, Consent) {
             .filter(|f| f.before_consent == Some(true))
             .map(|f| f.id.clone())
             .collect(),
-        consent_mode: consent_mode(
-            &obs.iter()
-                .filter(|o| o.pass != Pass::Consented)
-                .cloned()
-                .collect::<Vec<_>>(),
-            first_google,
-        ),
+        consent_mode: ConsentMode {
+            // An update after the banner is accepted counts, in whichever pass.
+            update_seen: consent_mode(obs, None).update_seen,
+            ..consent_mode(&timing, first_google)
+        },
         managers,
         banner_accepted: None,
     };

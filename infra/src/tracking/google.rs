@@ -61,6 +61,10 @@ pub struct SpeedScores {
     /// Interaction to Next Paint, ms, the 75th percentile of real visits (field data, when
     /// Chrome's report has the page).
     pub inp_ms: Option<f64>,
+    /// The load event, ms (lab timings of the rendered pass only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub load_ms: Option<f64>,
 }
 
 /// An error a Google API answered with.
@@ -105,6 +109,24 @@ impl PageSpeed {
             desktop: None,
             note: None,
             error: None,
+        }
+    }
+
+    /// The rendered pass's own timings, when PageSpeed Insights is not configured or failed
+    /// (`instead`: what it answered).
+    pub fn lab(lab: SpeedScores, instead: PageSpeed) -> Self {
+        let why = match &instead.error {
+            Some(e) => format!("PageSpeed Insights failed ({}), so ", e.message),
+            None => String::new(),
+        };
+        PageSpeed {
+            source: "lab".into(),
+            mobile: None,
+            desktop: Some(lab),
+            note: Some(format!(
+                "{why}these are lab timings of one unthrottled desktop load in headless Chromium on the scanning machine, scored on Lighthouse's desktop curves without Speed Index; not PageSpeed Insights' figures"
+            )),
+            error: instead.error,
         }
     }
 
@@ -201,6 +223,7 @@ fn scores_of(v: &Value) -> SpeedScores {
         tbt_ms: audit("total-blocking-time").map(f64::round),
         inp_ms: v["loadingExperience"]["metrics"]["INTERACTION_TO_NEXT_PAINT"]["percentile"]
             .as_f64(),
+        load_ms: None,
     }
 }
 

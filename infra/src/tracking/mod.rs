@@ -3,10 +3,12 @@
 //! a summary and a loss estimate, files an SEO report of its findings and records the result
 //! (or the failure) through the scan aggregate.
 
+pub mod cdp;
 pub mod detect;
 pub mod google;
 pub mod loss;
 pub mod page;
+pub mod render;
 pub mod seo;
 pub mod signatures;
 pub mod summary;
@@ -38,6 +40,8 @@ pub struct Settings {
     pub concurrency: usize,
     pub dns_servers: Vec<String>,
     pub chromium_path: Option<String>,
+    /// Extra browser flags (`KEEL_CHROMIUM_ARGS`).
+    pub chromium_args: Vec<String>,
     pub google: google::GoogleSettings,
 }
 
@@ -355,11 +359,30 @@ pub struct Scanner {
     pub fetcher: Fetcher,
     pub settings: Settings,
     pub google: google::Google,
+    /// The rendered pass, when a browser is configured.
+    pub render: Option<render::RenderSettings>,
 }
 
 impl Scanner {
     pub fn new(store: SqlStore, settings: Settings) -> anyhow::Result<Scanner> {
+        let render = match &settings.chromium_path {
+            Some(path) if !path.trim().is_empty() => Some(render::RenderSettings {
+                chromium_path: path.clone(),
+                extra_args: settings.chromium_args.clone(),
+                dns: if settings.allow_private {
+                    None
+                } else {
+                    Some(Arc::new(crate::dns::HickoryLookup::new(
+                        &settings.dns_servers,
+                        settings.timeout.min(Duration::from_secs(5)),
+                    )?))
+                },
+                timeout: settings.timeout,
+            }),
+            _ => None,
+        };
         Ok(Scanner {
+            render,
             fetcher: Fetcher::new(&settings)?,
             google: google::Google::new(&settings.google)?,
             store,
@@ -418,21 +441,67 @@ impl Scanner {
         let fetched = self.fetcher.fetch(&job.url).await?;
         let parsed = page::parse(&fetched.html, &fetched.final_url);
         let table = signatures::table();
-        let observations = parsed.observations.clone();
-        let passes = Passes {
-            static_html: true,
-            rendered: false,
-            note: Some(match &self.settings.chromium_path {
-                None => "static HTML only: no browser configured (KEEL_CHROMIUM_PATH)".into(),
-                Some(_) => {
-                    "static HTML only: the rendered pass is not available in this build".into()
-                }
-            }),
-        };
-        let (trackers, consent) = detect::detect(table, &observations);
+        let mut observations = parsed.observations.clone();
         let final_url = fetched.final_url.to_string();
+        let (passes, lab, banner_accepted) = match &self.render {
+            None => (
+                Passes {
+                    static_html: true,
+                    rendered: false,
+                    note: Some(
+                        "static HTML only: no browser configured (KEEL_CHROMIUM_PATH)".into(),
+                    ),
+                },
+                None,
+                None,
+            ),
+            Some(rs) => match render::render(rs, &final_url, table, &observations).await {
+                Ok(r) => {
+                    observations.extend(r.observations);
+                    let note = (!r.refused.is_empty()).then(|| {
+                        format!(
+                            "the browser was refused {} request(s) to addresses that are not public: {}",
+                            r.refused.len(),
+                            r.refused
+                                .iter()
+                                .take(3)
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        )
+                    });
+                    (
+                        Passes {
+                            static_html: true,
+                            rendered: true,
+                            note,
+                        },
+                        Some(r.lab),
+                        r.banner_accepted,
+                    )
+                }
+                Err(e) => {
+                    tracing::warn!(scan = %job.scan_id, error = %e, "rendered pass failed");
+                    (
+                        Passes {
+                            static_html: true,
+                            rendered: false,
+                            note: Some(format!("static HTML only: the rendered pass failed: {e}")),
+                        },
+                        None,
+                        None,
+                    )
+                }
+            },
+        };
+        let (trackers, mut consent) = detect::detect(table, &observations);
+        consent.banner_accepted = banner_accepted;
         let pagespeed = if job.options.pagespeed {
-            self.google.pagespeed(&final_url).await
+            let measured = self.google.pagespeed(&final_url).await;
+            match lab {
+                Some(lab) if measured.source == "none" => google::PageSpeed::lab(lab, measured),
+                _ => measured,
+            }
         } else {
             google::PageSpeed::not_requested()
         };

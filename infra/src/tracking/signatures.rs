@@ -44,6 +44,8 @@ pub enum Kind {
     Global,
     /// A cookie the page set (rendered pass).
     Cookie,
+    /// A Consent Mode call the page pushed to its data layer, as it happened (rendered pass).
+    ConsentCall,
 }
 
 impl Kind {
@@ -228,6 +230,11 @@ impl Signature {
     }
 
     /// The account or measurement ids in an observation that matched.
+    /// The global variables that give the tracker away.
+    pub fn globals(&self) -> &[String] {
+        &self.globals
+    }
+
     pub fn ids_in(&self, value: &str) -> Vec<String> {
         let mut out = Vec::new();
         for r in &self.ids {
