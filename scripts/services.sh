@@ -59,6 +59,19 @@ ensure_tansu_binary() {
   cargo install tansu --locked --features dynostore,postgres --root "$TANSU_ROOT" >&2
 }
 
+# The official MCP Python SDK, for the MCP tests (a real client someone else wrote), in a venv
+# cached beside the other tools.
+MCP_SDK_VERSION=2.3.0
+ensure_mcp_sdk() {
+  local venv="$KEEL_CACHE/mcp-venv"
+  if ! "$venv/bin/python" -c "import mcp, sys; from importlib.metadata import version; sys.exit(version('mcp') != '$MCP_SDK_VERSION')" >/dev/null 2>&1; then
+    log "installing the MCP Python SDK $MCP_SDK_VERSION (cached in $venv)"
+    python3 -m venv "$venv" >/dev/null 2>&1 || { apt_install python3-venv; python3 -m venv "$venv"; }
+    "$venv/bin/pip" install -q "mcp==$MCP_SDK_VERSION" >&2
+  fi
+  export KEEL_MCP_PYTHON="$venv/bin/python"
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }

@@ -43,6 +43,7 @@ pub fn role_scopes(role: keel_events::Role) -> &'static [&'static str] {
             "alerts:write",
             "tracking_checker:write",
             "seo:write",
+            "mcp:write",
         ],
         // Analytics and domains, read; dashboards and funnels, write.
         Role::Analyst => &[
@@ -56,6 +57,7 @@ pub fn role_scopes(role: keel_events::Role) -> &'static [&'static str] {
             "alerts:read",
             "tracking_checker:write",
             "seo:read",
+            "mcp:write",
         ],
         // Read-only everywhere, history and the audit log included (secrets are never readable).
         Role::Auditor => &[
@@ -74,6 +76,7 @@ pub fn role_scopes(role: keel_events::Role) -> &'static [&'static str] {
             "alerts:read",
             "tracking_checker:read",
             "seo:read",
+            "mcp:read",
         ],
         Role::Viewer => &[
             "workspaces:read",
@@ -343,6 +346,11 @@ pub const ROUTES: &[Rule] = &[
     rule("GET", "/api/v1/entitlements/check", Scope("usage:read")),
     rule("GET", "/api/v1/usage", Scope("usage:read")),
     rule("GET", "/api/v1/audit/verify", Scope("audit:read")),
+    rule("GET", "/api/v1/mcp/servers", Scope("mcp:read")),
+    rule("GET", "/api/v1/mcp/servers/{id}", Scope("mcp:read")),
+    rule("GET", "/api/v1/mcp/servers/{id}/tools", Scope("mcp:read")),
+    rule("POST", "/api/v1/mcp/tools/call", Scope("mcp:write")),
+    rule("GET", "/api/v1/mcp/resources/{uri:.*}", Scope("mcp:read")),
     rule("GET", "/api/v1/admin/projections", Operator),
     rule("POST", "/api/v1/admin/projections/{name}/rebuild", Operator),
     rule(
@@ -399,12 +407,22 @@ pub const ROUTES: &[Rule] = &[
     rule("DELETE", "/api/v1/account-tokens/{id}", Person),
 ];
 
+/// A route's path as the OpenAPI document writes it (`{uri:.*}`, the rest of the path, is
+/// `{uri}` there).
+pub fn doc_path(pattern: &str) -> String {
+    pattern.replace(":.*}", "}")
+}
+
 fn matches(pattern: &str, path: &str) -> bool {
     let mut p = pattern.split('/');
     let mut s = path.split('/');
     loop {
         match (p.next(), s.next()) {
             (None, None) => return true,
+            // `{name:.*}`: the rest of the path, slashes included.
+            (Some(a), Some(b)) if a.starts_with('{') && a.ends_with(":.*}") => {
+                return !b.is_empty();
+            }
             (Some(a), Some(b)) => {
                 let wildcard = a.starts_with('{') && a.ends_with('}');
                 if !(wildcard && !b.is_empty() || a == b) {
@@ -506,7 +524,7 @@ mod tests {
         for (m, path) in &documented {
             let n = ROUTES
                 .iter()
-                .filter(|r| r.method == *m && r.path == path.as_str())
+                .filter(|r| r.method == *m && doc_path(r.path) == path.as_str())
                 .count();
             assert_eq!(n, 1, "{m} {path} needs exactly one access rule");
         }
@@ -517,7 +535,7 @@ mod tests {
                 undocumented
                     || documented
                         .iter()
-                        .any(|(m, p)| *m == r.method && p == r.path),
+                        .any(|(m, p)| *m == r.method && *p == doc_path(r.path)),
                 "{} {} is in the access table but not in the OpenAPI document",
                 r.method,
                 r.path

@@ -487,7 +487,11 @@ async fn start_api(
         }
         None => None,
     };
+    let listener = TcpListener::bind(&config.listen)?;
+    let self_addr = listener.local_addr()?;
+    let port = self_addr.port();
     let state = web::Data::new(AppState {
+        self_addr,
         limiter,
         activity: Default::default(),
         key_cache: Default::default(),
@@ -511,8 +515,6 @@ async fn start_api(
         state.clone().into_inner(),
         shutdown_rx.clone(),
     )));
-    let listener = TcpListener::bind(&config.listen)?;
-    let port = listener.local_addr()?.port();
     let server =
         HttpServer::new(move || {
             App::new()
@@ -558,6 +560,7 @@ async fn start_api(
                 })
                 .route("/metrics", web::get().to(routes::ops::metrics))
                 .configure(crate::console::routes)
+                .configure(crate::mcp::routes)
                 .route(
                     "/docs",
                     web::get().to(|| async {
@@ -606,6 +609,7 @@ async fn start_api(
                         .configure(routes::admin::routes)
                         .configure(routes::people::routes)
                         .configure(routes::tracking::routes)
+                        .configure(routes::mcp::routes)
                         .route("/openapi.json", web::get().to(crate::openapi::document))
                         .route(
                             "/openapi.yaml",

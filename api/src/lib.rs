@@ -15,6 +15,7 @@ pub mod http;
 pub mod idempotency;
 pub mod jobs;
 pub mod limits;
+pub mod mcp;
 pub mod openapi;
 pub mod people;
 pub mod routes;

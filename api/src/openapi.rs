@@ -466,7 +466,9 @@ impl Modify for StandardErrors {
                     .unwrap_or(actix_web::http::Method::GET);
                 let access = crate::access::ROUTES
                     .iter()
-                    .find(|r| r.method == method.as_str() && r.path == path)
+                    .find(|r| {
+                        r.method == method.as_str() && crate::access::doc_path(r.path) == *path
+                    })
                     .map(|r| r.access);
                 let public = matches!(access, Some(crate::access::Access::Public));
                 let writes = method != actix_web::http::Method::GET
@@ -650,6 +652,11 @@ impl Modify for StandardErrors {
         crate::routes::tracking::get_report,
         crate::routes::tracking::issues,
         crate::routes::tracking::issue,
+        crate::routes::mcp::servers,
+        crate::routes::mcp::get_server,
+        crate::routes::mcp::server_tools,
+        crate::routes::mcp::call,
+        crate::routes::mcp::resource,
     ),
     components(schemas(WorkspaceSettingsView, WorkspaceView, ApiKeyView, SiteView, keel_projections::dashboards::DashboardView, keel_projections::webhooks::WebhookView, keel_infra::webhooks::DeliveryView, ErrorBody, ListMeta)),
     modifiers(&BearerAuth, &StandardErrors),

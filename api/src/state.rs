@@ -38,4 +38,20 @@ pub struct AppState {
             std::sync::Arc<crate::routes::usage::Account>,
         ),
     >,
+    /// Where this process itself answers HTTP (the MCP endpoint calls the REST API here).
+    pub self_addr: std::net::SocketAddr,
+}
+
+impl AppState {
+    /// This process's HTTP address as a client reaches it from the same host.
+    pub fn self_addr(&self) -> std::net::SocketAddr {
+        let mut a = self.self_addr;
+        if a.ip().is_unspecified() {
+            a.set_ip(match a.ip() {
+                std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+            });
+        }
+        a
+    }
 }

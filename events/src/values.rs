@@ -109,7 +109,7 @@ impl FromStr for Tier {
 }
 
 /// Resources that scopes can name, as `resource:read` or `resource:write`.
-pub const SCOPE_RESOURCES: [&str; 16] = [
+pub const SCOPE_RESOURCES: [&str; 17] = [
     "workspaces",
     "keys",
     "sites",
@@ -131,6 +131,9 @@ pub const SCOPE_RESOURCES: [&str; 16] = [
     "tracking_checker",
     // SEO reports and issues (core-api).
     "seo",
+    // The MCP servers' REST face (core-api): listing servers and tools, calling tools. A tool
+    // itself needs the scope of what it does as well.
+    "mcp",
 ];
 
 /// Resource names other documents use for Keel's (core-api's `api-keys`), read as Keel's.

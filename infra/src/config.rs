@@ -31,6 +31,9 @@ pub struct Config {
     /// Take the scheme and host of links from `X-Forwarded-Proto`/`X-Forwarded-Host` (only behind a
     /// proxy that sets them; anyone can send them otherwise).
     pub trust_proxy: bool,
+    /// Web origins (`https://app.example.com`, comma-separated) whose pages may call the MCP
+    /// endpoint; besides them only `KEEL_PUBLIC_URL`'s (or, without it, localhost's).
+    pub mcp_allowed_origins: String,
     /// Outgoing mail (`smtp://host:port`, `smtps://user:pass@host`, `smtp://…?tls=required`):
     /// invitations and password resets. Unset: links are returned to the inviter instead.
     /// Never printed (it may hold a password).
@@ -264,6 +267,7 @@ impl Default for Config {
             geoip_path: None,
             public_url: None,
             trust_proxy: false,
+            mcp_allowed_origins: String::new(),
             smtp_url: None,
             smtp_from: "Keel <keel@localhost>".into(),
             alerts_interval_secs: 60,
@@ -358,6 +362,7 @@ impl std::fmt::Debug for Config {
             .field("geoip_path", &self.geoip_path)
             .field("public_url", &self.public_url)
             .field("trust_proxy", &self.trust_proxy)
+            .field("mcp_allowed_origins", &self.mcp_allowed_origins)
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "***"))
             .field("smtp_from", &self.smtp_from)
             .field("dev", &self.dev)
@@ -669,6 +674,9 @@ impl Config {
                 });
             }
             config.public_url = Some(v);
+        }
+        if let Some(v) = get("KEEL_MCP_ALLOWED_ORIGINS") {
+            config.mcp_allowed_origins = v;
         }
         if let Some(v) = get("KEEL_TRUST_PROXY") {
             config.trust_proxy = matches!(v.as_str(), "1" | "true" | "yes");

@@ -36,6 +36,8 @@ const ALL: &[&str] = &[
     "tracking_checker:write",
     "seo:read",
     "seo:write",
+    "mcp:read",
+    "mcp:write",
 ];
 
 fn num(r: &Resp, h: &str) -> u64 {
@@ -227,6 +229,12 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
         } else if rule.path.starts_with("/api/v1/seo/issues/") {
             // B's workspace id, and B's issue under it.
             &issue_b
+        } else if rule.path.starts_with("/api/v1/mcp/servers/") {
+            // Keel's servers are everyone's; a name that is none is simply not found.
+            "not-a-server"
+        } else if rule.path.starts_with("/api/v1/mcp/resources/") {
+            // B's domain, as a resource.
+            &format!("keel%3A%2F%2Fdomains%2F{domain_b}")
         } else {
             panic!(
                 "{}: which foreign id goes here? Add it to this test.",
@@ -240,7 +248,8 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
             .replace("{transaction_id}", foreign)
             .replace("{visitor_id}", "someone")
             .replace("{delivery_id}", "msg_x")
-            .replace("{workspace_id}", &other);
+            .replace("{workspace_id}", &other)
+            .replace("{uri:.*}", foreign);
         let method = Method::from_bytes(rule.method.as_bytes()).unwrap();
         let mut call = app.call(method.clone(), &path).token(&key_a);
         if method == Method::POST || method == Method::PATCH {

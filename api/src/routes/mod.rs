@@ -9,6 +9,7 @@ pub mod exports;
 pub mod funnels;
 pub mod insights;
 pub mod keys;
+pub mod mcp;
 pub mod ops;
 pub mod people;
 pub mod pixel;

@@ -1,0 +1,451 @@
+//! Keel as an MCP server, driven by the official MCP Python SDK (PyPI `mcp`, installed by
+//! scripts/test): over Streamable HTTP in the stateless 2026-07-28 revision and in the
+//! 2025-11-25 handshake, on both backends; and core-api's REST face of the same servers.
+
+#![allow(clippy::unwrap_used)]
+
+use keel_tests::{on_every_backend, spawn_app, Backend, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// The SDK's Python (scripts/services.sh `ensure_mcp_sdk` exports it).
+fn python() -> String {
+    std::env::var("KEEL_MCP_PYTHON").unwrap_or_else(|_| {
+        let home = std::env::var("HOME").unwrap_or_default();
+        format!("{home}/.cache/keel/mcp-venv/bin/python")
+    })
+}
+
+/// Runs the SDK client with `steps`; returns what it printed.
+async fn agent(app: &TestApp, key: &str, mode: &str, steps: Value) -> Value {
+    let cfg = json!({"url": format!("{}/mcp", app.base), "key": key, "mode": mode, "steps": steps});
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/mcp/agent.py");
+    tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(python())
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("the MCP SDK's Python is needed ({e}); scripts/test installs it")
+            });
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(cfg.to_string().as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "the SDK client failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    })
+    .await
+    .unwrap()
+}
+
+fn tool_names(list: &Value) -> Vec<String> {
+    list["ok"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A site with three pageviews by two visitors; returns (site id, log position).
+async fn site_with_traffic(app: &TestApp, ws: &str) -> (String, i64) {
+    let r = app
+        .post("/api/v1/sites")
+        .workspace(ws)
+        .json(json!({"name": "Shop", "domain": "shop.example.com", "timezone": "UTC"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let site = r.body["data"]["id"].as_str().unwrap().to_string();
+    let at = (chrono::Utc::now() - chrono::Duration::minutes(10)).to_rfc3339();
+    let events: Vec<Value> = [("v1", "/"), ("v1", "/pricing"), ("v2", "/")]
+        .iter()
+        .map(|(v, p)| {
+            json!({"site_id": site, "visitor_id": v, "url": format!("https://shop.example.com{p}"),
+                   "occurred_at": at})
+        })
+        .collect();
+    let r = app
+        .post("/api/v1/events")
+        .workspace(ws)
+        .json(json!({"events": events}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{r:?}");
+    (site, r.position())
+}
+
+async fn an_agent_works_through_the_sdk_with_the_keys_own_rights(b: Backend) {
+    let app = spawn_app(b).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let (site, pos) = site_with_traffic(&app, &ws).await;
+    let (_, agent_key, _) = app
+        .create_key(
+            &ws,
+            "agent",
+            &[
+                "sites:read",
+                "analytics:read",
+                "keys:write",
+                "keys:delete",
+                "audit:read",
+                "usage:read",
+            ],
+        )
+        .await;
+    let (_, reader, _) = app
+        .create_key(&ws, "reader", &["sites:read", "analytics:read"])
+        .await;
+    let (victim_id, victim, _) = app.create_key(&ws, "victim", &["sites:read"]).await;
+
+    // The REST figures, once projected.
+    let rest = app
+        .get(&format!(
+            "/api/v1/sites/{site}/stats/aggregate?period=7d&metrics=visitors,pageviews&min_position={pos}"
+        ))
+        .token(&reader)
+        .send()
+        .await;
+    assert_eq!(rest.status, StatusCode::OK, "{rest:?}");
+
+    // The stateless revision (the SDK probes server/discover and adopts it).
+    let out = agent(
+        &app,
+        &agent_key,
+        "auto",
+        json!([
+            {"op": "list_tools"},
+            {"op": "call_tool", "name": "query_stats",
+             "arguments": {"site_id": site, "kind": "aggregate", "period": "7d", "metrics": "visitors,pageviews"}},
+            {"op": "read_resource", "uri": format!("keel://sites/{site}/stats?period=7d")},
+            {"op": "list_resource_templates"},
+            {"op": "call_tool", "name": "revoke_key", "arguments": {"key_id": victim_id},
+             "meta": {"idempotencyKey": "revoke-victim-1"}},
+            {"op": "call_tool", "name": "revoke_key", "arguments": {"key_id": victim_id},
+             "meta": {"idempotencyKey": "revoke-victim-1"}},
+            {"op": "call_tool", "name": "no_such_tool", "arguments": {}},
+            {"op": "call_tool", "name": "query_stats", "arguments": {"site_id": site, "kind": "everything"}},
+            {"op": "call_tool", "name": "list_keys", "arguments": {"limit": "x".repeat(70_000)}},
+            {"op": "call_tool", "name": "list_domains", "arguments": {}},
+        ]),
+    )
+    .await;
+    assert_eq!(out["era"], "modern", "{out}");
+    let steps = out["steps"].as_array().unwrap();
+    let tools = tool_names(&steps[0]);
+    // Only what the key may do: no domain or usage-writing tools.
+    for t in [
+        "query_stats",
+        "list_sites",
+        "revoke_key",
+        "create_key",
+        "search_audit_log",
+        "check_usage",
+    ] {
+        assert!(tools.contains(&t.to_string()), "{t} missing from {tools:?}");
+    }
+    for t in ["list_domains", "add_domains", "record_usage"] {
+        assert!(!tools.contains(&t.to_string()), "{t} listed in {tools:?}");
+    }
+    let q = &steps[1]["ok"];
+    assert_eq!(q["isError"], false, "{q}");
+    assert_eq!(
+        q["structuredContent"]["data"], rest.body["data"],
+        "the tool's figures are the API's: {q}"
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(q["content"][0]["text"].as_str().unwrap()).unwrap(),
+        q["structuredContent"]
+    );
+    let res = &steps[2]["ok"]["contents"][0];
+    let body: Value = serde_json::from_str(res["text"].as_str().unwrap()).unwrap();
+    assert_eq!(body["data"]["visitors"], 2, "{body}");
+    assert!(steps[3]["ok"]["resourceTemplates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["uriTemplate"] == "keel://domains/{domain_id}"));
+    // Revoked once; the retry with the same idempotency key is the same answer, not a second act.
+    assert_eq!(steps[4]["ok"]["isError"], false, "{}", steps[4]);
+    assert_eq!(steps[5]["ok"], steps[4]["ok"]);
+    let r = app.get("/api/v1/sites").token(&victim).send().await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{r:?}");
+    // Bad input: JSON-RPC errors, nothing executed.
+    assert_eq!(steps[6]["error"]["code"], -32602, "{}", steps[6]);
+    assert!(steps[6]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no_such_tool"));
+    assert_eq!(steps[7]["error"]["code"], -32602, "{}", steps[7]);
+    assert!(steps[7]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("unknown variant `everything`"));
+    assert_eq!(steps[8]["error"]["code"], -32602, "{}", steps[8]);
+    assert!(steps[8]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("bytes"));
+    assert_eq!(steps[9]["error"]["code"], -32602, "{}", steps[9]);
+
+    // The handshake revision, for clients that have not moved: the same tools, the same answers.
+    let out = agent(
+        &app,
+        &reader,
+        "legacy",
+        json!([
+            {"op": "list_tools"},
+            {"op": "call_tool", "name": "query_stats",
+             "arguments": {"site_id": site, "kind": "aggregate", "period": "7d", "metrics": "visitors,pageviews"}},
+            {"op": "call_tool", "name": "revoke_key", "arguments": {"key_id": victim_id}},
+        ]),
+    )
+    .await;
+    assert_eq!(out["era"], "legacy", "{out}");
+    assert_eq!(out["initialize"]["protocolVersion"], "2025-11-25");
+    assert_eq!(
+        tool_names(&out["steps"][0]),
+        [
+            "list_sites",
+            "query_stats",
+            "funnel_results",
+            "visitor_profile"
+        ],
+        "a read-only key sees no write tools"
+    );
+    assert_eq!(
+        out["steps"][1]["ok"]["structuredContent"]["data"],
+        rest.body["data"]
+    );
+    assert_eq!(out["steps"][2]["error"]["code"], -32602);
+
+    // The audit log has the revocation, by the agent's key, under the MCP request.
+    let log = app
+        .get(&format!(
+            "/api/v1/audit/events?event_type=key.revoked&stream_id=key-{victim_id}"
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(log.status, StatusCode::OK, "{log:?}");
+    assert_eq!(log.body["data"].as_array().unwrap().len(), 1, "{log:?}");
+    app.stop().await;
+}
+
+on_every_backend!(an_agent_works_through_the_sdk_with_the_keys_own_rights);
+
+/// The endpoint's HTTP edges: no credential is 401 with where to learn how to get one; a page of
+/// another origin is refused; no stream to open; a session id that is not the credential's is 404.
+#[tokio::test]
+async fn the_endpoint_guards_its_edges() {
+    let app = spawn_app(Backend::Embedded).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let (_, key, _) = app.create_key(&ws, "agent", &["sites:read"]).await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/mcp", app.base);
+    let discover = json!({"jsonrpc": "2.0", "id": 1, "method": "server/discover", "params": {}});
+
+    let r = http.post(&url).json(&discover).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let challenge = r.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        challenge.contains("/.well-known/oauth-protected-resource/mcp"),
+        "{challenge}"
+    );
+    let prm: Value = http
+        .get(format!(
+            "{}/.well-known/oauth-protected-resource/mcp",
+            app.base
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(prm["resource"], url);
+    assert_eq!(prm["bearer_methods_supported"], json!(["header"]));
+
+    let r = http
+        .post(&url)
+        .bearer_auth(&key)
+        .header("Origin", "https://evil.example")
+        .json(&discover)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let r = http.get(&url).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+
+    let ping = json!({"jsonrpc": "2.0", "id": 2, "method": "ping"});
+    let r = http
+        .post(&url)
+        .bearer_auth(&key)
+        .header("MCP-Protocol-Version", "2025-11-25")
+        .header(
+            "Mcp-Session-Id",
+            "20251125.0000000000000000000000000000000000000000",
+        )
+        .json(&ping)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // The modern envelope with a version Keel does not speak: -32022 naming the supported ones.
+    let r = http
+        .post(&url)
+        .bearer_auth(&key)
+        .header("MCP-Protocol-Version", "2099-01-01")
+        .header("Mcp-Method", "tools/list")
+        .json(
+            &json!({"jsonrpc": "2.0", "id": 3, "method": "tools/list", "params": {"_meta": {
+            "io.modelcontextprotocol/protocolVersion": "2099-01-01",
+            "io.modelcontextprotocol/clientCapabilities": {}}}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], -32022);
+    assert_eq!(body["error"]["data"]["supported"], json!(["2026-07-28"]));
+
+    let r = http
+        .post(&url)
+        .bearer_auth(&key)
+        .header("Content-Type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], -32700);
+    app.stop().await;
+}
+
+/// core-api's REST face: servers with the tools this key may use, a tool's parameters, a call,
+/// a resource by its URL-encoded URI; unknown ones are 404 and bad arguments 422.
+#[tokio::test]
+async fn the_seed_endpoints_answer_in_core_apis_shapes() {
+    let app = spawn_app(Backend::Embedded).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let (site, pos) = site_with_traffic(&app, &ws).await;
+    let (_, key, _) = app
+        .create_key(&ws, "agent", &["mcp:write", "sites:read", "analytics:read"])
+        .await;
+    let r = app.get("/api/v1/mcp/servers").token(&key).send().await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let analytics = r.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "analytics")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        analytics["tools"],
+        json!([
+            "list_sites",
+            "query_stats",
+            "funnel_results",
+            "visitor_profile"
+        ])
+    );
+    let keys = r.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "keys")
+        .unwrap()
+        .clone();
+    assert_eq!(keys["tools"], json!([]), "no key scopes, no key tools");
+
+    let r = app
+        .get("/api/v1/mcp/servers/analytics/tools")
+        .token(&key)
+        .send()
+        .await;
+    let q = r.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "query_stats")
+        .unwrap()
+        .clone();
+    assert_eq!(q["parameters"]["site_id"]["required"], true, "{q}");
+    assert_eq!(q["parameters"]["period"]["required"], false, "{q}");
+
+    let r = app.get("/api/v1/mcp/servers/nope").token(&key).send().await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    let rest = app
+        .get(&format!(
+            "/api/v1/sites/{site}/stats/aggregate?period=7d&min_position={pos}"
+        ))
+        .token(&key)
+        .send()
+        .await;
+    let r = app
+        .post("/api/v1/mcp/tools/call")
+        .token(&key)
+        .json(json!({"server": "analytics", "tool": "query_stats",
+                     "arguments": {"site_id": site, "kind": "aggregate", "period": "7d"}}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(r.body["result"]["data"], rest.body["data"]);
+
+    let r = app
+        .post("/api/v1/mcp/tools/call")
+        .token(&key)
+        .json(json!({"server": "analytics", "tool": "query_stats", "arguments": {"kind": "aggregate"}}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    let r = app
+        .post("/api/v1/mcp/tools/call")
+        .token(&key)
+        .json(json!({"tool": "read_file", "arguments": {"path": "/etc/passwd"}}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{r:?}");
+
+    let uri: String = url::form_urlencoded::byte_serialize(
+        format!("keel://sites/{site}/stats?period=7d").as_bytes(),
+    )
+    .collect();
+    let r = app
+        .get(&format!("/api/v1/mcp/resources/{uri}"))
+        .token(&key)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(r.body["data"]["data"], rest.body["data"]);
+    let r = app
+        .get("/api/v1/mcp/resources/keel://nothing/here")
+        .token(&key)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{r:?}");
+    app.stop().await;
+}
