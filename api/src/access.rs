@@ -347,6 +347,7 @@ pub const ROUTES: &[Rule] = &[
     rule("GET", "/api/v1/usage", Scope("usage:read")),
     rule("GET", "/api/v1/audit/verify", Scope("audit:read")),
     rule("GET", "/api/v1/mcp/servers", Scope("mcp:read")),
+    rule("GET", "/api/v1/mcp/calls", Scope("mcp:read")),
     rule("GET", "/api/v1/mcp/servers/{id}", Scope("mcp:read")),
     rule("GET", "/api/v1/mcp/servers/{id}/tools", Scope("mcp:read")),
     rule("POST", "/api/v1/mcp/tools/call", Scope("mcp:write")),

@@ -653,6 +653,7 @@ impl Modify for StandardErrors {
         crate::routes::tracking::issues,
         crate::routes::tracking::issue,
         crate::routes::mcp::servers,
+        crate::routes::mcp::calls,
         crate::routes::mcp::get_server,
         crate::routes::mcp::server_tools,
         crate::routes::mcp::call,

@@ -39,6 +39,10 @@ impl StreamId {
     pub fn tracking_scan(id: crate::TrackingScanId) -> Self {
         Self(format!("trackscan-{id}"))
     }
+    /// One tool call of an agent (MCP).
+    pub fn mcp_call(id: crate::McpCallId) -> Self {
+        Self(format!("mcpcall-{id}"))
+    }
     /// One page's SEO reports and issues.
     pub fn seo_page(id: crate::SeoPageId) -> Self {
         Self(format!("seopage-{id}"))

@@ -8,6 +8,7 @@ use crate::domains::{
     DnsRecordChanged, DomainAdded, DomainRemoved, DomainRestored, DomainScanned, DomainUpdated,
     FolderCreated, FolderDeleted, FolderRenamed, WhoisFetched,
 };
+use crate::mcp::McpToolCalled;
 use crate::people::{
     AccountTokenCreated, AccountTokenRevoked, EmailVerified, InvitationAccepted, InvitationCreated,
     InvitationResent, InvitationRevoked, MemberAdded, MemberRemoved, MemberRoleChanged,
@@ -95,6 +96,7 @@ pub enum DomainEvent {
     TrackingScanRequested(TrackingScanRequested),
     TrackingScanCompleted(TrackingScanCompleted),
     TrackingScanFailed(TrackingScanFailed),
+    McpToolCalled(McpToolCalled),
     SeoReportSubmitted(SeoReportSubmitted),
     SeoIssueOpened(SeoIssueOpened),
     SeoIssueResolved(SeoIssueResolved),
@@ -171,6 +173,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "seo.report_submitted",
     "seo.issue_opened",
     "seo.issue_resolved",
+    "mcp.tool_called",
 ];
 
 impl DomainEvent {
@@ -256,6 +259,7 @@ impl DomainEvent {
             DomainEvent::SeoReportSubmitted(_) => "seo.report_submitted",
             DomainEvent::SeoIssueOpened(_) => "seo.issue_opened",
             DomainEvent::SeoIssueResolved(_) => "seo.issue_resolved",
+            DomainEvent::McpToolCalled(_) => "mcp.tool_called",
         }
     }
 }

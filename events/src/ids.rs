@@ -100,3 +100,7 @@ id_type!(
     /// Identifies one SEO issue of a page (kept across the reports that list it).
     SeoIssueId
 );
+id_type!(
+    /// Identifies one tool call an agent made through Keel's MCP servers.
+    McpCallId
+);

@@ -7,6 +7,7 @@ pub mod domains;
 mod envelope;
 mod event;
 mod ids;
+pub mod mcp;
 pub mod people;
 pub mod tracking;
 pub mod usage;
@@ -30,9 +31,10 @@ pub use envelope::{Actor, ExpectedVersion, Metadata, NewEvent, RecordedEvent, St
 pub use event::*;
 pub use ids::{
     AccountTokenId, AlertId, ApiKeyId, DashboardId, DomainId, EventId, FolderId, FunnelId,
-    InvitationId, SeoIssueId, SeoPageId, SeoReportId, SiteId, TrackingScanId, UserId, WebhookId,
-    WorkspaceId,
+    InvitationId, McpCallId, SeoIssueId, SeoPageId, SeoReportId, SiteId, TrackingScanId, UserId,
+    WebhookId, WorkspaceId,
 };
+pub use mcp::McpToolCalled;
 pub use people::{
     AccountTokenCreated, AccountTokenRevoked, EmailVerified, InvitationAccepted, InvitationCreated,
     InvitationResent, InvitationRevoked, MemberAdded, MemberRemoved, MemberRoleChanged, Role,

@@ -342,6 +342,7 @@ pub(crate) async fn apply(
         | DomainEvent::TrackingScanRequested(_)
         | DomainEvent::TrackingScanCompleted(_)
         | DomainEvent::TrackingScanFailed(_)
+        | DomainEvent::McpToolCalled(_)
         | DomainEvent::SeoReportSubmitted(_)
         | DomainEvent::SeoIssueOpened(_)
         | DomainEvent::SeoIssueResolved(_) => {}

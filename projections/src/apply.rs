@@ -19,6 +19,7 @@ pub enum Projection {
     Webhooks,
     Alerts,
     Tracking,
+    Agents,
 }
 
 /// Runs `$body` with `$m` standing for the read model type of `$p`.
@@ -61,12 +62,16 @@ macro_rules! with_model {
                 type $m = crate::tracking::Tracking;
                 $body
             }
+            Projection::Agents => {
+                type $m = crate::agents::Agents;
+                $body
+            }
         }
     };
 }
 
 impl Projection {
-    pub const ALL: [Projection; 9] = [
+    pub const ALL: [Projection; 10] = [
         Projection::Workspaces,
         Projection::ApiKeys,
         Projection::Sites,
@@ -76,6 +81,7 @@ impl Projection {
         Projection::Webhooks,
         Projection::Alerts,
         Projection::Tracking,
+        Projection::Agents,
     ];
 
     /// See [`ReadModel::STREAM_TYPES`].

@@ -1,6 +1,7 @@
 //! Read models: projectors that turn events into rows, guarded so that replays change nothing,
 //! and the queries the API serves from those rows.
 
+pub mod agents;
 pub mod alerts;
 pub mod analytics;
 pub mod api_keys;

@@ -107,6 +107,7 @@ pub fn to_stored(event: &DomainEvent) -> StoredEvent {
         DomainEvent::TrackingScanRequested(e) => serde_json::to_value(e),
         DomainEvent::TrackingScanCompleted(e) => serde_json::to_value(e),
         DomainEvent::TrackingScanFailed(e) => serde_json::to_value(e),
+        DomainEvent::McpToolCalled(e) => serde_json::to_value(e),
         DomainEvent::SeoReportSubmitted(e) => serde_json::to_value(e),
         DomainEvent::SeoIssueOpened(e) => serde_json::to_value(e),
         DomainEvent::SeoIssueResolved(e) => serde_json::to_value(e),
@@ -249,6 +250,7 @@ pub fn from_stored(
             DomainEvent::TrackingScanCompleted(parse(event_type, payload)?)
         }
         "tracking_scan.failed" => DomainEvent::TrackingScanFailed(parse(event_type, payload)?),
+        "mcp.tool_called" => DomainEvent::McpToolCalled(parse(event_type, payload)?),
         "seo.report_submitted" => DomainEvent::SeoReportSubmitted(parse(event_type, payload)?),
         "seo.issue_opened" => DomainEvent::SeoIssueOpened(parse(event_type, payload)?),
         "seo.issue_resolved" => DomainEvent::SeoIssueResolved(parse(event_type, payload)?),

@@ -88,6 +88,7 @@ fn index(e: &DomainEvent) -> usize {
         SeoReportSubmitted(_) => 66,
         SeoIssueOpened(_) => 67,
         SeoIssueResolved(_) => 68,
+        McpToolCalled(_) => 69,
     }
 }
 
@@ -461,6 +462,18 @@ fn samples() -> Vec<DomainEvent> {
             SeoIssueResolved,
             json!({"issue_id": ID, "page_id": ID, "workspace_id": WS, "report_id": ID,
             "url": "https://example.com/page"})
+        ),
+        ev!(
+            McpToolCalled,
+            json!({"call_id": ID, "workspace_id": WS, "server": "keys", "tool": "revoke_key",
+            "arguments_sha256": "ab12", "outcome": "ok", "status": 200, "duration_ms": 14,
+            "via": "mcp", "protocol_version": "2026-07-28", "client": "claude-code"})
+        ),
+        ev!(
+            McpToolCalled,
+            json!({"call_id": ID, "workspace_id": WS, "server": "analytics", "tool": "nope",
+            "arguments_sha256": "ab12", "outcome": "refused", "error": "Unknown tool: `nope`",
+            "duration_ms": 0, "via": "rest"})
         ),
     ]
 }

@@ -420,7 +420,8 @@ async fn projections_report_their_state_and_rebuild_over_http(b: keel_tests::Bac
             "domains",
             "webhooks",
             "alerts",
-            "tracking"
+            "tracking",
+            "agents"
         ],
         "{r:?}"
     );

@@ -232,6 +232,43 @@ async fn an_agent_works_through_the_sdk_with_the_keys_own_rights(b: Backend) {
     );
     assert_eq!(out["steps"][2]["error"]["code"], -32602);
 
+    // Every call is on the record, whatever came of it: nine calls, five never ran.
+    let calls = app
+        .eventually("/api/v1/mcp/calls?limit=50", Some(&ws), |r| {
+            // The list and its count are two reads: wait for both to have every call.
+            r.body["meta"]["total_count"] == 9
+                && r.body["data"].as_array().is_some_and(|d| d.len() == 9)
+        })
+        .await;
+    assert_eq!(calls.body["meta"]["total_count"], 9, "{calls:?}");
+    let rows = calls.body["data"].as_array().unwrap();
+    let count = |f: &dyn Fn(&Value) -> bool| rows.iter().filter(|c| f(c)).count();
+    assert_eq!(count(&|c| c["outcome"] == "refused"), 5, "{rows:?}");
+    assert_eq!(
+        count(&|c| c["tool"] == "revoke_key" && c["outcome"] == "ok" && c["via"] == "mcp"),
+        2
+    );
+    let q = rows
+        .iter()
+        .find(|c| {
+            c["tool"] == "query_stats"
+                && c["protocol_version"] == "2026-07-28"
+                && c["outcome"] == "ok"
+        })
+        .unwrap();
+    assert_eq!(
+        (q["server"].as_str(), q["status"].as_i64()),
+        (Some("analytics"), Some(200))
+    );
+    assert!(q["actor"].as_str().unwrap().starts_with("key:"), "{q}");
+    assert_eq!(q["arguments_sha256"].as_str().unwrap().len(), 64);
+    let log = app
+        .get("/api/v1/audit/events?event_type=mcp.tool_called&limit=50")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(log.body["data"].as_array().unwrap().len(), 9, "{log:?}");
+
     // The audit log has the revocation, by the agent's key, under the MCP request.
     let log = app
         .get(&format!(
@@ -414,6 +451,12 @@ async fn the_seed_endpoints_answer_in_core_apis_shapes() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{r:?}");
     assert_eq!(r.body["result"]["data"], rest.body["data"]);
+    let calls = app
+        .eventually("/api/v1/mcp/calls?via=rest", Some(&ws), |r| {
+            r.body["data"].as_array().is_some_and(|d| d.len() == 1)
+        })
+        .await;
+    assert_eq!(calls.body["data"][0]["via"], "rest", "{calls:?}");
 
     let r = app
         .post("/api/v1/mcp/tools/call")

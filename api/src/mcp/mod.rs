@@ -741,7 +741,6 @@ pub struct CallOutcome {
     pub tool: &'static tools::Tool,
     pub answer: Answer,
     pub duration_ms: i64,
-    pub arguments_sha256: String,
 }
 
 /// Why a call was refused before anything ran.
@@ -752,7 +751,17 @@ pub enum CallRefused {
     Failed(ApiError),
 }
 
-/// Checks and runs one tool call.
+/// How a call came in, for the record.
+pub struct Via<'a> {
+    /// `mcp` or `rest`.
+    pub channel: &'static str,
+    pub protocol_version: Option<&'a str>,
+    pub client: Option<&'a str>,
+}
+
+/// Checks and runs one tool call, and puts it on the record (`mcp.tool_called`), whatever came
+/// of it.
+#[allow(clippy::too_many_arguments)]
 pub async fn run_tool(
     req: &HttpRequest,
     state: &AppState,
@@ -761,6 +770,118 @@ pub async fn run_tool(
     name: &str,
     arguments: &Value,
     idempotency: Option<&str>,
+    via: Via<'_>,
+) -> Result<CallOutcome, CallRefused> {
+    let started = Instant::now();
+    let raw = serde_json::to_vec(arguments).unwrap_or_default();
+    let arguments_sha256 = hex::encode(Sha256::digest(&raw));
+    let outcome = attempt(
+        req,
+        state,
+        caller,
+        server,
+        name,
+        arguments,
+        &raw,
+        idempotency,
+    )
+    .await;
+    let cut = |s: &str| {
+        s.chars()
+            .take(keel_commands::mcp::MAX_NAME)
+            .collect::<String>()
+    };
+    let (server_name, tool_name) = match &outcome {
+        Ok(o) => (o.tool.server.to_string(), o.tool.name.to_string()),
+        Err(_) => (
+            cut(server
+                .or_else(|| tools::find(None, name).map(|t| t.server))
+                .unwrap_or("unknown")),
+            cut(if name.is_empty() { "(none)" } else { name }),
+        ),
+    };
+    let (result, status, error) = match &outcome {
+        Ok(o) if o.answer.status < 400 => ("ok", Some(o.answer.status), None),
+        Ok(o) => (
+            "error",
+            Some(o.answer.status),
+            o.answer.body["error"]["message"]
+                .as_str()
+                .map(|m| m.chars().take(500).collect()),
+        ),
+        Err(CallRefused::UnknownTool(m)) | Err(CallRefused::BadArguments(m)) => {
+            ("refused", None, Some(m.chars().take(500).collect()))
+        }
+        Err(CallRefused::NotAllowed(e)) | Err(CallRefused::Failed(e)) => (
+            "refused",
+            None,
+            Some(e.to_string().chars().take(500).collect()),
+        ),
+    };
+    let event = keel_events::McpToolCalled {
+        call_id: keel_events::McpCallId::new_v7(),
+        workspace_id: keel_events::WorkspaceId(uuid::Uuid::nil()),
+        server: server_name,
+        tool: tool_name,
+        arguments_sha256,
+        outcome: result.into(),
+        status,
+        error,
+        duration_ms: started.elapsed().as_millis() as i64,
+        via: via.channel.into(),
+        protocol_version: via.protocol_version.map(str::to_string),
+        client: via
+            .client
+            .map(|c| c.chars().take(keel_commands::mcp::MAX_NAME).collect()),
+    };
+    record(req, state, caller, event).await;
+    outcome
+}
+
+/// The call as an event of its own stream, in the caller's workspace. A call of a caller
+/// without one (the operator naming none) has no workspace log to go into.
+async fn record(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    mut event: keel_events::McpToolCalled,
+) {
+    let ws = match caller {
+        Caller::Key(k) => Some(k.workspace_id),
+        Caller::User(u) => u.workspace().ok().map(|(ws, _)| ws),
+        Caller::Operator => header(req, "X-Workspace-ID").and_then(|h| h.trim().parse().ok()),
+    };
+    let Some(ws) = ws else {
+        tracing::info!(tool = %event.tool, "MCP call without a workspace: not recorded");
+        return;
+    };
+    event.workspace_id = ws;
+    let stream = keel_events::StreamId::mcp_call(event.call_id);
+    let mut exec = crate::routes::execution(req, caller, ws, stream, None);
+    exec.new_stream = true;
+    let command = keel_commands::mcp::RecordCall(event);
+    if let Err(e) = keel_commands::execute::<keel_commands::mcp::McpCallAggregate>(
+        &state.store,
+        &exec,
+        &command,
+        crate::entropy::Entropy::of(req).event_ids(),
+    )
+    .await
+    {
+        tracing::warn!(error = %e, tool = %command.0.tool, "MCP call not recorded");
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn attempt(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    server: Option<&str>,
+    name: &str,
+    arguments: &Value,
+    raw: &[u8],
+    idempotency: Option<&str>,
 ) -> Result<CallOutcome, CallRefused> {
     let tool = tools::find(server, name).ok_or_else(|| {
         CallRefused::UnknownTool(match server {
@@ -768,21 +889,13 @@ pub async fn run_tool(
             None => format!("Unknown tool: `{name}`"),
         })
     })?;
-    let raw = serde_json::to_vec(arguments).unwrap_or_default();
     if raw.len() > MAX_ARGUMENTS_BYTES {
         return Err(CallRefused::BadArguments(format!(
             "the arguments are {} bytes; at most {MAX_ARGUMENTS_BYTES} are accepted",
             raw.len()
         )));
     }
-    let ctx = Ctx {
-        req,
-        state,
-        caller,
-        server,
-        era: Era::Modern,
-    };
-    ctx.may_use(tool).map_err(CallRefused::NotAllowed)?;
+    may_use(caller, tool).map_err(CallRefused::NotAllowed)?;
     let args = (tool.check)(arguments)
         .map_err(|e| CallRefused::BadArguments(format!("Invalid arguments for `{name}`: {e}")))?;
     let request = tool
@@ -795,7 +908,12 @@ pub async fn run_tool(
         request.method,
         &request.path_and_query,
         request.body.as_ref(),
-        idempotency.filter(|_| !tool.read_only),
+        // A key of its own per tool: the same key on the request that carried the call (REST's
+        // `POST /mcp/tools/call`) names a different request.
+        idempotency
+            .filter(|_| !tool.read_only)
+            .map(|k| format!("mcp.{}.{k}", tool.name))
+            .as_deref(),
     )
     .await
     .map_err(CallRefused::Failed)?;
@@ -803,7 +921,6 @@ pub async fn run_tool(
         tool,
         answer,
         duration_ms: started.elapsed().as_millis() as i64,
-        arguments_sha256: hex::encode(Sha256::digest(&raw)),
     })
 }
 
@@ -814,6 +931,11 @@ async fn call(ctx: &Ctx<'_>, params: &Value) -> Result<Value, RpcError> {
         .ok_or_else(|| RpcError::new(INVALID_PARAMS, "`name` (the tool) is required"))?;
     let arguments = params.get("arguments").cloned().unwrap_or(json!({}));
     let key = idempotency_key(ctx.req, params);
+    let version = match &ctx.era {
+        Era::Modern => MODERN.to_string(),
+        Era::Legacy(v) => v.clone(),
+    };
+    let client = params["_meta"]["io.modelcontextprotocol/clientInfo"]["name"].as_str();
     match run_tool(
         ctx.req,
         ctx.state,
@@ -822,6 +944,11 @@ async fn call(ctx: &Ctx<'_>, params: &Value) -> Result<Value, RpcError> {
         name,
         &arguments,
         key.as_deref(),
+        Via {
+            channel: "mcp",
+            protocol_version: Some(&version),
+            client,
+        },
     )
     .await
     {

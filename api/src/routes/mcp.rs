@@ -149,6 +149,11 @@ pub async fn call(
         &body.tool,
         &body.arguments,
         idempotency.as_deref(),
+        mcp::Via {
+            channel: "rest",
+            protocol_version: None,
+            client: None,
+        },
     )
     .await;
     match outcome {
@@ -207,8 +212,54 @@ pub async fn resource(
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/mcp/calls", tag = "mcp",
+    params(crate::openapi::ListQuery,
+        ("actor" = Option<String>, Query, description = "`key:<id>`, `user:<id>` or `operator`"),
+        ("server" = Option<String>, Query, description = "`analytics`, `domains`, …"),
+        ("tool" = Option<String>, Query, description = "a tool's name"),
+        ("outcome" = Option<String>, Query, description = "`ok`, `error` or `refused`"),
+        ("via" = Option<String>, Query, description = "`mcp` (the MCP endpoint) or `rest`")),
+    responses((status = 200, description = "the workspace's tool calls, newest first: who, which tool, how it went, how long it took; each is also a `mcp.tool_called` event of the audit log", body = crate::http::Page<keel_projections::agents::CallRow>)))]
+pub async fn calls(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    use crate::http::{envelope, list_filter, param, query_pairs, wait_for_position};
+    let ws = caller.workspace(&req, &state).await?;
+    wait_for_position(&req, &state, keel_projections::Projection::Agents).await?;
+    let mut f = list_filter(&req, &[], &[])?;
+    let pairs = query_pairs(&req);
+    let outcome = param(&pairs, "outcome").map(str::to_string);
+    if let Some(o) = &outcome {
+        if !keel_commands::mcp::OUTCOMES.contains(&o.as_str()) {
+            return Err(ApiError::BadRequest(
+                "`outcome` is one of ok, error, refused".into(),
+            ));
+        }
+    }
+    let filter = keel_projections::agents::CallFilter {
+        actor: param(&pairs, "actor").map(str::to_string),
+        server: param(&pairs, "server").map(str::to_string),
+        tool: param(&pairs, "tool").map(str::to_string),
+        outcome,
+        via: param(&pairs, "via").map(str::to_string),
+    };
+    let (rows, total) = keel_projections::agents::list_calls(
+        &state.db,
+        &ws.to_string(),
+        &filter,
+        f.limit,
+        f.offset,
+    )
+    .await?;
+    f.workspace_id = Some(ws.to_string());
+    Ok(envelope(&req, rows, total, &f))
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/mcp/servers").route(web::get().to(servers)))
+    cfg.service(web::resource("/mcp/calls").route(web::get().to(calls)))
+        .service(web::resource("/mcp/servers").route(web::get().to(servers)))
         .service(web::resource("/mcp/servers/{id}").route(web::get().to(get_server)))
         .service(web::resource("/mcp/servers/{id}/tools").route(web::get().to(server_tools)))
         .service(web::resource("/mcp/tools/call").route(web::post().to(call)))
