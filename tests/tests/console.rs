@@ -792,6 +792,77 @@ async fn the_tracking_checker_scans_a_page_and_shows_its_findings(backend: Backe
     app.stop().await;
 }
 
+/// The Agents page: how to connect, Keel's servers with the tools the person's role allows, and
+/// every tool call an agent made (a refused one too), filterable, linked to the audit log.
+async fn the_agents_page_shows_how_to_connect_and_every_tool_call(backend: Backend) {
+    let app = spawn_app_with(backend, |c| c.dev = true).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    join(&app, &ws, "owner@example.com", "owner").await;
+    site(&app, &ws).await;
+    let (_, key, _) = app.create_key(&ws, "agent", &["sites:read"]).await;
+    // An agent calls two tools over MCP (2026-07-28): one it may use, one it may not.
+    let http = reqwest::Client::new();
+    for (id, tool) in [(1, "list_sites"), (2, "revoke_key")] {
+        let r = http
+            .post(format!("{}/mcp", app.base))
+            .bearer_auth(&key)
+            .header("MCP-Protocol-Version", "2026-07-28")
+            .header("Mcp-Method", "tools/call")
+            .header("Mcp-Name", tool)
+            .json(&json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {
+                "name": tool, "arguments": if tool == "revoke_key" { json!({"key_id": "k"}) } else { json!({}) },
+                "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                    "io.modelcontextprotocol/clientCapabilities": {},
+                    "io.modelcontextprotocol/clientInfo": {"name": "test-agent", "version": "1"}}}}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success() || r.status() == 400, "{r:?}");
+    }
+    let b = Browser::start(&[]).await;
+    sign_in(&b, &app, "owner@example.com").await;
+    b.goto(&format!("{}/#/agents", app.base)).await;
+    let endpoint = b.text_until("#mcp-endpoint", |t| !t.is_empty()).await;
+    assert_eq!(endpoint, format!("{}/mcp", app.base));
+    let servers = b
+        .text_until("section[aria-label=\"Keel's MCP servers\"] tbody", |t| {
+            t.contains("Keel Analytics")
+        })
+        .await;
+    assert!(
+        servers.contains("revoke_key"),
+        "an owner may use the key tools: {servers}"
+    );
+    let calls = b
+        .text_until("section[aria-label='Tool calls'] tbody", |t| {
+            t.contains("list_sites") && t.contains("revoke_key")
+        })
+        .await;
+    assert!(calls.contains("test-agent"), "{calls}");
+    assert!(calls.contains("refused"), "{calls}");
+    let violations = b.accessibility_violations().await;
+    assert!(violations.is_empty(), "{violations:?}");
+    b.screenshot("page-agents").await;
+    // Only the refused one.
+    b.find("#call-outcome")
+        .await
+        .select_by_value("refused")
+        .await
+        .unwrap();
+    b.text_until("section[aria-label='Tool calls'] tbody", |t| {
+        t.contains("revoke_key") && !t.contains("list_sites")
+    })
+    .await;
+    // The calls in the audit log.
+    b.click("#calls-in-audit").await;
+    b.text_until("section[aria-label=Events] tbody", |t| {
+        t.contains("mcp.tool_called")
+    })
+    .await;
+    b.close().await;
+    app.stop().await;
+}
+
 macro_rules! embedded {
     ($($case:ident),* $(,)?) => {
         mod embedded { $(
@@ -809,4 +880,5 @@ embedded!(
     strangers_strings_are_shown_never_run,
     every_page_is_accessible_and_an_invitation_link_opens_in_the_console,
     the_tracking_checker_scans_a_page_and_shows_its_findings,
+    the_agents_page_shows_how_to_connect_and_every_tool_call,
 );

@@ -127,6 +127,7 @@ const PAGES = [
   ["webhooks", "Webhooks"],
   ["alerts", "Alerts"],
   ["tracking", "Tracking Checker"],
+  ["agents", "Agents"],
   ["members", "Members"],
   ["audit", "Audit"],
   ["operator", "Operator"],
@@ -162,6 +163,7 @@ async function route() {
     alerts: () => (parts[1] ? alertHistory(parts[1]) : alerts()),
     tracking: () => (parts[1] === "issues" && parts[2] ? seoIssue(parts[2]) : parts[1] ? scanDetail(parts[1]) : tracking()),
     members: () => members(),
+    agents: () => agents(query),
     audit: () => audit(query),
     operator: () => operator(),
   }[page];
@@ -1197,6 +1199,52 @@ function saveWidget(siteId, query, interval, period, filters) {
     }
   });
   return form;
+}
+
+// ---- AI agents: the MCP endpoint, Keel's servers and every tool call ---------------------------
+
+async function agents(query) {
+  const endpoint = location.origin + "/mcp";
+  const config = JSON.stringify({ mcpServers: { keel: { type: "http", url: endpoint, headers: { Authorization: "Bearer <key>" } } } }, null, 2);
+  const connect = h("section", { class: "card", "aria-label": "Connect an agent" }, h("h2", {}, "Connect an agent"),
+    h("p", {}, "Keel is an MCP server. Point an agent's MCP client at ", h("code", { id: "mcp-endpoint" }, endpoint),
+      " with a key of this workspace as a Bearer token: the agent can do exactly what the key's scopes allow, and every call it makes is listed below."),
+    h("p", {}, "Create a key with only the scopes the agent needs on the ", h("a", { href: "#/keys" }, "Keys"), " page. Claude Desktop, Cursor and similar clients take this configuration:"),
+    h("pre", { id: "mcp-config", tabindex: "0", "aria-label": "Client configuration" }, config),
+    h("p", { class: "muted" }, "MCP 2026-07-28 (stateless) and 2025-11-25 are spoken. One server per area is at /mcp/analytics, /mcp/domains, /mcp/audit, /mcp/keys and /mcp/usage."));
+  let servers;
+  try {
+    servers = (await api("GET", "/mcp/servers")).data;
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 403)) throw e;
+    return render(h("h1", {}, "Agents"), connect, h("p", { class: "muted" }, "Your role does not show agents' servers and calls: ask an owner or an admin."));
+  }
+  const serverList = h("section", { class: "card", "aria-label": "Keel's MCP servers" }, h("h2", {}, "Keel's MCP servers"),
+    table([
+      ["Server", (x) => x.name],
+      ["What it does", (x) => x.description],
+      ["Tools you may use", (x) => (x.tools.length ? x.tools.join(", ") : "none with your role")],
+    ], servers));
+  const outcome = query.get("outcome") || "";
+  const pick = h("select", { id: "call-outcome" }, [["", "all"], ["ok", "ok"], ["error", "error"], ["refused", "refused"]]
+    .map(([v, l]) => h("option", { value: v, selected: v === outcome }, l)));
+  pick.addEventListener("change", () => {
+    const q = new URLSearchParams(query);
+    if (pick.value) q.set("outcome", pick.value); else q.delete("outcome");
+    setQuery(q);
+  });
+  const filter = h("div", { class: "inline" }, field("call-outcome", "Outcome", pick));
+  const calls = pagedList("Tool calls", "/mcp/calls" + (outcome ? "?outcome=" + encodeURIComponent(outcome) : ""), [
+    ["When", (c) => when(c.created_at)],
+    ["Caller", (c) => c.actor],
+    ["Tool", (c) => c.server + " · " + c.tool],
+    ["Outcome", (c) => c.outcome + (c.status ? " (" + c.status + ")" : "") + (c.error ? ": " + c.error : "")],
+    ["Duration", (c) => fmt.format(c.duration_ms) + " ms", { num: true }],
+    ["Via", (c) => c.via + (c.protocol_version ? " " + c.protocol_version : "") + (c.client ? " · " + c.client : "")],
+  ]);
+  const inAudit = h("p", {}, "Each call is an event of the ", h("a", { id: "calls-in-audit", href: "#/audit?event_type=mcp.tool_called" }, "audit log"),
+    "; what a tool changed is there too, under the call's request id.");
+  render(h("h1", {}, "Agents"), connect, serverList, h("section", { class: "card", "aria-label": "Filter tool calls" }, h("h2", {}, "Every tool call"), inAudit, filter), calls);
 }
 
 // ---- the Tracking Checker and SEO issues -----------------------------------------------------
