@@ -18,7 +18,7 @@ use keel_events::Tier;
 /// The operator token's own bucket: the highest tier's rate, no quota.
 const OPERATOR_TIER: Tier = Tier::Enterprise;
 
-fn check_for(caller: &Caller) -> Check {
+pub(crate) fn check_for(caller: &Caller) -> Check {
     match caller {
         Caller::Operator => Check {
             bucket: "operator".into(),

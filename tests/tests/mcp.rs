@@ -366,6 +366,26 @@ async fn the_endpoint_guards_its_edges() {
     assert_eq!(body["error"]["code"], -32022);
     assert_eq!(body["error"]["data"]["supported"], json!(["2026-07-28"]));
 
+    let big = format!(
+        r#"{{"jsonrpc": "2.0", "id": 4, "method": "ping", "params": {{"pad": "{}"}}}}"#,
+        "x".repeat(1_100_000)
+    );
+    let r = http
+        .post(&url)
+        .bearer_auth(&key)
+        .header("Content-Type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    let st = r.status();
+    assert_eq!(
+        st,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        r.text().await.unwrap()
+    );
+
     let r = http
         .post(&url)
         .bearer_auth(&key)

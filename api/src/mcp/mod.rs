@@ -286,9 +286,37 @@ fn reply(status: StatusCode, body: Value) -> HttpResponse {
 /// `POST /mcp` and `POST /mcp/{server}`: one JSON-RPC message, one JSON answer.
 pub async fn endpoint(
     req: HttpRequest,
-    body: web::Bytes,
+    mut payload: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
+    use futures::StreamExt;
+    // The body, up to the API's own limit.
+    let max = state.config.max_body_bytes;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        match chunk {
+            Ok(c) if body.len() + c.len() <= max => body.extend_from_slice(&c),
+            Ok(_) => {
+                let mut resp = reply(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    RpcError::new(
+                        INVALID_REQUEST,
+                        format!("the message is larger than {max} bytes"),
+                    )
+                    .body(&Value::Null),
+                );
+                cors(&req, &state, &mut resp);
+                return resp;
+            }
+            Err(e) => {
+                return reply(
+                    StatusCode::BAD_REQUEST,
+                    RpcError::new(INVALID_REQUEST, format!("the body could not be read: {e}"))
+                        .body(&Value::Null),
+                )
+            }
+        }
+    }
     let mut resp = handle(&req, &body, &state).await;
     cors(&req, &state, &mut resp);
     resp
@@ -424,6 +452,48 @@ async fn handle(req: &HttpRequest, body: &[u8], state: &AppState) -> HttpRespons
         Ok(c) => c,
         Err(e) => return unauthorized(req, e),
     };
+    // Methods answered here count against the caller's rate limit like any request; a tool
+    // call or a resource read is counted once, by the route it calls.
+    if !matches!(
+        method.as_str(),
+        "tools/call" | "resources/read" | "resources/list"
+    ) {
+        use crate::limits::Decision;
+        match state
+            .limiter
+            .decide(
+                &state.db,
+                &crate::edge::check_for(&caller),
+                chrono::Utc::now(),
+            )
+            .await
+        {
+            Ok(Decision::Allowed(_)) => {}
+            Ok(d @ (Decision::RateLimited(_) | Decision::QuotaExceeded(_))) => {
+                let wait = match d {
+                    Decision::QuotaExceeded(l) => l.quota.map_or(1, |q| q.reset_secs),
+                    Decision::RateLimited(l) | Decision::Allowed(l) => {
+                        l.rate.retry_after_secs.unwrap_or(1)
+                    }
+                };
+                return HttpResponse::TooManyRequests()
+                    .insert_header(("Retry-After", wait.to_string()))
+                    .content_type("application/json")
+                    .body(
+                        RpcError::new(
+                            INTERNAL_ERROR,
+                            format!("rate limit exceeded: retry in {wait} s"),
+                        )
+                        .body(&id)
+                        .to_string(),
+                    );
+            }
+            Err(e) => return ApiError::from(e).error_response(),
+        }
+        if let Caller::Key(k) = &caller {
+            state.activity.count_call(k.workspace_id, k.key_id);
+        }
+    }
     let era = match era_of(req, &method, &params) {
         Ok(e) => e,
         Err(e) => return reply(e.status, e.body(&id)),
