@@ -417,6 +417,13 @@ async fn handle(req: &HttpRequest, body: &[u8], state: &AppState) -> HttpRespons
         .get("method")
         .and_then(Value::as_str)
         .map(str::to_string);
+    // Who is calling (for every message, notifications too): a Keel key or an account token.
+    let workspace = header(req, "X-Workspace-ID").map(|s| s.trim().to_string());
+    let caller = match authenticate(state, header(req, "Authorization"), workspace.as_deref()).await
+    {
+        Ok(c) => c,
+        Err(e) => return unauthorized(req, e),
+    };
     // Notifications and responses: accepted, nothing to answer.
     let (Some(id), Some(method)) = (id.clone(), method) else {
         if msg.get("jsonrpc") != Some(&json!("2.0")) {
@@ -445,13 +452,6 @@ async fn handle(req: &HttpRequest, body: &[u8], state: &AppState) -> HttpRespons
             RpcError::new(INVALID_PARAMS, "`params` must be an object").body(&id),
         );
     }
-    // Who is calling: a Keel key or an account token.
-    let workspace = header(req, "X-Workspace-ID").map(|s| s.trim().to_string());
-    let caller = match authenticate(state, header(req, "Authorization"), workspace.as_deref()).await
-    {
-        Ok(c) => c,
-        Err(e) => return unauthorized(req, e),
-    };
     // Methods answered here count against the caller's rate limit like any request; a tool
     // call or a resource read is counted once, by the route it calls.
     if !matches!(
