@@ -347,6 +347,23 @@ pub const ROUTES: &[Rule] = &[
     rule("GET", "/api/v1/usage", Scope("usage:read")),
     rule("GET", "/api/v1/audit/verify", Scope("audit:read")),
     rule("GET", "/api/v1/mcp/servers", Scope("mcp:read")),
+    // Remote MCP servers are the workspace's configuration: owners and admins register them.
+    rule("POST", "/api/v1/mcp/servers", Scope("workspaces:write")),
+    rule(
+        "PATCH",
+        "/api/v1/mcp/servers/{id}",
+        Scope("workspaces:write"),
+    ),
+    rule(
+        "DELETE",
+        "/api/v1/mcp/servers/{id}",
+        Scope("workspaces:write"),
+    ),
+    rule(
+        "POST",
+        "/api/v1/mcp/servers/{id}/refresh",
+        Scope("workspaces:write"),
+    ),
     rule("GET", "/api/v1/mcp/calls", Scope("mcp:read")),
     rule("GET", "/api/v1/mcp/servers/{id}", Scope("mcp:read")),
     rule("GET", "/api/v1/mcp/servers/{id}/tools", Scope("mcp:read")),

@@ -498,6 +498,9 @@ async fn start_api(
         salt: Default::default(),
         rebuilds: Default::default(),
         webhooks: keel_infra::webhooks::Sender::new(&config.webhook_settings())?,
+        mcp_remote: std::sync::Arc::new(keel_infra::mcp_remote::RemoteClient::new(
+            &config.mcp_remote_settings(),
+        )?),
         mailer: match &config.smtp_url {
             Some(url) => Some(keel_infra::mail::Mailer::new(url, &config.smtp_from)?),
             None => None,

@@ -27,6 +27,8 @@ pub struct AppState {
     pub rebuilds: dashmap::DashMap<&'static str, crate::routes::admin::RebuildState>,
     /// Posts test messages to webhook endpoints, with the dispatcher's SSRF guard.
     pub webhooks: keel_infra::webhooks::Sender,
+    /// The MCP gateway's client for remote servers (SSRF-guarded, sessions kept).
+    pub mcp_remote: std::sync::Arc<keel_infra::mcp_remote::RemoteClient>,
     /// Outgoing mail, when `KEEL_SMTP_URL` is set.
     pub mailer: Option<keel_infra::mail::Mailer>,
     /// Workspaces' plans, zones and overrides as the ingest meters read them, each for a few

@@ -43,6 +43,11 @@ impl StreamId {
     pub fn mcp_call(id: crate::McpCallId) -> Self {
         Self(format!("mcpcall-{id}"))
     }
+    /// A remote MCP server a workspace registered, by its name there (names are unique per
+    /// workspace because the stream is the name's).
+    pub fn mcp_server(ws: WorkspaceId, name: &str) -> Self {
+        Self(format!("mcpserver-{ws}-{name}"))
+    }
     /// One page's SEO reports and issues.
     pub fn seo_page(id: crate::SeoPageId) -> Self {
         Self(format!("seopage-{id}"))

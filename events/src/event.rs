@@ -8,7 +8,7 @@ use crate::domains::{
     DnsRecordChanged, DomainAdded, DomainRemoved, DomainRestored, DomainScanned, DomainUpdated,
     FolderCreated, FolderDeleted, FolderRenamed, WhoisFetched,
 };
-use crate::mcp::McpToolCalled;
+use crate::mcp::{McpServerRegistered, McpServerRemoved, McpServerUpdated, McpToolCalled};
 use crate::people::{
     AccountTokenCreated, AccountTokenRevoked, EmailVerified, InvitationAccepted, InvitationCreated,
     InvitationResent, InvitationRevoked, MemberAdded, MemberRemoved, MemberRoleChanged,
@@ -97,6 +97,9 @@ pub enum DomainEvent {
     TrackingScanCompleted(TrackingScanCompleted),
     TrackingScanFailed(TrackingScanFailed),
     McpToolCalled(McpToolCalled),
+    McpServerRegistered(McpServerRegistered),
+    McpServerUpdated(McpServerUpdated),
+    McpServerRemoved(McpServerRemoved),
     SeoReportSubmitted(SeoReportSubmitted),
     SeoIssueOpened(SeoIssueOpened),
     SeoIssueResolved(SeoIssueResolved),
@@ -174,6 +177,9 @@ pub const EVENT_TYPES: &[&str] = &[
     "seo.issue_opened",
     "seo.issue_resolved",
     "mcp.tool_called",
+    "mcp_server.registered",
+    "mcp_server.updated",
+    "mcp_server.removed",
 ];
 
 impl DomainEvent {
@@ -260,6 +266,9 @@ impl DomainEvent {
             DomainEvent::SeoIssueOpened(_) => "seo.issue_opened",
             DomainEvent::SeoIssueResolved(_) => "seo.issue_resolved",
             DomainEvent::McpToolCalled(_) => "mcp.tool_called",
+            DomainEvent::McpServerRegistered(_) => "mcp_server.registered",
+            DomainEvent::McpServerUpdated(_) => "mcp_server.updated",
+            DomainEvent::McpServerRemoved(_) => "mcp_server.removed",
         }
     }
 }

@@ -34,7 +34,10 @@ pub use ids::{
     InvitationId, McpCallId, SeoIssueId, SeoPageId, SeoReportId, SiteId, TrackingScanId, UserId,
     WebhookId, WorkspaceId,
 };
-pub use mcp::McpToolCalled;
+pub use mcp::{
+    McpServerRegistered, McpServerRemoved, McpServerUpdated, McpToolCalled, RemoteDiscovery,
+    RemoteTool,
+};
 pub use people::{
     AccountTokenCreated, AccountTokenRevoked, EmailVerified, InvitationAccepted, InvitationCreated,
     InvitationResent, InvitationRevoked, MemberAdded, MemberRemoved, MemberRoleChanged, Role,

@@ -34,6 +34,11 @@ pub struct Config {
     /// Web origins (`https://app.example.com`, comma-separated) whose pages may call the MCP
     /// endpoint; besides them only `KEEL_PUBLIC_URL`'s (or, without it, localhost's).
     pub mcp_allowed_origins: String,
+    /// Let workspaces register remote MCP servers on private addresses and over plain http
+    /// (a server on the same network). Off: the gateway's SSRF guard refuses them.
+    pub mcp_remote_allow_private: bool,
+    /// Largest answer the gateway reads from a remote MCP server.
+    pub mcp_remote_max_bytes: usize,
     /// Outgoing mail (`smtp://host:port`, `smtps://user:pass@host`, `smtp://…?tls=required`):
     /// invitations and password resets. Unset: links are returned to the inviter instead.
     /// Never printed (it may hold a password).
@@ -268,6 +273,8 @@ impl Default for Config {
             public_url: None,
             trust_proxy: false,
             mcp_allowed_origins: String::new(),
+            mcp_remote_allow_private: false,
+            mcp_remote_max_bytes: 4 << 20,
             smtp_url: None,
             smtp_from: "Keel <keel@localhost>".into(),
             alerts_interval_secs: 60,
@@ -301,6 +308,15 @@ impl Config {
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
                 .collect(),
+        }
+    }
+
+    /// The MCP gateway's settings.
+    pub fn mcp_remote_settings(&self) -> crate::mcp_remote::RemoteSettings {
+        crate::mcp_remote::RemoteSettings {
+            allow_private: self.mcp_remote_allow_private,
+            max_bytes: self.mcp_remote_max_bytes.max(1024),
+            dns_servers: self.webhook_settings().dns_servers,
         }
     }
 
@@ -363,6 +379,8 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("trust_proxy", &self.trust_proxy)
             .field("mcp_allowed_origins", &self.mcp_allowed_origins)
+            .field("mcp_remote_allow_private", &self.mcp_remote_allow_private)
+            .field("mcp_remote_max_bytes", &self.mcp_remote_max_bytes)
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "***"))
             .field("smtp_from", &self.smtp_from)
             .field("dev", &self.dev)
@@ -677,6 +695,15 @@ impl Config {
         }
         if let Some(v) = get("KEEL_MCP_ALLOWED_ORIGINS") {
             config.mcp_allowed_origins = v;
+        }
+        if let Some(v) = get("KEEL_MCP_REMOTE_ALLOW_PRIVATE") {
+            config.mcp_remote_allow_private = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = get("KEEL_MCP_REMOTE_MAX_BYTES") {
+            config.mcp_remote_max_bytes = v.parse().map_err(|_| ConfigError::Env {
+                name: "KEEL_MCP_REMOTE_MAX_BYTES",
+                message: format!("`{v}` is not a number of bytes"),
+            })?;
         }
         if let Some(v) = get("KEEL_TRUST_PROXY") {
             config.trust_proxy = matches!(v.as_str(), "1" | "true" | "yes");

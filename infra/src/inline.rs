@@ -343,6 +343,9 @@ pub(crate) async fn apply(
         | DomainEvent::TrackingScanCompleted(_)
         | DomainEvent::TrackingScanFailed(_)
         | DomainEvent::McpToolCalled(_)
+        | DomainEvent::McpServerRegistered(_)
+        | DomainEvent::McpServerUpdated(_)
+        | DomainEvent::McpServerRemoved(_)
         | DomainEvent::SeoReportSubmitted(_)
         | DomainEvent::SeoIssueOpened(_)
         | DomainEvent::SeoIssueResolved(_) => {}

@@ -17,6 +17,7 @@ mod inline;
 pub use inline::slug_in_use;
 pub mod kafka;
 pub mod mail;
+pub mod mcp_remote;
 pub mod metrics;
 pub mod migrate;
 pub mod people;

@@ -13,8 +13,8 @@ pub struct Agents;
 
 impl ReadModel for Agents {
     const NAME: &'static str = "agents";
-    const STREAM_TYPES: &'static [&'static str] = &["mcpcall"];
-    const TABLES: &'static [&'static str] = &["rm_mcp_calls"];
+    const STREAM_TYPES: &'static [&'static str] = &["mcpcall", "mcpserver"];
+    const TABLES: &'static [&'static str] = &["rm_mcp_calls", "rm_mcp_servers"];
 
     fn ddl(sfx: &str, tag: &str) -> Vec<String> {
         vec![
@@ -29,6 +29,16 @@ impl ReadModel for Agents {
             format!(
                 "CREATE INDEX IF NOT EXISTS rm_mcp_calls_{tag}ws ON rm_mcp_calls{sfx} (workspace_id, created_at, id)"
             ),
+            format!(
+                "CREATE TABLE IF NOT EXISTS rm_mcp_servers{sfx} (
+                    workspace_id TEXT NOT NULL, name TEXT NOT NULL, title TEXT NOT NULL,
+                    description TEXT, url TEXT NOT NULL, timeout_ms BIGINT NOT NULL,
+                    active BIGINT NOT NULL, credential_header TEXT, credential_hint TEXT,
+                    credential_id BIGINT NOT NULL, protocol_version TEXT NOT NULL,
+                    server_name TEXT, server_version TEXT, tools TEXT NOT NULL,
+                    registered_at TEXT NOT NULL, updated_at TEXT NOT NULL, position BIGINT NOT NULL,
+                    PRIMARY KEY (workspace_id, name))"
+            ),
         ]
     }
 
@@ -38,7 +48,121 @@ impl ReadModel for Agents {
         e: &RecordedEvent,
         _batch: &mut Batch,
     ) -> Result<(), sqlx::Error> {
-        if let keel_events::DomainEvent::McpToolCalled(c) = &e.event {
+        use keel_events::DomainEvent;
+        let at = keel_schemas::format_ts(e.occurred_at);
+        match &e.event {
+            DomainEvent::McpServerRegistered(r) => {
+                sqlx::query(&format!(
+                    "DELETE FROM rm_mcp_servers{sfx} WHERE workspace_id = $1 AND name = $2"
+                ))
+                .bind(r.workspace_id.to_string())
+                .bind(&r.name)
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query(&format!(
+                    "INSERT INTO rm_mcp_servers{sfx} (workspace_id, name, title, description, url, \
+                     timeout_ms, active, credential_header, credential_hint, credential_id, \
+                     protocol_version, server_name, server_version, tools, registered_at, updated_at, \
+                     position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+                     $15, $15, $16)"
+                ))
+                .bind(r.workspace_id.to_string())
+                .bind(&r.name)
+                .bind(&r.title)
+                .bind(r.description.as_deref())
+                .bind(&r.url)
+                .bind(r.timeout_ms)
+                .bind(i64::from(r.active))
+                .bind(r.credential_header.as_deref())
+                .bind(r.credential_hint.as_deref())
+                .bind(r.credential_id)
+                .bind(&r.discovery.protocol_version)
+                .bind(r.discovery.server_name.as_deref())
+                .bind(r.discovery.server_version.as_deref())
+                .bind(serde_json::to_string(&r.discovery.tools).unwrap_or_else(|_| "[]".into()))
+                .bind(&at)
+                .bind(e.position)
+                .execute(&mut *conn)
+                .await?;
+                return Ok(());
+            }
+            DomainEvent::McpServerUpdated(u) => {
+                let current = sqlx::query(&format!(
+                    "SELECT {SERVER_COLUMNS} FROM rm_mcp_servers{sfx} WHERE workspace_id = $1 AND name = $2"
+                ))
+                .bind(u.workspace_id.to_string())
+                .bind(&u.name)
+                .fetch_optional(&mut *conn)
+                .await?;
+                let Some(mut r) = current.as_ref().map(server_row).transpose()? else {
+                    return Ok(());
+                };
+                if let Some(t) = &u.title {
+                    r.title = t.clone();
+                }
+                if let Some(d) = &u.description {
+                    r.description = Some(d.clone()).filter(|d| !d.is_empty());
+                }
+                if let Some(url) = &u.url {
+                    r.url = url.clone();
+                }
+                if let Some(t) = u.timeout_ms {
+                    r.timeout_ms = t;
+                }
+                if let Some(a) = u.active {
+                    r.active = a;
+                }
+                if let Some(v) = u.credential_id {
+                    r.credential_id = v;
+                    r.credential_header = u.credential_header.clone();
+                    r.credential_hint = u.credential_hint.clone();
+                }
+                if let Some(d) = &u.discovery {
+                    r.protocol_version = d.protocol_version.clone();
+                    r.server_name = d.server_name.clone();
+                    r.server_version = d.server_version.clone();
+                    r.tools = d.tools.clone();
+                }
+                sqlx::query(&format!(
+                    "UPDATE rm_mcp_servers{sfx} SET title = $3, description = $4, url = $5, \
+                     timeout_ms = $6, active = $7, credential_header = $8, credential_hint = $9, \
+                     credential_id = $10, protocol_version = $11, server_name = $12, \
+                     server_version = $13, tools = $14, updated_at = $15, position = $16 \
+                     WHERE workspace_id = $1 AND name = $2"
+                ))
+                .bind(u.workspace_id.to_string())
+                .bind(&u.name)
+                .bind(&r.title)
+                .bind(r.description.as_deref())
+                .bind(&r.url)
+                .bind(r.timeout_ms)
+                .bind(i64::from(r.active))
+                .bind(r.credential_header.as_deref())
+                .bind(r.credential_hint.as_deref())
+                .bind(r.credential_id)
+                .bind(&r.protocol_version)
+                .bind(r.server_name.as_deref())
+                .bind(r.server_version.as_deref())
+                .bind(serde_json::to_string(&r.tools).unwrap_or_else(|_| "[]".into()))
+                .bind(&at)
+                .bind(e.position)
+                .execute(&mut *conn)
+                .await?;
+                return Ok(());
+            }
+            DomainEvent::McpServerRemoved(r) => {
+                sqlx::query(&format!(
+                    "DELETE FROM rm_mcp_servers{sfx} WHERE workspace_id = $1 AND name = $2"
+                ))
+                .bind(r.workspace_id.to_string())
+                .bind(&r.name)
+                .execute(&mut *conn)
+                .await?;
+                return Ok(());
+            }
+            _ => {}
+        }
+        if let DomainEvent::McpToolCalled(c) = &e.event {
             sqlx::query(&format!(
                 "INSERT INTO rm_mcp_calls{sfx} (id, workspace_id, actor, server, tool, arguments_sha256, \
                  outcome, status, error, duration_ms, via, protocol_version, client, request_id, \
@@ -162,4 +286,82 @@ pub async fn list_calls(
     let rows = q.fetch_all(&db.pool).await?;
     let total = c.fetch_one(&db.pool).await?;
     Ok((rows.iter().map(row).collect::<Result<_, _>>()?, total))
+}
+
+/// A remote MCP server a workspace registered, as the API shows it (never its credential).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct RemoteServerRow {
+    /// The server's id: its name in the workspace, the prefix of its tools on `/mcp`.
+    pub name: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub url: String,
+    pub timeout_ms: i64,
+    pub active: bool,
+    /// The header the credential goes in, when there is one.
+    pub credential_header: Option<String>,
+    /// The credential's first characters (`sk_l…`).
+    pub credential_hint: Option<String>,
+    pub credential_id: i64,
+    /// The MCP revision Keel and the server speak.
+    pub protocol_version: String,
+    pub server_name: Option<String>,
+    pub server_version: Option<String>,
+    /// The tools as the server last listed them.
+    #[schema(value_type = Vec<Object>)]
+    pub tools: Vec<keel_events::RemoteTool>,
+    pub registered_at: String,
+    pub updated_at: String,
+}
+
+const SERVER_COLUMNS: &str = "name, title, description, url, timeout_ms, active, \
+    credential_header, credential_hint, credential_id, protocol_version, server_name, \
+    server_version, tools, registered_at, updated_at";
+
+fn server_row(r: &AnyRow) -> Result<RemoteServerRow, sqlx::Error> {
+    let tools: String = r.try_get(12)?;
+    Ok(RemoteServerRow {
+        name: r.try_get(0)?,
+        title: r.try_get(1)?,
+        description: r.try_get(2)?,
+        url: r.try_get(3)?,
+        timeout_ms: r.try_get(4)?,
+        active: r.try_get::<i64, _>(5)? != 0,
+        credential_header: r.try_get(6)?,
+        credential_hint: r.try_get(7)?,
+        credential_id: r.try_get(8)?,
+        protocol_version: r.try_get(9)?,
+        server_name: r.try_get(10)?,
+        server_version: r.try_get(11)?,
+        tools: serde_json::from_str(&tools).unwrap_or_default(),
+        registered_at: r.try_get(13)?,
+        updated_at: r.try_get(14)?,
+    })
+}
+
+/// A workspace's remote servers, by name.
+pub async fn list_servers(db: &Db, ws: &str) -> Result<Vec<RemoteServerRow>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {SERVER_COLUMNS} FROM rm_mcp_servers WHERE workspace_id = $1 ORDER BY name"
+    ))
+    .bind(ws)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(server_row).collect()
+}
+
+/// One of a workspace's remote servers.
+pub async fn get_server(
+    db: &Db,
+    ws: &str,
+    name: &str,
+) -> Result<Option<RemoteServerRow>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {SERVER_COLUMNS} FROM rm_mcp_servers WHERE workspace_id = $1 AND name = $2"
+    ))
+    .bind(ws)
+    .bind(name)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.as_ref().map(server_row).transpose()
 }

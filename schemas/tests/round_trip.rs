@@ -89,6 +89,9 @@ fn index(e: &DomainEvent) -> usize {
         SeoIssueOpened(_) => 67,
         SeoIssueResolved(_) => 68,
         McpToolCalled(_) => 69,
+        McpServerRegistered(_) => 70,
+        McpServerUpdated(_) => 71,
+        McpServerRemoved(_) => 72,
     }
 }
 
@@ -474,6 +477,30 @@ fn samples() -> Vec<DomainEvent> {
             json!({"call_id": ID, "workspace_id": WS, "server": "analytics", "tool": "nope",
             "arguments_sha256": "ab12", "outcome": "refused", "error": "Unknown tool: `nope`",
             "duration_ms": 0, "via": "rest"})
+        ),
+        ev!(
+            McpServerRegistered,
+            json!({"workspace_id": WS, "name": "weather", "title": "Weather",
+            "url": "https://mcp.example.com/mcp", "timeout_ms": 10000, "active": true,
+            "credential_header": "Authorization", "credential_hint": "sk_l…", "credential_id": 1,
+            "discovery": {"protocol_version": "2025-11-25", "server_name": "weather", "server_version": "1.0",
+            "tools": [{"name": "forecast", "description": "The forecast", "input_schema":
+            {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+            "annotations": {"readOnlyHint": true}}]}})
+        ),
+        ev!(
+            McpServerRegistered,
+            json!({"workspace_id": WS, "name": "open", "title": "open", "url": "https://o.example/mcp",
+            "timeout_ms": 5000, "active": false, "credential_id": 0,
+            "discovery": {"protocol_version": "2026-07-28", "tools": []}})
+        ),
+        ev!(
+            McpServerUpdated,
+            json!({"workspace_id": WS, "name": "weather", "active": false, "credential_id": 0})
+        ),
+        ev!(
+            McpServerRemoved,
+            json!({"workspace_id": WS, "name": "weather"})
         ),
     ]
 }

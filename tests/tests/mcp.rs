@@ -20,7 +20,13 @@ fn python() -> String {
 
 /// Runs the SDK client with `steps`; returns what it printed.
 async fn agent(app: &TestApp, key: &str, mode: &str, steps: Value) -> Value {
-    let cfg = json!({"url": format!("{}/mcp", app.base), "key": key, "mode": mode, "steps": steps});
+    agent_at(app, "/mcp", key, mode, steps).await
+}
+
+/// [`agent`] on another path of the endpoint (`/mcp/<server>`).
+async fn agent_at(app: &TestApp, path: &str, key: &str, mode: &str, steps: Value) -> Value {
+    let cfg =
+        json!({"url": format!("{}{path}", app.base), "key": key, "mode": mode, "steps": steps});
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/mcp/agent.py");
     tokio::task::spawn_blocking(move || {
         let mut child = Command::new(python())
@@ -282,8 +288,6 @@ async fn an_agent_works_through_the_sdk_with_the_keys_own_rights(b: Backend) {
     app.stop().await;
 }
 
-on_every_backend!(an_agent_works_through_the_sdk_with_the_keys_own_rights);
-
 /// The endpoint's HTTP edges: no credential is 401 with where to learn how to get one; a page of
 /// another origin is refused; no stream to open; a session id that is not the credential's is 404.
 #[tokio::test]
@@ -510,5 +514,381 @@ async fn the_seed_endpoints_answer_in_core_apis_shapes() {
         .send()
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{r:?}");
+    app.stop().await;
+}
+
+/// A remote MCP server built with the SDK (tests/mcp/remote_server.py), stopped on drop.
+struct RemoteServer {
+    child: std::process::Child,
+    url: String,
+}
+
+impl RemoteServer {
+    fn start(args: &[&str]) -> RemoteServer {
+        use std::io::BufRead;
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/mcp/remote_server.py");
+        let mut child = Command::new(python())
+            .arg(script)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("the MCP SDK's Python is needed ({e})"));
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port: u16 = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("the remote server printed `{line}`"));
+        RemoteServer {
+            child,
+            url: format!("http://127.0.0.1:{port}/mcp"),
+        }
+    }
+}
+
+impl Drop for RemoteServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The gateway: an admin registers remote MCP servers (one on the current revision with a
+/// credential, one that only knows the 2025-11-25 handshake); an agent lists their tools beside
+/// Keel's and calls them through Keel; every call is on the record; the credential is never
+/// shown nor logged; a server turned off or removed is gone.
+async fn remote_servers_are_registered_listed_and_called_through_keel(b: Backend) {
+    let app = keel_tests::spawn_app_with(b, |c| c.mcp_remote_allow_private = true).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let token = "s3cret-remote-token-0123456789";
+    let modern = RemoteServer::start(&["--token", token]);
+    let legacy = RemoteServer::start(&["--legacy", "--name", "old-weather"]);
+
+    // A wrong credential, an unreachable server and bad fields are refused, naming the field.
+    let r = app
+        .post("/api/v1/mcp/servers")
+        .workspace(&ws)
+        .json(json!({"name": "weather", "url": modern.url, "credential": "wrong-token"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    assert_eq!(
+        r.body["error"]["details"]["fields"][0]["field"], "credential",
+        "{r:?}"
+    );
+    let r = app
+        .post("/api/v1/mcp/servers")
+        .workspace(&ws)
+        .json(json!({"name": "analytics", "url": "ftp://x", "timeout_ms": 5}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    let fields: Vec<&str> = r.body["error"]["details"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["name", "url", "timeout_ms"], "{r:?}");
+    let r = app
+        .post("/api/v1/mcp/servers")
+        .workspace(&ws)
+        .json(json!({"name": "nobody", "url": "http://127.0.0.1:9/mcp", "timeout_ms": 2000}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    assert_eq!(
+        r.body["error"]["details"]["fields"][0]["field"], "url",
+        "{r:?}"
+    );
+
+    // Registered: Keel connected, learnt the revision and the tools.
+    let r = app
+        .post("/api/v1/mcp/servers")
+        .workspace(&ws)
+        .json(
+            json!({"name": "weather", "title": "Weather", "url": modern.url,
+                     "credential": token, "timeout_ms": 2000}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let d = &r.body["data"];
+    assert_eq!(d["protocol_version"], "2026-07-28", "{d}");
+    assert_eq!(d["server_name"], "weather");
+    assert_eq!(d["credential_hint"], "s3cr…");
+    let names: Vec<&str> = d["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["forecast", "broken", "slow"], "{d}");
+    assert!(
+        !r.body.to_string().contains(token),
+        "the credential is never shown"
+    );
+    let r = app
+        .post("/api/v1/mcp/servers")
+        .workspace(&ws)
+        .json(json!({"name": "weather", "url": modern.url}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{r:?}");
+    let r = app
+        .post("/api/v1/mcp/servers")
+        .workspace(&ws)
+        .json(json!({"name": "old", "url": legacy.url}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    assert_eq!(r.body["data"]["protocol_version"], "2025-11-25", "{r:?}");
+    let pos = r.position();
+
+    // Listed beside Keel's own servers, in the seed's shape.
+    let r = app
+        .get(&format!("/api/v1/mcp/servers?min_position={pos}"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let remote: Vec<&Value> = r.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "remote")
+        .collect();
+    assert_eq!(remote.len(), 2, "{r:?}");
+    assert_eq!(remote[1]["id"], "weather");
+    assert_eq!(remote[1]["tools"], json!(["forecast", "broken", "slow"]));
+    assert!(!r.body.to_string().contains(token));
+    let r = app
+        .get("/api/v1/mcp/servers/weather/tools")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(
+        r.body["data"][0]["parameters"]["city"]["required"], true,
+        "{r:?}"
+    );
+
+    // An agent sees them and calls them, over both revisions of the remote side.
+    let (_, agent_key, _) = app
+        .create_key(&ws, "agent", &["mcp:write", "sites:read"])
+        .await;
+    let (_, reader, _) = app.create_key(&ws, "reader", &["mcp:read"]).await;
+    let out = agent(
+        &app,
+        &agent_key,
+        "auto",
+        json!([
+            {"op": "list_tools"},
+            {"op": "call_tool", "name": "weather.forecast", "arguments": {"city": "Oslo"}},
+            {"op": "call_tool", "name": "old.forecast", "arguments": {"city": "Rome", "days": 3}},
+            {"op": "call_tool", "name": "weather.broken", "arguments": {}},
+            {"op": "call_tool", "name": "weather.slow", "arguments": {"seconds": 5}},
+            {"op": "call_tool", "name": "weather.nope", "arguments": {}},
+            {"op": "call_tool", "name": "weather.forecast", "arguments": {"city": "x".repeat(70_000)}},
+        ]),
+    )
+    .await;
+    let steps = out["steps"].as_array().unwrap();
+    let tools = tool_names(&steps[0]);
+    for t in [
+        "list_sites",
+        "weather.forecast",
+        "weather.slow",
+        "old.forecast",
+    ] {
+        assert!(tools.contains(&t.to_string()), "{t} missing from {tools:?}");
+    }
+    let text = |s: &Value| {
+        s["ok"]["content"][0]["text"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(steps[1]["ok"]["isError"], false, "{}", steps[1]);
+    assert!(text(&steps[1]).contains("Sunny in Oslo"), "{}", steps[1]);
+    assert!(text(&steps[2]).contains("Sunny in Rome"), "{}", steps[2]);
+    assert_eq!(steps[3]["ok"]["isError"], true, "{}", steps[3]);
+    assert!(
+        text(&steps[3]).contains("Error executing tool broken"),
+        "{}",
+        steps[3]
+    );
+    // Past the server's timeout (2 s): a tool error the agent can read.
+    assert_eq!(steps[4]["ok"]["isError"], true, "{}", steps[4]);
+    assert!(text(&steps[4]).contains("within 2000 ms"), "{}", steps[4]);
+    assert_eq!(steps[5]["error"]["code"], -32602, "{}", steps[5]);
+    assert_eq!(steps[6]["error"]["code"], -32602, "{}", steps[6]);
+    // On the server's own endpoint, its tools keep their own names.
+    let out = agent_at(
+        &app,
+        "/mcp/weather",
+        &agent_key,
+        "auto",
+        json!([{"op": "list_tools"},
+               {"op": "call_tool", "name": "forecast", "arguments": {"city": "Bergen"}}]),
+    )
+    .await;
+    assert_eq!(tool_names(&out["steps"][0]), ["forecast", "broken", "slow"]);
+    assert!(text(&out["steps"][1]).contains("Sunny in Bergen"));
+    // A read-only credential sees no remote tool and may not call one.
+    let out = agent(
+        &app,
+        &reader,
+        "auto",
+        json!([{"op": "list_tools"},
+               {"op": "call_tool", "name": "weather.forecast", "arguments": {"city": "Oslo"}}]),
+    )
+    .await;
+    assert!(!tool_names(&out["steps"][0]).iter().any(|t| t.contains('.')));
+    assert_eq!(out["steps"][1]["error"]["code"], -32602, "{out}");
+    // The REST face: core-api's call shape.
+    let r = app
+        .post("/api/v1/mcp/tools/call")
+        .token(&agent_key)
+        .json(json!({"server": "old", "tool": "forecast", "arguments": {"city": "Lima"}}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert!(r.body["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("Sunny in Lima"));
+
+    // Every call is on the record: server, tool, outcome.
+    let calls = app
+        .eventually(
+            "/api/v1/mcp/calls?server=weather&limit=50",
+            Some(&ws),
+            |r| {
+                r.body["meta"]["total_count"] == 7
+                    && r.body["data"].as_array().is_some_and(|d| d.len() == 7)
+            },
+        )
+        .await;
+    let rows = calls.body["data"].as_array().unwrap();
+    let outcome = |tool: &str, o: &str| {
+        rows.iter()
+            .filter(|c| c["tool"] == tool && c["outcome"] == o)
+            .count()
+    };
+    assert_eq!(outcome("forecast", "ok"), 2, "{rows:?}");
+    assert_eq!(outcome("broken", "error"), 1, "{rows:?}");
+    assert_eq!(outcome("slow", "error"), 1, "{rows:?}");
+    assert_eq!(outcome("nope", "refused"), 1, "{rows:?}");
+    assert_eq!(outcome("forecast", "refused"), 2, "{rows:?}");
+    let slow = rows.iter().find(|c| c["tool"] == "slow").unwrap();
+    assert_eq!(slow["status"], 504, "{slow}");
+
+    // The credential is in no event.
+    let log = app
+        .get("/api/v1/audit/events?event_type=mcp_server.registered")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(log.body["data"].as_array().unwrap().len(), 2, "{log:?}");
+    assert!(!log.body.to_string().contains(token));
+
+    // Turned off: its tools are gone and calls refused; removed: not found, credential destroyed.
+    let r = app
+        .patch("/api/v1/mcp/servers/weather")
+        .workspace(&ws)
+        .json(json!({"active": false}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(r.body["data"]["active"], false);
+    let out = agent(
+        &app,
+        &agent_key,
+        "auto",
+        json!([{"op": "list_tools"},
+               {"op": "call_tool", "name": "weather.forecast", "arguments": {"city": "Oslo"}}]),
+    )
+    .await;
+    assert!(!tool_names(&out["steps"][0]).contains(&"weather.forecast".to_string()));
+    assert_eq!(out["steps"][1]["error"]["code"], -32602, "{out}");
+    let r = app
+        .delete("/api/v1/mcp/servers/weather")
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{r:?}");
+    let r = app
+        .get(&format!(
+            "/api/v1/mcp/servers/weather?min_position={}",
+            r.position()
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{r:?}");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mcp_server_credentials")
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+
+    // A server that stopped answering: a 502, on the record.
+    drop(legacy);
+    let r = app
+        .post("/api/v1/mcp/tools/call")
+        .token(&agent_key)
+        .json(json!({"server": "old", "tool": "forecast", "arguments": {"city": "Lima"}}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_GATEWAY, "{r:?}");
+    app.stop().await;
+}
+
+on_every_backend!(
+    an_agent_works_through_the_sdk_with_the_keys_own_rights,
+    remote_servers_are_registered_listed_and_called_through_keel
+);
+
+/// Without the operator's leave, the gateway refuses private addresses and plain http, before
+/// any connection.
+#[tokio::test]
+async fn a_private_remote_server_is_refused_unless_allowed() {
+    let app = spawn_app(Backend::Embedded).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let server = RemoteServer::start(&[]);
+    for (url, says) in [
+        (server.url.clone(), "https"),
+        (server.url.replace("http://", "https://"), "loopback"),
+        ("https://10.1.2.3/mcp".to_string(), "private"),
+        ("https://[::1]/mcp".to_string(), "loopback"),
+        ("https://169.254.169.254/mcp".to_string(), "metadata"),
+        ("https://mcp.internal/mcp".to_string(), "not a public name"),
+    ] {
+        let r = app
+            .post("/api/v1/mcp/servers")
+            .workspace(&ws)
+            .json(json!({"name": "local", "url": url}))
+            .send()
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {r:?}");
+        let f = &r.body["error"]["details"]["fields"][0];
+        assert_eq!(f["field"], "url", "{r:?}");
+        assert!(
+            f["message"].as_str().unwrap().contains(says),
+            "{url}: {r:?}"
+        );
+    }
+    // Only owners and admins register servers: an analyst's mcp:write is not enough.
+    let (_, key, _) = app.create_key(&ws, "agent", &["mcp:write"]).await;
+    let r = app
+        .post("/api/v1/mcp/servers")
+        .token(&key)
+        .json(json!({"name": "local", "url": "https://mcp.example.com/mcp"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{r:?}");
     app.stop().await;
 }

@@ -1224,7 +1224,8 @@ async function agents(query) {
       ["Server", (x) => x.name],
       ["What it does", (x) => x.description],
       ["Tools you may use", (x) => (x.tools.length ? x.tools.join(", ") : "none with your role")],
-    ], servers));
+    ], servers.filter((x) => x.kind !== "remote")));
+  const remote = remoteServers(servers.filter((x) => x.kind === "remote"));
   const outcome = query.get("outcome") || "";
   const pick = h("select", { id: "call-outcome" }, [["", "all"], ["ok", "ok"], ["error", "error"], ["refused", "refused"]]
     .map(([v, l]) => h("option", { value: v, selected: v === outcome }, l)));
@@ -1244,7 +1245,68 @@ async function agents(query) {
   ]);
   const inAudit = h("p", {}, "Each call is an event of the ", h("a", { id: "calls-in-audit", href: "#/audit?event_type=mcp.tool_called" }, "audit log"),
     "; what a tool changed is there too, under the call's request id.");
-  render(h("h1", {}, "Agents"), connect, serverList, h("section", { class: "card", "aria-label": "Filter tool calls" }, h("h2", {}, "Every tool call"), inAudit, filter), calls);
+  render(h("h1", {}, "Agents"), connect, serverList, remote, h("section", { class: "card", "aria-label": "Filter tool calls" }, h("h2", {}, "Every tool call"), inAudit, filter), calls);
+}
+
+/** Remote MCP servers the workspace registered (the gateway), and for owners and admins a form
+ *  to register one and buttons to refresh, turn off or remove one. */
+function remoteServers(list) {
+  const me = state.workspaces.find((w) => w.workspace_id === state.ws);
+  const admin = me && (me.role === "owner" || me.role === "admin");
+  const out = h("div", { "aria-live": "polite", id: "remote-out" });
+  const act = (label, x, f) => h("button", { type: "button", class: label === "Remove" ? "danger" : "secondary", "aria-label": label + " " + x.id, onclick: async () => {
+    try {
+      if ((await f()) !== false) route();
+    } catch (err) {
+      out.replaceChildren(errorBox(err));
+    }
+  } }, label);
+  const cols = [
+    ["Server", (x) => h("span", {}, h("strong", {}, x.id), x.name !== x.id ? " · " + x.name : "")],
+    ["URL", (x) => h("code", {}, x.remote.url)],
+    ["Tools", (x) => (x.tools.length ? x.tools.map((t) => x.id + "." + t).join(", ") : "none with your role")],
+    ["Status", (x) => (x.remote.active ? "on" : "off") + " · MCP " + x.remote.protocol_version],
+    ["Credential", (x) => (x.remote.credential_hint ? x.remote.credential_header + ": " + x.remote.credential_hint : "none")],
+  ];
+  if (admin) {
+    cols.push(["", (x) => h("span", { class: "inline" },
+      act("Refresh", x, () => api("POST", "/mcp/servers/" + encodeURIComponent(x.id) + "/refresh")),
+      act(x.remote.active ? "Turn off" : "Turn on", x, () => api("PATCH", "/mcp/servers/" + encodeURIComponent(x.id), { active: !x.remote.active })),
+      act("Remove", x, async () => {
+        if (!confirm("Remove the MCP server " + x.id + "? Its tools disappear and its credential is destroyed.")) return false;
+        await api("DELETE", "/mcp/servers/" + encodeURIComponent(x.id));
+      }))]);
+  }
+  const box = h("section", { class: "card", "aria-label": "Remote MCP servers" }, h("h2", {}, "Remote MCP servers"),
+    h("p", {}, "MCP servers elsewhere (Streamable HTTP) whose tools agents call through Keel, as ", h("code", {}, "<server>.<tool>"),
+      " on /mcp: with the server's credential, which agents never see, and every call on the record."),
+    table(cols, list), out);
+  if (!admin) return box;
+  const name = h("input", { required: true, pattern: "[a-z][a-z0-9-]{0,31}", placeholder: "weather", size: 12 });
+  const url = h("input", { required: true, type: "url", placeholder: "https://mcp.example.com/mcp", size: 36 });
+  const credential = h("input", { type: "password", autocomplete: "off", placeholder: "optional", size: 20 });
+  const header = h("input", { placeholder: "Authorization", size: 14 });
+  const form = h("form", { "aria-label": "Register a remote MCP server" }, h("h3", {}, "Register a server"),
+    h("div", { class: "inline" }, field("r-name", "Name", name), field("r-url", "URL", url),
+      field("r-credential", "Credential", credential), field("r-header", "Sent in header", header)),
+    h("button", { type: "submit", id: "register-server" }, "Connect and register"));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const body = { name: name.value, url: url.value };
+    if (credential.value) body.credential = credential.value;
+    if (header.value) body.credential_header = header.value;
+    try {
+      const r = await api("POST", "/mcp/servers", body);
+      credential.value = "";
+      route();
+      out.replaceChildren("Registered ", h("strong", {}, r.data.id), " with " + r.data.tools.length + " tools.");
+    } catch (err) {
+      const fields = err.body && err.body.error && err.body.error.details && err.body.error.details.fields;
+      out.replaceChildren(errorBox(err), fields ? h("ul", {}, fields.map((f) => h("li", {}, f.field + ": " + f.message))) : "");
+    }
+  });
+  box.append(form);
+  return box;
 }
 
 // ---- the Tracking Checker and SEO issues -----------------------------------------------------

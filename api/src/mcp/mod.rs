@@ -7,6 +7,7 @@
 //! credential, so scopes, limits, tenancy, idempotency and the audit log are the REST API's
 //! (ADR 0023).
 
+pub mod remote;
 pub mod tools;
 
 use crate::auth::{authenticate, Caller};
@@ -337,25 +338,6 @@ async fn handle(req: &HttpRequest, body: &[u8], state: &AppState) -> HttpRespons
         }
     }
     let server = req.match_info().get("server").map(str::to_string);
-    if let Some(s) = &server {
-        if !tools::SERVERS.iter().any(|x| x.id == s) {
-            return reply(
-                StatusCode::NOT_FOUND,
-                RpcError::new(
-                    INVALID_REQUEST,
-                    format!(
-                        "no MCP server `{s}`: Keel's are {}",
-                        tools::SERVERS
-                            .iter()
-                            .map(|x| x.id)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )
-                .body(&Value::Null),
-            );
-        }
-    }
     let accept = header(req, "Accept").unwrap_or("*/*").to_ascii_lowercase();
     if !(accept.contains("application/json") || accept.contains("*/*")) {
         return reply(
@@ -424,6 +406,32 @@ async fn handle(req: &HttpRequest, body: &[u8], state: &AppState) -> HttpRespons
         Ok(c) => c,
         Err(e) => return unauthorized(req, e),
     };
+    // `/mcp/<server>`: one of Keel's, or a remote one the workspace registered.
+    if let Some(s) = &server {
+        let known = tools::SERVERS.iter().any(|x| x.id == s)
+            || remote::find(req, state, &caller, s)
+                .await
+                .ok()
+                .flatten()
+                .is_some_and(|r| r.active);
+        if !known {
+            return reply(
+                StatusCode::NOT_FOUND,
+                RpcError::new(
+                    INVALID_REQUEST,
+                    format!(
+                        "no MCP server `{s}`: Keel's are {}, besides the workspace's remote servers (GET /api/v1/mcp/servers)",
+                        tools::SERVERS
+                            .iter()
+                            .map(|x| x.id)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+                .body(&Value::Null),
+            );
+        }
+    }
     // Notifications and responses: accepted, nothing to answer.
     let (Some(id), Some(method)) = (id.clone(), method) else {
         if msg.get("jsonrpc") != Some(&json!("2.0")) {
@@ -453,45 +461,14 @@ async fn handle(req: &HttpRequest, body: &[u8], state: &AppState) -> HttpRespons
         );
     }
     // Methods answered here count against the caller's rate limit like any request; a tool
-    // call or a resource read is counted once, by the route it calls.
+    // call or a resource read is counted once, by the route it calls (a remote tool's call,
+    // which calls no route, is counted when it is forwarded).
     if !matches!(
         method.as_str(),
         "tools/call" | "resources/read" | "resources/list"
     ) {
-        use crate::limits::Decision;
-        match state
-            .limiter
-            .decide(
-                &state.db,
-                &crate::edge::check_for(&caller),
-                chrono::Utc::now(),
-            )
-            .await
-        {
-            Ok(Decision::Allowed(_)) => {}
-            Ok(d @ (Decision::RateLimited(_) | Decision::QuotaExceeded(_))) => {
-                let wait = match d {
-                    Decision::QuotaExceeded(l) => l.quota.map_or(1, |q| q.reset_secs),
-                    Decision::RateLimited(l) | Decision::Allowed(l) => {
-                        l.rate.retry_after_secs.unwrap_or(1)
-                    }
-                };
-                return HttpResponse::TooManyRequests()
-                    .insert_header(("Retry-After", wait.to_string()))
-                    .content_type("application/json")
-                    .body(
-                        RpcError::new(
-                            INTERNAL_ERROR,
-                            format!("rate limit exceeded: retry in {wait} s"),
-                        )
-                        .body(&id)
-                        .to_string(),
-                    );
-            }
-            Err(e) => return ApiError::from(e).error_response(),
-        }
-        if let Caller::Key(k) = &caller {
-            state.activity.count_call(k.workspace_id, k.key_id);
+        if let Err(e) = charge(state, &caller).await {
+            return limited(e, &id);
         }
     }
     let era = match era_of(req, &method, &params) {
@@ -536,6 +513,49 @@ async fn handle(req: &HttpRequest, body: &[u8], state: &AppState) -> HttpRespons
         resp.insert_header(("MCP-Protocol-Version", MODERN));
     }
     resp.body(result.to_string())
+}
+
+/// Counts one request against the caller's rate limit and quota.
+async fn charge(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
+    use crate::limits::Decision;
+    match state
+        .limiter
+        .decide(
+            &state.db,
+            &crate::edge::check_for(caller),
+            chrono::Utc::now(),
+        )
+        .await?
+    {
+        Decision::Allowed(_) => {}
+        Decision::RateLimited(l) => return Err(ApiError::RateLimited(l)),
+        Decision::QuotaExceeded(l) => return Err(ApiError::QuotaExceeded(l)),
+    }
+    if let Caller::Key(k) = caller {
+        state.activity.count_call(k.workspace_id, k.key_id);
+    }
+    Ok(())
+}
+
+/// A refusal of [`charge`] as the endpoint answers it: 429 with `Retry-After` and a JSON-RPC
+/// error.
+fn limited(e: ApiError, id: &Value) -> HttpResponse {
+    let wait = match &e {
+        ApiError::QuotaExceeded(l) => l.quota.as_ref().map_or(1, |q| q.reset_secs),
+        ApiError::RateLimited(l) => l.rate.retry_after_secs.unwrap_or(1),
+        _ => return e.error_response(),
+    };
+    HttpResponse::TooManyRequests()
+        .insert_header(("Retry-After", wait.to_string()))
+        .content_type("application/json")
+        .body(
+            RpcError::new(
+                INTERNAL_ERROR,
+                format!("rate limit exceeded: retry in {wait} s"),
+            )
+            .body(id)
+            .to_string(),
+        )
 }
 
 /// How long a client may reuse a result, and whether across credentials: what describes Keel
@@ -716,10 +736,20 @@ async fn dispatch(
             "capabilities": capabilities(),
             "serverInfo": server_info(),
             "instructions": INSTRUCTIONS,
+            "_meta": {"io.modelcontextprotocol/serverInfo": server_info()},
         })),
         ("ping", Era::Legacy(_)) => plain(json!({})),
         ("tools/list", _) => {
-            let tools: Vec<Value> = ctx.visible().iter().map(|t| t.listing()).collect();
+            let mut tools: Vec<Value> = ctx.visible().iter().map(|t| t.listing()).collect();
+            if remote::may_call(ctx.caller).is_ok() {
+                for r in remote::active_servers(ctx.req, ctx.state, ctx.caller).await {
+                    if ctx.server.is_some_and(|s| s != r.name) {
+                        continue;
+                    }
+                    let prefix = ctx.server.is_none();
+                    tools.extend(r.tools.iter().map(|t| remote::listing(&r, t, prefix)));
+                }
+            }
             plain(json!({"tools": tools}))
         }
         ("tools/call", _) => plain(call(ctx, params).await?),
@@ -808,9 +838,13 @@ fn idempotency_key(req: &HttpRequest, params: &Value) -> Option<String> {
 
 /// The outcome of one tool call, as both the endpoint and `POST /api/v1/mcp/tools/call` give it.
 pub struct CallOutcome {
-    pub tool: &'static tools::Tool,
+    pub server: String,
+    pub tool: String,
     pub answer: Answer,
     pub duration_ms: i64,
+    /// A remote tool's `CallToolResult` as its server gave it (Keel's own tools answer with
+    /// their route's JSON in `answer`).
+    pub remote: Option<Value>,
 }
 
 /// Why a call was refused before anything ran.
@@ -845,32 +879,59 @@ pub async fn run_tool(
     let started = Instant::now();
     let raw = serde_json::to_vec(arguments).unwrap_or_default();
     let arguments_sha256 = hex::encode(Sha256::digest(&raw));
-    let outcome = attempt(
-        req,
-        state,
-        caller,
-        server,
-        name,
-        arguments,
-        &raw,
-        idempotency,
-    )
-    .await;
+    let outcome = match remote_target(req, state, caller, server, name).await {
+        Some(r) => forward(req, state, caller, r, arguments, &raw, &via).await,
+        None => {
+            attempt(
+                req,
+                state,
+                caller,
+                server,
+                name,
+                arguments,
+                &raw,
+                idempotency,
+            )
+            .await
+        }
+    };
     let cut = |s: &str| {
         s.chars()
             .take(keel_commands::mcp::MAX_NAME)
             .collect::<String>()
     };
     let (server_name, tool_name) = match &outcome {
-        Ok(o) => (o.tool.server.to_string(), o.tool.name.to_string()),
-        Err(_) => (
-            cut(server
-                .or_else(|| tools::find(None, name).map(|t| t.server))
-                .unwrap_or("unknown")),
-            cut(if name.is_empty() { "(none)" } else { name }),
-        ),
+        Ok(o) => (o.server.clone(), o.tool.clone()),
+        // A refused call is filed under the server and tool the caller named: `<server>.<tool>`
+        // on `/mcp` names a remote server's tool.
+        Err(_) => match (server, name.split_once('.')) {
+            (None, Some((s, t))) if tools::find(None, name).is_none() => (cut(s), cut(t)),
+            _ => (
+                cut(server
+                    .or_else(|| tools::find(None, name).map(|t| t.server))
+                    .unwrap_or("unknown")),
+                cut(if name.is_empty() { "(none)" } else { name }),
+            ),
+        },
     };
     let (result, status, error) = match &outcome {
+        // A remote tool's own failure: it ran, and said it failed.
+        Ok(CallOutcome {
+            remote: Some(r),
+            answer,
+            ..
+        }) if r["isError"] == json!(true) => (
+            "error",
+            Some(answer.status),
+            Some(
+                r["content"][0]["text"]
+                    .as_str()
+                    .unwrap_or("the tool reported an error")
+                    .chars()
+                    .take(500)
+                    .collect(),
+            ),
+        ),
         Ok(o) if o.answer.status < 400 => ("ok", Some(o.answer.status), None),
         Ok(o) => (
             "error",
@@ -988,9 +1049,101 @@ async fn attempt(
     .await
     .map_err(CallRefused::Failed)?;
     Ok(CallOutcome {
+        server: tool.server.to_string(),
+        tool: tool.name.to_string(),
+        answer,
+        duration_ms: started.elapsed().as_millis() as i64,
+        remote: None,
+    })
+}
+
+/// A call meant for a remote server: `server` names one the workspace registered, or (on
+/// `/mcp`) the tool is named `<server>.<tool>`. `None` for Keel's own tools.
+async fn remote_target(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    server: Option<&str>,
+    name: &str,
+) -> Option<(keel_projections::agents::RemoteServerRow, String)> {
+    let (server, tool) = match server {
+        Some(s) if tools::SERVERS.iter().any(|x| x.id == s) => return None,
+        Some(s) => (s, name),
+        None => name.split_once('.')?,
+    };
+    let row = remote::find(req, state, caller, server).await.ok()??;
+    Some((row, tool.to_string()))
+}
+
+/// Forwards a call to a remote server: the caller may call remote tools, the server is on,
+/// the tool is one it listed and the arguments are an object within bounds; then one
+/// `tools/call` with the server's credential, through the SSRF guard, within its timeout.
+async fn forward(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    (server, tool): (keel_projections::agents::RemoteServerRow, String),
+    arguments: &Value,
+    raw: &[u8],
+    via: &Via<'_>,
+) -> Result<CallOutcome, CallRefused> {
+    if !server.tools.iter().any(|t| t.name == tool) {
+        return Err(CallRefused::UnknownTool(format!(
+            "Unknown tool: `{tool}` is not a tool of server `{}` (as it last listed them; POST /api/v1/mcp/servers/{}/refresh asks again)",
+            server.name, server.name
+        )));
+    }
+    if !server.active {
+        return Err(CallRefused::NotAllowed(ApiError::Forbidden(format!(
+            "MCP server `{}` is turned off",
+            server.name
+        ))));
+    }
+    if raw.len() > MAX_ARGUMENTS_BYTES {
+        return Err(CallRefused::BadArguments(format!(
+            "the arguments are {} bytes; at most {MAX_ARGUMENTS_BYTES} are accepted",
+            raw.len()
+        )));
+    }
+    let arguments = match arguments {
+        Value::Null => json!({}),
+        Value::Object(_) => arguments.clone(),
+        _ => {
+            return Err(CallRefused::BadArguments(format!(
+                "Invalid arguments for `{tool}`: arguments must be an object"
+            )))
+        }
+    };
+    remote::may_call(caller).map_err(CallRefused::NotAllowed)?;
+    if via.channel == "mcp" {
+        charge(state, caller)
+            .await
+            .map_err(CallRefused::NotAllowed)?;
+    }
+    let ws = caller
+        .workspace(req, state)
+        .await
+        .map_err(CallRefused::Failed)?;
+    let target = remote::target_of_row(state, ws, &server)
+        .await
+        .map_err(CallRefused::Failed)?;
+    let started = Instant::now();
+    let (answer, remote) = match state.mcp_remote.call_tool(&target, &tool, &arguments).await {
+        Ok(result) => (
+            Answer {
+                status: 200,
+                body: result.clone(),
+            },
+            Some(result),
+        ),
+        Err(e) => (remote::failure_answer(&server.name, &e), None),
+    };
+    Ok(CallOutcome {
+        server: server.name,
         tool,
         answer,
         duration_ms: started.elapsed().as_millis() as i64,
+        remote,
     })
 }
 
@@ -1022,6 +1175,9 @@ async fn call(ctx: &Ctx<'_>, params: &Value) -> Result<Value, RpcError> {
     )
     .await
     {
+        Ok(CallOutcome {
+            remote: Some(r), ..
+        }) => Ok(remote_result(r)),
         Ok(o) => Ok(tool_result(&o.answer)),
         Err(CallRefused::UnknownTool(m)) | Err(CallRefused::BadArguments(m)) => {
             Err(RpcError::new(INVALID_PARAMS, m))
@@ -1032,6 +1188,19 @@ async fn call(ctx: &Ctx<'_>, params: &Value) -> Result<Value, RpcError> {
         )),
         Err(CallRefused::Failed(e)) => Err(RpcError::new(INTERNAL_ERROR, e.to_string())),
     }
+}
+
+/// A remote tool's result as Keel passes it on: its content, structured content and error
+/// flag (nothing else of what the server sent).
+fn remote_result(r: Value) -> Value {
+    let mut out = json!({
+        "content": r.get("content").cloned().unwrap_or(json!([])),
+        "isError": r["isError"] == json!(true),
+    });
+    if let Some(s) = r.get("structuredContent").filter(|s| s.is_object()) {
+        out["structuredContent"] = s.clone();
+    }
+    out
 }
 
 /// A REST answer as a tool result: the JSON as structured content and as text; a refusal of

@@ -17,7 +17,9 @@ pub fn version(p: Projection) -> i64 {
         Projection::Workspaces | Projection::ApiKeys | Projection::Sites => 1,
         Projection::Analytics => 2,
         Projection::Dashboards | Projection::Domains | Projection::Webhooks => 1,
-        Projection::Alerts | Projection::Tracking | Projection::Agents => 1,
+        Projection::Alerts | Projection::Tracking => 1,
+        // 2: remote MCP servers (`rm_mcp_servers`).
+        Projection::Agents => 2,
     }
 }
 

@@ -4,16 +4,19 @@
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::http::json_body;
+use crate::http::Data;
+use crate::mcp::remote::{self, RemoteServerView};
 use crate::mcp::{self, tools, CallRefused};
+use crate::routes::execution;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-/// A built-in MCP server as core-api lists it.
+/// An MCP server as core-api lists it: one of Keel's, or a remote one the workspace registered.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ServerView {
-    /// `analytics`, `domains`, `audit`, `keys` or `usage`.
+    /// `analytics`, `domains`, `audit`, `keys`, `usage`, or a remote server's name.
     pub id: String,
     pub name: String,
     pub description: String,
@@ -21,6 +24,58 @@ pub struct ServerView {
     pub tools: Vec<String>,
     /// Its own MCP endpoint (Streamable HTTP); `/mcp` serves every server.
     pub endpoint: String,
+    /// `builtin` or `remote`.
+    pub kind: &'static str,
+    /// A remote server: where it is and how Keel reaches it (never its credential).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub remote: Option<RemoteDetails>,
+}
+
+/// A remote server's registration.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RemoteDetails {
+    pub url: String,
+    pub active: bool,
+    pub timeout_ms: i64,
+    pub credential_header: Option<String>,
+    pub credential_hint: Option<String>,
+    pub protocol_version: String,
+    pub server_name: Option<String>,
+    pub server_version: Option<String>,
+    pub registered_at: String,
+    pub updated_at: String,
+}
+
+fn remote_view(
+    req: &HttpRequest,
+    caller: &Caller,
+    r: &keel_projections::agents::RemoteServerRow,
+) -> ServerView {
+    ServerView {
+        id: r.name.clone(),
+        name: r.title.clone(),
+        description: r.description.clone().unwrap_or_default(),
+        tools: if remote::may_call(caller).is_ok() {
+            r.tools.iter().map(|t| t.name.clone()).collect()
+        } else {
+            vec![]
+        },
+        endpoint: format!("{}/mcp/{}", crate::http::base_url(req), r.name),
+        kind: "remote",
+        remote: Some(RemoteDetails {
+            url: r.url.clone(),
+            active: r.active,
+            timeout_ms: r.timeout_ms,
+            credential_header: r.credential_header.clone(),
+            credential_hint: r.credential_hint.clone(),
+            protocol_version: r.protocol_version.clone(),
+            server_name: r.server_name.clone(),
+            server_version: r.server_version.clone(),
+            registered_at: r.registered_at.clone(),
+            updated_at: r.updated_at.clone(),
+        }),
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -73,6 +128,8 @@ fn view(req: &HttpRequest, caller: &Caller, s: &tools::Server) -> ServerView {
             .map(|t| t.name.to_string())
             .collect(),
         endpoint: format!("{}/mcp/{}", crate::http::base_url(req), s.id),
+        kind: "builtin",
+        remote: None,
     }
 }
 
@@ -83,42 +140,491 @@ fn server(id: &str) -> Result<&'static tools::Server, ApiError> {
         .ok_or(ApiError::NotFound("MCP server"))
 }
 
+/// The workspace's remote servers, after the caller's own writes.
+async fn remotes(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Vec<keel_projections::agents::RemoteServerRow>, ApiError> {
+    let Ok(ws) = caller.workspace(req, state).await else {
+        // The operator naming no workspace sees Keel's servers only.
+        return Ok(vec![]);
+    };
+    crate::http::wait_for_position(req, state, keel_projections::Projection::Agents).await?;
+    Ok(keel_projections::agents::list_servers(&state.db, &ws.to_string()).await?)
+}
+
+async fn remote_named(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<keel_projections::agents::RemoteServerRow, ApiError> {
+    crate::http::wait_for_position(req, state, keel_projections::Projection::Agents).await?;
+    remote::find(req, state, caller, id)
+        .await?
+        .ok_or(ApiError::NotFound("MCP server"))
+}
+
 #[utoipa::path(get, path = "/api/v1/mcp/servers", tag = "mcp",
-    responses((status = 200, description = "Keel's MCP servers, each with the tools this credential may use", body = ServerList)))]
-pub async fn servers(req: HttpRequest, caller: Caller) -> HttpResponse {
-    let data = tools::SERVERS
+    responses((status = 200, description = "Keel's MCP servers, then the workspace's remote ones (`kind: remote`), each with the tools this credential may use", body = ServerList)))]
+pub async fn servers(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let mut data: Vec<ServerView> = tools::SERVERS
         .iter()
         .map(|s| view(&req, &caller, s))
         .collect();
-    HttpResponse::Ok().json(ServerList { data })
+    for r in remotes(&req, &state, &caller).await? {
+        data.push(remote_view(&req, &caller, &r));
+    }
+    Ok(HttpResponse::Ok().json(ServerList { data }))
 }
 
 #[utoipa::path(get, path = "/api/v1/mcp/servers/{id}", tag = "mcp",
-    params(("id" = String, Path, description = "`analytics`, `domains`, `audit`, `keys` or `usage`")),
+    params(("id" = String, Path, description = "`analytics`, `domains`, `audit`, `keys`, `usage` or a remote server's name")),
     responses((status = 200, body = ServerBody), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn get_server(
     req: HttpRequest,
+    state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let s = server(&id)?;
-    Ok(HttpResponse::Ok().json(ServerBody {
-        data: view(&req, &caller, s),
-    }))
+    let data = match server(&id) {
+        Ok(s) => view(&req, &caller, s),
+        Err(_) => remote_view(
+            &req,
+            &caller,
+            &remote_named(&req, &state, &caller, &id).await?,
+        ),
+    };
+    Ok(HttpResponse::Ok().json(ServerBody { data }))
 }
 
 #[utoipa::path(get, path = "/api/v1/mcp/servers/{id}/tools", tag = "mcp",
     params(("id" = String, Path, description = "the server")),
-    responses((status = 200, description = "the tools of the server this credential may use", body = ToolList),
+    responses((status = 200, description = "the tools of the server this credential may use (a remote server's as it last listed them)", body = ToolList),
         (status = 404, body = crate::openapi::ErrorBody)))]
-pub async fn server_tools(caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let s = server(&id)?;
-    let data = tools::all()
-        .iter()
-        .filter(|t| t.server == s.id && mcp::may_use(&caller, t).is_ok())
-        .map(|t| t.seed_listing())
-        .collect();
+pub async fn server_tools(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let data = match server(&id) {
+        Ok(s) => tools::all()
+            .iter()
+            .filter(|t| t.server == s.id && mcp::may_use(&caller, t).is_ok())
+            .map(|t| t.seed_listing())
+            .collect(),
+        Err(_) => {
+            let r = remote_named(&req, &state, &caller, &id).await?;
+            if remote::may_call(&caller).is_ok() {
+                r.tools
+                    .iter()
+                    .map(|t| remote::seed_listing(&r.name, t))
+                    .collect()
+            } else {
+                vec![]
+            }
+        }
+    };
     Ok(HttpResponse::Ok().json(ToolList { data }))
+}
+
+/// Registering or changing a remote MCP server.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteServerBody {
+    /// Registration only: the server's id in the workspace, 1 to 32 of `a-z 0-9 -` (a letter
+    /// first); its tools are `<name>.<tool>` on `/mcp`. Cannot be changed.
+    #[schema(required = false)]
+    name: Option<String>,
+    /// Registration only, required: its Streamable HTTP endpoint (`https://…/mcp`). Changing it
+    /// connects again.
+    #[schema(required = false)]
+    url: Option<String>,
+    #[schema(required = false)]
+    title: Option<String>,
+    /// An empty description clears it.
+    #[schema(required = false)]
+    description: Option<String>,
+    /// The credential the server takes (a token or key), sent in `credential_header`. Write
+    /// only: never shown again. `null` removes it.
+    #[schema(value_type = Option<String>, required = false)]
+    #[serde(default, deserialize_with = "present")]
+    credential: Option<Option<String>>,
+    /// The header the credential is sent in (default `Authorization`, as `Bearer <credential>`).
+    #[schema(required = false)]
+    credential_header: Option<String>,
+    /// How long a call may take, 1000 to 60000 ms (default 10000).
+    #[schema(required = false)]
+    timeout_ms: Option<i64>,
+    /// Off: its tools are neither listed nor callable (default on).
+    #[schema(required = false)]
+    active: Option<bool>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+const MAX_CREDENTIAL: usize = 4096;
+
+fn check_credential(c: &str) -> Result<(), ApiError> {
+    let ok = !c.is_empty()
+        && c.len() <= MAX_CREDENTIAL
+        && c.chars().all(|ch| ch.is_ascii_graphic() || ch == ' ');
+    if ok {
+        Ok(())
+    } else {
+        Err(keel_commands::DomainError::field(
+            "credential",
+            "must be 1 to 4096 visible ASCII characters",
+        )
+        .into())
+    }
+}
+
+/// The server's stream: its state and version.
+async fn stream_of(
+    state: &AppState,
+    ws: keel_events::WorkspaceId,
+    name: &str,
+) -> Result<(keel_commands::mcp::RemoteServerState, i64), ApiError> {
+    use keel_commands::{Aggregate, EventStore};
+    let history = state
+        .store
+        .read_stream(&keel_events::StreamId::mcp_server(ws, name))
+        .await?;
+    let folded = keel_commands::mcp::McpServerAggregate::fold(history.iter().map(|e| &e.event));
+    Ok((folded, history.last().map_or(0, |e| e.stream_version)))
+}
+
+/// Stores a new credential under the id the command will name.
+async fn store_credential(
+    state: &AppState,
+    ws: keel_events::WorkspaceId,
+    name: &str,
+    id: i64,
+    secret: &str,
+) -> Result<(), ApiError> {
+    if keel_infra::mcp_remote::store_credential(&state.db, ws, name, id, secret).await? {
+        Ok(())
+    } else {
+        // Only a run of this same request (same idempotency seed) draws this id.
+        Err(ApiError::Internal(
+            "the new credential's id is taken by another credential".into(),
+        ))
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/mcp/servers", tag = "mcp", request_body = RemoteServerBody,
+    responses((status = 201, description = "registered: Keel connected, learnt the protocol revision and listed the tools", body = Data<RemoteServerView>),
+        (status = 409, description = "a server of this name is registered", body = crate::openapi::ErrorBody),
+        (status = 422, description = "bad name or URL, a private or unreachable address, a server that does not speak MCP or refused the credential", body = crate::openapi::ErrorBody)))]
+pub async fn register(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    use keel_commands::mcp::{McpServerAggregate, McpServerCommand, NewCredential};
+    use keel_commands::{execute, Aggregate};
+    let ws = caller.workspace(&req, &state).await?;
+    let body: RemoteServerBody = json_body(body, state.config.max_body_bytes).await?;
+    let name = body.name.clone().unwrap_or_default();
+    let url = body
+        .url
+        .clone()
+        .ok_or_else(|| keel_commands::DomainError::field("url", "is required"))?;
+    let secret = body.credential.clone().flatten();
+    if let Some(c) = &secret {
+        check_credential(c)?;
+    }
+    let header = body
+        .credential_header
+        .clone()
+        .unwrap_or_else(|| "Authorization".into());
+    let (current, version) = stream_of(&state, ws, &name).await?;
+    let credential_id = remote::new_credential_id(&req);
+    let command = |discovery: keel_events::RemoteDiscovery| McpServerCommand::Register {
+        workspace_id: ws,
+        name: name.clone(),
+        title: body.title.clone(),
+        description: body.description.clone(),
+        url: url.clone(),
+        timeout_ms: body.timeout_ms,
+        active: body.active.unwrap_or(true),
+        credential: secret.as_ref().map(|s| NewCredential {
+            id: credential_id,
+            header: header.clone(),
+            hint: keel_infra::mcp_remote::hint(s),
+        }),
+        discovery,
+        allow_private: state.config.mcp_remote_allow_private,
+    };
+    // Everything that can be checked without the server is checked first.
+    let empty = keel_events::RemoteDiscovery {
+        protocol_version: String::new(),
+        server_name: None,
+        server_version: None,
+        tools: vec![],
+    };
+    McpServerAggregate::decide(&current, &command(empty))?;
+    let target = remote::target_given(
+        ws,
+        &name,
+        url.trim(),
+        body.timeout_ms
+            .unwrap_or(keel_commands::mcp::DEFAULT_TIMEOUT_MS),
+        secret
+            .as_deref()
+            .map(|s| (header.as_str(), s, credential_id)),
+    );
+    let discovery = remote::discover(&state, &target).await?;
+    // Stored only once the server took it, under an id no other request draws.
+    if let Some(s) = &secret {
+        store_credential(&state, ws, &name, credential_id, s).await?;
+    }
+    let mut exec = execution(
+        &req,
+        &caller,
+        ws,
+        keel_events::StreamId::mcp_server(ws, &name),
+        None,
+    );
+    exec.expected_version = Some(crate::http::if_match(&req)?.unwrap_or(version));
+    let (outcome, after) = execute::<McpServerAggregate>(
+        &state.store,
+        &exec,
+        &command(discovery),
+        crate::entropy::Entropy::of(&req).event_ids(),
+    )
+    .await?;
+    let s = after
+        .server
+        .ok_or_else(|| ApiError::Internal("MCP server missing after registration".into()))?;
+    // Rows a failed earlier request left under this name are no one's.
+    keel_infra::mcp_remote::forget_credentials(&state.db, ws, &name, s.credential_id).await?;
+    let mut resp = crate::http::written(
+        actix_web::http::StatusCode::CREATED,
+        &outcome,
+        RemoteServerView::of(&s, outcome.stream_version),
+    );
+    resp.headers_mut().insert(
+        actix_web::http::header::LOCATION,
+        actix_web::http::header::HeaderValue::from_str(&format!("/api/v1/mcp/servers/{name}"))
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    Ok(resp)
+}
+
+/// Changes a server (`refresh`: asks it for its tools again, changing nothing else).
+async fn change(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    name: &str,
+    body: RemoteServerBody,
+    refresh: bool,
+) -> Result<HttpResponse, ApiError> {
+    use keel_commands::mcp::{
+        CredentialChange, McpServerAggregate, McpServerCommand, NewCredential,
+    };
+    use keel_commands::{execute, Aggregate};
+    let ws = caller.workspace(req, state).await?;
+    if keel_commands::mcp::check_server_name(name).is_err() {
+        return Err(ApiError::NotFound("MCP server"));
+    }
+    let (current, version) = stream_of(state, ws, name).await?;
+    let Some(s) = current.server.clone() else {
+        return Err(ApiError::NotFound("MCP server"));
+    };
+    if body.name.as_deref().is_some_and(|n| n != name) {
+        return Err(keel_commands::DomainError::field(
+            "name",
+            "cannot be changed: remove the server and register it again",
+        )
+        .into());
+    }
+    let credential_id = remote::new_credential_id(req);
+    let credential = match &body.credential {
+        None if body.credential_header.is_some() && s.credential_id > 0 => {
+            return Err(keel_commands::DomainError::field(
+                "credential_header",
+                "is changed together with the credential: send `credential` too",
+            )
+            .into())
+        }
+        None => CredentialChange::Keep,
+        Some(None) => CredentialChange::Clear,
+        Some(Some(c)) => {
+            check_credential(c)?;
+            CredentialChange::Set(NewCredential {
+                id: credential_id,
+                header: body
+                    .credential_header
+                    .clone()
+                    .or(s.credential_header.clone())
+                    .unwrap_or_else(|| "Authorization".into()),
+                hint: keel_infra::mcp_remote::hint(c),
+            })
+        }
+    };
+    let command = |discovery: Option<keel_events::RemoteDiscovery>| McpServerCommand::Update {
+        title: body.title.clone(),
+        description: body.description.clone(),
+        url: body.url.clone(),
+        timeout_ms: body.timeout_ms,
+        active: body.active,
+        credential: credential.clone(),
+        discovery,
+        allow_private: state.config.mcp_remote_allow_private,
+    };
+    McpServerAggregate::decide(&current, &command(None))?;
+    // A new URL or credential (or a refresh) connects again and lists the tools anew.
+    let reconnect = refresh
+        || body.url.as_deref().is_some_and(|u| u.trim() != s.url)
+        || !matches!(credential, CredentialChange::Keep);
+    let discovery = if reconnect {
+        let url = body.url.as_deref().map(str::trim).unwrap_or(&s.url);
+        let timeout = body.timeout_ms.unwrap_or(s.timeout_ms);
+        let target = match (&credential, &body.credential) {
+            (CredentialChange::Set(c), Some(Some(secret))) => {
+                remote::target_given(ws, name, url, timeout, Some((&c.header, secret, c.id)))
+            }
+            (CredentialChange::Clear, _) => remote::target_given(ws, name, url, timeout, None),
+            _ => {
+                remote::target_of(
+                    state,
+                    ws,
+                    name,
+                    url,
+                    timeout,
+                    s.credential_header.as_deref().map(|h| (h, s.credential_id)),
+                )
+                .await?
+            }
+        };
+        Some(remote::discover(state, &target).await?)
+    } else {
+        None
+    };
+    if let (CredentialChange::Set(c), Some(Some(secret))) = (&credential, &body.credential) {
+        store_credential(state, ws, name, c.id, secret).await?;
+    }
+    let mut exec = execution(
+        req,
+        caller,
+        ws,
+        keel_events::StreamId::mcp_server(ws, name),
+        None,
+    );
+    exec.expected_version = Some(crate::http::if_match(req)?.unwrap_or(version));
+    let (outcome, after) = execute::<McpServerAggregate>(
+        &state.store,
+        &exec,
+        &command(discovery),
+        crate::entropy::Entropy::of(req).event_ids(),
+    )
+    .await?;
+    let s = after.server.ok_or(ApiError::NotFound("MCP server"))?;
+    // Older credentials are no longer named by the server's state: destroyed, and sessions
+    // made with them forgotten.
+    keel_infra::mcp_remote::forget_credentials(&state.db, ws, name, s.credential_id).await?;
+    state.mcp_remote.forget(&format!("{ws}/{name}/"));
+    Ok(crate::http::written(
+        actix_web::http::StatusCode::OK,
+        &outcome,
+        RemoteServerView::of(&s, outcome.stream_version),
+    ))
+}
+
+#[utoipa::path(patch, path = "/api/v1/mcp/servers/{id}", tag = "mcp", request_body = RemoteServerBody,
+    params(("id" = String, Path, description = "a remote server's name")),
+    responses((status = 200, description = "the server after the change (a new URL or credential connects again and lists its tools anew)", body = Data<RemoteServerView>),
+        (status = 404, body = crate::openapi::ErrorBody), (status = 409, body = crate::openapi::ErrorBody),
+        (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn update_server(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: RemoteServerBody = json_body(body, state.config.max_body_bytes).await?;
+    change(&req, &state, &caller, &id, body, false).await
+}
+
+#[utoipa::path(post, path = "/api/v1/mcp/servers/{id}/refresh", tag = "mcp",
+    params(("id" = String, Path, description = "a remote server's name")),
+    responses((status = 200, description = "the server with its tools as it lists them now", body = Data<RemoteServerView>),
+        (status = 404, body = crate::openapi::ErrorBody),
+        (status = 422, description = "the server could not be reached or refused", body = crate::openapi::ErrorBody)))]
+pub async fn refresh_server(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let body = RemoteServerBody {
+        name: None,
+        url: None,
+        title: None,
+        description: None,
+        credential: None,
+        credential_header: None,
+        timeout_ms: None,
+        active: None,
+    };
+    change(&req, &state, &caller, &id, body, true).await
+}
+
+#[utoipa::path(delete, path = "/api/v1/mcp/servers/{id}", tag = "mcp",
+    params(("id" = String, Path, description = "a remote server's name")),
+    responses((status = 204, description = "removed: its tools are gone and its credential destroyed"),
+        (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn remove_server(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    use keel_commands::mcp::{McpServerAggregate, McpServerCommand};
+    let ws = caller.workspace(&req, &state).await?;
+    if keel_commands::mcp::check_server_name(&id).is_err() {
+        return Err(ApiError::NotFound("MCP server"));
+    }
+    let (current, version) = stream_of(&state, ws, &id).await?;
+    if current.server.is_none() {
+        return Err(ApiError::NotFound("MCP server"));
+    }
+    let mut exec = execution(
+        &req,
+        &caller,
+        ws,
+        keel_events::StreamId::mcp_server(ws, &id),
+        None,
+    );
+    exec.expected_version = Some(crate::http::if_match(&req)?.unwrap_or(version));
+    let (outcome, _) = keel_commands::execute::<McpServerAggregate>(
+        &state.store,
+        &exec,
+        &McpServerCommand::Remove,
+        crate::entropy::Entropy::of(&req).event_ids(),
+    )
+    .await?;
+    keel_infra::mcp_remote::forget_credentials(&state.db, ws, &id, 0).await?;
+    state.mcp_remote.forget(&format!("{ws}/{id}/"));
+    Ok(HttpResponse::NoContent()
+        .insert_header((
+            crate::http::POSITION_HEADER,
+            outcome.last_position.to_string(),
+        ))
+        .finish())
 }
 
 #[utoipa::path(post, path = "/api/v1/mcp/tools/call", tag = "mcp", request_body = CallBody,
@@ -134,7 +640,9 @@ pub async fn call(
 ) -> Result<HttpResponse, ApiError> {
     let body: CallBody = json_body(body, state.config.max_body_bytes).await?;
     if let Some(s) = &body.server {
-        server(s)?;
+        if server(s).is_err() {
+            remote_named(&req, &state, &caller, s).await?;
+        }
     }
     let idempotency = req
         .headers()
@@ -159,8 +667,8 @@ pub async fn call(
     match outcome {
         Ok(o) if o.answer.status < 400 => Ok(HttpResponse::Ok().json(CallResult {
             result: o.answer.body,
-            server: o.tool.server.into(),
-            tool: o.tool.name.into(),
+            server: o.server,
+            tool: o.tool,
             duration_ms: o.duration_ms,
         })),
         Ok(o) => Ok(HttpResponse::build(
@@ -259,8 +767,18 @@ pub async fn calls(
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/mcp/calls").route(web::get().to(calls)))
-        .service(web::resource("/mcp/servers").route(web::get().to(servers)))
-        .service(web::resource("/mcp/servers/{id}").route(web::get().to(get_server)))
+        .service(
+            web::resource("/mcp/servers")
+                .route(web::get().to(servers))
+                .route(web::post().to(register)),
+        )
+        .service(
+            web::resource("/mcp/servers/{id}")
+                .route(web::get().to(get_server))
+                .route(web::patch().to(update_server))
+                .route(web::delete().to(remove_server)),
+        )
+        .service(web::resource("/mcp/servers/{id}/refresh").route(web::post().to(refresh_server)))
         .service(web::resource("/mcp/servers/{id}/tools").route(web::get().to(server_tools)))
         .service(web::resource("/mcp/tools/call").route(web::post().to(call)))
         .service(web::resource("/mcp/resources/{uri:.*}").route(web::get().to(resource)));
