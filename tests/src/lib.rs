@@ -2,6 +2,7 @@
 //! to it over HTTP like any client.
 
 pub mod browser;
+pub mod mcp;
 pub mod smtp;
 
 use keel_api::{Application, Role, RunningApp};

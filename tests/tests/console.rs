@@ -795,7 +795,11 @@ async fn the_tracking_checker_scans_a_page_and_shows_its_findings(backend: Backe
 /// The Agents page: how to connect, Keel's servers with the tools the person's role allows, and
 /// every tool call an agent made (a refused one too), filterable, linked to the audit log.
 async fn the_agents_page_shows_how_to_connect_and_every_tool_call(backend: Backend) {
-    let app = spawn_app_with(backend, |c| c.dev = true).await;
+    let app = spawn_app_with(backend, |c| {
+        c.dev = true;
+        c.mcp_remote_allow_private = true;
+    })
+    .await;
     let ws = app.create_workspace("Acme", "pro").await;
     join(&app, &ws, "owner@example.com", "owner").await;
     site(&app, &ws).await;
@@ -819,6 +823,7 @@ async fn the_agents_page_shows_how_to_connect_and_every_tool_call(backend: Backe
             .unwrap();
         assert!(r.status().is_success() || r.status() == 400, "{r:?}");
     }
+    let remote = keel_tests::mcp::RemoteServer::start(&[]);
     let b = Browser::start(&[]).await;
     sign_in(&b, &app, "owner@example.com").await;
     b.goto(&format!("{}/#/agents", app.base)).await;
@@ -840,9 +845,29 @@ async fn the_agents_page_shows_how_to_connect_and_every_tool_call(backend: Backe
         .await;
     assert!(calls.contains("test-agent"), "{calls}");
     assert!(calls.contains("refused"), "{calls}");
+    // The owner registers a remote MCP server with the form; its tools are listed.
+    b.fill("#r-name", "weather").await;
+    b.fill("#r-url", &remote.url).await;
+    b.click("#register-server").await;
+    let listed = b
+        .text_until("section[aria-label='Remote MCP servers'] tbody", |t| {
+            t.contains("weather.forecast")
+        })
+        .await;
+    assert!(listed.contains(&remote.url), "{listed}");
+    assert!(listed.contains("on · MCP 2026-07-28"), "{listed}");
     let violations = b.accessibility_violations().await;
     assert!(violations.is_empty(), "{violations:?}");
     b.screenshot("page-agents").await;
+    b.eval("document.querySelector(\"section[aria-label='Remote MCP servers']\").scrollIntoView()")
+        .await;
+    b.screenshot("page-agents-remote").await;
+    // Turned off from the page.
+    b.click("button[aria-label='Turn off weather']").await;
+    b.text_until("section[aria-label='Remote MCP servers'] tbody", |t| {
+        t.contains("off · MCP")
+    })
+    .await;
     // Only the refused one.
     b.find("#call-outcome")
         .await

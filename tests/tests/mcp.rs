@@ -10,13 +10,7 @@ use serde_json::{json, Value};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-/// The SDK's Python (scripts/services.sh `ensure_mcp_sdk` exports it).
-fn python() -> String {
-    std::env::var("KEEL_MCP_PYTHON").unwrap_or_else(|_| {
-        let home = std::env::var("HOME").unwrap_or_default();
-        format!("{home}/.cache/keel/mcp-venv/bin/python")
-    })
-}
+use keel_tests::mcp::{python, RemoteServer};
 
 /// Runs the SDK client with `steps`; returns what it printed.
 async fn agent(app: &TestApp, key: &str, mode: &str, steps: Value) -> Value {
@@ -515,45 +509,6 @@ async fn the_seed_endpoints_answer_in_core_apis_shapes() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{r:?}");
     app.stop().await;
-}
-
-/// A remote MCP server built with the SDK (tests/mcp/remote_server.py), stopped on drop.
-struct RemoteServer {
-    child: std::process::Child,
-    url: String,
-}
-
-impl RemoteServer {
-    fn start(args: &[&str]) -> RemoteServer {
-        use std::io::BufRead;
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/mcp/remote_server.py");
-        let mut child = Command::new(python())
-            .arg(script)
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("the MCP SDK's Python is needed ({e})"));
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port: u16 = line
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("the remote server printed `{line}`"));
-        RemoteServer {
-            child,
-            url: format!("http://127.0.0.1:{port}/mcp"),
-        }
-    }
-}
-
-impl Drop for RemoteServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// The gateway: an admin registers remote MCP servers (one on the current revision with a
