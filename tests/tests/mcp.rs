@@ -759,6 +759,23 @@ async fn remote_servers_are_registered_listed_and_called_through_keel(b: Backend
         .await;
     assert_eq!(r.status, StatusCode::OK, "{r:?}");
     assert_eq!(r.body["data"]["active"], false);
+    // A call is refused at once (the server's stream decides); the list follows the read model.
+    let refused = app
+        .post("/api/v1/mcp/tools/call")
+        .token(&agent_key)
+        .json(json!({"server": "weather", "tool": "forecast", "arguments": {"city": "Oslo"}}))
+        .send()
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{refused:?}");
+    let r = app
+        .get(&format!(
+            "/api/v1/mcp/servers/weather?min_position={}",
+            r.position()
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.body["data"]["remote"]["active"], false, "{r:?}");
     let out = agent(
         &app,
         &agent_key,

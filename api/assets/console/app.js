@@ -96,6 +96,8 @@ async function api(method, path, body, extra) {
     throw new ApiError(401, json);
   }
   if (!r.ok) throw new ApiError(r.status, json);
+  // A write's position, so the page that shows it next can read its own write.
+  if (method !== "GET" && r.headers.get("X-Keel-Position")) state.lastWrite = { path, position: r.headers.get("X-Keel-Position") };
   return json;
 }
 
@@ -1214,7 +1216,8 @@ async function agents(query) {
     h("p", { class: "muted" }, "MCP 2026-07-28 (stateless) and 2025-11-25 are spoken. One server per area is at /mcp/analytics, /mcp/domains, /mcp/audit, /mcp/keys and /mcp/usage."));
   let servers;
   try {
-    servers = (await api("GET", "/mcp/servers")).data;
+    const mine = state.lastWrite && state.lastWrite.path.startsWith("/mcp/servers") ? "?min_position=" + encodeURIComponent(state.lastWrite.position) : "";
+    servers = (await api("GET", "/mcp/servers" + mine)).data;
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 403)) throw e;
     return render(h("h1", {}, "Agents"), connect, h("p", { class: "muted" }, "Your role does not show agents' servers and calls: ask an owner or an admin."));

@@ -409,7 +409,7 @@ async fn handle(req: &HttpRequest, body: &[u8], state: &AppState) -> HttpRespons
     // `/mcp/<server>`: one of Keel's, or a remote one the workspace registered.
     if let Some(s) = &server {
         let known = tools::SERVERS.iter().any(|x| x.id == s)
-            || remote::find(req, state, &caller, s)
+            || remote::live(req, state, &caller, s)
                 .await
                 .ok()
                 .flatten()
@@ -1065,13 +1065,13 @@ async fn remote_target(
     caller: &Caller,
     server: Option<&str>,
     name: &str,
-) -> Option<(keel_projections::agents::RemoteServerRow, String)> {
+) -> Option<(keel_commands::mcp::RemoteServer, String)> {
     let (server, tool) = match server {
         Some(s) if tools::SERVERS.iter().any(|x| x.id == s) => return None,
         Some(s) => (s, name),
         None => name.split_once('.')?,
     };
-    let row = remote::find(req, state, caller, server).await.ok()??;
+    let row = remote::live(req, state, caller, server).await.ok()??;
     Some((row, tool.to_string()))
 }
 
@@ -1082,12 +1082,12 @@ async fn forward(
     req: &HttpRequest,
     state: &AppState,
     caller: &Caller,
-    (server, tool): (keel_projections::agents::RemoteServerRow, String),
+    (server, tool): (keel_commands::mcp::RemoteServer, String),
     arguments: &Value,
     raw: &[u8],
     via: &Via<'_>,
 ) -> Result<CallOutcome, CallRefused> {
-    if !server.tools.iter().any(|t| t.name == tool) {
+    if !server.discovery.tools.iter().any(|t| t.name == tool) {
         return Err(CallRefused::UnknownTool(format!(
             "Unknown tool: `{tool}` is not a tool of server `{}` (as it last listed them; POST /api/v1/mcp/servers/{}/refresh asks again)",
             server.name, server.name
@@ -1124,7 +1124,7 @@ async fn forward(
         .workspace(req, state)
         .await
         .map_err(CallRefused::Failed)?;
-    let target = remote::target_of_row(state, ws, &server)
+    let target = remote::target_of_server(state, ws, &server)
         .await
         .map_err(CallRefused::Failed)?;
     let started = Instant::now();

@@ -94,10 +94,10 @@ pub fn new_credential_id(req: &actix_web::HttpRequest) -> i64 {
 }
 
 /// A registered server's target.
-pub async fn target_of_row(
+pub async fn target_of_server(
     state: &AppState,
     ws: WorkspaceId,
-    s: &RemoteServerRow,
+    s: &RemoteServer,
 ) -> Result<Target, ApiError> {
     target_of(
         state,
@@ -192,7 +192,31 @@ pub async fn active_servers(
         .collect()
 }
 
-/// A registered server by name, in the caller's workspace.
+/// A registered server by name, in the caller's workspace, as its stream says now (not the
+/// read model): a server just turned off or removed takes no more calls, on any replica.
+pub async fn live(
+    req: &actix_web::HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    name: &str,
+) -> Result<Option<RemoteServer>, ApiError> {
+    use keel_commands::{Aggregate, EventStore};
+    if keel_commands::mcp::check_server_name(name).is_err() {
+        return Ok(None);
+    }
+    let ws = caller.workspace(req, state).await?;
+    let history = state
+        .store
+        .read_stream(&keel_events::StreamId::mcp_server(ws, name))
+        .await?;
+    Ok(
+        keel_commands::mcp::McpServerAggregate::fold(history.iter().map(|e| &e.event))
+            .server
+            .filter(|s| s.workspace_id == ws),
+    )
+}
+
+/// A registered server by name, in the caller's workspace, from the read model.
 pub async fn find(
     req: &actix_web::HttpRequest,
     state: &AppState,

@@ -640,8 +640,8 @@ pub async fn call(
 ) -> Result<HttpResponse, ApiError> {
     let body: CallBody = json_body(body, state.config.max_body_bytes).await?;
     if let Some(s) = &body.server {
-        if server(s).is_err() {
-            remote_named(&req, &state, &caller, s).await?;
+        if server(s).is_err() && remote::live(&req, &state, &caller, s).await?.is_none() {
+            return Err(ApiError::NotFound("MCP server"));
         }
     }
     let idempotency = req
