@@ -72,6 +72,19 @@ ensure_mcp_sdk() {
   export KEEL_MCP_PYTHON="$venv/bin/python"
 }
 
+LOCALSTRIPE_VERSION=1.15.10
+# localstripe (PyPI): a stateful fake of Stripe's API that the integration tests sync from and
+# that sends them signed webhooks.
+ensure_localstripe() {
+  local venv="$KEEL_CACHE/localstripe-venv"
+  if ! "$venv/bin/python" -c "import sys; from importlib.metadata import version; sys.exit(version('localstripe') != '$LOCALSTRIPE_VERSION')" >/dev/null 2>&1; then
+    log "installing localstripe $LOCALSTRIPE_VERSION (cached in $venv)"
+    python3 -m venv "$venv" >/dev/null 2>&1 || { apt_install python3-venv; python3 -m venv "$venv"; }
+    "$venv/bin/pip" install -q "localstripe==$LOCALSTRIPE_VERSION" >&2
+  fi
+  export KEEL_LOCALSTRIPE="$venv/bin/localstripe"
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }

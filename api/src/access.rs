@@ -44,6 +44,7 @@ pub fn role_scopes(role: keel_events::Role) -> &'static [&'static str] {
             "tracking_checker:write",
             "seo:write",
             "mcp:write",
+            "integrations:write",
         ],
         // Analytics and domains, read; dashboards and funnels, write.
         Role::Analyst => &[
@@ -58,6 +59,7 @@ pub fn role_scopes(role: keel_events::Role) -> &'static [&'static str] {
             "tracking_checker:write",
             "seo:read",
             "mcp:write",
+            "integrations:read",
         ],
         // Read-only everywhere, history and the audit log included (secrets are never readable).
         Role::Auditor => &[
@@ -77,6 +79,7 @@ pub fn role_scopes(role: keel_events::Role) -> &'static [&'static str] {
             "tracking_checker:read",
             "seo:read",
             "mcp:read",
+            "integrations:read",
         ],
         Role::Viewer => &[
             "workspaces:read",
@@ -346,6 +349,35 @@ pub const ROUTES: &[Rule] = &[
     rule("GET", "/api/v1/entitlements/check", Scope("usage:read")),
     rule("GET", "/api/v1/usage", Scope("usage:read")),
     rule("GET", "/api/v1/audit/verify", Scope("audit:read")),
+    rule("GET", "/api/v1/integrations", Scope("integrations:read")),
+    rule("POST", "/api/v1/integrations", Scope("integrations:write")),
+    rule(
+        "GET",
+        "/api/v1/integrations/{id}",
+        Scope("integrations:read"),
+    ),
+    rule(
+        "DELETE",
+        "/api/v1/integrations/{id}",
+        Scope("integrations:write"),
+    ),
+    rule(
+        "POST",
+        "/api/v1/integrations/{id}/pause",
+        Scope("integrations:write"),
+    ),
+    rule(
+        "POST",
+        "/api/v1/integrations/{id}/resume",
+        Scope("integrations:write"),
+    ),
+    rule(
+        "POST",
+        "/api/v1/integrations/{id}/sync",
+        Scope("integrations:write"),
+    ),
+    // Stripe calls it; the body's signature is the credential.
+    rule("POST", "/api/v1/integrations/{id}/stripe/webhook", Public),
     rule("GET", "/api/v1/mcp/servers", Scope("mcp:read")),
     // Remote MCP servers are the workspace's configuration: owners and admins register them.
     rule("POST", "/api/v1/mcp/servers", Scope("workspaces:write")),

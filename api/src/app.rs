@@ -498,6 +498,11 @@ async fn start_api(
         salt: Default::default(),
         rebuilds: Default::default(),
         webhooks: keel_infra::webhooks::Sender::new(&config.webhook_settings())?,
+        syncer: keel_infra::integrations::Syncer::new(
+            store.clone(),
+            db.clone(),
+            &config.stripe_api_url,
+        ),
         mcp_remote: std::sync::Arc::new(keel_infra::mcp_remote::RemoteClient::new(
             &config.mcp_remote_settings(),
         )?),
@@ -613,6 +618,7 @@ async fn start_api(
                         .configure(routes::people::routes)
                         .configure(routes::tracking::routes)
                         .configure(routes::mcp::routes)
+                        .configure(routes::integrations::routes)
                         .route("/openapi.json", web::get().to(crate::openapi::document))
                         .route(
                             "/openapi.yaml",

@@ -38,6 +38,21 @@ pub async fn housekeeping(state: std::sync::Arc<AppState>, mut shutdown: watch::
                 tracing::warn!(error = %e, "could not purge old visitor salts");
             }
         }
+        let every = (state.config.stripe_sync_interval_secs / 2).max(1);
+        if state.config.stripe_sync_interval_secs > 0 && rounds > 0 && rounds.is_multiple_of(every)
+        {
+            // Every active integration, each at most once at a time in this process.
+            match keel_projections::integrations::active(&state.db).await {
+                Ok(ids) => {
+                    for (_, id) in ids {
+                        if let Ok(id) = id.parse() {
+                            state.syncer.start(id);
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "could not list integrations to sync"),
+            }
+        }
         if rounds.is_multiple_of(30) {
             match crate::idempotency::purge_expired(&state.db, now).await {
                 Ok(n) if n > 0 => tracing::debug!(purged = n, "expired idempotency records"),

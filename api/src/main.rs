@@ -54,7 +54,7 @@ enum Command {
     },
     /// Replay the whole log into fresh tables of a projection and swap them in.
     Rebuild {
-        /// workspaces, api_keys, sites, analytics, dashboards, domains, webhooks, alerts, tracking, agents,
+        /// workspaces, api_keys, sites, analytics, dashboards, domains, webhooks, alerts, tracking, agents, integrations,
         /// or usage (the usage ledger, recounted from the log in place while appends wait)
         projection: String,
     },

@@ -29,6 +29,8 @@ pub struct AppState {
     pub webhooks: keel_infra::webhooks::Sender,
     /// The MCP gateway's client for remote servers (SSRF-guarded, sessions kept).
     pub mcp_remote: std::sync::Arc<keel_infra::mcp_remote::RemoteClient>,
+    /// Stripe syncs under way in this process.
+    pub syncer: keel_infra::integrations::Syncer,
     /// Outgoing mail, when `KEEL_SMTP_URL` is set.
     pub mailer: Option<keel_infra::mail::Mailer>,
     /// Workspaces' plans, zones and overrides as the ingest meters read them, each for a few

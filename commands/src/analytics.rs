@@ -706,6 +706,11 @@ pub struct RecordPayment {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaymentCommand {
     Record(RecordPayment),
+    /// A refund the source gave (once per `refund_id`; a second sight of it is `AlreadyExists`).
+    Refund {
+        refund_id: String,
+        amount: i64,
+    },
     Remove,
 }
 
@@ -713,6 +718,14 @@ pub enum PaymentCommand {
 pub struct Payment {
     pub recorded: PaymentRecorded,
     pub removed: bool,
+    /// Refunds given, by id.
+    pub refunds: Vec<(String, i64)>,
+}
+
+impl Payment {
+    pub fn refunded(&self) -> i64 {
+        self.refunds.iter().map(|(_, a)| a).sum()
+    }
 }
 
 /// One payment's stream: recorded once (a second record of the transaction id is refused as
@@ -772,6 +785,36 @@ impl Aggregate for PaymentAggregate {
                     sealed: None,
                 })])
             }
+            (None, PaymentCommand::Refund { .. }) => Err(DomainError::NotFound("payment")),
+            (Some(p), PaymentCommand::Refund { refund_id, .. })
+                if p.refunds.iter().any(|(id, _)| id == refund_id) =>
+            {
+                Err(DomainError::AlreadyExists("refund"))
+            }
+            (Some(p), PaymentCommand::Refund { refund_id, amount }) => {
+                let mut v = Validator::new();
+                v.name("refund_id", refund_id, MAX_ID_CHARS);
+                v.check(*amount > 0, "amount", "must be above 0");
+                v.check(
+                    p.refunded() + amount <= p.recorded.amount,
+                    "amount",
+                    format!(
+                        "refunds would pass the payment's {} ({} refunded already)",
+                        p.recorded.amount,
+                        p.refunded()
+                    ),
+                );
+                v.finish()?;
+                Ok(vec![DomainEvent::PaymentRefunded(
+                    keel_events::PaymentRefunded {
+                        site_id: p.recorded.site_id,
+                        workspace_id: p.recorded.workspace_id,
+                        transaction_id: p.recorded.transaction_id.clone(),
+                        refund_id: refund_id.trim().to_string(),
+                        amount: *amount,
+                    },
+                )])
+            }
             (None, PaymentCommand::Remove) => Err(DomainError::NotFound("payment")),
             (Some(p), PaymentCommand::Remove) if p.removed => Err(DomainError::NotFound("payment")),
             (Some(p), PaymentCommand::Remove) => {
@@ -789,6 +832,11 @@ impl Aggregate for PaymentAggregate {
             DomainEvent::PaymentRecorded(r) => Some(Payment {
                 recorded: r.clone(),
                 removed: false,
+                refunds: vec![],
+            }),
+            DomainEvent::PaymentRefunded(r) => state.map(|mut p| {
+                p.refunds.push((r.refund_id.clone(), r.amount));
+                p
             }),
             DomainEvent::PaymentRemoved(_) => state.map(|p| Payment { removed: true, ..p }),
             _ => state,
@@ -923,6 +971,39 @@ mod tests {
             .then_error(DomainError::AlreadyExists("payment"));
         Test::given(vec![])
             .when(PaymentCommand::Remove)
+            .then_error(DomainError::NotFound("payment"));
+    }
+
+    #[test]
+    fn a_refund_is_recorded_once_per_id_and_never_past_the_payment() {
+        let refund = |id: &str, amount: i64| PaymentCommand::Refund {
+            refund_id: id.into(),
+            amount,
+        };
+        let refunded = |id: &str, amount: i64| {
+            DomainEvent::PaymentRefunded(keel_events::PaymentRefunded {
+                site_id: site().id,
+                workspace_id: site().workspace_id,
+                transaction_id: "tx_1".into(),
+                refund_id: id.into(),
+                amount,
+            })
+        };
+        let DomainEvent::PaymentRecorded(p) = recorded("tx_1") else {
+            unreachable!()
+        };
+        Test::given(vec![recorded("tx_1")])
+            .when(refund("re_1", p.amount))
+            .then(vec![refunded("re_1", p.amount)]);
+        Test::given(vec![recorded("tx_1"), refunded("re_1", 1)])
+            .when(refund("re_1", 1))
+            .then_error(DomainError::AlreadyExists("refund"));
+        let e = Test::given(vec![recorded("tx_1"), refunded("re_1", 1)])
+            .when(refund("re_2", p.amount))
+            .error();
+        assert!(matches!(e, DomainError::Validation(_)), "{e:?}");
+        Test::given(vec![])
+            .when(refund("re_1", 1))
             .then_error(DomainError::NotFound("payment"));
     }
 

@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod domain;
 mod error;
 mod execute;
+pub mod integrations;
 pub mod mcp;
 mod memory;
 pub mod people;

@@ -137,6 +137,18 @@ pub struct PaymentRecorded {
     pub sealed: Option<Sealed>,
 }
 
+/// Part or all of a payment was given back (a Stripe refund), once per refund id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentRefunded {
+    pub site_id: SiteId,
+    pub workspace_id: WorkspaceId,
+    pub transaction_id: String,
+    /// The source's id of the refund (`re_…`).
+    pub refund_id: String,
+    /// Minor units, in the payment's currency.
+    pub amount: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentRemoved {
     pub site_id: SiteId,

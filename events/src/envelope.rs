@@ -48,6 +48,10 @@ impl StreamId {
     pub fn mcp_server(ws: WorkspaceId, name: &str) -> Self {
         Self(format!("mcpserver-{ws}-{name}"))
     }
+    /// A connected outside source (Stripe).
+    pub fn integration(id: crate::IntegrationId) -> Self {
+        Self(format!("integration-{id}"))
+    }
     /// One page's SEO reports and issues.
     pub fn seo_page(id: crate::SeoPageId) -> Self {
         Self(format!("seopage-{id}"))

@@ -8,6 +8,10 @@ use crate::domains::{
     DnsRecordChanged, DomainAdded, DomainRemoved, DomainRestored, DomainScanned, DomainUpdated,
     FolderCreated, FolderDeleted, FolderRenamed, WhoisFetched,
 };
+use crate::integrations::{
+    IntegrationConnected, IntegrationPaused, IntegrationRemoved, IntegrationResumed,
+    IntegrationSyncFailed, IntegrationSynced,
+};
 use crate::mcp::{McpServerRegistered, McpServerRemoved, McpServerUpdated, McpToolCalled};
 use crate::people::{
     AccountTokenCreated, AccountTokenRevoked, EmailVerified, InvitationAccepted, InvitationCreated,
@@ -100,6 +104,13 @@ pub enum DomainEvent {
     McpServerRegistered(McpServerRegistered),
     McpServerUpdated(McpServerUpdated),
     McpServerRemoved(McpServerRemoved),
+    PaymentRefunded(crate::analytics::PaymentRefunded),
+    IntegrationConnected(IntegrationConnected),
+    IntegrationPaused(IntegrationPaused),
+    IntegrationResumed(IntegrationResumed),
+    IntegrationSynced(IntegrationSynced),
+    IntegrationSyncFailed(IntegrationSyncFailed),
+    IntegrationRemoved(IntegrationRemoved),
     SeoReportSubmitted(SeoReportSubmitted),
     SeoIssueOpened(SeoIssueOpened),
     SeoIssueResolved(SeoIssueResolved),
@@ -180,6 +191,13 @@ pub const EVENT_TYPES: &[&str] = &[
     "mcp_server.registered",
     "mcp_server.updated",
     "mcp_server.removed",
+    "payment.refunded",
+    "integration.connected",
+    "integration.paused",
+    "integration.resumed",
+    "integration.synced",
+    "integration.sync_failed",
+    "integration.removed",
 ];
 
 impl DomainEvent {
@@ -269,6 +287,13 @@ impl DomainEvent {
             DomainEvent::McpServerRegistered(_) => "mcp_server.registered",
             DomainEvent::McpServerUpdated(_) => "mcp_server.updated",
             DomainEvent::McpServerRemoved(_) => "mcp_server.removed",
+            DomainEvent::PaymentRefunded(_) => "payment.refunded",
+            DomainEvent::IntegrationConnected(_) => "integration.connected",
+            DomainEvent::IntegrationPaused(_) => "integration.paused",
+            DomainEvent::IntegrationResumed(_) => "integration.resumed",
+            DomainEvent::IntegrationSynced(_) => "integration.synced",
+            DomainEvent::IntegrationSyncFailed(_) => "integration.sync_failed",
+            DomainEvent::IntegrationRemoved(_) => "integration.removed",
         }
     }
 }

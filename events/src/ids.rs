@@ -104,3 +104,7 @@ id_type!(
     /// Identifies one tool call an agent made through Keel's MCP servers.
     McpCallId
 );
+id_type!(
+    /// Identifies an integration (a connected Stripe account) of a workspace.
+    IntegrationId
+);

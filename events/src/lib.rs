@@ -7,6 +7,7 @@ pub mod domains;
 mod envelope;
 mod event;
 mod ids;
+pub mod integrations;
 pub mod mcp;
 pub mod people;
 pub mod tracking;
@@ -20,8 +21,8 @@ pub use alerts::{
 };
 pub use analytics::{
     AnalyticsDeleted, DashboardCreated, DashboardDeleted, DashboardUpdated, FunnelCreated,
-    FunnelDeleted, FunnelStepDef, FunnelUpdated, Hit, PaymentRecorded, PaymentRemoved, Sealed,
-    VisitorErased, VisitorIdentified, Widget,
+    FunnelDeleted, FunnelStepDef, FunnelUpdated, Hit, PaymentRecorded, PaymentRefunded,
+    PaymentRemoved, Sealed, VisitorErased, VisitorIdentified, Widget,
 };
 pub use domains::{
     DnsRecordChanged, DomainAdded, DomainRemoved, DomainRestored, DomainScanned, DomainUpdated,
@@ -31,8 +32,12 @@ pub use envelope::{Actor, ExpectedVersion, Metadata, NewEvent, RecordedEvent, St
 pub use event::*;
 pub use ids::{
     AccountTokenId, AlertId, ApiKeyId, DashboardId, DomainId, EventId, FolderId, FunnelId,
-    InvitationId, McpCallId, SeoIssueId, SeoPageId, SeoReportId, SiteId, TrackingScanId, UserId,
-    WebhookId, WorkspaceId,
+    IntegrationId, InvitationId, McpCallId, SeoIssueId, SeoPageId, SeoReportId, SiteId,
+    TrackingScanId, UserId, WebhookId, WorkspaceId,
+};
+pub use integrations::{
+    IntegrationConnected, IntegrationPaused, IntegrationRemoved, IntegrationResumed,
+    IntegrationSyncFailed, IntegrationSynced,
 };
 pub use mcp::{
     McpServerRegistered, McpServerRemoved, McpServerUpdated, McpToolCalled, RemoteDiscovery,

@@ -109,7 +109,7 @@ impl FromStr for Tier {
 }
 
 /// Resources that scopes can name, as `resource:read` or `resource:write`.
-pub const SCOPE_RESOURCES: [&str; 17] = [
+pub const SCOPE_RESOURCES: [&str; 18] = [
     "workspaces",
     "keys",
     "sites",
@@ -134,6 +134,8 @@ pub const SCOPE_RESOURCES: [&str; 17] = [
     // The MCP servers' REST face (core-api): listing servers and tools, calling tools. A tool
     // itself needs the scope of what it does as well.
     "mcp",
+    // Connected sources (Stripe) and their syncs (Dashtray's integrations).
+    "integrations",
 ];
 
 /// Resource names other documents use for Keel's (core-api's `api-keys`), read as Keel's.

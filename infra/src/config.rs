@@ -39,6 +39,11 @@ pub struct Config {
     pub mcp_remote_allow_private: bool,
     /// Largest answer the gateway reads from a remote MCP server.
     pub mcp_remote_max_bytes: usize,
+    /// Stripe's API (`KEEL_STRIPE_API_URL`; tests point it at localstripe).
+    pub stripe_api_url: String,
+    /// Seconds between two syncs of every active integration (0: only on demand and by
+    /// webhooks).
+    pub stripe_sync_interval_secs: u64,
     /// Outgoing mail (`smtp://host:port`, `smtps://user:pass@host`, `smtp://…?tls=required`):
     /// invitations and password resets. Unset: links are returned to the inviter instead.
     /// Never printed (it may hold a password).
@@ -275,6 +280,8 @@ impl Default for Config {
             mcp_allowed_origins: String::new(),
             mcp_remote_allow_private: false,
             mcp_remote_max_bytes: 4 << 20,
+            stripe_api_url: crate::stripe::DEFAULT_API_URL.into(),
+            stripe_sync_interval_secs: 3600,
             smtp_url: None,
             smtp_from: "Keel <keel@localhost>".into(),
             alerts_interval_secs: 60,
@@ -381,6 +388,8 @@ impl std::fmt::Debug for Config {
             .field("mcp_allowed_origins", &self.mcp_allowed_origins)
             .field("mcp_remote_allow_private", &self.mcp_remote_allow_private)
             .field("mcp_remote_max_bytes", &self.mcp_remote_max_bytes)
+            .field("stripe_api_url", &self.stripe_api_url)
+            .field("stripe_sync_interval_secs", &self.stripe_sync_interval_secs)
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "***"))
             .field("smtp_from", &self.smtp_from)
             .field("dev", &self.dev)
@@ -695,6 +704,21 @@ impl Config {
         }
         if let Some(v) = get("KEEL_MCP_ALLOWED_ORIGINS") {
             config.mcp_allowed_origins = v;
+        }
+        if let Some(v) = get("KEEL_STRIPE_API_URL") {
+            if !(v.starts_with("http://") || v.starts_with("https://")) {
+                return Err(ConfigError::Env {
+                    name: "KEEL_STRIPE_API_URL",
+                    message: format!("`{v}` is not an http(s) URL"),
+                });
+            }
+            config.stripe_api_url = v;
+        }
+        if let Some(v) = get("KEEL_STRIPE_SYNC_INTERVAL_SECONDS") {
+            config.stripe_sync_interval_secs = v.parse().map_err(|_| ConfigError::Env {
+                name: "KEEL_STRIPE_SYNC_INTERVAL_SECONDS",
+                message: format!("`{v}` is not a number of seconds"),
+            })?;
         }
         if let Some(v) = get("KEEL_MCP_REMOTE_ALLOW_PRIVATE") {
             config.mcp_remote_allow_private = matches!(v.as_str(), "1" | "true" | "yes");

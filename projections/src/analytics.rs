@@ -68,7 +68,8 @@ pub fn ddl(sfx: &str, tag: &str) -> Vec<String> {
                 site_id TEXT NOT NULL, transaction_id TEXT NOT NULL, ts BIGINT NOT NULL, amount BIGINT NOT NULL,
                 currency TEXT NOT NULL, visitor TEXT, visitor_id TEXT, customer_id TEXT, email TEXT,
                 renewal INTEGER NOT NULL, refunded INTEGER NOT NULL, is_free_trial INTEGER NOT NULL,
-                removed INTEGER NOT NULL, PRIMARY KEY (site_id, transaction_id))"
+                removed INTEGER NOT NULL, refunded_amount BIGINT NOT NULL DEFAULT 0,
+                PRIMARY KEY (site_id, transaction_id))"
         ),
         format!("CREATE INDEX IF NOT EXISTS rm_payments_{tag}ts ON rm_payments{sfx} (site_id, ts)"),
         format!(
@@ -388,6 +389,19 @@ pub async fn write(
             .bind(i32::from(p.renewal))
             .bind(i32::from(p.refunded))
             .bind(i32::from(p.is_free_trial))
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        }
+        DomainEvent::PaymentRefunded(p) => {
+            sqlx::query(&format!(
+                "UPDATE rm_payments{sfx} SET refunded_amount = refunded_amount + $3, \
+                 refunded = CASE WHEN refunded_amount + $3 >= amount THEN 1 ELSE refunded END \
+                 WHERE site_id = $1 AND transaction_id = $2"
+            ))
+            .bind(p.site_id.to_string())
+            .bind(&p.transaction_id)
+            .bind(p.amount)
             .execute(&mut *conn)
             .await?;
             Ok(())

@@ -20,6 +20,7 @@ pub enum Projection {
     Alerts,
     Tracking,
     Agents,
+    Integrations,
 }
 
 /// Runs `$body` with `$m` standing for the read model type of `$p`.
@@ -66,12 +67,16 @@ macro_rules! with_model {
                 type $m = crate::agents::Agents;
                 $body
             }
+            Projection::Integrations => {
+                type $m = crate::integrations::Integrations;
+                $body
+            }
         }
     };
 }
 
 impl Projection {
-    pub const ALL: [Projection; 10] = [
+    pub const ALL: [Projection; 11] = [
         Projection::Workspaces,
         Projection::ApiKeys,
         Projection::Sites,
@@ -82,6 +87,7 @@ impl Projection {
         Projection::Alerts,
         Projection::Tracking,
         Projection::Agents,
+        Projection::Integrations,
     ];
 
     /// See [`ReadModel::STREAM_TYPES`].

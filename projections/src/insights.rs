@@ -26,6 +26,8 @@ pub struct PaymentView {
     pub is_free_trial: bool,
     pub customer_id: Option<String>,
     pub occurred_at: String,
+    /// Refunded since it was recorded (minor units; `refunded` is true once it is all of it).
+    pub refunded_amount: i64,
 }
 
 /// One visitor of a site as the visitors list shows it.
@@ -241,7 +243,7 @@ pub async fn visitor_profile(
     })
     .collect();
     let payments: Vec<PaymentView> = sqlx::query(
-        "SELECT transaction_id, amount, currency, refunded, renewal, is_free_trial, customer_id, ts FROM rm_payments \
+        "SELECT transaction_id, amount, currency, refunded, renewal, is_free_trial, customer_id, ts, refunded_amount FROM rm_payments \
          WHERE site_id = $1 AND visitor = $2 AND removed = 0 ORDER BY ts, transaction_id",
     )
     .bind(site_id)
@@ -258,13 +260,14 @@ pub async fn visitor_profile(
         is_free_trial: r.get::<i32, _>(5) != 0,
         customer_id: r.get(6),
         occurred_at: ts(r.get(7)),
+        refunded_amount: r.get(8),
     })
     .collect();
     let mut lifetime_revenue: BTreeMap<String, i64> = BTreeMap::new();
     for p in payments.iter().filter(|p| !p.is_free_trial) {
         let net = lifetime_revenue.entry(p.currency.clone()).or_default();
         if !p.refunded {
-            *net += p.amount;
+            *net += p.amount - p.refunded_amount.min(p.amount);
         }
     }
     let traits: Option<String> = v.get(2);

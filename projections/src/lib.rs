@@ -10,6 +10,7 @@ pub mod dashboards;
 pub mod db;
 pub mod domains;
 pub mod insights;
+pub mod integrations;
 pub mod model;
 pub mod personal;
 pub mod query;

@@ -463,7 +463,7 @@ pub async fn revenue(
         )
     };
     let sql = format!(
-        "SELECT p.ts, p.currency, p.amount, p.refunded FROM rm_payments p WHERE p.site_id = $1 AND p.ts >= $2 \
+        "SELECT p.ts, p.currency, p.amount, p.refunded, p.refunded_amount FROM rm_payments p WHERE p.site_id = $1 AND p.ts >= $2 \
          AND p.ts < $3 AND p.removed = 0 AND p.is_free_trial = 0{semi}"
     );
     let mut query = sqlx::query(&sql).bind(&q.site_id).bind(q.from).bind(q.to);
@@ -478,9 +478,13 @@ pub async fn revenue(
         let amount: i64 = r.get(2);
         rev.gross += amount;
         rev.count += 1;
-        if r.get::<i32, _>(3) != 0 {
-            rev.refunds += amount;
-        }
+        // A payment marked refunded when it was recorded is refunded whole; refunds recorded
+        // since (`payment.refunded`) count as they were given.
+        rev.refunds += if r.get::<i32, _>(3) != 0 {
+            amount
+        } else {
+            r.get::<i64, _>(4).min(amount)
+        };
         rev.net = rev.gross - rev.refunds;
     }
     Ok(out)

@@ -92,6 +92,13 @@ fn index(e: &DomainEvent) -> usize {
         McpServerRegistered(_) => 70,
         McpServerUpdated(_) => 71,
         McpServerRemoved(_) => 72,
+        PaymentRefunded(_) => 73,
+        IntegrationConnected(_) => 74,
+        IntegrationPaused(_) => 75,
+        IntegrationResumed(_) => 76,
+        IntegrationSynced(_) => 77,
+        IntegrationSyncFailed(_) => 78,
+        IntegrationRemoved(_) => 79,
     }
 }
 
@@ -501,6 +508,45 @@ fn samples() -> Vec<DomainEvent> {
         ev!(
             McpServerRemoved,
             json!({"workspace_id": WS, "name": "weather"})
+        ),
+        ev!(
+            PaymentRefunded,
+            json!({"site_id": ID, "workspace_id": WS, "transaction_id": "pi_123",
+            "refund_id": "re_1", "amount": 500})
+        ),
+        ev!(
+            IntegrationConnected,
+            json!({"integration_id": ID, "workspace_id": WS, "site_id": ID, "kind": "stripe",
+            "livemode": false, "credential_hint": "rk_test_AbCd…", "credential_id": 77,
+            "webhook_secret_hint": "whsec_Ab…", "webhook_secret_id": 78})
+        ),
+        ev!(
+            IntegrationConnected,
+            json!({"integration_id": ID, "workspace_id": WS, "site_id": ID, "kind": "stripe",
+            "livemode": true, "credential_hint": "sk_live_AbCd…", "credential_id": 77,
+            "webhook_secret_id": 0})
+        ),
+        ev!(
+            IntegrationPaused,
+            json!({"integration_id": ID, "workspace_id": WS})
+        ),
+        ev!(
+            IntegrationResumed,
+            json!({"integration_id": ID, "workspace_id": WS})
+        ),
+        ev!(
+            IntegrationSynced,
+            json!({"integration_id": ID, "workspace_id": WS, "started_at": "2026-12-07T05:00:00Z",
+            "objects": 12, "payments": 10, "refunds": 2, "cursor": 1796620971})
+        ),
+        ev!(
+            IntegrationSyncFailed,
+            json!({"integration_id": ID, "workspace_id": WS, "started_at": "2026-12-07T05:00:00Z",
+            "error": "Stripe answered 401: Invalid API Key provided"})
+        ),
+        ev!(
+            IntegrationRemoved,
+            json!({"integration_id": ID, "workspace_id": WS})
         ),
     ]
 }

@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod mcp;
 pub mod smtp;
+pub mod stripe;
 
 use keel_api::{Application, Role, RunningApp};
 use keel_infra::config::Config;

@@ -421,7 +421,8 @@ async fn projections_report_their_state_and_rebuild_over_http(b: keel_tests::Bac
             "webhooks",
             "alerts",
             "tracking",
-            "agents"
+            "agents",
+            "integrations"
         ],
         "{r:?}"
     );

@@ -15,11 +15,13 @@ use serde::Serialize;
 pub fn version(p: Projection) -> i64 {
     match p {
         Projection::Workspaces | Projection::ApiKeys | Projection::Sites => 1,
-        Projection::Analytics => 2,
+        // 3: refunds (`rm_payments.refunded_amount`).
+        Projection::Analytics => 3,
         Projection::Dashboards | Projection::Domains | Projection::Webhooks => 1,
         Projection::Alerts | Projection::Tracking => 1,
         // 2: remote MCP servers (`rm_mcp_servers`).
         Projection::Agents => 2,
+        Projection::Integrations => 1,
     }
 }
 

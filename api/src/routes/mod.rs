@@ -8,6 +8,7 @@ pub mod domains;
 pub mod exports;
 pub mod funnels;
 pub mod insights;
+pub mod integrations;
 pub mod keys;
 pub mod mcp;
 pub mod ops;

@@ -1,0 +1,136 @@
+//! localstripe (PyPI), a stateful fake of Stripe's API, for the integration tests: started on a
+//! port of its own, stopped on drop.
+
+use serde_json::Value;
+use std::process::{Command, Stdio};
+
+pub struct LocalStripe {
+    child: std::process::Child,
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+    http: reqwest::Client,
+}
+
+/// The key the tests use (localstripe takes any `sk_test_` key).
+pub const KEY: &str = "sk_test_keel_integration";
+
+impl LocalStripe {
+    pub async fn start() -> LocalStripe {
+        let bin = std::env::var("KEEL_LOCALSTRIPE").unwrap_or_else(|_| {
+            let home = std::env::var("HOME").unwrap_or_default();
+            format!("{home}/.cache/keel/localstripe-venv/bin/localstripe")
+        });
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+            l.local_addr().expect("its address").port()
+        };
+        let child = Command::new(&bin)
+            .args(["--port", &port.to_string(), "--from-scratch"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("localstripe is needed ({bin}: {e}); scripts/test installs it")
+            });
+        let me = LocalStripe {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            http: reqwest::Client::new(),
+        };
+        for _ in 0..200 {
+            if me
+                .http
+                .get(format!("{}/v1/charges", me.url))
+                .bearer_auth(KEY)
+                .send()
+                .await
+                .is_ok()
+            {
+                return me;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("localstripe did not start on port {port}");
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Value {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .bearer_auth(KEY)
+            .form(form)
+            .send()
+            .await
+            .expect("localstripe answers");
+        let status = r.status();
+        let body: Value = r.json().await.unwrap_or(Value::Null);
+        assert!(status.is_success(), "{path}: {status} {body}");
+        body
+    }
+
+    /// A confirmed card payment; its PaymentIntent and charge ids.
+    pub async fn pay(
+        &self,
+        amount: i64,
+        currency: &str,
+        visitor: Option<&str>,
+    ) -> (String, String) {
+        let pm = self
+            .post(
+                "/v1/payment_methods",
+                &[
+                    ("type", "card"),
+                    ("card[number]", "4242424242424242"),
+                    ("card[exp_month]", "12"),
+                    ("card[exp_year]", "2034"),
+                    ("card[cvc]", "123"),
+                ],
+            )
+            .await;
+        let amount = amount.to_string();
+        let mut form = vec![
+            ("amount", amount.as_str()),
+            ("currency", currency),
+            ("payment_method", pm["id"].as_str().expect("pm id")),
+            ("confirm", "true"),
+        ];
+        if let Some(v) = visitor {
+            form.push(("metadata[keel_visitor_id]", v));
+        }
+        let pi = self.post("/v1/payment_intents", &form).await;
+        assert_eq!(pi["status"], "succeeded", "{pi}");
+        let charge = pi["latest_charge"]["id"]
+            .as_str()
+            .or_else(|| pi["latest_charge"].as_str())
+            .expect("a charge")
+            .to_string();
+        (pi["id"].as_str().expect("pi id").to_string(), charge)
+    }
+
+    pub async fn refund(&self, charge: &str, amount: i64) -> String {
+        let amount = amount.to_string();
+        let r = self
+            .post("/v1/refunds", &[("charge", charge), ("amount", &amount)])
+            .await;
+        r["id"].as_str().expect("refund id").to_string()
+    }
+
+    /// Has localstripe send its events to `url`, signed with `secret`.
+    pub async fn send_webhooks_to(&self, url: &str, secret: &str) {
+        let r = self
+            .http
+            .post(format!("{}/_config/webhooks/keel", self.url))
+            .form(&[("url", url), ("secret", secret)])
+            .send()
+            .await
+            .expect("localstripe answers");
+        assert!(r.status().is_success(), "{r:?}");
+    }
+}
+
+impl Drop for LocalStripe {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

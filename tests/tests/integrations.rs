@@ -1,0 +1,230 @@
+//! Stripe integrations against localstripe (PyPI): a backfill equals the payments and refunds
+//! made; a second sync and webhooks (localstripe's own signed deliveries, and replays) record
+//! nothing twice; bad and stale signatures change nothing. On both backends.
+
+#![allow(clippy::unwrap_used)]
+
+use hmac::{Hmac, Mac};
+use keel_tests::stripe::{LocalStripe, KEY};
+use keel_tests::{on_every_backend, spawn_app_with, Backend, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const SECRET: &str = "whsec_keel_test_signing_secret";
+
+async fn site(app: &TestApp, ws: &str) -> String {
+    let r = app
+        .post("/api/v1/sites")
+        .workspace(ws)
+        .json(json!({"name": "Shop", "domain": "shop.example.com", "timezone": "UTC"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    r.body["data"]["id"].as_str().unwrap().to_string()
+}
+
+/// Waits until the integration has run `n` syncs and none is running.
+async fn synced(app: &TestApp, ws: &str, id: &str, n: i64) -> Value {
+    let r = app
+        .eventually(&format!("/api/v1/integrations/{id}"), Some(ws), |r| {
+            r.body["data"]["syncs"].as_i64() >= Some(n)
+                && r.body["data"]["sync_status"] != "syncing"
+        })
+        .await;
+    assert_eq!(r.body["data"]["sync_status"], "active", "{r:?}");
+    r.body["data"].clone()
+}
+
+/// Net revenue today by currency, once it reads `want`.
+async fn revenue(app: &TestApp, ws: &str, site: &str, want: Value) -> Value {
+    let r = app
+        .eventually(
+            &format!("/api/v1/metrics?metric_id=revenue&site_id={site}"),
+            Some(ws),
+            |r| by_currency(&r.body) == want,
+        )
+        .await;
+    by_currency(&r.body)
+}
+
+fn by_currency(body: &Value) -> Value {
+    let mut m = serde_json::Map::new();
+    for p in body["data"].as_array().into_iter().flatten() {
+        let c = p["currency"].as_str().unwrap_or("").to_string();
+        let v = m.get(&c).and_then(Value::as_i64).unwrap_or(0) + p["value"].as_i64().unwrap_or(0);
+        m.insert(c, json!(v));
+    }
+    Value::Object(m)
+}
+
+async fn events_of(app: &TestApp, ws: &str, kind: &str) -> usize {
+    let r = app
+        .get(&format!("/api/v1/audit/events?event_type={kind}&limit=100"))
+        .workspace(ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    r.body["data"].as_array().unwrap().len()
+}
+
+fn signed(payload: &str, t: i64, secret: &str) -> String {
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{payload}").as_bytes());
+    format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+async fn stripe_revenue_is_backfilled_and_recorded_once_whichever_path_sees_it(b: Backend) {
+    let stripe = LocalStripe::start().await;
+    let url = stripe.url.clone();
+    let app = spawn_app_with(b, move |c| {
+        c.stripe_api_url = url;
+        c.stripe_sync_interval_secs = 0;
+    })
+    .await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let site = site(&app, &ws).await;
+
+    // Before Keel is connected: three payments, a partial and a full refund.
+    let (_, ch1) = stripe.pay(1999, "eur", Some("v1")).await;
+    let (_, ch2) = stripe.pay(500, "eur", None).await;
+    stripe.pay(1000, "usd", Some("v2")).await;
+    stripe.refund(&ch1, 500).await;
+    stripe.refund(&ch2, 500).await;
+
+    // Not a Stripe key; a site of no one: refused before anything is stored.
+    let r = app
+        .post("/api/v1/integrations")
+        .workspace(&ws)
+        .json(json!({"type": "stripe", "site_id": site, "api_key": "pk_test_public"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    assert_eq!(r.body["error"]["details"]["fields"][0]["field"], "api_key");
+
+    let r = app
+        .post("/api/v1/integrations")
+        .workspace(&ws)
+        .json(json!({"type": "stripe", "site_id": site, "api_key": KEY, "webhook_secret": SECRET}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let id = r.body["data"]["id"].as_str().unwrap().to_string();
+    assert!(!r.body.to_string().contains(KEY), "the key is never shown");
+    assert!(!r.body.to_string().contains(SECRET));
+    assert_eq!(r.body["data"]["type"], "stripe");
+    let hook = r.body["data"]["webhook_url"].as_str().unwrap().to_string();
+
+    // The backfill: every charge and refund, once.
+    let s = synced(&app, &ws, &id, 1).await;
+    assert_eq!(
+        (s["payments"].as_i64(), s["refunds"].as_i64()),
+        (Some(3), Some(2)),
+        "{s}"
+    );
+    assert!(s["last_sync"].as_i64().unwrap() > 0);
+    assert_eq!(
+        revenue(&app, &ws, &site, json!({"EUR": 1499, "USD": 1000})).await,
+        json!({"EUR": 1499, "USD": 1000})
+    );
+    // Dashtray's list.
+    let r = app.get("/api/v1/integrations").workspace(&ws).send().await;
+    assert_eq!(r.body["data"][0]["id"], id.as_str(), "{r:?}");
+    assert!(r.body["data"][0]["connected_at"].as_i64().unwrap() > 1_700_000_000_000);
+
+    // A second sync reads the same objects and records nothing.
+    let r = app
+        .post(&format!("/api/v1/integrations/{id}/sync"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{r:?}");
+    let s = synced(&app, &ws, &id, 2).await;
+    assert_eq!(
+        (s["payments"].as_i64(), s["refunds"].as_i64()),
+        (Some(3), Some(2)),
+        "{s}"
+    );
+
+    // localstripe's own signed webhook: a new payment lands without a sync...
+    stripe.send_webhooks_to(&hook, SECRET).await;
+    let (pi4, ch4) = stripe.pay(2500, "eur", Some("v9")).await;
+    assert_eq!(
+        revenue(&app, &ws, &site, json!({"EUR": 3999, "USD": 1000})).await,
+        json!({"EUR": 3999, "USD": 1000})
+    );
+    // ...and the sync that sees it too records it no second time.
+    app.post(&format!("/api/v1/integrations/{id}/sync"))
+        .workspace(&ws)
+        .send()
+        .await;
+    let s = synced(&app, &ws, &id, 3).await;
+    assert_eq!(s["payments"].as_i64(), Some(3), "the webhook had it: {s}");
+    assert_eq!(events_of(&app, &ws, "payment.recorded").await, 4);
+
+    // The same charge delivered again, twice: nothing new.
+    let t = chrono::Utc::now().timestamp();
+    let event = json!({"id": "evt_replay", "type": "charge.succeeded", "created": t,
+        "data": {"object": {"id": ch4, "object": "charge", "amount": 2500, "currency": "eur",
+        "status": "succeeded", "paid": true, "payment_intent": pi4, "created": t,
+        "metadata": {"keel_visitor_id": "v9"}}}})
+    .to_string();
+    for _ in 0..2 {
+        let r = app
+            .post(&format!("/api/v1/integrations/{id}/stripe/webhook"))
+            .header("Stripe-Signature", &signed(&event, t, SECRET))
+            .raw(&event)
+            .send()
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{r:?}");
+        assert_eq!(r.body["recorded"], 0, "{r:?}");
+    }
+    // A bad signature, a stale one, none: 400, nothing recorded.
+    let other = json!({"id": "evt_x", "type": "checkout.session.completed", "data": {"object": {
+        "payment_status": "paid", "payment_intent": "pi_forged", "amount_total": 99999,
+        "currency": "eur", "created": t}}})
+    .to_string();
+    for header in [
+        Some(signed(&other, t, "whsec_someone_else")),
+        Some(signed(&other, t - 600, SECRET)),
+        None,
+    ] {
+        let mut call = app
+            .post(&format!("/api/v1/integrations/{id}/stripe/webhook"))
+            .raw(&other);
+        if let Some(h) = &header {
+            call = call.header("Stripe-Signature", h);
+        }
+        let r = call.send().await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{header:?}: {r:?}");
+    }
+    assert_eq!(events_of(&app, &ws, "payment.recorded").await, 4);
+    assert_eq!(events_of(&app, &ws, "payment.refunded").await, 2);
+
+    // Paused: a sync is refused; disconnected: the credentials are destroyed.
+    let r = app
+        .post(&format!("/api/v1/integrations/{id}/pause"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.body["data"]["status"], "paused", "{r:?}");
+    let r = app
+        .post(&format!("/api/v1/integrations/{id}/sync"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{r:?}");
+    let r = app
+        .delete(&format!("/api/v1/integrations/{id}"))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{r:?}");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM integration_credentials")
+        .fetch_one(&app.db().pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    app.stop().await;
+}
+
+on_every_backend!(stripe_revenue_is_backfilled_and_recorded_once_whichever_path_sees_it);
