@@ -263,10 +263,11 @@ async fn a_person_reads_the_dashboard_and_filters_it_by_clicking(backend: Backen
     b.click("#save-widget").await;
     b.text_until("#save-widget-out", |t| t.contains("Console made"))
         .await;
+    // The browser wrote it; the list (a read model) has it once it caught up with that write.
     let r = app
-        .get("/api/v1/dashboards?search=console")
-        .workspace(&ws)
-        .send()
+        .eventually("/api/v1/dashboards?search=console", Some(&ws), |r| {
+            r.body["data"][0]["name"] == "Console made"
+        })
         .await;
     let made = r.body["data"][0].clone();
     assert_eq!(made["name"], "Console made", "{r:?}");
