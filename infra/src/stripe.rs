@@ -330,6 +330,75 @@ mod tests {
         assert!(verify_signature(body, "garbage", &secrets, now, 300).is_err());
     }
 
+    /// An HTTP server answering each connection with the next of `answers`; counts requests.
+    async fn serve(
+        answers: Vec<String>,
+    ) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let count = std::sync::Arc::new(AtomicUsize::new(0));
+        let seen = count.clone();
+        tokio::spawn(async move {
+            for answer in answers {
+                let Ok((mut sock, _)) = listener.accept().await else {
+                    return;
+                };
+                let mut buf = vec![0u8; 8192];
+                let _ = sock.read(&mut buf).await;
+                seen.fetch_add(1, Ordering::SeqCst);
+                let _ = sock.write_all(answer.as_bytes()).await;
+                let _ = sock.shutdown().await;
+            }
+        });
+        (url, count)
+    }
+
+    fn answer(status: &str, extra: &str, body: &str) -> String {
+        format!(
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n{extra}\r\n{body}",
+            body.len()
+        )
+    }
+
+    #[tokio::test]
+    async fn a_429_is_waited_out_for_its_retry_after_and_a_403_names_the_permission() {
+        let (url, count) = serve(vec![
+            answer(
+                "429 Too Many Requests",
+                "retry-after: 1\r\n",
+                r#"{"error":{"message":"Too many requests"}}"#,
+            ),
+            answer("200 OK", "", r#"{"data":[],"has_more":false}"#),
+        ])
+        .await;
+        let started = std::time::Instant::now();
+        let page = Stripe::new(&url, "sk_test_x")
+            .page("/v1/charges", None, None, &[])
+            .await
+            .unwrap();
+        assert!(page.data.is_empty() && !page.has_more);
+        assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 2);
+        assert!(
+            started.elapsed() >= Duration::from_secs(1),
+            "waited for Retry-After"
+        );
+
+        let (url, _) = serve(vec![answer(
+            "403 Forbidden",
+            "",
+            r#"{"error":{"message":"Having the 'rak_refund_read' permission would allow this request to continue."}}"#,
+        )])
+        .await;
+        let e = Stripe::new(&url, "rk_test_x")
+            .check_access()
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("rak_refund_read"), "{e}");
+        assert!(matches!(e, StripeError::Forbidden { .. }));
+    }
+
     #[test]
     fn keys_and_permissions_are_read_as_stripe_writes_them() {
         assert_eq!(key_mode("rk_test_abc123"), Some(false));

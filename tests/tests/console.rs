@@ -889,6 +889,70 @@ async fn the_agents_page_shows_how_to_connect_and_every_tool_call(backend: Backe
     app.stop().await;
 }
 
+/// An owner connects a Stripe account (localstripe) to a site from the Integrations page; the
+/// backfill's payments show on the page, and the account is paused and removed from it.
+async fn the_integrations_page_connects_stripe_and_shows_the_sync(backend: Backend) {
+    let stripe = keel_tests::stripe::LocalStripe::start().await;
+    stripe.pay(1999, "eur", Some("v1")).await;
+    stripe.pay(500, "eur", None).await;
+    let url = stripe.url.clone();
+    let app = spawn_app_with(backend, move |c| {
+        c.dev = true;
+        c.stripe_api_url = url;
+        c.stripe_sync_interval_secs = 0;
+    })
+    .await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    join(&app, &ws, "owner@example.com", "owner").await;
+    site(&app, &ws).await;
+    let b = Browser::start(&[]).await;
+    sign_in(&b, &app, "owner@example.com").await;
+    b.goto(&format!("{}/#/integrations", app.base)).await;
+    // A publishable key is refused, saying why.
+    b.fill("#i-key", "pk_test_nope").await;
+    b.click("#connect-stripe").await;
+    b.text_until("#integration-out", |t| t.contains("api_key"))
+        .await;
+    b.fill("#i-key", keel_tests::stripe::KEY).await;
+    b.click("#connect-stripe").await;
+    // The backfill's two payments, once the list has caught up (the page is read again).
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    let table = loop {
+        b.goto(&format!("{}/#/sites", app.base)).await;
+        b.goto(&format!("{}/#/integrations", app.base)).await;
+        let t = b
+            .text_until("section[aria-label='Connected accounts']", |t| {
+                !t.contains("Loading")
+            })
+            .await;
+        if t.contains("Stripe test") && t.contains("active") && !t.contains("syncing") {
+            let payments = b
+                .eval("return document.querySelector(\"section[aria-label='Connected accounts'] tbody tr td:nth-child(5)\").textContent")
+                .await;
+            if payments == "2" {
+                break t;
+            }
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{t}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert!(
+        !table.contains(keel_tests::stripe::KEY),
+        "the key is never shown"
+    );
+    let violations = b.accessibility_violations().await;
+    assert!(violations.is_empty(), "{violations:?}");
+    b.screenshot("page-integrations").await;
+    let id = b
+        .eval("return document.querySelector(\"button[aria-label^='Pause']\").getAttribute('aria-label').slice(6)")
+        .await;
+    let id = id.as_str().unwrap().to_string();
+    b.click(&format!("button[aria-label='Pause {id}']")).await;
+    b.find(&format!("button[aria-label='Resume {id}']")).await;
+    b.close().await;
+    app.stop().await;
+}
+
 macro_rules! embedded {
     ($($case:ident),* $(,)?) => {
         mod embedded { $(
@@ -907,4 +971,5 @@ embedded!(
     every_page_is_accessible_and_an_invitation_link_opens_in_the_console,
     the_tracking_checker_scans_a_page_and_shows_its_findings,
     the_agents_page_shows_how_to_connect_and_every_tool_call,
+    the_integrations_page_connects_stripe_and_shows_the_sync,
 );

@@ -127,6 +127,7 @@ const PAGES = [
   ["domains", "Domains"],
   ["keys", "Keys"],
   ["webhooks", "Webhooks"],
+  ["integrations", "Integrations"],
   ["alerts", "Alerts"],
   ["tracking", "Tracking Checker"],
   ["agents", "Agents"],
@@ -162,6 +163,7 @@ async function route() {
     keys: () => (parts[1] ? entityHistory("keys", parts[1], query) : keys(query)),
     history: () => entityHistory(parts[1], parts[2], query),
     webhooks: () => (parts[1] ? webhookDetail(parts[1]) : webhooks()),
+    integrations: () => integrations(),
     alerts: () => (parts[1] ? alertHistory(parts[1]) : alerts()),
     tracking: () => (parts[1] === "issues" && parts[2] ? seoIssue(parts[2]) : parts[1] ? scanDetail(parts[1]) : tracking()),
     members: () => members(),
@@ -785,6 +787,63 @@ async function webhooks() {
     ["Status", (w) => w.status],
     ["Delivered", (w) => num(w.success_count), { num: true }],
     ["Failed", (w) => num(w.failure_count), { num: true }],
+  ]));
+}
+
+/** Stripe accounts feeding sites' revenue: connect one, follow its syncs, sync, pause, remove. */
+async function integrations() {
+  let sites = [];
+  try {
+    sites = (await api("GET", "/sites?limit=100")).data || [];
+  } catch (_) { sites = []; }
+  const site = h("select", { required: true }, sites.map((x) => h("option", { value: x.id }, x.name + " · " + x.domain)));
+  const key = h("input", { type: "password", required: true, autocomplete: "off", placeholder: "rk_live_…", size: 28 });
+  const secret = h("input", { type: "password", autocomplete: "off", placeholder: "whsec_… (optional)", size: 24 });
+  const out = h("div", { "aria-live": "polite", id: "integration-out" });
+  const form = h("form", { class: "card", "aria-label": "Connect Stripe" }, h("h2", {}, "Connect Stripe"),
+    h("p", {}, "A restricted key that may read charges, refunds and payment intents is enough. Keel checks it with Stripe, keeps it out of the event log and never shows it again; the site's revenue then includes the account's charges, net of refunds, attributed to visitors through ",
+      h("code", {}, "metadata.keel_visitor_id"), " or a Checkout Session's ", h("code", {}, "client_reference_id"), "."),
+    h("div", { class: "inline" }, field("i-site", "Site", site), field("i-key", "API key", key), field("i-secret", "Webhook signing secret", secret)),
+    h("button", { type: "submit", id: "connect-stripe" }, "Connect"), out);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const body = { type: "stripe", site_id: site.value, api_key: key.value };
+    if (secret.value) body.webhook_secret = secret.value;
+    try {
+      await api("POST", "/integrations", body);
+      key.value = "";
+      secret.value = "";
+      route();
+    } catch (err) {
+      const fields = err.body && err.body.error && err.body.error.details && err.body.error.details.fields;
+      out.replaceChildren(errorBox(err), fields ? h("ul", {}, fields.map((f) => h("li", {}, f.field + ": " + f.message))) : "");
+    }
+  });
+  const act = (label, i, method, path) => h("button", { type: "button", class: label === "Remove" ? "danger" : "secondary", "aria-label": label + " " + i.id, onclick: async () => {
+    if (label === "Remove" && !confirm("Disconnect this Stripe account? Its key is destroyed; recorded payments stay.")) return;
+    try {
+      await api(method, "/integrations/" + encodeURIComponent(i.id) + path);
+      route();
+    } catch (err) {
+      out.replaceChildren(errorBox(err));
+    }
+  } }, label);
+  const siteName = (id) => (sites.find((x) => x.id === id) || { name: id }).name;
+  const state_ = (i) => i.sync_status + (i.sync ? " (" + i.sync.phase + ", " + fmt.format(i.sync.objects) + " objects)" : "") + (i.last_error ? ": " + i.last_error : "");
+  // After a change made here, the list waits for the read model to have it.
+  const mine = state.lastWrite && state.lastWrite.path.startsWith("/integrations") ? "?min_position=" + encodeURIComponent(state.lastWrite.position) : "";
+  render(h("h1", {}, "Integrations"), form, pagedList("Connected accounts", "/integrations" + mine, [
+    ["Site", (i) => siteName(i.site_id)],
+    ["Account", (i) => h("span", {}, "Stripe " + (i.livemode ? "live" : "test") + " · " + i.credential_hint,
+      h("br"), h("span", { class: "muted" }, "Webhooks to "), h("code", { class: "wrap-any" }, i.webhook_url))],
+    ["Sync", (i) => h("span", { class: "sync-state" }, state_(i))],
+    ["Last sync", (i) => (i.last_sync ? when(new Date(i.last_sync).toISOString()) : "never")],
+    ["Payments", (i) => num(i.payments), { num: true }],
+    ["Refunds", (i) => num(i.refunds), { num: true }],
+    ["", (i) => h("span", { class: "inline" },
+      act("Sync now", i, "POST", "/sync"),
+      i.status === "paused" ? act("Resume", i, "POST", "/resume") : act("Pause", i, "POST", "/pause"),
+      act("Remove", i, "DELETE", ""))],
   ]));
 }
 
