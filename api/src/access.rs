@@ -45,6 +45,7 @@ pub fn role_scopes(role: keel_events::Role) -> &'static [&'static str] {
             "seo:write",
             "mcp:write",
             "integrations:write",
+            "metrics:write",
         ],
         // Analytics and domains, read; dashboards and funnels, write.
         Role::Analyst => &[
@@ -267,6 +268,7 @@ pub const ROUTES: &[Rule] = &[
         Scope("analytics:read"),
     ),
     rule("GET", "/api/v1/metrics", Scope("analytics:read")),
+    rule("POST", "/api/v1/metrics", Scope("metrics:write")),
     rule("GET", "/api/v1/domains", Scope("domains:read")),
     rule("POST", "/api/v1/domains", Scope("domains:write")),
     rule("GET", "/api/v1/domains/{id}", Scope("domains:read")),

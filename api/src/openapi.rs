@@ -587,6 +587,7 @@ impl Modify for StandardErrors {
         crate::routes::site_data::list,
         crate::routes::site_data::get,
         crate::routes::insights::metrics_feed,
+        crate::routes::insights::push_metrics,
         crate::routes::audit::verify,
         crate::routes::admin::list,
         crate::routes::admin::rebuild,

@@ -687,6 +687,82 @@ pub async fn append_visitor_event<S: EventStore + ?Sized>(
     store.append(request).await
 }
 
+/// Metric ids Keel computes itself (the feed's), which a pushed metric may not take.
+pub const BUILT_IN_METRICS: [&str; 5] = ["visitors", "visits", "pageviews", "events", "revenue"];
+/// Largest metadata of a pushed point, as JSON.
+pub const MAX_METRIC_METADATA: usize = 4096;
+
+/// Whether `id` will do as a pushed metric's id: 1 to 100 of `a-z 0-9 _ . -`, a letter first,
+/// not one of Keel's own (nor `goal:…`).
+pub fn check_metric_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id.len() <= 100
+        && id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'));
+    if !ok {
+        return Err("must be 1 to 100 of a-z 0-9 _ . - starting with a letter".into());
+    }
+    if BUILT_IN_METRICS.contains(&id) {
+        return Err(format!("`{id}` is one of Keel's own metrics"));
+    }
+    Ok(())
+}
+
+/// The stream key of a pushed point.
+pub fn metric_point_key(metric_id: &str, point_id: &str) -> String {
+    hash_hex(&["m", metric_id, point_id])
+}
+
+/// One pushed point: recorded once per `(metric_id, point_id)`; a second push of it is
+/// `AlreadyExists` (a duplicate).
+pub struct MetricPointAggregate;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordMetric(pub keel_events::MetricRecorded);
+
+impl Aggregate for MetricPointAggregate {
+    type State = bool;
+    type Command = RecordMetric;
+
+    fn decide(recorded: &bool, c: &RecordMetric) -> Result<Vec<DomainEvent>, DomainError> {
+        if *recorded {
+            return Err(DomainError::AlreadyExists("metric point"));
+        }
+        let p = &c.0;
+        let mut v = Validator::new();
+        if let Err(e) = check_metric_id(&p.metric_id) {
+            v.check(false, "metric_id", e);
+        }
+        v.name("id", &p.point_id, MAX_ID_CHARS);
+        v.check(
+            p.value.as_f64().is_some_and(f64::is_finite),
+            "value",
+            "must be a finite number",
+        );
+        if let Some(u) = &p.unit {
+            v.check(
+                !u.is_empty() && u.chars().count() <= 32 && !u.chars().any(char::is_control),
+                "unit",
+                "must be 1 to 32 characters",
+            );
+        }
+        v.check(p.timestamp >= 0, "timestamp", "must not be before 1970");
+        v.check(
+            serde_json::to_string(&p.metadata).map_or(0, |m| m.len()) <= MAX_METRIC_METADATA,
+            "metadata",
+            format!("must be at most {MAX_METRIC_METADATA} bytes of JSON"),
+        );
+        v.finish()?;
+        Ok(vec![DomainEvent::MetricRecorded(p.clone())])
+    }
+
+    fn evolve(recorded: bool, event: &DomainEvent) -> bool {
+        recorded || matches!(event, DomainEvent::MetricRecorded(_))
+    }
+}
+
 /// A payment as the client sends it; `amount` was already checked to be a whole number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordPayment {
@@ -972,6 +1048,35 @@ mod tests {
         Test::given(vec![])
             .when(PaymentCommand::Remove)
             .then_error(DomainError::NotFound("payment"));
+    }
+
+    #[test]
+    fn a_pushed_point_is_recorded_once_and_never_under_a_built_in_name() {
+        let point = |metric: &str, value: serde_json::Number| {
+            RecordMetric(keel_events::MetricRecorded {
+                workspace_id: site().workspace_id,
+                metric_id: metric.into(),
+                point_id: "p1".into(),
+                value,
+                unit: Some("USD".into()),
+                timestamp: 1_796_620_971_000,
+                metadata: serde_json::Map::new(),
+            })
+        };
+        let ok = point("hubspot.deals", serde_json::Number::from_f64(12.5).unwrap());
+        let events = TestFramework::<MetricPointAggregate>::given(vec![])
+            .when(ok.clone())
+            .events();
+        assert_eq!(events, vec![DomainEvent::MetricRecorded(ok.0.clone())]);
+        TestFramework::<MetricPointAggregate>::given(events)
+            .when(ok)
+            .then_error(DomainError::AlreadyExists("metric point"));
+        for bad in ["visitors", "goal:signup", "Deals", ""] {
+            let e = TestFramework::<MetricPointAggregate>::given(vec![])
+                .when(point(bad, 1.into()))
+                .error();
+            assert!(matches!(e, DomainError::Validation(_)), "{bad}: {e:?}");
+        }
     }
 
     #[test]

@@ -137,6 +137,23 @@ pub struct PaymentRecorded {
     pub sealed: Option<Sealed>,
 }
 
+/// A point of a custom metric a workspace pushed (any source it has, Dashtray-style), once per
+/// `(metric_id, point_id)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetricRecorded {
+    pub workspace_id: WorkspaceId,
+    pub metric_id: String,
+    /// The client's id of the point (its de-duplication key), or one Keel drew.
+    pub point_id: String,
+    pub value: serde_json::Number,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Milliseconds since the Unix epoch.
+    pub timestamp: i64,
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+}
+
 /// Part or all of a payment was given back (a Stripe refund), once per refund id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentRefunded {

@@ -48,6 +48,10 @@ impl StreamId {
     pub fn mcp_server(ws: WorkspaceId, name: &str) -> Self {
         Self(format!("mcpserver-{ws}-{name}"))
     }
+    /// One point of a workspace's custom metric (`key`: a hash of the metric and point ids).
+    pub fn metric_point(ws: WorkspaceId, key: &str) -> Self {
+        Self(format!("metricpoint-{ws}-{key}"))
+    }
     /// A connected outside source (Stripe).
     pub fn integration(id: crate::IntegrationId) -> Self {
         Self(format!("integration-{id}"))

@@ -105,6 +105,7 @@ pub enum DomainEvent {
     McpServerUpdated(McpServerUpdated),
     McpServerRemoved(McpServerRemoved),
     PaymentRefunded(crate::analytics::PaymentRefunded),
+    MetricRecorded(crate::analytics::MetricRecorded),
     IntegrationConnected(IntegrationConnected),
     IntegrationPaused(IntegrationPaused),
     IntegrationResumed(IntegrationResumed),
@@ -198,6 +199,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "integration.synced",
     "integration.sync_failed",
     "integration.removed",
+    "metric.recorded",
 ];
 
 impl DomainEvent {
@@ -288,6 +290,7 @@ impl DomainEvent {
             DomainEvent::McpServerUpdated(_) => "mcp_server.updated",
             DomainEvent::McpServerRemoved(_) => "mcp_server.removed",
             DomainEvent::PaymentRefunded(_) => "payment.refunded",
+            DomainEvent::MetricRecorded(_) => "metric.recorded",
             DomainEvent::IntegrationConnected(_) => "integration.connected",
             DomainEvent::IntegrationPaused(_) => "integration.paused",
             DomainEvent::IntegrationResumed(_) => "integration.resumed",

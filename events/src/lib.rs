@@ -21,8 +21,8 @@ pub use alerts::{
 };
 pub use analytics::{
     AnalyticsDeleted, DashboardCreated, DashboardDeleted, DashboardUpdated, FunnelCreated,
-    FunnelDeleted, FunnelStepDef, FunnelUpdated, Hit, PaymentRecorded, PaymentRefunded,
-    PaymentRemoved, Sealed, VisitorErased, VisitorIdentified, Widget,
+    FunnelDeleted, FunnelStepDef, FunnelUpdated, Hit, MetricRecorded, PaymentRecorded,
+    PaymentRefunded, PaymentRemoved, Sealed, VisitorErased, VisitorIdentified, Widget,
 };
 pub use domains::{
     DnsRecordChanged, DomainAdded, DomainRemoved, DomainRestored, DomainScanned, DomainUpdated,

@@ -109,7 +109,7 @@ impl FromStr for Tier {
 }
 
 /// Resources that scopes can name, as `resource:read` or `resource:write`.
-pub const SCOPE_RESOURCES: [&str; 18] = [
+pub const SCOPE_RESOURCES: [&str; 19] = [
     "workspaces",
     "keys",
     "sites",
@@ -136,6 +136,8 @@ pub const SCOPE_RESOURCES: [&str; 18] = [
     "mcp",
     // Connected sources (Stripe) and their syncs (Dashtray's integrations).
     "integrations",
+    // Pushed points of custom metrics (`POST /api/v1/metrics`).
+    "metrics",
 ];
 
 /// Resource names other documents use for Keel's (core-api's `api-keys`), read as Keel's.

@@ -307,6 +307,7 @@ pub(crate) async fn apply(
         | DomainEvent::GoalCompleted(_)
         | DomainEvent::PaymentRecorded(_)
         | DomainEvent::PaymentRefunded(_)
+        | DomainEvent::MetricRecorded(_)
         | DomainEvent::PaymentRemoved(_)
         | DomainEvent::VisitorIdentified(_)
         | DomainEvent::VisitorErased(_)

@@ -92,10 +92,18 @@ pub fn ddl(sfx: &str, tag: &str) -> Vec<String> {
                 to_ts BIGINT NOT NULL)"
         ),
         format!("CREATE INDEX IF NOT EXISTS rm_deleted_ranges_{tag}site ON rm_deleted_ranges{sfx} (site_id)"),
+        // Pushed points of custom metrics (`metric.recorded`); `value` is the JSON number as sent.
+        format!(
+            "CREATE TABLE IF NOT EXISTS rm_metric_points{sfx} (
+                workspace_id TEXT NOT NULL, metric_id TEXT NOT NULL, point_id TEXT NOT NULL,
+                value TEXT NOT NULL, unit TEXT, ts BIGINT NOT NULL, metadata TEXT NOT NULL,
+                PRIMARY KEY (workspace_id, metric_id, point_id))"
+        ),
+        format!("CREATE INDEX IF NOT EXISTS rm_metric_points_{tag}ts ON rm_metric_points{sfx} (workspace_id, ts)"),
     ]
 }
 
-pub const TABLES: [&str; 7] = [
+pub const TABLES: [&str; 8] = [
     "rm_hits",
     "rm_sessions",
     "rm_visitors",
@@ -103,6 +111,7 @@ pub const TABLES: [&str; 7] = [
     "rm_rollups",
     "rm_rollups_daily",
     "rm_deleted_ranges",
+    "rm_metric_points",
 ];
 
 /// A rollup row's key: `(site, dimension, hour or day, value)`.
@@ -389,6 +398,22 @@ pub async fn write(
             .bind(i32::from(p.renewal))
             .bind(i32::from(p.refunded))
             .bind(i32::from(p.is_free_trial))
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        }
+        DomainEvent::MetricRecorded(m) => {
+            sqlx::query(&format!(
+                "INSERT INTO rm_metric_points{sfx} (workspace_id, metric_id, point_id, value, unit, ts, metadata) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING"
+            ))
+            .bind(m.workspace_id.to_string())
+            .bind(&m.metric_id)
+            .bind(&m.point_id)
+            .bind(m.value.to_string())
+            .bind(m.unit.as_deref())
+            .bind(m.timestamp)
+            .bind(serde_json::to_string(&m.metadata).unwrap_or_else(|_| "{}".into()))
             .execute(&mut *conn)
             .await?;
             Ok(())
@@ -1018,7 +1043,7 @@ pub struct Analytics;
 impl crate::model::ReadModel for Analytics {
     const NAME: &'static str = "analytics";
     /// Sites' streams carry deletions of their analytics (`site.data_deleted`).
-    const STREAM_TYPES: &'static [&'static str] = &["visitor", "payment", "site"];
+    const STREAM_TYPES: &'static [&'static str] = &["visitor", "payment", "site", "metricpoint"];
     const TABLES: &'static [&'static str] = &TABLES;
 
     fn ddl(sfx: &str, tag: &str) -> Vec<String> {
@@ -1033,4 +1058,55 @@ impl crate::model::ReadModel for Analytics {
     ) -> Result<(), sqlx::Error> {
         write(conn, sfx, e, &mut batch.analytics).await
     }
+}
+
+/// A pushed point of a custom metric.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricPoint {
+    pub metric_id: String,
+    pub point_id: String,
+    pub value: serde_json::Number,
+    pub unit: Option<String>,
+    /// Milliseconds since the Unix epoch.
+    pub ts: i64,
+    pub metadata: serde_json::Value,
+}
+
+/// A workspace's pushed points in `[from_ms, to_ms)`, of one metric or all, by metric and time.
+pub async fn metric_points(
+    db: &crate::Db,
+    ws: &str,
+    metric: Option<&str>,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<Vec<MetricPoint>, sqlx::Error> {
+    let sql = format!(
+        "SELECT metric_id, point_id, value, unit, ts, metadata FROM rm_metric_points \
+         WHERE workspace_id = $1 AND ts >= $2 AND ts < $3{} ORDER BY metric_id, ts, point_id",
+        if metric.is_some() {
+            " AND metric_id = $4"
+        } else {
+            ""
+        }
+    );
+    let mut q = sqlx::query(&sql).bind(ws).bind(from_ms).bind(to_ms);
+    if let Some(m) = metric {
+        q = q.bind(m);
+    }
+    let rows = q.fetch_all(&db.pool).await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let value: String = r.get(2);
+            let metadata: String = r.get(5);
+            MetricPoint {
+                metric_id: r.get(0),
+                point_id: r.get(1),
+                value: value.parse().unwrap_or_else(|_| 0.into()),
+                unit: r.get(3),
+                ts: r.get(4),
+                metadata: serde_json::from_str(&metadata).unwrap_or_default(),
+            }
+        })
+        .collect())
 }

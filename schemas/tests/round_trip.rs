@@ -99,6 +99,7 @@ fn index(e: &DomainEvent) -> usize {
         IntegrationSynced(_) => 77,
         IntegrationSyncFailed(_) => 78,
         IntegrationRemoved(_) => 79,
+        MetricRecorded(_) => 80,
     }
 }
 
@@ -547,6 +548,17 @@ fn samples() -> Vec<DomainEvent> {
         ev!(
             IntegrationRemoved,
             json!({"integration_id": ID, "workspace_id": WS})
+        ),
+        ev!(
+            MetricRecorded,
+            json!({"workspace_id": WS, "metric_id": "hubspot_deals", "point_id": "d-2026-12-07",
+            "value": 12.5, "unit": "USD", "timestamp": 1796620971000_i64,
+            "metadata": {"pipeline": "sales"}})
+        ),
+        ev!(
+            MetricRecorded,
+            json!({"workspace_id": WS, "metric_id": "signups", "point_id": "p1", "value": 3,
+            "timestamp": 0})
         ),
     ]
 }

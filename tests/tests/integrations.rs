@@ -227,4 +227,105 @@ async fn stripe_revenue_is_backfilled_and_recorded_once_whichever_path_sees_it(b
     app.stop().await;
 }
 
-on_every_backend!(stripe_revenue_is_backfilled_and_recorded_once_whichever_path_sees_it);
+/// Custom metric sources: points pushed in batches, checked first, recorded once per id, and
+/// served by the same feed as Keel's own metrics.
+async fn custom_metric_points_are_pushed_once_and_served_by_the_feed(b: Backend) {
+    let app = keel_tests::spawn_app(b).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let t = chrono::Utc::now().timestamp_millis() - 60_000;
+    let batch = json!({"points": [
+        {"id": "d1", "metric_id": "hubspot_deals", "value": 12.5, "unit": "USD", "timestamp": t,
+         "metadata": {"pipeline": "sales"}},
+        {"id": "d2", "metric_id": "hubspot_deals", "value": 3, "unit": "USD", "timestamp": t + 1},
+    ]});
+    let r = app
+        .post("/api/v1/metrics")
+        .workspace(&ws)
+        .json(batch.clone())
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(r.body["data"], json!({"recorded": 2, "duplicates": 0}));
+    let pos = r.position();
+    let r = app
+        .post("/api/v1/metrics")
+        .workspace(&ws)
+        .json(batch)
+        .send()
+        .await;
+    assert_eq!(
+        r.body["data"],
+        json!({"recorded": 0, "duplicates": 2}),
+        "{r:?}"
+    );
+    // One bad point: every problem named, nothing recorded.
+    let r = app
+        .post("/api/v1/metrics")
+        .workspace(&ws)
+        .json(json!({"points": [
+            {"id": "x", "metric_id": "visitors", "value": 1},
+            {"id": "y", "metric_id": "fine_one", "value": 1, "unit": ""},
+            {"id": "z", "metric_id": "fine_one", "value": 1},
+        ]}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    let fields: Vec<&str> = r.body["error"]["details"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["points[0].metric_id", "points[1].unit"]);
+    let r = app
+        .get(&format!(
+            "/api/v1/metrics?metric_id=fine_one&min_position={pos}"
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(
+        r.body["data"],
+        json!([]),
+        "nothing of the refused batch: {r:?}"
+    );
+    // Served as Dashtray's points.
+    let r = app
+        .get(&format!(
+            "/api/v1/metrics?metric_id=hubspot_deals&min_position={pos}"
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let points = r.body["data"].as_array().unwrap();
+    assert_eq!(points.len(), 2, "{r:?}");
+    assert_eq!(
+        (
+            &points[0]["id"],
+            &points[0]["value"],
+            &points[0]["unit"],
+            &points[0]["timestamp"]
+        ),
+        (&json!("d1"), &json!(12.5), &json!("USD"), &json!(t))
+    );
+    assert_eq!(points[0]["metadata"]["pipeline"], "sales");
+    assert!(points[0].get("site_id").is_none());
+    assert_eq!(points[1]["value"], 3);
+    assert_eq!(r.body["pagination"]["has_more"], false);
+    // Pushing takes `metrics:write`.
+    let (_, reader, _) = app.create_key(&ws, "reader", &["analytics:read"]).await;
+    let r = app
+        .post("/api/v1/metrics")
+        .token(&reader)
+        .json(json!({"points": [{"metric_id": "a", "value": 1}]}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{r:?}");
+    app.stop().await;
+}
+
+on_every_backend!(
+    stripe_revenue_is_backfilled_and_recorded_once_whichever_path_sees_it,
+    custom_metric_points_are_pushed_once_and_served_by_the_feed
+);

@@ -369,6 +369,15 @@ function table(cols, rows, onPick) {
   );
 }
 
+/** `&min_position=…` when this page last wrote to the same resource as `path` (`/alerts`,
+ *  `/keys/…`): the list then waits for its read model to have that write. */
+function ownWrite(path) {
+  const w = state.lastWrite;
+  const first = (p) => p.split(/[/?]/)[1];
+  if (!w || path.includes("min_position=") || first(w.path) !== first(path)) return "";
+  return "&min_position=" + encodeURIComponent(w.position);
+}
+
 /** A paginated list: fetches `path` with limit/offset and re-renders into its own card. */
 function pagedList(title, path, cols, opts) {
   const box = h("section", { class: "card", "aria-label": title });
@@ -376,7 +385,7 @@ function pagedList(title, path, cols, opts) {
   let offset = 0;
   async function load() {
     const sep = path.includes("?") ? "&" : "?";
-    const r = await api("GET", path + sep + "limit=" + limit + "&offset=" + offset);
+    const r = await api("GET", path + sep + "limit=" + limit + "&offset=" + offset + ownWrite(path));
     const rows = r.data || [];
     const total = (r.meta && (r.meta.total_count ?? r.meta.total)) ?? rows.length;
     const prev = h("button", { type: "button", class: "secondary", disabled: offset === 0 }, "Previous");

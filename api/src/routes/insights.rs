@@ -82,15 +82,20 @@ pub struct FunnelStep {
 /// One point of the flat metrics feed.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct FeedPoint {
-    /// This point's id: `<site>:<metric>:<date>` (and `:<currency>` for revenue).
+    /// This point's id: `<site>:<metric>:<date>` (and `:<currency>` for revenue); a pushed
+    /// point's own id.
     pub id: String,
-    /// visitors, visits, pageviews, events, revenue or goal:<name>
+    /// visitors, visits, pageviews, events, revenue, goal:<name>, or a pushed metric's id
     pub metric_id: String,
-    pub site_id: String,
-    /// The site's local day, YYYY-MM-DD.
+    /// The site (absent for a pushed metric: it is the workspace's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub site_id: Option<String>,
+    /// The site's local day, YYYY-MM-DD (UTC for a pushed point).
     pub date: String,
-    /// A count, or net revenue in minor units.
-    pub value: i64,
+    /// A count, net revenue in minor units, or a pushed point's value as sent.
+    #[schema(value_type = f64)]
+    pub value: serde_json::Number,
     /// Revenue only (ISO 4217).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(required = false)]
@@ -117,9 +122,9 @@ impl FeedPoint {
         FeedPoint {
             id: format!("{site}:{metric}:{date}"),
             metric_id: metric.to_string(),
-            site_id: site.to_string(),
+            site_id: Some(site.to_string()),
             date: date.to_string(),
-            value,
+            value: value.into(),
             currency: None,
             unit: "count".into(),
             timestamp,
@@ -277,12 +282,18 @@ pub async fn metrics_feed(
         pairs: query_pairs(&req),
     };
     let metric = params.get("metric_id").map(str::to_string);
+    // A pushed metric's id names none of the built-in ones.
+    let mut pushed = false;
     if let Some(m) = &metric {
         let goal_ok = m.strip_prefix("goal:").is_some_and(valid_goal_name);
-        if !FEED_METRICS.contains(&m.as_str()) && !goal_ok {
+        pushed = keel_commands::analytics::check_metric_id(m).is_ok();
+        if !FEED_METRICS.contains(&m.as_str()) && !goal_ok && !pushed {
             return Err(invalid(
                 "metric_id",
-                format!("must be one of {} or goal:<name>", FEED_METRICS.join(", ")),
+                format!(
+                    "must be one of {}, goal:<name>, or a pushed metric's id",
+                    FEED_METRICS.join(", ")
+                ),
             ));
         }
     }
@@ -322,6 +333,9 @@ pub async fn metrics_feed(
     let end = date("end_date", params.get("end_date"))?;
     let start = date("start_date", params.get("start_date"))?;
     let mut points: Vec<FeedPoint> = Vec::new();
+    // Built-in metrics per site; pushed ones are the workspace's (a website key's feed is its
+    // site's only).
+    let sites = if pushed { vec![] } else { sites };
     for site in &sites {
         let today = Utc::now()
             .with_timezone(
@@ -340,6 +354,41 @@ pub async fn metrics_feed(
         let (mut q, _, _) = range(&Params { pairs }, &site.timezone)?;
         q.site_id = site.id.to_string();
         points.extend(site_points(&state, &q, metric.as_deref()).await?);
+    }
+    let site_key = caller.site(None)?.is_some();
+    if !site_key && metric.as_deref().is_none_or(|_| pushed) {
+        let today = Utc::now().date_naive();
+        let end = end.unwrap_or(today);
+        let start = start.unwrap_or(end - chrono::Duration::days(29));
+        let ms = |d: NaiveDate| {
+            d.and_time(chrono::NaiveTime::MIN)
+                .and_utc()
+                .timestamp_millis()
+        };
+        for p in keel_projections::analytics::metric_points(
+            &state.db,
+            &ws.to_string(),
+            metric.as_deref(),
+            ms(start),
+            ms(end + chrono::Duration::days(1)),
+        )
+        .await?
+        {
+            let date = chrono::DateTime::<Utc>::from_timestamp_millis(p.ts)
+                .map(|t| t.date_naive().to_string())
+                .unwrap_or_default();
+            points.push(FeedPoint {
+                id: p.point_id,
+                metric_id: p.metric_id,
+                site_id: None,
+                date,
+                value: p.value,
+                currency: None,
+                unit: p.unit.unwrap_or_else(|| "count".into()),
+                timestamp: p.ts,
+                metadata: p.metadata,
+            });
+        }
     }
     // Dashtray's default page is 100 points.
     let (limit, offset) = params.page_or(100)?;
@@ -371,6 +420,143 @@ pub async fn metrics_feed(
         has_more: offset.saturating_add(limit) < total,
     });
     Ok(HttpResponse::Ok().json(body))
+}
+
+/// Points of custom metrics, pushed in a batch.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PushBody {
+    /// 1 to 1000 points.
+    points: Vec<PushPoint>,
+}
+
+/// One point of a custom metric (Dashtray's fields).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PushPoint {
+    /// Your id of the point: a point pushed again with the same id (and metric) is a duplicate,
+    /// recorded once. Without one, every push is a new point.
+    #[schema(required = false)]
+    id: Option<String>,
+    /// 1 to 100 of `a-z 0-9 _ . -`, a letter first; not one of Keel's own metrics.
+    metric_id: String,
+    #[schema(value_type = f64)]
+    value: serde_json::Number,
+    /// `USD`, `count`, `%`… (at most 32 characters).
+    #[schema(required = false)]
+    unit: Option<String>,
+    /// Milliseconds since the Unix epoch (default now).
+    #[schema(required = false)]
+    timestamp: Option<i64>,
+    #[schema(value_type = Object, required = false)]
+    metadata: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PushAnswer {
+    /// Points recorded now.
+    pub recorded: i64,
+    /// Points Keel had already (same metric and id).
+    pub duplicates: i64,
+}
+
+/// Most points one push may carry.
+pub const MAX_PUSH: usize = 1000;
+
+#[utoipa::path(post, path = "/api/v1/metrics", tag = "analytics", request_body = PushBody,
+    responses((status = 200, description = "every point checked first, then each recorded once (`metric.recorded`); served by `GET /api/v1/metrics?metric_id=…`", body = Data<PushAnswer>),
+        (status = 413, description = "more than 1000 points", body = crate::openapi::ErrorBody),
+        (status = 422, description = "a point that will not do, named as `points[i].field`: nothing was recorded", body = crate::openapi::ErrorBody)))]
+pub async fn push_metrics(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    use keel_commands::analytics::{metric_point_key, MetricPointAggregate, RecordMetric};
+    use keel_commands::{Aggregate, CommandError, DomainError, Execution, FieldError};
+    let ws = caller.workspace(&req, &state).await?;
+    let body: PushBody = crate::http::json_body(body, state.config.max_body_bytes).await?;
+    if body.points.len() > MAX_PUSH {
+        return Err(ApiError::TooManyItems {
+            max: MAX_PUSH,
+            got: body.points.len(),
+        });
+    }
+    if body.points.is_empty() {
+        return Err(DomainError::field("points", "must hold at least one point").into());
+    }
+    let entropy = Entropy::of(&req);
+    let now = Utc::now().timestamp_millis();
+    // Every point is checked before any is recorded.
+    let mut commands = Vec::with_capacity(body.points.len());
+    let mut errors: Vec<FieldError> = Vec::new();
+    for (i, p) in body.points.into_iter().enumerate() {
+        let command = RecordMetric(keel_events::MetricRecorded {
+            workspace_id: ws,
+            metric_id: p.metric_id.trim().to_string(),
+            point_id: p
+                .id
+                .map(|id| id.trim().to_string())
+                .unwrap_or_else(|| entropy.uuid_v7().to_string()),
+            value: p.value,
+            unit: p.unit.map(|u| u.trim().to_string()),
+            timestamp: p.timestamp.unwrap_or(now),
+            metadata: p.metadata.unwrap_or_default(),
+        });
+        match MetricPointAggregate::decide(&false, &command) {
+            Ok(_) => commands.push(command),
+            Err(DomainError::Validation(fields)) => {
+                errors.extend(fields.into_iter().map(|f| FieldError {
+                    field: format!("points[{i}].{}", f.field),
+                    message: f.message,
+                }))
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Validation(errors).into());
+    }
+    let (mut recorded, mut duplicates, mut last) = (0, 0, 0);
+    let mut ids = entropy.event_ids();
+    for command in commands {
+        let exec = Execution {
+            tenant_id: ws,
+            stream_id: StreamId::metric_point(
+                ws,
+                &metric_point_key(&command.0.metric_id, &command.0.point_id),
+            ),
+            expected_version: None,
+            metadata: command_meta(&req, &caller),
+            now: Utc::now(),
+            new_stream: false,
+        };
+        match keel_commands::execute::<MetricPointAggregate>(
+            &state.store,
+            &exec,
+            &command,
+            &mut ids,
+        )
+        .await
+        {
+            Ok((outcome, _)) => {
+                recorded += 1;
+                last = outcome.last_position;
+            }
+            Err(CommandError::Rejected(DomainError::AlreadyExists(_))) => duplicates += 1,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let mut resp = HttpResponse::Ok();
+    position_header(&mut resp, last);
+    Ok(resp.json(Data {
+        status: crate::http::Success::Ok,
+        data: PushAnswer {
+            recorded,
+            duplicates,
+        },
+    }))
 }
 
 async fn site_points(
@@ -577,5 +763,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(visitor))
                 .route(web::delete().to(erase_visitor)),
         )
-        .service(web::resource("/metrics").route(web::get().to(metrics_feed)));
+        .service(
+            web::resource("/metrics")
+                .route(web::get().to(metrics_feed))
+                .route(web::post().to(push_metrics)),
+        );
 }
