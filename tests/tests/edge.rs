@@ -38,6 +38,9 @@ const ALL: &[&str] = &[
     "seo:write",
     "mcp:read",
     "mcp:write",
+    "integrations:read",
+    "integrations:write",
+    "metrics:write",
 ];
 
 fn num(r: &Resp, h: &str) -> u64 {
@@ -47,8 +50,15 @@ fn num(r: &Resp, h: &str) -> u64 {
 }
 
 async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Backend) {
-    // Private webhook targets allowed: B's endpoint needs no DNS.
-    let app = spawn_app_with(b, |c| c.webhooks.allow_private = true).await;
+    // Private webhook targets allowed: B's endpoint needs no DNS. B's Stripe is localstripe.
+    let stripe = keel_tests::stripe::LocalStripe::start().await;
+    let stripe_url = stripe.url.clone();
+    let app = spawn_app_with(b, move |c| {
+        c.webhooks.allow_private = true;
+        c.stripe_api_url = stripe_url;
+        c.stripe_sync_interval_secs = 0;
+    })
+    .await;
     let a = app.create_workspace("A", "pro").await;
     let other = app.create_workspace("B", "pro").await;
     let (_, key_a, _) = app.create_key(&a, "a", ALL).await;
@@ -62,6 +72,21 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
     assert_eq!(site_b.status, StatusCode::CREATED, "{site_b:?}");
     let pos = site_b.position();
     let site_b = site_b.body["data"]["id"].as_str().unwrap().to_string();
+    let integration_b = app
+        .post("/api/v1/integrations")
+        .workspace(&other)
+        .json(json!({"type": "stripe", "site_id": site_b, "api_key": keel_tests::stripe::KEY}))
+        .send()
+        .await;
+    assert_eq!(
+        integration_b.status,
+        StatusCode::CREATED,
+        "{integration_b:?}"
+    );
+    let integration_b = integration_b.body["data"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let paid = app
         .post("/api/v1/payments")
         .workspace(&other)
@@ -196,6 +221,11 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
             // A feature name, not an id: the operator names the workspace in X-Workspace-ID.
             continue;
         }
+        if rule.access == Access::Public {
+            // No tenant's key reaches a public route: Stripe's signature is its credential
+            // (the integrations suite refuses unsigned deliveries).
+            continue;
+        }
         let foreign = if rule.path.starts_with("/api/v1/payments/") {
             &format!("tx_b?site_id={site_b}")
         } else if rule.path.starts_with("/api/v1/dashboards/") {
@@ -229,6 +259,8 @@ async fn another_workspaces_ids_are_404_on_every_route_and_nothing_changes(b: Ba
         } else if rule.path.starts_with("/api/v1/seo/issues/") {
             // B's workspace id, and B's issue under it.
             &issue_b
+        } else if rule.path.starts_with("/api/v1/integrations/") {
+            &integration_b
         } else if rule.path.starts_with("/api/v1/mcp/servers/") {
             // Keel's servers are everyone's; a name that is none is simply not found.
             "not-a-server"
