@@ -159,8 +159,22 @@ impl Browser {
         e.send_keys(value).await.expect("types");
     }
 
+    /// Clicks the element matching `css`. A page that re-renders between finding the element
+    /// and clicking it (the console redraws its navigation on every route) replaces it: the
+    /// new one is found and clicked.
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.expect("clicks");
+        for _ in 0..5 {
+            match self.find(css).await.click().await {
+                Ok(()) => return,
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference =>
+                {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("clicks `{css}`: {e}"),
+            }
+        }
+        panic!("`{css}` went stale five times in a row");
     }
 
     /// Runs `script` in the page and returns its value.

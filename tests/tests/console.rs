@@ -316,6 +316,7 @@ async fn a_key_is_shown_once_and_an_auditor_replays_its_history(backend: Backend
         .clone();
     let id = key["id"].as_str().unwrap().to_string();
     b.click("nav a[href='#/sites']").await;
+    b.find("section[aria-label=Sites] tbody").await;
     b.click("nav a[href='#/keys']").await;
     b.text_until("section[aria-label=Keys] tbody", |t| {
         t.contains("ci deploys")

@@ -1439,7 +1439,8 @@ function yesNo(v) {
 
 async function scanDetail(id) {
   const hash = location.hash;
-  const r = await api("GET", "/tracking-checker/scans/" + encodeURIComponent(id));
+  const own = ownWrite("/tracking-checker/scans");
+  const r = await api("GET", "/tracking-checker/scans/" + encodeURIComponent(id) + (own ? "?" + own.slice(1) : ""));
   const s = r.data;
   const head = [h("h1", {}, "Scan of ", s.url), h("p", { class: "muted" }, "Requested " + when(s.created_at) + (s.final_url && s.final_url !== s.url ? " · ended at " + s.final_url : ""))];
   if (s.status === "queued") {

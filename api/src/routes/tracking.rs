@@ -173,6 +173,21 @@ fn view(row: ScanRow, full: bool) -> ScanView {
     v
 }
 
+/// The request's own event's position (read-your-writes: `GET …/scans/{id}?min_position=`).
+fn with_position(
+    resp: Result<HttpResponse, ApiError>,
+    position: i64,
+) -> Result<HttpResponse, ApiError> {
+    let mut resp = resp?;
+    if position > 0 {
+        resp.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("x-keel-position"),
+            HeaderValue::from(position),
+        );
+    }
+    Ok(resp)
+}
+
 fn scan_response(status: StatusCode, row: ScanRow) -> Result<HttpResponse, ApiError> {
     let location = format!("/api/v1/tracking-checker/scans/{}", row.id);
     let mut resp = HttpResponse::build(status);
@@ -258,7 +273,7 @@ pub async fn scan(
     };
     let mut exec = execution(&req, &caller, ws, StreamId::tracking_scan(id), None);
     exec.new_stream = true;
-    match execute::<TrackingScanAggregate>(
+    let position = match execute::<TrackingScanAggregate>(
         &state.store,
         &exec,
         &command,
@@ -266,7 +281,7 @@ pub async fn scan(
     )
     .await
     {
-        Ok(_) => {}
+        Ok((outcome, _)) => outcome.last_position,
         Err(CommandError::Rejected(DomainError::FeatureLimitReached {
             feature,
             limit,
@@ -283,7 +298,7 @@ pub async fn scan(
             })
         }
         Err(e) => return Err(e.into()),
-    }
+    };
     keel_infra::tracking::wake().notify_one();
     let prefer_async = req
         .headers()
@@ -300,38 +315,43 @@ pub async fn scan(
     loop {
         let row = rm::get_scan(&state.db, &ws_s, &id_s).await?;
         match row {
-            Some(r) if r.status != "queued" => return scan_response(StatusCode::OK, r),
+            Some(r) if r.status != "queued" => {
+                return with_position(scan_response(StatusCode::OK, r), position)
+            }
             Some(r) if tokio::time::Instant::now() >= deadline => {
-                return scan_response(StatusCode::ACCEPTED, r)
+                return with_position(scan_response(StatusCode::ACCEPTED, r), position)
             }
             None if tokio::time::Instant::now() >= deadline => {
                 // Not projected yet: answer from the request itself.
-                return scan_response(
-                    StatusCode::ACCEPTED,
-                    ScanRow {
-                        id: id_s.clone(),
-                        workspace_id: ws_s.clone(),
-                        url: match &command {
-                            ScanCommand::Request { url, .. } => url.clone(),
-                            _ => String::new(),
+                return with_position(
+                    scan_response(
+                        StatusCode::ACCEPTED,
+                        ScanRow {
+                            id: id_s.clone(),
+                            workspace_id: ws_s.clone(),
+                            url: match &command {
+                                ScanCommand::Request { url, .. } => url.clone(),
+                                _ => String::new(),
+                            },
+                            status: "queued".into(),
+                            options: match &command {
+                                ScanCommand::Request { options, .. } => {
+                                    serde_json::to_value(options).unwrap_or_default()
+                                }
+                                _ => Value::Null,
+                            },
+                            request_id: Some(current_request_id()),
+                            final_url: None,
+                            signatures_version: None,
+                            result: None,
+                            error_code: None,
+                            error_message: None,
+                            duration_ms: None,
+                            created_at: keel_schemas::format_ts(exec.now),
+                            completed_at: None,
                         },
-                        status: "queued".into(),
-                        options: match &command {
-                            ScanCommand::Request { options, .. } => {
-                                serde_json::to_value(options).unwrap_or_default()
-                            }
-                            _ => Value::Null,
-                        },
-                        request_id: Some(current_request_id()),
-                        final_url: None,
-                        signatures_version: None,
-                        result: None,
-                        error_code: None,
-                        error_message: None,
-                        duration_ms: None,
-                        created_at: keel_schemas::format_ts(exec.now),
-                        completed_at: None,
-                    },
+                    ),
+                    position,
                 );
             }
             _ => tokio::time::sleep(Duration::from_millis(100)).await,
