@@ -118,6 +118,14 @@ impl Entropy {
     pub fn rng(&self) -> EntropyRng {
         EntropyRng(self.clone())
     }
+
+    /// A random id above 0 that fits a signed 64-bit column (a stored secret's id): a retry
+    /// under the same `Idempotency-Key` draws the same one.
+    pub fn positive_id(&self) -> i64 {
+        let mut b = [0u8; 8];
+        self.rng().fill_bytes(&mut b);
+        ((u64::from_le_bytes(b) >> 1) as i64).max(1)
+    }
 }
 
 pub struct EntropyRng(Entropy);

@@ -84,13 +84,9 @@ pub fn target_given(
     }
 }
 
-/// A new credential's id: random, from the request's entropy (a retry under the same
-/// `Idempotency-Key` draws the same one).
+/// A new credential's id (see [`crate::entropy::Entropy::positive_id`]).
 pub fn new_credential_id(req: &actix_web::HttpRequest) -> i64 {
-    use rand::RngCore;
-    let mut b = [0u8; 8];
-    crate::entropy::Entropy::of(req).rng().fill_bytes(&mut b);
-    ((u64::from_le_bytes(b) >> 1) as i64).max(1)
+    crate::entropy::Entropy::of(req).positive_id()
 }
 
 /// A registered server's target.

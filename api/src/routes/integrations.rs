@@ -110,15 +110,6 @@ fn view(req: &HttpRequest, state: &AppState, r: IntegrationRow) -> IntegrationVi
     }
 }
 
-/// A new credential's id: random, from the request's entropy (a retry under the same
-/// `Idempotency-Key` draws the same one).
-fn new_credential_id(entropy: &Entropy) -> i64 {
-    use rand::RngCore;
-    let mut b = [0u8; 8];
-    entropy.rng().fill_bytes(&mut b);
-    ((u64::from_le_bytes(b) >> 1) as i64).max(1)
-}
-
 async fn load(
     state: &AppState,
     ws: WorkspaceId,
@@ -239,7 +230,7 @@ pub async fn connect(
         .map_err(key_refused)?;
     let entropy = Entropy::of(&req);
     let id = IntegrationId(entropy.uuid_v7());
-    let credential_id = new_credential_id(&entropy);
+    let credential_id = entropy.positive_id();
     let secret_id = secret.map_or(0, |_| credential_id.wrapping_add(1).max(1));
     let stored =
         keel_infra::stripe::store_credential(&state.db, id, ws, "api_key", credential_id, &key)
