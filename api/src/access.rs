@@ -364,6 +364,11 @@ pub const ROUTES: &[Rule] = &[
         Scope("integrations:write"),
     ),
     rule(
+        "PATCH",
+        "/api/v1/integrations/{id}",
+        Scope("integrations:write"),
+    ),
+    rule(
         "POST",
         "/api/v1/integrations/{id}/pause",
         Scope("integrations:write"),

@@ -661,6 +661,7 @@ impl Modify for StandardErrors {
         crate::routes::integrations::connect,
         crate::routes::integrations::list,
         crate::routes::integrations::get,
+        crate::routes::integrations::update,
         crate::routes::integrations::pause,
         crate::routes::integrations::resume,
         crate::routes::integrations::sync,

@@ -689,6 +689,20 @@ pub async fn append_visitor_event<S: EventStore + ?Sized>(
 
 /// Metric ids Keel computes itself (the feed's), which a pushed metric may not take.
 pub const BUILT_IN_METRICS: [&str; 5] = ["visitors", "visits", "pageviews", "events", "revenue"];
+/// The SaaS metrics of a connected Stripe account, one point per site, UTC month and currency
+/// (`stripe_…` is Keel's: no pushed metric takes the prefix).
+pub const STRIPE_METRICS: [&str; 10] = [
+    "stripe_mrr",
+    "stripe_arr",
+    "stripe_active_subscriptions",
+    "stripe_new_mrr",
+    "stripe_expansion_mrr",
+    "stripe_contraction_mrr",
+    "stripe_churned_mrr",
+    "stripe_reactivation_mrr",
+    "stripe_revenue",
+    "stripe_refunds",
+];
 /// Largest metadata of a pushed point, as JSON.
 pub const MAX_METRIC_METADATA: usize = 4096;
 
@@ -704,7 +718,7 @@ pub fn check_metric_id(id: &str) -> Result<(), String> {
     if !ok {
         return Err("must be 1 to 100 of a-z 0-9 _ . - starting with a letter".into());
     }
-    if BUILT_IN_METRICS.contains(&id) {
+    if BUILT_IN_METRICS.contains(&id) || id.starts_with("stripe_") {
         return Err(format!("`{id}` is one of Keel's own metrics"));
     }
     Ok(())

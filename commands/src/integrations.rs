@@ -6,7 +6,8 @@ use crate::{Aggregate, DomainError, Validator};
 use chrono::{DateTime, Utc};
 use keel_events::{
     DomainEvent, IntegrationConnected, IntegrationId, IntegrationPaused, IntegrationRemoved,
-    IntegrationResumed, IntegrationSyncFailed, IntegrationSynced, SiteId, WorkspaceId,
+    IntegrationResumed, IntegrationSyncFailed, IntegrationSynced, IntegrationUpdated,
+    RevenueSettings, SiteId, WorkspaceId,
 };
 
 pub const KINDS: [&str; 1] = ["stripe"];
@@ -25,7 +26,10 @@ pub enum IntegrationCommand {
         credential_id: i64,
         webhook_secret_hint: Option<String>,
         webhook_secret_id: i64,
+        settings: RevenueSettings,
     },
+    /// New revenue settings (they apply to changes recorded from then on).
+    Configure(RevenueSettings),
     Pause,
     Resume,
     RecordSync {
@@ -58,7 +62,22 @@ pub struct Integration {
     /// Where the next sync starts reading (the source's `created`, Unix seconds; 0: from the
     /// beginning).
     pub cursor: i64,
+    pub settings: RevenueSettings,
     pub removed: bool,
+}
+
+fn check_settings(v: &mut Validator, s: &RevenueSettings) {
+    use crate::subscriptions::{LIMITED_COUPONS, SCHEDULED_CANCELLATION};
+    v.check(
+        SCHEDULED_CANCELLATION.contains(&s.scheduled_cancellation.as_str()),
+        "settings.scheduled_cancellation",
+        "must be at_period_end or immediately",
+    );
+    v.check(
+        LIMITED_COUPONS.contains(&s.limited_coupons.as_str()),
+        "settings.limited_coupons",
+        "must be ignore or apply",
+    );
 }
 
 pub struct IntegrationAggregate;
@@ -88,6 +107,7 @@ impl Aggregate for IntegrationAggregate {
                 credential_id,
                 webhook_secret_hint,
                 webhook_secret_id,
+                settings,
             } => {
                 if state.is_some() {
                     return Err(DomainError::AlreadyExists("integration"));
@@ -100,6 +120,7 @@ impl Aggregate for IntegrationAggregate {
                     "webhook_secret",
                     "needs a stored secret",
                 );
+                check_settings(&mut v, settings);
                 v.finish()?;
                 Ok(vec![DomainEvent::IntegrationConnected(
                     IntegrationConnected {
@@ -112,8 +133,23 @@ impl Aggregate for IntegrationAggregate {
                         credential_id: *credential_id,
                         webhook_secret_hint: webhook_secret_hint.clone(),
                         webhook_secret_id: *webhook_secret_id,
+                        settings: settings.clone(),
                     },
                 )])
+            }
+            IntegrationCommand::Configure(settings) => {
+                let i = live()?;
+                let mut v = Validator::new();
+                check_settings(&mut v, settings);
+                v.finish()?;
+                if &i.settings == settings {
+                    return Ok(vec![]);
+                }
+                Ok(vec![DomainEvent::IntegrationUpdated(IntegrationUpdated {
+                    integration_id: i.id,
+                    workspace_id: i.workspace_id,
+                    settings: settings.clone(),
+                })])
             }
             IntegrationCommand::Pause => {
                 let i = live()?;
@@ -196,7 +232,12 @@ impl Aggregate for IntegrationAggregate {
                 webhook_secret_hint: c.webhook_secret_hint.clone(),
                 webhook_secret_id: c.webhook_secret_id,
                 cursor: 0,
+                settings: c.settings.clone(),
                 removed: false,
+            }),
+            DomainEvent::IntegrationUpdated(u) => state.map(|i| Integration {
+                settings: u.settings.clone(),
+                ..i
             }),
             DomainEvent::IntegrationPaused(_) => state.map(|i| Integration { paused: true, ..i }),
             DomainEvent::IntegrationResumed(_) => state.map(|i| Integration { paused: false, ..i }),
@@ -227,6 +268,7 @@ mod tests {
             credential_id: 9,
             webhook_secret_hint: None,
             webhook_secret_id: 0,
+            settings: RevenueSettings::default(),
         }
     }
 
@@ -305,12 +347,24 @@ mod tests {
                 credential_id: 0,
                 webhook_secret_hint: Some("whsec_…".into()),
                 webhook_secret_id: 0,
+                settings: RevenueSettings {
+                    scheduled_cancellation: "later".into(),
+                    ..RevenueSettings::default()
+                },
             })
             .error();
         let DomainError::Validation(f) = e else {
             panic!("{e:?}")
         };
         let names: Vec<_> = f.iter().map(|f| f.field.as_str()).collect();
-        assert_eq!(names, ["type", "api_key", "webhook_secret"]);
+        assert_eq!(
+            names,
+            [
+                "type",
+                "api_key",
+                "webhook_secret",
+                "settings.scheduled_cancellation"
+            ]
+        );
     }
 }

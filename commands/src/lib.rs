@@ -17,6 +17,7 @@ mod memory;
 pub mod people;
 pub mod site;
 mod store;
+pub mod subscriptions;
 pub mod testing;
 pub mod tracking;
 pub mod usage;

@@ -29,6 +29,11 @@ impl StreamId {
     pub fn payment(site: SiteId, transaction_key: &str) -> Self {
         Self(format!("payment-{site}-{transaction_key}"))
     }
+    /// One customer of a site's connected source (Stripe), and their subscriptions; `key` is a
+    /// hash of the source's customer id.
+    pub fn customer(site: SiteId, key: &str) -> Self {
+        Self(format!("customer-{site}-{key}"))
+    }
     /// A workspace's entitlement overrides.
     pub fn domain(id: crate::DomainId) -> Self {
         Self(format!("domain-{id}"))

@@ -10,7 +10,7 @@ use crate::domains::{
 };
 use crate::integrations::{
     IntegrationConnected, IntegrationPaused, IntegrationRemoved, IntegrationResumed,
-    IntegrationSyncFailed, IntegrationSynced,
+    IntegrationSyncFailed, IntegrationSynced, IntegrationUpdated, SubscriptionChanged,
 };
 use crate::mcp::{McpServerRegistered, McpServerRemoved, McpServerUpdated, McpToolCalled};
 use crate::people::{
@@ -112,6 +112,8 @@ pub enum DomainEvent {
     IntegrationSynced(IntegrationSynced),
     IntegrationSyncFailed(IntegrationSyncFailed),
     IntegrationRemoved(IntegrationRemoved),
+    IntegrationUpdated(IntegrationUpdated),
+    SubscriptionChanged(SubscriptionChanged),
     SeoReportSubmitted(SeoReportSubmitted),
     SeoIssueOpened(SeoIssueOpened),
     SeoIssueResolved(SeoIssueResolved),
@@ -200,6 +202,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "integration.sync_failed",
     "integration.removed",
     "metric.recorded",
+    "integration.updated",
+    "subscription.changed",
 ];
 
 impl DomainEvent {
@@ -297,6 +301,8 @@ impl DomainEvent {
             DomainEvent::IntegrationSynced(_) => "integration.synced",
             DomainEvent::IntegrationSyncFailed(_) => "integration.sync_failed",
             DomainEvent::IntegrationRemoved(_) => "integration.removed",
+            DomainEvent::IntegrationUpdated(_) => "integration.updated",
+            DomainEvent::SubscriptionChanged(_) => "subscription.changed",
         }
     }
 }

@@ -37,7 +37,8 @@ pub use ids::{
 };
 pub use integrations::{
     IntegrationConnected, IntegrationPaused, IntegrationRemoved, IntegrationResumed,
-    IntegrationSyncFailed, IntegrationSynced,
+    IntegrationSyncFailed, IntegrationSynced, IntegrationUpdated, RevenueSettings,
+    SubscriptionChanged,
 };
 pub use mcp::{
     McpServerRegistered, McpServerRemoved, McpServerUpdated, McpToolCalled, RemoteDiscovery,

@@ -308,6 +308,7 @@ pub(crate) async fn apply(
         | DomainEvent::PaymentRecorded(_)
         | DomainEvent::PaymentRefunded(_)
         | DomainEvent::MetricRecorded(_)
+        | DomainEvent::SubscriptionChanged(_)
         | DomainEvent::PaymentRemoved(_)
         | DomainEvent::VisitorIdentified(_)
         | DomainEvent::VisitorErased(_)
@@ -354,6 +355,7 @@ pub(crate) async fn apply(
         | DomainEvent::IntegrationSynced(_)
         | DomainEvent::IntegrationSyncFailed(_)
         | DomainEvent::IntegrationRemoved(_)
+        | DomainEvent::IntegrationUpdated(_)
         | DomainEvent::SeoReportSubmitted(_)
         | DomainEvent::SeoIssueOpened(_)
         | DomainEvent::SeoIssueResolved(_) => {}

@@ -100,10 +100,26 @@ pub fn ddl(sfx: &str, tag: &str) -> Vec<String> {
                 PRIMARY KEY (workspace_id, metric_id, point_id))"
         ),
         format!("CREATE INDEX IF NOT EXISTS rm_metric_points_{tag}ts ON rm_metric_points{sfx} (workspace_id, ts)"),
+        // Subscriptions of a site's connected source as last recorded (`subscription.changed`).
+        format!(
+            "CREATE TABLE IF NOT EXISTS rm_subscriptions{sfx} (
+                site_id TEXT NOT NULL, subscription_id TEXT NOT NULL, customer TEXT NOT NULL,
+                visitor TEXT, status TEXT NOT NULL, currency TEXT NOT NULL, plan TEXT NOT NULL,
+                mrr BIGINT NOT NULL, cancel_at_period_end INTEGER NOT NULL, updated_ts BIGINT NOT NULL,
+                PRIMARY KEY (site_id, subscription_id))"
+        ),
+        // Per site, UTC month and currency: MRR movements (`new`, `expansion`, `contraction`,
+        // `churn`, `reactivation`, signed), the change in paying subscriptions
+        // (`subscriptions`) and refunds given (`refunds`).
+        format!(
+            "CREATE TABLE IF NOT EXISTS rm_revenue_months{sfx} (
+                site_id TEXT NOT NULL, month TEXT NOT NULL, currency TEXT NOT NULL, kind TEXT NOT NULL,
+                amount BIGINT NOT NULL, PRIMARY KEY (site_id, month, currency, kind))"
+        ),
     ]
 }
 
-pub const TABLES: [&str; 8] = [
+pub const TABLES: [&str; 10] = [
     "rm_hits",
     "rm_sessions",
     "rm_visitors",
@@ -112,6 +128,8 @@ pub const TABLES: [&str; 8] = [
     "rm_rollups_daily",
     "rm_deleted_ranges",
     "rm_metric_points",
+    "rm_subscriptions",
+    "rm_revenue_months",
 ];
 
 /// A rollup row's key: `(site, dimension, hour or day, value)`.
@@ -418,7 +436,58 @@ pub async fn write(
             .await?;
             Ok(())
         }
+        DomainEvent::SubscriptionChanged(c) => {
+            let site = c.site_id.to_string();
+            sqlx::query(&format!(
+                "INSERT INTO rm_subscriptions{sfx} (site_id, subscription_id, customer, visitor, status, \
+                 currency, plan, mrr, cancel_at_period_end, updated_ts) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (site_id, subscription_id) \
+                 DO UPDATE SET customer = excluded.customer, visitor = excluded.visitor, \
+                 status = excluded.status, currency = excluded.currency, plan = excluded.plan, \
+                 mrr = excluded.mrr, cancel_at_period_end = excluded.cancel_at_period_end, \
+                 updated_ts = excluded.updated_ts"
+            ))
+            .bind(&site)
+            .bind(&c.subscription_id)
+            .bind(&c.customer)
+            .bind(c.visitor.as_deref())
+            .bind(&c.status)
+            .bind(&c.currency)
+            .bind(&c.plan)
+            .bind(c.mrr)
+            .bind(i32::from(c.cancel_at_period_end))
+            .bind(c.effective_at.timestamp_millis())
+            .execute(&mut *conn)
+            .await?;
+            let month = c.effective_at.format("%Y-%m").to_string();
+            let paying = i64::from(c.mrr > 0) - i64::from(c.previous_mrr > 0);
+            let mut adds = vec![];
+            if let Some(m) = &c.movement {
+                adds.push((m.as_str(), c.amount));
+            }
+            if paying != 0 {
+                adds.push(("subscriptions", paying));
+            }
+            for (kind, amount) in adds {
+                add_month(conn, sfx, &site, &month, &c.currency, kind, amount).await?;
+            }
+            Ok(())
+        }
         DomainEvent::PaymentRefunded(p) => {
+            let month = e.occurred_at.format("%Y-%m").to_string();
+            sqlx::query(&format!(
+                "INSERT INTO rm_revenue_months{sfx} (site_id, month, currency, kind, amount) \
+                 SELECT site_id, $3, currency, 'refunds', $4 FROM rm_payments{sfx} \
+                 WHERE site_id = $1 AND transaction_id = $2 \
+                 ON CONFLICT (site_id, month, currency, kind) \
+                 DO UPDATE SET amount = rm_revenue_months{sfx}.amount + excluded.amount"
+            ))
+            .bind(p.site_id.to_string())
+            .bind(&p.transaction_id)
+            .bind(&month)
+            .bind(p.amount)
+            .execute(&mut *conn)
+            .await?;
             sqlx::query(&format!(
                 "UPDATE rm_payments{sfx} SET refunded_amount = refunded_amount + $3, \
                  refunded = CASE WHEN refunded_amount + $3 >= amount THEN 1 ELSE refunded END \
@@ -479,7 +548,7 @@ pub async fn write(
             .bind(&anonymous)
             .execute(&mut *conn)
             .await?;
-            for table in ["rm_hits", "rm_sessions"] {
+            for table in ["rm_hits", "rm_sessions", "rm_subscriptions"] {
                 sqlx::query(&format!(
                     "UPDATE {table}{sfx} SET visitor = $3 WHERE site_id = $1 AND visitor = $2"
                 ))
@@ -511,6 +580,31 @@ pub async fn write(
         }
         _ => Ok(()),
     }
+}
+
+/// Adds to a month's revenue figure.
+async fn add_month(
+    conn: &mut AnyConnection,
+    sfx: &str,
+    site: &str,
+    month: &str,
+    currency: &str,
+    kind: &str,
+    amount: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "INSERT INTO rm_revenue_months{sfx} (site_id, month, currency, kind, amount) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (site_id, month, currency, kind) \
+         DO UPDATE SET amount = rm_revenue_months{sfx}.amount + excluded.amount"
+    ))
+    .bind(site)
+    .bind(month)
+    .bind(currency)
+    .bind(kind)
+    .bind(amount)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 const DAY_HOURS: i64 = 24;
@@ -1043,7 +1137,8 @@ pub struct Analytics;
 impl crate::model::ReadModel for Analytics {
     const NAME: &'static str = "analytics";
     /// Sites' streams carry deletions of their analytics (`site.data_deleted`).
-    const STREAM_TYPES: &'static [&'static str] = &["visitor", "payment", "site", "metricpoint"];
+    const STREAM_TYPES: &'static [&'static str] =
+        &["visitor", "payment", "site", "metricpoint", "customer"];
     const TABLES: &'static [&'static str] = &TABLES;
 
     fn ddl(sfx: &str, tag: &str) -> Vec<String> {
@@ -1109,4 +1204,92 @@ pub async fn metric_points(
             }
         })
         .collect())
+}
+
+/// A site's revenue figures by UTC month (`YYYY-MM`), currency and kind (see
+/// `rm_revenue_months`), oldest first.
+pub async fn revenue_months(
+    db: &crate::Db,
+    site: &str,
+) -> Result<Vec<(String, String, String, i64)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT month, currency, kind, amount FROM rm_revenue_months WHERE site_id = $1 \
+         ORDER BY month, currency, kind",
+    )
+    .bind(site)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect())
+}
+
+/// A site's payments (not removed) as `(ts ms, currency, amount)`, for cash by month.
+pub async fn payment_amounts(
+    db: &crate::Db,
+    site: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<Vec<(i64, String, i64)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT ts, currency, amount FROM rm_payments WHERE site_id = $1 AND removed = 0 \
+         AND ts >= $2 AND ts < $3",
+    )
+    .bind(site)
+    .bind(from_ms)
+    .bind(to_ms)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect())
+}
+
+/// The visitor id of the person a site identified with this user id, or with this email among
+/// their traits (`email`), most recent first: how revenue from an outside source (a Stripe
+/// customer) is attributed to a visitor.
+pub async fn identified_visitor(
+    db: &crate::Db,
+    site: &str,
+    user_id: Option<&str>,
+    email: Option<&str>,
+) -> Result<Option<String>, sqlx::Error> {
+    if let Some(u) = user_id.filter(|u| !u.is_empty()) {
+        let found: Option<String> = sqlx::query_scalar(
+            "SELECT visitor_id FROM rm_visitors WHERE site_id = $1 AND user_id = $2 \
+             AND visitor_id IS NOT NULL ORDER BY COALESCE(last_ts, 0) DESC LIMIT 1",
+        )
+        .bind(site)
+        .bind(u)
+        .fetch_optional(&db.pool)
+        .await?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    let Some(email) = email
+        .map(|e| e.trim().to_ascii_lowercase())
+        .filter(|e| e.contains('@'))
+    else {
+        return Ok(None);
+    };
+    // Narrowed in SQL, decided here: traits are JSON text on both backends.
+    let rows = sqlx::query(
+        "SELECT visitor_id, traits FROM rm_visitors WHERE site_id = $1 AND visitor_id IS NOT NULL \
+         AND LOWER(traits) LIKE $2 ORDER BY COALESCE(last_ts, 0) DESC LIMIT 50",
+    )
+    .bind(site)
+    .bind(format!("%{email}%"))
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.iter().find_map(|r| {
+        let traits: Option<String> = r.get(1);
+        let t: serde_json::Value = serde_json::from_str(traits.as_deref()?).ok()?;
+        t["email"]
+            .as_str()
+            .filter(|e| e.trim().eq_ignore_ascii_case(&email))
+            .and(r.get::<Option<String>, _>(0))
+    }))
 }

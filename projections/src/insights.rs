@@ -197,6 +197,20 @@ pub struct VisitorProfile {
     pub payments: Vec<PaymentView>,
     /// Net revenue (payments minus refunds, removed payments and free trials excluded) per currency.
     pub lifetime_revenue: BTreeMap<String, i64>,
+    /// Subscriptions of a connected Stripe account attributed to this visitor.
+    pub subscriptions: Vec<SubscriptionView>,
+}
+
+/// A subscription attributed to a visitor, as last recorded.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SubscriptionView {
+    pub subscription_id: String,
+    pub status: String,
+    pub plan: String,
+    /// Minor units a month.
+    pub mrr: i64,
+    pub currency: String,
+    pub cancel_at_period_end: bool,
 }
 
 fn ts(ms: i64) -> String {
@@ -270,6 +284,24 @@ pub async fn visitor_profile(
             *net += p.amount - p.refunded_amount.min(p.amount);
         }
     }
+    let subscriptions = sqlx::query(
+        "SELECT subscription_id, status, plan, mrr, currency, cancel_at_period_end FROM rm_subscriptions \
+         WHERE site_id = $1 AND visitor = $2 ORDER BY subscription_id",
+    )
+    .bind(site_id)
+    .bind(visitor)
+    .fetch_all(&db.pool)
+    .await?
+    .into_iter()
+    .map(|r| SubscriptionView {
+        subscription_id: r.get(0),
+        status: r.get(1),
+        plan: r.get(2),
+        mrr: r.get(3),
+        currency: r.get(4),
+        cancel_at_period_end: r.get::<i32, _>(5) != 0,
+    })
+    .collect();
     let traits: Option<String> = v.get(2);
     Ok(Some(VisitorProfile {
         visitor_id: v.get(0),
@@ -285,6 +317,7 @@ pub async fn visitor_profile(
         goals,
         payments,
         lifetime_revenue,
+        subscriptions,
     }))
 }
 

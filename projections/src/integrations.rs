@@ -25,7 +25,8 @@ impl ReadModel for Integrations {
                     credential_hint TEXT NOT NULL, webhook_secret_hint TEXT,
                     connected_at TEXT NOT NULL, last_sync_at TEXT, last_sync_status TEXT,
                     last_error TEXT, objects BIGINT NOT NULL, payments BIGINT NOT NULL,
-                    refunds BIGINT NOT NULL, syncs BIGINT NOT NULL, position BIGINT NOT NULL)"
+                    refunds BIGINT NOT NULL, syncs BIGINT NOT NULL, position BIGINT NOT NULL,
+                    scheduled_cancellation TEXT NOT NULL, limited_coupons TEXT NOT NULL)"
             ),
             format!(
                 "CREATE INDEX IF NOT EXISTS rm_integrations_{tag}ws ON rm_integrations{sfx} (workspace_id, connected_at, id)"
@@ -47,8 +48,9 @@ impl ReadModel for Integrations {
             DomainEvent::IntegrationConnected(c) => {
                 sqlx::query(&format!(
                     "INSERT INTO rm_integrations{sfx} (id, workspace_id, site_id, kind, livemode, status, \
-                     credential_hint, webhook_secret_hint, connected_at, objects, payments, refunds, syncs, position) \
-                     VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, 0, 0, 0, 0, $9) ON CONFLICT (id) DO NOTHING"
+                     credential_hint, webhook_secret_hint, connected_at, objects, payments, refunds, syncs, position, \
+                     scheduled_cancellation, limited_coupons) \
+                     VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, 0, 0, 0, 0, $9, $10, $11) ON CONFLICT (id) DO NOTHING"
                 ))
                 .bind(c.integration_id.to_string())
                 .bind(c.workspace_id.to_string())
@@ -59,8 +61,19 @@ impl ReadModel for Integrations {
                 .bind(c.webhook_secret_hint.as_deref())
                 .bind(&at)
                 .bind(e.position)
+                .bind(&c.settings.scheduled_cancellation)
+                .bind(&c.settings.limited_coupons)
                 .execute(&mut *conn)
                 .await?;
+            }
+            DomainEvent::IntegrationUpdated(u) => {
+                sqlx::query(&set("scheduled_cancellation = $3, limited_coupons = $4"))
+                    .bind(u.integration_id.to_string())
+                    .bind(e.position)
+                    .bind(&u.settings.scheduled_cancellation)
+                    .bind(&u.settings.limited_coupons)
+                    .execute(&mut *conn)
+                    .await?;
             }
             DomainEvent::IntegrationPaused(p) => {
                 sqlx::query(&set("status = 'paused'"))
@@ -136,10 +149,14 @@ pub struct IntegrationRow {
     pub payments: i64,
     pub refunds: i64,
     pub syncs: i64,
+    /// See `RevenueSettings`.
+    pub scheduled_cancellation: String,
+    pub limited_coupons: String,
 }
 
 const COLUMNS: &str = "id, site_id, kind, livemode, status, credential_hint, webhook_secret_hint, \
-    connected_at, last_sync_at, last_sync_status, last_error, objects, payments, refunds, syncs";
+    connected_at, last_sync_at, last_sync_status, last_error, objects, payments, refunds, syncs, \
+    scheduled_cancellation, limited_coupons";
 
 fn row(r: &AnyRow) -> Result<IntegrationRow, sqlx::Error> {
     Ok(IntegrationRow {
@@ -158,6 +175,8 @@ fn row(r: &AnyRow) -> Result<IntegrationRow, sqlx::Error> {
         payments: r.try_get(12)?,
         refunds: r.try_get(13)?,
         syncs: r.try_get(14)?,
+        scheduled_cancellation: r.try_get(15)?,
+        limited_coupons: r.try_get(16)?,
     })
 }
 

@@ -119,6 +119,8 @@ pub fn to_stored(event: &DomainEvent) -> StoredEvent {
         DomainEvent::IntegrationSynced(e) => serde_json::to_value(e),
         DomainEvent::IntegrationSyncFailed(e) => serde_json::to_value(e),
         DomainEvent::IntegrationRemoved(e) => serde_json::to_value(e),
+        DomainEvent::IntegrationUpdated(e) => serde_json::to_value(e),
+        DomainEvent::SubscriptionChanged(e) => serde_json::to_value(e),
         DomainEvent::SeoReportSubmitted(e) => serde_json::to_value(e),
         DomainEvent::SeoIssueOpened(e) => serde_json::to_value(e),
         DomainEvent::SeoIssueResolved(e) => serde_json::to_value(e),
@@ -275,6 +277,8 @@ pub fn from_stored(
             DomainEvent::IntegrationSyncFailed(parse(event_type, payload)?)
         }
         "integration.removed" => DomainEvent::IntegrationRemoved(parse(event_type, payload)?),
+        "integration.updated" => DomainEvent::IntegrationUpdated(parse(event_type, payload)?),
+        "subscription.changed" => DomainEvent::SubscriptionChanged(parse(event_type, payload)?),
         "seo.report_submitted" => DomainEvent::SeoReportSubmitted(parse(event_type, payload)?),
         "seo.issue_opened" => DomainEvent::SeoIssueOpened(parse(event_type, payload)?),
         "seo.issue_resolved" => DomainEvent::SeoIssueResolved(parse(event_type, payload)?),

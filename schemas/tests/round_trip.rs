@@ -100,6 +100,8 @@ fn index(e: &DomainEvent) -> usize {
         IntegrationSyncFailed(_) => 78,
         IntegrationRemoved(_) => 79,
         MetricRecorded(_) => 80,
+        IntegrationUpdated(_) => 81,
+        SubscriptionChanged(_) => 82,
     }
 }
 
@@ -519,7 +521,8 @@ fn samples() -> Vec<DomainEvent> {
             IntegrationConnected,
             json!({"integration_id": ID, "workspace_id": WS, "site_id": ID, "kind": "stripe",
             "livemode": false, "credential_hint": "rk_test_AbCd…", "credential_id": 77,
-            "webhook_secret_hint": "whsec_Ab…", "webhook_secret_id": 78})
+            "webhook_secret_hint": "whsec_Ab…", "webhook_secret_id": 78,
+            "settings": {"scheduled_cancellation": "immediately", "limited_coupons": "ignore"}})
         ),
         ev!(
             IntegrationConnected,
@@ -559,6 +562,25 @@ fn samples() -> Vec<DomainEvent> {
             MetricRecorded,
             json!({"workspace_id": WS, "metric_id": "signups", "point_id": "p1", "value": 3,
             "timestamp": 0})
+        ),
+        ev!(
+            IntegrationUpdated,
+            json!({"integration_id": ID, "workspace_id": WS, "settings": {
+            "scheduled_cancellation": "immediately", "limited_coupons": "apply"}})
+        ),
+        ev!(
+            SubscriptionChanged,
+            json!({"site_id": ID, "workspace_id": WS, "subscription_id": "sub_1", "customer": "ab12",
+            "visitor": "cd34", "status": "active", "currency": "EUR", "plan": "price_1×2 10.00/month",
+            "cancel_at_period_end": false, "mrr": 2000, "previous_mrr": 1000,
+            "movement": "expansion", "amount": 1000, "effective_at": T, "seen_at": 1796620971})
+        ),
+        ev!(
+            SubscriptionChanged,
+            json!({"site_id": ID, "workspace_id": WS, "subscription_id": "sub_2", "customer": "ab12",
+            "status": "canceled", "currency": "USD", "plan": "plan_y 120.00/year",
+            "cancel_at_period_end": false, "mrr": 0, "previous_mrr": 1000, "amount": 0,
+            "effective_at": T, "seen_at": 1796620971})
         ),
     ]
 }

@@ -9,8 +9,9 @@ use crate::routes::command_meta;
 use crate::routes::stats::{context, invalid, meta, range, Params, StatsAnswer};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Datelike;
 use chrono::{NaiveDate, Utc};
-use keel_commands::analytics::{valid_goal_name, visitor_key};
+use keel_commands::analytics::{valid_goal_name, visitor_key, STRIPE_METRICS};
 use keel_events::SiteId;
 use keel_events::StreamId;
 use keel_projections::insights::{self, funnel_depth, Step};
@@ -261,7 +262,7 @@ pub(crate) async fn funnel_answer(
 const FEED_METRICS: [&str; 5] = ["visitors", "visits", "pageviews", "events", "revenue"];
 
 #[utoipa::path(get, path = "/api/v1/metrics", tag = "analytics",
-    params(("metric_id" = Option<String>, Query, description = "visitors, visits, pageviews, events, revenue or goal:<name>; default all"),
+    params(("metric_id" = Option<String>, Query, description = "visitors, visits, pageviews, events, revenue, goal:<name>, a pushed metric's id, or a Stripe SaaS metric (stripe_mrr, stripe_arr, stripe_active_subscriptions, stripe_new_mrr, stripe_expansion_mrr, stripe_contraction_mrr, stripe_churned_mrr, stripe_reactivation_mrr, stripe_revenue, stripe_refunds: one point per UTC month and currency, the last twelve months by default); default all"),
         ("site_id" = Option<String>, Query, description = "one site; default every site of the workspace"),
         ("start_date" = Option<String>, Query, pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$", description = "YYYY-MM-DD in each site's time zone; default 30 days ago"),
         ("end_date" = Option<String>, Query, pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$", description = "YYYY-MM-DD, inclusive; default today"),
@@ -287,16 +288,24 @@ pub async fn metrics_feed(
     if let Some(m) = &metric {
         let goal_ok = m.strip_prefix("goal:").is_some_and(valid_goal_name);
         pushed = keel_commands::analytics::check_metric_id(m).is_ok();
-        if !FEED_METRICS.contains(&m.as_str()) && !goal_ok && !pushed {
+        if !FEED_METRICS.contains(&m.as_str())
+            && !STRIPE_METRICS.contains(&m.as_str())
+            && !goal_ok
+            && !pushed
+        {
             return Err(invalid(
                 "metric_id",
                 format!(
-                    "must be one of {}, goal:<name>, or a pushed metric's id",
-                    FEED_METRICS.join(", ")
+                    "must be one of {}, {}, goal:<name>, or a pushed metric's id",
+                    FEED_METRICS.join(", "),
+                    STRIPE_METRICS.join(", ")
                 ),
             ));
         }
     }
+    let stripe_only = metric
+        .as_deref()
+        .is_some_and(|m| STRIPE_METRICS.contains(&m));
     // A website key's feed is its site's.
     let sites = match caller.site(params.get("site_id"))?.as_deref() {
         Some(raw) => {
@@ -332,6 +341,7 @@ pub async fn metrics_feed(
     };
     let end = date("end_date", params.get("end_date"))?;
     let start = date("start_date", params.get("start_date"))?;
+    let (start_param, end_param) = (start, end);
     let mut points: Vec<FeedPoint> = Vec::new();
     // Built-in metrics per site; pushed ones are the workspace's (a website key's feed is its
     // site's only).
@@ -351,9 +361,23 @@ pub async fn metrics_feed(
             ("from".to_string(), start.to_string()),
             ("to".to_string(), end.to_string()),
         ];
-        let (mut q, _, _) = range(&Params { pairs }, &site.timezone)?;
-        q.site_id = site.id.to_string();
-        points.extend(site_points(&state, &q, metric.as_deref()).await?);
+        if !stripe_only {
+            let (mut q, _, _) = range(&Params { pairs }, &site.timezone)?;
+            q.site_id = site.id.to_string();
+            points.extend(site_points(&state, &q, metric.as_deref()).await?);
+        }
+        if metric.is_none() || stripe_only {
+            // Months, UTC: the last twelve by default.
+            let end = end_param.unwrap_or_else(|| Utc::now().date_naive());
+            let start = start_param.unwrap_or_else(|| {
+                end.with_day(1)
+                    .and_then(|d| d.checked_sub_months(chrono::Months::new(11)))
+                    .unwrap_or(end)
+            });
+            points.extend(
+                stripe_points(&state, &site.id.to_string(), start, end, metric.as_deref()).await?,
+            );
+        }
     }
     let site_key = caller.site(None)?.is_some();
     if !site_key && metric.as_deref().is_none_or(|_| pushed) {
@@ -557,6 +581,144 @@ pub async fn push_metrics(
             duplicates,
         },
     }))
+}
+
+/// A site's Stripe SaaS metrics, one point per UTC month from `start`'s to `end`'s and currency:
+/// MRR, ARR and paying subscriptions at the month's end; movements, revenue and refunds during
+/// it (contraction and churn as the positive amounts lost).
+async fn stripe_points(
+    state: &AppState,
+    site: &str,
+    start: NaiveDate,
+    end: NaiveDate,
+    metric: Option<&str>,
+) -> Result<Vec<FeedPoint>, ApiError> {
+    let wants = |m: &str| metric.is_none_or(|x| x == m);
+    let first = |d: NaiveDate| d.with_day(1).unwrap_or(d);
+    let mut months = Vec::new();
+    let mut m = first(start);
+    while m <= first(end) && months.len() < 1200 {
+        months.push(m);
+        m = m
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(NaiveDate::MAX);
+    }
+    let Some(&last) = months.last() else {
+        return Ok(vec![]);
+    };
+    let label = |d: NaiveDate| d.format("%Y-%m").to_string();
+    // (currency, month) → kind → amount.
+    let mut figures: BTreeMap<(String, String), BTreeMap<String, i64>> = BTreeMap::new();
+    for (month, currency, kind, amount) in
+        keel_projections::analytics::revenue_months(&state.db, site).await?
+    {
+        *figures
+            .entry((currency, month))
+            .or_default()
+            .entry(kind)
+            .or_default() += amount;
+    }
+    let ms = |d: NaiveDate| {
+        d.and_time(chrono::NaiveTime::MIN)
+            .and_utc()
+            .timestamp_millis()
+    };
+    let after_last = last
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(NaiveDate::MAX);
+    if wants("stripe_revenue") {
+        for (ts, currency, amount) in keel_projections::analytics::payment_amounts(
+            &state.db,
+            site,
+            ms(months[0]),
+            ms(after_last),
+        )
+        .await?
+        {
+            let month = chrono::DateTime::<Utc>::from_timestamp_millis(ts)
+                .map(|t| t.format("%Y-%m").to_string())
+                .unwrap_or_default();
+            *figures
+                .entry((currency, month))
+                .or_default()
+                .entry("revenue".into())
+                .or_default() += amount;
+        }
+    }
+    let currencies: std::collections::BTreeSet<String> =
+        figures.keys().map(|(c, _)| c.clone()).collect();
+    const MOVES: [&str; 5] = ["new", "expansion", "contraction", "churn", "reactivation"];
+    let mut out = Vec::new();
+    for currency in &currencies {
+        let of = |month: &str, kind: &str| {
+            figures
+                .get(&(currency.clone(), month.to_string()))
+                .and_then(|k| k.get(kind))
+                .copied()
+                .unwrap_or(0)
+        };
+        // Levels before the first month shown.
+        let first_label = label(months[0]);
+        let (mut mrr, mut paying) = figures
+            .iter()
+            .filter(|((c, m), _)| c == currency && *m < first_label)
+            .fold((0, 0), |(mrr, paying), (_, k)| {
+                (
+                    mrr + MOVES
+                        .iter()
+                        .map(|m| k.get(*m).copied().unwrap_or(0))
+                        .sum::<i64>(),
+                    paying + k.get("subscriptions").copied().unwrap_or(0),
+                )
+            });
+        for &month in &months {
+            let l = label(month);
+            mrr += MOVES.iter().map(|m| of(&l, m)).sum::<i64>();
+            paying += of(&l, "subscriptions");
+            let values = [
+                ("stripe_mrr", mrr),
+                ("stripe_arr", mrr * 12),
+                ("stripe_active_subscriptions", paying),
+                ("stripe_new_mrr", of(&l, "new")),
+                ("stripe_expansion_mrr", of(&l, "expansion")),
+                ("stripe_contraction_mrr", -of(&l, "contraction")),
+                ("stripe_churned_mrr", -of(&l, "churn")),
+                ("stripe_reactivation_mrr", of(&l, "reactivation")),
+                ("stripe_revenue", of(&l, "revenue")),
+                ("stripe_refunds", of(&l, "refunds")),
+            ];
+            for (name, value) in values {
+                if !wants(name) {
+                    continue;
+                }
+                let date = month.to_string();
+                let count = name == "stripe_active_subscriptions";
+                out.push(FeedPoint {
+                    id: format!("{site}:{name}:{l}:{currency}"),
+                    metric_id: name.to_string(),
+                    site_id: Some(site.to_string()),
+                    date: date.clone(),
+                    value: value.into(),
+                    currency: Some(currency.clone()),
+                    unit: if count {
+                        "count".into()
+                    } else {
+                        currency.to_ascii_uppercase()
+                    },
+                    timestamp: ms(month),
+                    metadata: serde_json::json!({
+                        "site_id": site, "date": date, "interval": "month",
+                        "currency": currency.to_ascii_lowercase(),
+                    }),
+                });
+            }
+        }
+    }
+    // Sorted like the rest of the feed: by metric, then date (then currency).
+    out.sort_by(|a, b| {
+        (&a.metric_id, a.timestamp, &a.currency).cmp(&(&b.metric_id, b.timestamp, &b.currency))
+    });
+    Ok(out)
 }
 
 async fn site_points(

@@ -35,6 +35,43 @@ pub struct ConnectBody {
     /// `POST /api/v1/integrations/{id}/stripe/webhook`. Write only.
     #[schema(required = false)]
     webhook_secret: Option<String>,
+    /// How subscription revenue counts (defaults: `at_period_end`, `ignore`).
+    #[schema(required = false)]
+    settings: Option<SettingsBody>,
+}
+
+/// How an integration counts subscription revenue (see docs/integrations.md).
+#[derive(Deserialize, Serialize, Clone, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsBody {
+    /// When a cancellation scheduled for the period's end counts as churn: `at_period_end`
+    /// (when the subscription ends) or `immediately` (when it is scheduled).
+    #[schema(required = false)]
+    pub scheduled_cancellation: Option<String>,
+    /// Whether coupons of limited duration (`repeating`) reduce MRR while they last: `ignore`
+    /// or `apply`. Forever coupons always do; once coupons never.
+    #[schema(required = false)]
+    pub limited_coupons: Option<String>,
+}
+
+impl SettingsBody {
+    fn over(self, base: &keel_events::RevenueSettings) -> keel_events::RevenueSettings {
+        keel_events::RevenueSettings {
+            scheduled_cancellation: self
+                .scheduled_cancellation
+                .unwrap_or_else(|| base.scheduled_cancellation.clone()),
+            limited_coupons: self
+                .limited_coupons
+                .unwrap_or_else(|| base.limited_coupons.clone()),
+        }
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateBody {
+    /// The settings to change; the others stay. They apply to changes recorded from now on.
+    settings: SettingsBody,
 }
 
 /// An integration in Dashtray's shape (`type`, `status`, `connected_at` and `last_sync` in Unix
@@ -66,6 +103,7 @@ pub struct IntegrationView {
     pub syncs: i64,
     /// The sync under way, when one is.
     pub sync: Option<Progress>,
+    pub settings: SettingsBody,
 }
 
 fn millis(ts: &str) -> Option<i64> {
@@ -107,6 +145,10 @@ fn view(req: &HttpRequest, state: &AppState, r: IntegrationRow) -> IntegrationVi
         refunds: r.refunds,
         syncs: r.syncs,
         sync,
+        settings: SettingsBody {
+            scheduled_cancellation: Some(r.scheduled_cancellation),
+            limited_coupons: Some(r.limited_coupons),
+        },
     }
 }
 
@@ -163,6 +205,8 @@ async fn written_view(
         payments: 0,
         refunds: 0,
         syncs: 0,
+        scheduled_cancellation: String::new(),
+        limited_coupons: String::new(),
     });
     let status = if i.paused { "paused" } else { "active" };
     Ok(view(
@@ -170,6 +214,8 @@ async fn written_view(
         state,
         IntegrationRow {
             status: status.into(),
+            scheduled_cancellation: i.settings.scheduled_cancellation.clone(),
+            limited_coupons: i.settings.limited_coupons.clone(),
             ..row
         },
     ))
@@ -264,6 +310,10 @@ pub async fn connect(
         credential_id,
         webhook_secret_hint: secret.map(stripe::hint),
         webhook_secret_id: secret_id,
+        settings: body
+            .settings
+            .map(|b| b.over(&Default::default()))
+            .unwrap_or_default(),
     };
     let exec = execution(&req, &caller, ws, StreamId::integration(id), None);
     let (outcome, after) =
@@ -340,6 +390,32 @@ async fn change(
     let i = after.ok_or(ApiError::NotFound("integration"))?;
     let data = written_view(req, state, &i).await?;
     Ok(crate::http::written(StatusCode::OK, &outcome, data))
+}
+
+#[utoipa::path(patch, path = "/api/v1/integrations/{id}", tag = "integrations", request_body = UpdateBody,
+    params(("id" = String, Path, description = "integration id")),
+    responses((status = 200, description = "the settings changed (they apply to subscription changes recorded from now on)", body = Data<IntegrationView>),
+        (status = 404, body = crate::openapi::ErrorBody), (status = 422, body = crate::openapi::ErrorBody)))]
+pub async fn update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: UpdateBody = json_body(body, state.config.max_body_bytes).await?;
+    let ws = caller.workspace(&req, &state).await?;
+    let id = path_id::<IntegrationId>(&path, "integration")?;
+    let (i, _) = load(&state, ws, id).await?;
+    let settings = body.settings.over(&i.settings);
+    change(
+        &req,
+        &state,
+        &caller,
+        &path,
+        IntegrationCommand::Configure(settings),
+    )
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/integrations/{id}/pause", tag = "integrations",
@@ -436,7 +512,8 @@ pub struct WebhookAnswer {
     /// The event's type, as Stripe named it.
     #[serde(rename = "type")]
     pub kind: String,
-    /// Payments and refunds this delivery recorded (0 for one Keel had already).
+    /// Payments, refunds and subscription changes this delivery recorded (0 for what Keel had
+    /// already, or a reading older than Keel's).
     pub recorded: i64,
     /// False for a type Keel does not act on (acknowledged all the same).
     pub handled: bool,
@@ -446,7 +523,7 @@ pub struct WebhookAnswer {
     params(("id" = String, Path, description = "integration id"),
         ("Stripe-Signature" = String, Header, description = "`t=<unix>,v1=<hmac>`, Stripe's signature of the body")),
     request_body(content = Object, description = "a Stripe event, as Stripe sends it"),
-    responses((status = 200, description = "verified and acted on once (`charge.succeeded`, `charge.refunded`, `payment_intent.succeeded`, `checkout.session.completed`); other types are acknowledged", body = WebhookAnswer),
+    responses((status = 200, description = "verified and acted on once (`charge.succeeded`, `charge.refunded`, `payment_intent.succeeded`, `checkout.session.completed`, `invoice.paid`, `customer.subscription.created|updated|deleted`); other types are acknowledged", body = WebhookAnswer),
         (status = 400, description = "no, a bad or a stale signature, or not a Stripe event: nothing recorded", body = crate::openapi::ErrorBody),
         (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn webhook(
@@ -510,7 +587,7 @@ pub async fn webhook(
             let mut charge = object.clone();
             expand_intent(&state, &i, &mut charge).await;
             i64::from(
-                sync::record_charge(&state.store, &i, &charge, None)
+                sync::record_charge(&state.store, &state.db, &i, &charge, None)
                     .await
                     .map_err(failed)?,
             )
@@ -519,7 +596,7 @@ pub async fn webhook(
             let mut charge = object.clone();
             expand_intent(&state, &i, &mut charge).await;
             let mut n = i64::from(
-                sync::record_charge(&state.store, &i, &charge, None)
+                sync::record_charge(&state.store, &state.db, &i, &charge, None)
                     .await
                     .map_err(failed)?,
             );
@@ -542,7 +619,7 @@ pub async fn webhook(
             }
             for r in &refunds {
                 n += i64::from(
-                    sync::record_refund(&state.store, &i, &stripe, r, &mut known)
+                    sync::record_refund(&state.store, &state.db, &i, &stripe, r, &mut known)
                         .await
                         .map_err(failed)?,
                 );
@@ -568,7 +645,7 @@ pub async fn webhook(
                 Some(mut charge) => {
                     charge["payment_intent"] = object.clone();
                     i64::from(
-                        sync::record_charge(&state.store, &i, &charge, None)
+                        sync::record_charge(&state.store, &state.db, &i, &charge, None)
                             .await
                             .map_err(failed)?,
                     )
@@ -599,6 +676,7 @@ pub async fn webhook(
                             email: object["customer_details"]["email"]
                                 .as_str()
                                 .map(str::to_string),
+                            renewal: false,
                         },
                     )
                     .await
@@ -608,25 +686,51 @@ pub async fn webhook(
                 _ => 0,
             }
         }
+        // `invoice.payment_succeeded` is what older integrations (and localstripe) send.
+        "invoice.paid" | "invoice.payment_succeeded" => i64::from(
+            sync::record_invoice(&state.store, &state.db, &i, object)
+                .await
+                .map_err(failed)?,
+        ),
+        "customer.subscription.created"
+        | "customer.subscription.updated"
+        | "customer.subscription.deleted"
+        | "customer.subscription.paused"
+        | "customer.subscription.resumed" => {
+            let stripe = state.syncer.client(&i).await.map_err(failed)?;
+            let mut sub = object.clone();
+            sync::complete_tiers(&stripe, &mut sub, &mut Default::default())
+                .await
+                .map_err(failed)?;
+            let seen_at = event["created"]
+                .as_i64()
+                .unwrap_or_else(|| chrono::Utc::now().timestamp());
+            sync::record_subscription(&state.store, &state.db, &i, Some(&stripe), &sub, seen_at)
+                .await
+                .map_err(failed)?
+        }
         _ => return Ok(answer(0, false)),
     };
     Ok(answer(recorded, true))
 }
 
-/// A webhook's charge names its PaymentIntent by id; its metadata (the visitor) is fetched.
+/// A webhook's charge names its PaymentIntent and customer by id; their metadata and email (the
+/// visitor) are fetched.
 async fn expand_intent(state: &AppState, i: &Integration, charge: &mut Value) {
-    let Some(intent) = charge["payment_intent"].as_str().map(str::to_string) else {
-        return;
-    };
     if charge["metadata"]["keel_visitor_id"].is_string() {
         return;
     }
-    if let Ok(stripe) = state.syncer.client(i).await {
-        if let Ok(pi) = stripe
-            .get(&format!("/v1/payment_intents/{intent}"), &[])
-            .await
-        {
-            charge["payment_intent"] = pi;
+    let Ok(stripe) = state.syncer.client(i).await else {
+        return;
+    };
+    for (field, path) in [
+        ("payment_intent", "/v1/payment_intents"),
+        ("customer", "/v1/customers"),
+    ] {
+        if let Some(id) = charge[field].as_str().map(str::to_string) {
+            if let Ok(object) = stripe.get(&format!("{path}/{id}"), &[]).await {
+                charge[field] = object;
+            }
         }
     }
 }
@@ -640,6 +744,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/integrations/{id}")
             .route(web::get().to(get))
+            .route(web::patch().to(update))
             .route(web::delete().to(remove)),
     )
     .service(web::resource("/integrations/{id}/pause").route(web::post().to(pause)))
