@@ -81,8 +81,9 @@ pub struct RecordSubscription {
     pub workspace_id: WorkspaceId,
     pub snapshot: Snapshot,
     pub settings: RevenueSettings,
-    /// When the state was read (a webhook: its event's `created`; a sync: the reading's time),
-    /// Unix seconds.
+    /// When the state was read, in milliseconds since the Unix epoch: a sync's reading, to the
+    /// millisecond; a webhook's event, the start of the second Stripe stamped it with (`created`
+    /// has no finer grain), so that a sync's reading in that same second wins.
     pub seen_at: i64,
 }
 
@@ -290,7 +291,7 @@ impl Aggregate for CustomerAggregate {
         if known.is_some_and(|k| k.seen_at > c.seen_at) {
             return Ok(vec![]);
         }
-        let now = c.seen_at;
+        let now = c.seen_at.div_euclid(1000);
         let mrr_now = mrr(s, &c.settings, now);
         let plan = plan_line(s);
         let currency = s.currency.to_ascii_uppercase();
@@ -334,7 +335,7 @@ impl Aggregate for CustomerAggregate {
         let mut state = state.clone();
         if let Some(end) = ended {
             let would = list_mrr(s, &c.settings, paid_from);
-            if end > paid_from && paid_from <= now && would > 0 {
+            if end >= paid_from && paid_from <= now && would > 0 {
                 let (e, next) = changed(
                     &state,
                     Change {
@@ -437,7 +438,7 @@ mod tests {
             workspace_id: WorkspaceId(Uuid::from_u128(2)),
             snapshot: s,
             settings: RevenueSettings::default(),
-            seen_at,
+            seen_at: seen_at * 1000,
         }
     }
 

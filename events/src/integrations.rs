@@ -145,6 +145,7 @@ pub struct SubscriptionChanged {
     pub amount: i64,
     /// When the change took effect (the month it counts in).
     pub effective_at: DateTime<Utc>,
-    /// When the source's state was read (Unix seconds): an older reading never undoes a newer.
+    /// When the source's state was read (milliseconds since the Unix epoch): an older reading
+    /// never undoes a newer.
     pub seen_at: i64,
 }

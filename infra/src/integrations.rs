@@ -212,7 +212,7 @@ impl Syncer {
         let mut after: Option<String> = None;
         let mut prices = HashMap::new();
         loop {
-            let seen_at = chrono::Utc::now().timestamp();
+            let seen_at = chrono::Utc::now().timestamp_millis();
             let page = stripe
                 .page(
                     "/v1/subscriptions?status=all",
@@ -698,7 +698,7 @@ pub fn snapshot(sub: &Value, visitor_id: Option<String>) -> Option<Snapshot> {
 }
 
 /// Records what changed in a subscription since Keel's last reading of it (read at `seen_at`,
-/// Unix seconds); the number of changes recorded. Its customer is expanded, or fetched with
+/// milliseconds since the Unix epoch); the number of changes recorded. Its customer is expanded, or fetched with
 /// `stripe` when given, for attribution.
 pub async fn record_subscription(
     store: &SqlStore,

@@ -573,14 +573,14 @@ fn samples() -> Vec<DomainEvent> {
             json!({"site_id": ID, "workspace_id": WS, "subscription_id": "sub_1", "customer": "ab12",
             "visitor": "cd34", "status": "active", "currency": "EUR", "plan": "price_1×2 10.00/month",
             "cancel_at_period_end": false, "mrr": 2000, "previous_mrr": 1000,
-            "movement": "expansion", "amount": 1000, "effective_at": T, "seen_at": 1796620971})
+            "movement": "expansion", "amount": 1000, "effective_at": T, "seen_at": 1796620971123_i64})
         ),
         ev!(
             SubscriptionChanged,
             json!({"site_id": ID, "workspace_id": WS, "subscription_id": "sub_2", "customer": "ab12",
             "status": "canceled", "currency": "USD", "plan": "plan_y 120.00/year",
             "cancel_at_period_end": false, "mrr": 0, "previous_mrr": 1000, "amount": 0,
-            "effective_at": T, "seen_at": 1796620971})
+            "effective_at": T, "seen_at": 1796620971123_i64})
         ),
     ]
 }

@@ -115,6 +115,80 @@ impl LocalStripe {
         r["id"].as_str().expect("refund id").to_string()
     }
 
+    /// A legacy plan (what localstripe's subscriptions take): `amount` each `interval`.
+    pub async fn plan(&self, id: &str, amount: i64, currency: &str, interval: &str) {
+        let amount = amount.to_string();
+        self.post(
+            "/v1/plans",
+            &[
+                ("id", id),
+                ("amount", &amount),
+                ("currency", currency),
+                ("interval", interval),
+                ("product[name]", id),
+            ],
+        )
+        .await;
+    }
+
+    /// A customer with this email and a card to pay their invoices with.
+    pub async fn customer(&self, email: &str) -> String {
+        let pm = self
+            .post(
+                "/v1/payment_methods",
+                &[
+                    ("type", "card"),
+                    ("card[number]", "4242424242424242"),
+                    ("card[exp_month]", "12"),
+                    ("card[exp_year]", "2034"),
+                    ("card[cvc]", "123"),
+                ],
+            )
+            .await;
+        let c = self
+            .post(
+                "/v1/customers",
+                &[
+                    ("email", email),
+                    (
+                        "invoice_settings[default_payment_method]",
+                        pm["id"].as_str().expect("pm id"),
+                    ),
+                ],
+            )
+            .await;
+        c["id"].as_str().expect("customer id").to_string()
+    }
+
+    /// Subscribes a customer to a plan (its first invoice paid at once); the subscription id.
+    pub async fn subscribe(&self, customer: &str, plan: &str) -> String {
+        let s = self
+            .post(
+                "/v1/subscriptions",
+                &[("customer", customer), ("items[0][plan]", plan)],
+            )
+            .await;
+        assert_eq!(s["status"], "active", "{s}");
+        s["id"].as_str().expect("subscription id").to_string()
+    }
+
+    /// Changes a subscription (`items[0][plan]`, `cancel_at_period_end`, …).
+    pub async fn update_subscription(&self, id: &str, form: &[(&str, &str)]) {
+        self.post(&format!("/v1/subscriptions/{id}"), form).await;
+    }
+
+    /// Cancels a subscription now.
+    pub async fn cancel(&self, id: &str) {
+        let r = self
+            .http
+            .delete(format!("{}/v1/subscriptions/{id}", self.url))
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .expect("localstripe answers");
+        assert!(r.status().is_success(), "{r:?}");
+    }
+
     /// Has localstripe send its events to `url`, signed with `secret`.
     pub async fn send_webhooks_to(&self, url: &str, secret: &str) {
         let r = self

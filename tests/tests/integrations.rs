@@ -325,7 +325,325 @@ async fn custom_metric_points_are_pushed_once_and_served_by_the_feed(b: Backend)
     app.stop().await;
 }
 
+/// A Stripe SaaS metric by currency: its points' values, oldest month first.
+fn series(body: &Value) -> std::collections::BTreeMap<String, Vec<i64>> {
+    let mut m = std::collections::BTreeMap::<String, Vec<i64>>::new();
+    for p in body["data"].as_array().into_iter().flatten() {
+        let c = p["currency"].as_str().unwrap_or("").to_string();
+        m.entry(c)
+            .or_default()
+            .push(p["value"].as_i64().unwrap_or(0));
+    }
+    m
+}
+
+/// The SaaS metrics of the site in one currency, once `done` holds of them: levels (MRR, ARR,
+/// paying subscriptions) at the last month, flows (movements, revenue, refunds) summed over the
+/// twelve months (so a test that runs over a month's end reads the same).
+async fn saas(
+    app: &TestApp,
+    ws: &str,
+    site: &str,
+    currency: &str,
+    done: impl Fn(&std::collections::BTreeMap<&str, i64>) -> bool,
+) -> std::collections::BTreeMap<&'static str, i64> {
+    const LEVELS: [&str; 3] = ["stripe_mrr", "stripe_arr", "stripe_active_subscriptions"];
+    const FLOWS: [&str; 7] = [
+        "stripe_new_mrr",
+        "stripe_expansion_mrr",
+        "stripe_contraction_mrr",
+        "stripe_churned_mrr",
+        "stripe_reactivation_mrr",
+        "stripe_revenue",
+        "stripe_refunds",
+    ];
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let mut out = std::collections::BTreeMap::new();
+        for m in LEVELS.iter().chain(FLOWS.iter()) {
+            let r = app
+                .get(&format!("/api/v1/metrics?metric_id={m}&site_id={site}"))
+                .workspace(ws)
+                .send()
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{r:?}");
+            let values = series(&r.body).remove(currency).unwrap_or_default();
+            let v = if LEVELS.contains(m) {
+                values.last().copied().unwrap_or(0)
+            } else {
+                values.iter().sum()
+            };
+            out.insert(*m, v);
+        }
+        if done(&out) || tokio::time::Instant::now() > deadline {
+            return out;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+fn figures(pairs: &[(&'static str, i64)]) -> std::collections::BTreeMap<&'static str, i64> {
+    let mut m: std::collections::BTreeMap<&'static str, i64> = [
+        "stripe_mrr",
+        "stripe_arr",
+        "stripe_active_subscriptions",
+        "stripe_new_mrr",
+        "stripe_expansion_mrr",
+        "stripe_contraction_mrr",
+        "stripe_churned_mrr",
+        "stripe_reactivation_mrr",
+        "stripe_revenue",
+        "stripe_refunds",
+    ]
+    .into_iter()
+    .map(|k| (k, 0))
+    .collect();
+    m.extend(pairs.iter().copied());
+    m
+}
+
+/// A subscription event of Stripe's, as a webhook delivers it.
+fn subscription_event(kind: &str, created: i64, quantity: i64, status: &str) -> String {
+    json!({"id": format!("evt_{kind}_{created}_{quantity}"), "type": kind, "created": created,
+        "data": {"object": {"id": "sub_hand", "object": "subscription", "customer": "cus_hand",
+        "status": status, "start_date": created - 100, "cancel_at_period_end": false,
+        "ended_at": if status == "canceled" { json!(created) } else { Value::Null },
+        "currency": "usd", "items": {"data": [{"quantity": quantity, "price": {"id": "price_seat",
+        "unit_amount": 500, "currency": "usd", "billing_scheme": "per_unit",
+        "recurring": {"interval": "month", "interval_count": 1, "usage_type": "licensed"}}}]}}}})
+    .to_string()
+}
+
+/// Subscriptions: a backfill's MRR equals the one computed by hand, changes make their movements,
+/// webhooks and syncs record each change once (a late, older reading undoes nothing), the
+/// scheduled-cancellation setting decides when churn counts, and revenue is attributed to the
+/// visitor the customer's email was identified as.
+async fn stripe_subscriptions_make_mrr_and_its_movements(b: Backend) {
+    let stripe = LocalStripe::start().await;
+    let url = stripe.url.clone();
+    let app = spawn_app_with(b, move |c| {
+        c.stripe_api_url = url;
+        c.stripe_sync_interval_secs = 0;
+    })
+    .await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let site = site(&app, &ws).await;
+    // Alice was identified on the site before she paid.
+    let r = app
+        .post("/api/v1/identify")
+        .workspace(&ws)
+        .json(
+            json!({"site_id": site, "visitor_id": "v-alice", "user_id": "u-alice",
+            "traits": {"email": "Alice@Example.com"}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{r:?}");
+    let profile = format!("/api/v1/sites/{site}/visitors/v-alice");
+    app.eventually(&profile, Some(&ws), |r| r.status == StatusCode::OK)
+        .await;
+
+    stripe.plan("basic", 1000, "eur", "month").await;
+    stripe.plan("pro", 3000, "eur", "month").await;
+    stripe.plan("yearly", 12000, "eur", "year").await;
+    let alice = stripe.customer("alice@example.com").await;
+    let bob = stripe.customer("bob@example.com").await;
+    let carol = stripe.customer("carol@example.com").await;
+    let alice_sub = stripe.subscribe(&alice, "basic").await;
+    let bob_sub = stripe.subscribe(&bob, "yearly").await;
+    let carol_sub = stripe.subscribe(&carol, "basic").await;
+    stripe.cancel(&carol_sub).await;
+
+    let r = app
+        .post("/api/v1/integrations")
+        .workspace(&ws)
+        .json(json!({"type": "stripe", "site_id": site, "api_key": KEY, "webhook_secret": SECRET}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let id = r.body["data"]["id"].as_str().unwrap().to_string();
+    let hook = r.body["data"]["webhook_url"].as_str().unwrap().to_string();
+    assert_eq!(
+        r.body["data"]["settings"],
+        json!({"scheduled_cancellation": "at_period_end", "limited_coupons": "ignore"})
+    );
+    synced(&app, &ws, &id, 1).await;
+    // By hand: Alice 10.00 and Bob 120.00/12 a month; Carol came and went.
+    let want = figures(&[
+        ("stripe_mrr", 2000),
+        ("stripe_arr", 24000),
+        ("stripe_active_subscriptions", 2),
+        ("stripe_new_mrr", 3000),
+        ("stripe_churned_mrr", 1000),
+        ("stripe_revenue", 14000),
+    ]);
+    assert_eq!(saas(&app, &ws, &site, "EUR", |m| *m == want).await, want);
+    // Alice's invoice and subscription are hers: her email was identified.
+    let r = app
+        .eventually(&profile, Some(&ws), |r| {
+            r.body["data"]["subscriptions"][0]["mrr"] == 1000
+        })
+        .await;
+    assert_eq!(
+        r.body["data"]["payments"].as_array().unwrap().len(),
+        1,
+        "{r:?}"
+    );
+    assert_eq!(r.body["data"]["payments"][0]["amount"], 1000);
+    assert_eq!(
+        r.body["data"]["subscriptions"][0]["subscription_id"],
+        alice_sub.as_str()
+    );
+
+    // Alice upgrades; a sync sees it: expansion. A second sync records nothing more.
+    stripe
+        .update_subscription(&alice_sub, &[("items[0][plan]", "pro")])
+        .await;
+    for n in [2, 3] {
+        app.post(&format!("/api/v1/integrations/{id}/sync"))
+            .workspace(&ws)
+            .send()
+            .await;
+        synced(&app, &ws, &id, n).await;
+    }
+    let want = figures(&[
+        ("stripe_mrr", 4000),
+        ("stripe_arr", 48000),
+        ("stripe_active_subscriptions", 2),
+        ("stripe_new_mrr", 3000),
+        ("stripe_expansion_mrr", 2000),
+        ("stripe_churned_mrr", 1000),
+        ("stripe_revenue", 14000),
+    ]);
+    assert_eq!(saas(&app, &ws, &site, "EUR", |m| *m == want).await, want);
+    assert_eq!(events_of(&app, &ws, "subscription.changed").await, 5);
+
+    // Bob schedules his cancellation: recorded, but he pays until his period ends...
+    stripe
+        .update_subscription(&bob_sub, &[("cancel_at_period_end", "true")])
+        .await;
+    app.post(&format!("/api/v1/integrations/{id}/sync"))
+        .workspace(&ws)
+        .send()
+        .await;
+    synced(&app, &ws, &id, 4).await;
+    assert_eq!(events_of(&app, &ws, "subscription.changed").await, 6);
+    assert_eq!(saas(&app, &ws, &site, "EUR", |m| *m == want).await, want);
+    // ...unless scheduled cancellations count at once: the next reading churns him.
+    let r = app
+        .patch(&format!("/api/v1/integrations/{id}"))
+        .workspace(&ws)
+        .json(json!({"settings": {"scheduled_cancellation": "immediately"}}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(
+        r.body["data"]["settings"]["scheduled_cancellation"],
+        "immediately"
+    );
+    assert_eq!(r.body["data"]["settings"]["limited_coupons"], "ignore");
+    let r = app
+        .patch(&format!("/api/v1/integrations/{id}"))
+        .workspace(&ws)
+        .json(json!({"settings": {"limited_coupons": "sometimes"}}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{r:?}");
+    app.post(&format!("/api/v1/integrations/{id}/sync"))
+        .workspace(&ws)
+        .send()
+        .await;
+    synced(&app, &ws, &id, 5).await;
+    let want = figures(&[
+        ("stripe_mrr", 3000),
+        ("stripe_arr", 36000),
+        ("stripe_active_subscriptions", 1),
+        ("stripe_new_mrr", 3000),
+        ("stripe_expansion_mrr", 2000),
+        ("stripe_churned_mrr", 2000),
+        ("stripe_revenue", 14000),
+    ]);
+    assert_eq!(saas(&app, &ws, &site, "EUR", |m| *m == want).await, want);
+
+    // Webhooks: a change arrives as its events, twice, and a late older one changes nothing.
+    let t = chrono::Utc::now().timestamp();
+    let deliveries = [
+        (
+            subscription_event("customer.subscription.created", t - 30, 1, "active"),
+            1,
+        ),
+        (
+            subscription_event("customer.subscription.created", t - 30, 1, "active"),
+            0,
+        ),
+        (
+            subscription_event("customer.subscription.updated", t - 10, 3, "active"),
+            1,
+        ),
+        (
+            subscription_event("customer.subscription.updated", t - 20, 2, "active"),
+            0,
+        ),
+        (
+            subscription_event("customer.subscription.deleted", t, 3, "canceled"),
+            1,
+        ),
+        (
+            subscription_event("customer.subscription.deleted", t, 3, "canceled"),
+            0,
+        ),
+    ];
+    for (event, recorded) in &deliveries {
+        let r = app
+            .post(&format!("/api/v1/integrations/{id}/stripe/webhook"))
+            .header("Stripe-Signature", &signed(event, t, SECRET))
+            .raw(event)
+            .send()
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{r:?}");
+        assert_eq!(r.body["recorded"], *recorded, "{event}: {r:?}");
+    }
+    let want_usd = figures(&[
+        ("stripe_new_mrr", 500),
+        ("stripe_expansion_mrr", 1000),
+        ("stripe_churned_mrr", 1500),
+    ]);
+    assert_eq!(
+        saas(&app, &ws, &site, "USD", |m| *m == want_usd).await,
+        want_usd
+    );
+    // localstripe's own deliveries: a new subscriber's invoice is one payment, however many
+    // paths bring it.
+    stripe.send_webhooks_to(&hook, SECRET).await;
+    let dave = stripe.customer("dave@example.com").await;
+    stripe.subscribe(&dave, "basic").await;
+    let payments =
+        |n: i64| move |m: &std::collections::BTreeMap<&str, i64>| m["stripe_revenue"] == n;
+    assert_eq!(
+        saas(&app, &ws, &site, "EUR", payments(15000)).await["stripe_revenue"],
+        15000
+    );
+    app.post(&format!("/api/v1/integrations/{id}/sync"))
+        .workspace(&ws)
+        .send()
+        .await;
+    synced(&app, &ws, &id, 6).await;
+    let want = figures(&[
+        ("stripe_mrr", 4000),
+        ("stripe_arr", 48000),
+        ("stripe_active_subscriptions", 2),
+        ("stripe_new_mrr", 4000),
+        ("stripe_expansion_mrr", 2000),
+        ("stripe_churned_mrr", 2000),
+        ("stripe_revenue", 15000),
+    ]);
+    assert_eq!(saas(&app, &ws, &site, "EUR", |m| *m == want).await, want);
+    assert_eq!(events_of(&app, &ws, "payment.recorded").await, 4);
+    app.stop().await;
+}
+
 on_every_backend!(
+    stripe_subscriptions_make_mrr_and_its_movements,
     stripe_revenue_is_backfilled_and_recorded_once_whichever_path_sees_it,
     custom_metric_points_are_pushed_once_and_served_by_the_feed
 );

@@ -704,7 +704,7 @@ pub async fn webhook(
                 .map_err(failed)?;
             let seen_at = event["created"]
                 .as_i64()
-                .unwrap_or_else(|| chrono::Utc::now().timestamp());
+                .map_or_else(|| chrono::Utc::now().timestamp_millis(), |t| t * 1000);
             sync::record_subscription(&state.store, &state.db, &i, Some(&stripe), &sub, seen_at)
                 .await
                 .map_err(failed)?
