@@ -153,7 +153,13 @@ impl Stripe {
 
     /// Whether the key may read what a sync reads; the first refusal, naming the permission.
     pub async fn check_access(&self) -> Result<(), StripeError> {
-        for path in ["/v1/charges", "/v1/refunds"] {
+        // What the sync reads: payments and refunds, subscriptions and their customers.
+        for path in [
+            "/v1/charges",
+            "/v1/refunds",
+            "/v1/subscriptions",
+            "/v1/customers",
+        ] {
             self.get(path, &[("limit".into(), "1".into())]).await?;
         }
         Ok(())

@@ -896,6 +896,9 @@ async fn the_integrations_page_connects_stripe_and_shows_the_sync(backend: Backe
     let stripe = keel_tests::stripe::LocalStripe::start().await;
     stripe.pay(1999, "eur", Some("v1")).await;
     stripe.pay(500, "eur", None).await;
+    stripe.plan("basic", 1000, "eur", "month").await;
+    let customer = stripe.customer("alice@example.com").await;
+    stripe.subscribe(&customer, "basic").await;
     let url = stripe.url.clone();
     let app = spawn_app_with(backend, move |c| {
         c.dev = true;
@@ -916,7 +919,8 @@ async fn the_integrations_page_connects_stripe_and_shows_the_sync(backend: Backe
         .await;
     b.fill("#i-key", keel_tests::stripe::KEY).await;
     b.click("#connect-stripe").await;
-    // The backfill's two payments, once the list has caught up (the page is read again).
+    // The backfill's three payments (one the subscription's invoice), once the list has caught
+    // up (the page is read again).
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
     let table = loop {
         b.goto(&format!("{}/#/sites", app.base)).await;
@@ -930,8 +934,13 @@ async fn the_integrations_page_connects_stripe_and_shows_the_sync(backend: Backe
             let payments = b
                 .eval("return document.querySelector(\"section[aria-label='Connected accounts'] tbody tr td:nth-child(5)\").textContent")
                 .await;
-            if payments == "2" {
-                break t;
+            if payments == "3" {
+                let saas = b
+                    .text_until("#saas", |t| !t.is_empty() && !t.contains("Loading"))
+                    .await;
+                if saas.contains("10.00") {
+                    break t;
+                }
             }
         }
         assert!(tokio::time::Instant::now() < deadline, "{t}");
@@ -943,7 +952,23 @@ async fn the_integrations_page_connects_stripe_and_shows_the_sync(backend: Backe
     );
     let violations = b.accessibility_violations().await;
     assert!(violations.is_empty(), "{violations:?}");
+    // MRR as a chart, its movements as bars.
+    b.find("#saas .saas-chart svg.chart").await;
+    b.find("#saas svg.movements rect.stripe_new_mrr").await;
     b.screenshot("page-integrations").await;
+    b.eval("document.getElementById('saas').scrollIntoView(); return true")
+        .await;
+    b.screenshot("page-integrations-saas").await;
+    // Scheduled cancellations count when scheduled: saved on the integration.
+    b.eval("const s = document.querySelector(\"select[aria-label^='Scheduled cancellations']\"); s.value = 'immediately'; s.dispatchEvent(new Event('change')); return true")
+        .await;
+    b.text_until("#integration-out", |t| t.contains("Saved"))
+        .await;
+    let r = app.get("/api/v1/integrations").workspace(&ws).send().await;
+    assert_eq!(
+        r.body["data"][0]["settings"]["scheduled_cancellation"], "immediately",
+        "{r:?}"
+    );
     let id = b
         .eval("return document.querySelector(\"button[aria-label^='Pause']\").getAttribute('aria-label').slice(6)")
         .await;

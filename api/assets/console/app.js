@@ -591,8 +591,10 @@ function valueOf(row, dim) {
   return v === null || v === undefined ? "" : String(v);
 }
 
-/** An SVG line chart of `key` over `points` ({date, …}), with each point's value on hover. */
-function lineChart(points, key) {
+/** An SVG line chart of `key` over `points` ({date, …}), with each point's value on hover;
+ * `format` shows a value (a count by default). */
+function lineChart(points, key, format) {
+  const show = format || ((v) => fmt.format(v));
   const NS = "http://www.w3.org/2000/svg";
   const s = (tag, attrs, ...kids) => {
     const el = document.createElementNS(NS, tag);
@@ -608,7 +610,7 @@ function lineChart(points, key) {
   const path = vals.map((v, i) => (i ? "L" : "M") + x(i).toFixed(1) + " " + y(v).toFixed(1)).join(" ");
   const svg = s("svg", { class: "chart", viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": key + " per bucket" });
   svg.append(s("line", { class: "axis", x1: P, y1: H - P, x2: W - P, y2: H - P }));
-  svg.append(s("text", { x: 2, y: P }, fmt.format(max)));
+  svg.append(s("text", { x: 2, y: P }, show(max)));
   if (points.length) {
     svg.append(s("text", { x: P, y: H - 8 }, String(points[0].date)));
     svg.append(s("text", { x: W - P, y: H - 8, "text-anchor": "end" }, String(points[points.length - 1].date)));
@@ -616,7 +618,7 @@ function lineChart(points, key) {
     svg.append(s("path", { class: "line", d: path }));
     points.forEach((p, i) => {
       svg.append(s("circle", { cx: x(i), cy: y(vals[i]), r: 3, "data-date": p.date, "data-value": vals[i], tabindex: 0 },
-        s("title", {}, String(p.date) + ": " + fmt.format(vals[i]))));
+        s("title", {}, String(p.date) + ": " + show(vals[i]))));
     });
   }
   return svg;
@@ -810,8 +812,8 @@ async function integrations() {
   const secret = h("input", { type: "password", autocomplete: "off", placeholder: "whsec_… (optional)", size: 24 });
   const out = h("div", { "aria-live": "polite", id: "integration-out" });
   const form = h("form", { class: "card", "aria-label": "Connect Stripe" }, h("h2", {}, "Connect Stripe"),
-    h("p", {}, "A restricted key that may read charges, refunds and payment intents is enough. Keel checks it with Stripe, keeps it out of the event log and never shows it again; the site's revenue then includes the account's charges, net of refunds, attributed to visitors through ",
-      h("code", {}, "metadata.keel_visitor_id"), " or a Checkout Session's ", h("code", {}, "client_reference_id"), "."),
+    h("p", {}, "A restricted key that may read charges, refunds, payment intents, customers, invoices and subscriptions is enough. Keel checks it with Stripe, keeps it out of the event log and never shows it again; the site's revenue then includes the account's charges, net of refunds, attributed to visitors through ",
+      h("code", {}, "metadata.keel_visitor_id"), ", a Checkout Session's ", h("code", {}, "client_reference_id"), ", or the customer's email or user id once identified on the site. Subscriptions make MRR and its movements, below."),
     h("div", { class: "inline" }, field("i-site", "Site", site), field("i-key", "API key", key), field("i-secret", "Webhook signing secret", secret)),
     h("button", { type: "submit", id: "connect-stripe" }, "Connect"), out);
   form.addEventListener("submit", async (e) => {
@@ -849,11 +851,135 @@ async function integrations() {
     ["Last sync", (i) => (i.last_sync ? when(new Date(i.last_sync).toISOString()) : "never")],
     ["Payments", (i) => num(i.payments), { num: true }],
     ["Refunds", (i) => num(i.refunds), { num: true }],
+    ["Revenue settings", (i) => settingsForm(i, out)],
     ["", (i) => h("span", { class: "inline" },
       act("Sync now", i, "POST", "/sync"),
       i.status === "paused" ? act("Resume", i, "POST", "/resume") : act("Pause", i, "POST", "/pause"),
       act("Remove", i, "DELETE", ""))],
-  ]));
+  ]), saasSection(sites));
+}
+
+/** An integration's revenue settings, changed in place (they apply from the next reading on). */
+function settingsForm(i, out) {
+  const opt = (v, label, cur) => h("option", { value: v, selected: v === cur }, label);
+  const cancel = h("select", { "aria-label": "Scheduled cancellations of " + i.id },
+    opt("at_period_end", "at the period's end", i.settings.scheduled_cancellation),
+    opt("immediately", "when scheduled", i.settings.scheduled_cancellation));
+  const coupons = h("select", { "aria-label": "Limited coupons of " + i.id },
+    opt("ignore", "limited coupons ignored", i.settings.limited_coupons),
+    opt("apply", "limited coupons reduce MRR", i.settings.limited_coupons));
+  const save = async () => {
+    try {
+      await api("PATCH", "/integrations/" + encodeURIComponent(i.id), { settings: { scheduled_cancellation: cancel.value, limited_coupons: coupons.value } });
+      out.replaceChildren(h("p", { class: "ok" }, "Saved: the next sync counts with these settings."));
+    } catch (err) {
+      out.replaceChildren(errorBox(err));
+    }
+  };
+  cancel.addEventListener("change", save);
+  coupons.addEventListener("change", save);
+  return h("span", { class: "stack" }, cancel, coupons);
+}
+
+const SAAS = [
+  ["stripe_mrr", "MRR"], ["stripe_arr", "ARR"], ["stripe_active_subscriptions", "Paying subscriptions"],
+  ["stripe_new_mrr", "New"], ["stripe_expansion_mrr", "Expansion"], ["stripe_reactivation_mrr", "Reactivation"],
+  ["stripe_contraction_mrr", "Contraction"], ["stripe_churned_mrr", "Churn"],
+  ["stripe_revenue", "Revenue"], ["stripe_refunds", "Refunds"],
+];
+
+/** The SaaS metrics of the sites with a Stripe account, by month and currency: MRR as a line,
+ * its movements as bars (gains above the axis, losses below), and the figures in a table. */
+function saasSection(sites) {
+  const box = h("section", { class: "card", "aria-label": "Subscription revenue", id: "saas" }, h("h2", {}, "Subscription revenue"), h("p", { class: "muted" }, "Loading…"));
+  fillSaas(box, sites).catch((e) => box.replaceChildren(h("h2", {}, "Subscription revenue"), errorBox(e)));
+  return box;
+}
+
+async function fillSaas(box, sites) {
+  const integrations = (await api("GET", "/integrations?limit=100" + ownWrite("/integrations"))).data || [];
+  // Built apart, shown whole.
+  const parts = [h("h2", {}, "Subscription revenue")];
+  const siteIds = [...new Set(integrations.map((i) => i.site_id))];
+  if (!siteIds.length) {
+    parts.push(h("p", { class: "muted" }, "Connect a Stripe account to see MRR and its movements here."));
+    box.replaceChildren(...parts);
+    return;
+  }
+  for (const siteId of siteIds) {
+    const name = (sites.find((x) => x.id === siteId) || { name: siteId }).name;
+    const series = {};
+    for (const [metric] of SAAS) {
+      const r = await api("GET", "/metrics?site_id=" + encodeURIComponent(siteId) + "&metric_id=" + metric + "&limit=1000");
+      for (const p of r.data || []) {
+        const byMonth = ((series[p.currency] ||= {})[p.date.slice(0, 7)] ||= { date: p.date.slice(0, 7) });
+        byMonth[metric] = p.value;
+      }
+    }
+    const currencies = Object.keys(series).sort();
+    if (!currencies.length) {
+      parts.push(h("h3", {}, name), h("p", { class: "muted" }, "No subscriptions or payments yet."));
+      continue;
+    }
+    for (const c of currencies) {
+      const months = Object.values(series[c]).sort((a, b) => a.date.localeCompare(b.date));
+      const money = (v) => (v === undefined ? "—" : (v / 100).toLocaleString(undefined, { style: "currency", currency: c }));
+      parts.push(
+        h("h3", {}, name + " · " + c),
+        h("div", { class: "saas-chart", "data-currency": c }, h("h4", {}, "MRR"), lineChart(months, "stripe_mrr", money)),
+        h("div", { class: "saas-chart" }, h("h4", {}, "MRR movements"), movementChart(months, money),
+          h("p", { class: "muted legend" }, "Above the line: ", h("span", { class: "key new" }, "new"), ", ", h("span", { class: "key expansion" }, "expansion"), ", ",
+            h("span", { class: "key reactivation" }, "reactivation"), ". Below: ", h("span", { class: "key contraction" }, "contraction"), ", ", h("span", { class: "key churn" }, "churn"), ".")),
+        table(
+          [["Month", (m) => m.date]].concat(SAAS.map(([k, label]) => [label, (m) => (k === "stripe_active_subscriptions" ? num(m[k]) : money(m[k])), { num: true }])),
+          months.slice().reverse(),
+        ),
+      );
+    }
+  }
+  box.replaceChildren(...parts);
+}
+
+/** Bars per month: new, expansion and reactivation up; contraction and churn down. */
+function movementChart(months, money) {
+  const NS = "http://www.w3.org/2000/svg";
+  const s = (tag, attrs, ...kids) => {
+    const el = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
+    for (const c of kids) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return el;
+  };
+  const UP = ["stripe_new_mrr", "stripe_expansion_mrr", "stripe_reactivation_mrr"];
+  const DOWN = ["stripe_contraction_mrr", "stripe_churned_mrr"];
+  const W = 800, H = 220, P = 28;
+  const up = months.map((m) => UP.reduce((a, k) => a + (m[k] || 0), 0));
+  const down = months.map((m) => DOWN.reduce((a, k) => a + (m[k] || 0), 0));
+  const max = Math.max(1, ...up, ...down);
+  const mid = H / 2;
+  const scale = (v) => (v * (mid - P)) / max;
+  const bw = Math.max(4, (W - 2 * P) / Math.max(1, months.length) - 6);
+  const svg = s("svg", { class: "chart movements", viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "MRR movements per month" });
+  svg.append(s("line", { class: "axis", x1: P, y1: mid, x2: W - P, y2: mid }));
+  months.forEach((m, i) => {
+    const x = P + i * ((W - 2 * P) / Math.max(1, months.length)) + 3;
+    let top = mid;
+    for (const k of UP) {
+      const hgt = scale(m[k] || 0);
+      if (hgt > 0) svg.append(s("rect", { class: "bar " + k, x, y: top - hgt, width: bw, height: hgt }, s("title", {}, m.date + " " + k.replace("stripe_", "").replace("_mrr", "") + ": " + money(m[k]))));
+      top -= hgt;
+    }
+    let bottom = mid;
+    for (const k of DOWN) {
+      const hgt = scale(m[k] || 0);
+      if (hgt > 0) svg.append(s("rect", { class: "bar " + k, x, y: bottom, width: bw, height: hgt }, s("title", {}, m.date + " " + k.replace("stripe_", "").replace("_mrr", "") + ": −" + money(m[k]))));
+      bottom += hgt;
+    }
+  });
+  if (months.length) {
+    svg.append(s("text", { x: P, y: H - 4 }, months[0].date));
+    svg.append(s("text", { x: W - P, y: H - 4, "text-anchor": "end" }, months[months.length - 1].date));
+  }
+  return svg;
 }
 
 const CONDITIONS = {
