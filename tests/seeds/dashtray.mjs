@@ -38,6 +38,28 @@ if (data.pagination?.limit !== 100 || typeof data.pagination?.has_more !== 'bool
   fail(`pagination ${JSON.stringify(data.pagination)}`);
 }
 
+// --- List Metrics: the document's example request, and List Integrations ---
+const headersJson = { 'Authorization': `Bearer ${DASHTRAY_API_KEY}`, 'Content-Type': 'application/json' };
+const mrr = await (await fetch(`${BASE_URL}/metrics?limit=10&metric_id=stripe_mrr`, { headers: headersJson })).json();
+const first = mrr.data?.[0];
+if (!first || first.metric_id !== 'stripe_mrr' || first.unit !== 'USD' || typeof first.value !== 'number'
+  || first.metadata?.currency !== 'usd' || first.metadata?.interval !== 'month'
+  || typeof first.timestamp !== 'number') {
+  fail(`stripe_mrr ${JSON.stringify(mrr)}`);
+}
+if (mrr.pagination?.limit !== 10 || mrr.pagination?.has_more !== true) fail(`stripe_mrr pagination ${JSON.stringify(mrr.pagination)}`);
+// Oldest month first: this month's MRR is the last point.
+const year = await (await fetch(`${BASE_URL}/metrics?limit=100&metric_id=stripe_mrr`, { headers: headersJson })).json();
+if (year.data[year.data.length - 1].value !== 15000) fail(`this month's MRR ${JSON.stringify(year.data.slice(-1))}`);
+const integrations = await (await fetch(`${BASE_URL}/integrations`, {
+  headers: { 'Authorization': `Bearer ${DASHTRAY_API_KEY}`, 'Content-Type': 'application/json' }
+})).json();
+const i = integrations.data?.[0];
+if (!i || i.type !== 'stripe' || i.status !== 'active' || typeof i.connected_at !== 'number'
+  || typeof i.last_sync !== 'number' || i.sync_status !== 'active' || !i.id) {
+  fail(`integrations ${JSON.stringify(integrations)}`);
+}
+
 // --- Projects, dashboards, health (Endpoints) ---
 const headers = { 'Authorization': `Bearer ${DASHTRAY_API_KEY}` };
 const project = await (await fetch(`${BASE_URL}/projects`, { headers })).json();

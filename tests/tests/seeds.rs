@@ -81,7 +81,15 @@ async fn samples(b: Backend) {
     // MaxMind-format City and ASN databases placing 192.0.2.0/24 (the domains' web server).
     let geo = tempfile::tempdir().unwrap();
     let (city, asn) = keel_testkit::geoip::write(geo.path());
-    let app = keel_tests::spawn_app_with(b, |c| {
+    // A Stripe account (localstripe) with a subscriber, for Dashtray's integrations and MRR.
+    let stripe = keel_tests::stripe::LocalStripe::start().await;
+    stripe.plan("basic", 15000, "usd", "month").await;
+    let customer = stripe.customer("buyer@seeds.example").await;
+    stripe.subscribe(&customer, "basic").await;
+    let stripe_url = stripe.url.clone();
+    let app = keel_tests::spawn_app_with(b, move |c| {
+        c.stripe_api_url = stripe_url;
+        c.stripe_sync_interval_secs = 0;
         c.scanner.geoip_city_path = Some(city);
         c.scanner.geoip_asn_path = Some(asn);
         c.dns_servers = Some(zones.addr.to_string());
@@ -95,7 +103,7 @@ async fn samples(b: Backend) {
     let ws = app.create_workspace("Seeds", "pro").await;
     let all = json!({"name": "samples", "scopes": [
         "workspaces:read", "keys:write", "sites:write", "events:write", "analytics:write",
-        "domains:write", "exports:write", "webhooks:write", "usage:read"]});
+        "domains:write", "exports:write", "webhooks:write", "usage:read", "integrations:read"]});
     let main = key(&app, &ws, all).await;
     let free = key(
         &app,
@@ -127,6 +135,32 @@ async fn samples(b: Backend) {
         .send()
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    // Stripe connected to the site, its backfill done: MRR for Dashtray's `stripe_mrr`.
+    let r = app
+        .post("/api/v1/integrations")
+        .workspace(&ws)
+        .json(json!({"type": "stripe", "site_id": site, "api_key": keel_tests::stripe::KEY}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
+    let integration = r.body["data"]["id"].as_str().unwrap().to_string();
+    app.eventually(
+        &format!("/api/v1/integrations/{integration}"),
+        Some(&ws),
+        |r| r.body["data"]["syncs"] == 1,
+    )
+    .await;
+    app.eventually(
+        &format!("/api/v1/metrics?metric_id=stripe_mrr&site_id={site}"),
+        Some(&ws),
+        |r| {
+            r.body["data"]
+                .as_array()
+                .and_then(|p| p.last())
+                .is_some_and(|p| p["value"] == 15000)
+        },
+    )
+    .await;
     // Everything written so far is readable before the samples start.
     app.get(&format!("/api/v1/dashboards?min_position={}", r.position()))
         .workspace(&ws)
