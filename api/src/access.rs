@@ -211,6 +211,7 @@ pub const ROUTES: &[Rule] = &[
         "/api/v1/sites/{id}/stats/breakdown",
         Scope("analytics:read"),
     ),
+    rule("POST", "/api/v1/sites/{id}/query", Scope("analytics:read")),
     rule(
         "GET",
         "/api/v1/sites/{id}/visitors",

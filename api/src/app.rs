@@ -603,6 +603,7 @@ async fn start_api(
                         .configure(routes::sites::routes)
                         .configure(routes::analytics::routes)
                         .configure(routes::stats::routes)
+                        .configure(routes::query::routes)
                         .configure(routes::insights::routes)
                         .configure(routes::funnels::routes)
                         .configure(routes::site_data::routes)

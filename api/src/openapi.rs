@@ -555,6 +555,7 @@ impl Modify for StandardErrors {
         crate::routes::stats::aggregate,
         crate::routes::stats::timeseries,
         crate::routes::stats::breakdown,
+        crate::routes::query::query,
         crate::routes::domains::add,
         crate::routes::domains::list,
         crate::routes::domains::get,

@@ -9,6 +9,7 @@ pub mod apply;
 pub mod dashboards;
 pub mod db;
 pub mod domains;
+pub mod explore;
 pub mod insights;
 pub mod integrations;
 pub mod model;

@@ -108,7 +108,7 @@ fn column(dim: &str) -> &'static str {
     }
 }
 
-fn label_of(tz: Tz, interval: Interval, ms: i64) -> String {
+pub(crate) fn label_of(tz: Tz, interval: Interval, ms: i64) -> String {
     let t = Utc
         .timestamp_millis_opt(ms)
         .single()

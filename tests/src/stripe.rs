@@ -208,3 +208,61 @@ impl Drop for LocalStripe {
         let _ = self.child.wait();
     }
 }
+
+/// Stripe's own Node library (npm `stripe`), installed once under
+/// `~/.cache/keel/stripe-node/<version>` (scripts/test installs Node and npm).
+fn stripe_node_modules() -> std::path::PathBuf {
+    const VERSION: &str = "23.2.0";
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+    let dir = std::path::Path::new(&home)
+        .join(".cache/keel/stripe-node")
+        .join(VERSION);
+    let modules = dir.join("node_modules");
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+    if !modules.join("stripe/package.json").exists() {
+        std::fs::create_dir_all(&dir).expect("stripe-node cache directory");
+        let out = Command::new("npm")
+            .args(["install", "--prefix"])
+            .arg(&dir)
+            .args([
+                &format!("stripe@{VERSION}"),
+                "--silent",
+                "--no-audit",
+                "--no-fund",
+            ])
+            .output()
+            .expect("npm installs Stripe's library (scripts/test installs nodejs and npm)");
+        assert!(
+            out.status.success(),
+            "npm install stripe: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    modules
+}
+
+/// A `Stripe-Signature` header for `payload` made by Stripe's own library
+/// (`stripe.webhooks.generateTestHeaderString`), as Stripe signs its deliveries.
+pub fn signed_by_stripe(payload: &str, secret: &str, timestamp: i64) -> String {
+    let out = Command::new("node")
+        .arg("-e")
+        .arg(
+            "const stripe = require('stripe')('sk_test_unused');\n\
+             process.stdout.write(stripe.webhooks.generateTestHeaderString({\n\
+               payload: process.env.PAYLOAD, secret: process.env.SECRET,\n\
+               timestamp: Number(process.env.TIMESTAMP)}));",
+        )
+        .env("NODE_PATH", stripe_node_modules())
+        .env("PAYLOAD", payload)
+        .env("SECRET", secret)
+        .env("TIMESTAMP", timestamp.to_string())
+        .output()
+        .expect("node runs Stripe's library");
+    assert!(
+        out.status.success(),
+        "stripe.webhooks.generateTestHeaderString: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("a header")
+}

@@ -422,6 +422,8 @@ struct Ev {
     name: String,
     /// Own visit dimensions: source, utm_source, utm_medium, utm_campaign, country, device, browser.
     dims: [String; 7],
+    /// The custom property `plan`, when the hit carries one.
+    plan: Option<String>,
     json: Value,
 }
 
@@ -536,6 +538,10 @@ fn generate(site: &str, seed: u64, start: i64, span_ms: i64) -> Vec<Ev> {
                         if kind == "custom" {
                             j["name"] = json!(name);
                         }
+                        // A custom property on some hits (no draw: the traffic stays the same).
+                        if let Some(plan) = plan_of(kind, &page, t) {
+                            j["properties"] = json!({"plan": plan});
+                        }
                         if h == 0 {
                             if let Some(r) = referrer {
                                 j["referrer"] = json!(r);
@@ -559,6 +565,7 @@ fn generate(site: &str, seed: u64, start: i64, span_ms: i64) -> Vec<Ev> {
                 } else {
                     ["Direct / None", "", "", "", country, device, browser].map(str::to_string)
                 };
+                let plan = plan_of(kind, &page, t).map(str::to_string);
                 out.push(Ev {
                     visitor: visitor.clone(),
                     ts: t,
@@ -568,6 +575,7 @@ fn generate(site: &str, seed: u64, start: i64, span_ms: i64) -> Vec<Ev> {
                     } else {
                         String::new()
                     },
+                    plan,
                     name,
                     dims,
                     json,
@@ -582,6 +590,16 @@ fn generate(site: &str, seed: u64, start: i64, span_ms: i64) -> Vec<Ev> {
         }
     }
     out
+}
+
+/// The `plan` property of a generated hit: custom events carry `pro` or `free`, pageviews of
+/// the pricing page `trial`, others none.
+fn plan_of(kind: &str, page: &str, t: i64) -> Option<&'static str> {
+    match kind {
+        "custom" => Some(if t % 2 == 0 { "pro" } else { "free" }),
+        "pageview" if page == "/pricing" => Some("trial"),
+        _ => None,
+    }
 }
 
 /// Hits with the index of their visit, and the visits, as the definitions say.
@@ -633,22 +651,34 @@ fn value_of(e: &Ev, visit: &Visit, dim: &str) -> Option<String> {
     match dim {
         "page" => (e.kind == "pageview").then(|| e.page.clone()),
         "goal" => (e.kind == "goal").then(|| e.name.clone()),
+        "plan" => e.plan.clone(),
         d => Some(visit.dims[DIMS.iter().position(|x| *x == d).unwrap()].clone()),
     }
 }
 
 fn matches(e: &Ev, visit: &Visit, filters: &[F]) -> bool {
     filters.iter().all(|f| {
+        // A filter on a dimension concerns the hits that have it.
         let Some(v) = value_of(e, visit, f.dim) else {
             return false;
+        };
+        let contains = || {
+            f.values
+                .iter()
+                .any(|x| v.to_lowercase().contains(&x.to_lowercase()))
+        };
+        let regex = || {
+            f.values
+                .iter()
+                .any(|x| regex::Regex::new(x).unwrap().is_match(&v))
         };
         match f.op {
             "is" => f.values.iter().any(|x| *x == v),
             "is_not" => !f.values.iter().any(|x| *x == v),
-            _ => f
-                .values
-                .iter()
-                .any(|x| v.to_lowercase().contains(&x.to_lowercase())),
+            "contains_not" => !contains(),
+            "matches" => regex(),
+            "matches_not" => !regex(),
+            _ => contains(),
         }
     })
 }
@@ -1032,6 +1062,211 @@ async fn every_stats_endpoint_equals_a_brute_force_recomputation(b: Backend) {
         sources_seen.len(),
         2,
         "both the rollup and the event paths were checked: {sources_seen:?}"
+    );
+
+    // The query endpoint: several dimensions at once, every operator, custom properties and
+    // comparisons, against the same brute force.
+    let query = |body: Value| {
+        let app = &app;
+        let ws = ws.clone();
+        let site_id = site_id.clone();
+        async move {
+            let r = app
+                .post(&format!(
+                    "/api/v1/sites/{site_id}/query?min_position={last}"
+                ))
+                .workspace(&ws)
+                .json(body.clone())
+                .send()
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{body}: {r:?}");
+            r.body
+        }
+    };
+    let tz: Tz = "Asia/Kolkata".parse().unwrap();
+    let d_from = Utc
+        .timestamp_millis_opt(start)
+        .unwrap()
+        .with_timezone(&tz)
+        .date_naive();
+    let d_to = d_from + Duration::days(2);
+    let (from, to) = (midnight(tz, d_from), midnight(tz, d_to + Duration::days(1)));
+    let range = json!([d_from.to_string(), d_to.to_string()]);
+    const QM: [&str; 6] = [
+        "visitors",
+        "visits",
+        "pageviews",
+        "bounce_rate",
+        "visit_duration",
+        "events",
+    ];
+    let metrics_of = |s: &Sums| -> Vec<Value> {
+        let e = expected_metrics(s, 0);
+        QM.iter().map(|m| e[*m].clone()).collect()
+    };
+    let query_filters: Vec<(Value, Vec<F>)> = vec![
+        (json!([]), vec![]),
+        (
+            json!([["contains_not", "visit:source", ["GOOGLE"]]]),
+            vec![F {
+                op: "contains_not",
+                dim: "source",
+                values: vec!["google"],
+            }],
+        ),
+        (
+            json!([
+                ["matches", "event:page", ["^/blog/"]],
+                ["is", "visit:device", ["desktop"]]
+            ]),
+            vec![
+                F {
+                    op: "matches",
+                    dim: "page",
+                    values: vec!["^/blog/"],
+                },
+                F {
+                    op: "is",
+                    dim: "device",
+                    values: vec!["desktop"],
+                },
+            ],
+        ),
+        (
+            json!([["matches_not", "visit:country", ["^(US|DE)$"]]]),
+            vec![F {
+                op: "matches_not",
+                dim: "country",
+                values: vec!["^(US|DE)$"],
+            }],
+        ),
+    ];
+    for (qf, fs) in &query_filters {
+        // Two dimensions: the visit's source and the page.
+        let by = |e: &Ev, v: &Visit, visit: bool| -> Option<String> {
+            let source = &v.dims[0];
+            let page = if visit {
+                (!v.entry_page.is_empty()).then(|| v.entry_page.clone())?
+            } else {
+                value_of(e, v, "page")?
+            };
+            Some(format!("{source}\u{1}{page}"))
+        };
+        let sums = brute(&hits, &visits, from, to, fs, &by);
+        let body = query(
+            json!({"metrics": QM, "date_range": range, "timezone": "Asia/Kolkata",
+            "dimensions": ["visit:source", "event:page"], "filters": qf}),
+        )
+        .await;
+        let rows = body["results"].as_array().unwrap();
+        assert_eq!(body["meta"]["total_rows"], sums.len(), "{qf}: {body}");
+        assert_eq!(rows.len(), sums.len(), "{qf}");
+        let mut prev = u64::MAX;
+        for row in rows {
+            let d = row["dimensions"].as_array().unwrap();
+            let source = d[0].as_str().unwrap();
+            let source = if source == "(none)" { "" } else { source };
+            let key = format!("{source}\u{1}{}", d[1].as_str().unwrap());
+            let s = sums.get(&key).cloned().unwrap_or_default();
+            assert_eq!(row["metrics"], json!(metrics_of(&s)), "{qf} {key}");
+            let v = row["metrics"][0].as_u64().unwrap();
+            assert!(v <= prev, "ordered by visitors, descending");
+            prev = v;
+        }
+        // A custom property: hits by their value (`(none)` without one); a visit under every
+        // value its matching hits carry.
+        let mut want: BTreeMap<String, Sums> = BTreeMap::new();
+        let mut seen: HashMap<(usize, String), ()> = HashMap::new();
+        for (e, vi) in &hits {
+            let v = &visits[*vi];
+            if e.ts < from || e.ts >= to || !matches(e, v, fs) {
+                continue;
+            }
+            let value = e.plan.clone().unwrap_or_else(|| "(none)".into());
+            let s = want.entry(value.clone()).or_default();
+            s.visitors.insert(e.visitor.clone());
+            s.events += 1;
+            s.pageviews += i64::from(e.kind == "pageview");
+            if v.start >= from && v.start < to && seen.insert((*vi, value.clone()), ()).is_none() {
+                s.visits += 1;
+                s.bounces += i64::from(v.pageviews <= 1);
+                s.duration += v.last - v.start;
+            }
+        }
+        let body = query(
+            json!({"metrics": QM, "date_range": range, "timezone": "Asia/Kolkata",
+            "dimensions": ["event:props:plan"], "filters": qf,
+            "order_by": [["event:props:plan", "asc"]]}),
+        )
+        .await;
+        let got: Vec<(String, Value)> = body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["dimensions"][0].as_str().unwrap().to_string(),
+                    r["metrics"].clone(),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, Value)> = want
+            .iter()
+            .map(|(k, s)| (k.clone(), json!(metrics_of(s))))
+            .collect();
+        assert_eq!(got, expected, "props {qf}");
+        if fs.is_empty() {
+            let keys: Vec<&str> = want.keys().map(String::as_str).collect();
+            assert_eq!(
+                keys,
+                ["(none)", "free", "pro", "trial"],
+                "the traffic has every value"
+            );
+        }
+    }
+    // A filter on a property, and the comparison with the previous period: the last two days
+    // against the two before.
+    let fs = vec![F {
+        op: "is",
+        dim: "plan",
+        values: vec!["pro", "trial"],
+    }];
+    let mid = midnight(tz, d_from + Duration::days(1));
+    let range2 = json!([(d_from + Duration::days(1)).to_string(), d_to.to_string()]);
+    let body = query(
+        json!({"metrics": QM, "date_range": range2, "timezone": "Asia/Kolkata",
+        "filters": [["is", "event:props:plan", ["pro", "trial"]]],
+        "include": {"comparisons": {"mode": "previous_period"}}}),
+    )
+    .await;
+    let total = |_: &Ev, _: &Visit, _: bool| Some(String::new());
+    let now = brute(&hits, &visits, mid, to, &fs, &total);
+    let then = brute(&hits, &visits, mid - (to - mid), mid, &fs, &total);
+    let row = &body["results"][0];
+    assert!(
+        now.get("").is_some() && then.get("").is_some(),
+        "both periods have matching traffic"
+    );
+    assert_eq!(
+        row["metrics"],
+        json!(metrics_of(&now.get("").cloned().unwrap_or_default()))
+    );
+    assert_eq!(
+        row["comparison"]["metrics"],
+        json!(metrics_of(&then.get("").cloned().unwrap_or_default())),
+        "{body}"
+    );
+    let (a, b) = (
+        row["metrics"][0].as_f64().unwrap(),
+        row["comparison"]["metrics"][0].as_f64().unwrap(),
+    );
+    assert_eq!(
+        row["comparison"]["change"][0],
+        if b == 0.0 {
+            Value::Null
+        } else {
+            json!(((a - b) / b * 100.0).round() as i64)
+        }
     );
     app.stop().await;
 }
@@ -1833,7 +2068,90 @@ async fn dashboards_are_saved_and_answer_every_widget(b: Backend) {
     app.stop().await;
 }
 
+/// The query endpoint refuses what it cannot answer, naming the field, and answers an empty
+/// site with one zero row.
+async fn the_query_endpoint_names_what_it_refuses(b: Backend) {
+    let app = keel_tests::spawn_app(b).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let site_id = site(&app, &ws, "q.example.com", "UTC").await;
+    let path = format!("/api/v1/sites/{site_id}/query");
+    for (body, field) in [
+        (json!({"metrics": []}), "metrics"),
+        (json!({"metrics": ["revenue"]}), "metrics[0]"),
+        (
+            json!({"metrics": ["visitors"], "dimensions": ["visit:os"]}),
+            "dimensions[0]",
+        ),
+        (
+            json!({"metrics": ["visits"], "dimensions": ["event:goal"]}),
+            "metrics[0]",
+        ),
+        (
+            json!({"metrics": ["visitors"], "filters": [["like", "visit:source", ["x"]]]}),
+            "filters[0]",
+        ),
+        (
+            json!({"metrics": ["visitors"], "filters": [["matches", "event:page", ["(unclosed"]]]}),
+            "filters[0]",
+        ),
+        (
+            json!({"metrics": ["visitors"], "filters": [["or", [["is", "visit:source", ["x"]]]]]}),
+            "filters[0]",
+        ),
+        (
+            json!({"metrics": ["visitors"], "date_range": "fortnight"}),
+            "date_range",
+        ),
+        (
+            json!({"metrics": ["visitors"], "order_by": [["pageviews", "desc"]]}),
+            "order_by[0]",
+        ),
+        (
+            json!({"metrics": ["visitors"], "include": {"comparisons": {"mode": "last_week"}}}),
+            "include.comparisons.mode",
+        ),
+        (
+            json!({"metrics": ["visitors"], "pagination": {"limit": 0}}),
+            "pagination.limit",
+        ),
+    ] {
+        let r = app
+            .post(&path)
+            .workspace(&ws)
+            .json(body.clone())
+            .send()
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {r:?}");
+        assert_eq!(
+            r.body["error"]["details"]["fields"][0]["field"], field,
+            "{body}: {r:?}"
+        );
+    }
+    let r = app
+        .post(&path)
+        .workspace(&ws)
+        .json(json!({"metrics": ["visitors", "pageviews"], "date_range": "7d"}))
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert_eq!(
+        r.body["results"],
+        json!([{"dimensions": [], "metrics": [0, 0]}])
+    );
+    assert_eq!(r.body["meta"]["total_rows"], 1);
+    // Every day of the range, zeros included, oldest first.
+    let r = app
+        .post(&path)
+        .workspace(&ws)
+        .json(json!({"metrics": ["visitors"], "date_range": "7d", "dimensions": ["time:day"]}))
+        .send()
+        .await;
+    assert_eq!(r.body["results"].as_array().unwrap().len(), 7, "{r:?}");
+    app.stop().await;
+}
+
 keel_tests::on_every_backend!(
+    the_query_endpoint_names_what_it_refuses,
     a_website_key_reaches_its_site_only,
     ingestion_keeps_valid_items_and_names_the_rest,
     goals_payments_and_identify,

@@ -1,11 +1,11 @@
 //! Stripe integrations against localstripe (PyPI): a backfill equals the payments and refunds
 //! made; a second sync and webhooks (localstripe's own signed deliveries, and replays) record
-//! nothing twice; bad and stale signatures change nothing. On both backends.
+//! nothing twice; bad and stale signatures change nothing. Hand-made deliveries are signed by
+//! Stripe's own library (npm `stripe`). On both backends.
 
 #![allow(clippy::unwrap_used)]
 
-use hmac::{Hmac, Mac};
-use keel_tests::stripe::{LocalStripe, KEY};
+use keel_tests::stripe::{signed_by_stripe, LocalStripe, KEY};
 use keel_tests::{on_every_backend, spawn_app_with, Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -67,10 +67,9 @@ async fn events_of(app: &TestApp, ws: &str, kind: &str) -> usize {
     r.body["data"].as_array().unwrap().len()
 }
 
+/// Signed by Stripe's own library (npm `stripe`).
 fn signed(payload: &str, t: i64, secret: &str) -> String {
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("{t}.{payload}").as_bytes());
-    format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
+    signed_by_stripe(payload, secret, t)
 }
 
 async fn stripe_revenue_is_backfilled_and_recorded_once_whichever_path_sees_it(b: Backend) {

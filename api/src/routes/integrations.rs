@@ -403,10 +403,11 @@ pub async fn update(
     path: web::Path<String>,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let body: UpdateBody = json_body(body, state.config.max_body_bytes).await?;
     let ws = caller.workspace(&req, &state).await?;
     let id = path_id::<IntegrationId>(&path, "integration")?;
+    // Another workspace's integration is 404 whatever the body.
     let (i, _) = load(&state, ws, id).await?;
+    let body: UpdateBody = json_body(body, state.config.max_body_bytes).await?;
     let settings = body.settings.over(&i.settings);
     change(
         &req,

@@ -14,6 +14,7 @@ pub mod mcp;
 pub mod ops;
 pub mod people;
 pub mod pixel;
+pub mod query;
 pub mod site_data;
 pub mod sites;
 pub mod stats;

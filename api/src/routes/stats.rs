@@ -326,7 +326,7 @@ impl Metrics {
 }
 
 /// The metrics of one group. `base_visitors` is the denominator of conversion rates.
-fn metric_values(
+pub(crate) fn metric_values(
     a: &Acc,
     wanted: &[&str],
     base_visitors: u64,

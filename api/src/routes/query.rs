@@ -1,0 +1,711 @@
+//! `POST /api/v1/sites/{id}/query`: any combination of metrics, dimensions, filters, range,
+//! ordering and pagination in one request, modelled on Plausible's Stats API v2 so its users find
+//! their way. Answered by `keel_projections::explore` with the definitions of the stats
+//! endpoints.
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::http::{json_body, wait_for_position};
+use crate::routes::analytics::load_site;
+use crate::routes::stats::{invalid, metric_values, range, Params, NONE_VALUE};
+use crate::state::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Months, Utc};
+use keel_events::SiteId;
+use keel_projections::analytics::SESSION_DIMS;
+use keel_projections::explore::{self, Dim, Filter, Op, Query};
+use keel_projections::stats::{Acc, Interval};
+use keel_projections::Projection;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The metrics a query can ask for.
+const QUERY_METRICS: [&str; 9] = [
+    "visitors",
+    "visits",
+    "pageviews",
+    "views_per_visit",
+    "bounce_rate",
+    "visit_duration",
+    "events",
+    "conversions",
+    "conversion_rate",
+];
+const MAX_LIMIT: i64 = 10_000;
+const MAX_DIMENSIONS: usize = 6;
+
+/// A query (Plausible's Stats API v2 shape).
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QueryBody {
+    /// The site; optional (the path names it), and if given it must be the path's.
+    #[schema(required = false)]
+    site_id: Option<String>,
+    /// visitors, visits, pageviews, views_per_visit, bounce_rate, visit_duration, events,
+    /// conversions, conversion_rate.
+    metrics: Vec<String>,
+    /// `"day"`, `"7d"`, `"30d"`, `"month"`, `"12mo"`, or `["2026-01-01", "2026-01-31"]` (dates in
+    /// the site's zone, both included, or RFC 3339 instants). Default `30d`.
+    #[serde(default)]
+    #[schema(value_type = Object, required = false)]
+    date_range: Option<Value>,
+    /// Up to six of: `visit:source`, `visit:utm_source`, `visit:utm_medium`,
+    /// `visit:utm_campaign`, `visit:country`, `visit:device`, `visit:browser`,
+    /// `visit:entry_page`, `event:page`, `event:goal`, `event:props:<name>`, `time`,
+    /// `time:hour`, `time:day`, `time:week`, `time:month`.
+    #[serde(default)]
+    #[schema(required = false)]
+    dimensions: Vec<String>,
+    /// Every filter must hold: `[operator, dimension, [values]]` with `is`, `is_not`,
+    /// `contains`, `contains_not` (case-insensitive), `matches`, `matches_not` (regular
+    /// expressions); the values of one filter are alternatives.
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>, required = false)]
+    filters: Vec<Value>,
+    /// `[[metric or dimension, "asc" | "desc"], …]`. Default: time ascending, else the first
+    /// metric descending; ties by the dimensions ascending.
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>, required = false)]
+    order_by: Vec<Value>,
+    #[serde(default)]
+    #[schema(required = false)]
+    include: Option<IncludeBody>,
+    #[serde(default)]
+    #[schema(required = false)]
+    pagination: Option<PaginationBody>,
+    /// An IANA zone for the range and time buckets; default the site's.
+    #[schema(required = false)]
+    timezone: Option<String>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IncludeBody {
+    /// Accepted for Plausible's clients; `meta.total_rows` is always there.
+    #[serde(default)]
+    #[schema(required = false)]
+    total_rows: bool,
+    /// Accepted for Plausible's clients; Keel has no imported data.
+    #[serde(default)]
+    #[schema(required = false)]
+    imports: bool,
+    /// `{"mode": "previous_period" | "year_over_year"}`: each row also carries the comparison
+    /// range's metrics and the change.
+    #[serde(default)]
+    #[schema(required = false)]
+    comparisons: Option<ComparisonBody>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComparisonBody {
+    mode: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaginationBody {
+    /// Rows per page, default 10,000 (Plausible's), at most 10,000.
+    #[serde(default)]
+    #[schema(required = false)]
+    limit: Option<i64>,
+    #[serde(default)]
+    #[schema(required = false)]
+    offset: Option<i64>,
+}
+
+/// One row: its dimensions' values and its metrics, in the query's orders.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct QueryRow {
+    pub dimensions: Vec<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub metrics: Vec<Value>,
+    /// With `include.comparisons`: the same group over the comparison range.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub comparison: Option<ComparisonRow>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ComparisonRow {
+    pub dimensions: Vec<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub metrics: Vec<Value>,
+    /// Per metric: the change in percent (rates: in points), null when the comparison is 0.
+    #[schema(value_type = Vec<Object>)]
+    pub change: Vec<Value>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct QueryMeta {
+    /// Rows before pagination.
+    pub total_rows: i64,
+    /// Always `events`: queries read the hits.
+    pub source: &'static str,
+    /// With comparisons: the comparison range, `[from, to)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub comparison_date_range: Option<[String; 2]>,
+}
+
+/// The query as Keel ran it (the range resolved to instants).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct QueryEcho {
+    pub site_id: String,
+    pub metrics: Vec<String>,
+    /// `[from, to)`, RFC 3339.
+    pub date_range: [String; 2],
+    pub dimensions: Vec<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub filters: Vec<Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub order_by: Vec<Value>,
+    pub pagination: Pagination,
+    pub timezone: String,
+    pub include: IncludeEcho,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct IncludeEcho {
+    pub total_rows: bool,
+    pub imports: bool,
+    /// The comparison's mode, if any.
+    pub comparisons: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Pagination {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct QueryAnswer {
+    pub results: Vec<QueryRow>,
+    pub meta: QueryMeta,
+    pub query: QueryEcho,
+}
+
+fn dimension(raw: &str, default_interval: Interval) -> Result<Dim, String> {
+    let bare = raw
+        .strip_prefix("visit:")
+        .or_else(|| raw.strip_prefix("event:"))
+        .unwrap_or(raw);
+    if let Some(p) = raw.strip_prefix("event:props:") {
+        if p.is_empty() || p.chars().count() > 100 {
+            return Err("a property name must be 1 to 100 characters".into());
+        }
+        return Ok(Dim::Prop(p.to_string()));
+    }
+    Ok(match raw {
+        "time" => Dim::Time(default_interval),
+        "time:hour" => Dim::Time(Interval::Hour),
+        "time:day" => Dim::Time(Interval::Day),
+        "time:week" => Dim::Time(Interval::Week),
+        "time:month" => Dim::Time(Interval::Month),
+        "event:page" | "page" => Dim::Page,
+        "event:goal" | "goal" => Dim::Goal,
+        "visit:entry_page" | "entry_page" => Dim::EntryPage,
+        _ => match SESSION_DIMS.iter().find(|d| **d == bare) {
+            Some(d) if !raw.starts_with("event:") => Dim::Visit(d),
+            _ => {
+                return Err(format!(
+                    "unknown dimension `{raw}`; one of visit:source, visit:utm_source, \
+                     visit:utm_medium, visit:utm_campaign, visit:country, visit:device, \
+                     visit:browser, visit:entry_page, event:page, event:goal, \
+                     event:props:<name>, time, time:hour, time:day, time:week, time:month"
+                ))
+            }
+        },
+    })
+}
+
+fn filter(i: usize, raw: &Value, default_interval: Interval) -> Result<Filter, ApiError> {
+    let field = format!("filters[{i}]");
+    let bad = |m: &str| invalid(&field, m.to_string());
+    let parts = raw
+        .as_array()
+        .ok_or_else(|| bad("must be [operator, dimension, [values]]"))?;
+    let op =
+        match parts.first().and_then(Value::as_str) {
+            Some("is") => Op::Is,
+            Some("is_not") => Op::IsNot,
+            Some("contains") => Op::Contains,
+            Some("contains_not") => Op::ContainsNot,
+            Some("matches") => Op::Matches,
+            Some("matches_not") => Op::MatchesNot,
+            Some("and" | "or" | "not") => {
+                return Err(bad(
+                    "logical operators are not supported: list the filters, every one must hold",
+                ))
+            }
+            _ => return Err(bad(
+                "the operator must be is, is_not, contains, contains_not, matches or matches_not",
+            )),
+        };
+    if parts.len() != 3 {
+        return Err(bad("must be [operator, dimension, [values]]"));
+    }
+    let dim = parts[1]
+        .as_str()
+        .ok_or_else(|| bad("the dimension must be a string"))
+        .and_then(|d| dimension(d, default_interval).map_err(|e| bad(&e)))?;
+    if matches!(dim, Dim::Time(_)) {
+        return Err(bad("filter on time with date_range"));
+    }
+    let values: Vec<String> = parts[2]
+        .as_array()
+        .filter(|v| !v.is_empty() && v.len() <= 100)
+        .ok_or_else(|| bad("the values must be a list of 1 to 100"))?
+        .iter()
+        .map(|v| match v {
+            Value::String(s) => Ok(s.clone()),
+            Value::Number(n) => Ok(n.to_string()),
+            Value::Bool(b) => Ok(b.to_string()),
+            _ => Err(bad("each value must be a string, number or boolean")),
+        })
+        .collect::<Result<_, _>>()?;
+    let patterns = if matches!(op, Op::Matches | Op::MatchesNot) {
+        values
+            .iter()
+            .map(|v| {
+                explore::pattern(v)
+                    .map_err(|e| bad(&format!("`{v}` is not a regular expression: {e}")))
+            })
+            .collect::<Result<_, _>>()?
+    } else {
+        vec![]
+    };
+    Ok(Filter {
+        op,
+        dim,
+        values,
+        patterns,
+    })
+}
+
+fn ts(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .map(keel_schemas::format_ts)
+        .unwrap_or_default()
+}
+
+/// The comparison's change of one metric: percent, or points for rates.
+fn change(metric: &str, now: &Value, then: &Value) -> Value {
+    let (Some(a), Some(b)) = (now.as_f64(), then.as_f64()) else {
+        return Value::Null;
+    };
+    if matches!(metric, "bounce_rate" | "conversion_rate") {
+        return serde_json::json!(((a - b) * 100.0).round() / 100.0);
+    }
+    if b == 0.0 {
+        return Value::Null;
+    }
+    serde_json::json!(((a - b) / b * 100.0).round() as i64)
+}
+
+#[utoipa::path(post, path = "/api/v1/sites/{id}/query", tag = "analytics", request_body = QueryBody,
+    params(("id" = String, Path, description = "site id")),
+    responses((status = 200, description = "one row per group of the dimensions (one row without dimensions), ordered and paginated; `meta.total_rows` counts them all", body = QueryAnswer),
+        (status = 404, body = crate::openapi::ErrorBody), (status = 422, description = "an unknown metric, dimension or operator, a bad range or pattern, named on its field", body = crate::openapi::ErrorBody)))]
+pub async fn query(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let id: SiteId = caller
+        .site(Some(path.as_str()))?
+        .as_deref()
+        .unwrap_or(path.as_str())
+        .parse()
+        .map_err(|_| ApiError::NotFound("site"))?;
+    // Another workspace's site is 404 whatever the body.
+    let site = load_site(&state, ws, id)
+        .await?
+        .ok_or(ApiError::NotFound("site"))?;
+    let body: QueryBody = json_body(body, state.config.max_body_bytes).await?;
+    if body.site_id.as_deref().is_some_and(|s| s != id.to_string()) {
+        return Err(invalid("site_id", "must be the site of the path"));
+    }
+    wait_for_position(&req, &state, Projection::Analytics).await?;
+
+    // The range, through the stats endpoints' own parser.
+    let mut pairs = vec![];
+    match &body.date_range {
+        None => {}
+        Some(Value::String(p)) => {
+            let period = match p.as_str() {
+                "day" => "today",
+                other => other,
+            };
+            pairs.push(("period".to_string(), period.to_string()));
+        }
+        Some(Value::Array(a)) if a.len() == 2 && a.iter().all(Value::is_string) => {
+            pairs.push(("from".into(), a[0].as_str().unwrap_or("").into()));
+            pairs.push(("to".into(), a[1].as_str().unwrap_or("").into()));
+        }
+        Some(_) => {
+            return Err(invalid(
+                "date_range",
+                "must be day, 7d, 30d, month, 12mo or [from, to]",
+            ))
+        }
+    }
+    if let Some(tz) = &body.timezone {
+        pairs.push(("timezone".into(), tz.clone()));
+    }
+    let (range_q, default_interval, _) =
+        range(&Params { pairs }, &site.timezone).map_err(|e| match e {
+            ApiError::Domain(keel_commands::DomainError::Validation(mut f)) => {
+                for x in &mut f {
+                    if matches!(x.field.as_str(), "period" | "from" | "to") {
+                        x.field = "date_range".into();
+                    }
+                }
+                ApiError::Domain(keel_commands::DomainError::Validation(f))
+            }
+            e => e,
+        })?;
+
+    let mut errors = Vec::new();
+    if body.metrics.is_empty() {
+        errors.push((
+            "metrics".to_string(),
+            "must name at least one metric".to_string(),
+        ));
+    }
+    for (i, m) in body.metrics.iter().enumerate() {
+        if !QUERY_METRICS.contains(&m.as_str()) {
+            errors.push((
+                format!("metrics[{i}]"),
+                format!("unknown metric `{m}`; one of {}", QUERY_METRICS.join(", ")),
+            ));
+        }
+    }
+    if body.dimensions.len() > MAX_DIMENSIONS {
+        errors.push((
+            "dimensions".into(),
+            format!("at most {MAX_DIMENSIONS} dimensions"),
+        ));
+    }
+    let mut dims = Vec::new();
+    for (i, d) in body.dimensions.iter().enumerate() {
+        match dimension(d, default_interval) {
+            Ok(x) if dims.contains(&x) => {
+                errors.push((format!("dimensions[{i}]"), "is named twice".into()))
+            }
+            Ok(x) => dims.push(x),
+            Err(e) => errors.push((format!("dimensions[{i}]"), e)),
+        }
+    }
+    let goal_dim = dims.contains(&Dim::Goal);
+    for (i, m) in body.metrics.iter().enumerate() {
+        let visit_metric = matches!(
+            m.as_str(),
+            "visits" | "views_per_visit" | "bounce_rate" | "visit_duration"
+        );
+        if goal_dim && visit_metric {
+            errors.push((
+                format!("metrics[{i}]"),
+                format!("`{m}` is not defined by goal: goals are hits, not visits"),
+            ));
+        }
+    }
+    if dims.iter().any(|d| *d == Dim::Time(Interval::Hour))
+        && range_q.to - range_q.from > 31 * 86_400_000
+    {
+        errors.push((
+            "dimensions".into(),
+            "hourly buckets span at most 31 days".into(),
+        ));
+    }
+    let mut filters = Vec::new();
+    for (i, f) in body.filters.iter().enumerate() {
+        match filter(i, f, default_interval) {
+            Ok(f) => filters.push(f),
+            Err(ApiError::Domain(keel_commands::DomainError::Validation(f))) => {
+                errors.extend(f.into_iter().map(|x| (x.field, x.message)))
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    // Ordering: metrics and dimensions by name.
+    let mut order: Vec<(usize, bool, bool)> = Vec::new(); // (index, is_metric, desc)
+    for (i, o) in body.order_by.iter().enumerate() {
+        let pair = o.as_array().filter(|p| p.len() == 2);
+        let (Some(name), Some(dir)) = (
+            pair.and_then(|p| p[0].as_str()),
+            pair.and_then(|p| p[1].as_str()),
+        ) else {
+            errors.push((format!("order_by[{i}]"), "must be [name, asc|desc]".into()));
+            continue;
+        };
+        let desc = match dir {
+            "asc" => false,
+            "desc" => true,
+            _ => {
+                errors.push((
+                    format!("order_by[{i}]"),
+                    "the direction must be asc or desc".into(),
+                ));
+                continue;
+            }
+        };
+        if let Some(m) = body.metrics.iter().position(|m| m == name) {
+            order.push((m, true, desc));
+        } else if let Some(d) = body.dimensions.iter().position(|d| d == name) {
+            order.push((d, false, desc));
+        } else {
+            errors.push((
+                format!("order_by[{i}]"),
+                format!("`{name}` is neither a metric nor a dimension of the query"),
+            ));
+        }
+    }
+    let mode = body
+        .include
+        .as_ref()
+        .and_then(|i| i.comparisons.as_ref())
+        .map(|c| c.mode.clone());
+    if let Some(m) = &mode {
+        if !matches!(m.as_str(), "previous_period" | "year_over_year") {
+            errors.push((
+                "include.comparisons.mode".into(),
+                "must be previous_period or year_over_year".into(),
+            ));
+        }
+    }
+    let (limit, offset) = {
+        let p = body.pagination.as_ref();
+        let limit = p.and_then(|p| p.limit).unwrap_or(MAX_LIMIT);
+        let offset = p.and_then(|p| p.offset).unwrap_or(0);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            errors.push((
+                "pagination.limit".into(),
+                format!("must be 1 to {MAX_LIMIT}"),
+            ));
+        }
+        if offset < 0 {
+            errors.push(("pagination.offset".into(), "must not be negative".into()));
+        }
+        (limit, offset.max(0))
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Domain(keel_commands::DomainError::Validation(
+            errors
+                .into_iter()
+                .map(|(field, message)| keel_commands::FieldError { field, message })
+                .collect(),
+        )));
+    }
+
+    let q = Query {
+        site_id: site.id.to_string(),
+        from: range_q.from,
+        to: range_q.to,
+        tz: range_q.tz,
+        dims: dims.clone(),
+        filters: filters.clone(),
+    };
+    let wanted: Vec<&str> = body.metrics.iter().map(String::as_str).collect();
+    let groups = explore::run(&state.db, &q).await?;
+    // Conversion rates divide by every visitor the other filters leave.
+    let base = |q: &Query| {
+        let q = Query {
+            dims: vec![],
+            filters: q
+                .filters
+                .iter()
+                .filter(|f| f.dim != Dim::Goal)
+                .cloned()
+                .collect(),
+            ..q.clone()
+        };
+        let db = state.db.clone();
+        async move {
+            Ok::<u64, ApiError>(
+                explore::run(&db, &q)
+                    .await?
+                    .get(&Vec::new())
+                    .map_or(0, |a| a.visitors.count()),
+            )
+        }
+    };
+    let needs_base = wanted.contains(&"conversion_rate");
+    let base_now = if needs_base { base(&q).await? } else { 0 };
+    let values = |a: &Acc, base: u64| -> Vec<Value> {
+        let m = metric_values(a, &wanted, base, None);
+        wanted.iter().map(|w| m.get(w)).collect()
+    };
+    let shown = |key: &[String]| -> Vec<String> {
+        key.iter()
+            .map(|v| {
+                if v.is_empty() {
+                    NONE_VALUE.to_string()
+                } else {
+                    v.clone()
+                }
+            })
+            .collect()
+    };
+    // Without dimensions there is one row, even over an empty range.
+    let mut rows: Vec<(Vec<String>, Acc)> = if dims.is_empty() {
+        vec![(vec![], groups.get(&Vec::new()).cloned().unwrap_or_default())]
+    } else {
+        groups.into_iter().collect()
+    };
+    // Every time bucket of the range, when time is the only dimension (gaps as zeros).
+    if let [Dim::Time(i)] = dims.as_slice() {
+        let labels = keel_projections::stats::buckets(&range_q, *i);
+        let mut by: BTreeMap<Vec<String>, Acc> = rows.into_iter().collect();
+        rows = labels
+            .into_iter()
+            .map(|l| {
+                let k = vec![l];
+                let a = by.remove(&k).unwrap_or_default();
+                (k, a)
+            })
+            .collect();
+    }
+    let mut computed: Vec<(Vec<String>, Acc, Vec<Value>)> = rows
+        .into_iter()
+        .map(|(k, a)| {
+            let v = values(&a, base_now);
+            (k, a, v)
+        })
+        .collect();
+    let time_at = dims.iter().position(|d| matches!(d, Dim::Time(_)));
+    if order.is_empty() {
+        match time_at {
+            Some(t) => order.push((t, false, false)),
+            None => order.push((0, true, true)),
+        }
+    }
+    let num = |v: &Value| v.as_f64().unwrap_or(f64::NEG_INFINITY);
+    computed.sort_by(|a, b| {
+        for &(i, metric, desc) in &order {
+            let o = if metric {
+                num(&a.2[i])
+                    .partial_cmp(&num(&b.2[i]))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            } else {
+                a.0[i].cmp(&b.0[i])
+            };
+            let o = if desc { o.reverse() } else { o };
+            if o != std::cmp::Ordering::Equal {
+                return o;
+            }
+        }
+        a.0.cmp(&b.0)
+    });
+    let total_rows = computed.len() as i64;
+
+    // The comparison range and its groups.
+    let comparison = match mode.as_deref() {
+        Some(m) => {
+            let (from, to) = if m == "year_over_year" {
+                let shift = |ms: i64| {
+                    DateTime::<Utc>::from_timestamp_millis(ms)
+                        .and_then(|t| t.with_timezone(&q.tz).checked_sub_months(Months::new(12)))
+                        .map_or(ms, |t| t.timestamp_millis())
+                };
+                (shift(q.from), shift(q.to))
+            } else {
+                (q.from - (q.to - q.from), q.from)
+            };
+            let cq = Query {
+                from,
+                to,
+                ..q.clone()
+            };
+            let groups = explore::run(&state.db, &cq).await?;
+            let base_then = if needs_base { base(&cq).await? } else { 0 };
+            let labels = time_at.map(|t| match dims[t] {
+                Dim::Time(i) => keel_projections::stats::buckets(
+                    &keel_projections::stats::StatsQuery {
+                        site_id: String::new(),
+                        from,
+                        to,
+                        tz: q.tz,
+                        filters: vec![],
+                    },
+                    i,
+                ),
+                _ => vec![],
+            });
+            Some((from, to, groups, base_then, labels))
+        }
+        None => None,
+    };
+    // Time buckets of the current range, for matching the comparison's by position.
+    let now_labels = time_at.map(|t| match dims[t] {
+        Dim::Time(i) => keel_projections::stats::buckets(&range_q, i),
+        _ => vec![],
+    });
+    let results: Vec<QueryRow> = computed
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .map(|(key, _, metrics)| {
+            let comparison = comparison
+                .as_ref()
+                .map(|(_, _, groups, base_then, labels)| {
+                    let mut ckey = key.clone();
+                    if let (Some(t), Some(now), Some(then)) = (time_at, &now_labels, labels) {
+                        let pos = now.iter().position(|l| *l == key[t]);
+                        ckey[t] = pos.and_then(|p| then.get(p)).cloned().unwrap_or_default();
+                    }
+                    let a = groups.get(&ckey).cloned().unwrap_or_default();
+                    let then = values(&a, *base_then);
+                    let change = wanted
+                        .iter()
+                        .zip(metrics.iter().zip(&then))
+                        .map(|(w, (n, t))| change(w, n, t))
+                        .collect();
+                    ComparisonRow {
+                        dimensions: shown(&ckey),
+                        metrics: then,
+                        change,
+                    }
+                });
+            QueryRow {
+                dimensions: shown(&key),
+                metrics,
+                comparison,
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(QueryAnswer {
+        results,
+        meta: QueryMeta {
+            total_rows,
+            source: "events",
+            comparison_date_range: comparison
+                .as_ref()
+                .map(|(from, to, ..)| [ts(*from), ts(*to)]),
+        },
+        query: QueryEcho {
+            site_id: site.id.to_string(),
+            metrics: body.metrics.clone(),
+            date_range: [ts(q.from), ts(q.to)],
+            dimensions: body.dimensions.clone(),
+            filters: body.filters.clone(),
+            order_by: body.order_by.clone(),
+            pagination: Pagination { limit, offset },
+            timezone: q.tz.name().to_string(),
+            include: IncludeEcho {
+                total_rows: body.include.as_ref().is_some_and(|i| i.total_rows),
+                imports: body.include.as_ref().is_some_and(|i| i.imports),
+                comparisons: mode,
+            },
+        },
+    }))
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/sites/{id}/query").route(web::post().to(query)));
+}
