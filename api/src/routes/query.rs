@@ -415,9 +415,7 @@ pub async fn query(
             ));
         }
     }
-    if dims.iter().any(|d| *d == Dim::Time(Interval::Hour))
-        && range_q.to - range_q.from > 31 * 86_400_000
-    {
+    if dims.contains(&Dim::Time(Interval::Hour)) && range_q.to - range_q.from > 31 * 86_400_000 {
         errors.push((
             "dimensions".into(),
             "hourly buckets span at most 31 days".into(),
