@@ -214,6 +214,11 @@ pub const ROUTES: &[Rule] = &[
     rule("POST", "/api/v1/sites/{id}/query", Scope("analytics:read")),
     rule(
         "GET",
+        "/api/v1/sites/{id}/realtime",
+        Scope("analytics:read"),
+    ),
+    rule(
+        "GET",
         "/api/v1/sites/{id}/visitors",
         Scope("analytics:read"),
     ),

@@ -2150,7 +2150,80 @@ async fn the_query_endpoint_names_what_it_refuses(b: Backend) {
     app.stop().await;
 }
 
+/// Realtime: the last five minutes' visitors, read as soon as the ingestion's position; a
+/// query's rows as CSV.
+async fn realtime_visitors_and_a_query_as_csv(b: Backend) {
+    let app = keel_tests::spawn_app(b).await;
+    let ws = app.create_workspace("Acme", "pro").await;
+    let site_id = site(&app, &ws, "live.example.com", "UTC").await;
+    let now = Utc::now();
+    let old = (now - Duration::minutes(20)).to_rfc3339();
+    let events = json!({"events": [
+        {"site_id": site_id, "visitor_id": "a", "url": "https://live.example.com/", "referrer": "https://www.google.com/"},
+        {"site_id": site_id, "visitor_id": "a", "url": "https://live.example.com/pricing"},
+        {"site_id": site_id, "visitor_id": "b", "url": "https://live.example.com/pricing", "properties": {"plan": "a, \"b\""}},
+        {"site_id": site_id, "visitor_id": "c", "url": "https://live.example.com/old", "occurred_at": old},
+    ]});
+    let r = app
+        .post("/api/v1/events")
+        .workspace(&ws)
+        .json(events)
+        .send()
+        .await;
+    assert_eq!(r.body["data"]["accepted"], 4, "{r:?}");
+    let pos = r.position();
+    let r = app
+        .get(&format!(
+            "/api/v1/sites/{site_id}/realtime?min_position={pos}"
+        ))
+        .workspace(&ws)
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    let d = &r.body["data"];
+    assert_eq!(
+        (d["visitors"].as_u64(), d["pageviews"].as_i64()),
+        (Some(2), Some(3)),
+        "{r:?}"
+    );
+    assert_eq!(
+        d["top_pages"][0],
+        json!({"value": "/pricing", "visitors": 2})
+    );
+    assert_eq!(d["window_minutes"], 5);
+    let sources: Vec<&str> = d["top_sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["value"].as_str().unwrap())
+        .collect();
+    assert!(sources.contains(&"Google"), "{r:?}");
+    // The same traffic as CSV, a property's quotes and comma escaped.
+    let r = app
+        .post(&format!(
+            "/api/v1/sites/{site_id}/query?format=csv&min_position={pos}"
+        ))
+        .workspace(&ws)
+        .json(
+            json!({"metrics": ["visitors", "pageviews"], "date_range": "7d",
+            "dimensions": ["event:props:plan"], "order_by": [["event:props:plan", "asc"]],
+            "include": {"comparisons": {"mode": "previous_period"}}}),
+        )
+        .send()
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{r:?}");
+    assert!(r.header("content-type").unwrap().starts_with("text/csv"));
+    assert_eq!(
+        r.body.as_str().unwrap(),
+        "event:props:plan,visitors,pageviews,visitors (comparison),visitors (change),pageviews (comparison),pageviews (change)\r\n\
+         (none),2,3,0,,0,\r\n\
+         \"a, \"\"b\"\"\",1,1,0,,0,\r\n"
+    );
+    app.stop().await;
+}
+
 keel_tests::on_every_backend!(
+    realtime_visitors_and_a_query_as_csv,
     the_query_endpoint_names_what_it_refuses,
     a_website_key_reaches_its_site_only,
     ingestion_keeps_valid_items_and_names_the_rest,

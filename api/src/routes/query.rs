@@ -306,8 +306,10 @@ fn change(metric: &str, now: &Value, then: &Value) -> Value {
 }
 
 #[utoipa::path(post, path = "/api/v1/sites/{id}/query", tag = "analytics", request_body = QueryBody,
-    params(("id" = String, Path, description = "site id")),
-    responses((status = 200, description = "one row per group of the dimensions (one row without dimensions), ordered and paginated; `meta.total_rows` counts them all", body = QueryAnswer),
+    params(("id" = String, Path, description = "site id"),
+        ("format" = Option<String>, Query, description = "`csv` for the rows as CSV (as does `Accept: text/csv`)"),
+        ("min_position" = Option<i64>, Query, description = "wait until the analytics read model has this log position")),
+    responses((status = 200, description = "one row per group of the dimensions (one row without dimensions), ordered and paginated; `meta.total_rows` counts them all. As CSV with `Accept: text/csv` or `format=csv`", content((QueryAnswer = "application/json"), (String = "text/csv"))),
         (status = 404, body = crate::openapi::ErrorBody), (status = 422, description = "an unknown metric, dimension or operator, a bad range or pattern, named on its field", body = crate::openapi::ErrorBody)))]
 pub async fn query(
     req: HttpRequest,
@@ -677,7 +679,7 @@ pub async fn query(
             }
         })
         .collect();
-    Ok(HttpResponse::Ok().json(QueryAnswer {
+    let answer = QueryAnswer {
         results,
         meta: QueryMeta {
             total_rows,
@@ -701,9 +703,166 @@ pub async fn query(
                 comparisons: mode,
             },
         },
-    }))
+    };
+    // `Accept: text/csv` (or `?format=csv`): the rows as a spreadsheet opens them.
+    let wants_csv = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/csv"))
+        || crate::http::query_pairs(&req)
+            .iter()
+            .any(|(k, v)| k == "format" && v == "csv");
+    if wants_csv {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                actix_web::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"query.csv\"",
+            ))
+            .body(csv(&answer, &body.metrics)));
+    }
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+/// Visitors on the site right now.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Realtime {
+    /// Distinct visitors with a hit in the window.
+    pub visitors: u64,
+    pub pageviews: i64,
+    pub events: i64,
+    /// The most viewed pages of the window, by visitors (at most ten).
+    pub top_pages: Vec<RealtimeRow>,
+    /// The sources of the window's visitors, by visitors (at most ten).
+    pub top_sources: Vec<RealtimeRow>,
+    pub window_minutes: i64,
+    /// The window's end (now), RFC 3339.
+    pub as_of: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RealtimeRow {
+    pub value: String,
+    pub visitors: u64,
+}
+
+const REALTIME_MINUTES: i64 = 5;
+
+#[utoipa::path(get, path = "/api/v1/sites/{id}/realtime", tag = "analytics",
+    params(("id" = String, Path, description = "site id"),
+        ("min_position" = Option<i64>, Query, description = "wait until the analytics read model has this log position (X-Keel-Position of an ingestion)")),
+    responses((status = 200, description = "visitors, pageviews and events of the last five minutes, with the top pages and sources", body = crate::http::Data<Realtime>),
+        (status = 404, body = crate::openapi::ErrorBody)))]
+pub async fn realtime(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ws = caller.workspace(&req, &state).await?;
+    let id: SiteId = caller
+        .site(Some(path.as_str()))?
+        .as_deref()
+        .unwrap_or(path.as_str())
+        .parse()
+        .map_err(|_| ApiError::NotFound("site"))?;
+    let site = load_site(&state, ws, id)
+        .await?
+        .ok_or(ApiError::NotFound("site"))?;
+    wait_for_position(&req, &state, Projection::Analytics).await?;
+    let now = Utc::now();
+    let base = Query {
+        site_id: site.id.to_string(),
+        from: now.timestamp_millis() - REALTIME_MINUTES * 60_000,
+        // A client's clock a little ahead still counts as now.
+        to: now.timestamp_millis() + 60_000,
+        tz: chrono_tz::UTC,
+        dims: vec![],
+        filters: vec![],
+    };
+    let total = explore::run(&state.db, &base)
+        .await?
+        .remove(&Vec::new())
+        .unwrap_or_default();
+    let top = |dim: Dim| {
+        let q = Query {
+            dims: vec![dim],
+            ..base.clone()
+        };
+        let db = state.db.clone();
+        async move {
+            let mut rows: Vec<RealtimeRow> = explore::run(&db, &q)
+                .await?
+                .into_iter()
+                .map(|(k, a)| RealtimeRow {
+                    value: k
+                        .into_iter()
+                        .next()
+                        .filter(|v| !v.is_empty())
+                        .unwrap_or_else(|| NONE_VALUE.into()),
+                    visitors: a.visitors.count(),
+                })
+                .filter(|r| r.visitors > 0)
+                .collect();
+            rows.sort_by(|a, b| b.visitors.cmp(&a.visitors).then(a.value.cmp(&b.value)));
+            rows.truncate(10);
+            Ok::<_, ApiError>(rows)
+        }
+    };
+    let data = Realtime {
+        visitors: total.visitors.count(),
+        pageviews: total.pageviews,
+        events: total.events,
+        top_pages: top(Dim::Page).await?,
+        top_sources: top(Dim::Visit("source")).await?,
+        window_minutes: REALTIME_MINUTES,
+        as_of: keel_schemas::format_ts(now),
+    };
+    Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ok", "data": data})))
+}
+
+/// A query's answer as CSV: one column per dimension, then per metric (and, with comparisons,
+/// each metric's comparison value and change).
+fn csv(body: &QueryAnswer, metrics: &[String]) -> String {
+    let field = |s: &str| {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let value = |v: &Value| match v {
+        Value::Null => String::new(),
+        Value::String(s) => field(s),
+        other => other.to_string(),
+    };
+    let mut head: Vec<String> = body.query.dimensions.iter().map(|d| field(d)).collect();
+    head.extend(metrics.iter().map(|m| field(m)));
+    let compared = body.results.iter().any(|r| r.comparison.is_some());
+    if compared {
+        for m in metrics {
+            head.push(field(&format!("{m} (comparison)")));
+            head.push(field(&format!("{m} (change)")));
+        }
+    }
+    let mut out = head.join(",") + "\r\n";
+    for r in &body.results {
+        let mut row: Vec<String> = r.dimensions.iter().map(|d| field(d)).collect();
+        row.extend(r.metrics.iter().map(value));
+        if let Some(c) = &r.comparison {
+            for (m, ch) in c.metrics.iter().zip(&c.change) {
+                row.push(value(m));
+                row.push(value(ch));
+            }
+        }
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    out
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/sites/{id}/query").route(web::post().to(query)));
+    cfg.service(web::resource("/sites/{id}/query").route(web::post().to(query)))
+        .service(web::resource("/sites/{id}/realtime").route(web::get().to(realtime)));
 }
