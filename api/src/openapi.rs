@@ -229,6 +229,9 @@ pub struct StatsQueryParams {
     filters: Option<String>,
     /// Comma-separated metric names; default all.
     metrics: Option<String>,
+    /// Aggregate and time series: `previous_period` or `year_over_year` adds `comparison` (the
+    /// same query over that range, and each figure's change).
+    compare: Option<String>,
     /// Wait (up to 10 s) until the read model includes the write at this position.
     #[param(minimum = 0)]
     min_position: Option<i64>,

@@ -1256,6 +1256,43 @@ async fn every_stats_endpoint_equals_a_brute_force_recomputation(b: Backend) {
         json!(metrics_of(&then.get("").cloned().unwrap_or_default())),
         "{body}"
     );
+    // The aggregate and the time series compare the same way.
+    let day2 = d_from + Duration::days(1);
+    let body = get(format!(
+        "aggregate?from={day2}&to={d_to}&timezone=Asia%2FKolkata&compare=previous_period&metrics=visitors,visits,pageviews,bounce_rate,visit_duration,events"
+    ))
+    .await;
+    let all_now = brute(&hits, &visits, mid, to, &[], &total);
+    let all_then = brute(&hits, &visits, mid - (to - mid), mid, &[], &total);
+    let exp = |m: &BTreeMap<String, Sums>| {
+        let e = expected_metrics(&m.get("").cloned().unwrap_or_default(), 0);
+        pick(&e, &QM)
+    };
+    assert_eq!(pick(&body["data"], &QM), exp(&all_now), "{body}");
+    assert_eq!(
+        pick(&body["comparison"]["data"], &QM),
+        exp(&all_then),
+        "{body}"
+    );
+    assert_eq!(body["comparison"]["mode"], "previous_period");
+    let body = get(format!(
+        "timeseries?from={day2}&to={d_to}&timezone=Asia%2FKolkata&compare=previous_period&interval=day&metrics=visitors"
+    ))
+    .await;
+    let then_days: Vec<Value> = body["comparison"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["date"].clone())
+        .collect();
+    assert_eq!(
+        then_days,
+        [
+            json!((d_from - Duration::days(1)).to_string()),
+            json!(d_from.to_string())
+        ],
+        "{body}"
+    );
     let (a, b) = (
         row["metrics"][0].as_f64().unwrap(),
         row["comparison"]["metrics"][0].as_f64().unwrap(),

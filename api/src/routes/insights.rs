@@ -255,6 +255,7 @@ pub(crate) async fn funnel_answer(
             steps: data,
         },
         meta,
+        comparison: None,
     })
 }
 

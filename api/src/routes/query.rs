@@ -7,10 +7,12 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::http::{json_body, wait_for_position};
 use crate::routes::analytics::load_site;
-use crate::routes::stats::{invalid, metric_values, range, Params, NONE_VALUE};
+use crate::routes::stats::{
+    change, compared_range, invalid, metric_values, range, Params, NONE_VALUE,
+};
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Months, Utc};
+use chrono::{DateTime, Utc};
 use keel_events::SiteId;
 use keel_projections::analytics::SESSION_DIMS;
 use keel_projections::explore::{self, Dim, Filter, Op, Query};
@@ -289,20 +291,6 @@ fn ts(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)
         .map(keel_schemas::format_ts)
         .unwrap_or_default()
-}
-
-/// The comparison's change of one metric: percent, or points for rates.
-fn change(metric: &str, now: &Value, then: &Value) -> Value {
-    let (Some(a), Some(b)) = (now.as_f64(), then.as_f64()) else {
-        return Value::Null;
-    };
-    if matches!(metric, "bounce_rate" | "conversion_rate") {
-        return serde_json::json!(((a - b) * 100.0).round() / 100.0);
-    }
-    if b == 0.0 {
-        return Value::Null;
-    }
-    serde_json::json!(((a - b) / b * 100.0).round() as i64)
 }
 
 #[utoipa::path(post, path = "/api/v1/sites/{id}/query", tag = "analytics", request_body = QueryBody,
@@ -607,16 +595,7 @@ pub async fn query(
     // The comparison range and its groups.
     let comparison = match mode.as_deref() {
         Some(m) => {
-            let (from, to) = if m == "year_over_year" {
-                let shift = |ms: i64| {
-                    DateTime::<Utc>::from_timestamp_millis(ms)
-                        .and_then(|t| t.with_timezone(&q.tz).checked_sub_months(Months::new(12)))
-                        .map_or(ms, |t| t.timestamp_millis())
-                };
-                (shift(q.from), shift(q.to))
-            } else {
-                (q.from - (q.to - q.from), q.from)
-            };
+            let (from, to) = compared_range(m, q.from, q.to, q.tz).unwrap_or((q.from, q.to));
             let cq = Query {
                 from,
                 to,

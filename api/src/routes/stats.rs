@@ -441,6 +441,80 @@ pub struct StatsAnswer<T> {
     pub status: crate::http::Success,
     pub data: T,
     pub meta: StatsMeta,
+    /// With `compare`: the same query over the comparison range.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub comparison: Option<Comparison<T>>,
+}
+
+/// The comparison range's answer, and the change of each figure.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Comparison<T> {
+    /// `previous_period` (the range just before, as long) or `year_over_year`.
+    pub mode: String,
+    pub from: String,
+    pub to: String,
+    pub data: T,
+    /// Per metric: the change in percent (rates: in points), null when the comparison is 0;
+    /// for a time series, totals over the range.
+    #[schema(value_type = Object)]
+    pub change: BTreeMap<String, Value>,
+}
+
+/// The change from `then` to `now` of one figure: percent, or points for rates.
+pub(crate) fn change(metric: &str, now: &Value, then: &Value) -> Value {
+    let (Some(a), Some(b)) = (now.as_f64(), then.as_f64()) else {
+        return Value::Null;
+    };
+    if matches!(metric, "bounce_rate" | "conversion_rate") {
+        return serde_json::json!(((a - b) * 100.0).round() / 100.0);
+    }
+    if b == 0.0 {
+        return Value::Null;
+    }
+    serde_json::json!(((a - b) / b * 100.0).round() as i64)
+}
+
+/// The range to compare with: the one just before, as long, or the same a year earlier.
+pub(crate) fn compared_range(mode: &str, from: i64, to: i64, tz: Tz) -> Option<(i64, i64)> {
+    match mode {
+        "previous_period" => Some((from - (to - from), from)),
+        "year_over_year" => {
+            let shift = |ms: i64| {
+                DateTime::<Utc>::from_timestamp_millis(ms)
+                    .and_then(|t| {
+                        t.with_timezone(&tz)
+                            .checked_sub_months(chrono::Months::new(12))
+                    })
+                    .map_or(ms, |t| t.timestamp_millis())
+            };
+            Some((shift(from), shift(to)))
+        }
+        _ => None,
+    }
+}
+
+/// The `compare` parameter: the mode and the comparison's query, if asked for.
+fn comparison_query(ctx: &Ctx) -> Result<Option<(String, StatsQuery)>, ApiError> {
+    let Some(mode) = ctx.params.get("compare") else {
+        return Ok(None);
+    };
+    let (from, to) = compared_range(mode, ctx.q.from, ctx.q.to, ctx.q.tz)
+        .ok_or_else(|| invalid("compare", "must be previous_period or year_over_year"))?;
+    Ok(Some((
+        mode.to_string(),
+        StatsQuery {
+            from,
+            to,
+            ..ctx.q.clone()
+        },
+    )))
+}
+
+fn stamp(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .map(keel_schemas::format_ts)
+        .unwrap_or_default()
 }
 
 pub(crate) struct Ctx {
@@ -537,9 +611,42 @@ pub async fn aggregate(
 ) -> Result<HttpResponse, ApiError> {
     let ctx = context(&req, &state, &caller, &path).await?;
     let wanted = metrics(&ctx.params, &METRICS)?;
-    let (groups, source) = compute(&state.db, &ctx.q, Grouping::Total).await?;
+    let compare = comparison_query(&ctx)?;
+    let (data, source) = totals(&state, &ctx.q, &wanted).await?;
+    let comparison = match compare {
+        Some((mode, q)) => {
+            let (then, _) = totals(&state, &q, &wanted).await?;
+            let change = wanted
+                .iter()
+                .map(|m| (m.to_string(), change(m, &data.get(m), &then.get(m))))
+                .collect();
+            Some(Comparison {
+                mode,
+                from: stamp(q.from),
+                to: stamp(q.to),
+                data: then,
+                change,
+            })
+        }
+        None => None,
+    };
+    Ok(HttpResponse::Ok().json(StatsAnswer {
+        status: crate::http::Success::Ok,
+        data,
+        meta: meta(&ctx, source),
+        comparison,
+    }))
+}
+
+/// The metrics asked for over a whole range.
+async fn totals(
+    state: &AppState,
+    q: &StatsQuery,
+    wanted: &[&str],
+) -> Result<(Metrics, stats::Source), ApiError> {
+    let (groups, source) = compute(&state.db, q, Grouping::Total).await?;
     let total = groups.get("").cloned().unwrap_or_default();
-    let base = match without_goals(&ctx.q) {
+    let base = match without_goals(q) {
         Some(q) => compute(&state.db, &q, Grouping::Total)
             .await?
             .0
@@ -551,16 +658,11 @@ pub async fn aggregate(
         .iter()
         .any(|m| m.contains("revenue") || *m == "average_order_value")
     {
-        stats::revenue(&state.db, &ctx.q, None).await?
+        stats::revenue(&state.db, q, None).await?
     } else {
         BTreeMap::new()
     };
-    let data = metric_values(&total, &wanted, base, revenue.get(""));
-    Ok(HttpResponse::Ok().json(StatsAnswer {
-        status: crate::http::Success::Ok,
-        data,
-        meta: meta(&ctx, source),
-    }))
+    Ok((metric_values(&total, wanted, base, revenue.get("")), source))
 }
 
 #[utoipa::path(get, path = "/api/v1/sites/{id}/stats/timeseries", tag = "analytics",
@@ -576,7 +678,33 @@ pub async fn timeseries(
 ) -> Result<HttpResponse, ApiError> {
     let ctx = context(&req, &state, &caller, &path).await?;
     let wanted = metrics(&ctx.params, &METRICS)?;
+    let compare = comparison_query(&ctx)?;
     let (data, source) = series(&state, &ctx.q, ctx.interval, &wanted).await?;
+    // The comparison's buckets, in order beside this range's; changes of the range's totals.
+    let comparison = match compare {
+        Some((mode, q)) => {
+            let (then, _) = series(&state, &q, ctx.interval, &wanted).await?;
+            let (now_total, _) = totals(&state, &ctx.q, &wanted).await?;
+            let (then_total, _) = totals(&state, &q, &wanted).await?;
+            let change = wanted
+                .iter()
+                .map(|m| {
+                    (
+                        m.to_string(),
+                        change(m, &now_total.get(m), &then_total.get(m)),
+                    )
+                })
+                .collect();
+            Some(Comparison {
+                mode,
+                from: stamp(q.from),
+                to: stamp(q.to),
+                data: then,
+                change,
+            })
+        }
+        None => None,
+    };
     let mut meta = meta(&ctx, source);
     meta.interval = Some(match ctx.interval {
         Interval::Hour => "hour",
@@ -588,6 +716,7 @@ pub async fn timeseries(
         status: crate::http::Success::Ok,
         data,
         meta,
+        comparison,
     }))
 }
 
@@ -721,6 +850,7 @@ pub async fn breakdown(
         status: crate::http::Success::Ok,
         data,
         meta,
+        comparison: None,
     }))
 }
 
