@@ -95,7 +95,8 @@ async fn a_person_reads_the_dashboard_and_filters_it_by_clicking(backend: Backen
     let (_, key, _) = app.create_key(&ws, "ingest", &["events:write"]).await;
     let mut events = vec![];
     for v in ["n1", "n2", "n3"] {
-        events.push(json!({"site_id": id, "visitor_id": v, "url": "https://shop.example.com/pricing", "utm_source": "newsletter"}));
+        events.push(json!({"site_id": id, "visitor_id": v, "url": "https://shop.example.com/pricing", "utm_source": "newsletter",
+            "properties": {"plan": "pro"}}));
     }
     for v in ["d1", "d2"] {
         events.push(json!({"site_id": id, "visitor_id": v, "url": "https://shop.example.com/"}));
@@ -121,6 +122,23 @@ async fn a_person_reads_the_dashboard_and_filters_it_by_clicking(backend: Backen
     b.find("body[data-loaded=dashboard]").await;
     figure(&b, "visitors", 5).await;
     figure(&b, "pageviews", 6).await;
+    // Realtime: the five visitors just sent, most on the pricing page.
+    b.text_until("#realtime", |t| t.contains(": 5") && t.contains("/pricing"))
+        .await;
+    // A custom property broken down through the query endpoint.
+    b.fill("#prop-name", "plan").await;
+    b.click("#properties button[type=submit]").await;
+    let t = b
+        .text_until("#properties table", |t| t.contains("pro"))
+        .await;
+    assert!(t.contains("pro") && t.contains("(none)"), "{t}");
+    let row = b
+        .eval("return [...document.querySelectorAll('#properties tbody tr')].map(r => [...r.cells].map(c => c.textContent))")
+        .await;
+    assert!(
+        row.as_array().unwrap().contains(&json!(["pro", "3", "3"])),
+        "{row}"
+    );
     // The chart's last point is the API's last bucket.
     let series = app
         .get(&format!(
@@ -208,7 +226,7 @@ async fn a_person_reads_the_dashboard_and_filters_it_by_clicking(backend: Backen
     assert!(b.url().await.contains("funnel="));
     // Realtime: the visitors of the last five minutes (all five arrived just now).
     let live = b.text_until("#realtime", |t| !t.contains('…')).await;
-    assert!(live.ends_with(": 5"), "{live}");
+    assert!(live.contains(": 5 "), "{live}");
     // A visitor's profile, from the visitors list.
     b.click(&format!("a[href='#/sites/{id}/visitors']")).await;
     b.click(&format!("a[href='#/sites/{id}/visitors/d2']"))

@@ -505,10 +505,11 @@ async function dashboard(siteId, query) {
   const live = h("p", { id: "realtime", class: "muted", "aria-live": "polite" }, "Visitors in the last 5 minutes: …");
   const refreshLive = async () => {
     if (!document.body.contains(live)) return;
-    const to = new Date(), from = new Date(to.getTime() - 5 * 60 * 1000);
     try {
-      const r = await api("GET", base + "aggregate?metrics=visitors&from=" + encodeURIComponent(from.toISOString()) + "&to=" + encodeURIComponent(to.toISOString()));
-      live.replaceChildren("Visitors in the last 5 minutes: ", h("strong", {}, num(r.data.visitors)));
+      const r = (await api("GET", "/sites/" + encodeURIComponent(siteId) + "/realtime")).data;
+      const top = r.top_pages && r.top_pages[0];
+      live.replaceChildren("Visitors in the last 5 minutes: ", h("strong", {}, num(r.visitors)),
+        top ? h("span", {}, " · most on ", h("code", {}, top.value)) : "");
     } catch (_) { /* shown again at the next refresh */ }
     setTimeout(refreshLive, 30000);
   };
@@ -528,19 +529,10 @@ async function dashboard(siteId, query) {
 
   refreshLive();
   const metrics = FIGURES.map((f) => f[0]).join(",") + ",revenue";
-  const agg = api("GET", base + "aggregate?" + statsQuery(query, { metrics })).then(async (r) => {
+  const agg = api("GET", base + "aggregate?" + statsQuery(query, { metrics, compare: "previous_period" })).then(async (r) => {
     const d = r.data || {};
-    // The period before, as long as this one (the answer says where this one starts and ends).
-    let before = {};
-    if (r.meta && r.meta.from && r.meta.to) {
-      const from = new Date(r.meta.from), to = new Date(r.meta.to);
-      const prev = new Date(from.getTime() - (to.getTime() - from.getTime()));
-      const q = new URLSearchParams(statsQuery(query, { metrics }));
-      q.delete("period");
-      q.set("from", prev.toISOString());
-      q.set("to", from.toISOString());
-      try { before = (await api("GET", base + "aggregate?" + q.toString())).data || {}; } catch (_) { before = {}; }
-    }
+    // The period before, as long as this one, answered beside it.
+    const before = (r.comparison && r.comparison.data) || {};
     const change = (m) => {
       const now = d[m], then = before[m];
       if (typeof now !== "number" || typeof then !== "number" || then === 0) return null;
@@ -554,9 +546,14 @@ async function dashboard(siteId, query) {
           h("div", { class: "value" }, new Intl.NumberFormat(navigator.language || "en", { style: "currency", currency: cur }).format((r.net || 0) / 100)))),
     );
   });
-  const series = api("GET", base + "timeseries?" + statsQuery(query, { interval, metrics: "visitors,pageviews" })).then((r) => {
-    chart.replaceChildren(h("h2", {}, "Visitors"), lineChart(r.data || [], "visitors"), saveWidget(siteId, query, interval, period, filters));
+  const series = api("GET", base + "timeseries?" + statsQuery(query, { interval, metrics: "visitors,pageviews", compare: "previous_period" })).then((r) => {
+    const previous = (r.comparison && r.comparison.data) || [];
+    chart.replaceChildren(h("h2", {}, "Visitors"), lineChart(r.data || [], "visitors", null, previous),
+      previous.length ? h("p", { class: "muted legend" }, "The dashed line is the previous period.") : "",
+      saveWidget(siteId, query, interval, period, filters));
   });
+  const props = propertyPanel(siteId, query, filters);
+  panels.after(props);
   const breakdowns = PANELS.map(([dim, title]) => {
     const card = h("section", { class: "card", "aria-label": title, "data-panel": dim }, h("h2", {}, title), h("p", { class: "muted" }, "Loading…"));
     panels.append(card);
@@ -591,9 +588,58 @@ function valueOf(row, dim) {
   return v === null || v === undefined ? "" : String(v);
 }
 
+/** A breakdown by a custom event property, through the query endpoint, with its CSV. */
+function propertyPanel(siteId, query, filters) {
+  const name = h("input", { id: "prop-name", placeholder: "plan", size: 16, value: query.get("property") || "" });
+  const body = h("div", {});
+  const form = h("form", { class: "inline", "aria-label": "Property breakdown" },
+    h("div", {}, h("label", { for: "prop-name" }, "Property"), name), h("button", { type: "submit", class: "secondary" }, "Break down"));
+  const card = h("section", { class: "card", "aria-label": "Custom properties", id: "properties" }, h("h2", {}, "Custom properties"), form, body);
+  const range = () => {
+    const q = new URLSearchParams(statsQuery(query, {}));
+    return q.get("from") && q.get("to") ? [q.get("from"), q.get("to")] : (q.get("period") || "30d").replace("today", "day");
+  };
+  const request = () => ({
+    metrics: ["visitors", "events"], date_range: range(), dimensions: ["event:props:" + name.value.trim()],
+    filters: filters.map((f) => [f[0], f[1], f[2]]),
+  });
+  const load = async () => {
+    if (!name.value.trim()) {
+      body.replaceChildren(h("p", { class: "muted" }, "Name a property your events carry (their ", h("code", {}, "properties"), ") to count visitors by its values."));
+      return;
+    }
+    try {
+      const r = await api("POST", "/sites/" + encodeURIComponent(siteId) + "/query", request());
+      const csv = h("button", { type: "button", class: "secondary", "aria-label": "Download the property breakdown as CSV", onclick: async () => {
+        const headers = { "Content-Type": "application/json", Accept: "text/csv" };
+        if (state.ws) headers["X-Workspace-ID"] = state.ws;
+        if (state.csrf) headers["X-CSRF-Token"] = state.csrf;
+        const res = await fetch("/api/v1/sites/" + encodeURIComponent(siteId) + "/query", {
+          method: "POST", credentials: "same-origin", headers, body: JSON.stringify(request()),
+        });
+        download("property.csv", await res.text());
+      } }, "CSV");
+      body.replaceChildren(
+        table([
+          [name.value.trim(), (x) => x.dimensions[0]],
+          ["Visitors", (x) => num(x.metrics[0]), { num: true }],
+          ["Events", (x) => num(x.metrics[1]), { num: true }],
+        ], r.results || []),
+        csv,
+      );
+    } catch (e) {
+      body.replaceChildren(errorBox(e));
+    }
+  };
+  form.addEventListener("submit", (e) => { e.preventDefault(); load(); });
+  load();
+  return card;
+}
+
 /** An SVG line chart of `key` over `points` ({date, …}), with each point's value on hover;
- * `format` shows a value (a count by default). */
-function lineChart(points, key, format) {
+ * `format` shows a value (a count by default); `previous` (points of the period before, by
+ * position) is drawn dashed. */
+function lineChart(points, key, format, previous) {
   const show = format || ((v) => fmt.format(v));
   const NS = "http://www.w3.org/2000/svg";
   const s = (tag, attrs, ...kids) => {
@@ -604,7 +650,8 @@ function lineChart(points, key, format) {
   };
   const W = 800, H = 220, P = 28;
   const vals = points.map((p) => Number(p[key]) || 0);
-  const max = Math.max(1, ...vals);
+  const prev = (previous || []).slice(0, points.length).map((p) => Number(p[key]) || 0);
+  const max = Math.max(1, ...vals, ...prev);
   const x = (i) => P + (points.length <= 1 ? 0 : (i * (W - 2 * P)) / (points.length - 1));
   const y = (v) => H - P - (v * (H - 2 * P)) / max;
   const path = vals.map((v, i) => (i ? "L" : "M") + x(i).toFixed(1) + " " + y(v).toFixed(1)).join(" ");
@@ -615,6 +662,9 @@ function lineChart(points, key, format) {
     svg.append(s("text", { x: P, y: H - 8 }, String(points[0].date)));
     svg.append(s("text", { x: W - P, y: H - 8, "text-anchor": "end" }, String(points[points.length - 1].date)));
     svg.append(s("path", { class: "area", d: path + " L" + x(vals.length - 1) + " " + (H - P) + " L" + x(0) + " " + (H - P) + " Z" }));
+    if (prev.length) {
+      svg.append(s("path", { class: "line previous", d: prev.map((v, i) => (i ? "L" : "M") + x(i).toFixed(1) + " " + y(v).toFixed(1)).join(" ") }));
+    }
     svg.append(s("path", { class: "line", d: path }));
     points.forEach((p, i) => {
       svg.append(s("circle", { cx: x(i), cy: y(vals[i]), r: 3, "data-date": p.date, "data-value": vals[i], tabindex: 0 },
