@@ -68,6 +68,21 @@ impl LocalStripe {
         body
     }
 
+    /// A card that pays (Stripe's test card 4242…), as a PaymentMethod.
+    async fn card(&self) -> Value {
+        self.post(
+            "/v1/payment_methods",
+            &[
+                ("type", "card"),
+                ("card[number]", "4242424242424242"),
+                ("card[exp_month]", "12"),
+                ("card[exp_year]", "2034"),
+                ("card[cvc]", "123"),
+            ],
+        )
+        .await
+    }
+
     /// A confirmed card payment; its PaymentIntent and charge ids.
     pub async fn pay(
         &self,
@@ -75,18 +90,7 @@ impl LocalStripe {
         currency: &str,
         visitor: Option<&str>,
     ) -> (String, String) {
-        let pm = self
-            .post(
-                "/v1/payment_methods",
-                &[
-                    ("type", "card"),
-                    ("card[number]", "4242424242424242"),
-                    ("card[exp_month]", "12"),
-                    ("card[exp_year]", "2034"),
-                    ("card[cvc]", "123"),
-                ],
-            )
-            .await;
+        let pm = self.card().await;
         let amount = amount.to_string();
         let mut form = vec![
             ("amount", amount.as_str()),
@@ -133,18 +137,7 @@ impl LocalStripe {
 
     /// A customer with this email and a card to pay their invoices with.
     pub async fn customer(&self, email: &str) -> String {
-        let pm = self
-            .post(
-                "/v1/payment_methods",
-                &[
-                    ("type", "card"),
-                    ("card[number]", "4242424242424242"),
-                    ("card[exp_month]", "12"),
-                    ("card[exp_year]", "2034"),
-                    ("card[cvc]", "123"),
-                ],
-            )
-            .await;
+        let pm = self.card().await;
         let c = self
             .post(
                 "/v1/customers",

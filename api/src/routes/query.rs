@@ -6,14 +6,13 @@
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::http::{json_body, wait_for_position};
-use crate::routes::analytics::load_site;
+use crate::routes::analytics::site_of;
 use crate::routes::stats::{
     change, compared_range, invalid, metric_values, range, Params, NONE_VALUE,
 };
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use keel_events::SiteId;
 use keel_projections::analytics::SESSION_DIMS;
 use keel_projections::explore::{self, Dim, Filter, Op, Query};
 use keel_projections::stats::{Acc, Interval};
@@ -287,6 +286,18 @@ fn filter(i: usize, raw: &Value, default_interval: Interval) -> Result<Filter, A
     })
 }
 
+/// The path's site, of the caller's workspace (a website key: its own site only).
+async fn path_site(
+    req: &HttpRequest,
+    state: &AppState,
+    caller: &Caller,
+    raw: &str,
+) -> Result<keel_commands::site::Site, ApiError> {
+    let ws = caller.workspace(req, state).await?;
+    let raw = caller.site(Some(raw))?.unwrap_or_else(|| raw.to_string());
+    site_of(state, ws, &raw).await
+}
+
 fn ts(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)
         .map(keel_schemas::format_ts)
@@ -306,19 +317,14 @@ pub async fn query(
     path: web::Path<String>,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let ws = caller.workspace(&req, &state).await?;
-    let id: SiteId = caller
-        .site(Some(path.as_str()))?
-        .as_deref()
-        .unwrap_or(path.as_str())
-        .parse()
-        .map_err(|_| ApiError::NotFound("site"))?;
     // Another workspace's site is 404 whatever the body.
-    let site = load_site(&state, ws, id)
-        .await?
-        .ok_or(ApiError::NotFound("site"))?;
+    let site = path_site(&req, &state, &caller, &path).await?;
     let body: QueryBody = json_body(body, state.config.max_body_bytes).await?;
-    if body.site_id.as_deref().is_some_and(|s| s != id.to_string()) {
+    if body
+        .site_id
+        .as_deref()
+        .is_some_and(|s| s != site.id.to_string())
+    {
         return Err(invalid("site_id", "must be the site of the path"));
     }
     wait_for_position(&req, &state, Projection::Analytics).await?;
@@ -739,16 +745,7 @@ pub async fn realtime(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let ws = caller.workspace(&req, &state).await?;
-    let id: SiteId = caller
-        .site(Some(path.as_str()))?
-        .as_deref()
-        .unwrap_or(path.as_str())
-        .parse()
-        .map_err(|_| ApiError::NotFound("site"))?;
-    let site = load_site(&state, ws, id)
-        .await?
-        .ok_or(ApiError::NotFound("site"))?;
+    let site = path_site(&req, &state, &caller, &path).await?;
     wait_for_position(&req, &state, Projection::Analytics).await?;
     let now = Utc::now();
     let base = Query {
