@@ -51,7 +51,8 @@ pub fn ddl(sfx: &str, tag: &str) -> Vec<String> {
                 created_pos BIGINT NOT NULL, start_ts BIGINT NOT NULL, last_ts BIGINT NOT NULL,
                 pageviews BIGINT NOT NULL, hits BIGINT NOT NULL, entry_page TEXT NOT NULL,
                 source TEXT NOT NULL, utm_source TEXT NOT NULL, utm_medium TEXT NOT NULL,
-                utm_campaign TEXT NOT NULL, country TEXT NOT NULL, device TEXT NOT NULL, browser TEXT NOT NULL)"
+                utm_campaign TEXT NOT NULL, country TEXT NOT NULL, device TEXT NOT NULL, browser TEXT NOT NULL,
+                exit_page TEXT NOT NULL, exit_ts BIGINT NOT NULL)"
         ),
         format!(
             "CREATE INDEX IF NOT EXISTS rm_sessions_{tag}visitor ON rm_sessions{sfx} (site_id, visitor, part, created_pos)"
@@ -166,6 +167,9 @@ pub struct Session {
     pub pageviews: i64,
     pub hits: i64,
     pub entry_page: String,
+    /// The page of the visit's latest pageview (by time), and that time (0 without one).
+    pub exit_page: String,
+    pub exit_ts: i64,
     /// Values of [`SESSION_DIMS`], in order.
     pub dims: [String; 7],
 }
@@ -880,7 +884,7 @@ fn pending_hit(e: &RecordedEvent, h: &Hit, kind: &'static str) -> PendingHit {
     }
 }
 
-/// Rows per multi-row statement (16 parameters a row at most: far below every backend's limit).
+/// Rows per multi-row statement (19 parameters a row at most: far below every backend's limit).
 const CHUNK: usize = 200;
 
 /// `rows` tuples of `cols` parameters, numbered from `$1`.
@@ -940,7 +944,7 @@ async fn flush_hits(
                 .join(", ");
             const COLUMNS: &str = "s.id, s.start_ts, s.last_ts, s.pageviews, s.hits, s.entry_page, \
                 s.source, s.utm_source, s.utm_medium, s.utm_campaign, s.country, s.device, s.browser, \
-                s.visitor, s.part";
+                s.visitor, s.part, s.exit_page, s.exit_ts";
             // On Postgres a lateral subquery per visitor: the planner cannot but look each one
             // up by the (site, visitor, part, created_pos) index. Joined with the list instead,
             // it scanned every visit of the site once the table's statistics were stale (as on
@@ -973,6 +977,8 @@ async fn flush_hits(
                     pageviews: r.get(3),
                     hits: r.get(4),
                     entry_page: r.get(5),
+                    exit_page: r.get(15),
+                    exit_ts: r.get(16),
                     dims: std::array::from_fn(|i| r.get(6 + i)),
                 };
                 current.insert((site.to_string(), r.get(13), r.get(14)), session);
@@ -1000,6 +1006,10 @@ async fn flush_hits(
             if n.entry_page.is_empty() && pv == 1 {
                 n.entry_page = h.page.clone();
             }
+            if pv == 1 && h.ts >= n.exit_ts {
+                n.exit_page = h.page.clone();
+                n.exit_ts = h.ts;
+            }
             n
         } else {
             Session {
@@ -1009,6 +1019,8 @@ async fn flush_hits(
                 pageviews: pv,
                 hits: 1,
                 entry_page: h.page.clone(),
+                exit_page: h.page.clone(),
+                exit_ts: if pv == 1 { h.ts } else { 0 },
                 dims: h.dims.clone(),
             }
         };
@@ -1033,10 +1045,11 @@ async fn flush_hits(
     for chunk in sessions.chunks(CHUNK) {
         let sql = format!(
             "INSERT INTO rm_sessions{sfx} (id, site_id, visitor, part, created_pos, start_ts, last_ts, pageviews, hits, \
-             entry_page, source, utm_source, utm_medium, utm_campaign, country, device, browser) VALUES {} \
-             ON CONFLICT (id) DO UPDATE SET start_ts = excluded.start_ts, last_ts = excluded.last_ts, \
-             pageviews = excluded.pageviews, hits = excluded.hits, entry_page = excluded.entry_page",
-            values(chunk.len(), 17)
+             entry_page, source, utm_source, utm_medium, utm_campaign, country, device, browser, exit_page, exit_ts) \
+             VALUES {} ON CONFLICT (id) DO UPDATE SET start_ts = excluded.start_ts, last_ts = excluded.last_ts, \
+             pageviews = excluded.pageviews, hits = excluded.hits, entry_page = excluded.entry_page, \
+             exit_page = excluded.exit_page, exit_ts = excluded.exit_ts",
+            values(chunk.len(), 19)
         );
         let mut q = sqlx::query(&sql);
         for (v, (site, visitor, part), created) in chunk {
@@ -1054,6 +1067,7 @@ async fn flush_hits(
             for d in &v.dims {
                 q = q.bind(d);
             }
+            q = q.bind(&v.exit_page).bind(v.exit_ts);
         }
         q.execute(&mut *conn).await?;
     }

@@ -32,6 +32,8 @@ pub enum Dim {
     Page,
     /// The visit's first page.
     EntryPage,
+    /// The page of the visit's latest pageview.
+    ExitPage,
     /// The goal completed.
     Goal,
     /// A custom event property.
@@ -105,6 +107,7 @@ struct HitRow {
     last: i64,
     pageviews: i64,
     entry_page: String,
+    exit_page: String,
 }
 
 fn prop(h: &HitRow, key: &str) -> Option<String> {
@@ -126,6 +129,7 @@ fn hit_value(h: &HitRow, d: &Dim, tz: Tz) -> Option<String> {
             .map(|i| h.dims[i].clone()),
         Dim::Page => (h.kind == "pageview").then(|| h.page.clone()),
         Dim::EntryPage => Some(h.entry_page.clone()).filter(|p| !p.is_empty()),
+        Dim::ExitPage => Some(h.exit_page.clone()).filter(|p| !p.is_empty()),
         Dim::Goal => (h.kind == "goal").then(|| h.name.clone()),
         Dim::Prop(k) => prop(h, k),
         Dim::Time(i) => Some(label_of(tz, *i, h.ts)),
@@ -139,7 +143,7 @@ pub async fn run(db: &Db, q: &Query) -> Result<BTreeMap<Vec<String>, Acc>, sqlx:
     let sql = format!(
         "SELECT h.ts, h.visitor, h.session, h.kind, h.name, h.page, h.source, h.utm_source, \
          h.utm_medium, h.utm_campaign, h.country, h.device, h.browser, s.start_ts, s.last_ts, \
-         s.pageviews, s.entry_page{} FROM rm_hits h JOIN rm_sessions s ON s.id = h.session \
+         s.pageviews, s.entry_page, s.exit_page{} FROM rm_hits h JOIN rm_sessions s ON s.id = h.session \
          WHERE h.site_id = $1 AND h.ts >= $2 AND h.ts < $3",
         if needs_props { ", h.properties" } else { "" }
     );
@@ -177,8 +181,9 @@ pub async fn run(db: &Db, q: &Query) -> Result<BTreeMap<Vec<String>, Acc>, sqlx:
             last: r.get(14),
             pageviews: r.get(15),
             entry_page: r.get(16),
+            exit_page: r.get(17),
             props: if needs_props {
-                r.get::<Option<String>, _>(17)
+                r.get::<Option<String>, _>(18)
                     .and_then(|p| serde_json::from_str(&p).ok())
             } else {
                 None
@@ -198,6 +203,7 @@ pub async fn run(db: &Db, q: &Query) -> Result<BTreeMap<Vec<String>, Acc>, sqlx:
             .map(|d| match d {
                 Dim::Prop(_) => Some(hit_value(&h, d, q.tz).unwrap_or_else(|| NONE.into())),
                 Dim::EntryPage => Some(h.entry_page.clone()),
+                Dim::ExitPage => Some(h.exit_page.clone()),
                 _ => hit_value(&h, d, q.tz),
             })
             .collect();
@@ -245,6 +251,11 @@ pub async fn run(db: &Db, q: &Query) -> Result<BTreeMap<Vec<String>, Acc>, sqlx:
                     vec![]
                 }
                 Dim::Page | Dim::EntryPage => vec![h.entry_page.clone()],
+                Dim::ExitPage if h.exit_page.is_empty() => {
+                    skip = true;
+                    vec![]
+                }
+                Dim::ExitPage => vec![h.exit_page.clone()],
                 Dim::Time(i) => vec![label_of(q.tz, *i, h.start)],
                 Dim::Visit(_) => vec![hit_value(h, d, q.tz).unwrap_or_default()],
                 Dim::Goal => {
@@ -290,6 +301,7 @@ fn clone_row(h: &HitRow) -> HitRow {
         last: h.last,
         pageviews: h.pageviews,
         entry_page: h.entry_page.clone(),
+        exit_page: h.exit_page.clone(),
     }
 }
 

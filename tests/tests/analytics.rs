@@ -433,6 +433,8 @@ struct Visit {
     last: i64,
     pageviews: i64,
     entry_page: String,
+    /// The page of its latest pageview.
+    exit_page: String,
     dims: [String; 7],
 }
 
@@ -621,6 +623,7 @@ fn sessionize(events: &[Ev]) -> (Vec<(Ev, usize)>, Vec<Visit>) {
                     last: e.ts,
                     pageviews: 0,
                     entry_page: String::new(),
+                    exit_page: String::new(),
                     dims: e.dims.clone(),
                 });
                 current = Some(visits.len() - 1);
@@ -633,6 +636,7 @@ fn sessionize(events: &[Ev]) -> (Vec<(Ev, usize)>, Vec<Visit>) {
                 if v.entry_page.is_empty() {
                     v.entry_page = e.page.clone();
                 }
+                v.exit_page = e.page.clone();
             }
             hits.push((e.clone(), i));
         }
@@ -1173,6 +1177,33 @@ async fn every_stats_endpoint_equals_a_brute_force_recomputation(b: Backend) {
             assert!(v <= prev, "ordered by visitors, descending");
             prev = v;
         }
+        // The exit page: a visit property, like the entry page.
+        let by_exit = |_: &Ev, v: &Visit, _: bool| -> Option<String> {
+            (!v.exit_page.is_empty()).then(|| v.exit_page.clone())
+        };
+        let sums = brute(&hits, &visits, from, to, fs, &by_exit);
+        let body = query(
+            json!({"metrics": QM, "date_range": range, "timezone": "Asia/Kolkata",
+            "dimensions": ["visit:exit_page"], "filters": qf}),
+        )
+        .await;
+        let got: BTreeMap<String, Value> = body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["dimensions"][0] != "(none)")
+            .map(|r| {
+                (
+                    r["dimensions"][0].as_str().unwrap().to_string(),
+                    r["metrics"].clone(),
+                )
+            })
+            .collect();
+        let expected: BTreeMap<String, Value> = sums
+            .iter()
+            .map(|(k, s)| (k.clone(), json!(metrics_of(s))))
+            .collect();
+        assert_eq!(got, expected, "exit pages {qf}");
         // A custom property: hits by their value (`(none)` without one); a visit under every
         // value its matching hits carry.
         let mut want: BTreeMap<String, Sums> = BTreeMap::new();
