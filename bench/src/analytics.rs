@@ -111,6 +111,8 @@ fn synthesize(site: &str, events: usize, end: i64, seed: u64) -> Pending {
             pageviews: n,
             hits: n,
             entry_page: pages[0].clone(),
+            exit_page: pages[pages.len() - 1].clone(),
+            exit_ts: start + (n - 1) * 90_000,
             dims,
         };
         pending.visit(site, &session, 1);
