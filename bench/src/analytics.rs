@@ -114,6 +114,7 @@ fn synthesize(site: &str, events: usize, end: i64, seed: u64) -> Pending {
             exit_page: pages[pages.len() - 1].clone(),
             exit_ts: start + (n - 1) * 90_000,
             dims,
+            extras: [String::new(), String::new()],
         };
         pending.visit(site, &session, 1);
         for (k, page) in pages.iter().enumerate() {
@@ -333,6 +334,9 @@ pub async fn run(o: AnalyticsBenchOptions) -> anyhow::Result<String> {
         utm_source: None,
         utm_medium: None,
         utm_campaign: None,
+        utm_content: None,
+        utm_term: None,
+        hostname: None,
         country: None,
         device: Some("desktop".into()),
         browser: Some("Firefox".into()),

@@ -49,6 +49,8 @@ pub struct EventInput {
     pub utm_source: Option<String>,
     pub utm_medium: Option<String>,
     pub utm_campaign: Option<String>,
+    pub utm_content: Option<String>,
+    pub utm_term: Option<String>,
     pub user_agent: Option<String>,
     pub properties: Map<String, Value>,
     pub occurred_at: Option<DateTime<Utc>>,
@@ -451,6 +453,13 @@ pub fn record_event(
         input.utm_campaign.as_deref(),
         MAX_ID_CHARS,
     );
+    let utm_content = optional_text(
+        &mut v,
+        "utm_content",
+        input.utm_content.as_deref(),
+        MAX_ID_CHARS,
+    );
+    let utm_term = optional_text(&mut v, "utm_term", input.utm_term.as_deref(), MAX_ID_CHARS);
     let event_id = optional_text(&mut v, "event_id", input.event_id.as_deref(), MAX_ID_CHARS);
     check_properties(
         &mut v,
@@ -485,6 +494,9 @@ pub fn record_event(
         utm_source,
         utm_medium,
         utm_campaign,
+        utm_content,
+        utm_term,
+        hostname: url.and_then(host_of),
         country: edge.country.clone(),
         device: Some(device.into()),
         browser: Some(browser.into()),
@@ -555,6 +567,9 @@ pub fn record_goal(
             utm_source: None,
             utm_medium: None,
             utm_campaign: None,
+            utm_content: None,
+            utm_term: None,
+            hostname: None,
             country: None,
             device: None,
             browser: None,

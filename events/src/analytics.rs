@@ -92,6 +92,13 @@ pub struct Hit {
     pub utm_medium: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub utm_campaign: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utm_content: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utm_term: Option<String>,
+    /// The URL's host, lowercased, without `www.` and port, when the URL is absolute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
     /// ISO 3166-1 alpha-2, when it could be derived.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,

@@ -19,6 +19,9 @@ pub const HOUR_MS: i64 = 3_600_000;
 pub const DIRECT: &str = "Direct / None";
 
 /// Dimensions every hit of a visit shares (taken from the visit's first hit).
+/// Properties of a visit that the query endpoint groups and filters by, without rollups.
+pub const VISIT_EXTRAS: [&str; 2] = ["utm_content", "utm_term"];
+
 pub const SESSION_DIMS: [&str; 7] = [
     "source",
     "utm_source",
@@ -41,7 +44,8 @@ pub fn ddl(sfx: &str, tag: &str) -> Vec<String> {
                 session TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, page TEXT NOT NULL,
                 source TEXT NOT NULL, utm_source TEXT NOT NULL, utm_medium TEXT NOT NULL,
                 utm_campaign TEXT NOT NULL, country TEXT NOT NULL, device TEXT NOT NULL,
-                browser TEXT NOT NULL, properties TEXT)"
+                browser TEXT NOT NULL, properties TEXT, utm_content TEXT NOT NULL,
+                utm_term TEXT NOT NULL, hostname TEXT NOT NULL)"
         ),
         format!("CREATE INDEX IF NOT EXISTS rm_hits_{tag}site_ts ON rm_hits{sfx} (site_id, ts)"),
         format!("CREATE INDEX IF NOT EXISTS rm_hits_{tag}visitor ON rm_hits{sfx} (site_id, visitor, ts)"),
@@ -52,7 +56,8 @@ pub fn ddl(sfx: &str, tag: &str) -> Vec<String> {
                 pageviews BIGINT NOT NULL, hits BIGINT NOT NULL, entry_page TEXT NOT NULL,
                 source TEXT NOT NULL, utm_source TEXT NOT NULL, utm_medium TEXT NOT NULL,
                 utm_campaign TEXT NOT NULL, country TEXT NOT NULL, device TEXT NOT NULL, browser TEXT NOT NULL,
-                exit_page TEXT NOT NULL, exit_ts BIGINT NOT NULL)"
+                exit_page TEXT NOT NULL, exit_ts BIGINT NOT NULL, utm_content TEXT NOT NULL,
+                utm_term TEXT NOT NULL)"
         ),
         format!(
             "CREATE INDEX IF NOT EXISTS rm_sessions_{tag}visitor ON rm_sessions{sfx} (site_id, visitor, part, created_pos)"
@@ -172,6 +177,8 @@ pub struct Session {
     pub exit_ts: i64,
     /// Values of [`SESSION_DIMS`], in order.
     pub dims: [String; 7],
+    /// Values of [`VISIT_EXTRAS`] (queried, not rolled up), in order.
+    pub extras: [String; 2],
 }
 
 impl Session {
@@ -851,6 +858,10 @@ pub struct PendingHit {
     page: String,
     /// The dimensions a visit starting with this hit gets.
     dims: [String; 7],
+    /// And its [`VISIT_EXTRAS`].
+    extras: [String; 2],
+    /// The hit's own host.
+    hostname: String,
     properties: Option<String>,
 }
 
@@ -879,12 +890,14 @@ fn pending_hit(e: &RecordedEvent, h: &Hit, kind: &'static str) -> PendingHit {
             h.device.clone().unwrap_or_else(|| "unknown".into()),
             h.browser.clone().unwrap_or_else(|| "unknown".into()),
         ],
+        extras: [s(&h.utm_content), s(&h.utm_term)],
+        hostname: s(&h.hostname),
         properties: (!h.properties.is_empty())
             .then(|| serde_json::to_string(&h.properties).unwrap_or_default()),
     }
 }
 
-/// Rows per multi-row statement (19 parameters a row at most: far below every backend's limit).
+/// Rows per multi-row statement (21 parameters a row at most: far below every backend's limit).
 const CHUNK: usize = 200;
 
 /// `rows` tuples of `cols` parameters, numbered from `$1`.
@@ -944,7 +957,7 @@ async fn flush_hits(
                 .join(", ");
             const COLUMNS: &str = "s.id, s.start_ts, s.last_ts, s.pageviews, s.hits, s.entry_page, \
                 s.source, s.utm_source, s.utm_medium, s.utm_campaign, s.country, s.device, s.browser, \
-                s.visitor, s.part, s.exit_page, s.exit_ts";
+                s.visitor, s.part, s.exit_page, s.exit_ts, s.utm_content, s.utm_term";
             // On Postgres a lateral subquery per visitor: the planner cannot but look each one
             // up by the (site, visitor, part, created_pos) index. Joined with the list instead,
             // it scanned every visit of the site once the table's statistics were stale (as on
@@ -980,6 +993,7 @@ async fn flush_hits(
                     exit_page: r.get(15),
                     exit_ts: r.get(16),
                     dims: std::array::from_fn(|i| r.get(6 + i)),
+                    extras: std::array::from_fn(|i| r.get(17 + i)),
                 };
                 current.insert((site.to_string(), r.get(13), r.get(14)), session);
             }
@@ -988,7 +1002,7 @@ async fn flush_hits(
     // Assign visits in stream order; remember every visit that changed.
     let mut dirty: BTreeMap<String, (Session, Key, i64)> = BTreeMap::new();
     let mut session_of: Vec<String> = Vec::with_capacity(hits.len());
-    let mut dims_of: Vec<[String; 7]> = Vec::with_capacity(hits.len());
+    let mut dims_of: Vec<([String; 7], [String; 2])> = Vec::with_capacity(hits.len());
     for h in &hits {
         let key = (h.site.clone(), h.visitor.clone(), h.part.clone());
         let pv = i64::from(h.kind == "pageview");
@@ -1022,6 +1036,7 @@ async fn flush_hits(
                 exit_page: h.page.clone(),
                 exit_ts: if pv == 1 { h.ts } else { 0 },
                 dims: h.dims.clone(),
+                extras: h.extras.clone(),
             }
         };
         pending.visit(&h.site, &after, 1);
@@ -1037,7 +1052,7 @@ async fn flush_hits(
         let created = dirty.get(&after.id).map_or(h.position, |d| d.2);
         dirty.insert(after.id.clone(), (after.clone(), key.clone(), created));
         session_of.push(after.id.clone());
-        dims_of.push(after.dims.clone());
+        dims_of.push((after.dims.clone(), after.extras.clone()));
         current.insert(key, after);
     }
     // Visits: inserted or brought up to date (a visit's dimensions and creation never change).
@@ -1045,11 +1060,12 @@ async fn flush_hits(
     for chunk in sessions.chunks(CHUNK) {
         let sql = format!(
             "INSERT INTO rm_sessions{sfx} (id, site_id, visitor, part, created_pos, start_ts, last_ts, pageviews, hits, \
-             entry_page, source, utm_source, utm_medium, utm_campaign, country, device, browser, exit_page, exit_ts) \
+             entry_page, source, utm_source, utm_medium, utm_campaign, country, device, browser, exit_page, exit_ts, \
+             utm_content, utm_term) \
              VALUES {} ON CONFLICT (id) DO UPDATE SET start_ts = excluded.start_ts, last_ts = excluded.last_ts, \
              pageviews = excluded.pageviews, hits = excluded.hits, entry_page = excluded.entry_page, \
              exit_page = excluded.exit_page, exit_ts = excluded.exit_ts",
-            values(chunk.len(), 19)
+            values(chunk.len(), 21)
         );
         let mut q = sqlx::query(&sql);
         for (v, (site, visitor, part), created) in chunk {
@@ -1068,6 +1084,9 @@ async fn flush_hits(
                 q = q.bind(d);
             }
             q = q.bind(&v.exit_page).bind(v.exit_ts);
+            for x in &v.extras {
+                q = q.bind(x);
+            }
         }
         q.execute(&mut *conn).await?;
     }
@@ -1076,11 +1095,12 @@ async fn flush_hits(
     for chunk in rows.chunks(CHUNK) {
         let sql = format!(
             "INSERT INTO rm_hits{sfx} (event_id, site_id, ts, visitor, session, kind, name, page, source, utm_source, \
-             utm_medium, utm_campaign, country, device, browser, properties) VALUES {} ON CONFLICT DO NOTHING",
-            values(chunk.len(), 16)
+             utm_medium, utm_campaign, country, device, browser, properties, utm_content, utm_term, hostname) \
+             VALUES {} ON CONFLICT DO NOTHING",
+            values(chunk.len(), 19)
         );
         let mut q = sqlx::query(&sql);
-        for ((h, session), dims) in chunk {
+        for ((h, session), (dims, extras)) in chunk {
             q = q
                 .bind(&h.event_id)
                 .bind(&h.site)
@@ -1094,6 +1114,10 @@ async fn flush_hits(
                 q = q.bind(d);
             }
             q = q.bind(h.properties.as_deref());
+            for x in extras {
+                q = q.bind(x);
+            }
+            q = q.bind(&h.hostname);
         }
         q.execute(&mut *conn).await?;
     }

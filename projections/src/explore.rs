@@ -11,7 +11,7 @@
 //!
 //! Answered from the site's hits in the range: exact, and as costly as the hits it reads.
 
-use crate::analytics::SESSION_DIMS;
+use crate::analytics::{SESSION_DIMS, VISIT_EXTRAS};
 use crate::sketch::visitor_hash;
 use crate::stats::{label_of, Acc, Interval};
 use crate::Db;
@@ -26,8 +26,10 @@ pub const NONE: &str = "(none)";
 /// A dimension of a query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Dim {
-    /// One of the visit's properties ([`SESSION_DIMS`]).
+    /// One of the visit's properties ([`SESSION_DIMS`] or [`VISIT_EXTRAS`]).
     Visit(&'static str),
+    /// The host of the hit's URL (for visit metrics, of the hit that counted the visit).
+    Hostname,
     /// The page of a pageview (the entry page, for visit metrics).
     Page,
     /// The visit's first page.
@@ -102,6 +104,8 @@ struct HitRow {
     name: String,
     page: String,
     dims: [String; 7],
+    extras: [String; 2],
+    hostname: String,
     props: Option<serde_json::Map<String, serde_json::Value>>,
     start: i64,
     last: i64,
@@ -126,7 +130,14 @@ fn hit_value(h: &HitRow, d: &Dim, tz: Tz) -> Option<String> {
         Dim::Visit(v) => SESSION_DIMS
             .iter()
             .position(|x| x == v)
-            .map(|i| h.dims[i].clone()),
+            .map(|i| h.dims[i].clone())
+            .or_else(|| {
+                VISIT_EXTRAS
+                    .iter()
+                    .position(|x| x == v)
+                    .map(|i| h.extras[i].clone())
+            }),
+        Dim::Hostname => Some(h.hostname.clone()).filter(|x| !x.is_empty()),
         Dim::Page => (h.kind == "pageview").then(|| h.page.clone()),
         Dim::EntryPage => Some(h.entry_page.clone()).filter(|p| !p.is_empty()),
         Dim::ExitPage => Some(h.exit_page.clone()).filter(|p| !p.is_empty()),
@@ -143,7 +154,7 @@ pub async fn run(db: &Db, q: &Query) -> Result<BTreeMap<Vec<String>, Acc>, sqlx:
     let sql = format!(
         "SELECT h.ts, h.visitor, h.session, h.kind, h.name, h.page, h.source, h.utm_source, \
          h.utm_medium, h.utm_campaign, h.country, h.device, h.browser, s.start_ts, s.last_ts, \
-         s.pageviews, s.entry_page, s.exit_page{} FROM rm_hits h JOIN rm_sessions s ON s.id = h.session \
+         s.pageviews, s.entry_page, s.exit_page, h.utm_content, h.utm_term, h.hostname{} FROM rm_hits h JOIN rm_sessions s ON s.id = h.session \
          WHERE h.site_id = $1 AND h.ts >= $2 AND h.ts < $3",
         if needs_props { ", h.properties" } else { "" }
     );
@@ -182,8 +193,10 @@ pub async fn run(db: &Db, q: &Query) -> Result<BTreeMap<Vec<String>, Acc>, sqlx:
             pageviews: r.get(15),
             entry_page: r.get(16),
             exit_page: r.get(17),
+            extras: std::array::from_fn(|i| r.get(18 + i)),
+            hostname: r.get(20),
             props: if needs_props {
-                r.get::<Option<String>, _>(18)
+                r.get::<Option<String>, _>(21)
                     .and_then(|p| serde_json::from_str(&p).ok())
             } else {
                 None
@@ -204,6 +217,7 @@ pub async fn run(db: &Db, q: &Query) -> Result<BTreeMap<Vec<String>, Acc>, sqlx:
                 Dim::Prop(_) => Some(hit_value(&h, d, q.tz).unwrap_or_else(|| NONE.into())),
                 Dim::EntryPage => Some(h.entry_page.clone()),
                 Dim::ExitPage => Some(h.exit_page.clone()),
+                Dim::Hostname => Some(h.hostname.clone()),
                 _ => hit_value(&h, d, q.tz),
             })
             .collect();
@@ -218,6 +232,15 @@ pub async fn run(db: &Db, q: &Query) -> Result<BTreeMap<Vec<String>, Acc>, sqlx:
                 },
                 props: vec![BTreeSet::new(); n],
             });
+            // The visit's own values come from its earliest matching hit (a hostname may differ
+            // between its hits).
+            if h.ts < v.row.ts {
+                v.row = HitRow {
+                    props: None,
+                    session: String::new(),
+                    ..clone_row(&h)
+                };
+            }
             for (slot, &i) in prop_dims.iter().enumerate() {
                 v.props[slot]
                     .insert(hit_value(&h, &q.dims[i], q.tz).unwrap_or_else(|| NONE.into()));
@@ -257,7 +280,7 @@ pub async fn run(db: &Db, q: &Query) -> Result<BTreeMap<Vec<String>, Acc>, sqlx:
                 }
                 Dim::ExitPage => vec![h.exit_page.clone()],
                 Dim::Time(i) => vec![label_of(q.tz, *i, h.start)],
-                Dim::Visit(_) => vec![hit_value(h, d, q.tz).unwrap_or_default()],
+                Dim::Visit(_) | Dim::Hostname => vec![hit_value(h, d, q.tz).unwrap_or_default()],
                 Dim::Goal => {
                     skip = true;
                     vec![]
@@ -296,6 +319,8 @@ fn clone_row(h: &HitRow) -> HitRow {
         name: h.name.clone(),
         page: h.page.clone(),
         dims: h.dims.clone(),
+        extras: h.extras.clone(),
+        hostname: h.hostname.clone(),
         props: h.props.clone(),
         start: h.start,
         last: h.last,

@@ -113,7 +113,8 @@ fn hit() -> Value {
     json!({"site_id": ID, "workspace_id": WS, "visitor": "v-1", "visitor_id": "client-7",
         "session_id": "s-1", "name": "signup", "url": "https://shop.example.com/p/1?utm_source=x",
         "path": "/p/1", "referrer": "https://www.google.com/", "source": "Google",
-        "utm_source": "x", "utm_medium": "cpc", "utm_campaign": "winter", "country": "DE",
+        "utm_source": "x", "utm_medium": "cpc", "utm_campaign": "winter", "utm_content": "hero",
+        "utm_term": "shoes", "hostname": "shop.example.com", "country": "DE",
         "device": "Desktop", "browser": "Firefox", "properties": {"plan": "pro", "n": 3},
         "client_event_id": "ce-1"})
 }

@@ -424,6 +424,9 @@ struct Ev {
     dims: [String; 7],
     /// The custom property `plan`, when the hit carries one.
     plan: Option<String>,
+    /// Own utm_content and utm_term (a visit takes its first hit's), and the URL's host.
+    extras: [String; 2],
+    hostname: String,
     json: Value,
 }
 
@@ -436,6 +439,8 @@ struct Visit {
     /// The page of its latest pageview.
     exit_page: String,
     dims: [String; 7],
+    /// utm_content and utm_term of its first hit.
+    extras: [String; 2],
 }
 
 struct Rng(u64);
@@ -535,7 +540,7 @@ fn generate(site: &str, seed: u64, start: i64, span_ms: i64) -> Vec<Ev> {
                     }
                     _ => {
                         let mut j = json!({"site_id": site, "visitor_id": visitor, "type": kind,
-                            "url": format!("https://shop.example.com{page}?ref=1"), "user_agent": ua, "ip": ip,
+                            "url": format!("https://{}{page}?ref=1", host_of(&page)), "user_agent": ua, "ip": ip,
                             "occurred_at": at, "event_id": format!("{visitor}-{t}")});
                         if kind == "custom" {
                             j["name"] = json!(name);
@@ -552,6 +557,8 @@ fn generate(site: &str, seed: u64, start: i64, span_ms: i64) -> Vec<Ev> {
                                 j["utm_source"] = json!(s);
                                 j["utm_medium"] = json!(m);
                                 j["utm_campaign"] = json!(c);
+                                j["utm_content"] = json!(content_of(t));
+                                j["utm_term"] = json!("shoes");
                             }
                         } else {
                             j["referrer"] = json!("https://shop.example.com/");
@@ -568,6 +575,15 @@ fn generate(site: &str, seed: u64, start: i64, span_ms: i64) -> Vec<Ev> {
                     ["Direct / None", "", "", "", country, device, browser].map(str::to_string)
                 };
                 let plan = plan_of(kind, &page, t).map(str::to_string);
+                let extras = match (kind, h, utm) {
+                    ("goal", _, _) | (_, 1.., _) | (_, 0, None) => [String::new(), String::new()],
+                    (_, 0, Some(_)) => [content_of(t).to_string(), "shoes".to_string()],
+                };
+                let hostname = if kind == "goal" {
+                    String::new()
+                } else {
+                    host_of(&page).to_string()
+                };
                 out.push(Ev {
                     visitor: visitor.clone(),
                     ts: t,
@@ -578,6 +594,8 @@ fn generate(site: &str, seed: u64, start: i64, span_ms: i64) -> Vec<Ev> {
                         String::new()
                     },
                     plan,
+                    extras,
+                    hostname,
                     name,
                     dims,
                     json,
@@ -592,6 +610,24 @@ fn generate(site: &str, seed: u64, start: i64, span_ms: i64) -> Vec<Ev> {
         }
     }
     out
+}
+
+/// A generated campaign's utm_content (no draw: the traffic stays the same).
+fn content_of(t: i64) -> &'static str {
+    if t % 3 == 0 {
+        "hero"
+    } else {
+        "footer"
+    }
+}
+
+/// The host of a generated page's URL: the blog has its own.
+fn host_of(page: &str) -> &'static str {
+    if page.starts_with("/blog") {
+        "blog.shop.example.com"
+    } else {
+        "shop.example.com"
+    }
 }
 
 /// The `plan` property of a generated hit: custom events carry `pro` or `free`, pageviews of
@@ -625,6 +661,7 @@ fn sessionize(events: &[Ev]) -> (Vec<(Ev, usize)>, Vec<Visit>) {
                     entry_page: String::new(),
                     exit_page: String::new(),
                     dims: e.dims.clone(),
+                    extras: e.extras.clone(),
                 });
                 current = Some(visits.len() - 1);
             }
@@ -656,6 +693,9 @@ fn value_of(e: &Ev, visit: &Visit, dim: &str) -> Option<String> {
         "page" => (e.kind == "pageview").then(|| e.page.clone()),
         "goal" => (e.kind == "goal").then(|| e.name.clone()),
         "plan" => e.plan.clone(),
+        "utm_content" => Some(visit.extras[0].clone()),
+        "utm_term" => Some(visit.extras[1].clone()),
+        "hostname" => (!e.hostname.is_empty()).then(|| e.hostname.clone()),
         d => Some(visit.dims[DIMS.iter().position(|x| *x == d).unwrap()].clone()),
     }
 }
@@ -1137,6 +1177,24 @@ async fn every_stats_endpoint_equals_a_brute_force_recomputation(b: Backend) {
             ],
         ),
         (
+            json!([
+                ["is", "visit:utm_term", ["shoes"]],
+                ["contains", "event:hostname", ["BLOG"]]
+            ]),
+            vec![
+                F {
+                    op: "is",
+                    dim: "utm_term",
+                    values: vec!["shoes"],
+                },
+                F {
+                    op: "contains",
+                    dim: "hostname",
+                    values: vec!["blog"],
+                },
+            ],
+        ),
+        (
             json!([["matches_not", "visit:country", ["^(US|DE)$"]]]),
             vec![F {
                 op: "matches_not",
@@ -1176,6 +1234,46 @@ async fn every_stats_endpoint_equals_a_brute_force_recomputation(b: Backend) {
             let v = row["metrics"][0].as_u64().unwrap();
             assert!(v <= prev, "ordered by visitors, descending");
             prev = v;
+        }
+        // A visit's utm_content beside each hit's host (a visit counts under the host of its
+        // first matching hit).
+        let by_content = |e: &Ev, v: &Visit, _: bool| -> Option<String> {
+            Some(format!("{}\u{1}{}", v.extras[0], e.hostname))
+        };
+        let sums = brute(&hits, &visits, from, to, fs, &by_content);
+        let body = query(
+            json!({"metrics": QM, "date_range": range, "timezone": "Asia/Kolkata",
+            "dimensions": ["visit:utm_content", "event:hostname"], "filters": qf}),
+        )
+        .await;
+        let got: BTreeMap<String, Value> = body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let d = |i: usize| {
+                    let v = r["dimensions"][i].as_str().unwrap();
+                    if v == "(none)" {
+                        String::new()
+                    } else {
+                        v.to_string()
+                    }
+                };
+                (format!("{}\u{1}{}", d(0), d(1)), r["metrics"].clone())
+            })
+            .collect();
+        let expected: BTreeMap<String, Value> = sums
+            .iter()
+            .map(|(k, s)| (k.clone(), json!(metrics_of(s))))
+            .collect();
+        assert_eq!(got, expected, "utm_content × hostname {qf}");
+        if fs.is_empty() {
+            let keys: Vec<&String> = expected.keys().collect();
+            assert!(
+                keys.iter().any(|k| k.starts_with("hero\u{1}blog."))
+                    && keys.iter().any(|k| k.starts_with("footer\u{1}shop.")),
+                "the traffic has both: {keys:?}"
+            );
         }
         // The exit page: a visit property, like the entry page.
         let by_exit = |_: &Ev, v: &Visit, _: bool| -> Option<String> {

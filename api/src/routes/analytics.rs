@@ -95,6 +95,8 @@ pub struct EventItem {
     utm_source: Option<String>,
     utm_medium: Option<String>,
     utm_campaign: Option<String>,
+    utm_content: Option<String>,
+    utm_term: Option<String>,
     user_agent: Option<String>,
     /// The client's address: used to derive the country and a daily-salted visitor key, never stored.
     ip: Option<String>,
@@ -203,6 +205,8 @@ async fn prepare(
         utm_source: item.utm_source,
         utm_medium: item.utm_medium,
         utm_campaign: item.utm_campaign,
+        utm_content: item.utm_content,
+        utm_term: item.utm_term,
         user_agent: item.user_agent,
         properties: item.properties,
         occurred_at,

@@ -326,6 +326,8 @@ pub async fn track(
         utm_source: utm(&body.url, "utm_source"),
         utm_medium: utm(&body.url, "utm_medium"),
         utm_campaign: utm(&body.url, "utm_campaign"),
+        utm_content: utm(&body.url, "utm_content"),
+        utm_term: utm(&body.url, "utm_term"),
         url: Some(body.url),
         referrer: body.referrer,
         user_agent,

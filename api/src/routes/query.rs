@@ -53,7 +53,8 @@ pub struct QueryBody {
     date_range: Option<Value>,
     /// Up to six of: `visit:source`, `visit:utm_source`, `visit:utm_medium`,
     /// `visit:utm_campaign`, `visit:country`, `visit:device`, `visit:browser`,
-    /// `visit:entry_page`, `visit:exit_page`, `event:page`, `event:goal`, `event:props:<name>`, `time`,
+    /// `visit:utm_content`, `visit:utm_term`, `visit:entry_page`, `visit:exit_page`,
+    /// `event:page`, `event:hostname`, `event:goal`, `event:props:<name>`, `time`,
     /// `time:hour`, `time:day`, `time:week`, `time:month`.
     #[serde(default)]
     #[schema(required = false)]
@@ -209,13 +210,17 @@ fn dimension(raw: &str, default_interval: Interval) -> Result<Dim, String> {
         "event:goal" | "goal" => Dim::Goal,
         "visit:entry_page" | "entry_page" => Dim::EntryPage,
         "visit:exit_page" | "exit_page" => Dim::ExitPage,
+        "visit:utm_content" | "utm_content" => Dim::Visit("utm_content"),
+        "visit:utm_term" | "utm_term" => Dim::Visit("utm_term"),
+        "event:hostname" | "hostname" => Dim::Hostname,
         _ => match SESSION_DIMS.iter().find(|d| **d == bare) {
             Some(d) if !raw.starts_with("event:") => Dim::Visit(d),
             _ => {
                 return Err(format!(
                     "unknown dimension `{raw}`; one of visit:source, visit:utm_source, \
                      visit:utm_medium, visit:utm_campaign, visit:country, visit:device, \
-                     visit:browser, visit:entry_page, visit:exit_page, event:page, event:goal, \
+                     visit:browser, visit:utm_content, visit:utm_term, visit:entry_page, \
+                     visit:exit_page, event:page, event:hostname, event:goal, \
                      event:props:<name>, time, time:hour, time:day, time:week, time:month"
                 ))
             }
