@@ -416,6 +416,7 @@ pub const ROUTES: &[Rule] = &[
     rule("GET", "/api/v1/mcp/resources/{uri:.*}", Scope("mcp:read")),
     rule("GET", "/api/v1/admin/projections", Operator),
     rule("POST", "/api/v1/admin/projections/{name}/rebuild", Operator),
+    rule("POST", "/api/v1/admin/analytics/retention", Operator),
     rule(
         "GET",
         "/api/v1/workspaces/{id}/history",

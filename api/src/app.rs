@@ -381,6 +381,12 @@ fn start_projectors(
             ))),
         }
     }
+    background.push(tokio::spawn(keel_infra::retention::run(
+        db.clone(),
+        config.analytics_raw_retention_days,
+        config.clock.clone(),
+        shutdown_rx.clone(),
+    )));
     Ok(background)
 }
 
@@ -487,6 +493,8 @@ async fn start_api(
         }
         None => None,
     };
+    let city_geo = keel_infra::geoip::GeoIp::open(config.scanner.geoip_city_path.as_deref(), None)?
+        .map(std::sync::Arc::new);
     let listener = TcpListener::bind(&config.listen)?;
     let self_addr = listener.local_addr()?;
     let port = self_addr.port();
@@ -512,6 +520,7 @@ async fn start_api(
         },
         accounts: Default::default(),
         geo,
+        city_geo,
         operator_hashes: operator_hashes(db, config).await?,
         config: config.clone(),
         db: db.clone(),

@@ -75,6 +75,24 @@ impl GeoDb {
     }
 }
 
+/// Where a client address is, as far as the databases know: `EdgeFacts` with its country, region
+/// and city (the CSV's country first, else the City database's). The address is never kept.
+pub fn place(state: &crate::state::AppState, ip: IpAddr) -> keel_commands::analytics::EdgeFacts {
+    let found = state.city_geo.as_ref().and_then(|g| g.locate(ip));
+    let country = state
+        .geo
+        .as_ref()
+        .and_then(|g| g.country(ip))
+        .map(str::to_string)
+        .or_else(|| found.as_ref().and_then(|p| p.country.clone()));
+    keel_commands::analytics::EdgeFacts {
+        anonymous_visitor: None,
+        country,
+        region: found.as_ref().and_then(|p| p.region.clone()),
+        city: found.and_then(|p| p.city),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

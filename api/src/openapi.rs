@@ -596,6 +596,7 @@ impl Modify for StandardErrors {
         crate::routes::audit::verify,
         crate::routes::admin::list,
         crate::routes::admin::rebuild,
+        crate::routes::admin::retention,
         crate::routes::workspaces::history,
         crate::routes::audit::events,
         crate::routes::usage::record,

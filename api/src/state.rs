@@ -23,6 +23,9 @@ pub struct AppState {
     /// Today's salt for anonymous visitor keys: `(UTC day, salt)`.
     pub salt: std::sync::Mutex<Option<(String, String)>>,
     pub geo: Option<std::sync::Arc<crate::geo::GeoDb>>,
+    /// A MaxMind City database (`KEEL_GEOIP_CITY_PATH`): hits' region and city (and country,
+    /// when `KEEL_GEOIP_PATH` is unset or does not know the address).
+    pub city_geo: Option<std::sync::Arc<keel_infra::geoip::GeoIp>>,
     /// Rebuilds started over the admin API, by projection.
     pub rebuilds: dashmap::DashMap<&'static str, crate::routes::admin::RebuildState>,
     /// Posts test messages to webhook endpoints, with the dispatcher's SSRF guard.

@@ -114,7 +114,7 @@ fn synthesize(site: &str, events: usize, end: i64, seed: u64) -> Pending {
             exit_page: pages[pages.len() - 1].clone(),
             exit_ts: start + (n - 1) * 90_000,
             dims,
-            extras: [String::new(), String::new()],
+            extras: Default::default(),
         };
         pending.visit(site, &session, 1);
         for (k, page) in pages.iter().enumerate() {
@@ -135,6 +135,41 @@ fn synthesize(site: &str, events: usize, end: i64, seed: u64) -> Pending {
         }
     }
     pending
+}
+
+/// Bytes on disk (rows, TOAST and indexes) per event of the log and per row of the read models
+/// the projector wrote, as Postgres reports them.
+async fn storage_per_event(db: &Db) -> anyhow::Result<String> {
+    sqlx::query("VACUUM ANALYZE").execute(&db.pool).await?;
+    let one = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(&db.pool)
+            .await
+            .map_err(anyhow::Error::from)
+    };
+    let log_bytes = one("SELECT pg_total_relation_size('events')::bigint").await?;
+    let log_rows = one("SELECT COUNT(*) FROM events").await?.max(1);
+    let hit_bytes = one(
+        "SELECT COALESCE(SUM(pg_total_relation_size(inhrelid)), 0)::bigint FROM pg_inherits \
+         WHERE inhparent = 'rm_hits'::regclass",
+    )
+    .await?;
+    let hits = one("SELECT COUNT(*) FROM rm_hits").await?.max(1);
+    let visit_bytes = one("SELECT pg_total_relation_size('rm_sessions')::bigint").await?;
+    let visits = one("SELECT COUNT(*) FROM rm_sessions").await?.max(1);
+    let rollup_bytes = one(
+        "SELECT (pg_total_relation_size('rm_rollups') + pg_total_relation_size('rm_rollups_daily'))::bigint",
+    )
+    .await?;
+    let rollups =
+        one("SELECT (SELECT COUNT(*) FROM rm_rollups) + (SELECT COUNT(*) FROM rm_rollups_daily)")
+            .await?;
+    Ok(format!(
+        "storage: log {} B per event ({log_rows} events) | raw hit {} B per hit ({hits} hits) | visit {} B per visit ({visits} visits) | rollups {rollup_bytes} B in {rollups} rows\n",
+        log_bytes / log_rows,
+        hit_bytes / hits,
+        visit_bytes / visits,
+    ))
 }
 
 /// Bulk-loads rollups into fresh tables.
@@ -340,6 +375,12 @@ pub async fn run(o: AnalyticsBenchOptions) -> anyhow::Result<String> {
         country: None,
         device: Some("desktop".into()),
         browser: Some("Firefox".into()),
+        browser_version: None,
+        os: None,
+        os_version: None,
+        screen: None,
+        region: None,
+        city: None,
         properties: Default::default(),
         client_event_id: None,
         sealed: None,
@@ -379,6 +420,7 @@ pub async fn run(o: AnalyticsBenchOptions) -> anyhow::Result<String> {
     }
     let rate = applied as f64 / started.elapsed().as_secs_f64();
     projector.stop().await;
+    out.push_str(&storage_per_event(&db).await?);
     out.push_str(&format!(
         "analytics projector (hits, visits, visitors, hourly and daily rollups): {rate:.0} events/s applied ({applied} of {backlog} in {:.0} s) | ingestion {ingest_rate:.0} events/s | ratio {:.2}\n",
         started.elapsed().as_secs_f64(),

@@ -7,5 +7,6 @@ pub mod audit;
 pub mod domains;
 pub mod http;
 pub mod peer;
+pub mod query;
 pub mod usage;
 pub mod webhooks;

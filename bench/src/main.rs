@@ -63,6 +63,19 @@ enum Command {
         #[arg(long, default_value_t = 10_000_000)]
         large: usize,
     },
+    /// The query endpoint (a two-dimension breakdown with a property filter) at two store
+    /// sizes, beside Postgres counting the same rows (needs Postgres).
+    #[command(alias = "bench-query")]
+    Query {
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long, default_value_t = 1_000_000)]
+        small: usize,
+        #[arg(long, default_value_t = 10_000_000)]
+        large: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Usage records/s with a hard limit against no limit, same writers, same run.
     #[command(alias = "bench-usage")]
     Usage {
@@ -230,6 +243,32 @@ async fn main() -> anyhow::Result<()> {
                 events,
                 key_events,
                 lookups,
+            })
+            .await?;
+            print!("{report}");
+            Ok(())
+        }
+        Command::Query {
+            postgres,
+            small,
+            large,
+            runs,
+        } => {
+            let postgres_url = postgres
+                .or(config
+                    .database_url
+                    .clone()
+                    .filter(|u| u.starts_with("postgres")))
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "keel-bench query needs a Postgres server: --postgres URL or KEEL_DATABASE_URL"
+                    )
+                })?;
+            let report = keel_bench::query::run(keel_bench::query::QueryBenchOptions {
+                postgres_url,
+                small,
+                large,
+                runs,
             })
             .await?;
             print!("{report}");

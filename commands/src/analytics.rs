@@ -52,6 +52,8 @@ pub struct EventInput {
     pub utm_content: Option<String>,
     pub utm_term: Option<String>,
     pub user_agent: Option<String>,
+    /// The viewport's width in CSS pixels (Plausible's `w`): the screen class.
+    pub screen_width: Option<u32>,
     pub properties: Map<String, Value>,
     pub occurred_at: Option<DateTime<Utc>>,
     pub event_id: Option<String>,
@@ -64,6 +66,9 @@ pub struct EdgeFacts {
     /// `visitor_id` (see [`anonymous_visitor_key`]).
     pub anonymous_visitor: Option<String>,
     pub country: Option<String>,
+    /// The first subdivision and the city, from a GeoIP City database.
+    pub region: Option<String>,
+    pub city: Option<String>,
 }
 
 /// The visitor key of a client-chosen visitor id: stable, and not reversible to the id.
@@ -191,74 +196,7 @@ pub fn source_of(referrer: Option<&str>, utm_source: Option<&str>, site_domain: 
     known_source(&host).map_or(host, str::to_string)
 }
 
-/// What a user agent says about the client: a bot, or a device class and a browser.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Client {
-    Bot,
-    Human {
-        device: &'static str,
-        browser: &'static str,
-    },
-}
-
-pub fn classify_user_agent(ua: Option<&str>) -> Client {
-    let Some(ua) = ua.map(str::trim).filter(|u| !u.is_empty()) else {
-        return Client::Human {
-            device: "unknown",
-            browser: "unknown",
-        };
-    };
-    let lower = ua.to_ascii_lowercase();
-    const BOTS: [&str; 16] = [
-        "bot",
-        "crawler",
-        "spider",
-        "slurp",
-        "headless",
-        "lighthouse",
-        "curl/",
-        "wget/",
-        "python-requests",
-        "python-urllib",
-        "go-http-client",
-        "java/",
-        "httpclient",
-        "facebookexternalhit",
-        "preview",
-        "scrapy",
-    ];
-    if BOTS.iter().any(|b| lower.contains(b)) {
-        return Client::Bot;
-    }
-    let browser = if ua.contains("Edg/") || ua.contains("EdgA/") || ua.contains("EdgiOS/") {
-        "Edge"
-    } else if ua.contains("OPR/") || ua.contains("Opera") {
-        "Opera"
-    } else if ua.contains("SamsungBrowser/") {
-        "Samsung Internet"
-    } else if ua.contains("Firefox/") || ua.contains("FxiOS/") {
-        "Firefox"
-    } else if ua.contains("CriOS/") || ua.contains("Chrome/") || ua.contains("Chromium/") {
-        "Chrome"
-    } else if ua.contains("Safari/") && ua.contains("Version/") {
-        "Safari"
-    } else if ua.contains("MSIE ") || ua.contains("Trident/") {
-        "Internet Explorer"
-    } else {
-        "Other"
-    };
-    let device = if ua.contains("iPad")
-        || lower.contains("tablet")
-        || (ua.contains("Android") && !ua.contains("Mobile"))
-    {
-        "tablet"
-    } else if ua.contains("Mobi") || ua.contains("iPhone") || ua.contains("Android") {
-        "mobile"
-    } else {
-        "desktop"
-    };
-    Client::Human { device, browser }
-}
+pub use crate::user_agent::{classify as classify_user_agent, screen_class, Agent, Client};
 
 fn optional_text(
     v: &mut Validator,
@@ -472,10 +410,11 @@ pub fn record_event(
     );
     let at = check_time(&mut v, input.occurred_at, now);
     finish(&mut v)?;
-    let (device, browser) = match classify_user_agent(input.user_agent.as_deref()) {
+    let agent = match classify_user_agent(input.user_agent.as_deref()) {
         Client::Bot => return Err(Refusal::Bot),
-        Client::Human { device, browser } => (device, browser),
+        Client::Human(a) => a,
     };
+    let nonempty = |s: String| Some(s).filter(|s| !s.is_empty());
     let hit = Hit {
         site_id: site.id,
         workspace_id: site.workspace_id,
@@ -498,8 +437,14 @@ pub fn record_event(
         utm_term,
         hostname: url.and_then(host_of),
         country: edge.country.clone(),
-        device: Some(device.into()),
-        browser: Some(browser.into()),
+        device: Some(agent.device.into()),
+        browser: Some(agent.browser.into()),
+        browser_version: nonempty(agent.browser_version),
+        os: Some(agent.os.into()),
+        os_version: nonempty(agent.os_version),
+        screen: input.screen_width.map(|w| screen_class(w).to_string()),
+        region: edge.region.clone(),
+        city: edge.city.clone(),
         properties: input.properties.clone(),
         client_event_id: event_id,
         sealed: None,
@@ -573,6 +518,12 @@ pub fn record_goal(
             country: None,
             device: None,
             browser: None,
+            browser_version: None,
+            os: None,
+            os_version: None,
+            screen: None,
+            region: None,
+            city: None,
             properties: input.metadata.clone(),
             client_event_id: None,
             sealed: None,
@@ -1176,15 +1127,22 @@ mod tests {
     }
 
     #[test]
-    fn an_event_gets_its_path_source_device_and_browser_at_ingestion() {
+    fn an_event_gets_its_path_source_client_screen_and_place_at_ingestion() {
         let input = EventInput {
             visitor_id: Some("v1".into()),
             url: Some("https://shop.example.com/pricing?x=1#top".into()),
             referrer: Some("https://www.google.co.uk/search?q=keel".into()),
             user_agent: Some("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1".into()),
+            screen_width: Some(390),
             ..EventInput::default()
         };
-        let (e, at) = record_event(&site(), &input, &EdgeFacts::default(), now()).unwrap();
+        let edge = EdgeFacts {
+            country: Some("DE".into()),
+            region: Some("Bavaria".into()),
+            city: Some("Munich".into()),
+            ..EdgeFacts::default()
+        };
+        let (e, at) = record_event(&site(), &input, &edge, now()).unwrap();
         assert_eq!(at, now());
         let h = e.hit().unwrap();
         assert_eq!(h.path.as_deref(), Some("/pricing"));
@@ -1192,6 +1150,19 @@ mod tests {
         assert_eq!(
             (h.device.as_deref(), h.browser.as_deref()),
             (Some("mobile"), Some("Safari"))
+        );
+        assert_eq!(
+            (
+                h.browser_version.as_deref(),
+                h.os.as_deref(),
+                h.os_version.as_deref(),
+                h.screen.as_deref()
+            ),
+            (Some("17.0"), Some("iOS"), Some("17.0"), Some("Mobile"))
+        );
+        assert_eq!(
+            (h.country.as_deref(), h.region.as_deref(), h.city.as_deref()),
+            (Some("DE"), Some("Bavaria"), Some("Munich"))
         );
         assert_eq!(e.event_type(), "pageview.recorded");
     }
@@ -1255,34 +1226,6 @@ mod tests {
         assert_eq!(path_of("https://x.com"), Ok("/".into()));
         assert_eq!(path_of("/a/b?c"), Ok("/a/b".into()));
         assert!(path_of("x.com/a").is_err() && path_of("https:///a").is_err());
-    }
-
-    #[test]
-    fn user_agents_are_classified() {
-        let c = |ua: &str| classify_user_agent(Some(ua));
-        assert_eq!(
-            c("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36 Edg/120.0"),
-            Client::Human { device: "desktop", browser: "Edge" }
-        );
-        assert_eq!(
-            c("Mozilla/5.0 (Linux; Android 14; SM-X700) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"),
-            Client::Human { device: "tablet", browser: "Chrome" }
-        );
-        assert_eq!(
-            c("Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"),
-            Client::Human {
-                device: "desktop",
-                browser: "Firefox"
-            }
-        );
-        assert_eq!(c("curl/8.5.0"), Client::Bot);
-        assert_eq!(
-            classify_user_agent(None),
-            Client::Human {
-                device: "unknown",
-                browser: "unknown"
-            }
-        );
     }
 
     #[test]

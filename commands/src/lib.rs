@@ -21,6 +21,7 @@ pub mod subscriptions;
 pub mod testing;
 pub mod tracking;
 pub mod usage;
+pub mod user_agent;
 mod validation;
 pub mod webhook;
 pub mod workspace;

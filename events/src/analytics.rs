@@ -107,6 +107,23 @@ pub struct Hit {
     pub device: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser: Option<String>,
+    /// The browser's `major.minor` version, when the user agent says it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser_version: Option<String>,
+    /// The operating system (`Windows`, `macOS`, `iOS`, `Android`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
+    /// Its `major.minor` version (Windows: `10`, `8.1`, `7`), when the user agent says it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os_version: Option<String>,
+    /// The screen class from the viewport's width: `Mobile`, `Tablet`, `Laptop` or `Desktop`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen: Option<String>,
+    /// The first subdivision (state, region) of the client's address, from a GeoIP City database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub properties: Map<String, Value>,
     /// The client's own id for the event (duplicates of it are counted once).

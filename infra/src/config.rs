@@ -54,6 +54,8 @@ pub struct Config {
     pub dev: bool,
     /// Seconds between two evaluations of every alert (the worker role).
     pub alerts_interval_secs: u64,
+    /// Days of raw analytics hits kept (the projector role drops older ones; rollups stay).
+    pub analytics_raw_retention_days: u64,
     #[serde(flatten)]
     pub kafka: KafkaConfig,
     #[serde(flatten)]
@@ -285,6 +287,7 @@ impl Default for Config {
             smtp_url: None,
             smtp_from: "Keel <keel@localhost>".into(),
             alerts_interval_secs: 60,
+            analytics_raw_retention_days: 400,
             dev: false,
             kafka: KafkaConfig::default(),
             scanner: ScanConfig::default(),
@@ -394,6 +397,10 @@ impl std::fmt::Debug for Config {
             .field("smtp_from", &self.smtp_from)
             .field("dev", &self.dev)
             .field("alerts_interval_secs", &self.alerts_interval_secs)
+            .field(
+                "analytics_raw_retention_days",
+                &self.analytics_raw_retention_days,
+            )
             .field("kafka", &self.kafka)
             .field("scanner", &self.scanner)
             .field("webhooks", &self.webhooks)
@@ -511,6 +518,10 @@ impl Config {
             (
                 "KEEL_WHOIS_INTERVAL_SECONDS",
                 &mut config.scanner.whois_interval_secs,
+            ),
+            (
+                "KEEL_ANALYTICS_RAW_RETENTION_DAYS",
+                &mut config.analytics_raw_retention_days,
             ),
         ] {
             if let Some(v) = get(name) {

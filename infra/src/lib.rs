@@ -25,6 +25,7 @@ pub mod people;
 pub mod rdap;
 pub mod rebuild;
 pub mod relay;
+pub mod retention;
 pub mod salts;
 pub mod scanner;
 pub mod snapshots;

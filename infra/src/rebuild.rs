@@ -76,7 +76,9 @@ pub async fn rebuild_with(
         .execute(&mut conn)
         .await?;
     for stmt in p.ddl(SFX, &tag) {
-        sqlx::query(&stmt).execute(&mut conn).await?;
+        sqlx::query(&keel_projections::ddl_for(&stmt, store.db().dialect))
+            .execute(&mut conn)
+            .await?;
     }
 
     let mut cursor = LogCursor::START;
@@ -155,6 +157,28 @@ async fn swap(
         sqlx::query(&format!("DROP TABLE {t}__old"))
             .execute(&mut *conn)
             .await?;
+        // Partitions (Postgres) take their table's name again: `rm_hits__rebuild_p202612` →
+        // `rm_hits_p202612` (the old ones went with the old table).
+        if store.db().dialect == keel_projections::Dialect::Postgres {
+            let children: Vec<String> = sqlx::query(
+                "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
+                 WHERE i.inhparent = to_regclass($1)",
+            )
+            .bind(*t)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+            let prefix = format!("{t}{SFX}_");
+            for child in children {
+                if let Some(rest) = child.strip_prefix(&prefix) {
+                    sqlx::query(&format!("ALTER TABLE {child} RENAME TO {t}_{rest}"))
+                        .execute(&mut *conn)
+                        .await?;
+                }
+            }
+        }
     }
     sqlx::query("DELETE FROM projection_streams WHERE projection = $1")
         .bind(p.name())

@@ -20,7 +20,18 @@ pub const DIRECT: &str = "Direct / None";
 
 /// Dimensions every hit of a visit shares (taken from the visit's first hit).
 /// Properties of a visit that the query endpoint groups and filters by, without rollups.
-pub const VISIT_EXTRAS: [&str; 2] = ["utm_content", "utm_term"];
+pub const VISIT_EXTRAS: [&str; EXTRAS] = [
+    "utm_content",
+    "utm_term",
+    "os",
+    "os_version",
+    "browser_version",
+    "screen",
+    "region",
+    "city",
+];
+/// How many [`VISIT_EXTRAS`] there are.
+pub const EXTRAS: usize = 8;
 
 pub const SESSION_DIMS: [&str; 7] = [
     "source",
@@ -36,16 +47,101 @@ pub use keel_events::analytics::DIMENSIONS;
 /// The rollup "dimension" holding site totals.
 pub const ALL: &str = "all";
 
+/// Raw hits are kept in monthly partitions on Postgres (`rm_hits_p202612`), so that retention
+/// drops whole months (`keel_infra::retention`); SQLite has one table ([`crate::ddl_for`] drops
+/// this clause there). A hit's event id and time never change, so `(event_id, ts)` is as unique
+/// as the id.
+pub const PARTITIONED: &str = " PARTITION BY RANGE (ts)";
+
+/// The UTC month of `ts` (ms): its first instant, the next month's, and its `YYYYMM` name.
+pub fn month_of(ts: i64) -> (i64, i64, String) {
+    use chrono::{Datelike, TimeZone};
+    let t = chrono::Utc
+        .timestamp_millis_opt(ts)
+        .single()
+        .unwrap_or_default();
+    let (y, m) = (t.year(), t.month());
+    let start = |y: i32, m: u32| {
+        chrono::Utc
+            .with_ymd_and_hms(y, m, 1, 0, 0, 0)
+            .single()
+            .map_or(0, |t| t.timestamp_millis())
+    };
+    let next = if m == 12 {
+        start(y + 1, 1)
+    } else {
+        start(y, m + 1)
+    };
+    (start(y, m), next, format!("{y:04}{m:02}"))
+}
+
+/// Makes the partition of `rm_hits{sfx}` for the month starting at `month` (Postgres), unless it
+/// exists. Within the caller's transaction, under a savepoint: another projector process may make
+/// it at the same moment, and then this one finds it made.
+pub async fn ensure_partition(
+    conn: &mut AnyConnection,
+    sfx: &str,
+    month: i64,
+) -> Result<(), sqlx::Error> {
+    let (from, to, name) = month_of(month);
+    let table = format!("rm_hits{sfx}_p{name}");
+    if partition_exists(conn, &table).await? {
+        return Ok(());
+    }
+    sqlx::query("SAVEPOINT keel_partition")
+        .execute(&mut *conn)
+        .await?;
+    let made = sqlx::query(&format!(
+        "CREATE TABLE IF NOT EXISTS {table} PARTITION OF rm_hits{sfx} FOR VALUES FROM ({from}) TO ({to})"
+    ))
+    .execute(&mut *conn)
+    .await;
+    match made {
+        Ok(_) => {
+            sqlx::query("RELEASE SAVEPOINT keel_partition")
+                .execute(&mut *conn)
+                .await?;
+            Ok(())
+        }
+        Err(e) => {
+            sqlx::query("ROLLBACK TO SAVEPOINT keel_partition")
+                .execute(&mut *conn)
+                .await?;
+            if partition_exists(conn, &table).await? {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        }
+    }
+}
+
+async fn partition_exists(conn: &mut AnyConnection, table: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query("SELECT to_regclass($1)::text")
+        .bind(table)
+        .fetch_one(conn)
+        .await
+        .map(|r| r.get::<Option<String>, _>(0).is_some())
+}
+
+/// `utm_content TEXT NOT NULL, …`: the columns of [`VISIT_EXTRAS`].
+fn extra_columns() -> String {
+    VISIT_EXTRAS
+        .map(|c| format!("{c} TEXT NOT NULL"))
+        .join(", ")
+}
+
 pub fn ddl(sfx: &str, tag: &str) -> Vec<String> {
     vec![
         format!(
             "CREATE TABLE IF NOT EXISTS rm_hits{sfx} (
-                event_id TEXT PRIMARY KEY, site_id TEXT NOT NULL, ts BIGINT NOT NULL, visitor TEXT NOT NULL,
+                event_id TEXT NOT NULL, site_id TEXT NOT NULL, ts BIGINT NOT NULL, visitor TEXT NOT NULL,
                 session TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, page TEXT NOT NULL,
                 source TEXT NOT NULL, utm_source TEXT NOT NULL, utm_medium TEXT NOT NULL,
                 utm_campaign TEXT NOT NULL, country TEXT NOT NULL, device TEXT NOT NULL,
-                browser TEXT NOT NULL, properties TEXT, utm_content TEXT NOT NULL,
-                utm_term TEXT NOT NULL, hostname TEXT NOT NULL)"
+                browser TEXT NOT NULL, properties TEXT, hostname TEXT NOT NULL, {},
+                PRIMARY KEY (event_id, ts)){PARTITIONED}",
+            extra_columns()
         ),
         format!("CREATE INDEX IF NOT EXISTS rm_hits_{tag}site_ts ON rm_hits{sfx} (site_id, ts)"),
         format!("CREATE INDEX IF NOT EXISTS rm_hits_{tag}visitor ON rm_hits{sfx} (site_id, visitor, ts)"),
@@ -56,8 +152,8 @@ pub fn ddl(sfx: &str, tag: &str) -> Vec<String> {
                 pageviews BIGINT NOT NULL, hits BIGINT NOT NULL, entry_page TEXT NOT NULL,
                 source TEXT NOT NULL, utm_source TEXT NOT NULL, utm_medium TEXT NOT NULL,
                 utm_campaign TEXT NOT NULL, country TEXT NOT NULL, device TEXT NOT NULL, browser TEXT NOT NULL,
-                exit_page TEXT NOT NULL, exit_ts BIGINT NOT NULL, utm_content TEXT NOT NULL,
-                utm_term TEXT NOT NULL)"
+                exit_page TEXT NOT NULL, exit_ts BIGINT NOT NULL, {})",
+            extra_columns()
         ),
         format!(
             "CREATE INDEX IF NOT EXISTS rm_sessions_{tag}visitor ON rm_sessions{sfx} (site_id, visitor, part, created_pos)"
@@ -178,7 +274,7 @@ pub struct Session {
     /// Values of [`SESSION_DIMS`], in order.
     pub dims: [String; 7],
     /// Values of [`VISIT_EXTRAS`] (queried, not rolled up), in order.
-    pub extras: [String; 2],
+    pub extras: [String; EXTRAS],
 }
 
 impl Session {
@@ -859,7 +955,7 @@ pub struct PendingHit {
     /// The dimensions a visit starting with this hit gets.
     dims: [String; 7],
     /// And its [`VISIT_EXTRAS`].
-    extras: [String; 2],
+    extras: [String; EXTRAS],
     /// The hit's own host.
     hostname: String,
     properties: Option<String>,
@@ -890,14 +986,23 @@ fn pending_hit(e: &RecordedEvent, h: &Hit, kind: &'static str) -> PendingHit {
             h.device.clone().unwrap_or_else(|| "unknown".into()),
             h.browser.clone().unwrap_or_else(|| "unknown".into()),
         ],
-        extras: [s(&h.utm_content), s(&h.utm_term)],
+        extras: [
+            s(&h.utm_content),
+            s(&h.utm_term),
+            s(&h.os),
+            s(&h.os_version),
+            s(&h.browser_version),
+            s(&h.screen),
+            s(&h.region),
+            s(&h.city),
+        ],
         hostname: s(&h.hostname),
         properties: (!h.properties.is_empty())
             .then(|| serde_json::to_string(&h.properties).unwrap_or_default()),
     }
 }
 
-/// Rows per multi-row statement (21 parameters a row at most: far below every backend's limit).
+/// Rows per multi-row statement (27 parameters a row at most: far below every backend's limit).
 const CHUNK: usize = 200;
 
 /// `rows` tuples of `cols` parameters, numbered from `$1`.
@@ -955,23 +1060,26 @@ async fn flush_hits(
                 .map(|i| format!("(${})", i + 2))
                 .collect::<Vec<_>>()
                 .join(", ");
-            const COLUMNS: &str = "s.id, s.start_ts, s.last_ts, s.pageviews, s.hits, s.entry_page, \
-                s.source, s.utm_source, s.utm_medium, s.utm_campaign, s.country, s.device, s.browser, \
-                s.visitor, s.part, s.exit_page, s.exit_ts, s.utm_content, s.utm_term";
+            let columns = format!(
+                "s.id, s.start_ts, s.last_ts, s.pageviews, s.hits, s.entry_page, \
+                 s.source, s.utm_source, s.utm_medium, s.utm_campaign, s.country, s.device, s.browser, \
+                 s.visitor, s.part, s.exit_page, s.exit_ts, {}",
+                VISIT_EXTRAS.map(|c| format!("s.{c}")).join(", ")
+            );
             // On Postgres a lateral subquery per visitor: the planner cannot but look each one
             // up by the (site, visitor, part, created_pos) index. Joined with the list instead,
             // it scanned every visit of the site once the table's statistics were stale (as on
             // a fresh deployment, where this query took most of the projector's time).
             let sql = if postgres {
                 format!(
-                    "SELECT {COLUMNS} FROM (VALUES {list}) AS v CROSS JOIN LATERAL ( \
+                    "SELECT {columns} FROM (VALUES {list}) AS v CROSS JOIN LATERAL ( \
                        SELECT DISTINCT ON (s.part) s.* FROM rm_sessions{sfx} s \
                        WHERE s.site_id = $1 AND s.visitor = v.column1 \
                        ORDER BY s.part DESC, s.created_pos DESC) s"
                 )
             } else {
                 format!(
-                    "SELECT {COLUMNS} FROM (VALUES {list}) AS v JOIN rm_sessions{sfx} s \
+                    "SELECT {columns} FROM (VALUES {list}) AS v JOIN rm_sessions{sfx} s \
                      ON s.site_id = $1 AND s.visitor = v.column1 \
                      WHERE s.created_pos = ( \
                        SELECT MAX(t.created_pos) FROM rm_sessions{sfx} t WHERE t.site_id = s.site_id \
@@ -1002,7 +1110,7 @@ async fn flush_hits(
     // Assign visits in stream order; remember every visit that changed.
     let mut dirty: BTreeMap<String, (Session, Key, i64)> = BTreeMap::new();
     let mut session_of: Vec<String> = Vec::with_capacity(hits.len());
-    let mut dims_of: Vec<([String; 7], [String; 2])> = Vec::with_capacity(hits.len());
+    let mut dims_of: Vec<([String; 7], [String; EXTRAS])> = Vec::with_capacity(hits.len());
     for h in &hits {
         let key = (h.site.clone(), h.visitor.clone(), h.part.clone());
         let pv = i64::from(h.kind == "pageview");
@@ -1061,11 +1169,12 @@ async fn flush_hits(
         let sql = format!(
             "INSERT INTO rm_sessions{sfx} (id, site_id, visitor, part, created_pos, start_ts, last_ts, pageviews, hits, \
              entry_page, source, utm_source, utm_medium, utm_campaign, country, device, browser, exit_page, exit_ts, \
-             utm_content, utm_term) \
+             {}) \
              VALUES {} ON CONFLICT (id) DO UPDATE SET start_ts = excluded.start_ts, last_ts = excluded.last_ts, \
              pageviews = excluded.pageviews, hits = excluded.hits, entry_page = excluded.entry_page, \
              exit_page = excluded.exit_page, exit_ts = excluded.exit_ts",
-            values(chunk.len(), 21)
+            VISIT_EXTRAS.join(", "),
+            values(chunk.len(), 19 + EXTRAS)
         );
         let mut q = sqlx::query(&sql);
         for (v, (site, visitor, part), created) in chunk {
@@ -1090,14 +1199,22 @@ async fn flush_hits(
         }
         q.execute(&mut *conn).await?;
     }
-    // Hits, with their visit and its dimensions.
+    // Hits, with their visit and its dimensions, into their months' partitions.
+    if postgres {
+        let months: std::collections::BTreeSet<i64> =
+            hits.iter().map(|h| month_of(h.ts).0).collect();
+        for m in months {
+            ensure_partition(conn, sfx, m).await?;
+        }
+    }
     let rows: Vec<_> = hits.iter().zip(session_of).zip(dims_of).collect();
     for chunk in rows.chunks(CHUNK) {
         let sql = format!(
             "INSERT INTO rm_hits{sfx} (event_id, site_id, ts, visitor, session, kind, name, page, source, utm_source, \
-             utm_medium, utm_campaign, country, device, browser, properties, utm_content, utm_term, hostname) \
+             utm_medium, utm_campaign, country, device, browser, properties, {}, hostname) \
              VALUES {} ON CONFLICT DO NOTHING",
-            values(chunk.len(), 19)
+            VISIT_EXTRAS.join(", "),
+            values(chunk.len(), 17 + EXTRAS)
         );
         let mut q = sqlx::query(&sql);
         for ((h, session), (dims, extras)) in chunk {

@@ -351,7 +351,9 @@ pub async fn ensure_tables(db: &Db) -> Result<(), sqlx::Error> {
             .is_ok();
         if !exists {
             for stmt in p.ddl("", "") {
-                sqlx::query(&stmt).execute(&db.pool).await?;
+                sqlx::query(&crate::ddl_for(&stmt, db.dialect))
+                    .execute(&db.pool)
+                    .await?;
             }
         }
     }

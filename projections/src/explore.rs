@@ -11,7 +11,7 @@
 //!
 //! Answered from the site's hits in the range: exact, and as costly as the hits it reads.
 
-use crate::analytics::{SESSION_DIMS, VISIT_EXTRAS};
+use crate::analytics::{EXTRAS, SESSION_DIMS, VISIT_EXTRAS};
 use crate::sketch::visitor_hash;
 use crate::stats::{label_of, Acc, Interval};
 use crate::Db;
@@ -104,7 +104,7 @@ struct HitRow {
     name: String,
     page: String,
     dims: [String; 7],
-    extras: [String; 2],
+    extras: [String; EXTRAS],
     hostname: String,
     props: Option<serde_json::Map<String, serde_json::Value>>,
     start: i64,
@@ -151,19 +151,20 @@ fn hit_value(h: &HitRow, d: &Dim, tz: Tz) -> Option<String> {
 pub async fn run(db: &Db, q: &Query) -> Result<BTreeMap<Vec<String>, Acc>, sqlx::Error> {
     let needs_props = q.dims.iter().any(|d| matches!(d, Dim::Prop(_)))
         || q.filters.iter().any(|f| matches!(f.dim, Dim::Prop(_)));
+    let (cond, params) = prefilter(&q.filters);
     let sql = format!(
         "SELECT h.ts, h.visitor, h.session, h.kind, h.name, h.page, h.source, h.utm_source, \
          h.utm_medium, h.utm_campaign, h.country, h.device, h.browser, s.start_ts, s.last_ts, \
-         s.pageviews, s.entry_page, s.exit_page, h.utm_content, h.utm_term, h.hostname{} FROM rm_hits h JOIN rm_sessions s ON s.id = h.session \
-         WHERE h.site_id = $1 AND h.ts >= $2 AND h.ts < $3",
+         s.pageviews, s.entry_page, s.exit_page, h.hostname, {}{} FROM rm_hits h JOIN rm_sessions s ON s.id = h.session \
+         WHERE h.site_id = $1 AND h.ts >= $2 AND h.ts < $3{cond}",
+        VISIT_EXTRAS.map(|c| format!("h.{c}")).join(", "),
         if needs_props { ", h.properties" } else { "" }
     );
-    let rows = sqlx::query(&sql)
-        .bind(&q.site_id)
-        .bind(q.from)
-        .bind(q.to)
-        .fetch_all(&db.pool)
-        .await?;
+    let mut query = sqlx::query(&sql).bind(&q.site_id).bind(q.from).bind(q.to);
+    for p in params {
+        query = query.bind(p);
+    }
+    let rows = query.fetch_all(&db.pool).await?;
     let mut out: BTreeMap<Vec<String>, Acc> = BTreeMap::new();
     // Visits starting in the range with a matching hit: one of their rows, and the values of
     // their property dimensions.
@@ -193,10 +194,10 @@ pub async fn run(db: &Db, q: &Query) -> Result<BTreeMap<Vec<String>, Acc>, sqlx:
             pageviews: r.get(15),
             entry_page: r.get(16),
             exit_page: r.get(17),
-            extras: std::array::from_fn(|i| r.get(18 + i)),
-            hostname: r.get(20),
+            hostname: r.get(18),
+            extras: std::array::from_fn(|i| r.get(19 + i)),
             props: if needs_props {
-                r.get::<Option<String>, _>(21)
+                r.get::<Option<String>, _>(19 + EXTRAS)
                     .and_then(|p| serde_json::from_str(&p).ok())
             } else {
                 None
@@ -308,6 +309,58 @@ pub async fn run(db: &Db, q: &Query) -> Result<BTreeMap<Vec<String>, Acc>, sqlx:
         }
     }
     Ok(out)
+}
+
+/// SQL conditions that every hit passing the filters meets (parameters from `$4`), so that fewer
+/// rows reach [`Filter::holds`], which still decides: `is` on a column, and a property's name and
+/// (single) value as substrings of its JSON text.
+fn prefilter(filters: &[Filter]) -> (String, Vec<String>) {
+    let mut cond = String::new();
+    let mut params: Vec<String> = Vec::new();
+    let list = |params: &mut Vec<String>, values: &[String]| -> String {
+        let first = 4 + params.len();
+        params.extend(values.iter().cloned());
+        (first..first + values.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // A JSON string of these characters is written as they are (no escapes).
+    let plain = |s: &str| !s.chars().any(|c| c == '"' || c == '\\' || c.is_control());
+    for f in filters.iter().filter(|f| f.op == Op::Is) {
+        let column = match &f.dim {
+            Dim::Visit(c) => Some(format!("h.{c}")),
+            Dim::Hostname => Some("h.hostname".into()),
+            Dim::Page => Some("h.page".into()),
+            Dim::Goal => Some("h.name".into()),
+            Dim::EntryPage => Some("s.entry_page".into()),
+            Dim::ExitPage => Some("s.exit_page".into()),
+            Dim::Prop(_) | Dim::Time(_) => None,
+        };
+        if let Some(column) = column {
+            let kind = match f.dim {
+                Dim::Page => " AND h.kind = 'pageview'",
+                Dim::Goal => " AND h.kind = 'goal'",
+                _ => "",
+            };
+            let ps = list(&mut params, &f.values);
+            cond.push_str(&format!(" AND {column} IN ({ps}){kind}"));
+        } else if let Dim::Prop(k) = &f.dim {
+            if !plain(k) {
+                continue;
+            }
+            // `_` and `%` match more than themselves: the condition only admits more rows.
+            let ps = list(&mut params, &[format!("%\"{k}\":%")]);
+            cond.push_str(&format!(" AND h.properties LIKE {ps}"));
+            if let [v] = f.values.as_slice() {
+                if plain(v) {
+                    let ps = list(&mut params, &[format!("%{v}%")]);
+                    cond.push_str(&format!(" AND h.properties LIKE {ps}"));
+                }
+            }
+        }
+    }
+    (cond, params)
 }
 
 fn clone_row(h: &HitRow) -> HitRow {

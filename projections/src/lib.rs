@@ -27,3 +27,12 @@ pub use apply::{
 };
 pub use db::{Db, Dialect};
 pub use model::{Batch, ReadModel};
+
+/// A read model's table definition for a backend: Postgres keeps what SQLite cannot (the raw hits'
+/// partitioning, [`analytics::PARTITIONED`]).
+pub fn ddl_for(stmt: &str, dialect: Dialect) -> String {
+    match dialect {
+        Dialect::Postgres => stmt.to_string(),
+        Dialect::Sqlite => stmt.replace(analytics::PARTITIONED, ""),
+    }
+}

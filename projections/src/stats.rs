@@ -174,14 +174,20 @@ fn group_key(grouping: Grouping, tz: Tz, ms: i64, value: &str) -> String {
     }
 }
 
+/// Whether rollups answer `q` (no filters, whole hours, zones of whole-hour offsets); else it
+/// reads raw hits.
+pub fn rollups_answer(q: &StatsQuery) -> bool {
+    let aligned = q.from.rem_euclid(HOUR_MS) == 0 && q.to.rem_euclid(HOUR_MS) == 0;
+    q.filters.is_empty() && aligned && whole_hour_offsets(q.tz, q.from, q.to)
+}
+
 /// Sums per group (bucket label, dimension value, or `""` for the total).
 pub async fn compute(
     db: &Db,
     q: &StatsQuery,
     grouping: Grouping,
 ) -> Result<(BTreeMap<String, Acc>, Source), sqlx::Error> {
-    let aligned = q.from.rem_euclid(HOUR_MS) == 0 && q.to.rem_euclid(HOUR_MS) == 0;
-    if q.filters.is_empty() && aligned && whole_hour_offsets(q.tz, q.from, q.to) {
+    if rollups_answer(q) {
         Ok((from_rollups(db, q, grouping).await?, Source::Rollups))
     } else {
         Ok((from_hits(db, q, grouping).await?, Source::Hits))

@@ -115,7 +115,9 @@ fn hit() -> Value {
         "path": "/p/1", "referrer": "https://www.google.com/", "source": "Google",
         "utm_source": "x", "utm_medium": "cpc", "utm_campaign": "winter", "utm_content": "hero",
         "utm_term": "shoes", "hostname": "shop.example.com", "country": "DE",
-        "device": "Desktop", "browser": "Firefox", "properties": {"plan": "pro", "n": 3},
+        "device": "Desktop", "browser": "Firefox", "browser_version": "121.0", "os": "Linux",
+        "os_version": "6.1", "screen": "Laptop", "region": "Land Berlin", "city": "Berlin",
+        "properties": {"plan": "pro", "n": 3},
         "client_event_id": "ce-1"})
 }
 

@@ -96,7 +96,8 @@ async fn a_person_reads_the_dashboard_and_filters_it_by_clicking(backend: Backen
     let mut events = vec![];
     for v in ["n1", "n2", "n3"] {
         events.push(json!({"site_id": id, "visitor_id": v, "url": "https://shop.example.com/pricing", "utm_source": "newsletter",
-            "properties": {"plan": "pro"}}));
+            "properties": {"plan": "pro"}, "screen_width": 390,
+            "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"}));
     }
     for v in ["d1", "d2"] {
         events.push(json!({"site_id": id, "visitor_id": v, "url": "https://shop.example.com/"}));
@@ -172,6 +173,17 @@ async fn a_person_reads_the_dashboard_and_filters_it_by_clicking(backend: Backen
         .await;
     assert_eq!(row[0][0], "newsletter", "{row}");
     assert_eq!(row[0][1].as_str().unwrap(), "3", "{row}");
+    // The panels of the query endpoint: systems and screens from the user agents and widths.
+    b.text_until("[data-panel='visit:os'] tbody", |t| t.contains("iOS"))
+        .await;
+    let os = b
+        .eval("return [...document.querySelectorAll(\"[data-panel='visit:os'] tbody tr\")].map(r => [...r.cells].map(c => c.textContent))")
+        .await;
+    assert_eq!(os, json!([["iOS", "3", "3"], ["unknown", "2", "3"]]), "{os}");
+    b.text_until("[data-panel='visit:screen'] tbody", |t| {
+        t.contains("Mobile")
+    })
+    .await;
     b.screenshot("dashboard").await;
 
     // Clicking the row filters the whole dashboard, and the URL says so.
@@ -482,6 +494,22 @@ async fn the_tracker_records_pageviews_and_custom_events(backend: Backend) {
         .map(|r| r["page"].as_str().unwrap())
         .collect();
     assert_eq!(values, ["/", "/pricing"], "{pages:?}");
+    // The tracker sends the viewport's width: the window's screen class; the user agent says
+    // the browser and the system.
+    let width = b.eval("return window.innerWidth").await.as_u64().unwrap();
+    let classes = app
+        .post(&format!("/api/v1/sites/{id}/query"))
+        .workspace(&ws)
+        .json(json!({"metrics": ["pageviews"], "date_range": "30d",
+            "dimensions": ["visit:screen", "visit:browser", "visit:os"]}))
+        .send()
+        .await;
+    let want = keel_commands::user_agent::screen_class(width as u32);
+    assert_eq!(
+        classes.body["results"][0]["dimensions"],
+        json!([want, "Chrome", "Linux"]),
+        "{classes:?}"
+    );
     b.close().await;
 
     // And they are on the dashboard.

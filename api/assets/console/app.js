@@ -428,6 +428,20 @@ const PANELS = [
   ["browser", "Browsers"],
   ["goal", "Goals"],
 ];
+// Panels answered by the query endpoint (dimensions without rollups): [dimension, title].
+const QUERY_PANELS = [
+  ["visit:entry_page", "Entry pages"],
+  ["visit:exit_page", "Exit pages"],
+  ["event:hostname", "Hostnames"],
+  ["visit:region", "Regions"],
+  ["visit:city", "Cities"],
+  ["visit:os", "Operating systems"],
+  ["visit:os_version", "OS versions"],
+  ["visit:browser_version", "Browser versions"],
+  ["visit:screen", "Screen sizes"],
+  ["visit:utm_content", "UTM content"],
+  ["visit:utm_term", "UTM terms"],
+];
 // The top figures: [metric, label, format].
 const FIGURES = [
   ["visitors", "Visitors", num],
@@ -576,9 +590,29 @@ async function dashboard(siteId, query) {
       );
     }).catch((e) => card.replaceChildren(h("h2", {}, title), errorBox(e)));
   });
+  const more = QUERY_PANELS.map(([dim, title]) => {
+    const card = h("section", { class: "card", "aria-label": title, "data-panel": dim }, h("h2", {}, title), h("p", { class: "muted" }, "Loading…"));
+    panels.append(card);
+    const request = {
+      metrics: ["visitors", "pageviews"], date_range: queryRange(query), dimensions: [dim],
+      filters: filters.map((f) => [f[0], f[1], f[2]]), pagination: { limit: 10 },
+    };
+    return api("POST", "/sites/" + encodeURIComponent(siteId) + "/query", request).then((r) => {
+      const csv = h("button", { type: "button", class: "secondary", "aria-label": "Download " + title + " as CSV",
+        onclick: () => queryCsv(siteId, { ...request, pagination: undefined }, dim.replace(/:/g, "-") + ".csv") }, "CSV");
+      card.replaceChildren(
+        h("h2", {}, title, " ", csv),
+        table([
+          [title, (x) => x.dimensions[0]],
+          ["Visitors", (x) => num(x.metrics[0]), { num: true }],
+          ["Pageviews", (x) => num(x.metrics[1]), { num: true }],
+        ], r.results || []),
+      );
+    }).catch((e) => card.replaceChildren(h("h2", {}, title), errorBox(e)));
+  });
   const funnel = funnelPanel(siteId, query);
   panels.after(funnel.card);
-  await Promise.all([agg, series, ...breakdowns, funnel.loaded]);
+  await Promise.all([agg, series, ...breakdowns, ...more, funnel.loaded]);
   document.body.setAttribute("data-loaded", "dashboard");
 }
 
@@ -588,6 +622,23 @@ function valueOf(row, dim) {
   return v === null || v === undefined ? "" : String(v);
 }
 
+/** The query endpoint's `date_range` for the dashboard's period. */
+function queryRange(query) {
+  const q = new URLSearchParams(statsQuery(query, {}));
+  return q.get("from") && q.get("to") ? [q.get("from"), q.get("to")] : (q.get("period") || "30d").replace("today", "day");
+}
+
+/** Downloads a query's whole result as CSV. */
+async function queryCsv(siteId, body, filename) {
+  const headers = { "Content-Type": "application/json", Accept: "text/csv" };
+  if (state.ws) headers["X-Workspace-ID"] = state.ws;
+  if (state.csrf) headers["X-CSRF-Token"] = state.csrf;
+  const res = await fetch("/api/v1/sites/" + encodeURIComponent(siteId) + "/query", {
+    method: "POST", credentials: "same-origin", headers, body: JSON.stringify(body),
+  });
+  download(filename, await res.text());
+}
+
 /** A breakdown by a custom event property, through the query endpoint, with its CSV. */
 function propertyPanel(siteId, query, filters) {
   const name = h("input", { id: "prop-name", placeholder: "plan", size: 16, value: query.get("property") || "" });
@@ -595,12 +646,8 @@ function propertyPanel(siteId, query, filters) {
   const form = h("form", { class: "inline", "aria-label": "Property breakdown" },
     h("div", {}, h("label", { for: "prop-name" }, "Property"), name), h("button", { type: "submit", class: "secondary" }, "Break down"));
   const card = h("section", { class: "card", "aria-label": "Custom properties", id: "properties" }, h("h2", {}, "Custom properties"), form, body);
-  const range = () => {
-    const q = new URLSearchParams(statsQuery(query, {}));
-    return q.get("from") && q.get("to") ? [q.get("from"), q.get("to")] : (q.get("period") || "30d").replace("today", "day");
-  };
   const request = () => ({
-    metrics: ["visitors", "events"], date_range: range(), dimensions: ["event:props:" + name.value.trim()],
+    metrics: ["visitors", "events"], date_range: queryRange(query), dimensions: ["event:props:" + name.value.trim()],
     filters: filters.map((f) => [f[0], f[1], f[2]]),
   });
   const load = async () => {
@@ -610,15 +657,8 @@ function propertyPanel(siteId, query, filters) {
     }
     try {
       const r = await api("POST", "/sites/" + encodeURIComponent(siteId) + "/query", request());
-      const csv = h("button", { type: "button", class: "secondary", "aria-label": "Download the property breakdown as CSV", onclick: async () => {
-        const headers = { "Content-Type": "application/json", Accept: "text/csv" };
-        if (state.ws) headers["X-Workspace-ID"] = state.ws;
-        if (state.csrf) headers["X-CSRF-Token"] = state.csrf;
-        const res = await fetch("/api/v1/sites/" + encodeURIComponent(siteId) + "/query", {
-          method: "POST", credentials: "same-origin", headers, body: JSON.stringify(request()),
-        });
-        download("property.csv", await res.text());
-      } }, "CSV");
+      const csv = h("button", { type: "button", class: "secondary", "aria-label": "Download the property breakdown as CSV",
+        onclick: () => queryCsv(siteId, request(), "property.csv") }, "CSV");
       body.replaceChildren(
         table([
           [name.value.trim(), (x) => x.dimensions[0]],

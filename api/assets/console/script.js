@@ -11,7 +11,7 @@
   var leaving = false, last = null, queued = (w.keel && w.keel.q) || [];
   function send(type, name, props) {
     var body = JSON.stringify({ tracking_id: site, type: type, name: name || null, url: location.href,
-      referrer: d.referrer || null, properties: props || {} });
+      referrer: d.referrer || null, screen_width: w.innerWidth || null, properties: props || {} });
     // While the page unloads, a beacon is the request that still leaves.
     if (leaving && navigator.sendBeacon && navigator.sendBeacon(url, body)) return;
     try {

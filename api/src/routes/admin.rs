@@ -178,7 +178,27 @@ pub async fn rebuild(
     }))
 }
 
+#[utoipa::path(post, path = "/api/v1/admin/analytics/retention", tag = "admin",
+    responses((status = 200, description = "raw hits older than `KEEL_ANALYTICS_RAW_RETENTION_DAYS` dropped now (the projector role also does it every six hours); rollups stay", body = Data<keel_infra::retention::Swept>)))]
+pub async fn retention(
+    state: web::Data<AppState>,
+    _caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let swept = keel_infra::retention::sweep(
+        &state.db,
+        state.config.analytics_raw_retention_days,
+        state.config.clock.now(),
+    )
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(HttpResponse::Ok().json(Data {
+        status: crate::http::Success::Ok,
+        data: swept,
+    }))
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/admin/projections").route(web::get().to(list)))
-        .service(web::resource("/admin/projections/{name}/rebuild").route(web::post().to(rebuild)));
+        .service(web::resource("/admin/projections/{name}/rebuild").route(web::post().to(rebuild)))
+        .service(web::resource("/admin/analytics/retention").route(web::post().to(retention)));
 }

@@ -98,6 +98,9 @@ pub struct EventItem {
     utm_content: Option<String>,
     utm_term: Option<String>,
     user_agent: Option<String>,
+    /// The viewport's width in CSS pixels: the screen class (`Mobile` below 576, `Tablet` below
+    /// 992, `Laptop` below 1440, else `Desktop`).
+    screen_width: Option<u32>,
     /// The client's address: used to derive the country and a daily-salted visitor key, never stored.
     ip: Option<String>,
     #[serde(default)]
@@ -180,11 +183,7 @@ async fn prepare(
         let Ok(addr) = ip.parse::<std::net::IpAddr>() else {
             return Ok(Fate::Rejected("ip: must be an IPv4 or IPv6 address".into()));
         };
-        edge.country = state
-            .geo
-            .as_ref()
-            .and_then(|g| g.country(addr))
-            .map(str::to_string);
+        edge = crate::geo::place(state, addr);
         if item.visitor_id.is_none() {
             let salt = daily_salt(state, now).await?;
             edge.anonymous_visitor = Some(anonymous_visitor_key(
@@ -208,6 +207,7 @@ async fn prepare(
         utm_content: item.utm_content,
         utm_term: item.utm_term,
         user_agent: item.user_agent,
+        screen_width: item.screen_width,
         properties: item.properties,
         occurred_at,
         event_id: item.event_id,

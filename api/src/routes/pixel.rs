@@ -253,6 +253,9 @@ pub struct PixelBody {
     /// The visitor's user agent, when the request relays it (core-api); else the request's own
     /// `User-Agent` is the visitor's.
     user_agent: Option<String>,
+    /// The viewport's width in CSS pixels (the screen class); `w` is Plausible's name for it.
+    #[serde(alias = "w")]
+    screen_width: Option<u32>,
     #[serde(default)]
     #[schema(value_type = Object)]
     properties: Map<String, Value>,
@@ -303,9 +306,7 @@ pub async fn track(
             &ip.map_or_else(String::new, |i| i.to_string()),
             user_agent.as_deref().unwrap_or(""),
         )),
-        country: ip
-            .and_then(|i| state.geo.as_ref().and_then(|g| g.country(i)))
-            .map(str::to_string),
+        ..ip.map(|i| crate::geo::place(&state, i)).unwrap_or_default()
     };
     let (kind, name) = match (body.kind.as_deref(), body.event.as_deref()) {
         (Some(_), Some(_)) => {
@@ -331,6 +332,7 @@ pub async fn track(
         url: Some(body.url),
         referrer: body.referrer,
         user_agent,
+        screen_width: body.screen_width,
         properties: body.properties,
         ..EventInput::default()
     };

@@ -13,7 +13,7 @@ use crate::routes::stats::{
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use keel_projections::analytics::SESSION_DIMS;
+use keel_projections::analytics::{SESSION_DIMS, VISIT_EXTRAS};
 use keel_projections::explore::{self, Dim, Filter, Op, Query};
 use keel_projections::stats::{Acc, Interval};
 use keel_projections::Projection;
@@ -52,7 +52,8 @@ pub struct QueryBody {
     #[schema(value_type = Object, required = false)]
     date_range: Option<Value>,
     /// Up to six of: `visit:source`, `visit:utm_source`, `visit:utm_medium`,
-    /// `visit:utm_campaign`, `visit:country`, `visit:device`, `visit:browser`,
+    /// `visit:utm_campaign`, `visit:country`, `visit:region`, `visit:city`, `visit:device`,
+    /// `visit:screen`, `visit:browser`, `visit:browser_version`, `visit:os`, `visit:os_version`,
     /// `visit:utm_content`, `visit:utm_term`, `visit:entry_page`, `visit:exit_page`,
     /// `event:page`, `event:hostname`, `event:goal`, `event:props:<name>`, `time`,
     /// `time:hour`, `time:day`, `time:week`, `time:month`.
@@ -210,16 +211,19 @@ fn dimension(raw: &str, default_interval: Interval) -> Result<Dim, String> {
         "event:goal" | "goal" => Dim::Goal,
         "visit:entry_page" | "entry_page" => Dim::EntryPage,
         "visit:exit_page" | "exit_page" => Dim::ExitPage,
-        "visit:utm_content" | "utm_content" => Dim::Visit("utm_content"),
-        "visit:utm_term" | "utm_term" => Dim::Visit("utm_term"),
         "event:hostname" | "hostname" => Dim::Hostname,
-        _ => match SESSION_DIMS.iter().find(|d| **d == bare) {
+        _ => match SESSION_DIMS
+            .iter()
+            .chain(VISIT_EXTRAS.iter())
+            .find(|d| **d == bare)
+        {
             Some(d) if !raw.starts_with("event:") => Dim::Visit(d),
             _ => {
                 return Err(format!(
                     "unknown dimension `{raw}`; one of visit:source, visit:utm_source, \
                      visit:utm_medium, visit:utm_campaign, visit:country, visit:device, \
-                     visit:browser, visit:utm_content, visit:utm_term, visit:entry_page, \
+                     visit:browser, visit:browser_version, visit:os, visit:os_version, \
+                     visit:screen, visit:region, visit:city, visit:utm_content, visit:utm_term, visit:entry_page, \
                      visit:exit_page, event:page, event:hostname, event:goal, \
                      event:props:<name>, time, time:hour, time:day, time:week, time:month"
                 ))
@@ -512,6 +516,8 @@ pub async fn query(
         filters: filters.clone(),
     };
     let wanted: Vec<&str> = body.metrics.iter().map(String::as_str).collect();
+    // Every answer here is read from raw hits: they must all be kept for the range.
+    crate::routes::stats::check_raw_window(&state, "date_range", q.from).await?;
     let groups = explore::run(&state.db, &q).await?;
     // Conversion rates divide by every visitor the other filters leave.
     let base = |q: &Query| {
@@ -613,6 +619,7 @@ pub async fn query(
                 to,
                 ..q.clone()
             };
+            crate::routes::stats::check_raw_window(&state, "include.comparisons", cq.from).await?;
             let groups = explore::run(&state.db, &cq).await?;
             let base_then = if needs_base { base(&cq).await? } else { 0 };
             let labels = time_at.map(|t| match dims[t] {

@@ -638,16 +638,46 @@ pub async fn aggregate(
     }))
 }
 
+/// [`compute`], unless it needs raw hits from before the retention horizon: then a 422 that
+/// says so (rollups answer unfiltered queries of whole hours at any age).
+async fn answer(
+    state: &AppState,
+    q: &StatsQuery,
+    grouping: Grouping,
+) -> Result<(BTreeMap<String, stats::Acc>, stats::Source), ApiError> {
+    if !stats::rollups_answer(q) {
+        check_raw_window(state, "period", q.from).await?;
+    }
+    Ok(compute(&state.db, q, grouping).await?)
+}
+
+/// A 422 on `field` when raw hits from `from` (ms) on are no longer all kept.
+pub async fn check_raw_window(state: &AppState, field: &str, from: i64) -> Result<(), ApiError> {
+    match keel_infra::retention::raw_since(&state.db).await? {
+        Some(since) if from < since => Err(invalid(
+            field,
+            format!(
+                "raw hits before {} are no longer kept (KEEL_ANALYTICS_RAW_RETENTION_DAYS = {}), \
+                 and this query needs them: start the range later, or drop the filters and \
+                 dimensions that rollups cannot answer",
+                keel_schemas::format_ts(DateTime::from_timestamp_millis(since).unwrap_or_default()),
+                state.config.analytics_raw_retention_days
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The metrics asked for over a whole range.
 async fn totals(
     state: &AppState,
     q: &StatsQuery,
     wanted: &[&str],
 ) -> Result<(Metrics, stats::Source), ApiError> {
-    let (groups, source) = compute(&state.db, q, Grouping::Total).await?;
+    let (groups, source) = answer(state, q, Grouping::Total).await?;
     let total = groups.get("").cloned().unwrap_or_default();
     let base = match without_goals(q) {
-        Some(q) => compute(&state.db, &q, Grouping::Total)
+        Some(q) => answer(state, &q, Grouping::Total)
             .await?
             .0
             .get("")
@@ -749,10 +779,10 @@ pub async fn breakdown(
         .filter(|m| dim != "goal" || matches!(*m, "visitors" | "events" | "conversion_rate"))
         .collect();
     let wanted = metrics(&ctx.params, &allowed)?;
-    let (groups, source) = compute(&state.db, &ctx.q, Grouping::By(dim)).await?;
+    let (groups, source) = answer(&state, &ctx.q, Grouping::By(dim)).await?;
     let base = if dim == "goal" {
         let q = without_goals(&ctx.q).unwrap_or_else(|| ctx.q.clone());
-        compute(&state.db, &q, Grouping::Total)
+        answer(&state, &q, Grouping::Total)
             .await?
             .0
             .get("")
@@ -862,9 +892,9 @@ pub(crate) async fn series(
     wanted: &[&str],
 ) -> Result<(Vec<SeriesRow>, stats::Source), ApiError> {
     let grouping = Grouping::Series(interval);
-    let (groups, source) = compute(&state.db, q, grouping).await?;
+    let (groups, source) = answer(state, q, grouping).await?;
     let base = match without_goals(q) {
-        Some(q) => Some(compute(&state.db, &q, grouping).await?.0),
+        Some(q) => Some(answer(state, &q, grouping).await?.0),
         None => None,
     };
     let revenue = if wanted
