@@ -85,6 +85,37 @@ impl Filter {
     }
 }
 
+/// Filters combined (Plausible's `and`, `or`, `not`): a hit passes `not` when it does not pass
+/// the inner filter — also when it has no value of its dimension (`not [is page /x]` admits
+/// custom events; `is_not page /x` only pageviews of other pages).
+#[derive(Debug, Clone)]
+pub enum Logic {
+    And(Vec<Logic>),
+    Or(Vec<Logic>),
+    Not(Box<Logic>),
+    Leaf(Filter),
+}
+
+impl Logic {
+    fn holds(&self, h: &HitRow, tz: Tz) -> bool {
+        match self {
+            Logic::And(xs) => xs.iter().all(|x| x.holds(h, tz)),
+            Logic::Or(xs) => xs.iter().any(|x| x.holds(h, tz)),
+            Logic::Not(x) => !x.holds(h, tz),
+            Logic::Leaf(f) => f.holds(hit_value(h, &f.dim, tz).as_deref()),
+        }
+    }
+
+    /// Whether any filter inside is on a custom property.
+    fn on_props(&self) -> bool {
+        match self {
+            Logic::And(xs) | Logic::Or(xs) => xs.iter().any(Logic::on_props),
+            Logic::Not(x) => x.on_props(),
+            Logic::Leaf(f) => matches!(f.dim, Dim::Prop(_)),
+        }
+    }
+}
+
 /// A query: the site, `[from, to)` in milliseconds, the zone of time buckets.
 #[derive(Debug, Clone)]
 pub struct Query {
@@ -94,6 +125,8 @@ pub struct Query {
     pub tz: Tz,
     pub dims: Vec<Dim>,
     pub filters: Vec<Filter>,
+    /// Logical filters; each must hold too.
+    pub logic: Vec<Logic>,
 }
 
 struct HitRow {
@@ -150,7 +183,8 @@ fn hit_value(h: &HitRow, d: &Dim, tz: Tz) -> Option<String> {
 /// Sums per group: the key holds one value per dimension, in the query's order.
 pub async fn run(db: &Db, q: &Query) -> Result<BTreeMap<Vec<String>, Acc>, sqlx::Error> {
     let needs_props = q.dims.iter().any(|d| matches!(d, Dim::Prop(_)))
-        || q.filters.iter().any(|f| matches!(f.dim, Dim::Prop(_)));
+        || q.filters.iter().any(|f| matches!(f.dim, Dim::Prop(_)))
+        || q.logic.iter().any(Logic::on_props);
     let (cond, params) = prefilter(&q.filters);
     let sql = format!(
         "SELECT h.ts, h.visitor, h.session, h.kind, h.name, h.page, h.source, h.utm_source, \
@@ -207,6 +241,7 @@ pub async fn run(db: &Db, q: &Query) -> Result<BTreeMap<Vec<String>, Acc>, sqlx:
             .filters
             .iter()
             .all(|f| f.holds(hit_value(&h, &f.dim, q.tz).as_deref()))
+            || !q.logic.iter().all(|l| l.holds(&h, q.tz))
         {
             continue;
         }

@@ -179,7 +179,11 @@ async fn a_person_reads_the_dashboard_and_filters_it_by_clicking(backend: Backen
     let os = b
         .eval("return [...document.querySelectorAll(\"[data-panel='visit:os'] tbody tr\")].map(r => [...r.cells].map(c => c.textContent))")
         .await;
-    assert_eq!(os, json!([["iOS", "3", "3"], ["unknown", "2", "3"]]), "{os}");
+    assert_eq!(
+        os,
+        json!([["iOS", "3", "3"], ["unknown", "2", "3"]]),
+        "{os}"
+    );
     b.text_until("[data-panel='visit:screen'] tbody", |t| {
         t.contains("Mobile")
     })

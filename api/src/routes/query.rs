@@ -14,7 +14,7 @@ use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use keel_projections::analytics::{SESSION_DIMS, VISIT_EXTRAS};
-use keel_projections::explore::{self, Dim, Filter, Op, Query};
+use keel_projections::explore::{self, Dim, Filter, Logic, Op, Query};
 use keel_projections::stats::{Acc, Interval};
 use keel_projections::Projection;
 use serde::{Deserialize, Serialize};
@@ -62,7 +62,8 @@ pub struct QueryBody {
     dimensions: Vec<String>,
     /// Every filter must hold: `[operator, dimension, [values]]` with `is`, `is_not`,
     /// `contains`, `contains_not` (case-insensitive), `matches`, `matches_not` (regular
-    /// expressions); the values of one filter are alternatives.
+    /// expressions); the values of one filter are alternatives. Combine them with
+    /// `["and", [filters]]`, `["or", [filters]]` and `["not", filter]`.
     #[serde(default)]
     #[schema(value_type = Vec<Object>, required = false)]
     filters: Vec<Value>,
@@ -232,8 +233,61 @@ fn dimension(raw: &str, default_interval: Interval) -> Result<Dim, String> {
     })
 }
 
+/// A filter, or `["and", [filters]]`, `["or", [filters]]`, `["not", filter]` (at most four deep,
+/// 30 filters in all).
+fn logic(
+    field: &str,
+    raw: &Value,
+    default_interval: Interval,
+    depth: usize,
+    leaves: &mut usize,
+) -> Result<Logic, ApiError> {
+    let bad = |m: &str| invalid(field, m.to_string());
+    let parts = raw
+        .as_array()
+        .ok_or_else(|| bad("must be [operator, dimension, [values]]"))?;
+    let op = parts.first().and_then(Value::as_str);
+    if !matches!(op, Some("and" | "or" | "not")) {
+        *leaves += 1;
+        if *leaves > 30 {
+            return Err(bad("at most 30 filters in all"));
+        }
+        return filter_at(field, raw, default_interval).map(Logic::Leaf);
+    }
+    if depth >= 4 {
+        return Err(bad("logical filters nest at most four deep"));
+    }
+    match (op, parts.get(1), parts.len()) {
+        (Some("not"), Some(inner), 2) => Ok(Logic::Not(Box::new(logic(
+            field,
+            inner,
+            default_interval,
+            depth + 1,
+            leaves,
+        )?))),
+        (Some(op), Some(Value::Array(xs)), 2) if !xs.is_empty() && op != "not" => {
+            let inner = xs
+                .iter()
+                .map(|x| logic(field, x, default_interval, depth + 1, leaves))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(if op == "and" {
+                Logic::And(inner)
+            } else {
+                Logic::Or(inner)
+            })
+        }
+        _ => Err(bad(
+            "a logical filter is [\"and\" | \"or\", [filters]] or [\"not\", filter]",
+        )),
+    }
+}
+
 fn filter(i: usize, raw: &Value, default_interval: Interval) -> Result<Filter, ApiError> {
-    let field = format!("filters[{i}]");
+    filter_at(&format!("filters[{i}]"), raw, default_interval)
+}
+
+fn filter_at(field: &str, raw: &Value, default_interval: Interval) -> Result<Filter, ApiError> {
+    let field = field.to_string();
     let bad = |m: &str| invalid(&field, m.to_string());
     let parts = raw
         .as_array()
@@ -246,11 +300,6 @@ fn filter(i: usize, raw: &Value, default_interval: Interval) -> Result<Filter, A
             Some("contains_not") => Op::ContainsNot,
             Some("matches") => Op::Matches,
             Some("matches_not") => Op::MatchesNot,
-            Some("and" | "or" | "not") => {
-                return Err(bad(
-                    "logical operators are not supported: list the filters, every one must hold",
-                ))
-            }
             _ => return Err(bad(
                 "the operator must be is, is_not, contains, contains_not, matches or matches_not",
             )),
@@ -428,9 +477,27 @@ pub async fn query(
         ));
     }
     let mut filters = Vec::new();
+    let mut logical = Vec::new();
+    let mut leaves = 0;
     for (i, f) in body.filters.iter().enumerate() {
-        match filter(i, f, default_interval) {
-            Ok(f) => filters.push(f),
+        let is_logic = f
+            .get(0)
+            .and_then(Value::as_str)
+            .is_some_and(|op| matches!(op, "and" | "or" | "not"));
+        let parsed = if is_logic {
+            logic(
+                &format!("filters[{i}]"),
+                f,
+                default_interval,
+                0,
+                &mut leaves,
+            )
+            .map(|l| logical.push(l))
+        } else {
+            filter(i, f, default_interval).map(|f| filters.push(f))
+        };
+        match parsed {
+            Ok(()) => {}
             Err(ApiError::Domain(keel_commands::DomainError::Validation(f))) => {
                 errors.extend(f.into_iter().map(|x| (x.field, x.message)))
             }
@@ -514,6 +581,7 @@ pub async fn query(
         tz: range_q.tz,
         dims: dims.clone(),
         filters: filters.clone(),
+        logic: logical.clone(),
     };
     let wanted: Vec<&str> = body.metrics.iter().map(String::as_str).collect();
     // Every answer here is read from raw hits: they must all be kept for the range.
@@ -769,6 +837,7 @@ pub async fn realtime(
         tz: chrono_tz::UTC,
         dims: vec![],
         filters: vec![],
+        logic: vec![],
     };
     let total = explore::run(&state.db, &base)
         .await?
