@@ -1545,6 +1545,25 @@ async fn every_stats_endpoint_equals_a_brute_force_recomputation(b: Backend) {
         })
         .collect();
     assert_eq!(got, expected, "logical filters: {body}");
+    // Each source's share of the visitors the same filters leave.
+    let all: HashSet<&String> = by_source_only.values().flat_map(|s| &s.visitors).collect();
+    let body = query(json!({"metrics": ["visitors", "percentage"], "date_range": range,
+        "timezone": "Asia/Kolkata", "dimensions": ["visit:source"],
+        "filters": [["or", [["is", "visit:country", ["US"]], ["not", ["is", "visit:device", ["desktop"]]]]],
+                    ["not", ["contains", "event:page", ["blog"]]]]}))
+    .await;
+    let mut shares = 0.0;
+    for r in body["results"].as_array().unwrap() {
+        let source = r["dimensions"][0].as_str().unwrap();
+        let n = by_source_only[source].visitors.len();
+        let want = (n as f64 * 10_000.0 / all.len() as f64).round() / 100.0;
+        assert_eq!(r["metrics"], json!([n, want]), "{source}: {body}");
+        shares += want;
+    }
+    assert!(
+        shares >= 99.9,
+        "a visitor has one source per visit, at least: {shares}"
+    );
     assert!(
         sums.keys()
             .any(|k| k.ends_with("\u{1}signup") || k.ends_with("\u{1}checkout:done")),

@@ -22,7 +22,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The metrics a query can ask for.
-const QUERY_METRICS: [&str; 9] = [
+const QUERY_METRICS: [&str; 10] = [
     "visitors",
     "visits",
     "pageviews",
@@ -32,6 +32,7 @@ const QUERY_METRICS: [&str; 9] = [
     "events",
     "conversions",
     "conversion_rate",
+    "percentage",
 ];
 const MAX_LIMIT: i64 = 10_000;
 const MAX_DIMENSIONS: usize = 6;
@@ -44,7 +45,7 @@ pub struct QueryBody {
     #[schema(required = false)]
     site_id: Option<String>,
     /// visitors, visits, pageviews, views_per_visit, bounce_rate, visit_duration, events,
-    /// conversions, conversion_rate.
+    /// conversions, conversion_rate, percentage (of the visitors of the same filters).
     metrics: Vec<String>,
     /// `"day"`, `"7d"`, `"30d"`, `"month"`, `"12mo"`, or `["2026-01-01", "2026-01-31"]` (dates in
     /// the site's zone, both included, or RFC 3339 instants). Default `30d`.
@@ -231,6 +232,15 @@ fn dimension(raw: &str, default_interval: Interval) -> Result<Dim, String> {
             }
         },
     })
+}
+
+/// A group's share of the visitors, in percent, two decimals (0 of none).
+fn percentage(visitors: u64, total: u64) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        (visitors as f64 * 10_000.0 / total as f64).round() / 100.0
+    }
 }
 
 /// A filter, or `["and", [filters]]`, `["or", [filters]]`, `["not", filter]` (at most four deep,
@@ -610,10 +620,36 @@ pub async fn query(
         }
     };
     let needs_base = wanted.contains(&"conversion_rate");
-    let base_now = if needs_base { base(&q).await? } else { 0 };
-    let values = |a: &Acc, base: u64| -> Vec<Value> {
+    // Percentages divide by every visitor of the same filters, whatever the dimensions.
+    let total = |q: &Query| {
+        let q = Query {
+            dims: vec![],
+            ..q.clone()
+        };
+        let db = state.db.clone();
+        async move {
+            Ok::<u64, ApiError>(
+                explore::run(&db, &q)
+                    .await?
+                    .get(&Vec::new())
+                    .map_or(0, |a| a.visitors.count()),
+            )
+        }
+    };
+    let needs_total = wanted.contains(&"percentage");
+    let base_now = (
+        if needs_base { base(&q).await? } else { 0 },
+        if needs_total { total(&q).await? } else { 0 },
+    );
+    let values = |a: &Acc, (base, total): (u64, u64)| -> Vec<Value> {
         let m = metric_values(a, &wanted, base, None);
-        wanted.iter().map(|w| m.get(w)).collect()
+        wanted
+            .iter()
+            .map(|w| match *w {
+                "percentage" => Value::from(percentage(a.visitors.count(), total)),
+                _ => m.get(w),
+            })
+            .collect()
     };
     let shown = |key: &[String]| -> Vec<String> {
         key.iter()
@@ -689,7 +725,10 @@ pub async fn query(
             };
             crate::routes::stats::check_raw_window(&state, "include.comparisons", cq.from).await?;
             let groups = explore::run(&state.db, &cq).await?;
-            let base_then = if needs_base { base(&cq).await? } else { 0 };
+            let base_then = (
+                if needs_base { base(&cq).await? } else { 0 },
+                if needs_total { total(&cq).await? } else { 0 },
+            );
             let labels = time_at.map(|t| match dims[t] {
                 Dim::Time(i) => keel_projections::stats::buckets(
                     &keel_projections::stats::StatsQuery {

@@ -466,7 +466,7 @@ pub(crate) fn change(metric: &str, now: &Value, then: &Value) -> Value {
     let (Some(a), Some(b)) = (now.as_f64(), then.as_f64()) else {
         return Value::Null;
     };
-    if matches!(metric, "bounce_rate" | "conversion_rate") {
+    if matches!(metric, "bounce_rate" | "conversion_rate" | "percentage") {
         return serde_json::json!(((a - b) * 100.0).round() / 100.0);
     }
     if b == 0.0 {
