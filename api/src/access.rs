@@ -213,6 +213,11 @@ pub const ROUTES: &[Rule] = &[
     ),
     rule("POST", "/api/v1/sites/{id}/query", Scope("analytics:read")),
     rule(
+        "POST",
+        "/api/v1/sites/{id}/query/exports",
+        Scope("analytics:read"),
+    ),
+    rule(
         "GET",
         "/api/v1/sites/{id}/realtime",
         Scope("analytics:read"),

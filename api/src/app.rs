@@ -532,6 +532,10 @@ async fn start_api(
         state.clone().into_inner(),
         shutdown_rx.clone(),
     )));
+    background.push(tokio::spawn(crate::routes::query::run_exports(
+        state.clone().into_inner(),
+        shutdown_rx.clone(),
+    )));
     let server =
         HttpServer::new(move || {
             App::new()

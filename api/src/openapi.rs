@@ -559,6 +559,7 @@ impl Modify for StandardErrors {
         crate::routes::stats::timeseries,
         crate::routes::stats::breakdown,
         crate::routes::query::query,
+        crate::routes::query::export,
         crate::routes::query::realtime,
         crate::routes::domains::add,
         crate::routes::domains::list,

@@ -83,12 +83,34 @@ pub struct ExportJob {
     pub file_url: Option<String>,
 }
 
-const JOB_COLUMNS: &str = "id, status, row_count, file_size, error, created_at, completed_at, spec";
+const JOB_COLUMNS: &str =
+    "id, status, row_count, file_size, error, created_at, completed_at, spec, kind";
 
 fn job(r: &sqlx::any::AnyRow) -> Result<ExportJob, sqlx::Error> {
     let id: String = r.try_get(0)?;
     let status: String = r.try_get(1)?;
     let raw: Option<String> = r.try_get(7)?;
+    let kind: String = r.try_get(8)?;
+    if kind == QUERY {
+        // A query's export: its parameters are the site and the query as asked.
+        let parameters: Value = raw
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default();
+        return Ok(ExportJob {
+            download_url: (status == "completed").then(|| format!("/api/v1/exports/{id}/download")),
+            file_url: None,
+            task_id: id.clone(),
+            export_type: "csv".into(),
+            parameters,
+            id,
+            status,
+            row_count: r.try_get(2)?,
+            file_size: r.try_get(3)?,
+            error: r.try_get(4)?,
+            created_at: r.try_get(5)?,
+            completed_at: r.try_get(6)?,
+        });
+    }
     let spec: ExportSpec = raw
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_else(|| ExportSpec {
@@ -127,16 +149,40 @@ pub async fn queue(
     spec: &ExportSpec,
     created_by: &Value,
 ) -> Result<String, sqlx::Error> {
+    queue_kind(
+        db,
+        workspace_id,
+        DOMAINS,
+        &serde_json::to_string(spec).unwrap_or_default(),
+        created_by,
+    )
+    .await
+}
+
+/// The kind of the domains' exports (built by the worker role here).
+pub const DOMAINS: &str = "domains";
+/// The kind of a query's export (built by an api process: `keel_api`'s query engine).
+pub const QUERY: &str = "query";
+
+/// Queues a job of `kind` with its spec (JSON); returns its id.
+pub async fn queue_kind(
+    db: &Db,
+    workspace_id: &str,
+    kind: &str,
+    spec: &str,
+    created_by: &Value,
+) -> Result<String, sqlx::Error> {
     let id = format!("exp_{}", uuid::Uuid::now_v7().simple());
     sqlx::query(
-        "INSERT INTO exports (id, workspace_id, status, spec, created_by, created_at) \
-         VALUES ($1, $2, 'queued', $3, $4, $5)",
+        "INSERT INTO exports (id, workspace_id, status, spec, created_by, created_at, kind) \
+         VALUES ($1, $2, 'queued', $3, $4, $5, $6)",
     )
     .bind(&id)
     .bind(workspace_id)
-    .bind(serde_json::to_string(spec).unwrap_or_default())
+    .bind(spec)
     .bind(created_by.to_string())
     .bind(keel_schemas::format_ts(chrono::Utc::now()))
+    .bind(kind)
     .execute(&db.pool)
     .await?;
     Ok(id)
@@ -195,9 +241,10 @@ pub async fn content(
     db: &Db,
     workspace_id: &str,
     id: &str,
-) -> Result<Option<(String, Option<String>, String)>, sqlx::Error> {
+) -> Result<Option<(String, Option<String>, String, String)>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT status, content, spec FROM exports WHERE id = $1 AND workspace_id = $2",
+        "SELECT status, content, CASE WHEN kind = 'domains' THEN spec END, kind FROM exports \
+         WHERE id = $1 AND workspace_id = $2",
     )
     .bind(id)
     .bind(workspace_id)
@@ -208,7 +255,7 @@ pub async fn content(
         let format = spec
             .and_then(|s| serde_json::from_str::<ExportSpec>(&s).ok())
             .map_or_else(csv, |s| s.format);
-        Ok((r.try_get(0)?, r.try_get(1)?, format))
+        Ok((r.try_get(0)?, r.try_get(1)?, format, r.try_get(3)?))
     })
     .transpose()
 }
@@ -306,16 +353,20 @@ pub async fn build(
     Ok((out, rows))
 }
 
-/// Takes the oldest queued job (or one left processing by a worker that stopped), if any.
-async fn claim(store: &SqlStore) -> Result<Option<(String, String, ExportSpec)>, sqlx::Error> {
-    let db = store.db();
+/// Takes the oldest queued job of `kind` (or one left processing by a runner that stopped), if
+/// any: `(id, workspace, spec)`.
+pub async fn claim_kind(
+    db: &Db,
+    kind: &str,
+) -> Result<Option<(String, String, String)>, sqlx::Error> {
     let now = chrono::Utc::now();
     let stale = keel_schemas::format_ts(now - chrono::Duration::minutes(10));
     let candidate = sqlx::query(
-        "SELECT id, workspace_id, spec FROM exports WHERE status = 'queued' \
-         OR (status = 'processing' AND started_at < $1) ORDER BY created_at LIMIT 1",
+        "SELECT id, workspace_id, spec FROM exports WHERE kind = $2 AND (status = 'queued' \
+         OR (status = 'processing' AND started_at < $1)) ORDER BY created_at LIMIT 1",
     )
     .bind(&stale)
+    .bind(kind)
     .fetch_optional(&db.pool)
     .await?;
     let Some(r) = candidate else { return Ok(None) };
@@ -334,11 +385,48 @@ async fn claim(store: &SqlStore) -> Result<Option<(String, String, ExportSpec)>,
     if won == 0 {
         return Ok(None);
     }
-    Ok(Some((
-        id,
-        ws,
-        serde_json::from_str(&spec).unwrap_or_default(),
-    )))
+    Ok(Some((id, ws, spec)))
+}
+
+async fn claim(store: &SqlStore) -> Result<Option<(String, String, ExportSpec)>, sqlx::Error> {
+    Ok(claim_kind(store.db(), DOMAINS)
+        .await?
+        .map(|(id, ws, spec)| (id, ws, serde_json::from_str(&spec).unwrap_or_default())))
+}
+
+/// Records a job's outcome: its CSV and row count, or why it failed.
+pub async fn finish(
+    db: &Db,
+    id: &str,
+    result: Result<(String, i64), String>,
+) -> Result<(), sqlx::Error> {
+    let now = keel_schemas::format_ts(chrono::Utc::now());
+    match result {
+        Ok((csv, rows)) => sqlx::query(
+            "UPDATE exports SET status = 'completed', content = $1, row_count = $2, \
+             file_size = $3, completed_at = $4 WHERE id = $5",
+        )
+        .bind(&csv)
+        .bind(rows)
+        .bind(csv.len() as i64)
+        .bind(&now)
+        .bind(id)
+        .execute(&db.pool)
+        .await
+        .map(|_| ()),
+        Err(e) => {
+            tracing::warn!(export = %id, error = %e, "export failed");
+            sqlx::query(
+                "UPDATE exports SET status = 'failed', error = $1, completed_at = $2 WHERE id = $3",
+            )
+            .bind(e)
+            .bind(&now)
+            .bind(id)
+            .execute(&db.pool)
+            .await
+            .map(|_| ())
+        }
+    }
 }
 
 /// Runs export jobs until `shutdown` turns true.
@@ -346,32 +434,8 @@ pub async fn run(store: SqlStore, mut shutdown: watch::Receiver<bool>) {
     while !*shutdown.borrow() {
         match claim(&store).await {
             Ok(Some((id, ws, spec))) => {
-                let result = build(&store, &ws, &spec).await;
-                let now = keel_schemas::format_ts(chrono::Utc::now());
-                let done = match result {
-                    Ok((csv, rows)) => sqlx::query(
-                        "UPDATE exports SET status = 'completed', content = $1, row_count = $2, \
-                         file_size = $3, completed_at = $4 WHERE id = $5",
-                    )
-                    .bind(&csv)
-                    .bind(rows)
-                    .bind(csv.len() as i64)
-                    .bind(&now)
-                    .bind(&id)
-                    .execute(&store.db().pool)
-                    .await,
-                    Err(e) => {
-                        tracing::warn!(export = %id, error = %e, "export failed");
-                        sqlx::query(
-                            "UPDATE exports SET status = 'failed', error = $1, completed_at = $2 WHERE id = $3",
-                        )
-                        .bind(e.to_string())
-                        .bind(&now)
-                        .bind(&id)
-                        .execute(&store.db().pool)
-                        .await
-                    }
-                };
+                let result = build(&store, &ws, &spec).await.map_err(|e| e.to_string());
+                let done = finish(store.db(), &id, result).await;
                 if let Err(e) = done {
                     tracing::warn!(export = %id, error = %e, "export result not saved; retried");
                 }

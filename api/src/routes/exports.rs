@@ -200,7 +200,7 @@ pub async fn download(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ws = caller.workspace(&req, &state).await?;
-    let (status, content, format) =
+    let (status, content, format, kind) =
         keel_infra::exports::content(&state.db, &ws.to_string(), path.as_str())
             .await?
             .ok_or(ApiError::NotFound("export"))?;
@@ -209,7 +209,7 @@ pub async fn download(
             "the export is {status}, not completed"
         )));
     };
-    let name = format!("domains-{}", path.as_str());
+    let name = format!("{kind}-{}", path.as_str());
     if format == "zip" {
         let zipped = zipped(&format!("{name}.csv"), content.as_bytes())
             .map_err(|e| ApiError::Internal(format!("zip: {e}")))?;
@@ -231,7 +231,7 @@ pub async fn download(
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             "Content-Disposition",
-            format!("attachment; filename=\"domains-{}.csv\"", path.as_str()),
+            format!("attachment; filename=\"{name}.csv\""),
         ))
         .streaming(futures::stream::iter(chunks)))
 }

@@ -397,7 +397,39 @@ pub async fn query(
         return Err(invalid("site_id", "must be the site of the path"));
     }
     wait_for_position(&req, &state, Projection::Analytics).await?;
+    let Some(answer) = answer(&state, &site, &body, MAX_LIMIT, false).await? else {
+        return Err(ApiError::Internal("the query was only checked".into()));
+    };
+    // `Accept: text/csv` (or `?format=csv`): the rows as a spreadsheet opens them.
+    let wants_csv = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/csv"))
+        || crate::http::query_pairs(&req)
+            .iter()
+            .any(|(k, v)| k == "format" && v == "csv");
+    if wants_csv {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                actix_web::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"query.csv\"",
+            ))
+            .body(csv(&answer, &body.metrics)));
+    }
+    Ok(HttpResponse::Ok().json(answer))
+}
 
+/// Runs a query of `site` (pages of at most `max_limit` rows); with `check_only`, only checks
+/// it (`None` when it is valid), naming every bad field.
+pub(crate) async fn answer(
+    state: &AppState,
+    site: &keel_commands::site::Site,
+    body: &QueryBody,
+    max_limit: i64,
+    check_only: bool,
+) -> Result<Option<QueryAnswer>, ApiError> {
     // The range, through the stats endpoints' own parser.
     let mut pairs = vec![];
     match &body.date_range {
@@ -562,12 +594,12 @@ pub async fn query(
     }
     let (limit, offset) = {
         let p = body.pagination.as_ref();
-        let limit = p.and_then(|p| p.limit).unwrap_or(MAX_LIMIT);
+        let limit = p.and_then(|p| p.limit).unwrap_or(max_limit);
         let offset = p.and_then(|p| p.offset).unwrap_or(0);
-        if !(1..=MAX_LIMIT).contains(&limit) {
+        if !(1..=max_limit).contains(&limit) {
             errors.push((
                 "pagination.limit".into(),
-                format!("must be 1 to {MAX_LIMIT}"),
+                format!("must be 1 to {max_limit}"),
             ));
         }
         if offset < 0 {
@@ -583,6 +615,9 @@ pub async fn query(
                 .collect(),
         )));
     }
+    if check_only {
+        return Ok(None);
+    }
 
     let q = Query {
         site_id: site.id.to_string(),
@@ -595,7 +630,7 @@ pub async fn query(
     };
     let wanted: Vec<&str> = body.metrics.iter().map(String::as_str).collect();
     // Every answer here is read from raw hits: they must all be kept for the range.
-    crate::routes::stats::check_raw_window(&state, "date_range", q.from).await?;
+    crate::routes::stats::check_raw_window(state, "date_range", q.from).await?;
     let groups = explore::run(&state.db, &q).await?;
     // Conversion rates divide by every visitor the other filters leave.
     let base = |q: &Query| {
@@ -723,7 +758,7 @@ pub async fn query(
                 to,
                 ..q.clone()
             };
-            crate::routes::stats::check_raw_window(&state, "include.comparisons", cq.from).await?;
+            crate::routes::stats::check_raw_window(state, "include.comparisons", cq.from).await?;
             let groups = explore::run(&state.db, &cq).await?;
             let base_then = (
                 if needs_base { base(&cq).await? } else { 0 },
@@ -809,25 +844,7 @@ pub async fn query(
             },
         },
     };
-    // `Accept: text/csv` (or `?format=csv`): the rows as a spreadsheet opens them.
-    let wants_csv = req
-        .headers()
-        .get(actix_web::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/csv"))
-        || crate::http::query_pairs(&req)
-            .iter()
-            .any(|(k, v)| k == "format" && v == "csv");
-    if wants_csv {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                actix_web::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"query.csv\"",
-            ))
-            .body(csv(&answer, &body.metrics)));
-    }
-    Ok(HttpResponse::Ok().json(answer))
+    Ok(Some(answer))
 }
 
 /// Visitors on the site right now.
@@ -959,7 +976,111 @@ fn csv(body: &QueryAnswer, metrics: &[String]) -> String {
     out
 }
 
+/// The most rows a query's export holds.
+pub const EXPORT_MAX_ROWS: i64 = 1_000_000;
+
+#[utoipa::path(post, path = "/api/v1/sites/{id}/query/exports", tag = "analytics", request_body = QueryBody,
+    params(("id" = String, Path, description = "site id")),
+    responses((status = 202, description = "queued: the query's whole result as CSV (up to 1,000,000 rows; `pagination` applies), built by an api process. Poll `GET /api/v1/exports/{task_id}` and download from `/api/v1/exports/{task_id}/download` (scope `exports:read`)", body = crate::http::Data<crate::routes::exports::ExportQueued>),
+        (status = 404, body = crate::openapi::ErrorBody), (status = 422, description = "an unknown metric, dimension or operator, a bad range or pattern, named on its field (checked before queueing)", body = crate::openapi::ErrorBody)))]
+pub async fn export(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let site = path_site(&req, &state, &caller, &path).await?;
+    let raw: Value = json_body(body, state.config.max_body_bytes).await?;
+    let body: QueryBody = serde_json::from_value(raw.clone()).map_err(|e| {
+        ApiError::Validation(vec![keel_commands::FieldError {
+            field: "body".into(),
+            message: e.to_string(),
+        }])
+    })?;
+    if body
+        .site_id
+        .as_deref()
+        .is_some_and(|s| s != site.id.to_string())
+    {
+        return Err(invalid("site_id", "must be the site of the path"));
+    }
+    // Every bad field now, not when the job runs.
+    answer(&state, &site, &body, EXPORT_MAX_ROWS, true).await?;
+    let ws = caller.workspace(&req, &state).await?;
+    let spec = serde_json::json!({"site_id": site.id.to_string(), "query": raw});
+    let id = keel_infra::exports::queue_kind(
+        &state.db,
+        &ws.to_string(),
+        keel_infra::exports::QUERY,
+        &spec.to_string(),
+        &serde_json::json!(caller.actor()),
+    )
+    .await?;
+    Ok(HttpResponse::Accepted().json(crate::http::Data {
+        status: crate::http::Success::Ok,
+        data: crate::routes::exports::ExportQueued {
+            task_id: id,
+            status: "queued",
+        },
+    }))
+}
+
+/// Builds queued query exports until shutdown (every api process runs one; a job goes to one of
+/// them, and one left half-done by a process that stopped is taken again after ten minutes).
+pub async fn run_exports(
+    state: std::sync::Arc<AppState>,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    while !*shutdown.borrow() {
+        match keel_infra::exports::claim_kind(&state.db, keel_infra::exports::QUERY).await {
+            Ok(Some((id, ws, spec))) => {
+                let result = build_export(&state, &ws, &spec).await;
+                if let Err(e) = keel_infra::exports::finish(&state.db, &id, result).await {
+                    tracing::warn!(export = %id, error = %e, "export result not saved; retried");
+                }
+            }
+            Ok(None) => {
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_millis(300)) => {}
+                    _ = shutdown.changed() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read export jobs; retrying");
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+                    _ = shutdown.changed() => {}
+                }
+            }
+        }
+    }
+}
+
+/// One query export: the CSV and its row count, or what stopped it (the site gone, raw hits no
+/// longer kept for the range, …).
+async fn build_export(state: &AppState, ws: &str, spec: &str) -> Result<(String, i64), String> {
+    let spec: Value = serde_json::from_str(spec).map_err(|e| e.to_string())?;
+    let body: QueryBody =
+        serde_json::from_value(spec["query"].clone()).map_err(|e| e.to_string())?;
+    let ws: keel_events::WorkspaceId = ws.parse().map_err(|_| "bad workspace id".to_string())?;
+    let site = site_of(state, ws, spec["site_id"].as_str().unwrap_or(""))
+        .await
+        .map_err(|e| e.to_string())?;
+    match answer(state, &site, &body, EXPORT_MAX_ROWS, false).await {
+        Ok(Some(a)) => Ok((csv(&a, &body.metrics), a.results.len() as i64)),
+        Ok(None) => Err("the query was only checked".into()),
+        Err(ApiError::Domain(keel_commands::DomainError::Validation(fields))) => Err(fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; ")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/sites/{id}/query").route(web::post().to(query)))
+        .service(web::resource("/sites/{id}/query/exports").route(web::post().to(export)))
         .service(web::resource("/sites/{id}/realtime").route(web::get().to(realtime)));
 }
