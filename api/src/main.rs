@@ -52,6 +52,14 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Shell completions for bash, zsh or fish, on standard output.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// The client commands: they talk to a running Keel over HTTP.
+    #[command(flatten)]
+    Client(keel_cli::Command),
     /// Replay the whole log into fresh tables of a projection and swap them in.
     Rebuild {
         /// workspaces, api_keys, sites, analytics, dashboards, domains, webhooks, alerts, tracking, agents, integrations,
@@ -124,6 +132,22 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // The client commands read no server configuration; their exit code says what failed.
+    let cli = match cli.command {
+        Command::Client(c) => match keel_cli::run(c).await {
+            Ok(()) => return Ok(()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                std::process::exit(e.code);
+            }
+        },
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "keel", &mut std::io::stdout());
+            return Ok(());
+        }
+        command => Cli { command, ..cli },
+    };
     if let Command::Openapi = cli.command {
         println!(
             "{}",
@@ -142,7 +166,9 @@ async fn main() -> anyhow::Result<()> {
             eprintln!("{}", keel_api::app::banner(&config, role, app.port()));
             app.run_until_stopped().await
         }
-        Command::Openapi => unreachable!("answered before the configuration is read"),
+        Command::Openapi | Command::Completions { .. } | Command::Client(_) => {
+            unreachable!("answered before the configuration is read")
+        }
         Command::Migrate => {
             keel_api::app::open_database(&config).await?;
             println!("migrations applied");

@@ -147,6 +147,9 @@ pub async fn run(o: QueryBenchOptions) -> anyhow::Result<String> {
         listen: "127.0.0.1:0".into(),
         database_url: Some(url.clone()),
         admin_token: Some(admin.clone()),
+        // The whole-history queries read every hit: give them the time (the default statement
+        // timeout, 5 s, stops the 10M one on this machine).
+        db_timeout_ms: 600_000,
         ..Config::default()
     };
     let app = Application::build(config.clone(), Role::Api).await?;
@@ -202,10 +205,12 @@ pub async fn run(o: QueryBenchOptions) -> anyhow::Result<String> {
         let recent_base = baseline(&db, &site, now - 31 * DAY_MS, now, o.runs).await?;
         let whole = timed(port, &request(&format!(r#"["{first}","{last}"]"#)), o.runs).await?;
         let whole_base = baseline(&db, &site, end - days * DAY_MS - DAY_MS, now, o.runs).await?;
-        out.push_str(&format!(
+        let line = format!(
             "query, source × country where plan is pro, {n} events over {days} days (loaded in {loaded:.0} s): \
              last 30 days {recent:.1} ms (baseline SELECT {recent_base:.1} ms) | whole history {whole:.1} ms (baseline SELECT {whole_base:.1} ms)\n"
-        ));
+        );
+        eprint!("{line}");
+        out.push_str(&line);
         month.push(recent);
     }
     out.push_str(&format!(
