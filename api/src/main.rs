@@ -54,6 +54,7 @@ enum Command {
     },
     /// Shell completions for bash, zsh or fish, on standard output.
     Completions {
+        /// bash, zsh, fish, elvish or powershell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },

@@ -92,11 +92,13 @@ pub enum Command {
         /// The workspace, for tokens that reach several.
         #[arg(long)]
         workspace: Option<String>,
+        /// The profile to save it as.
         #[arg(long, env = "KEEL_PROFILE", default_value = "default")]
         profile: String,
     },
     /// Forget a saved profile.
     Logout {
+        /// The profile to forget.
         #[arg(long, env = "KEEL_PROFILE", default_value = "default")]
         profile: String,
     },
@@ -139,13 +141,18 @@ pub enum Command {
 pub enum KeysAction {
     /// The workspace's keys (never their secrets).
     List {
+        /// Keys per request (every page is read).
         #[arg(long, default_value_t = 100)]
         limit: u32,
     },
     /// One key.
-    Show { id: String },
+    Show {
+        /// The key's id.
+        id: String,
+    },
     /// A new key: its secret is printed once and never again.
     Create {
+        /// What the key is for.
         #[arg(long)]
         name: String,
         /// Comma-separated, e.g. `events:write,analytics:read`.
@@ -159,6 +166,7 @@ pub enum KeysAction {
     },
     /// Revoke a key: it stops working at once.
     Revoke {
+        /// The key's id.
         id: String,
         #[command(flatten)]
         idempotency: Idempotency,
@@ -167,13 +175,19 @@ pub enum KeysAction {
 
 #[derive(clap::Subcommand, Debug)]
 pub enum SitesAction {
+    /// The workspace's sites.
     List,
+    /// One site.
     Show {
+        /// The site's id.
         id: String,
     },
+    /// A new site.
     Create {
+        /// Its name.
         #[arg(long)]
         name: String,
+        /// The domain its pages are on.
         #[arg(long)]
         domain: String,
         /// IANA zone of the site's days, e.g. Europe/Berlin.
@@ -222,6 +236,7 @@ pub enum StatsAction {
     Timeseries {
         #[command(flatten)]
         range: StatsRange,
+        /// hour, day, week or month (default: by the range).
         #[arg(long)]
         interval: Option<String>,
     },
@@ -232,11 +247,13 @@ pub enum StatsAction {
         /// source, page, country, device, browser, utm_*, goal.
         #[arg(long)]
         dimension: String,
+        /// Rows at most.
         #[arg(long)]
         limit: Option<u32>,
     },
     /// Any query of the query endpoint (Plausible's Stats API v2 body), from a file or `-`.
     Query {
+        /// The site's id.
         #[arg(long)]
         site: String,
         /// A JSON file, or `-` for standard input.

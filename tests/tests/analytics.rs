@@ -1273,6 +1273,15 @@ async fn every_stats_endpoint_equals_a_brute_force_recomputation(b: Backend) {
             ],
         ),
         (
+            // Visits without a UTM term, as rows name the empty value.
+            json!([["is", "visit:utm_term", ["(none)"]]]),
+            vec![F {
+                op: "is",
+                dim: "utm_term",
+                values: vec![""],
+            }],
+        ),
+        (
             json!([["matches_not", "visit:country", ["^(US|DE)$"]]]),
             vec![F {
                 op: "matches_not",

@@ -330,6 +330,14 @@ fn filter_at(field: &str, raw: &Value, default_interval: Interval) -> Result<Fil
         .ok_or_else(|| bad("the values must be a list of 1 to 100"))?
         .iter()
         .map(|v| match v {
+            // `(none)`, as rows show an empty value, stands for it in `is` and `is_not`.
+            Value::String(s)
+                if s == NONE_VALUE
+                    && matches!(op, Op::Is | Op::IsNot)
+                    && !matches!(dim, Dim::Prop(_)) =>
+            {
+                Ok(String::new())
+            }
             Value::String(s) => Ok(s.clone()),
             Value::Number(n) => Ok(n.to_string()),
             Value::Bool(b) => Ok(b.to_string()),
