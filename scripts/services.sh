@@ -5,6 +5,7 @@
 # Sourced by scripts/test and scripts/bench. Needs root for installs (as on CI and dev machines).
 
 KEEL_CACHE="${KEEL_CACHE:-$HOME/.cache/keel}"
+KEEL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TANSU_ROOT="$KEEL_CACHE/tansu"
 TANSU="$TANSU_ROOT/bin/tansu"
 
@@ -83,6 +84,29 @@ ensure_localstripe() {
     "$venv/bin/pip" install -q "localstripe==$LOCALSTRIPE_VERSION" >&2
   fi
   export KEEL_LOCALSTRIPE="$venv/bin/localstripe"
+}
+
+OPENAPI_PYTHON_CLIENT_VERSION=0.29.1
+# The typed clients' generators (scripts/generate-clients) and what runs their examples:
+# openapi-python-client (PyPI, with httpx and attrs, which the generated client needs) in a venv,
+# and clients/typescript's node_modules (openapi-typescript, openapi-fetch, TypeScript) from its
+# package-lock.json.
+ensure_client_generators() {
+  local venv="$KEEL_CACHE/clients-venv"
+  if ! "$venv/bin/python" -c "import sys, dateutil; from importlib.metadata import version; sys.exit(version('openapi-python-client') != '$OPENAPI_PYTHON_CLIENT_VERSION')" >/dev/null 2>&1; then
+    log "installing openapi-python-client $OPENAPI_PYTHON_CLIENT_VERSION (cached in $venv)"
+    python3 -m venv "$venv" >/dev/null 2>&1 || { apt_install python3-venv; python3 -m venv "$venv"; }
+    "$venv/bin/pip" install -q "openapi-python-client==$OPENAPI_PYTHON_CLIENT_VERSION" python-dateutil >&2
+  fi
+  export KEEL_CLIENTS_VENV="$venv"
+  command -v npm >/dev/null 2>&1 || apt_install npm
+  local ts="$KEEL_ROOT/clients/typescript"
+  # node_modules/.keel-lock: the lockfile it was installed from.
+  if ! cmp -s "$ts/package-lock.json" "$ts/node_modules/.keel-lock"; then
+    log "installing clients/typescript's packages (npm ci)"
+    npm ci --prefix "$ts" --silent --no-audit --no-fund >&2
+    cp "$ts/package-lock.json" "$ts/node_modules/.keel-lock"
+  fi
 }
 
 free_port() {

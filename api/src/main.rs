@@ -28,7 +28,8 @@ enum Command {
     /// Print the OpenAPI document (the same as `GET /api/v1/openapi.json`), e.g. to generate a
     /// client.
     Openapi,
-    /// Tamper evidence: recompute the hash chain of one workspace, or of every workspace.
+    /// The log: recompute the hash chain (on the database), or read events, tail them, an
+    /// entity's history and its state at an instant (over HTTP).
     Audit {
         /// What to check.
         #[command(subcommand)]
@@ -57,6 +58,12 @@ enum Command {
         /// bash, zsh, fish, elvish or powershell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+    /// Man pages of keel and of each of its commands (`keel.1`, `keel-keys-create.1`, …).
+    Man {
+        /// The directory to write them into (made if missing).
+        #[arg(long, default_value = "man")]
+        dir: PathBuf,
     },
     /// The client commands: they talk to a running Keel over HTTP.
     #[command(flatten)]
@@ -95,6 +102,8 @@ enum UserAction {
     },
 }
 
+// Parsed once per run: the size of its largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(clap::Subcommand)]
 enum AuditAction {
     /// Report `ok` or the first broken position of each workspace's chain (exit 1 if any broke).
@@ -103,6 +112,22 @@ enum AuditAction {
         #[arg(long)]
         workspace: Option<String>,
     },
+    /// The client's audit commands: they talk to a running Keel over HTTP.
+    #[command(flatten)]
+    Client(keel_cli::audit::AuditClientAction),
+}
+
+/// A client command's end: its exit code says what failed.
+fn client_exit(result: Result<(), keel_cli::client::CliError>) -> ! {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    match result {
+        Ok(()) => std::process::exit(0),
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(e.code);
+        }
+    }
 }
 
 fn init_logging(config: &Config) {
@@ -135,13 +160,19 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     // The client commands read no server configuration; their exit code says what failed.
     let cli = match cli.command {
-        Command::Client(c) => match keel_cli::run(c).await {
-            Ok(()) => return Ok(()),
-            Err(e) => {
-                eprintln!("error: {e}");
-                std::process::exit(e.code);
-            }
-        },
+        Command::Client(c) => client_exit(keel_cli::run(c).await),
+        Command::Audit {
+            action: AuditAction::Client(a),
+        } => client_exit(keel_cli::audit::run(a).await),
+        Command::Man { dir } => {
+            use clap::CommandFactory;
+            std::fs::create_dir_all(&dir)?;
+            // Not built first: generate_to builds the tree itself without the `help` pages.
+            clap_mangen::generate_to(Cli::command(), &dir)?;
+            let pages = std::fs::read_dir(&dir)?.count();
+            eprintln!("{pages} man pages in {}", dir.display());
+            return Ok(());
+        }
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "keel", &mut std::io::stdout());
@@ -167,7 +198,13 @@ async fn main() -> anyhow::Result<()> {
             eprintln!("{}", keel_api::app::banner(&config, role, app.port()));
             app.run_until_stopped().await
         }
-        Command::Openapi | Command::Completions { .. } | Command::Client(_) => {
+        Command::Openapi
+        | Command::Completions { .. }
+        | Command::Man { .. }
+        | Command::Client(_)
+        | Command::Audit {
+            action: AuditAction::Client(_),
+        } => {
             unreachable!("answered before the configuration is read")
         }
         Command::Migrate => {

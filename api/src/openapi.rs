@@ -689,7 +689,60 @@ pub struct ApiDoc;
 pub fn spec() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").into();
+    name_operations(&mut doc);
     doc
+}
+
+/// The operation id of a handler `fn` at `path`: the path's fixed segments after `/api/v1`,
+/// then the words of the function's name the path does not say already (`GET
+/// /api/v1/keys/{id}/history`, `history` → `keys_history`; `GET /api/v1/keys`, `list` →
+/// `keys_list`; `DELETE /api/v1/invitations/{id}`, `revoke_invitation` → `invitations_revoke`).
+/// Handlers of different resources share names (`list`, `create`, …); OpenAPI wants ids unique,
+/// and generated clients name their methods after them.
+pub fn operation_id(path: &str, function: &str) -> String {
+    let fixed: Vec<String> = path
+        .trim_start_matches("/api/v1")
+        .split('/')
+        .filter(|s| !s.is_empty() && !s.starts_with('{'))
+        .map(|s| s.replace(['-', '.'], "_"))
+        .collect();
+    let said: Vec<&str> = fixed.iter().flat_map(|s| s.split('_')).collect();
+    let new: Vec<&str> = function
+        .split('_')
+        .filter(|w| !said.iter().any(|s| s == w || *s == format!("{w}s")))
+        .collect();
+    fixed
+        .iter()
+        .map(String::as_str)
+        .chain(new)
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+fn name_operations(doc: &mut utoipa::openapi::OpenApi) {
+    let mut seen = std::collections::BTreeSet::new();
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let ops = [
+            ("get", &mut item.get),
+            ("put", &mut item.put),
+            ("post", &mut item.post),
+            ("delete", &mut item.delete),
+            ("options", &mut item.options),
+            ("head", &mut item.head),
+            ("patch", &mut item.patch),
+            ("trace", &mut item.trace),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
+            let function = op.operation_id.clone().unwrap_or_else(|| method.into());
+            let mut id = operation_id(path, &function);
+            if seen.contains(&id) {
+                id = format!("{id}_{method}");
+            }
+            seen.insert(id.clone());
+            op.operation_id = Some(id);
+        }
+    }
 }
 
 pub async fn document() -> HttpResponse {
@@ -809,4 +862,76 @@ pub async fn index(req: HttpRequest) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .body(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether the path of operation `op` has a `{name}` segment.
+    fn ops_path_has(doc: &serde_json::Value, op: &serde_json::Value, name: &str) -> bool {
+        doc["paths"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .find(|(_, ops)| {
+                ops.as_object()
+                    .is_some_and(|o| o.values().any(|x| std::ptr::eq(x, op)))
+            })
+            .is_some_and(|(path, _)| path.contains(&format!("{{{name}}}")))
+    }
+
+    #[test]
+    fn operation_ids_are_unique_and_named_by_their_path() {
+        assert_eq!(operation_id("/api/v1/keys", "list"), "keys_list");
+        assert_eq!(
+            operation_id("/api/v1/keys/{id}/history", "history"),
+            "keys_history"
+        );
+        assert_eq!(
+            operation_id("/api/v1/sites/{id}/stats/aggregate", "aggregate"),
+            "sites_stats_aggregate"
+        );
+        assert_eq!(
+            operation_id("/api/v1/tracking-checker/scan", "scan"),
+            "tracking_checker_scan"
+        );
+        assert_eq!(
+            operation_id("/api/v1/invitations/{id}", "revoke_invitation"),
+            "invitations_revoke"
+        );
+        assert_eq!(operation_id("/api/v1/health", "health"), "health");
+        let doc = serde_json::to_value(spec()).unwrap_or_default();
+        let mut ids = Vec::new();
+        for ops in doc["paths"]
+            .as_object()
+            .into_iter()
+            .flat_map(|p| p.values())
+        {
+            for op in ops.as_object().into_iter().flat_map(|o| o.values()) {
+                for param in op["parameters"].as_array().into_iter().flatten() {
+                    let name = param["name"].as_str().unwrap_or_default();
+                    let in_path = ops_path_has(&doc, op, name);
+                    assert_eq!(
+                        param["in"] == "path",
+                        in_path,
+                        "{}: parameter {name} is in {}",
+                        op["operationId"],
+                        param["in"]
+                    );
+                }
+                if let Some(id) = op["operationId"].as_str() {
+                    assert!(
+                        id.chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                        "{id}"
+                    );
+                    ids.push(id.to_string());
+                }
+            }
+        }
+        let unique: std::collections::BTreeSet<_> = ids.iter().collect();
+        assert!(ids.len() > 150, "{}", ids.len());
+        assert_eq!(unique.len(), ids.len(), "duplicate operationIds");
+    }
 }

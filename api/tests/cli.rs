@@ -1,6 +1,9 @@
-//! The `keel` client commands against a running Keel, on the embedded store and on Postgres
-//! (issue 28): login and profiles, keys (the secret printed once), 10,000 events from a file,
-//! stats equal to the API's, every output format parsed back, idempotent writes, exit codes.
+//! Keel's clients (issue 28). The `keel` client commands against a running Keel, on the embedded
+//! store and on Postgres: login and profiles (token, or email and password), keys (the secret
+//! printed once), 10,000 events from a file, stats equal to the API's, every output format parsed
+//! back, idempotent writes, exit codes, the other resources, and the audit log followed while
+//! others write. The generated Python and TypeScript clients: regenerated without a difference,
+//! and their examples run against a live server.
 
 #![allow(clippy::unwrap_used)]
 
@@ -45,6 +48,7 @@ async fn start(postgres: bool) -> Server {
         .env("KEEL_ADMIN_TOKEN", &admin)
         .env("KEEL_DATA_DIR", data.path())
         .env("KEEL_LOG", "warn")
+        .env("KEEL_WEBHOOKS_ALLOW_PRIVATE", "true")
         .env_remove("KEEL_DATABASE_URL")
         .env_remove("KEEL_KAFKA_BROKERS")
         .stdout(Stdio::from(log.try_clone().unwrap()))
@@ -460,6 +464,404 @@ async fn the_command_line_drives_a_running_keel(postgres: bool) {
     );
 }
 
+/// `keel audit tail --follow` in the background: the lines it printed so far.
+struct Tail {
+    _proc: Proc,
+    lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+fn tail(config: &Path, args: &[&str]) -> Tail {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_keel"))
+        .args(args)
+        .env("KEEL_CONFIG_DIR", config)
+        .env_remove("KEEL_URL")
+        .env_remove("KEEL_TOKEN")
+        .env_remove("KEEL_WORKSPACE")
+        .env_remove("KEEL_PROFILE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = lines.clone();
+    std::thread::spawn(move || {
+        for l in std::io::BufReader::new(out).lines() {
+            match l {
+                Ok(l) => sink.lock().unwrap().push(l),
+                Err(_) => break,
+            }
+        }
+    });
+    Tail {
+        _proc: Proc(child),
+        lines,
+    }
+}
+
+impl Tail {
+    /// Waits until at least `n` lines came (or a minute passed): the lines.
+    async fn wait_for(&self, n: usize) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let got = self.lines.lock().unwrap().clone();
+            if got.len() >= n || Instant::now() > deadline {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// The whole log of a workspace, oldest first, as the API pages it.
+async fn whole_log(s: &Server, ws: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut path = "/api/v1/audit/events?order=asc&limit=500".to_string();
+    loop {
+        let page = api(s, &s.admin, Some(ws), &path).await;
+        out.extend(page["data"].as_array().unwrap().iter().cloned());
+        match page["meta"]["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/audit/events?order=asc&limit=500&cursor={c}"),
+            None => return out,
+        }
+    }
+}
+
+async fn resources_and_the_audit_log(postgres: bool) {
+    let s = start(postgres).await;
+    let config = tempfile::tempdir().unwrap();
+    let cfg = config.path();
+    // A workspace, made and renamed from the command line by the operator.
+    let ws = keel_json(
+        cfg,
+        &[
+            "workspaces",
+            "create",
+            "--name",
+            "Acme",
+            "--tier",
+            "enterprise",
+            "--url",
+            &s.base,
+            "--token",
+            &s.admin,
+        ],
+    );
+    let ws = ws["id"].as_str().unwrap().to_string();
+    let (code, _, err) = keel(
+        cfg,
+        &["login", "--url", &s.base, "--workspace", &ws],
+        Some(&format!("{}\n", s.admin)),
+    );
+    assert_eq!(code, 0, "{err}");
+    let renamed = keel_json(cfg, &["workspaces", "update", &ws, "--name", "Acme Ltd"]);
+    assert_eq!(renamed["name"], "Acme Ltd", "{renamed}");
+    assert_eq!(
+        keel(cfg, &["workspaces", "update", &ws], None).0,
+        2,
+        "nothing to change"
+    );
+
+    // Domains from arguments and a file; one updated; its history and its state before.
+    let list = cfg.join("domains.txt");
+    std::fs::write(
+        &list,
+        "# ours\nexample.com\n\nshop.example.org # the shop\n",
+    )
+    .unwrap();
+    let added = keel_json(
+        cfg,
+        &[
+            "domains",
+            "add",
+            "acme.example.net",
+            "--file",
+            list.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(added["domains_added"], 3, "{added}");
+    // Lists come from a projection a moment behind the log; the command line reads its own
+    // writes (it passes the last write's position as min_position).
+    let listed = keel_json(cfg, &["domains", "list"]);
+    let mut names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["domain"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        ["acme.example.net", "example.com", "shop.example.org"]
+    );
+    let id = listed.as_array().unwrap()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let before = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let updated = keel_json(
+        cfg,
+        &[
+            "domains",
+            "update",
+            &id,
+            "--tags",
+            "prod,eu",
+            "--favorite",
+            "true",
+        ],
+    );
+    assert_eq!(updated["tags"], json!(["eu", "prod"]), "{updated}");
+    let history = keel_json(cfg, &["audit", "history", &format!("domain/{id}")]);
+    let types: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event_type"].as_str().unwrap())
+        .collect();
+    // The domain's stream: added, counted, then (scans may come between) updated.
+    assert_eq!(types[..2], ["domain.added", "usage.recorded"], "{history}");
+    assert!(types.contains(&"domain.updated"), "{history}");
+    let then = keel_json(cfg, &["audit", "as-of", &format!("domain/{id}"), &before]);
+    assert_eq!(then["tags"], json!([]), "{then}");
+    assert_eq!(
+        keel(
+            cfg,
+            &["audit", "as-of", &format!("site/{id}"), &before],
+            None
+        )
+        .0,
+        2
+    );
+
+    // A webhook endpoint: its secret once, paused, deleted.
+    let hook = keel_json(
+        cfg,
+        &[
+            "webhooks",
+            "create",
+            "--endpoint",
+            "http://127.0.0.1:9/keel",
+            "--events",
+            "key.created,domain.*",
+        ],
+    );
+    assert!(
+        hook["secret"].as_str().unwrap_or("").starts_with("whsec_"),
+        "{hook}"
+    );
+    let hook_id = hook["id"].as_str().unwrap().to_string();
+    let paused = keel_json(cfg, &["webhooks", "update", &hook_id, "--active", "false"]);
+    assert_eq!(paused["is_active"], false, "{paused}");
+    assert!(keel_json(cfg, &["webhooks", "list"])
+        .to_string()
+        .contains(&hook_id));
+    assert_eq!(keel(cfg, &["webhooks", "delete", &hook_id], None).0, 0);
+    assert_eq!(keel(cfg, &["webhooks", "show", &hook_id], None).0, 4);
+
+    // A person: invited, joined, signed in from the command line with a password.
+    let invited = keel_json(
+        cfg,
+        &[
+            "members",
+            "invite",
+            "--email",
+            "ana@example.com",
+            "--role",
+            "admin",
+        ],
+    );
+    let link = invited["invite_url"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{invited}"));
+    let token = link.split("token=").nth(1).unwrap().to_string();
+    let joined = reqwest::Client::new()
+        .post(format!("{}/api/v1/invitations/accept", s.base))
+        .json(&json!({"token": token, "name": "Ana", "password": "a long passphrase 42"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(joined.status(), 201);
+    let (code, _, err) = keel(
+        cfg,
+        &[
+            "login",
+            "--profile",
+            "ana",
+            "--url",
+            &s.base,
+            "--email",
+            "ana@example.com",
+        ],
+        Some("wrong password\n"),
+    );
+    assert_eq!(code, 3, "{err}");
+    let (code, _, err) = keel(
+        cfg,
+        &[
+            "login",
+            "--profile",
+            "ana",
+            "--url",
+            &s.base,
+            "--email",
+            "ana@example.com",
+        ],
+        Some("a long passphrase 42\n"),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("ana@example.com"), "{err}");
+    let me = keel_json(cfg, &["whoami", "--profile", "ana"]);
+    assert_eq!(me["type"], "user", "{me}");
+    let members = keel_json(cfg, &["members", "list", "--profile", "ana"]);
+    let ana = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == "ana@example.com")
+        .unwrap_or_else(|| panic!("{members}"));
+    assert_eq!(ana["role"], "admin");
+    let usage = keel_json(cfg, &["usage"]);
+    assert!(usage.is_array(), "{usage}");
+
+    // An export of the domains, queued, waited for and downloaded.
+    let out = cfg.join("domains.csv");
+    let (code, _, err) = keel(
+        cfg,
+        &[
+            "export",
+            "domains",
+            "--columns",
+            "domain,tags",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(csv.starts_with("domain,tags"), "{csv}");
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert!(csv.contains("shop.example.org"), "{csv}");
+
+    // The log, followed while another process writes to it: every event once, in log order.
+    let before_tail = whole_log(&s, &ws).await;
+    let newest = before_tail.last().unwrap()["event_id"].clone();
+    let follower = tail(
+        cfg,
+        &[
+            "audit",
+            "tail",
+            "-n",
+            "1",
+            "--follow",
+            "--interval-ms",
+            "100",
+            "-o",
+            "ndjson",
+        ],
+    );
+    let first = follower.wait_for(1).await;
+    let first: Value = serde_json::from_str(&first[0]).unwrap();
+    assert_eq!(
+        first["event_id"], newest,
+        "tail -n 1 starts at the newest event"
+    );
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let (base, admin, ws) = (s.base.clone(), s.admin.clone(), ws.clone());
+            tokio::spawn(async move {
+                let http = reqwest::Client::new();
+                for i in 0..10 {
+                    let r = http
+                        .post(format!("{base}/api/v1/keys"))
+                        .bearer_auth(&admin)
+                        .header("X-Workspace-ID", &ws)
+                        .json(&json!({"name": format!("w{w}-{i}"), "scopes": ["keys:read"]}))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(r.status(), 201);
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.await.unwrap();
+    }
+    let log = whole_log(&s, &ws).await;
+    let start = log
+        .iter()
+        .position(|e| e["event_id"] == newest)
+        .unwrap_or_else(|| {
+            panic!(
+                "{newest} not in the log of {} events, before: {:?}, after: {:?}",
+                log.len(),
+                before_tail
+                    .iter()
+                    .map(|e| (&e["position"], &e["event_type"]))
+                    .collect::<Vec<_>>(),
+                log.iter()
+                    .map(|e| (&e["position"], &e["event_type"]))
+                    .collect::<Vec<_>>()
+            )
+        });
+    let expected: Vec<&Value> = log[start..].iter().map(|e| &e["event_id"]).collect();
+    assert!(expected.len() > 40, "40 keys were made: {}", expected.len());
+    let got = follower.wait_for(expected.len()).await;
+    let got: Vec<Value> = got
+        .iter()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["event_id"].clone())
+        .collect();
+    assert_eq!(
+        got.iter().collect::<Vec<_>>(),
+        expected,
+        "every event once, in order"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        follower.lines.lock().unwrap().len(),
+        expected.len(),
+        "nothing twice"
+    );
+    // Without --follow: the newest n, oldest first; and as CSV, parsed back.
+    let (code, out, err) = keel(cfg, &["audit", "tail", "-n", "3", "-o", "csv"], None);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<&str> = out.lines().collect();
+    assert!(
+        rows[0].starts_with("position,occurred_at,event_type"),
+        "{out}"
+    );
+    let ids: Vec<&str> = rows[1..]
+        .iter()
+        .map(|r| r.rsplit(',').next().unwrap())
+        .collect();
+    let last3: Vec<&str> = log[log.len() - 3..]
+        .iter()
+        .map(|e| e["event_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, last3);
+    let page = keel_json(
+        cfg,
+        &["audit", "events", "--type", "domain.*", "--limit", "2"],
+    );
+    assert_eq!(page.as_array().map(Vec::len), Some(2), "{page}");
+}
+
+#[tokio::test]
+async fn resources_and_the_audit_log_on_the_embedded_store() {
+    resources_and_the_audit_log(false).await;
+}
+
+#[tokio::test]
+async fn resources_and_the_audit_log_on_postgres() {
+    resources_and_the_audit_log(true).await;
+}
+
 #[tokio::test]
 async fn the_command_line_on_the_embedded_store() {
     the_command_line_drives_a_running_keel(false).await;
@@ -478,4 +880,285 @@ fn completions_are_generated_for_every_shell() {
         assert_eq!(code, 0, "{err}");
         assert!(out.contains("keel") && out.contains("events"), "{shell}");
     }
+}
+
+#[test]
+fn man_pages_are_generated_for_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let man = dir.path().join("man");
+    let (code, _, err) = keel(dir.path(), &["man", "--dir", man.to_str().unwrap()], None);
+    assert_eq!(code, 0, "{err}");
+    for page in [
+        "keel.1",
+        "keel-keys-create.1",
+        "keel-audit-tail.1",
+        "keel-serve.1",
+    ] {
+        let text =
+            std::fs::read_to_string(man.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"));
+        assert!(
+            text.starts_with(".ie") || text.contains(".TH"),
+            "{page}: {text}"
+        );
+    }
+    let create = std::fs::read_to_string(man.join("keel-keys-create.1")).unwrap();
+    assert!(create.contains("printed once"), "{create}");
+    assert!(
+        !std::fs::read_dir(&man).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains("-help")),
+        "no pages for the help pseudo-command"
+    );
+}
+
+fn repo() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Runs a command to its end: `(exit code, stdout + stderr)`.
+fn run(cmd: &mut Command) -> (i32, String) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn the_generated_clients_match_the_api() {
+    // Regenerated from this build's document by the pinned generators: no difference.
+    let (code, out) = run(Command::new(repo().join("scripts/generate-clients"))
+        .arg("--check")
+        .env("KEEL_BIN", env!("CARGO_BIN_EXE_keel")));
+    assert_eq!(code, 0, "{out}");
+}
+
+#[tokio::test]
+async fn the_generated_clients_examples_run() {
+    let venv = std::env::var("KEEL_CLIENTS_VENV")
+        .expect("KEEL_CLIENTS_VENV: run through scripts/test (ensure_client_generators)");
+    let s = start(false).await;
+    let ws: Value = reqwest::Client::new()
+        .post(format!("{}/api/v1/workspaces", s.base))
+        .bearer_auth(&s.admin)
+        .json(&json!({"name": "Clients", "tier": "enterprise"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ws = ws["data"]["id"].as_str().unwrap().to_string();
+    let env = [
+        ("KEEL_URL", s.base.as_str()),
+        ("KEEL_TOKEN", s.admin.as_str()),
+        ("KEEL_WORKSPACE", ws.as_str()),
+    ];
+    let python = repo().join("clients/python");
+    let (code, out) = run(Command::new(format!("{venv}/bin/python"))
+        .arg("examples/quickstart.py")
+        .current_dir(&python)
+        .env("PYTHONPATH", python.join("keel-client"))
+        .envs(env));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("accepted 30, duplicate 0, rejected 0"),
+        "{out}"
+    );
+    assert!(out.contains("visitors 5, pageviews 30"), "{out}");
+    assert!(out.contains("4 keys:"), "{out}");
+
+    let ts = repo().join("clients/typescript");
+    // Type-checked against the generated schema, then run (from dist/, beside node_modules).
+    let (code, out) = run(Command::new(ts.join("node_modules/.bin/tsc"))
+        .args(["-p", "."])
+        .current_dir(&ts));
+    assert_eq!(code, 0, "tsc: {out}");
+    let (code, out) = run(Command::new("node")
+        .arg("dist/examples/quickstart.js")
+        .current_dir(&ts)
+        .envs(env));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("accepted 30, duplicate 0, rejected 0"),
+        "{out}"
+    );
+    assert!(out.contains("visitors 5, pageviews 30"), "{out}");
+    assert!(
+        out.contains("8 keys:"),
+        "the Python example's 4 and these: {out}"
+    );
+}
+
+/// A tmux session running one shell command in a terminal of 160×50.
+struct Tmux(String);
+
+impl Tmux {
+    fn start(command: &str, env: &[(&str, &str)]) -> Tmux {
+        let name = format!("keel-cli-{}", uuid::Uuid::new_v4().simple());
+        let mut cmd = Command::new("tmux");
+        cmd.args(["new-session", "-d", "-s", &name, "-x", "160", "-y", "50"]);
+        for (k, v) in env {
+            cmd.args(["-e", &format!("{k}={v}")]);
+        }
+        // The pane stays open after the command ends, so its last screen can be read.
+        cmd.arg(format!("{command}; echo '[done]'; sleep 600"));
+        let (code, out) = run(&mut cmd);
+        assert_eq!(code, 0, "tmux: {out}");
+        Tmux(name)
+    }
+
+    fn screen(&self) -> String {
+        run(Command::new("tmux").args(["capture-pane", "-p", "-t", &self.0])).1
+    }
+
+    /// Polls the screen until `done(screen)` (or 60 s): every screen seen.
+    async fn watch(&self, done: impl Fn(&str) -> bool) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut seen = Vec::new();
+        loop {
+            let s = self.screen();
+            let finished = done(&s);
+            seen.push(s);
+            if finished || Instant::now() > deadline {
+                return seen;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .output();
+    }
+}
+
+#[tokio::test]
+async fn a_terminal_shows_progress_and_aligned_tables() {
+    let s = start(false).await;
+    let config = tempfile::tempdir().unwrap();
+    let cfg = config.path();
+    let ws = keel_json(
+        cfg,
+        &[
+            "workspaces",
+            "create",
+            "--name",
+            "Terminal",
+            "--tier",
+            "enterprise",
+            "--url",
+            &s.base,
+            "--token",
+            &s.admin,
+        ],
+    );
+    let ws = ws["id"].as_str().unwrap().to_string();
+    let (code, _, err) = keel(
+        cfg,
+        &["login", "--url", &s.base, "--workspace", &ws],
+        Some(&format!("{}\n", s.admin)),
+    );
+    assert_eq!(code, 0, "{err}");
+    let site = keel_json(
+        cfg,
+        &[
+            "sites",
+            "create",
+            "--name",
+            "T",
+            "--domain",
+            "t.example.com",
+        ],
+    );
+    let site = site["id"].as_str().unwrap().to_string();
+    for name in ["ingest", "a much longer key name", "ci"] {
+        keel_json(
+            cfg,
+            &["keys", "create", "--name", name, "--scopes", "keys:read"],
+        );
+    }
+    let file = cfg.join("events.ndjson");
+    let mut lines = String::new();
+    for i in 0..3000 {
+        lines.push_str(
+            &json!({"visitor_id": format!("v{i}"), "url": "https://t.example.com/", "event_id": format!("t{i}")})
+                .to_string(),
+        );
+        lines.push('\n');
+    }
+    std::fs::write(&file, lines).unwrap();
+    let bin = env!("CARGO_BIN_EXE_keel");
+    let env = [("KEEL_CONFIG_DIR", cfg.to_str().unwrap())];
+
+    // On a terminal, the send shows its progress while it runs, then only the summary.
+    let send = Tmux::start(
+        &format!(
+            "{bin} events send --file {} --site {site} --batch 20",
+            file.display()
+        ),
+        &env,
+    );
+    let screens = send.watch(|s| s.contains("[done]")).await;
+    let last = screens.last().unwrap();
+    assert!(
+        last.contains("accepted 3000, duplicate 0, rejected 0"),
+        "{last}"
+    );
+    assert!(
+        screens.iter().any(|s| s.contains("events sent")),
+        "no progress was shown: {screens:?}"
+    );
+    assert!(!last.contains("events sent"), "the bar is cleared: {last}");
+    // Piped, the same command prints nothing but its summary.
+    let (code, out, err) = keel(
+        cfg,
+        &[
+            "events",
+            "send",
+            "--file",
+            file.to_str().unwrap(),
+            "--site",
+            &site,
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "accepted 0, duplicate 3000, rejected 0\n");
+    assert!(!err.contains("events sent"), "{err}");
+
+    // A table: every column starts where its header does, on every row.
+    let list = Tmux::start(&format!("{bin} keys list"), &env);
+    let screen = list.watch(|s| s.contains("[done]")).await.pop().unwrap();
+    let rows: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.starts_with("ID "))
+        .take_while(|l| !l.starts_with("[done]"))
+        .collect();
+    assert_eq!(rows.len(), 4, "a header and three keys: {screen}");
+    let header = rows[0];
+    let name_at = header.find("NAME").unwrap();
+    for row in &rows[1..] {
+        let chars: Vec<char> = row.chars().collect();
+        assert!(
+            chars[name_at - 1] == ' ' && chars[name_at] != ' ',
+            "NAME column misaligned:\n{screen}"
+        );
+    }
+    assert!(
+        rows.iter().any(|r| r.contains("a much longer key name")),
+        "{screen}"
+    );
 }

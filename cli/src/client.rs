@@ -2,6 +2,7 @@
 //! their `Retry-After`, idempotency keys on writes, and errors that map to exit codes.
 
 use serde_json::Value;
+use std::io::IsTerminal;
 use std::time::Duration;
 
 /// Why a command failed, and the exit code that says so.
@@ -123,6 +124,19 @@ impl Client {
         &self.base
     }
 
+    /// `path` with `min_position` of the last write this user made to the server, if any: a
+    /// read that waits (briefly) until the read model has it. For the lists and stats that take
+    /// the parameter.
+    pub fn fresh(&self, path: &str) -> String {
+        match crate::profiles::positions::get(&self.base) {
+            Some(p) => {
+                let sep = if path.contains('?') { '&' } else { '?' };
+                format!("{path}{sep}min_position={p}")
+            }
+            None => path.to_string(),
+        }
+    }
+
     /// `GET path` (with its query string).
     pub async fn get(&self, path: &str) -> Result<Value, CliError> {
         self.call(reqwest::Method::GET, path, None, None).await
@@ -167,6 +181,16 @@ impl Client {
                 CliError::new(exit::FAILURE, format!("cannot reach {}: {e}", self.base))
             })?;
             let status = resp.status().as_u16();
+            if (200..300).contains(&status) {
+                if let Some(p) = resp
+                    .headers()
+                    .get("X-Keel-Position")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<i64>().ok())
+                {
+                    crate::profiles::positions::remember(&self.base, p);
+                }
+            }
             let retry_after = resp
                 .headers()
                 .get("Retry-After")
@@ -195,6 +219,131 @@ impl Client {
             }
             return Err(CliError::new(code_of(status), describe(status, &value)));
         }
+    }
+}
+
+impl Client {
+    /// Streams a file (`GET path`) into `to`, with a progress bar on a terminal; the bytes
+    /// written.
+    pub async fn download(&self, path: &str, to: &mut dyn std::io::Write) -> Result<u64, CliError> {
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(w) = &self.workspace {
+            req = req.header("X-Workspace-ID", w);
+        }
+        let mut resp = req.send().await.map_err(|e| {
+            CliError::new(exit::FAILURE, format!("cannot reach {}: {e}", self.base))
+        })?;
+        let status = resp.status().as_u16();
+        if !(200..300).contains(&status) {
+            let text = resp.text().await.unwrap_or_default();
+            let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+            return Err(CliError::new(code_of(status), describe(status, &body)));
+        }
+        let bar = if std::io::stderr().is_terminal() {
+            let b = indicatif::ProgressBar::new(resp.content_length().unwrap_or(0));
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            b
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        let mut written = 0u64;
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| CliError::new(exit::FAILURE, format!("the download broke off: {e}")))?
+        {
+            to.write_all(&chunk)?;
+            written += chunk.len() as u64;
+            bar.set_position(written);
+        }
+        to.flush()?;
+        bar.finish_and_clear();
+        Ok(written)
+    }
+
+    /// Signs a person in, makes an account token called `name`, and signs the session out: the
+    /// token (`keel_acct_…`).
+    pub async fn account_token(
+        &self,
+        email: &str,
+        password: &str,
+        otp: Option<&str>,
+        name: &str,
+    ) -> Result<String, CliError> {
+        let fail = |e: reqwest::Error| {
+            CliError::new(exit::FAILURE, format!("cannot reach {}: {e}", self.base))
+        };
+        let mut body = serde_json::json!({"email": email, "password": password});
+        if let Some(o) = otp {
+            body["otp"] = Value::String(o.to_string());
+        }
+        let resp = self
+            .http
+            .post(format!("{}/api/v1/auth/login", self.base))
+            .json(&body)
+            .send()
+            .await
+            .map_err(fail)?;
+        let status = resp.status().as_u16();
+        let cookie = resp
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("keel_session="))
+            .and_then(|v| v.split(';').next())
+            .map(str::to_string);
+        let answer: Value = resp.json().await.unwrap_or(Value::Null);
+        if !(200..300).contains(&status) {
+            let mut e = CliError::new(code_of(status), describe(status, &answer));
+            if answer["error"]["code"] == "second_factor_required" {
+                e.message.push_str(" (give the current code with --otp)");
+            }
+            return Err(e);
+        }
+        let (Some(cookie), Some(csrf)) = (cookie, answer["data"]["csrf_token"].as_str()) else {
+            return Err(CliError::new(
+                exit::FAILURE,
+                "the server signed in without a session cookie",
+            ));
+        };
+        let made = self
+            .http
+            .post(format!("{}/api/v1/account-tokens", self.base))
+            .header(reqwest::header::COOKIE, &cookie)
+            .header("X-CSRF-Token", csrf)
+            .json(&serde_json::json!({"name": name}))
+            .send()
+            .await
+            .map_err(fail)?;
+        let made_status = made.status().as_u16();
+        let made: Value = made.json().await.unwrap_or(Value::Null);
+        // The session was only the way to the token: end it either way.
+        let _ = self
+            .http
+            .post(format!("{}/api/v1/auth/logout", self.base))
+            .header(reqwest::header::COOKIE, &cookie)
+            .header("X-CSRF-Token", csrf)
+            .send()
+            .await;
+        if !(200..300).contains(&made_status) {
+            return Err(CliError::new(
+                code_of(made_status),
+                describe(made_status, &made),
+            ));
+        }
+        made["data"]["token"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| CliError::new(exit::FAILURE, "the server made no account token"))
     }
 }
 

@@ -3,9 +3,11 @@
 //! server and as whom; `--output table|json|ndjson|csv` says how to print; the exit code says
 //! what went wrong ([`client::exit`]).
 
+pub mod audit;
 pub mod client;
 pub mod output;
 pub mod profiles;
+pub mod resources;
 
 use client::{exit, CliError, Client};
 use output::{render, render_in, Output};
@@ -35,7 +37,7 @@ pub struct ClientArgs {
 }
 
 impl ClientArgs {
-    fn client(&self) -> Result<Client, CliError> {
+    pub(crate) fn client(&self) -> Result<Client, CliError> {
         let saved = Profiles::load()?.profiles.remove(&self.profile);
         let url = self
             .url
@@ -80,15 +82,23 @@ impl Idempotency {
 
 #[derive(clap::Subcommand, Debug)]
 pub enum Command {
-    /// Save a server's URL and token as a profile (checked against the server first).
+    /// Save a server's URL and token as a profile (checked against the server first); or sign
+    /// in with `--email` and save an account token made for this machine.
     Login {
         /// The server's base URL, e.g. http://127.0.0.1:8080.
         #[arg(long)]
         url: String,
         /// The token (default: the first line of standard input, so it stays out of the shell's
         /// history).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "email")]
         token: Option<String>,
+        /// Sign in as this person instead: the password is read from `KEEL_PASSWORD`, else from
+        /// the first line of standard input.
+        #[arg(long)]
+        email: Option<String>,
+        /// The current code of the person's authenticator app, if they set up a second factor.
+        #[arg(long, requires = "email")]
+        otp: Option<String>,
         /// The workspace, for tokens that reach several.
         #[arg(long)]
         workspace: Option<String>,
@@ -114,7 +124,7 @@ pub enum Command {
         #[command(subcommand)]
         action: KeysAction,
     },
-    /// Sites: list, show, create.
+    /// Sites: list, show, create, update, delete.
     Sites {
         #[command(flatten)]
         client: ClientArgs,
@@ -134,6 +144,55 @@ pub enum Command {
         client: ClientArgs,
         #[command(subcommand)]
         action: EventsAction,
+    },
+    /// Workspaces: list, show, create, update, delete.
+    Workspaces {
+        #[command(flatten)]
+        client: ClientArgs,
+        #[command(subcommand)]
+        action: resources::WorkspacesAction,
+    },
+    /// Monitored domains: list, show, add (from arguments or a file), update, delete, scan.
+    Domains {
+        #[command(flatten)]
+        client: ClientArgs,
+        #[command(subcommand)]
+        action: resources::DomainsAction,
+    },
+    /// Webhook endpoints and their deliveries.
+    Webhooks {
+        #[command(flatten)]
+        client: ClientArgs,
+        #[command(subcommand)]
+        action: resources::WebhooksAction,
+    },
+    /// The workspace's people: members, roles, invitations.
+    Members {
+        #[command(flatten)]
+        client: ClientArgs,
+        #[command(subcommand)]
+        action: resources::MembersAction,
+    },
+    /// Alerts: list, show, create, update, delete, and when they fired.
+    Alerts {
+        #[command(flatten)]
+        client: ClientArgs,
+        #[command(subcommand)]
+        action: resources::AlertsAction,
+    },
+    /// The plan's features and their usage, or one feature's usage over time.
+    Usage {
+        #[command(flatten)]
+        client: ClientArgs,
+        #[command(flatten)]
+        args: resources::UsageArgs,
+    },
+    /// Exports: domains or a query's result as CSV (queued, waited for, downloaded), and jobs.
+    Export {
+        #[command(flatten)]
+        client: ClientArgs,
+        #[command(subcommand)]
+        action: resources::ExportAction,
     },
 }
 
@@ -171,6 +230,13 @@ pub enum KeysAction {
         #[command(flatten)]
         idempotency: Idempotency,
     },
+    /// A new secret for a key (printed once); the old one stops working.
+    Rotate {
+        /// The key's id.
+        id: String,
+        #[command(flatten)]
+        idempotency: Idempotency,
+    },
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -193,6 +259,29 @@ pub enum SitesAction {
         /// IANA zone of the site's days, e.g. Europe/Berlin.
         #[arg(long, default_value = "UTC")]
         timezone: String,
+        #[command(flatten)]
+        idempotency: Idempotency,
+    },
+    /// Change a site's name, domain or time zone.
+    Update {
+        /// The site's id.
+        id: String,
+        /// A new name.
+        #[arg(long)]
+        name: Option<String>,
+        /// A new domain.
+        #[arg(long)]
+        domain: Option<String>,
+        /// IANA zone, e.g. Europe/Berlin.
+        #[arg(long)]
+        timezone: Option<String>,
+        #[command(flatten)]
+        idempotency: Idempotency,
+    },
+    /// Delete a site.
+    Delete {
+        /// The site's id.
+        id: String,
         #[command(flatten)]
         idempotency: Idempotency,
     },
@@ -284,9 +373,17 @@ pub async fn run(command: Command) -> Result<(), CliError> {
         Command::Login {
             url,
             token,
+            email,
+            otp,
             workspace,
             profile,
-        } => login(url, token, workspace, profile).await,
+        } => {
+            let token = match email {
+                Some(email) => Some(sign_in(&url, &email, otp).await?),
+                None => token,
+            };
+            login(url, token, workspace, profile).await
+        }
         Command::Logout { profile } => {
             let mut all = Profiles::load()?;
             if all.profiles.remove(&profile).is_none() {
@@ -309,11 +406,149 @@ pub async fn run(command: Command) -> Result<(), CliError> {
         Command::Sites { client, action } => sites(&client, action).await,
         Command::Stats { client, action } => stats(&client, action).await,
         Command::Events { client, action } => events(&client, action).await,
+        Command::Workspaces { client, action } => resources::workspaces(&client, action).await,
+        Command::Domains { client, action } => resources::domains(&client, action).await,
+        Command::Webhooks { client, action } => resources::webhooks(&client, action).await,
+        Command::Members { client, action } => resources::members(&client, action).await,
+        Command::Alerts { client, action } => resources::alerts(&client, action).await,
+        Command::Usage { client, args } => resources::usage(&client, args).await,
+        Command::Export { client, action } => resources::export(&client, action).await,
     }
 }
 
-fn print(data: &Value, output: Output) {
+pub(crate) fn print(data: &Value, output: Output) {
     print!("{}", render(data, output));
+}
+
+/// The columns a table of each kind of row shows (JSON, NDJSON and CSV carry every field).
+pub(crate) mod columns {
+    pub const KEYS: &[&str] = &[
+        "id",
+        "name",
+        "prefix",
+        "scopes",
+        "status",
+        "last_used_at",
+        "expires_at",
+    ];
+    pub const SITES: &[&str] = &["id", "name", "domain", "timezone", "status", "created_at"];
+    pub const WORKSPACES: &[&str] = &["id", "name", "slug", "tier", "status", "created_at"];
+    pub const DOMAINS: &[&str] = &[
+        "id",
+        "domain",
+        "status",
+        "tags",
+        "folder",
+        "is_favorite",
+        "last_scanned",
+    ];
+    pub const WEBHOOKS: &[&str] = &["id", "url", "events", "status", "last_delivery_at"];
+    pub const DELIVERIES: &[&str] = &[
+        "id",
+        "event_type",
+        "status",
+        "attempt",
+        "response_status",
+        "created_at",
+    ];
+    pub const MEMBERS: &[&str] = &["user_id", "email", "name", "role", "joined_at"];
+    pub const INVITATIONS: &[&str] = &["id", "email", "role", "status", "expires_at"];
+    pub const ALERTS: &[&str] = &[
+        "id",
+        "name",
+        "state",
+        "enabled",
+        "window_minutes",
+        "last_fired_at",
+    ];
+    pub const EXPORTS: &[&str] = &["id", "status", "export_type", "row_count", "created_at"];
+    pub const USAGE: &[&str] = &[
+        "feature",
+        "used",
+        "limit",
+        "available",
+        "percentage",
+        "reset_at",
+    ];
+    pub const EVENTS: &[&str] = &[
+        "position",
+        "occurred_at",
+        "event_type",
+        "stream_id",
+        "actor",
+    ];
+}
+
+/// A list, shown to people as `table`'s columns.
+pub(crate) fn print_list(data: &Value, output: Output, table: &[&str]) {
+    print!("{}", output::render_list(data, output, table));
+}
+
+/// A file's text, or standard input's for `-`.
+pub(crate) fn read_input(path: &str) -> Result<String, CliError> {
+    if path == "-" {
+        Ok(std::io::read_to_string(std::io::stdin())?)
+    } else {
+        std::fs::read_to_string(path)
+            .map_err(|e| CliError::new(exit::FAILURE, format!("{path}: {e}")))
+    }
+}
+
+/// Every row of a list, following `meta.next` (the next page's full URL) to the end.
+pub async fn list_all(c: &Client, first: &str) -> Result<Value, CliError> {
+    let mut rows = Vec::new();
+    let mut path = first.to_string();
+    loop {
+        let page = c.get(&path).await?;
+        match &page["data"] {
+            Value::Array(a) => rows.extend(a.iter().cloned()),
+            other => return Ok(other.clone()),
+        }
+        // The next page's path and query, on the profile's base (the server may sit behind a
+        // proxy that names itself differently).
+        match page["meta"]["next"].as_str().map(url::Url::parse) {
+            Some(Ok(next)) if rows.len() < 1_000_000 => {
+                path = match next.query() {
+                    Some(q) => format!("{}?{q}", next.path()),
+                    None => next.path().to_string(),
+                }
+            }
+            _ => break,
+        }
+    }
+    Ok(Value::Array(rows))
+}
+
+/// Signs in with an email and password (and a second-factor code), makes an account token named
+/// for this machine, and signs the session out again: the token is what the profile keeps.
+async fn sign_in(url: &str, email: &str, otp: Option<String>) -> Result<String, CliError> {
+    let password = match std::env::var("KEEL_PASSWORD") {
+        Ok(p) if !p.is_empty() => p,
+        _ => {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    if password.is_empty() {
+        return Err(CliError::usage(
+            "a password is required (KEEL_PASSWORD, or on stdin)",
+        ));
+    }
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "this machine".into());
+    Client::new(url, None, None)
+        .account_token(
+            email,
+            &password,
+            otp.as_deref(),
+            &format!("keel cli on {host}"),
+        )
+        .await
 }
 
 async fn login(
@@ -377,24 +612,12 @@ async fn keys(args: &ClientArgs, action: KeysAction) -> Result<(), CliError> {
     let c = args.client()?;
     match action {
         KeysAction::List { limit } => {
-            // Every page, following the cursor the API returns.
-            let mut rows = Vec::new();
-            let mut path = format!("/api/v1/keys?limit={}", limit.clamp(1, 100));
-            loop {
-                let page = c.get(&path).await?;
-                rows.extend(page["data"].as_array().cloned().unwrap_or_default());
-                // `meta.next` is the next page's full URL: its path and query, on our base.
-                match page["meta"]["next"].as_str().map(url::Url::parse) {
-                    Some(Ok(next)) if rows.len() < 100_000 => {
-                        path = match next.query() {
-                            Some(q) => format!("{}?{q}", next.path()),
-                            None => next.path().to_string(),
-                        }
-                    }
-                    _ => break,
-                }
-            }
-            print(&Value::Array(rows), args.output);
+            let rows = list_all(
+                &c,
+                &c.fresh(&format!("/api/v1/keys?limit={}", limit.clamp(1, 100))),
+            )
+            .await?;
+            print_list(&rows, args.output, columns::KEYS);
         }
         KeysAction::Show { id } => {
             let body = c.get(&format!("/api/v1/keys/{}", enc(&id))).await?;
@@ -433,6 +656,17 @@ async fn keys(args: &ClientArgs, action: KeysAction) -> Result<(), CliError> {
                 print(&body["data"], args.output);
             }
         }
+        KeysAction::Rotate { id, idempotency } => {
+            let body = c
+                .write(
+                    Method::POST,
+                    &format!("/api/v1/keys/{}/rotate", enc(&id)),
+                    None,
+                    &idempotency.key(),
+                )
+                .await?;
+            print(&body["data"], args.output);
+        }
     }
     Ok(())
 }
@@ -440,7 +674,55 @@ async fn keys(args: &ClientArgs, action: KeysAction) -> Result<(), CliError> {
 async fn sites(args: &ClientArgs, action: SitesAction) -> Result<(), CliError> {
     let c = args.client()?;
     let body = match action {
-        SitesAction::List => c.get("/api/v1/sites?limit=100").await?,
+        SitesAction::List => {
+            print_list(
+                &list_all(&c, &c.fresh("/api/v1/sites?limit=100")).await?,
+                args.output,
+                columns::SITES,
+            );
+            return Ok(());
+        }
+        SitesAction::Update {
+            id,
+            name,
+            domain,
+            timezone,
+            idempotency,
+        } => {
+            let mut b = serde_json::Map::new();
+            for (k, v) in [("name", name), ("domain", domain), ("timezone", timezone)] {
+                if let Some(v) = v {
+                    b.insert(k.into(), json!(v));
+                }
+            }
+            if b.is_empty() {
+                return Err(CliError::usage(
+                    "nothing to change: give at least one field",
+                ));
+            }
+            c.write(
+                Method::PATCH,
+                &format!("/api/v1/sites/{}", enc(&id)),
+                Some(&Value::Object(b)),
+                &idempotency.key(),
+            )
+            .await?
+        }
+        SitesAction::Delete { id, idempotency } => {
+            let body = c
+                .write(
+                    Method::DELETE,
+                    &format!("/api/v1/sites/{}", enc(&id)),
+                    None,
+                    &idempotency.key(),
+                )
+                .await?;
+            if body.is_null() {
+                eprintln!("site {id} deleted");
+                return Ok(());
+            }
+            body
+        }
         SitesAction::Show { id } => c.get(&format!("/api/v1/sites/{}", enc(&id))).await?,
         SitesAction::Create {
             name,
@@ -457,7 +739,7 @@ async fn sites(args: &ClientArgs, action: SitesAction) -> Result<(), CliError> {
     Ok(())
 }
 
-fn enc(s: &str) -> String {
+pub(crate) fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
@@ -508,12 +790,7 @@ async fn stats(args: &ClientArgs, action: StatsAction) -> Result<(), CliError> {
     let c = args.client()?;
     let (path, extra, range) = match action {
         StatsAction::Query { site, body } => {
-            let text = if body == "-" {
-                std::io::read_to_string(std::io::stdin())?
-            } else {
-                std::fs::read_to_string(&body)
-                    .map_err(|e| CliError::new(exit::FAILURE, format!("{body}: {e}")))?
-            };
+            let text = read_input(&body)?;
             let b: Value = serde_json::from_str(&text)
                 .map_err(|e| CliError::usage(format!("--body is not JSON: {e}")))?;
             let answer = c
@@ -552,10 +829,10 @@ async fn stats(args: &ClientArgs, action: StatsAction) -> Result<(), CliError> {
     };
     let q = stats_query(&range, &extra)?;
     let body = c
-        .get(&format!(
+        .get(&c.fresh(&format!(
             "/api/v1/sites/{}/stats/{path}?{q}",
             enc(&range.site)
-        ))
+        )))
         .await?;
     if args.output == Output::Json && body.get("comparison").is_some() {
         print(&body, args.output);

@@ -31,6 +31,11 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// One CSV line (without its line ending) of these fields, quoted where they need it.
+pub fn csv_line(fields: impl Iterator<Item = String>) -> String {
+    fields.map(|f| csv_field(&f)).collect::<Vec<_>>().join(",")
+}
+
 /// Rows of a list: every object's keys, in the order first seen.
 fn columns(rows: &[Value]) -> Vec<String> {
     let mut cols: Vec<String> = Vec::new();
@@ -62,6 +67,26 @@ pub fn render(data: &Value, output: Output) -> String {
     render_in(data, output, None)
 }
 
+/// [`render`], with a list shown to people as only these columns (the ones its rows have), in
+/// this order; scripts (JSON, NDJSON, CSV) still get every field.
+pub fn render_list(data: &Value, output: Output, table: &[&str]) -> String {
+    if output != Output::Table {
+        return render(data, output);
+    }
+    let Value::Array(rows) = data else {
+        return render(data, output);
+    };
+    let present: Vec<String> = table
+        .iter()
+        .filter(|c| rows.iter().any(|r| r.get(**c).is_some()))
+        .map(|c| c.to_string())
+        .collect();
+    if present.is_empty() {
+        return render(data, output);
+    }
+    render_in(data, output, Some(&present))
+}
+
 /// [`render`] with the columns of a list in a given order (JSON objects keep no order).
 pub fn render_in(data: &Value, output: Output, order: Option<&[String]>) -> String {
     let cols_of = |rows: &[Value]| order.map_or_else(|| columns(rows), <[String]>::to_vec);
@@ -89,17 +114,10 @@ pub fn render_in(data: &Value, output: Output, order: Option<&[String]>) -> Stri
                 other => vec![other.clone()],
             };
             let cols = cols_of(&rows);
-            out.push_str(
-                &cols
-                    .iter()
-                    .map(|c| csv_field(c))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
+            out.push_str(&csv_line(cols.iter().cloned()));
             out.push_str("\r\n");
             for r in &rows {
-                let line: Vec<String> = cols.iter().map(|c| csv_field(&cell(get(r, c)))).collect();
-                out.push_str(&line.join(","));
+                out.push_str(&csv_line(cols.iter().map(|c| cell(get(r, c)))));
                 out.push_str("\r\n");
             }
         }
@@ -227,6 +245,23 @@ mod tests {
         assert_eq!(Value::Array(lines), data);
         let back: Value = serde_json::from_str(&render(&data, Output::Json)).unwrap_or_default();
         assert_eq!(back, data);
+    }
+
+    #[test]
+    fn people_see_a_list_s_chosen_columns_and_scripts_all() {
+        let data = json!([{"id": "k1", "name": "ci", "created_at": "2026-01-01", "noise": 1}]);
+        assert_eq!(
+            render_list(&data, Output::Table, &["id", "name", "missing"]),
+            "ID  NAME\nk1  ci\n"
+        );
+        assert_eq!(
+            render_list(&data, Output::Csv, &["id"]),
+            "created_at,id,name,noise\r\n2026-01-01,k1,ci,1\r\n"
+        );
+        assert_eq!(
+            render_list(&data, Output::Table, &["nothing"]),
+            render(&data, Output::Table)
+        );
     }
 
     #[test]

@@ -45,6 +45,48 @@ pub fn path() -> Result<PathBuf, CliError> {
     Ok(dir()?.join("profiles.toml"))
 }
 
+/// The log position of the last write each server answered to this user (`positions.toml`):
+/// the next command's list and stats reads pass it as `min_position`, so that
+/// `keel keys create …; keel keys list` shows the key even while the read model catches up.
+pub mod positions {
+    use super::dir;
+    use std::collections::BTreeMap;
+
+    fn file() -> Option<std::path::PathBuf> {
+        dir().ok().map(|d| d.join("positions.toml"))
+    }
+
+    fn load() -> BTreeMap<String, i64> {
+        file()
+            .and_then(|f| std::fs::read_to_string(f).ok())
+            .and_then(|t| toml::from_str(&t).ok())
+            .unwrap_or_default()
+    }
+
+    /// The last position `server` answered, if any.
+    pub fn get(server: &str) -> Option<i64> {
+        load().get(server).copied()
+    }
+
+    /// Remembers `position` for `server` (the larger of it and the one kept). Best effort: a
+    /// config directory that cannot be written only costs read-your-writes.
+    pub fn remember(server: &str, position: i64) {
+        let mut all = load();
+        let kept = all.entry(server.to_string()).or_insert(position);
+        *kept = (*kept).max(position);
+        if let (Some(f), Ok(text)) = (file(), toml::to_string(&all)) {
+            if let Some(parent) = f.parent() {
+                let _ = std::fs::create_dir_all(parent);
+            }
+            // Written whole, then renamed: a reader never sees half a file.
+            let tmp = f.with_extension(format!("toml.{}", std::process::id()));
+            if std::fs::write(&tmp, text).is_ok() {
+                let _ = std::fs::rename(&tmp, &f);
+            }
+        }
+    }
+}
+
 impl Profiles {
     pub fn load() -> Result<Profiles, CliError> {
         let p = path()?;

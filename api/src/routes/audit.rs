@@ -37,6 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EventsParams {
     /// `desc` (newest first, default) or `asc`.
@@ -156,6 +157,10 @@ pub struct AuditMeta {
     pub next_cursor: Option<String>,
     /// The next page's full URL (this query with that cursor); `null` at the end.
     pub next: Option<String>,
+    /// Pass as `cursor` with `order=asc` to read only events that commit after this answer
+    /// (`keel audit tail --follow` polls with it): the last row's cursor of an ascending page,
+    /// even at the end; the newest row's of a first descending page; `null` otherwise.
+    pub tail_cursor: Option<String>,
     /// Committed events not readable yet because an older transaction is still running.
     pub pending: i64,
 }
@@ -256,6 +261,17 @@ pub async fn events(
     let next = more
         .then(|| page.last().map(|(c, _)| encode_cursor(c)))
         .flatten();
+    // Where a follower resumes to read only what commits after this answer: oldest first, after
+    // this page's last row (or where it was asked to start, if nothing came); newest first from
+    // the top, after the newest row.
+    let tail_cursor = match (q.newest_first, &q.cursor) {
+        (false, asked) => page
+            .last()
+            .map(|(c, _)| encode_cursor(c))
+            .or_else(|| asked.as_ref().map(encode_cursor)),
+        (true, None) => page.first().map(|(c, _)| encode_cursor(c)),
+        (true, Some(_)) => None,
+    };
     q.cursor = None;
     let rows: Vec<_> = page.iter().map(|(_, e)| audit_view(e)).collect();
     let next_url = next.as_ref().map(|c| {
@@ -274,6 +290,7 @@ pub async fn events(
             order: if q.newest_first { "desc" } else { "asc" },
             next_cursor: next,
             next: next_url,
+            tail_cursor,
             pending,
         },
     }))

@@ -705,6 +705,7 @@ pub async fn totp_disable(
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct LogoutQuery {
     /// `true`: end every session of this person, on every device.
@@ -828,6 +829,7 @@ fn role_param(raw: Option<&str>) -> Result<Option<Role>, ApiError> {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct MembersQuery {

@@ -397,6 +397,7 @@ pub async fn test(
 /// The query the handler reads through `list_filter`; declared for the OpenAPI document.
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct DeliveryParams {
     /// pending, retrying, success or failed

@@ -1,0 +1,347 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_body import ErrorBody
+from ...models.page_saved_funnel_view import PageSavedFunnelView
+from ...models.stats_answer_funnel import StatsAnswerFunnel
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    id: str,
+    *,
+    limit: int | Unset = UNSET,
+    offset: int | Unset = UNSET,
+    steps: str | Unset = UNSET,
+    window: int | Unset = UNSET,
+    period: str | Unset = UNSET,
+    from_: str | Unset = UNSET,
+    to: str | Unset = UNSET,
+    timezone: str | Unset = UNSET,
+    x_workspace_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_workspace_id, Unset):
+        headers["X-Workspace-ID"] = x_workspace_id
+
+    params: dict[str, Any] = {}
+
+    params["limit"] = limit
+
+    params["offset"] = offset
+
+    params["steps"] = steps
+
+    params["window"] = window
+
+    params["period"] = period
+
+    params["from"] = from_
+
+    params["to"] = to
+
+    params["timezone"] = timezone
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/sites/{id}/funnels".format(
+            id=quote(str(id), safe=""),
+        ),
+        "params": params,
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorBody | PageSavedFunnelView | StatsAnswerFunnel | None:
+    if response.status_code == 200:
+
+        def _parse_response_200(data: object) -> PageSavedFunnelView | StatsAnswerFunnel:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_funnels_answer_type_0 = PageSavedFunnelView.from_dict(data)
+
+                return componentsschemas_funnels_answer_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_funnels_answer_type_1 = StatsAnswerFunnel.from_dict(data)
+
+            return componentsschemas_funnels_answer_type_1
+
+        response_200 = _parse_response_200(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = ErrorBody.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorBody | PageSavedFunnelView | StatsAnswerFunnel]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    limit: int | Unset = UNSET,
+    offset: int | Unset = UNSET,
+    steps: str | Unset = UNSET,
+    window: int | Unset = UNSET,
+    period: str | Unset = UNSET,
+    from_: str | Unset = UNSET,
+    to: str | Unset = UNSET,
+    timezone: str | Unset = UNSET,
+    x_workspace_id: str | Unset = UNSET,
+) -> Response[ErrorBody | PageSavedFunnelView | StatsAnswerFunnel]:
+    """
+    Args:
+        id (str):
+        limit (int | Unset):
+        offset (int | Unset):
+        steps (str | Unset):
+        window (int | Unset):
+        period (str | Unset):
+        from_ (str | Unset):
+        to (str | Unset):
+        timezone (str | Unset):
+        x_workspace_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | PageSavedFunnelView | StatsAnswerFunnel]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        limit=limit,
+        offset=offset,
+        steps=steps,
+        window=window,
+        period=period,
+        from_=from_,
+        to=to,
+        timezone=timezone,
+        x_workspace_id=x_workspace_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    limit: int | Unset = UNSET,
+    offset: int | Unset = UNSET,
+    steps: str | Unset = UNSET,
+    window: int | Unset = UNSET,
+    period: str | Unset = UNSET,
+    from_: str | Unset = UNSET,
+    to: str | Unset = UNSET,
+    timezone: str | Unset = UNSET,
+    x_workspace_id: str | Unset = UNSET,
+) -> ErrorBody | PageSavedFunnelView | StatsAnswerFunnel | None:
+    """
+    Args:
+        id (str):
+        limit (int | Unset):
+        offset (int | Unset):
+        steps (str | Unset):
+        window (int | Unset):
+        period (str | Unset):
+        from_ (str | Unset):
+        to (str | Unset):
+        timezone (str | Unset):
+        x_workspace_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | PageSavedFunnelView | StatsAnswerFunnel
+    """
+
+    return sync_detailed(
+        id=id,
+        client=client,
+        limit=limit,
+        offset=offset,
+        steps=steps,
+        window=window,
+        period=period,
+        from_=from_,
+        to=to,
+        timezone=timezone,
+        x_workspace_id=x_workspace_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    limit: int | Unset = UNSET,
+    offset: int | Unset = UNSET,
+    steps: str | Unset = UNSET,
+    window: int | Unset = UNSET,
+    period: str | Unset = UNSET,
+    from_: str | Unset = UNSET,
+    to: str | Unset = UNSET,
+    timezone: str | Unset = UNSET,
+    x_workspace_id: str | Unset = UNSET,
+) -> Response[ErrorBody | PageSavedFunnelView | StatsAnswerFunnel]:
+    """
+    Args:
+        id (str):
+        limit (int | Unset):
+        offset (int | Unset):
+        steps (str | Unset):
+        window (int | Unset):
+        period (str | Unset):
+        from_ (str | Unset):
+        to (str | Unset):
+        timezone (str | Unset):
+        x_workspace_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | PageSavedFunnelView | StatsAnswerFunnel]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        limit=limit,
+        offset=offset,
+        steps=steps,
+        window=window,
+        period=period,
+        from_=from_,
+        to=to,
+        timezone=timezone,
+        x_workspace_id=x_workspace_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    limit: int | Unset = UNSET,
+    offset: int | Unset = UNSET,
+    steps: str | Unset = UNSET,
+    window: int | Unset = UNSET,
+    period: str | Unset = UNSET,
+    from_: str | Unset = UNSET,
+    to: str | Unset = UNSET,
+    timezone: str | Unset = UNSET,
+    x_workspace_id: str | Unset = UNSET,
+) -> ErrorBody | PageSavedFunnelView | StatsAnswerFunnel | None:
+    """
+    Args:
+        id (str):
+        limit (int | Unset):
+        offset (int | Unset):
+        steps (str | Unset):
+        window (int | Unset):
+        period (str | Unset):
+        from_ (str | Unset):
+        to (str | Unset):
+        timezone (str | Unset):
+        x_workspace_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | PageSavedFunnelView | StatsAnswerFunnel
+    """
+
+    return (
+        await asyncio_detailed(
+            id=id,
+            client=client,
+            limit=limit,
+            offset=offset,
+            steps=steps,
+            window=window,
+            period=period,
+            from_=from_,
+            to=to,
+            timezone=timezone,
+            x_workspace_id=x_workspace_id,
+        )
+    ).parsed

@@ -1,0 +1,390 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_body import ErrorBody
+from ...models.stats_answer_vec_breakdown_row import StatsAnswerVecBreakdownRow
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    id: str,
+    *,
+    period: str | Unset = UNSET,
+    from_: str | Unset = UNSET,
+    to: str | Unset = UNSET,
+    timezone: str | Unset = UNSET,
+    filters: str | Unset = UNSET,
+    metrics: str | Unset = UNSET,
+    compare: str | Unset = UNSET,
+    min_position: int | Unset = UNSET,
+    dimension: str,
+    sort: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    offset: int | Unset = UNSET,
+    x_workspace_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_workspace_id, Unset):
+        headers["X-Workspace-ID"] = x_workspace_id
+
+    params: dict[str, Any] = {}
+
+    params["period"] = period
+
+    params["from"] = from_
+
+    params["to"] = to
+
+    params["timezone"] = timezone
+
+    params["filters"] = filters
+
+    params["metrics"] = metrics
+
+    params["compare"] = compare
+
+    params["min_position"] = min_position
+
+    params["dimension"] = dimension
+
+    params["sort"] = sort
+
+    params["limit"] = limit
+
+    params["offset"] = offset
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/sites/{id}/stats/breakdown".format(
+            id=quote(str(id), safe=""),
+        ),
+        "params": params,
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorBody | StatsAnswerVecBreakdownRow | None:
+    if response.status_code == 200:
+        response_200 = StatsAnswerVecBreakdownRow.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = ErrorBody.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorBody | StatsAnswerVecBreakdownRow]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    period: str | Unset = UNSET,
+    from_: str | Unset = UNSET,
+    to: str | Unset = UNSET,
+    timezone: str | Unset = UNSET,
+    filters: str | Unset = UNSET,
+    metrics: str | Unset = UNSET,
+    compare: str | Unset = UNSET,
+    min_position: int | Unset = UNSET,
+    dimension: str,
+    sort: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    offset: int | Unset = UNSET,
+    x_workspace_id: str | Unset = UNSET,
+) -> Response[ErrorBody | StatsAnswerVecBreakdownRow]:
+    """
+    Args:
+        id (str):
+        period (str | Unset):
+        from_ (str | Unset):
+        to (str | Unset):
+        timezone (str | Unset):
+        filters (str | Unset):
+        metrics (str | Unset):
+        compare (str | Unset):
+        min_position (int | Unset):
+        dimension (str):
+        sort (str | Unset):
+        limit (int | Unset):
+        offset (int | Unset):
+        x_workspace_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | StatsAnswerVecBreakdownRow]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        period=period,
+        from_=from_,
+        to=to,
+        timezone=timezone,
+        filters=filters,
+        metrics=metrics,
+        compare=compare,
+        min_position=min_position,
+        dimension=dimension,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+        x_workspace_id=x_workspace_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    period: str | Unset = UNSET,
+    from_: str | Unset = UNSET,
+    to: str | Unset = UNSET,
+    timezone: str | Unset = UNSET,
+    filters: str | Unset = UNSET,
+    metrics: str | Unset = UNSET,
+    compare: str | Unset = UNSET,
+    min_position: int | Unset = UNSET,
+    dimension: str,
+    sort: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    offset: int | Unset = UNSET,
+    x_workspace_id: str | Unset = UNSET,
+) -> ErrorBody | StatsAnswerVecBreakdownRow | None:
+    """
+    Args:
+        id (str):
+        period (str | Unset):
+        from_ (str | Unset):
+        to (str | Unset):
+        timezone (str | Unset):
+        filters (str | Unset):
+        metrics (str | Unset):
+        compare (str | Unset):
+        min_position (int | Unset):
+        dimension (str):
+        sort (str | Unset):
+        limit (int | Unset):
+        offset (int | Unset):
+        x_workspace_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | StatsAnswerVecBreakdownRow
+    """
+
+    return sync_detailed(
+        id=id,
+        client=client,
+        period=period,
+        from_=from_,
+        to=to,
+        timezone=timezone,
+        filters=filters,
+        metrics=metrics,
+        compare=compare,
+        min_position=min_position,
+        dimension=dimension,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+        x_workspace_id=x_workspace_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    period: str | Unset = UNSET,
+    from_: str | Unset = UNSET,
+    to: str | Unset = UNSET,
+    timezone: str | Unset = UNSET,
+    filters: str | Unset = UNSET,
+    metrics: str | Unset = UNSET,
+    compare: str | Unset = UNSET,
+    min_position: int | Unset = UNSET,
+    dimension: str,
+    sort: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    offset: int | Unset = UNSET,
+    x_workspace_id: str | Unset = UNSET,
+) -> Response[ErrorBody | StatsAnswerVecBreakdownRow]:
+    """
+    Args:
+        id (str):
+        period (str | Unset):
+        from_ (str | Unset):
+        to (str | Unset):
+        timezone (str | Unset):
+        filters (str | Unset):
+        metrics (str | Unset):
+        compare (str | Unset):
+        min_position (int | Unset):
+        dimension (str):
+        sort (str | Unset):
+        limit (int | Unset):
+        offset (int | Unset):
+        x_workspace_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | StatsAnswerVecBreakdownRow]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        period=period,
+        from_=from_,
+        to=to,
+        timezone=timezone,
+        filters=filters,
+        metrics=metrics,
+        compare=compare,
+        min_position=min_position,
+        dimension=dimension,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+        x_workspace_id=x_workspace_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    period: str | Unset = UNSET,
+    from_: str | Unset = UNSET,
+    to: str | Unset = UNSET,
+    timezone: str | Unset = UNSET,
+    filters: str | Unset = UNSET,
+    metrics: str | Unset = UNSET,
+    compare: str | Unset = UNSET,
+    min_position: int | Unset = UNSET,
+    dimension: str,
+    sort: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+    offset: int | Unset = UNSET,
+    x_workspace_id: str | Unset = UNSET,
+) -> ErrorBody | StatsAnswerVecBreakdownRow | None:
+    """
+    Args:
+        id (str):
+        period (str | Unset):
+        from_ (str | Unset):
+        to (str | Unset):
+        timezone (str | Unset):
+        filters (str | Unset):
+        metrics (str | Unset):
+        compare (str | Unset):
+        min_position (int | Unset):
+        dimension (str):
+        sort (str | Unset):
+        limit (int | Unset):
+        offset (int | Unset):
+        x_workspace_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | StatsAnswerVecBreakdownRow
+    """
+
+    return (
+        await asyncio_detailed(
+            id=id,
+            client=client,
+            period=period,
+            from_=from_,
+            to=to,
+            timezone=timezone,
+            filters=filters,
+            metrics=metrics,
+            compare=compare,
+            min_position=min_position,
+            dimension=dimension,
+            sort=sort,
+            limit=limit,
+            offset=offset,
+            x_workspace_id=x_workspace_id,
+        )
+    ).parsed

@@ -1,0 +1,222 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.check_body import CheckBody
+from ...models.error_body import ErrorBody
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    feature: str,
+    quantity: str | Unset = UNSET,
+    x_workspace_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_workspace_id, Unset):
+        headers["X-Workspace-ID"] = x_workspace_id
+
+    params: dict[str, Any] = {}
+
+    params["feature"] = feature
+
+    params["quantity"] = quantity
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/v1/entitlements/check",
+        "params": params,
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> CheckBody | ErrorBody | None:
+    if response.status_code == 200:
+        response_200 = CheckBody.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = ErrorBody.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[CheckBody | ErrorBody]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    feature: str,
+    quantity: str | Unset = UNSET,
+    x_workspace_id: str | Unset = UNSET,
+) -> Response[CheckBody | ErrorBody]:
+    """
+    Args:
+        feature (str):
+        quantity (str | Unset):
+        x_workspace_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[CheckBody | ErrorBody]
+    """
+
+    kwargs = _get_kwargs(
+        feature=feature,
+        quantity=quantity,
+        x_workspace_id=x_workspace_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    feature: str,
+    quantity: str | Unset = UNSET,
+    x_workspace_id: str | Unset = UNSET,
+) -> CheckBody | ErrorBody | None:
+    """
+    Args:
+        feature (str):
+        quantity (str | Unset):
+        x_workspace_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        CheckBody | ErrorBody
+    """
+
+    return sync_detailed(
+        client=client,
+        feature=feature,
+        quantity=quantity,
+        x_workspace_id=x_workspace_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    feature: str,
+    quantity: str | Unset = UNSET,
+    x_workspace_id: str | Unset = UNSET,
+) -> Response[CheckBody | ErrorBody]:
+    """
+    Args:
+        feature (str):
+        quantity (str | Unset):
+        x_workspace_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[CheckBody | ErrorBody]
+    """
+
+    kwargs = _get_kwargs(
+        feature=feature,
+        quantity=quantity,
+        x_workspace_id=x_workspace_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    feature: str,
+    quantity: str | Unset = UNSET,
+    x_workspace_id: str | Unset = UNSET,
+) -> CheckBody | ErrorBody | None:
+    """
+    Args:
+        feature (str):
+        quantity (str | Unset):
+        x_workspace_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        CheckBody | ErrorBody
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            feature=feature,
+            quantity=quantity,
+            x_workspace_id=x_workspace_id,
+        )
+    ).parsed
