@@ -367,28 +367,28 @@ async fn main() -> anyhow::Result<()> {
             })?;
             let db = keel_api::app::open_database(&config).await?;
             let store = keel_infra::SqlStore::start(db).await?;
-            let bar = |pr: keel_infra::rebuild::Progress| {
-                use std::io::Write;
-                let width = 30usize;
-                let frac = if pr.total > 0 {
-                    (pr.position as f64 / pr.total as f64).clamp(0.0, 1.0)
-                } else {
-                    1.0
-                };
-                let filled = (frac * width as f64) as usize;
-                let rate = pr.events as f64 / pr.elapsed.as_secs_f64().max(1e-3);
-                eprint!(
-                    "\r[{}{}] {:>3.0}%  {} events  {:.0} events/s ",
-                    "#".repeat(filled),
-                    "-".repeat(width - filled),
-                    frac * 100.0,
-                    pr.events,
-                    rate
+            // A bar on a terminal; piped (a cron job, a log), only the final line.
+            let bar = if std::io::stderr().is_terminal() {
+                let b = indicatif::ProgressBar::new(0);
+                b.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "[{bar:30}] {percent:>3}%  {msg}  ({elapsed})",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("#>-"),
                 );
-                let _ = std::io::stderr().flush();
+                b
+            } else {
+                indicatif::ProgressBar::hidden()
             };
-            let report = keel_infra::rebuild::rebuild_with(&store, p, &bar).await?;
-            eprintln!();
+            let progress = |pr: keel_infra::rebuild::Progress| {
+                let rate = pr.events as f64 / pr.elapsed.as_secs_f64().max(1e-3);
+                bar.set_length(pr.total.max(0) as u64);
+                bar.set_position(pr.position.max(0) as u64);
+                bar.set_message(format!("{} events  {rate:.0} events/s", pr.events));
+            };
+            let report = keel_infra::rebuild::rebuild_with(&store, p, &progress).await?;
+            bar.finish_and_clear();
             println!(
                 "rebuilt {}: {} events replayed, {} rows, swapped in",
                 p.name(),

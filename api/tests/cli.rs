@@ -845,6 +845,18 @@ async fn resources_and_the_audit_log(postgres: bool) {
         .map(|e| e["event_id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, last3);
+    // A remembered position this server does not have (it was reset): forgotten, and the read
+    // made without it.
+    let positions = cfg.join("positions.toml");
+    assert!(std::fs::read_to_string(&positions)
+        .unwrap()
+        .contains(&s.base));
+    std::fs::write(&positions, format!("\"{}\" = 999999999\n", s.base)).unwrap();
+    let keys = keel_json(cfg, &["keys", "list"]);
+    assert!(keys.as_array().unwrap().len() >= 40, "{keys}");
+    assert!(!std::fs::read_to_string(&positions)
+        .unwrap()
+        .contains("999999999"));
     let page = keel_json(
         cfg,
         &["audit", "events", "--type", "domain.*", "--limit", "2"],

@@ -124,16 +124,21 @@ impl Client {
         &self.base
     }
 
-    /// `path` with `min_position` of the last write this user made to the server, if any: a
-    /// read that waits (briefly) until the read model has it. For the lists and stats that take
-    /// the parameter.
-    pub fn fresh(&self, path: &str) -> String {
-        match crate::profiles::positions::get(&self.base) {
-            Some(p) => {
-                let sep = if path.contains('?') { '&' } else { '?' };
-                format!("{path}{sep}min_position={p}")
+    /// `GET path` reading this user's own writes: with `min_position` of the last write they
+    /// made to the server, if any, so the read waits (briefly) until its read model has it. For
+    /// the lists and stats that take the parameter. A position the server does not have (it was
+    /// reset, or is another server on the same address) is forgotten and the read made without.
+    pub async fn get_fresh(&self, path: &str) -> Result<Value, CliError> {
+        let Some(p) = crate::profiles::positions::get(&self.base) else {
+            return self.get(path).await;
+        };
+        let sep = if path.contains('?') { '&' } else { '?' };
+        match self.get(&format!("{path}{sep}min_position={p}")).await {
+            Err(e) if e.code == exit::INVALID && e.message.contains("no event at position") => {
+                crate::profiles::positions::forget(&self.base);
+                self.get(path).await
             }
-            None => path.to_string(),
+            other => other,
         }
     }
 

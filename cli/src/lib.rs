@@ -496,25 +496,33 @@ pub(crate) fn read_input(path: &str) -> Result<String, CliError> {
 
 /// Every row of a list, following `meta.next` (the next page's full URL) to the end.
 pub async fn list_all(c: &Client, first: &str) -> Result<Value, CliError> {
+    let page = c.get(first).await?;
+    follow(c, page).await
+}
+
+/// [`list_all`], its first page reading the user's own writes ([`Client::get_fresh`]).
+pub async fn list_fresh(c: &Client, first: &str) -> Result<Value, CliError> {
+    let page = c.get_fresh(first).await?;
+    follow(c, page).await
+}
+
+async fn follow(c: &Client, mut page: Value) -> Result<Value, CliError> {
     let mut rows = Vec::new();
-    let mut path = first.to_string();
     loop {
-        let page = c.get(&path).await?;
         match &page["data"] {
             Value::Array(a) => rows.extend(a.iter().cloned()),
             other => return Ok(other.clone()),
         }
         // The next page's path and query, on the profile's base (the server may sit behind a
         // proxy that names itself differently).
-        match page["meta"]["next"].as_str().map(url::Url::parse) {
-            Some(Ok(next)) if rows.len() < 1_000_000 => {
-                path = match next.query() {
-                    Some(q) => format!("{}?{q}", next.path()),
-                    None => next.path().to_string(),
-                }
-            }
+        let path = match page["meta"]["next"].as_str().map(url::Url::parse) {
+            Some(Ok(next)) if rows.len() < 1_000_000 => match next.query() {
+                Some(q) => format!("{}?{q}", next.path()),
+                None => next.path().to_string(),
+            },
             _ => break,
-        }
+        };
+        page = c.get(&path).await?;
     }
     Ok(Value::Array(rows))
 }
@@ -612,11 +620,8 @@ async fn keys(args: &ClientArgs, action: KeysAction) -> Result<(), CliError> {
     let c = args.client()?;
     match action {
         KeysAction::List { limit } => {
-            let rows = list_all(
-                &c,
-                &c.fresh(&format!("/api/v1/keys?limit={}", limit.clamp(1, 100))),
-            )
-            .await?;
+            let rows =
+                list_fresh(&c, &format!("/api/v1/keys?limit={}", limit.clamp(1, 100))).await?;
             print_list(&rows, args.output, columns::KEYS);
         }
         KeysAction::Show { id } => {
@@ -676,7 +681,7 @@ async fn sites(args: &ClientArgs, action: SitesAction) -> Result<(), CliError> {
     let body = match action {
         SitesAction::List => {
             print_list(
-                &list_all(&c, &c.fresh("/api/v1/sites?limit=100")).await?,
+                &list_fresh(&c, "/api/v1/sites?limit=100").await?,
                 args.output,
                 columns::SITES,
             );
@@ -829,10 +834,10 @@ async fn stats(args: &ClientArgs, action: StatsAction) -> Result<(), CliError> {
     };
     let q = stats_query(&range, &extra)?;
     let body = c
-        .get(&c.fresh(&format!(
+        .get_fresh(&format!(
             "/api/v1/sites/{}/stats/{path}?{q}",
             enc(&range.site)
-        )))
+        ))
         .await?;
     if args.output == Output::Json && body.get("comparison").is_some() {
         print(&body, args.output);

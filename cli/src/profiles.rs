@@ -68,13 +68,16 @@ pub mod positions {
         load().get(server).copied()
     }
 
-    /// Remembers `position` for `server` (the larger of it and the one kept). Best effort: a
-    /// config directory that cannot be written only costs read-your-writes.
-    pub fn remember(server: &str, position: i64) {
+    /// Forgets `server`'s position (it no longer has it).
+    pub fn forget(server: &str) {
         let mut all = load();
-        let kept = all.entry(server.to_string()).or_insert(position);
-        *kept = (*kept).max(position);
-        if let (Some(f), Ok(text)) = (file(), toml::to_string(&all)) {
+        if all.remove(server).is_some() {
+            save(&all);
+        }
+    }
+
+    fn save(all: &BTreeMap<String, i64>) {
+        if let (Some(f), Ok(text)) = (file(), toml::to_string(all)) {
             if let Some(parent) = f.parent() {
                 let _ = std::fs::create_dir_all(parent);
             }
@@ -84,6 +87,15 @@ pub mod positions {
                 let _ = std::fs::rename(&tmp, &f);
             }
         }
+    }
+
+    /// Remembers `position` for `server` (the larger of it and the one kept). Best effort: a
+    /// config directory that cannot be written only costs read-your-writes.
+    pub fn remember(server: &str, position: i64) {
+        let mut all = load();
+        let kept = all.entry(server.to_string()).or_insert(position);
+        *kept = (*kept).max(position);
+        save(&all);
     }
 }
 

@@ -4,7 +4,9 @@
 
 use crate::client::{exit, CliError, Client};
 use crate::output::Output;
-use crate::{columns, enc, list_all, print, print_list, read_input, ClientArgs, Idempotency};
+use crate::{
+    columns, enc, list_all, list_fresh, print, print_list, read_input, ClientArgs, Idempotency,
+};
 use reqwest::Method;
 use serde_json::{json, Map, Value};
 use std::io::IsTerminal;
@@ -413,7 +415,7 @@ pub async fn workspaces(args: &ClientArgs, action: WorkspacesAction) -> Result<(
     let c = args.client()?;
     match action {
         WorkspacesAction::List => print_list(
-            &list_all(&c, &c.fresh("/api/v1/workspaces?limit=100")).await?,
+            &list_fresh(&c, "/api/v1/workspaces?limit=100").await?,
             args.output,
             columns::WORKSPACES,
         ),
@@ -523,7 +525,7 @@ pub async fn domains(args: &ClientArgs, action: DomainsAction) -> Result<(), Cli
     let c = args.client()?;
     match action {
         DomainsAction::List => print_list(
-            &list_all(&c, &c.fresh("/api/v1/domains?limit=1000")).await?,
+            &list_fresh(&c, "/api/v1/domains?limit=1000").await?,
             args.output,
             columns::DOMAINS,
         ),
@@ -538,7 +540,20 @@ pub async fn domains(args: &ClientArgs, action: DomainsAction) -> Result<(), Cli
         } => {
             let names = domain_names(domains, file.as_deref())?;
             let key = idempotency.key();
-            // One summary for the whole command: counts added up, lists joined.
+            // One summary for the whole command: counts added up, lists joined. A long list
+            // shows its progress on a terminal.
+            let bar = if names.len() > DOMAINS_PER_REQUEST && std::io::stderr().is_terminal() {
+                let b = indicatif::ProgressBar::new(names.len() as u64);
+                b.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "[{bar:30}] {pos}/{len} domains ({per_sec}, {eta})",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                b
+            } else {
+                indicatif::ProgressBar::hidden()
+            };
             let mut summary = Map::new();
             for (n, chunk) in names.chunks(DOMAINS_PER_REQUEST).enumerate() {
                 let a = c
@@ -550,7 +565,9 @@ pub async fn domains(args: &ClientArgs, action: DomainsAction) -> Result<(), Cli
                     )
                     .await?;
                 merge_summary(&mut summary, &a["data"]);
+                bar.inc(chunk.len() as u64);
             }
+            bar.finish_and_clear();
             print(&Value::Object(summary), args.output);
         }
         DomainsAction::Update {
@@ -623,7 +640,7 @@ pub async fn webhooks(args: &ClientArgs, action: WebhooksAction) -> Result<(), C
     let one = |id: &str| format!("/api/v1/webhooks/{}", enc(id));
     match action {
         WebhooksAction::List => print_list(
-            &list_all(&c, &c.fresh("/api/v1/webhooks?limit=100")).await?,
+            &list_fresh(&c, "/api/v1/webhooks?limit=100").await?,
             args.output,
             columns::WEBHOOKS,
         ),
@@ -782,7 +799,7 @@ pub async fn members(args: &ClientArgs, action: MembersAction) -> Result<(), Cli
             done(args, &a, "invited");
         }
         MembersAction::Invitations => print_list(
-            &list_all(&c, &c.fresh("/api/v1/invitations?limit=100")).await?,
+            &list_fresh(&c, "/api/v1/invitations?limit=100").await?,
             args.output,
             columns::INVITATIONS,
         ),
@@ -809,7 +826,7 @@ pub async fn alerts(args: &ClientArgs, action: AlertsAction) -> Result<(), CliEr
     let one = |id: &str| format!("/api/v1/alerts/{}", enc(id));
     match action {
         AlertsAction::List => print_list(
-            &list_all(&c, &c.fresh("/api/v1/alerts?limit=100")).await?,
+            &list_fresh(&c, "/api/v1/alerts?limit=100").await?,
             args.output,
             columns::ALERTS,
         ),
@@ -877,7 +894,7 @@ pub async fn alerts(args: &ClientArgs, action: AlertsAction) -> Result<(), CliEr
             done(args, &a, &format!("alert {id} deleted"));
         }
         AlertsAction::Events { id } => print(
-            &list_all(&c, &c.fresh(&format!("{}/events?limit=100", one(&id)))).await?,
+            &list_fresh(&c, &format!("{}/events?limit=100", one(&id))).await?,
             args.output,
         ),
     }
@@ -1040,7 +1057,7 @@ pub async fn export(args: &ClientArgs, action: ExportAction) -> Result<(), CliEr
             wait_and_download(&c, &id, out.as_deref()).await?;
         }
         ExportAction::List => print_list(
-            &list_all(&c, &c.fresh("/api/v1/exports?limit=100")).await?,
+            &list_fresh(&c, "/api/v1/exports?limit=100").await?,
             args.output,
             columns::EXPORTS,
         ),
