@@ -237,6 +237,17 @@ pub struct StatsQueryParams {
     min_position: Option<i64>,
 }
 
+/// Read-your-writes on a read that takes nothing else.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct Fresh {
+    /// Wait (up to 10 s) until the read model includes the write at this position (a write's
+    /// `X-Keel-Position`); else 503 `not_caught_up`.
+    #[param(minimum = 0)]
+    min_position: Option<i64>,
+}
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {

@@ -625,7 +625,7 @@ async fn keys(args: &ClientArgs, action: KeysAction) -> Result<(), CliError> {
             print_list(&rows, args.output, columns::KEYS);
         }
         KeysAction::Show { id } => {
-            let body = c.get(&format!("/api/v1/keys/{}", enc(&id))).await?;
+            let body = c.get_fresh(&format!("/api/v1/keys/{}", enc(&id))).await?;
             print(&body["data"], args.output);
         }
         KeysAction::Create {
@@ -728,7 +728,7 @@ async fn sites(args: &ClientArgs, action: SitesAction) -> Result<(), CliError> {
             }
             body
         }
-        SitesAction::Show { id } => c.get(&format!("/api/v1/sites/{}", enc(&id))).await?,
+        SitesAction::Show { id } => c.get_fresh(&format!("/api/v1/sites/{}", enc(&id))).await?,
         SitesAction::Create {
             name,
             domain,

@@ -420,7 +420,9 @@ pub async fn workspaces(args: &ClientArgs, action: WorkspacesAction) -> Result<(
             columns::WORKSPACES,
         ),
         WorkspacesAction::Show { id } => {
-            let body = c.get(&format!("/api/v1/workspaces/{}", enc(&id))).await?;
+            let body = c
+                .get_fresh(&format!("/api/v1/workspaces/{}", enc(&id)))
+                .await?;
             print(&body["data"], args.output);
         }
         WorkspacesAction::Create {
@@ -530,7 +532,9 @@ pub async fn domains(args: &ClientArgs, action: DomainsAction) -> Result<(), Cli
             columns::DOMAINS,
         ),
         DomainsAction::Show { id } => {
-            let body = c.get(&format!("/api/v1/domains/{}", enc(&id))).await?;
+            let body = c
+                .get_fresh(&format!("/api/v1/domains/{}", enc(&id)))
+                .await?;
             print(&body["data"], args.output);
         }
         DomainsAction::Add {
@@ -644,7 +648,7 @@ pub async fn webhooks(args: &ClientArgs, action: WebhooksAction) -> Result<(), C
             args.output,
             columns::WEBHOOKS,
         ),
-        WebhooksAction::Show { id } => print(&c.get(&one(&id)).await?["data"], args.output),
+        WebhooksAction::Show { id } => print(&c.get_fresh(&one(&id)).await?["data"], args.output),
         WebhooksAction::Create {
             endpoint,
             events,
@@ -830,7 +834,7 @@ pub async fn alerts(args: &ClientArgs, action: AlertsAction) -> Result<(), CliEr
             args.output,
             columns::ALERTS,
         ),
-        AlertsAction::Show { id } => print(&c.get(&one(&id)).await?["data"], args.output),
+        AlertsAction::Show { id } => print(&c.get_fresh(&one(&id)).await?["data"], args.output),
         AlertsAction::Create {
             body,
             name,

@@ -318,7 +318,7 @@ pub async fn list(
     listed(&req, rm::list_alerts(&state.db, &f).await?, &f)
 }
 
-#[utoipa::path(get, path = "/api/v1/alerts/{id}", tag = "alerts", params(("id" = String, Path, description = "alert id")),
+#[utoipa::path(get, path = "/api/v1/alerts/{id}", tag = "alerts", params(crate::openapi::Fresh, ("id" = String, Path, description = "alert id")),
     responses((status = 200, body = Data<AlertView>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn get(
     req: HttpRequest,

@@ -139,7 +139,7 @@ pub async fn list(
     listed(&req, dashboards::list_dashboards(&state.db, &f).await?, &f)
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboards/{id}", tag = "dashboards", params(("id" = String, Path, description = "dashboard id")),
+#[utoipa::path(get, path = "/api/v1/dashboards/{id}", tag = "dashboards", params(crate::openapi::Fresh, ("id" = String, Path, description = "dashboard id")),
     responses((status = 200, body = Data<DashboardView>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn get(
     req: HttpRequest,
@@ -255,7 +255,7 @@ pub struct WidgetPoint {
     pub value: Value,
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboards/{id}/data", tag = "dashboards", params(("id" = String, Path, description = "dashboard id")),
+#[utoipa::path(get, path = "/api/v1/dashboards/{id}/data", tag = "dashboards", params(crate::openapi::Fresh, ("id" = String, Path, description = "dashboard id")),
     responses((status = 200, description = "the dashboard with each widget's series", body = Data<DashboardData>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn data(
     req: HttpRequest,

@@ -477,7 +477,7 @@ async fn domain_as_of(
 }
 
 #[utoipa::path(get, path = "/api/v1/domains/{id}", tag = "domains",
-    params(("id" = String, Path, description = "domain id"), ("as_of" = Option<String>, Query, description = "RFC 3339: the domain as it was then")),
+    params(crate::openapi::Fresh, ("id" = String, Path, description = "domain id"), ("as_of" = Option<String>, Query, description = "RFC 3339: the domain as it was then")),
     responses((status = 200, description = "the domain, its latest scan, its last 100 changes and WHOIS (with `as_of`: as it was then)", body = Data<DomainAnswer>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn get(
     req: HttpRequest,
@@ -694,7 +694,7 @@ pub async fn scan_results(
     }))))
 }
 
-#[utoipa::path(get, path = "/api/v1/domains/{id}/whois", tag = "domains", params(("id" = String, Path, description = "domain id")),
+#[utoipa::path(get, path = "/api/v1/domains/{id}/whois", tag = "domains", params(crate::openapi::Fresh, ("id" = String, Path, description = "domain id")),
     responses((status = 200, description = "registration data (RDAP): registrar, dates, nameservers, statuses, DNSSEC, privacy; null until fetched", body = Data<WhoisAnswer>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn whois(
     req: HttpRequest,
@@ -812,7 +812,7 @@ pub async fn history(
     Ok(envelope(&req, rows, total, &f))
 }
 
-#[utoipa::path(get, path = "/api/v1/folders", tag = "domains",
+#[utoipa::path(get, path = "/api/v1/folders", tag = "domains", params(crate::openapi::Fresh),
     responses((status = 200, description = "the workspace's folders with their domain counts", body = Data<Vec<rm::FolderView>>)))]
 pub async fn list_folders(
     req: HttpRequest,
@@ -920,7 +920,7 @@ pub async fn delete_folder(
         .finish())
 }
 
-#[utoipa::path(get, path = "/api/v1/dashboard/summary", tag = "domains",
+#[utoipa::path(get, path = "/api/v1/dashboard/summary", tag = "domains", params(crate::openapi::Fresh),
     responses((status = 200, description = "total domains; email gateway, DMARC and SPF distributions with counts and percentages; scan freshness (last 24 h, last 7 d); the last 20 changes of the past 7 days; needs_attention_count (DMARC missing or none, or SPF missing, over the limit or invalid)", body = Data<rm::Summary>)))]
 pub async fn summary(
     req: HttpRequest,

@@ -22,7 +22,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 #[utoipa::path(get, path = "/api/v1/sites/{id}/visitors/{visitor_id}", tag = "analytics",
-    params(("id" = String, Path, description = "site id"), ("visitor_id" = String, Path, description = "the visitor id you send with events")),
+    params(crate::openapi::Fresh, ("id" = String, Path, description = "site id"), ("visitor_id" = String, Path, description = "the visitor id you send with events")),
     responses((status = 200, description = "identity, first and last seen, visits, pageviews, goals completed, payments and lifetime revenue", body = Data<insights::VisitorProfile>),
         (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn visitor(
@@ -263,7 +263,7 @@ pub(crate) async fn funnel_answer(
 const FEED_METRICS: [&str; 5] = ["visitors", "visits", "pageviews", "events", "revenue"];
 
 #[utoipa::path(get, path = "/api/v1/metrics", tag = "analytics",
-    params(("metric_id" = Option<String>, Query, description = "visitors, visits, pageviews, events, revenue, goal:<name>, a pushed metric's id, or a Stripe SaaS metric (stripe_mrr, stripe_arr, stripe_active_subscriptions, stripe_new_mrr, stripe_expansion_mrr, stripe_contraction_mrr, stripe_churned_mrr, stripe_reactivation_mrr, stripe_revenue, stripe_refunds: one point per UTC month and currency, the last twelve months by default); default all"),
+    params(crate::openapi::Fresh, ("metric_id" = Option<String>, Query, description = "visitors, visits, pageviews, events, revenue, goal:<name>, a pushed metric's id, or a Stripe SaaS metric (stripe_mrr, stripe_arr, stripe_active_subscriptions, stripe_new_mrr, stripe_expansion_mrr, stripe_contraction_mrr, stripe_churned_mrr, stripe_reactivation_mrr, stripe_revenue, stripe_refunds: one point per UTC month and currency, the last twelve months by default); default all"),
         ("site_id" = Option<String>, Query, description = "one site; default every site of the workspace"),
         ("start_date" = Option<String>, Query, pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$", description = "YYYY-MM-DD in each site's time zone; default 30 days ago"),
         ("end_date" = Option<String>, Query, pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$", description = "YYYY-MM-DD, inclusive; default today"),
@@ -836,7 +836,7 @@ pub async fn erase_visitor(
 }
 
 #[utoipa::path(get, path = "/api/v1/sites/{id}/visitors", tag = "analytics",
-    params(("id" = String, Path, description = "site id"),
+    params(crate::openapi::Fresh, ("id" = String, Path, description = "site id"),
         ("identified" = Option<bool>, Query, description = "only visitors with a user id (true) or without (false)"),
         ("user_id" = Option<String>, Query, description = "this user's visitors"),
         ("search" = Option<String>, Query, description = "case-insensitive part of the visitor id or user id"),

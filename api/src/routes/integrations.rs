@@ -348,7 +348,7 @@ pub async fn list(
 }
 
 #[utoipa::path(get, path = "/api/v1/integrations/{id}", tag = "integrations",
-    params(("id" = String, Path, description = "integration id")),
+    params(crate::openapi::Fresh, ("id" = String, Path, description = "integration id")),
     responses((status = 200, body = Data<IntegrationView>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn get(
     req: HttpRequest,

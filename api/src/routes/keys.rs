@@ -313,7 +313,7 @@ async fn keys_as_of(
     Ok(envelope(req, page, total, &f))
 }
 
-#[utoipa::path(get, path = "/api/v1/keys/{id}", tag = "keys", params(("id" = String, Path, description = "key id")),
+#[utoipa::path(get, path = "/api/v1/keys/{id}", tag = "keys", params(crate::openapi::Fresh, ("id" = String, Path, description = "key id")),
     responses((status = 200, body = Data<ApiKeyView>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn get(
     req: HttpRequest,

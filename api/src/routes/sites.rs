@@ -146,7 +146,7 @@ pub async fn list(
     listed(&req, sites::list_sites(&state.db, &f).await?, &f)
 }
 
-#[utoipa::path(get, path = "/api/v1/sites/{id}", tag = "sites", params(("id" = String, Path, description = "site id")),
+#[utoipa::path(get, path = "/api/v1/sites/{id}", tag = "sites", params(crate::openapi::Fresh, ("id" = String, Path, description = "site id")),
     responses((status = 200, body = Data<SiteView>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn get(
     req: HttpRequest,

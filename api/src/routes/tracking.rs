@@ -384,7 +384,7 @@ pub async fn scans(
 }
 
 #[utoipa::path(get, path = "/api/v1/tracking-checker/scans/{id}", tag = "tracking-checker",
-    params(("id" = String, Path, description = "scan id")),
+    params(crate::openapi::Fresh, ("id" = String, Path, description = "scan id")),
     responses((status = 200, body = ScanEnvelope), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn get_scan(
     req: HttpRequest,
@@ -603,7 +603,7 @@ pub struct IssueDetail {
 }
 
 #[utoipa::path(get, path = "/api/v1/seo/issues/{workspace_id}/{id}", tag = "seo",
-    params(("workspace_id" = String, Path, description = "your workspace's id"), ("id" = String, Path, description = "issue id")),
+    params(crate::openapi::Fresh, ("workspace_id" = String, Path, description = "your workspace's id"), ("id" = String, Path, description = "issue id")),
     responses((status = 200, body = Data<IssueDetail>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn issue(
     req: HttpRequest,
@@ -627,7 +627,7 @@ pub async fn issue(
 }
 
 #[utoipa::path(get, path = "/api/v1/seo/reports/{id}", tag = "seo",
-    params(("id" = String, Path, description = "report id")),
+    params(crate::openapi::Fresh, ("id" = String, Path, description = "report id")),
     responses((status = 200, body = Data<keel_projections::tracking::SeoReportView>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn get_report(
     req: HttpRequest,

@@ -213,7 +213,7 @@ pub async fn list(
     Ok(envelope(&req, rows, total, &f))
 }
 
-#[utoipa::path(get, path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = String, Path, description = "webhook id")),
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}", tag = "webhooks", params(crate::openapi::Fresh, ("id" = String, Path, description = "webhook id")),
     responses((status = 200, body = Data<WebhookView>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn get(
     req: HttpRequest,

@@ -182,7 +182,7 @@ pub async fn list(
     listed(&req, workspaces::list_workspaces(&state.db, &f).await?, &f)
 }
 
-#[utoipa::path(get, path = "/api/v1/workspaces/{id}", tag = "workspaces", params(("id" = String, Path, description = "workspace id")),
+#[utoipa::path(get, path = "/api/v1/workspaces/{id}", tag = "workspaces", params(crate::openapi::Fresh, ("id" = String, Path, description = "workspace id")),
     responses((status = 200, body = Data<WorkspaceView>), (status = 404, body = crate::openapi::ErrorBody)))]
 pub async fn get(
     req: HttpRequest,

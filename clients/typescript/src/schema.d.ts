@@ -8550,7 +8550,13 @@ export interface operations {
     };
     alerts_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Wait (up to 10 s) until the read model includes the write at this position (a write's
+                 *     `X-Keel-Position`); else 503 `not_caught_up`.
+                 */
+                min_position?: number;
+            };
             header?: {
                 /** @description With the operator token: the workspace to act in (an API key acts in its own). */
                 "X-Workspace-ID"?: string;
@@ -13365,7 +13371,13 @@ export interface operations {
     };
     dashboard_summary: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Wait (up to 10 s) until the read model includes the write at this position (a write's
+                 *     `X-Keel-Position`); else 503 `not_caught_up`.
+                 */
+                min_position?: number;
+            };
             header?: {
                 /** @description With the operator token: the workspace to act in (an API key acts in its own). */
                 "X-Workspace-ID"?: string;
@@ -14062,7 +14074,13 @@ export interface operations {
     };
     dashboards_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Wait (up to 10 s) until the read model includes the write at this position (a write's
+                 *     `X-Keel-Position`); else 503 `not_caught_up`.
+                 */
+                min_position?: number;
+            };
             header?: {
                 /** @description With the operator token: the workspace to act in (an API key acts in its own). */
                 "X-Workspace-ID"?: string;
@@ -14784,7 +14802,13 @@ export interface operations {
     };
     dashboards_data: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Wait (up to 10 s) until the read model includes the write at this position (a write's
+                 *     `X-Keel-Position`); else 503 `not_caught_up`.
+                 */
+                min_position?: number;
+            };
             header?: {
                 /** @description With the operator token: the workspace to act in (an API key acts in its own). */
                 "X-Workspace-ID"?: string;
@@ -15500,6 +15524,11 @@ export interface operations {
     domains_get: {
         parameters: {
             query?: {
+                /**
+                 * @description Wait (up to 10 s) until the read model includes the write at this position (a write's
+                 *     `X-Keel-Position`); else 503 `not_caught_up`.
+                 */
+                min_position?: number;
                 /** @description RFC 3339: the domain as it was then */
                 as_of?: string;
             };
@@ -17165,7 +17194,13 @@ export interface operations {
     };
     domains_whois: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Wait (up to 10 s) until the read model includes the write at this position (a write's
+                 *     `X-Keel-Position`); else 503 `not_caught_up`.
+                 */
+                min_position?: number;
+            };
             header?: {
                 /** @description With the operator token: the workspace to act in (an API key acts in its own). */
                 "X-Workspace-ID"?: string;
@@ -19746,7 +19781,13 @@ export interface operations {
     };
     folders_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Wait (up to 10 s) until the read model includes the write at this position (a write's
+                 *     `X-Keel-Position`); else 503 `not_caught_up`.
+                 */
+                min_position?: number;
+            };
             header?: {
                 /** @description With the operator token: the workspace to act in (an API key acts in its own). */
                 "X-Workspace-ID"?: string;
@@ -21796,7 +21837,13 @@ export interface operations {
     };
     integrations_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Wait (up to 10 s) until the read model includes the write at this position (a write's
+                 *     `X-Keel-Position`); else 503 `not_caught_up`.
+                 */
+                min_position?: number;
+            };
             header?: {
                 /** @description With the operator token: the workspace to act in (an API key acts in its own). */
                 "X-Workspace-ID"?: string;
@@ -25065,7 +25112,13 @@ export interface operations {
     };
     keys_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Wait (up to 10 s) until the read model includes the write at this position (a write's
+                 *     `X-Keel-Position`); else 503 `not_caught_up`.
+                 */
+                min_position?: number;
+            };
             header?: {
                 /** @description With the operator token: the workspace to act in (an API key acts in its own). */
                 "X-Workspace-ID"?: string;
@@ -29040,6 +29093,11 @@ export interface operations {
     metrics_feed: {
         parameters: {
             query?: {
+                /**
+                 * @description Wait (up to 10 s) until the read model includes the write at this position (a write's
+                 *     `X-Keel-Position`); else 503 `not_caught_up`.
+                 */
+                min_position?: number;
                 /** @description visitors, visits, pageviews, events, revenue, goal:<name>, a pushed metric's id, or a Stripe SaaS metric (stripe_mrr, stripe_arr, stripe_active_subscriptions, stripe_new_mrr, stripe_expansion_mrr, stripe_contraction_mrr, stripe_churned_mrr, stripe_reactivation_mrr, stripe_revenue, stripe_refunds: one point per UTC month and currency, the last twelve months by default); default all */
                 metric_id?: string;
                 /** @description one site; default every site of the workspace */
@@ -30880,7 +30938,13 @@ export interface operations {
     };
     seo_issues_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Wait (up to 10 s) until the read model includes the write at this position (a write's
+                 *     `X-Keel-Position`); else 503 `not_caught_up`.
+                 */
+                min_position?: number;
+            };
             header?: {
                 /** @description With the operator token: the workspace to act in (an API key acts in its own). */
                 "X-Workspace-ID"?: string;
@@ -31343,7 +31407,13 @@ export interface operations {
     };
     seo_reports_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Wait (up to 10 s) until the read model includes the write at this position (a write's
+                 *     `X-Keel-Position`); else 503 `not_caught_up`.
+                 */
+                min_position?: number;
+            };
             header?: {
                 /** @description With the operator token: the workspace to act in (an API key acts in its own). */
                 "X-Workspace-ID"?: string;
@@ -32041,7 +32111,13 @@ export interface operations {
     };
     sites_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Wait (up to 10 s) until the read model includes the write at this position (a write's
+                 *     `X-Keel-Position`); else 503 `not_caught_up`.
+                 */
+                min_position?: number;
+            };
             header?: {
                 /** @description With the operator token: the workspace to act in (an API key acts in its own). */
                 "X-Workspace-ID"?: string;
@@ -36293,6 +36369,11 @@ export interface operations {
     sites_visitors: {
         parameters: {
             query?: {
+                /**
+                 * @description Wait (up to 10 s) until the read model includes the write at this position (a write's
+                 *     `X-Keel-Position`); else 503 `not_caught_up`.
+                 */
+                min_position?: number;
                 /** @description only visitors with a user id (true) or without (false) */
                 identified?: boolean;
                 /** @description this user's visitors */
@@ -36512,7 +36593,13 @@ export interface operations {
     };
     sites_visitors_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Wait (up to 10 s) until the read model includes the write at this position (a write's
+                 *     `X-Keel-Position`); else 503 `not_caught_up`.
+                 */
+                min_position?: number;
+            };
             header?: {
                 /** @description With the operator token: the workspace to act in (an API key acts in its own). */
                 "X-Workspace-ID"?: string;
@@ -37488,7 +37575,13 @@ export interface operations {
     };
     tracking_checker_scans_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Wait (up to 10 s) until the read model includes the write at this position (a write's
+                 *     `X-Keel-Position`); else 503 `not_caught_up`.
+                 */
+                min_position?: number;
+            };
             header?: {
                 /** @description With the operator token: the workspace to act in (an API key acts in its own). */
                 "X-Workspace-ID"?: string;
@@ -38388,7 +38481,13 @@ export interface operations {
     };
     webhooks_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Wait (up to 10 s) until the read model includes the write at this position (a write's
+                 *     `X-Keel-Position`); else 503 `not_caught_up`.
+                 */
+                min_position?: number;
+            };
             header?: {
                 /** @description With the operator token: the workspace to act in (an API key acts in its own). */
                 "X-Workspace-ID"?: string;
@@ -40792,7 +40891,13 @@ export interface operations {
     };
     workspaces_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Wait (up to 10 s) until the read model includes the write at this position (a write's
+                 *     `X-Keel-Position`); else 503 `not_caught_up`.
+                 */
+                min_position?: number;
+            };
             header?: {
                 /** @description With the operator token: the workspace to act in (an API key acts in its own). */
                 "X-Workspace-ID"?: string;

@@ -12,6 +12,7 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
+    min_position: int | Unset = UNSET,
     metric_id: str | Unset = UNSET,
     site_id: str | Unset = UNSET,
     start_date: str | Unset = UNSET,
@@ -25,6 +26,8 @@ def _get_kwargs(
         headers["X-Workspace-ID"] = x_workspace_id
 
     params: dict[str, Any] = {}
+
+    params["min_position"] = min_position
 
     params["metric_id"] = metric_id
 
@@ -113,6 +116,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     metric_id: str | Unset = UNSET,
     site_id: str | Unset = UNSET,
     start_date: str | Unset = UNSET,
@@ -123,6 +127,7 @@ def sync_detailed(
 ) -> Response[ErrorBody | PageFeedPoint]:
     """
     Args:
+        min_position (int | Unset):
         metric_id (str | Unset):
         site_id (str | Unset):
         start_date (str | Unset):
@@ -140,6 +145,7 @@ def sync_detailed(
     """
 
     kwargs = _get_kwargs(
+        min_position=min_position,
         metric_id=metric_id,
         site_id=site_id,
         start_date=start_date,
@@ -159,6 +165,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     metric_id: str | Unset = UNSET,
     site_id: str | Unset = UNSET,
     start_date: str | Unset = UNSET,
@@ -169,6 +176,7 @@ def sync(
 ) -> ErrorBody | PageFeedPoint | None:
     """
     Args:
+        min_position (int | Unset):
         metric_id (str | Unset):
         site_id (str | Unset):
         start_date (str | Unset):
@@ -187,6 +195,7 @@ def sync(
 
     return sync_detailed(
         client=client,
+        min_position=min_position,
         metric_id=metric_id,
         site_id=site_id,
         start_date=start_date,
@@ -200,6 +209,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     metric_id: str | Unset = UNSET,
     site_id: str | Unset = UNSET,
     start_date: str | Unset = UNSET,
@@ -210,6 +220,7 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | PageFeedPoint]:
     """
     Args:
+        min_position (int | Unset):
         metric_id (str | Unset):
         site_id (str | Unset):
         start_date (str | Unset):
@@ -227,6 +238,7 @@ async def asyncio_detailed(
     """
 
     kwargs = _get_kwargs(
+        min_position=min_position,
         metric_id=metric_id,
         site_id=site_id,
         start_date=start_date,
@@ -244,6 +256,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     metric_id: str | Unset = UNSET,
     site_id: str | Unset = UNSET,
     start_date: str | Unset = UNSET,
@@ -254,6 +267,7 @@ async def asyncio(
 ) -> ErrorBody | PageFeedPoint | None:
     """
     Args:
+        min_position (int | Unset):
         metric_id (str | Unset):
         site_id (str | Unset):
         start_date (str | Unset):
@@ -273,6 +287,7 @@ async def asyncio(
     return (
         await asyncio_detailed(
             client=client,
+            min_position=min_position,
             metric_id=metric_id,
             site_id=site_id,
             start_date=start_date,

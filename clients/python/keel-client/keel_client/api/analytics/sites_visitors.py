@@ -14,6 +14,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     id: str,
     *,
+    min_position: int | Unset = UNSET,
     identified: bool | Unset = UNSET,
     user_id: str | Unset = UNSET,
     search: str | Unset = UNSET,
@@ -29,6 +30,8 @@ def _get_kwargs(
         headers["X-Workspace-ID"] = x_workspace_id
 
     params: dict[str, Any] = {}
+
+    params["min_position"] = min_position
 
     params["identified"] = identified
 
@@ -124,6 +127,7 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     identified: bool | Unset = UNSET,
     user_id: str | Unset = UNSET,
     search: str | Unset = UNSET,
@@ -137,6 +141,7 @@ def sync_detailed(
     """
     Args:
         id (str):
+        min_position (int | Unset):
         identified (bool | Unset):
         user_id (str | Unset):
         search (str | Unset):
@@ -157,6 +162,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         id=id,
+        min_position=min_position,
         identified=identified,
         user_id=user_id,
         search=search,
@@ -179,6 +185,7 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     identified: bool | Unset = UNSET,
     user_id: str | Unset = UNSET,
     search: str | Unset = UNSET,
@@ -192,6 +199,7 @@ def sync(
     """
     Args:
         id (str):
+        min_position (int | Unset):
         identified (bool | Unset):
         user_id (str | Unset):
         search (str | Unset):
@@ -213,6 +221,7 @@ def sync(
     return sync_detailed(
         id=id,
         client=client,
+        min_position=min_position,
         identified=identified,
         user_id=user_id,
         search=search,
@@ -229,6 +238,7 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     identified: bool | Unset = UNSET,
     user_id: str | Unset = UNSET,
     search: str | Unset = UNSET,
@@ -242,6 +252,7 @@ async def asyncio_detailed(
     """
     Args:
         id (str):
+        min_position (int | Unset):
         identified (bool | Unset):
         user_id (str | Unset):
         search (str | Unset):
@@ -262,6 +273,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         id=id,
+        min_position=min_position,
         identified=identified,
         user_id=user_id,
         search=search,
@@ -282,6 +294,7 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     identified: bool | Unset = UNSET,
     user_id: str | Unset = UNSET,
     search: str | Unset = UNSET,
@@ -295,6 +308,7 @@ async def asyncio(
     """
     Args:
         id (str):
+        min_position (int | Unset):
         identified (bool | Unset):
         user_id (str | Unset):
         search (str | Unset):
@@ -317,6 +331,7 @@ async def asyncio(
         await asyncio_detailed(
             id=id,
             client=client,
+            min_position=min_position,
             identified=identified,
             user_id=user_id,
             search=search,

@@ -15,11 +15,18 @@ def _get_kwargs(
     id: str,
     visitor_id: str,
     *,
+    min_position: int | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(x_workspace_id, Unset):
         headers["X-Workspace-ID"] = x_workspace_id
+
+    params: dict[str, Any] = {}
+
+    params["min_position"] = min_position
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -27,6 +34,7 @@ def _get_kwargs(
             id=quote(str(id), safe=""),
             visitor_id=quote(str(visitor_id), safe=""),
         ),
+        "params": params,
     }
 
     _kwargs["headers"] = headers
@@ -98,12 +106,14 @@ def sync_detailed(
     visitor_id: str,
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> Response[DataVisitorProfile | ErrorBody]:
     """
     Args:
         id (str):
         visitor_id (str):
+        min_position (int | Unset):
         x_workspace_id (str | Unset):
 
     Raises:
@@ -117,6 +127,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         id=id,
         visitor_id=visitor_id,
+        min_position=min_position,
         x_workspace_id=x_workspace_id,
     )
 
@@ -132,12 +143,14 @@ def sync(
     visitor_id: str,
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> DataVisitorProfile | ErrorBody | None:
     """
     Args:
         id (str):
         visitor_id (str):
+        min_position (int | Unset):
         x_workspace_id (str | Unset):
 
     Raises:
@@ -152,6 +165,7 @@ def sync(
         id=id,
         visitor_id=visitor_id,
         client=client,
+        min_position=min_position,
         x_workspace_id=x_workspace_id,
     ).parsed
 
@@ -161,12 +175,14 @@ async def asyncio_detailed(
     visitor_id: str,
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> Response[DataVisitorProfile | ErrorBody]:
     """
     Args:
         id (str):
         visitor_id (str):
+        min_position (int | Unset):
         x_workspace_id (str | Unset):
 
     Raises:
@@ -180,6 +196,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         id=id,
         visitor_id=visitor_id,
+        min_position=min_position,
         x_workspace_id=x_workspace_id,
     )
 
@@ -193,12 +210,14 @@ async def asyncio(
     visitor_id: str,
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> DataVisitorProfile | ErrorBody | None:
     """
     Args:
         id (str):
         visitor_id (str):
+        min_position (int | Unset):
         x_workspace_id (str | Unset):
 
     Raises:
@@ -214,6 +233,7 @@ async def asyncio(
             id=id,
             visitor_id=visitor_id,
             client=client,
+            min_position=min_position,
             x_workspace_id=x_workspace_id,
         )
     ).parsed

@@ -14,6 +14,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     id: str,
     *,
+    min_position: int | Unset = UNSET,
     as_of: str | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -22,6 +23,8 @@ def _get_kwargs(
         headers["X-Workspace-ID"] = x_workspace_id
 
     params: dict[str, Any] = {}
+
+    params["min_position"] = min_position
 
     params["as_of"] = as_of
 
@@ -103,12 +106,14 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     as_of: str | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> Response[DataDomainAnswer | ErrorBody]:
     """
     Args:
         id (str):
+        min_position (int | Unset):
         as_of (str | Unset):
         x_workspace_id (str | Unset):
 
@@ -122,6 +127,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         id=id,
+        min_position=min_position,
         as_of=as_of,
         x_workspace_id=x_workspace_id,
     )
@@ -137,12 +143,14 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     as_of: str | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> DataDomainAnswer | ErrorBody | None:
     """
     Args:
         id (str):
+        min_position (int | Unset):
         as_of (str | Unset):
         x_workspace_id (str | Unset):
 
@@ -157,6 +165,7 @@ def sync(
     return sync_detailed(
         id=id,
         client=client,
+        min_position=min_position,
         as_of=as_of,
         x_workspace_id=x_workspace_id,
     ).parsed
@@ -166,12 +175,14 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     as_of: str | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> Response[DataDomainAnswer | ErrorBody]:
     """
     Args:
         id (str):
+        min_position (int | Unset):
         as_of (str | Unset):
         x_workspace_id (str | Unset):
 
@@ -185,6 +196,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         id=id,
+        min_position=min_position,
         as_of=as_of,
         x_workspace_id=x_workspace_id,
     )
@@ -198,12 +210,14 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     as_of: str | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> DataDomainAnswer | ErrorBody | None:
     """
     Args:
         id (str):
+        min_position (int | Unset):
         as_of (str | Unset):
         x_workspace_id (str | Unset):
 
@@ -219,6 +233,7 @@ async def asyncio(
         await asyncio_detailed(
             id=id,
             client=client,
+            min_position=min_position,
             as_of=as_of,
             x_workspace_id=x_workspace_id,
         )

@@ -12,15 +12,23 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
+    min_position: int | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(x_workspace_id, Unset):
         headers["X-Workspace-ID"] = x_workspace_id
 
+    params: dict[str, Any] = {}
+
+    params["min_position"] = min_position
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/api/v1/folders",
+        "params": params,
     }
 
     _kwargs["headers"] = headers
@@ -90,10 +98,12 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> Response[DataVecFolderView | ErrorBody]:
     """
     Args:
+        min_position (int | Unset):
         x_workspace_id (str | Unset):
 
     Raises:
@@ -105,6 +115,7 @@ def sync_detailed(
     """
 
     kwargs = _get_kwargs(
+        min_position=min_position,
         x_workspace_id=x_workspace_id,
     )
 
@@ -118,10 +129,12 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> DataVecFolderView | ErrorBody | None:
     """
     Args:
+        min_position (int | Unset):
         x_workspace_id (str | Unset):
 
     Raises:
@@ -134,6 +147,7 @@ def sync(
 
     return sync_detailed(
         client=client,
+        min_position=min_position,
         x_workspace_id=x_workspace_id,
     ).parsed
 
@@ -141,10 +155,12 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> Response[DataVecFolderView | ErrorBody]:
     """
     Args:
+        min_position (int | Unset):
         x_workspace_id (str | Unset):
 
     Raises:
@@ -156,6 +172,7 @@ async def asyncio_detailed(
     """
 
     kwargs = _get_kwargs(
+        min_position=min_position,
         x_workspace_id=x_workspace_id,
     )
 
@@ -167,10 +184,12 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> DataVecFolderView | ErrorBody | None:
     """
     Args:
+        min_position (int | Unset):
         x_workspace_id (str | Unset):
 
     Raises:
@@ -184,6 +203,7 @@ async def asyncio(
     return (
         await asyncio_detailed(
             client=client,
+            min_position=min_position,
             x_workspace_id=x_workspace_id,
         )
     ).parsed

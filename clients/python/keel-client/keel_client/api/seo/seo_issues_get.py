@@ -15,11 +15,18 @@ def _get_kwargs(
     workspace_id: str,
     id: str,
     *,
+    min_position: int | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(x_workspace_id, Unset):
         headers["X-Workspace-ID"] = x_workspace_id
+
+    params: dict[str, Any] = {}
+
+    params["min_position"] = min_position
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -27,6 +34,7 @@ def _get_kwargs(
             workspace_id=quote(str(workspace_id), safe=""),
             id=quote(str(id), safe=""),
         ),
+        "params": params,
     }
 
     _kwargs["headers"] = headers
@@ -98,12 +106,14 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> Response[DataIssueDetail | ErrorBody]:
     """
     Args:
         workspace_id (str):
         id (str):
+        min_position (int | Unset):
         x_workspace_id (str | Unset):
 
     Raises:
@@ -117,6 +127,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         workspace_id=workspace_id,
         id=id,
+        min_position=min_position,
         x_workspace_id=x_workspace_id,
     )
 
@@ -132,12 +143,14 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> DataIssueDetail | ErrorBody | None:
     """
     Args:
         workspace_id (str):
         id (str):
+        min_position (int | Unset):
         x_workspace_id (str | Unset):
 
     Raises:
@@ -152,6 +165,7 @@ def sync(
         workspace_id=workspace_id,
         id=id,
         client=client,
+        min_position=min_position,
         x_workspace_id=x_workspace_id,
     ).parsed
 
@@ -161,12 +175,14 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> Response[DataIssueDetail | ErrorBody]:
     """
     Args:
         workspace_id (str):
         id (str):
+        min_position (int | Unset):
         x_workspace_id (str | Unset):
 
     Raises:
@@ -180,6 +196,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         workspace_id=workspace_id,
         id=id,
+        min_position=min_position,
         x_workspace_id=x_workspace_id,
     )
 
@@ -193,12 +210,14 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> DataIssueDetail | ErrorBody | None:
     """
     Args:
         workspace_id (str):
         id (str):
+        min_position (int | Unset):
         x_workspace_id (str | Unset):
 
     Raises:
@@ -214,6 +233,7 @@ async def asyncio(
             workspace_id=workspace_id,
             id=id,
             client=client,
+            min_position=min_position,
             x_workspace_id=x_workspace_id,
         )
     ).parsed

@@ -14,17 +14,25 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     id: str,
     *,
+    min_position: int | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(x_workspace_id, Unset):
         headers["X-Workspace-ID"] = x_workspace_id
 
+    params: dict[str, Any] = {}
+
+    params["min_position"] = min_position
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/api/v1/webhooks/{id}".format(
             id=quote(str(id), safe=""),
         ),
+        "params": params,
     }
 
     _kwargs["headers"] = headers
@@ -95,11 +103,13 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> Response[DataWebhookView | ErrorBody]:
     """
     Args:
         id (str):
+        min_position (int | Unset):
         x_workspace_id (str | Unset):
 
     Raises:
@@ -112,6 +122,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         id=id,
+        min_position=min_position,
         x_workspace_id=x_workspace_id,
     )
 
@@ -126,11 +137,13 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> DataWebhookView | ErrorBody | None:
     """
     Args:
         id (str):
+        min_position (int | Unset):
         x_workspace_id (str | Unset):
 
     Raises:
@@ -144,6 +157,7 @@ def sync(
     return sync_detailed(
         id=id,
         client=client,
+        min_position=min_position,
         x_workspace_id=x_workspace_id,
     ).parsed
 
@@ -152,11 +166,13 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> Response[DataWebhookView | ErrorBody]:
     """
     Args:
         id (str):
+        min_position (int | Unset):
         x_workspace_id (str | Unset):
 
     Raises:
@@ -169,6 +185,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         id=id,
+        min_position=min_position,
         x_workspace_id=x_workspace_id,
     )
 
@@ -181,11 +198,13 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient | Client,
+    min_position: int | Unset = UNSET,
     x_workspace_id: str | Unset = UNSET,
 ) -> DataWebhookView | ErrorBody | None:
     """
     Args:
         id (str):
+        min_position (int | Unset):
         x_workspace_id (str | Unset):
 
     Raises:
@@ -200,6 +219,7 @@ async def asyncio(
         await asyncio_detailed(
             id=id,
             client=client,
+            min_position=min_position,
             x_workspace_id=x_workspace_id,
         )
     ).parsed
