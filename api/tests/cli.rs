@@ -80,15 +80,21 @@ async fn start(postgres: bool) -> Server {
     }
 }
 
-/// Runs `keel ARGS` with its profiles in `config`; `(exit code, stdout, stderr)`.
-fn keel(config: &Path, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_keel"))
-        .args(args)
+/// `keel ARGS` with its profiles in `config` and none of the caller's KEEL_* settings.
+fn keel_command(config: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_keel"));
+    cmd.args(args)
         .env("KEEL_CONFIG_DIR", config)
         .env_remove("KEEL_URL")
         .env_remove("KEEL_TOKEN")
         .env_remove("KEEL_WORKSPACE")
-        .env_remove("KEEL_PROFILE")
+        .env_remove("KEEL_PROFILE");
+    cmd
+}
+
+/// Runs `keel ARGS` with its profiles in `config`; `(exit code, stdout, stderr)`.
+fn keel(config: &Path, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut child = keel_command(config, args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -131,17 +137,7 @@ async fn the_command_line_drives_a_running_keel(postgres: bool) {
     let s = start(postgres).await;
     let config = tempfile::tempdir().unwrap();
     let cfg = config.path();
-    let ws: Value = reqwest::Client::new()
-        .post(format!("{}/api/v1/workspaces", s.base))
-        .bearer_auth(&s.admin)
-        .json(&json!({"name": "Acme", "tier": "enterprise"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let ws = ws["data"]["id"].as_str().unwrap().to_string();
+    let ws = workspace_over_http(&s, "Acme").await;
 
     // Login: checked against the server, saved for the owner only.
     let (code, _, err) = keel(
@@ -464,6 +460,49 @@ async fn the_command_line_drives_a_running_keel(postgres: bool) {
     );
 }
 
+/// A workspace made by the operator over HTTP: its id.
+async fn workspace_over_http(s: &Server, name: &str) -> String {
+    let ws: Value = reqwest::Client::new()
+        .post(format!("{}/api/v1/workspaces", s.base))
+        .bearer_auth(&s.admin)
+        .json(&json!({"name": name, "tier": "enterprise"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    ws["data"]["id"].as_str().unwrap().to_string()
+}
+
+/// The operator makes a workspace from the command line and logs in to it (the default
+/// profile): its id.
+fn operator_in_new_workspace(s: &Server, cfg: &Path, name: &str) -> String {
+    let ws = keel_json(
+        cfg,
+        &[
+            "workspaces",
+            "create",
+            "--name",
+            name,
+            "--tier",
+            "enterprise",
+            "--url",
+            &s.base,
+            "--token",
+            &s.admin,
+        ],
+    );
+    let ws = ws["id"].as_str().unwrap().to_string();
+    let (code, _, err) = keel(
+        cfg,
+        &["login", "--url", &s.base, "--workspace", &ws],
+        Some(&format!("{}\n", s.admin)),
+    );
+    assert_eq!(code, 0, "{err}");
+    ws
+}
+
 /// `keel audit tail --follow` in the background: the lines it printed so far.
 struct Tail {
     _proc: Proc,
@@ -472,13 +511,7 @@ struct Tail {
 
 fn tail(config: &Path, args: &[&str]) -> Tail {
     use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_keel"))
-        .args(args)
-        .env("KEEL_CONFIG_DIR", config)
-        .env_remove("KEEL_URL")
-        .env_remove("KEEL_TOKEN")
-        .env_remove("KEEL_WORKSPACE")
-        .env_remove("KEEL_PROFILE")
+    let mut child = keel_command(config, args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -534,28 +567,7 @@ async fn resources_and_the_audit_log(postgres: bool) {
     let config = tempfile::tempdir().unwrap();
     let cfg = config.path();
     // A workspace, made and renamed from the command line by the operator.
-    let ws = keel_json(
-        cfg,
-        &[
-            "workspaces",
-            "create",
-            "--name",
-            "Acme",
-            "--tier",
-            "enterprise",
-            "--url",
-            &s.base,
-            "--token",
-            &s.admin,
-        ],
-    );
-    let ws = ws["id"].as_str().unwrap().to_string();
-    let (code, _, err) = keel(
-        cfg,
-        &["login", "--url", &s.base, "--workspace", &ws],
-        Some(&format!("{}\n", s.admin)),
-    );
-    assert_eq!(code, 0, "{err}");
+    let ws = operator_in_new_workspace(&s, cfg, "Acme");
     let renamed = keel_json(cfg, &["workspaces", "update", &ws, "--name", "Acme Ltd"]);
     assert_eq!(renamed["name"], "Acme Ltd", "{renamed}");
     assert_eq!(
@@ -686,9 +698,8 @@ async fn resources_and_the_audit_log(postgres: bool) {
         .await
         .unwrap();
     assert_eq!(joined.status(), 201);
-    let (code, _, err) = keel(
-        cfg,
-        &[
+    let sign_in = |password: &str| {
+        let args = [
             "login",
             "--profile",
             "ana",
@@ -696,23 +707,12 @@ async fn resources_and_the_audit_log(postgres: bool) {
             &s.base,
             "--email",
             "ana@example.com",
-        ],
-        Some("wrong password\n"),
-    );
+        ];
+        keel(cfg, &args, Some(&format!("{password}\n")))
+    };
+    let (code, _, err) = sign_in("wrong password");
     assert_eq!(code, 3, "{err}");
-    let (code, _, err) = keel(
-        cfg,
-        &[
-            "login",
-            "--profile",
-            "ana",
-            "--url",
-            &s.base,
-            "--email",
-            "ana@example.com",
-        ],
-        Some("a long passphrase 42\n"),
-    );
+    let (code, _, err) = sign_in("a long passphrase 42");
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("ana@example.com"), "{err}");
     let me = keel_json(cfg, &["whoami", "--profile", "ana"]);
@@ -981,17 +981,7 @@ async fn the_generated_clients_examples_run() {
     let venv = std::env::var("KEEL_CLIENTS_VENV")
         .expect("KEEL_CLIENTS_VENV: run through scripts/test (ensure_client_generators)");
     let s = start(false).await;
-    let ws: Value = reqwest::Client::new()
-        .post(format!("{}/api/v1/workspaces", s.base))
-        .bearer_auth(&s.admin)
-        .json(&json!({"name": "Clients", "tier": "enterprise"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let ws = ws["data"]["id"].as_str().unwrap().to_string();
+    let ws = workspace_over_http(&s, "Clients").await;
     let env = [
         ("KEEL_URL", s.base.as_str()),
         ("KEEL_TOKEN", s.admin.as_str()),
@@ -1084,28 +1074,7 @@ async fn a_terminal_shows_progress_and_aligned_tables() {
     let s = start(false).await;
     let config = tempfile::tempdir().unwrap();
     let cfg = config.path();
-    let ws = keel_json(
-        cfg,
-        &[
-            "workspaces",
-            "create",
-            "--name",
-            "Terminal",
-            "--tier",
-            "enterprise",
-            "--url",
-            &s.base,
-            "--token",
-            &s.admin,
-        ],
-    );
-    let ws = ws["id"].as_str().unwrap().to_string();
-    let (code, _, err) = keel(
-        cfg,
-        &["login", "--url", &s.base, "--workspace", &ws],
-        Some(&format!("{}\n", s.admin)),
-    );
-    assert_eq!(code, 0, "{err}");
+    operator_in_new_workspace(&s, cfg, "Terminal");
     let site = keel_json(
         cfg,
         &[

@@ -195,22 +195,7 @@ pub async fn run(action: AuditClientAction) -> Result<(), CliError> {
             if let Some(t) = to {
                 pairs.push(("to", t));
             }
-            let mut rows = Vec::new();
-            let mut cursor: Option<String> = None;
-            while rows.len() < limit {
-                let mut p = pairs.clone();
-                if let Some(cur) = &cursor {
-                    p.push(("cursor", cur.clone()));
-                }
-                let page = c
-                    .get(&format!("/api/v1/audit/events?{}", query(&p)))
-                    .await?;
-                rows.extend(page["data"].as_array().cloned().unwrap_or_default());
-                match page["meta"]["next_cursor"].as_str() {
-                    Some(n) => cursor = Some(n.to_string()),
-                    None => break,
-                }
-            }
+            let mut rows = read_events(&c, pairs, Some(limit)).await?;
             rows.truncate(limit);
             crate::print_list(&Value::Array(rows), client.output, crate::columns::EVENTS);
             Ok(())
@@ -246,27 +231,12 @@ pub async fn run(action: AuditClientAction) -> Result<(), CliError> {
                 }
                 None => {
                     // Any other stream: its events from the log.
-                    let stream = format!("{kind}-{id}");
-                    let mut rows = Vec::new();
-                    let mut cursor: Option<String> = None;
-                    loop {
-                        let mut p = vec![
-                            ("stream_id", stream.clone()),
-                            ("order", "asc".to_string()),
-                            ("limit", "500".to_string()),
-                        ];
-                        if let Some(cur) = &cursor {
-                            p.push(("cursor", cur.clone()));
-                        }
-                        let page = c
-                            .get(&format!("/api/v1/audit/events?{}", query(&p)))
-                            .await?;
-                        rows.extend(page["data"].as_array().cloned().unwrap_or_default());
-                        match page["meta"]["next_cursor"].as_str() {
-                            Some(n) => cursor = Some(n.to_string()),
-                            None => break,
-                        }
-                    }
+                    let pairs = vec![
+                        ("stream_id", format!("{kind}-{id}")),
+                        ("order", "asc".to_string()),
+                        ("limit", "500".to_string()),
+                    ];
+                    let rows = read_events(&c, pairs, None).await?;
                     Value::Array(rows)
                 }
             };
@@ -296,6 +266,32 @@ pub async fn run(action: AuditClientAction) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+/// The log's events for `pairs` (filters, order, page size), page after page by `next_cursor`,
+/// until `limit` rows (if any) or the end.
+async fn read_events(
+    c: &Client,
+    pairs: Vec<(&'static str, String)>,
+    limit: Option<usize>,
+) -> Result<Vec<Value>, CliError> {
+    let mut rows = Vec::new();
+    let mut cursor: Option<String> = None;
+    while limit.map_or(true, |l| rows.len() < l) {
+        let mut p = pairs.clone();
+        if let Some(cur) = &cursor {
+            p.push(("cursor", cur.clone()));
+        }
+        let page = c
+            .get(&format!("/api/v1/audit/events?{}", query(&p)))
+            .await?;
+        rows.extend(page["data"].as_array().cloned().unwrap_or_default());
+        match page["meta"]["next_cursor"].as_str() {
+            Some(n) => cursor = Some(n.to_string()),
+            None => break,
+        }
+    }
+    Ok(rows)
 }
 
 /// The last `lines` events, then (following) each new one once, in the log's order: every poll

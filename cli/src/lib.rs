@@ -700,33 +700,13 @@ async fn sites(args: &ClientArgs, action: SitesAction) -> Result<(), CliError> {
                     b.insert(k.into(), json!(v));
                 }
             }
-            if b.is_empty() {
-                return Err(CliError::usage(
-                    "nothing to change: give at least one field",
-                ));
-            }
-            c.write(
-                Method::PATCH,
-                &format!("/api/v1/sites/{}", enc(&id)),
-                Some(&Value::Object(b)),
-                &idempotency.key(),
-            )
-            .await?
+            let path = format!("/api/v1/sites/{}", enc(&id));
+            return resources::update(&c, args, &path, b, &idempotency).await;
         }
         SitesAction::Delete { id, idempotency } => {
-            let body = c
-                .write(
-                    Method::DELETE,
-                    &format!("/api/v1/sites/{}", enc(&id)),
-                    None,
-                    &idempotency.key(),
-                )
-                .await?;
-            if body.is_null() {
-                eprintln!("site {id} deleted");
-                return Ok(());
-            }
-            body
+            let path = format!("/api/v1/sites/{}", enc(&id));
+            let what = format!("site {id} deleted");
+            return resources::remove(&c, args, &path, &idempotency, &what).await;
         }
         SitesAction::Show { id } => c.get_fresh(&format!("/api/v1/sites/{}", enc(&id))).await?,
         SitesAction::Create {

@@ -411,19 +411,73 @@ fn nothing_to_change(b: &Map<String, Value>) -> Result<(), CliError> {
     Ok(())
 }
 
+/// A whole list (reading the user's own writes), shown as `table`'s columns to people.
+pub(crate) async fn list(
+    c: &Client,
+    args: &ClientArgs,
+    path: &str,
+    table: &[&str],
+) -> Result<(), CliError> {
+    print_list(&list_fresh(c, path).await?, args.output, table);
+    Ok(())
+}
+
+/// One record (reading the user's own writes).
+pub(crate) async fn show(c: &Client, args: &ClientArgs, path: &str) -> Result<(), CliError> {
+    print(&c.get_fresh(path).await?["data"], args.output);
+    Ok(())
+}
+
+/// `PATCH path` with the fields given (at least one); prints the result.
+pub(crate) async fn update(
+    c: &Client,
+    args: &ClientArgs,
+    path: &str,
+    fields: Map<String, Value>,
+    idempotency: &Idempotency,
+) -> Result<(), CliError> {
+    nothing_to_change(&fields)?;
+    let a = c
+        .write(
+            Method::PATCH,
+            path,
+            Some(&Value::Object(fields)),
+            &idempotency.key(),
+        )
+        .await?;
+    done(args, &a, "updated");
+    Ok(())
+}
+
+/// `DELETE path`; says `what` happened when the answer has no body.
+pub(crate) async fn remove(
+    c: &Client,
+    args: &ClientArgs,
+    path: &str,
+    idempotency: &Idempotency,
+    what: &str,
+) -> Result<(), CliError> {
+    let a = c
+        .write(Method::DELETE, path, None, &idempotency.key())
+        .await?;
+    done(args, &a, what);
+    Ok(())
+}
+
 pub async fn workspaces(args: &ClientArgs, action: WorkspacesAction) -> Result<(), CliError> {
     let c = args.client()?;
     match action {
-        WorkspacesAction::List => print_list(
-            &list_fresh(&c, "/api/v1/workspaces?limit=100").await?,
-            args.output,
-            columns::WORKSPACES,
-        ),
+        WorkspacesAction::List => {
+            list(
+                &c,
+                args,
+                "/api/v1/workspaces?limit=100",
+                columns::WORKSPACES,
+            )
+            .await?
+        }
         WorkspacesAction::Show { id } => {
-            let body = c
-                .get_fresh(&format!("/api/v1/workspaces/{}", enc(&id)))
-                .await?;
-            print(&body["data"], args.output);
+            show(&c, args, &format!("/api/v1/workspaces/{}", enc(&id))).await?
         }
         WorkspacesAction::Create {
             name,
@@ -462,27 +516,24 @@ pub async fn workspaces(args: &ClientArgs, action: WorkspacesAction) -> Result<(
             set(&mut b, "slug", slug);
             set(&mut b, "tier", tier);
             set(&mut b, "settings", settings(timezone, locale));
-            nothing_to_change(&b)?;
-            let a = c
-                .write(
-                    Method::PATCH,
-                    &format!("/api/v1/workspaces/{}", enc(&id)),
-                    Some(&Value::Object(b)),
-                    &idempotency.key(),
-                )
-                .await?;
-            done(args, &a, "updated");
+            update(
+                &c,
+                args,
+                &format!("/api/v1/workspaces/{}", enc(&id)),
+                b,
+                &idempotency,
+            )
+            .await?;
         }
         WorkspacesAction::Delete { id, idempotency } => {
-            let a = c
-                .write(
-                    Method::DELETE,
-                    &format!("/api/v1/workspaces/{}", enc(&id)),
-                    None,
-                    &idempotency.key(),
-                )
-                .await?;
-            done(args, &a, &format!("workspace {id} deleted"));
+            remove(
+                &c,
+                args,
+                &format!("/api/v1/workspaces/{}", enc(&id)),
+                &idempotency,
+                &format!("workspace {id} deleted"),
+            )
+            .await?;
         }
     }
     Ok(())
@@ -526,16 +577,11 @@ const DOMAINS_PER_REQUEST: usize = 500;
 pub async fn domains(args: &ClientArgs, action: DomainsAction) -> Result<(), CliError> {
     let c = args.client()?;
     match action {
-        DomainsAction::List => print_list(
-            &list_fresh(&c, "/api/v1/domains?limit=1000").await?,
-            args.output,
-            columns::DOMAINS,
-        ),
+        DomainsAction::List => {
+            list(&c, args, "/api/v1/domains?limit=1000", columns::DOMAINS).await?
+        }
         DomainsAction::Show { id } => {
-            let body = c
-                .get_fresh(&format!("/api/v1/domains/{}", enc(&id)))
-                .await?;
-            print(&body["data"], args.output);
+            show(&c, args, &format!("/api/v1/domains/{}", enc(&id))).await?
         }
         DomainsAction::Add {
             domains,
@@ -602,27 +648,24 @@ pub async fn domains(args: &ClientArgs, action: DomainsAction) -> Result<(), Cli
                 );
             }
             set(&mut b, "is_favorite", favorite);
-            nothing_to_change(&b)?;
-            let a = c
-                .write(
-                    Method::PATCH,
-                    &format!("/api/v1/domains/{}", enc(&id)),
-                    Some(&Value::Object(b)),
-                    &idempotency.key(),
-                )
-                .await?;
-            done(args, &a, "updated");
+            update(
+                &c,
+                args,
+                &format!("/api/v1/domains/{}", enc(&id)),
+                b,
+                &idempotency,
+            )
+            .await?;
         }
         DomainsAction::Delete { id, idempotency } => {
-            let a = c
-                .write(
-                    Method::DELETE,
-                    &format!("/api/v1/domains/{}", enc(&id)),
-                    None,
-                    &idempotency.key(),
-                )
-                .await?;
-            done(args, &a, &format!("domain {id} removed"));
+            remove(
+                &c,
+                args,
+                &format!("/api/v1/domains/{}", enc(&id)),
+                &idempotency,
+                &format!("domain {id} removed"),
+            )
+            .await?;
         }
         DomainsAction::Scan { id, idempotency } => {
             let a = c
@@ -643,12 +686,10 @@ pub async fn webhooks(args: &ClientArgs, action: WebhooksAction) -> Result<(), C
     let c = args.client()?;
     let one = |id: &str| format!("/api/v1/webhooks/{}", enc(id));
     match action {
-        WebhooksAction::List => print_list(
-            &list_fresh(&c, "/api/v1/webhooks?limit=100").await?,
-            args.output,
-            columns::WEBHOOKS,
-        ),
-        WebhooksAction::Show { id } => print(&c.get_fresh(&one(&id)).await?["data"], args.output),
+        WebhooksAction::List => {
+            list(&c, args, "/api/v1/webhooks?limit=100", columns::WEBHOOKS).await?
+        }
+        WebhooksAction::Show { id } => show(&c, args, &one(&id)).await?,
         WebhooksAction::Create {
             endpoint,
             events,
@@ -685,22 +726,17 @@ pub async fn webhooks(args: &ClientArgs, action: WebhooksAction) -> Result<(), C
             set(&mut b, "events", events);
             set(&mut b, "description", description);
             set(&mut b, "is_active", active);
-            nothing_to_change(&b)?;
-            let a = c
-                .write(
-                    Method::PATCH,
-                    &one(&id),
-                    Some(&Value::Object(b)),
-                    &idempotency.key(),
-                )
-                .await?;
-            done(args, &a, "updated");
+            update(&c, args, &one(&id), b, &idempotency).await?;
         }
         WebhooksAction::Delete { id, idempotency } => {
-            let a = c
-                .write(Method::DELETE, &one(&id), None, &idempotency.key())
-                .await?;
-            done(args, &a, &format!("webhook {id} deleted"));
+            remove(
+                &c,
+                args,
+                &one(&id),
+                &idempotency,
+                &format!("webhook {id} deleted"),
+            )
+            .await?;
         }
         WebhooksAction::Deliveries { id, status } => {
             let mut path = format!("{}/deliveries?limit=100", one(&id));
@@ -772,15 +808,14 @@ pub async fn members(args: &ClientArgs, action: MembersAction) -> Result<(), Cli
             user_id,
             idempotency,
         } => {
-            let a = c
-                .write(
-                    Method::DELETE,
-                    &format!("/api/v1/members/{}", enc(&user_id)),
-                    None,
-                    &idempotency.key(),
-                )
-                .await?;
-            done(args, &a, &format!("member {user_id} removed"));
+            remove(
+                &c,
+                args,
+                &format!("/api/v1/members/{}", enc(&user_id)),
+                &idempotency,
+                &format!("member {user_id} removed"),
+            )
+            .await?;
         }
         MembersAction::Invite {
             email,
@@ -802,11 +837,15 @@ pub async fn members(args: &ClientArgs, action: MembersAction) -> Result<(), Cli
                 .await?;
             done(args, &a, "invited");
         }
-        MembersAction::Invitations => print_list(
-            &list_fresh(&c, "/api/v1/invitations?limit=100").await?,
-            args.output,
-            columns::INVITATIONS,
-        ),
+        MembersAction::Invitations => {
+            list(
+                &c,
+                args,
+                "/api/v1/invitations?limit=100",
+                columns::INVITATIONS,
+            )
+            .await?
+        }
     }
     Ok(())
 }
@@ -829,12 +868,8 @@ pub async fn alerts(args: &ClientArgs, action: AlertsAction) -> Result<(), CliEr
     let c = args.client()?;
     let one = |id: &str| format!("/api/v1/alerts/{}", enc(id));
     match action {
-        AlertsAction::List => print_list(
-            &list_fresh(&c, "/api/v1/alerts?limit=100").await?,
-            args.output,
-            columns::ALERTS,
-        ),
-        AlertsAction::Show { id } => print(&c.get_fresh(&one(&id)).await?["data"], args.output),
+        AlertsAction::List => list(&c, args, "/api/v1/alerts?limit=100", columns::ALERTS).await?,
+        AlertsAction::Show { id } => show(&c, args, &one(&id)).await?,
         AlertsAction::Create {
             body,
             name,
@@ -880,22 +915,17 @@ pub async fn alerts(args: &ClientArgs, action: AlertsAction) -> Result<(), CliEr
             set(&mut b, "name", name);
             set(&mut b, "enabled", enabled);
             set(&mut b, "window_minutes", window_minutes);
-            nothing_to_change(&b)?;
-            let a = c
-                .write(
-                    Method::PATCH,
-                    &one(&id),
-                    Some(&Value::Object(b)),
-                    &idempotency.key(),
-                )
-                .await?;
-            done(args, &a, "updated");
+            update(&c, args, &one(&id), b, &idempotency).await?;
         }
         AlertsAction::Delete { id, idempotency } => {
-            let a = c
-                .write(Method::DELETE, &one(&id), None, &idempotency.key())
-                .await?;
-            done(args, &a, &format!("alert {id} deleted"));
+            remove(
+                &c,
+                args,
+                &one(&id),
+                &idempotency,
+                &format!("alert {id} deleted"),
+            )
+            .await?;
         }
         AlertsAction::Events { id } => print(
             &list_fresh(&c, &format!("{}/events?limit=100", one(&id))).await?,
@@ -1060,11 +1090,7 @@ pub async fn export(args: &ClientArgs, action: ExportAction) -> Result<(), CliEr
             let id = a["data"]["task_id"].as_str().unwrap_or("").to_string();
             wait_and_download(&c, &id, out.as_deref()).await?;
         }
-        ExportAction::List => print_list(
-            &list_fresh(&c, "/api/v1/exports?limit=100").await?,
-            args.output,
-            columns::EXPORTS,
-        ),
+        ExportAction::List => list(&c, args, "/api/v1/exports?limit=100", columns::EXPORTS).await?,
         ExportAction::Show { id } => print(
             &c.get(&format!("/api/v1/exports/{}", enc(&id))).await?["data"],
             args.output,
